@@ -1,0 +1,52 @@
+# Integriteitsbot: `make run` (local bot + Azurite + two Agents Playgrounds), `make test` (everything).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+
+.PHONY: install chromium run test lint typecheck unit integration e2e clean
+
+install: $(STAMP) $(NODE_STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+chromium:
+	@command -v chromium >/dev/null || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+run: install
+	$(PY) infra/local/run.py
+
+lint: install
+	$(VENV)/bin/ruff check bot dialogs cards infra tests
+	$(VENV)/bin/ruff format --check bot dialogs cards infra tests
+
+typecheck: install
+	$(VENV)/bin/mypy
+
+unit: install
+	$(PY) -m pytest tests/unit
+
+integration: install
+	$(PY) -m pytest tests/integration
+
+e2e: install chromium
+	$(PY) -m pytest tests/e2e
+
+test: install chromium lint typecheck
+	$(PY) -m pytest
+
+clean:
+	rm -rf $(VENV) node_modules .data build dist *.egg-info

@@ -1,0 +1,1 @@
+"""Integriteitsbot: Woongroen's code of conduct in Microsoft Teams."""

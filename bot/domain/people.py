@@ -1,0 +1,54 @@
+"""Who is who: the people of the directory, their roles and the acting user."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """Roles the code of conduct gives people, beyond being an employee."""
+
+    DIRECTOR = "director"  # directeur-bestuurder
+    RVC_CHAIR = "rvc_chair"  # chair of the Raad van Commissarissen
+    PRIVACY_OFFICER = "privacy_officer"
+    PRIVACY_DEPUTY = "privacy_deputy"
+    HR = "hr"
+    INTEGRITY_OFFICER = "integrity_officer"  # integrity/compliance function; fallback approver
+    SECRETARIAT = "secretariat"  # collects gifts for the raffle
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The person behind an activity, as Teams authenticated them (never from card data)."""
+
+    tenant_id: str
+    user_id: str  # Entra object id
+    name: str
+    locale: str
+
+
+@dataclass(frozen=True)
+class Person:
+    """A directory entry."""
+
+    id: str  # Entra object id
+    name: str
+    email: str = ""
+    department: str = ""
+    manager_id: str | None = None
+    roles: frozenset[Role] = field(default_factory=frozenset)
+    active: bool = True
+
+    def has(self, role: Role) -> bool:
+        return role in self.roles
+
+
+@dataclass(frozen=True)
+class Contact:
+    """How to reach someone who may not be in the directory, e.g. the vertrouwenspersoon."""
+
+    name: str
+    phone: str = ""
+    email: str = ""
+    teams_chat_url: str = ""

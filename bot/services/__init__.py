@@ -1,0 +1,1 @@
+"""Use cases: async functions with their dependencies passed in."""

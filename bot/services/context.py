@@ -1,0 +1,26 @@
+"""The dependencies every use case and dialog gets, built once by the app factory."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from bot.services.notify import Notifier
+from bot.settings import Settings
+from bot.storage.repositories import ConversationReferences, DirectoryRepository
+from bot.storage.store import TableStore
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Services:
+    settings: Settings
+    store: TableStore
+    conversations: ConversationReferences
+    directory: DirectoryRepository
+    notifier: Notifier
+    clock: Callable[[], datetime] = utc_now

@@ -1,0 +1,40 @@
+"""Sending cards to people outside a turn (proactive messages): the protocol and its errors."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+
+class DeliveryError(Exception):
+    """A proactive message could not be delivered."""
+
+
+class NoConversationReference(DeliveryError):
+    """The person never opened the bot, so Teams gave us no way to reach them yet."""
+
+    def __init__(self, tenant_id: str, user_id: str) -> None:
+        super().__init__(f"no conversation reference for user {user_id} in tenant {tenant_id}")
+        self.tenant_id = tenant_id
+        self.user_id = user_id
+
+
+class RecipientUnreachable(DeliveryError):
+    """Teams refused delivery for good (403: the person blocked or removed the bot)."""
+
+
+class DeliveryFailed(DeliveryError):
+    """Teams kept failing (429/5xx/time-outs) after every retry."""
+
+
+class Notifier(Protocol):
+    """Proactive delivery to one person's personal chat with the bot."""
+
+    async def send_card(self, tenant_id: str, user_id: str, card: dict[str, Any]) -> str:
+        """Send a card; return the new message's id."""
+        ...
+
+    async def update_card(
+        self, tenant_id: str, user_id: str, message_id: str, card: dict[str, Any]
+    ) -> None:
+        """Replace a card sent earlier."""
+        ...

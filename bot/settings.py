@@ -1,0 +1,206 @@
+"""One frozen settings object, read once from the environment (and an optional `.env`).
+
+This is the only module that reads environment variables. Every setting is listed in
+`SETTINGS` with its default and its meaning; the README's "Configuration" section and
+`.env.example` are checked against this list by the tests.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+AZURITE_CONNECTION_STRING = (
+    "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;"
+    "AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;"
+    "TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;"
+)
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("MicrosoftAppId", "", "Entra app (client) id of the Azure Bot. Empty = local mode."),
+    Setting("MicrosoftAppPassword", "", "Client secret of that app registration."),
+    Setting("MicrosoftAppType", "SingleTenant", "SingleTenant, MultiTenant or UserAssignedMSI."),
+    Setting("MicrosoftAppTenantId", "", "Entra tenant id (required for SingleTenant)."),
+    Setting(
+        "AZURE_STORAGE_CONNECTION_STRING",
+        AZURITE_CONNECTION_STRING,
+        "Table storage connection string (default: local Azurite on 127.0.0.1:10002).",
+    ),
+    Setting("TABLE_PREFIX", "", "Prefix for every table name (letters and digits), e.g. per test."),
+    Setting("BOT_HOST", "127.0.0.1", "Interface the bot listens on."),
+    Setting("BOT_PORT", "3978", "Port the bot listens on."),
+    Setting("LOG_FORMAT", "text", "text (readable) or json (one object per line)."),
+    Setting("LOG_LEVEL", "INFO", "DEBUG, INFO, WARNING or ERROR."),
+    Setting("DEFAULT_LOCALE", "nl-NL", "Language when Teams sends no locale."),
+    Setting(
+        "LOCALE_OVERRIDE",
+        "",
+        "Language for everyone, whatever Teams sends (`make run` sets nl-NL: the Playground "
+        "always claims en-US).",
+    ),
+    Setting("DIRECTORY_FILE", "", "JSON file with people (manager, roles) loaded into storage."),
+    Setting("TENANT_ID", "", "Tenant id used for the directory when no app tenant is set."),
+)
+
+_LOG_FORMATS = ("text", "json")
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+_APP_TYPES = ("SingleTenant", "MultiTenant", "UserAssignedMSI")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Validated configuration of one bot process."""
+
+    app_id: str
+    app_password: str
+    app_type: str
+    app_tenant_id: str
+    storage_connection_string: str
+    table_prefix: str
+    host: str
+    port: int
+    log_format: str
+    log_level: str
+    default_locale: str
+    locale_override: str
+    directory_file: Path | None
+    tenant_id: str
+
+    @property
+    def local_mode(self) -> bool:
+        """No credentials: requests are not authenticated and only loopback is served."""
+        return not self.app_id
+
+    @property
+    def directory_tenant(self) -> str:
+        """The tenant whose people the directory holds."""
+        return self.app_tenant_id or self.tenant_id or "local"
+
+
+def read_dotenv(path: Path) -> dict[str, str]:
+    """Parse a simple `.env` file: KEY=VALUE lines, `#` comments, optional quotes."""
+    values: dict[str, str] = {}
+    if not path.is_file():
+        return values
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("export "):
+            line = line[len("export ") :]
+        key, sep, value = line.partition("=")
+        if not sep or not key.strip():
+            raise SettingsError(f"{path}:{number}: expected KEY=VALUE")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[key.strip()] = value
+    return values
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, dotenv: Path | None = Path(".env")
+) -> Settings:
+    """Read every setting once; raise `SettingsError` naming the first bad variable.
+
+    Environment variables win over the `.env` file.
+    """
+    source: dict[str, str] = {}
+    if dotenv is not None:
+        source.update(read_dotenv(dotenv))
+    source.update(os.environ if environ is None else environ)
+
+    def get(name: str) -> str:
+        default = next(s.default for s in SETTINGS if s.name == name)
+        return source.get(name, "").strip() or default
+
+    app_id = get("MicrosoftAppId")
+    app_type = get("MicrosoftAppType") or "SingleTenant"
+    if app_type not in _APP_TYPES:
+        raise SettingsError(f"MicrosoftAppType must be one of {', '.join(_APP_TYPES)}")
+    tenant = get("MicrosoftAppTenantId")
+    if app_id:
+        _require_guid("MicrosoftAppId", app_id)
+        if app_type != "UserAssignedMSI" and not get("MicrosoftAppPassword"):
+            raise SettingsError("MicrosoftAppPassword is required when MicrosoftAppId is set")
+        if app_type == "SingleTenant" and not tenant:
+            raise SettingsError("MicrosoftAppTenantId is required for a SingleTenant app")
+    if tenant:
+        _require_guid("MicrosoftAppTenantId", tenant)
+
+    connection = get("AZURE_STORAGE_CONNECTION_STRING")
+    parts = dict(p.split("=", 1) for p in connection.split(";") if "=" in p)
+    if not connection or not (
+        "AccountName" in parts or "TableEndpoint" in parts or "UseDevelopmentStorage" in parts
+    ):
+        raise SettingsError("AZURE_STORAGE_CONNECTION_STRING is not a storage connection string")
+
+    prefix = get("TABLE_PREFIX")
+    if prefix and not prefix.isalnum():
+        raise SettingsError("TABLE_PREFIX may only contain letters and digits")
+
+    port_text = get("BOT_PORT")
+    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise SettingsError("BOT_PORT must be a port number (1-65535)")
+
+    log_format = get("LOG_FORMAT").lower()
+    if log_format not in _LOG_FORMATS:
+        raise SettingsError("LOG_FORMAT must be 'text' or 'json'")
+    log_level = get("LOG_LEVEL").upper()
+    if log_level not in _LOG_LEVELS:
+        raise SettingsError(f"LOG_LEVEL must be one of {', '.join(_LOG_LEVELS)}")
+
+    locale = get("DEFAULT_LOCALE")
+    if not locale[:2].isalpha():
+        raise SettingsError("DEFAULT_LOCALE must look like nl-NL or en-US")
+    override = get("LOCALE_OVERRIDE")
+    if override and not override[:2].isalpha():
+        raise SettingsError("LOCALE_OVERRIDE must look like nl-NL or en-US")
+
+    directory_text = get("DIRECTORY_FILE")
+    directory = Path(directory_text) if directory_text else None
+    if directory is not None and not directory.is_file():
+        raise SettingsError(f"DIRECTORY_FILE points to a missing file: {directory}")
+
+    host = get("BOT_HOST")
+    if not app_id and host not in ("127.0.0.1", "localhost", "::1"):
+        raise SettingsError("BOT_HOST must be a loopback address in local mode (no MicrosoftAppId)")
+
+    return Settings(
+        app_id=app_id,
+        app_password=get("MicrosoftAppPassword"),
+        app_type=app_type,
+        app_tenant_id=tenant,
+        storage_connection_string=connection,
+        table_prefix=prefix,
+        host=host,
+        port=int(port_text),
+        log_format=log_format,
+        log_level=log_level,
+        default_locale=locale,
+        locale_override=override,
+        directory_file=directory,
+        tenant_id=get("TENANT_ID"),
+    )
+
+
+def _require_guid(name: str, value: str) -> None:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        raise SettingsError(f"{name} must be a GUID, got {value!r}") from None

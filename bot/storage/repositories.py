@@ -1,0 +1,116 @@
+"""Domain-typed repositories over a `TableStore`: the only place rows become domain objects."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from bot.domain.people import Contact, Person, Role
+from bot.storage.errors import NotFound
+from bot.storage.store import TableStore
+
+CONVERSATIONS = "conversations"
+PEOPLE = "people"
+CONTACTS = "contacts"
+
+TABLES: tuple[str, ...] = (CONVERSATIONS, PEOPLE, CONTACTS)
+
+
+@dataclass(frozen=True)
+class StoredReference:
+    """A Teams conversation reference (opaque JSON) for proactive messages to one person."""
+
+    tenant_id: str
+    user_id: str
+    reference: str
+    locale: str
+
+
+class ConversationReferences:
+    """One row per person: partition = tenant, row = Entra object id."""
+
+    def __init__(self, store: TableStore) -> None:
+        self._store = store
+
+    async def save(self, ref: StoredReference) -> None:
+        await self._store.upsert(
+            CONVERSATIONS,
+            ref.tenant_id,
+            ref.user_id,
+            {"Reference": ref.reference, "Locale": ref.locale},
+        )
+
+    async def get(self, tenant_id: str, user_id: str) -> StoredReference | None:
+        try:
+            row = await self._store.get(CONVERSATIONS, tenant_id, user_id)
+        except NotFound:
+            return None
+        return StoredReference(
+            tenant_id, user_id, str(row.data["Reference"]), str(row.data.get("Locale", ""))
+        )
+
+
+class DirectoryRepository:
+    """People (partition = tenant, row = Entra object id) and named contacts of the organisation."""
+
+    def __init__(self, store: TableStore) -> None:
+        self._store = store
+
+    async def put_person(self, tenant_id: str, person: Person) -> None:
+        await self._store.upsert(
+            PEOPLE,
+            tenant_id,
+            person.id,
+            {
+                "Name": person.name,
+                "Email": person.email,
+                "Department": person.department,
+                "ManagerId": person.manager_id or "",
+                "Roles": ",".join(sorted(r.value for r in person.roles)),
+                "Active": person.active,
+            },
+        )
+
+    async def get_person(self, tenant_id: str, person_id: str) -> Person | None:
+        try:
+            row = await self._store.get(PEOPLE, tenant_id, person_id)
+        except NotFound:
+            return None
+        return _person(row.row, row.data)
+
+    async def people(self, tenant_id: str) -> list[Person]:
+        rows = await self._store.query(PEOPLE, tenant_id)
+        return [_person(row.row, row.data) for row in rows]
+
+    async def with_role(self, tenant_id: str, role: Role) -> list[Person]:
+        return [p for p in await self.people(tenant_id) if p.active and p.has(role)]
+
+    async def put_contact(self, tenant_id: str, key: str, contact: Contact) -> None:
+        await self._store.upsert(
+            CONTACTS,
+            tenant_id,
+            key,
+            {"Json": json.dumps(contact.__dict__, ensure_ascii=False)},
+        )
+
+    async def contact(self, tenant_id: str, key: str) -> Contact | None:
+        try:
+            row = await self._store.get(CONTACTS, tenant_id, key)
+        except NotFound:
+            return None
+        return Contact(**json.loads(str(row.data["Json"])))
+
+
+def _person(person_id: str, data: Mapping[str, Any]) -> Person:
+    roles = frozenset(Role(r) for r in str(data.get("Roles", "")).split(",") if r)
+    return Person(
+        id=person_id,
+        name=str(data.get("Name", "")),
+        email=str(data.get("Email", "")),
+        department=str(data.get("Department", "")),
+        manager_id=str(data.get("ManagerId") or "") or None,
+        roles=roles,
+        active=bool(data.get("Active", True)),
+    )

@@ -1,0 +1,241 @@
+"""`TableStore` on Azure Table storage (Azurite locally), with the async azure-data-tables SDK."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from azure.core import MatchConditions
+from azure.core.exceptions import (
+    AzureError,
+    HttpResponseError,
+    ResourceExistsError,
+    ResourceModifiedError,
+    ResourceNotFoundError,
+    ServiceRequestError,
+    ServiceResponseError,
+)
+from azure.core.pipeline import PipelineRequest
+from azure.data.tables import TableTransactionError, UpdateMode
+from azure.data.tables.aio import TableClient, TableServiceClient
+
+from bot.storage.errors import AlreadyExists, Conflict, NotFound, StorageError, StorageUnavailable
+from bot.storage.store import Row, Write
+
+log = logging.getLogger(__name__)
+
+_KEYS = ("PartitionKey", "RowKey")
+
+
+class AzureTableStore:
+    """Table storage with ETag concurrency; every failure becomes a `StorageError`.
+
+    One service client (one HTTP connection pool) serves every table. `on_request` is called
+    once per HTTP request sent, which the benchmarks use to count storage round trips.
+    """
+
+    def __init__(
+        self,
+        connection_string: str,
+        prefix: str = "",
+        on_request: Callable[[], None] | None = None,
+    ) -> None:
+        hook = None
+        if on_request is not None:
+            counter = on_request
+
+            def hook(_request: PipelineRequest[Any]) -> None:
+                counter()
+
+        # Few, quick retries: a person is waiting, and "storage is down" must surface fast.
+        self._service = TableServiceClient.from_connection_string(
+            connection_string,
+            retry_total=2,
+            retry_backoff_factor=0.2,
+            retry_backoff_max=1,
+            connection_timeout=3,
+            read_timeout=10,
+            raw_request_hook=hook,
+        )
+        self._prefix = prefix
+        self._clients: dict[str, TableClient] = {}
+
+    def _table(self, name: str) -> TableClient:
+        full = f"{self._prefix}{name}"
+        client = self._clients.get(full)
+        if client is None:
+            client = self._service.get_table_client(full)
+            self._clients[full] = client
+        return client
+
+    async def ensure_tables(self, names: Sequence[str]) -> None:
+        for name in names:
+            try:
+                await self._service.create_table_if_not_exists(f"{self._prefix}{name}")
+            except AzureError as error:
+                raise _translate(error) from error
+
+    async def get(self, table: str, partition: str, row: str) -> Row:
+        try:
+            entity = await self._table(table).get_entity(partition, row)
+        except AzureError as error:
+            raise _translate(error) from error
+        return _row(entity)
+
+    async def insert(self, table: str, partition: str, row: str, data: Mapping[str, Any]) -> Row:
+        try:
+            meta = await self._table(table).create_entity(_entity(partition, row, data))
+        except AzureError as error:
+            raise _translate(error) from error
+        return Row(partition, row, dict(data), meta.get("etag"))
+
+    async def replace(
+        self, table: str, partition: str, row: str, data: Mapping[str, Any], etag: str
+    ) -> Row:
+        try:
+            meta = await self._table(table).update_entity(
+                _entity(partition, row, data),
+                mode=UpdateMode.REPLACE,
+                etag=etag,
+                match_condition=MatchConditions.IfNotModified,
+            )
+        except AzureError as error:
+            raise _translate(error) from error
+        return Row(partition, row, dict(data), meta.get("etag"))
+
+    async def upsert(self, table: str, partition: str, row: str, data: Mapping[str, Any]) -> Row:
+        try:
+            meta = await self._table(table).upsert_entity(
+                _entity(partition, row, data), mode=UpdateMode.REPLACE
+            )
+        except AzureError as error:
+            raise _translate(error) from error
+        return Row(partition, row, dict(data), meta.get("etag"))
+
+    async def delete(self, table: str, partition: str, row: str, etag: str | None = None) -> None:
+        kwargs: dict[str, Any] = {}
+        if etag is not None:
+            kwargs = {"etag": etag, "match_condition": MatchConditions.IfNotModified}
+        try:
+            await self._table(table).delete_entity(partition, row, **kwargs)
+        except ResourceNotFoundError:
+            return
+        except AzureError as error:
+            raise _translate(error) from error
+
+    async def query(
+        self,
+        table: str,
+        partition: str,
+        row_from: str | None = None,
+        row_to: str | None = None,
+        limit: int | None = None,
+    ) -> list[Row]:
+        conditions = ["PartitionKey eq @pk"]
+        parameters: dict[str, Any] = {"pk": partition}
+        if row_from is not None:
+            conditions.append("RowKey ge @lo")
+            parameters["lo"] = row_from
+        if row_to is not None:
+            conditions.append("RowKey lt @hi")
+            parameters["hi"] = row_to
+        rows: list[Row] = []
+        try:
+            pages = self._table(table).query_entities(
+                " and ".join(conditions),
+                parameters=parameters,
+                results_per_page=min(limit or 1000, 1000),
+            )
+            async for entity in pages:
+                rows.append(_row(entity))
+                if limit is not None and len(rows) >= limit:
+                    break
+        except AzureError as error:
+            raise _translate(error) from error
+        return rows
+
+    async def transact(self, table: str, partition: str, writes: Sequence[Write]) -> None:
+        operations: list[Any] = []
+        for write in writes:
+            entity = _entity(partition, write.row, write.data)
+            if write.kind == "insert":
+                operations.append(("create", entity))
+            elif write.kind == "upsert":
+                operations.append(("upsert", entity, {"mode": UpdateMode.REPLACE}))
+            elif write.kind == "replace":
+                options: dict[str, Any] = {"mode": UpdateMode.REPLACE}
+                if write.etag is not None:
+                    options.update(etag=write.etag, match_condition=MatchConditions.IfNotModified)
+                operations.append(("update", entity, options))
+            else:
+                options = {}
+                if write.etag is not None:
+                    options = {"etag": write.etag, "match_condition": MatchConditions.IfNotModified}
+                operations.append(("delete", entity, options))
+        try:
+            await self._table(table).submit_transaction(operations)
+        except TableTransactionError as error:
+            raise _translate_transaction(error) from error
+        except AzureError as error:
+            raise _translate(error) from error
+
+    async def ping(self) -> bool:
+        try:
+            async with asyncio.timeout(3):
+                async for _ in self._service.list_tables(results_per_page=1):
+                    break
+        except (AzureError, TimeoutError, OSError) as error:
+            log.warning("table storage did not answer: %s", type(error).__name__)
+            return False
+        return True
+
+    async def close(self) -> None:
+        for client in self._clients.values():
+            await client.close()
+        await self._service.close()
+
+
+def _entity(partition: str, row: str, data: Mapping[str, Any]) -> dict[str, Any]:
+    entity = {k: v for k, v in data.items() if v is not None and k not in _KEYS}
+    entity["PartitionKey"] = partition
+    entity["RowKey"] = row
+    return entity
+
+
+def _row(entity: Any) -> Row:
+    data = {k: v for k, v in entity.items() if k not in _KEYS}
+    return Row(entity["PartitionKey"], entity["RowKey"], data, entity.metadata.get("etag"))
+
+
+def _translate(error: AzureError) -> StorageError:
+    if isinstance(error, ResourceNotFoundError):
+        return NotFound(str(error.message))
+    if isinstance(error, ResourceExistsError):
+        return AlreadyExists(str(error.message))
+    if isinstance(error, ResourceModifiedError):
+        return Conflict(str(error.message))
+    if isinstance(error, HttpResponseError):
+        if error.status_code == 412:
+            return Conflict(str(error.message))
+        if error.status_code == 409:
+            return AlreadyExists(str(error.message))
+        if error.status_code == 404:
+            return NotFound(str(error.message))
+    if isinstance(error, ServiceRequestError | ServiceResponseError):
+        return StorageUnavailable(type(error).__name__)
+    if isinstance(error, HttpResponseError) and (error.status_code or 0) >= 500:
+        return StorageUnavailable(f"HTTP {error.status_code}")
+    return StorageError(str(error))
+
+
+def _translate_transaction(error: TableTransactionError) -> StorageError:
+    code = str(getattr(error, "error_code", "") or "")
+    if error.status_code == 412 or code == "UpdateConditionNotSatisfied":
+        return Conflict(code or "ETag mismatch in transaction")
+    if error.status_code == 409 or code == "EntityAlreadyExists":
+        return AlreadyExists(code or "row exists")
+    if error.status_code == 404 or code == "ResourceNotFound":
+        return NotFound(code or "row missing")
+    return _translate(error)

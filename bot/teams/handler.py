@@ -1,0 +1,133 @@
+"""The Teams activity handler: turns activities into neutral calls on `dialogs`, and back."""
+
+from __future__ import annotations
+
+import json
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from botbuilder.core import (
+    ActivityHandler,
+    CardFactory,
+    InvokeResponse,
+    MessageFactory,
+    TurnContext,
+)
+from botbuilder.schema import Activity, ActivityTypes, AdaptiveCardInvokeResponse
+
+import dialogs
+from bot.domain.people import Actor
+from bot.services.context import Services
+from bot.storage.errors import StorageError
+from bot.storage.repositories import StoredReference
+from dialogs.base import Card, CardAction
+from dialogs.menu import error_card, menu_card
+from dialogs.registry import VerbRegistry
+
+log = logging.getLogger(__name__)
+
+CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+
+
+def actor_of(activity: Activity, default_locale: str, override: str = "") -> Actor:
+    """Who sent this activity, from the authenticated activity itself (never from card data)."""
+    sender = activity.from_property
+    tenant = ""
+    if activity.conversation is not None and activity.conversation.tenant_id:
+        tenant = activity.conversation.tenant_id
+    elif isinstance(activity.channel_data, dict):
+        tenant = str((activity.channel_data.get("tenant") or {}).get("id", ""))
+    return Actor(
+        tenant_id=tenant,
+        user_id=(sender.aad_object_id if sender is not None else None) or "",
+        name=(sender.name if sender is not None else None) or "",
+        locale=override or activity.locale or default_locale,
+    )
+
+
+def card_activity(card: Card) -> Activity:
+    """A message carrying one Adaptive Card."""
+    return MessageFactory.attachment(CardFactory.adaptive_card(card))
+
+
+class IntegrityBot(ActivityHandler):  # type: ignore[misc]
+    """Routes messages to the text answerer and card actions to the verb registry."""
+
+    def __init__(self, services: Services, registry: VerbRegistry) -> None:
+        self._services = services
+        self._registry = registry
+
+    def _actor(self, turn_context: TurnContext) -> Actor:
+        settings = self._services.settings
+        return actor_of(turn_context.activity, settings.default_locale, settings.locale_override)
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        actor = self._actor(turn_context)
+        await self._remember(turn_context, actor)
+        text = (turn_context.activity.text or "").strip()
+        for card in await dialogs.answer_text(actor, text, self._services):
+            await turn_context.send_activity(card_activity(card))
+
+    async def on_installation_update_add(self, turn_context: TurnContext) -> None:
+        actor = self._actor(turn_context)
+        await self._remember(turn_context, actor)
+        await turn_context.send_activity(card_activity(menu_card(actor.locale, actor.name)))
+
+    async def on_installation_update_remove(self, turn_context: TurnContext) -> None:
+        return None
+
+    async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
+        await self._remember(turn_context, self._actor(turn_context))
+
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse | None:
+        if turn_context.activity.name != "adaptiveCard/action":
+            return InvokeResponse(status=int(HTTPStatus.NOT_IMPLEMENTED))
+        actor = self._actor(turn_context)
+        action = _parse_action(turn_context.activity.value)
+        if action is None:
+            card = error_card(actor.locale, "malformed_action")
+        else:
+            verb, data = action
+            card_action = CardAction(actor, verb, data, turn_context.activity.reply_to_id)
+            card = await dialogs.dispatch(self._registry, card_action, self._services)
+        response = AdaptiveCardInvokeResponse(status_code=200, type=CARD_CONTENT_TYPE, value=card)
+        return InvokeResponse(status=int(HTTPStatus.OK), body=response.serialize())
+
+    async def _remember(self, turn_context: TurnContext, actor: Actor) -> None:
+        """Keep this person's conversation reference for proactive messages later."""
+        if not actor.user_id or not actor.tenant_id:
+            return
+        reference = TurnContext.get_conversation_reference(turn_context.activity)
+        stored = StoredReference(
+            tenant_id=actor.tenant_id,
+            user_id=actor.user_id,
+            reference=json.dumps(reference.serialize()),
+            locale=actor.locale,
+        )
+        try:
+            await self._services.conversations.save(stored)
+        except StorageError as error:
+            # Not fatal for this turn; the next turn tries again.
+            log.warning("could not store conversation reference: %s", type(error).__name__)
+
+
+def _parse_action(value: Any) -> tuple[str, dict[str, Any]] | None:
+    """The verb and inputs of an `adaptiveCard/action` invoke, or None if it is malformed."""
+    if not isinstance(value, dict):
+        return None
+    action = value.get("action")
+    if not isinstance(action, dict) or action.get("type") != "Action.Execute":
+        return None
+    verb = action.get("verb")
+    if not isinstance(verb, str) or not verb or len(verb) > 100:
+        return None
+    data = action.get("data")
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        return None
+    return verb, data
+
+
+__all__ = ["ActivityTypes", "IntegrityBot", "actor_of", "card_activity"]

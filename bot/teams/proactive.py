@@ -1,0 +1,126 @@
+"""Proactive messages: a `Notifier` over `CloudAdapter.continue_conversation`.
+
+Honours Teams' answers: 429 waits for Retry-After, 412/5xx/time-outs back off with jitter, a
+403 (the person blocked the bot) is final and raised as `RecipientUnreachable`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from botbuilder.core import TurnContext
+from botbuilder.integration.aiohttp import CloudAdapter
+from botbuilder.schema import ConversationReference
+from msrest.exceptions import ClientRequestError, HttpOperationError
+
+from bot.services.notify import (
+    DeliveryFailed,
+    NoConversationReference,
+    RecipientUnreachable,
+)
+from bot.storage.repositories import ConversationReferences
+from bot.teams.handler import card_activity
+
+log = logging.getLogger(__name__)
+
+_RETRYABLE = {412, 429, 500, 502, 503, 504}
+
+
+class TeamsNotifier:
+    def __init__(
+        self,
+        adapter: CloudAdapter,
+        app_id: str,
+        conversations: ConversationReferences,
+        attempts: int = 5,
+        base_delay: float = 0.5,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self._adapter = adapter
+        self._app_id = app_id
+        self._conversations = conversations
+        self._attempts = attempts
+        self._base_delay = base_delay
+        self._sleep = sleep
+
+    async def _reference(self, tenant_id: str, user_id: str) -> ConversationReference:
+        stored = await self._conversations.get(tenant_id, user_id)
+        if stored is None:
+            log.warning("no conversation reference for a recipient; cannot deliver proactively")
+            raise NoConversationReference(tenant_id, user_id)
+        return ConversationReference().deserialize(json.loads(stored.reference))
+
+    async def send_card(self, tenant_id: str, user_id: str, card: dict[str, Any]) -> str:
+        reference = await self._reference(tenant_id, user_id)
+        sent: list[str] = []
+
+        async def send(turn_context: TurnContext) -> None:
+            response = await turn_context.send_activity(card_activity(card))
+            sent.append(response.id if response is not None and response.id else "")
+
+        await self._with_retries(reference, send)
+        return sent[-1] if sent else ""
+
+    async def update_card(
+        self, tenant_id: str, user_id: str, message_id: str, card: dict[str, Any]
+    ) -> None:
+        reference = await self._reference(tenant_id, user_id)
+
+        async def update(turn_context: TurnContext) -> None:
+            activity = card_activity(card)
+            activity.id = message_id
+            await turn_context.update_activity(activity)
+
+        await self._with_retries(reference, update)
+
+    async def _with_retries(
+        self, reference: ConversationReference, logic: Callable[[TurnContext], Awaitable[None]]
+    ) -> None:
+        for attempt in range(1, self._attempts + 1):
+            try:
+                await self._continue(reference, logic)
+                return
+            except HttpOperationError as error:
+                status = error.response.status_code if error.response is not None else 0
+                if status == 403:
+                    raise RecipientUnreachable("Teams answered 403") from error
+                if status not in _RETRYABLE or attempt == self._attempts:
+                    raise DeliveryFailed(f"Teams answered {status}") from error
+                delay = _retry_after(error) if status == 429 else None
+                await self._sleep(delay if delay is not None else self._backoff(attempt))
+            except (ClientRequestError, TimeoutError, OSError) as error:
+                if attempt == self._attempts:
+                    raise DeliveryFailed(type(error).__name__) from error
+                await self._sleep(self._backoff(attempt))
+
+    async def _continue(
+        self, reference: ConversationReference, logic: Callable[[TurnContext], Awaitable[None]]
+    ) -> None:
+        """Run `logic` in the conversation; its errors come back here, not to on_turn_error."""
+        failures: list[BaseException] = []
+
+        async def guarded(turn_context: TurnContext) -> None:
+            try:
+                await logic(turn_context)
+            except Exception as error:
+                failures.append(error)
+
+        await self._adapter.continue_conversation(reference, guarded, self._app_id)
+        if failures:
+            raise failures[0]
+
+    def _backoff(self, attempt: int) -> float:
+        return float(self._base_delay * (2 ** (attempt - 1)) * (0.5 + random.random()))
+
+
+def _retry_after(error: HttpOperationError) -> float | None:
+    header = error.response.headers.get("Retry-After") if error.response is not None else None
+    try:
+        return max(0.0, min(float(header), 60.0)) if header else None
+    except ValueError:
+        return None

@@ -1,0 +1,41 @@
+"""User-facing texts per language: Dutch by default, English for an English Teams locale."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+
+LANGUAGES = ("nl", "en")
+
+
+def language_of(locale: str | None) -> str:
+    """`en` for an English locale (en, en-US, en-GB ...), otherwise `nl`."""
+    return "en" if (locale or "").lower().startswith("en") else "nl"
+
+
+@cache
+def _load(language: str) -> dict[str, Any]:
+    """Every `cards/locales/<language>/<topic>.json`, each under its topic's name."""
+    folder = resources.files("cards").joinpath("locales", language)
+    texts: dict[str, Any] = {}
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".json"):
+            texts[entry.name.removesuffix(".json")] = json.loads(entry.read_text("utf-8"))
+    return texts
+
+
+def texts_for(locale: str | None) -> dict[str, Any]:
+    """All texts of the locale's language, as a nested mapping."""
+    return _load(language_of(locale))
+
+
+def text(locale: str | None, key: str, **values: object) -> str:
+    """One text by dotted key, with `{name}` placeholders filled (for plain messages)."""
+    node: Any = texts_for(locale)
+    for part in key.split("."):
+        node = node[part]
+    if not isinstance(node, str):
+        raise KeyError(key)
+    return node.format(**values) if values else node

@@ -1,0 +1,30 @@
+"""One module per flow: form card -> validate -> service -> answer card."""
+
+from __future__ import annotations
+
+from bot.domain.people import Actor
+from bot.services.context import Services
+from dialogs import menu
+from dialogs.base import Card, CardAction
+from dialogs.registry import VerbRegistry
+
+
+def build_registry() -> VerbRegistry:
+    """Every card verb the bot answers, registered once at start-up."""
+    registry = VerbRegistry()
+    built: frozenset[str] = frozenset()
+    menu.register(registry, built)
+    return registry
+
+
+async def answer_text(actor: Actor, text: str, services: Services) -> list[Card]:
+    """What the bot answers to free text: the menu, until intents understand more."""
+    return [menu.menu_card(actor.locale, actor.name)]
+
+
+async def dispatch(registry: VerbRegistry, action: CardAction, services: Services) -> Card:
+    """Run the handler for the action's verb; an unknown verb gets a clear error card."""
+    handler = registry.get(action.verb)
+    if handler is None:
+        return menu.error_card(action.actor.locale, "unknown_action")
+    return await handler(action, services)

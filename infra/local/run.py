@@ -1,0 +1,84 @@
+"""`make run`: Azurite, the bot and two Agents Playgrounds (employee and manager), until Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import sys
+import time
+from contextlib import ExitStack
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from infra.local.services import (
+    ROOT,
+    azurite,
+    azurite_connection_string,
+    bot_args,
+    playground,
+    spawn,
+    stop,
+    wait_for_port,
+)
+
+AZURITE_PORT = 10002
+BOT_PORT = 3978
+PEOPLE = (
+    ("employee", 56150, "Sanne de Vries (medewerker)"),
+    ("manager", 56151, "Pieter Bakker (haar leidinggevende)"),
+)
+
+
+def _busy(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def main() -> int:
+    for port in (AZURITE_PORT, BOT_PORT, *(p for _, p, _ in PEOPLE)):
+        if _busy(port):
+            print(f"Port {port} is already in use; stop what runs there and try again.")
+            return 1
+    data = ROOT / ".data"
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    with ExitStack() as stack:
+        print(
+            f"Starting Azurite (Table storage) on 127.0.0.1:{AZURITE_PORT}, data in .data/azurite"
+        )
+        stack.enter_context(azurite(AZURITE_PORT, data / "azurite", in_memory=False))
+        env = {
+            "AZURE_STORAGE_CONNECTION_STRING": azurite_connection_string(AZURITE_PORT),
+            "DIRECTORY_FILE": str(ROOT / "infra" / "demo" / "directory.json"),
+            "BOT_PORT": str(BOT_PORT),
+            # The Playground always sends en-US; Woongroen works in Dutch.
+            "LOCALE_OVERRIDE": os.environ.get("LOCALE_OVERRIDE", "nl-NL"),
+        }
+        print(f"Starting the bot on http://127.0.0.1:{BOT_PORT}/api/messages")
+        bot = spawn(bot_args(), env={**os.environ, **env})
+        stack.callback(stop, bot)
+        wait_for_port(BOT_PORT, 60, bot)
+        endpoint = f"http://127.0.0.1:{BOT_PORT}/api/messages"
+        for name, port, _ in PEOPLE:
+            config = ROOT / "infra" / "local" / "playground" / f"{name}.json"
+            stack.enter_context(playground(port, endpoint, config, data / f"playground-{name}"))
+        print("\nReady. Open these two pages side by side (each is one person in Teams):")
+        for _, port, who in PEOPLE:
+            print(f"  http://127.0.0.1:{port}   {who}")
+        print("Type 'hallo' in the Personal Chat. Health: http://127.0.0.1:3978/healthz")
+        print("Ctrl-C stops everything.\n")
+        try:
+            while bot.poll() is None:
+                time.sleep(0.5)
+            print(f"The bot stopped (exit code {bot.returncode}); stopping the rest.")
+            return 1
+        except KeyboardInterrupt:
+            # A second Ctrl-C must not cut the clean-up short.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            print("\nStopping Playgrounds, bot and Azurite...")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

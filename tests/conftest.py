@@ -1,0 +1,55 @@
+"""Shared fixtures: a real Azurite per test session, a fresh set of tables per test."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.settings import Settings, load_settings
+from bot.storage.tables import AzureTableStore
+from infra.local.services import azurite as start_azurite
+from infra.local.services import azurite_connection_string, free_port
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO_DIRECTORY = ROOT / "infra" / "demo" / "directory.json"
+
+
+@pytest.fixture(scope="session")
+def azurite_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+    """A real Azurite Table service on a free loopback port, for the whole session."""
+    port = free_port()
+    with start_azurite(port, tmp_path_factory.mktemp("azurite"), in_memory=True):
+        yield port
+
+
+@pytest.fixture(scope="session")
+def azurite_connection(azurite_port: int) -> str:
+    return azurite_connection_string(azurite_port)
+
+
+@pytest.fixture
+def table_prefix() -> str:
+    """Each test gets its own tables, so tests never see each other's rows."""
+    return "t" + uuid.uuid4().hex[:10]
+
+
+@pytest.fixture
+async def store(azurite_connection: str, table_prefix: str) -> AsyncIterator[AzureTableStore]:
+    table_store = AzureTableStore(azurite_connection, table_prefix)
+    yield table_store
+    await table_store.close()
+
+
+@pytest.fixture
+def settings(azurite_connection: str, table_prefix: str) -> Settings:
+    return load_settings(
+        {
+            "AZURE_STORAGE_CONNECTION_STRING": azurite_connection,
+            "TABLE_PREFIX": table_prefix,
+            "DIRECTORY_FILE": str(DEMO_DIRECTORY),
+        },
+        dotenv=None,
+    )

@@ -1,0 +1,95 @@
+"""The real Agents Playground in headless Chromium, talking to the real bot process."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Browser, Page, async_playwright, expect
+
+from infra.local.services import bot_args, free_port, playground, spawn, stop, wait_for_port
+
+pytestmark = pytest.mark.browser
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def bot_endpoint(
+    azurite_connection: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """The bot as its own process, the way `make run` starts it."""
+    port = free_port()
+    env = {
+        "AZURE_STORAGE_CONNECTION_STRING": azurite_connection,
+        "TABLE_PREFIX": "browser",
+        "BOT_PORT": str(port),
+        "LOCALE_OVERRIDE": "nl-NL",  # as `make run` does: the Playground always sends en-US
+        "DIRECTORY_FILE": str(ROOT / "infra" / "demo" / "directory.json"),
+    }
+    log = tmp_path_factory.mktemp("bot") / "bot.log"
+    process = spawn(bot_args(), env={**os.environ, **env}, log=log)
+    try:
+        wait_for_port(port, 60, process)
+        yield f"http://127.0.0.1:{port}/api/messages"
+    finally:
+        stop(process)
+
+
+@pytest.fixture(scope="module")
+def employee_playground(
+    bot_endpoint: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    port = free_port()
+    config = ROOT / "infra" / "local" / "playground" / "employee.json"
+    with playground(port, bot_endpoint, config, tmp_path_factory.mktemp("playground")):
+        yield f"http://127.0.0.1:{port}/"
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("Debian's chromium is missing: run `make test`, which installs it")
+    return CHROMIUM
+
+
+@pytest.fixture
+async def browser(chromium: str) -> AsyncIterator[Browser]:
+    async with async_playwright() as p:
+        instance = await p.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+        yield instance
+        await instance.close()
+
+
+async def open_chat(browser: Browser, url: str, locale: str = "nl-NL") -> Page:
+    context = await browser.new_context(locale=locale, viewport={"width": 1280, "height": 900})
+    page = await context.new_page()
+    await page.goto(url)
+    await expect(page.get_by_text("Connected.")).to_be_visible(timeout=30_000)
+    await page.get_by_text("Personal Chat").first.click()
+    return page
+
+
+async def test_hallo_shows_the_welcome_card_with_its_buttons(
+    browser: Browser, employee_playground: str
+) -> None:
+    page = await open_chat(browser, employee_playground)
+    box = page.get_by_role("textbox").first
+    await box.fill("hallo")
+    await box.press("Enter")
+    # The install greeting has no name (the Playground sends none); the answer to "hallo" has.
+    await expect(page.get_by_text("Hoi Sanne!")).to_be_visible(timeout=20_000)
+    for label in ("Cadeau melden", "Datalek melden", "Vertrouwenspersoon en meldregeling"):
+        await expect(page.get_by_role("button", name=label).first).to_be_visible()
+    await page.get_by_role("button", name="Vraag over de gedragscode").last.click()
+    await expect(page.get_by_text("Terug naar het menu").first).to_be_visible(timeout=20_000)

@@ -1,0 +1,95 @@
+"""The table store against a real Azurite."""
+
+import asyncio
+
+import pytest
+
+from bot.storage import AlreadyExists, Conflict, NotFound
+from bot.storage.store import Write
+from bot.storage.tables import AzureTableStore
+
+
+async def test_creates_and_reads_a_row(store: AzureTableStore) -> None:
+    await store.ensure_tables(["things"])
+    written = await store.insert("things", "p1", "r1", {"Name": "Sanne", "Count": 3, "Ok": True})
+    read = await store.get("things", "p1", "r1")
+    assert read.data == {"Name": "Sanne", "Count": 3, "Ok": True}
+    assert read.etag == written.etag
+
+
+async def test_a_repeated_insert_is_reported_not_overwritten(store: AzureTableStore) -> None:
+    await store.ensure_tables(["things"])
+    await store.insert("things", "p1", "r1", {"Name": "first"})
+    with pytest.raises(AlreadyExists):
+        await store.insert("things", "p1", "r1", {"Name": "second"})
+    assert (await store.get("things", "p1", "r1")).data["Name"] == "first"
+
+
+async def test_an_update_with_a_stale_etag_is_a_conflict(store: AzureTableStore) -> None:
+    await store.ensure_tables(["things"])
+    original = await store.insert("things", "p1", "r1", {"Status": "pending"})
+    assert original.etag
+    updated = await store.replace("things", "p1", "r1", {"Status": "approved"}, original.etag)
+    with pytest.raises(Conflict):
+        await store.replace("things", "p1", "r1", {"Status": "declined"}, original.etag)
+    current = await store.get("things", "p1", "r1")
+    assert current.data["Status"] == "approved"
+    assert current.etag == updated.etag
+
+
+async def test_two_racing_updates_resolve_to_one(store: AzureTableStore) -> None:
+    await store.ensure_tables(["things"])
+    original = await store.insert("things", "p1", "r1", {"Status": "pending"})
+    assert original.etag
+    results = await asyncio.gather(
+        store.replace("things", "p1", "r1", {"Status": "approved"}, original.etag),
+        store.replace("things", "p1", "r1", {"Status": "declined"}, original.etag),
+        return_exceptions=True,
+    )
+    assert sum(isinstance(r, Conflict) for r in results) == 1
+
+
+async def test_missing_rows_are_not_found(store: AzureTableStore) -> None:
+    await store.ensure_tables(["things"])
+    with pytest.raises(NotFound):
+        await store.get("things", "p1", "nope")
+    await store.delete("things", "p1", "nope")  # deleting what is gone is fine
+
+
+async def test_query_reads_one_partition_in_key_order_within_a_range(
+    store: AzureTableStore,
+) -> None:
+    await store.ensure_tables(["things"])
+    for key in ("r|3", "r|1", "a|1", "r|2"):
+        await store.insert("things", "p1", key, {"K": key})
+    await store.insert("things", "p2", "r|9", {"K": "other"})
+    rows = await store.query("things", "p1", "r|", "r}")
+    assert [r.row for r in rows] == ["r|1", "r|2", "r|3"]
+    assert [r.row for r in await store.query("things", "p1", limit=2)] == ["a|1", "r|1"]
+
+
+async def test_a_transaction_writes_all_or_nothing(store: AzureTableStore) -> None:
+    await store.ensure_tables(["things"])
+    await store.insert("things", "p1", "taken", {"K": 1})
+    with pytest.raises(AlreadyExists):
+        await store.transact(
+            "things", "p1", [Write("insert", "new", {"K": 2}), Write("insert", "taken", {"K": 3})]
+        )
+    with pytest.raises(NotFound):
+        await store.get("things", "p1", "new")
+    await store.transact(
+        "things", "p1", [Write("insert", "new", {"K": 2}), Write("upsert", "taken", {"K": 4})]
+    )
+    assert (await store.get("things", "p1", "taken")).data["K"] == 4
+
+
+async def test_ping_says_whether_storage_answers(store: AzureTableStore) -> None:
+    assert await store.ping()
+    down = AzureTableStore(
+        "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=a2V5;"
+        "TableEndpoint=http://127.0.0.1:9/devstoreaccount1;"
+    )
+    try:
+        assert not await down.ping()
+    finally:
+        await down.close()

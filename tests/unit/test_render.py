@@ -1,0 +1,60 @@
+import pytest
+
+from cards import escape_markdown, render, text
+from cards.render import TemplateError
+from dialogs.menu import FLOWS, menu_card
+
+
+def test_dutch_is_the_default_and_english_follows_the_teams_locale() -> None:
+    assert menu_card("nl-NL")["body"][0]["text"] == "Integriteitsbot van Woongroen"
+    assert menu_card("")["body"][0]["text"] == "Integriteitsbot van Woongroen"
+    assert menu_card("en-GB")["body"][0]["text"] == "Woongroen integrity bot"
+
+
+def test_menu_has_one_execute_button_per_flow_in_order() -> None:
+    card = menu_card("nl-NL", "Sanne de Vries")
+    verbs = [
+        action["verb"]
+        for element in card["body"]
+        if element["type"] == "ActionSet"
+        for action in element["actions"]
+    ]
+    assert verbs == [f"{flow}.open" for flow in FLOWS]
+    assert any(e.get("text") == "Hoi Sanne!" for e in card["body"])
+
+
+def test_greeting_is_left_out_without_a_name() -> None:
+    card = menu_card("nl-NL", "")
+    assert not any(str(e.get("text", "")).startswith("Hoi") for e in card["body"])
+
+
+def test_user_text_is_escaped_so_it_cannot_format_or_link() -> None:
+    card = render("coming_soon", "nl", {"flow": "[klik](https://evil.example) **vet**"})
+    shown = card["body"][0]["text"]
+    assert shown == "\\[klik\\](https://evil.example) \\*\\*vet\\*\\*"
+
+
+def test_markdown_list_markers_at_line_start_are_escaped() -> None:
+    assert escape_markdown("- een\n1. twee") == "\\- een\n\\1. twee"
+    assert escape_markdown("45,50 - 50,00") == "45,50 - 50,00"
+
+
+def test_a_missing_value_is_an_error_not_an_empty_text() -> None:
+    with pytest.raises(TemplateError, match="flow"):
+        render("coming_soon", "nl", {})
+
+
+def test_plain_texts_fill_placeholders() -> None:
+    assert text("nl", "errors.title") == "Dat lukte niet"
+    assert text("en", "errors.title") == "That did not work"
+
+
+def test_dutch_and_english_have_the_same_keys() -> None:
+    from cards.texts import texts_for
+
+    def keys(node: object, prefix: str = "") -> set[str]:
+        if isinstance(node, dict):
+            return {k for key, v in node.items() for k in keys(v, f"{prefix}{key}.")}
+        return {prefix.rstrip(".")}
+
+    assert keys(texts_for("nl")) == keys(texts_for("en"))

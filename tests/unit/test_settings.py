@@ -1,0 +1,71 @@
+from pathlib import Path
+
+import pytest
+
+from bot.settings import AZURITE_CONNECTION_STRING, SETTINGS, SettingsError, load_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+GUID = "2b7c4f0e-9d1a-4c3b-8e5f-6a7b8c9d0e1f"
+
+
+def test_without_credentials_runs_in_local_mode_on_azurite() -> None:
+    settings = load_settings({}, dotenv=None)
+    assert settings.local_mode
+    assert settings.storage_connection_string == AZURITE_CONNECTION_STRING
+    assert (settings.host, settings.port) == ("127.0.0.1", 3978)
+
+
+def test_credentials_turn_local_mode_off() -> None:
+    settings = load_settings(
+        {"MicrosoftAppId": GUID, "MicrosoftAppPassword": "s3cret", "MicrosoftAppTenantId": GUID},
+        dotenv=None,
+    )
+    assert not settings.local_mode
+    assert settings.app_type == "SingleTenant"
+
+
+@pytest.mark.parametrize(
+    ("environ", "named"),
+    [
+        ({"MicrosoftAppId": "not-a-guid", "MicrosoftAppPassword": "x"}, "MicrosoftAppId"),
+        ({"MicrosoftAppId": GUID, "MicrosoftAppTenantId": GUID}, "MicrosoftAppPassword"),
+        ({"MicrosoftAppId": GUID, "MicrosoftAppPassword": "x"}, "MicrosoftAppTenantId"),
+        ({"MicrosoftAppType": "Sometimes"}, "MicrosoftAppType"),
+        ({"BOT_PORT": "eighty"}, "BOT_PORT"),
+        ({"BOT_PORT": "70000"}, "BOT_PORT"),
+        ({"LOG_FORMAT": "xml"}, "LOG_FORMAT"),
+        ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
+        ({"AZURE_STORAGE_CONNECTION_STRING": "hello"}, "AZURE_STORAGE_CONNECTION_STRING"),
+        ({"TABLE_PREFIX": "with-dash"}, "TABLE_PREFIX"),
+        ({"DIRECTORY_FILE": "/nonexistent/directory.json"}, "DIRECTORY_FILE"),
+        ({"BOT_HOST": "0.0.0.0"}, "BOT_HOST"),
+    ],
+)
+def test_a_bad_setting_stops_start_up_naming_the_variable(
+    environ: dict[str, str], named: str
+) -> None:
+    with pytest.raises(SettingsError, match=named):
+        load_settings(environ, dotenv=None)
+
+
+def test_environment_wins_over_dotenv(tmp_path: Path) -> None:
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("# local\nBOT_PORT=4000\nLOG_LEVEL='DEBUG'\n", encoding="utf-8")
+    settings = load_settings({"BOT_PORT": "5000"}, dotenv=dotenv)
+    assert settings.port == 5000
+    assert settings.log_level == "DEBUG"
+
+
+def test_malformed_dotenv_line_is_named(tmp_path: Path) -> None:
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("BOT_PORT 4000\n", encoding="utf-8")
+    with pytest.raises(SettingsError, match=r"\.env:1"):
+        load_settings({}, dotenv=dotenv)
+
+
+def test_every_setting_is_documented_in_readme_and_env_example() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    example = (ROOT / ".env.example").read_text(encoding="utf-8")
+    for setting in SETTINGS:
+        assert f"`{setting.name}`" in readme, setting.name
+        assert f"{setting.name}=" in example, setting.name
