@@ -12,10 +12,13 @@ from aiohttp.typedefs import Handler
 
 import dialogs
 from bot.directory import import_directory, read_directory
+from bot.services.approvers import DirectoryManagers
 from bot.services.context import Services
 from bot.settings import Settings
+from bot.storage import requests as request_tables
 from bot.storage.errors import StorageError
 from bot.storage.repositories import TABLES, ConversationReferences, DirectoryRepository
+from bot.storage.requests import RequestRepository
 from bot.storage.store import TableStore
 from bot.storage.tables import AzureTableStore
 from bot.teams.adapter import build_adapter
@@ -36,12 +39,15 @@ def init_app(settings: Settings, store: TableStore | None = None) -> web.Applica
     )
     adapter = build_adapter(settings)
     conversations = ConversationReferences(table_store)
+    directory = DirectoryRepository(table_store)
     services = Services(
         settings=settings,
         store=table_store,
         conversations=conversations,
-        directory=DirectoryRepository(table_store),
+        directory=directory,
         notifier=TeamsNotifier(adapter, settings.app_id, conversations),
+        requests=RequestRepository(table_store),
+        managers=DirectoryManagers(directory),
     )
     bot = IntegrityBot(services, dialogs.build_registry())
 
@@ -82,7 +88,7 @@ async def _prepare_storage(services: Services, ready: asyncio.Event) -> None:
     delay = 0.5
     while True:
         try:
-            await services.store.ensure_tables(TABLES)
+            await services.store.ensure_tables((*TABLES, *request_tables.TABLES))
             if services.settings.directory_file is not None:
                 directory = read_directory(services.settings.directory_file)
                 await import_directory(services.directory, directory)

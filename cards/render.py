@@ -33,6 +33,7 @@ _ESCAPED_KEYS = frozenset({"text", "title", "value", "altText", "fallbackText"})
 _MARKDOWN = re.compile(r"([\\`*_\[\]~<>#|])")
 _LINE_START = re.compile(r"^(\s*)([-+]|\d+\.)(?=\s)", re.MULTILINE)
 _MISSING = object()
+_RAW_KEYS = frozenset({"choices", "data", "userIds"})  # codes and ids, never shown as Markdown
 
 
 class TemplateError(LookupError):
@@ -91,6 +92,23 @@ def _value(path: str, scope: Mapping[str, Any], root: Mapping[str, Any]) -> Any:
     if value is _MISSING:
         raise TemplateError(f"no value for ${{{path}}}")
     return value
+
+
+def _escape_tree(node: Any, key: str = "", container: Any = None) -> Any:
+    """Escape displayed strings inside a structure supplied as a whole (e.g. a FactSet's facts)."""
+    if isinstance(node, dict):
+        return {k: v if k in _RAW_KEYS else _escape_tree(v, k, node) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_escape_tree(item, key, container) for item in node]
+    if (
+        isinstance(node, str)
+        and key in _ESCAPED_KEYS
+        and not (
+            isinstance(container, Mapping) and str(container.get("type", "")).startswith("Input.")
+        )
+    ):
+        return escape_markdown(node)
+    return node
 
 
 def _trusted(path: str) -> bool:
@@ -164,8 +182,12 @@ def _fill_string(
     whole = _WHOLE.match(text)
     if whole and not whole.group(1):
         value = _value(whole.group(2), scope, root)
-        if escape and isinstance(value, str) and not _trusted(whole.group(2)):
+        if _trusted(whole.group(2)):
+            return value
+        if escape and isinstance(value, str):
             return escape_markdown(value)
+        if isinstance(value, dict | list) and key not in _RAW_KEYS:
+            return _escape_tree(value)
         return value
 
     def substitute(match: re.Match[str]) -> str:

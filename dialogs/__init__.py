@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.domain.people import Actor
 from bot.services.context import Services
-from dialogs import menu
+from dialogs import decisions, gift, menu
 from dialogs.base import Card, CardAction
 from dialogs.registry import VerbRegistry
 
@@ -12,8 +12,10 @@ from dialogs.registry import VerbRegistry
 def build_registry() -> VerbRegistry:
     """Every card verb the bot answers, registered once at start-up."""
     registry = VerbRegistry()
-    built: frozenset[str] = frozenset()
+    built = frozenset({"gift"})
     menu.register(registry, built)
+    gift.register(registry)
+    decisions.register(registry)
     return registry
 
 

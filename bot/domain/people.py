@@ -26,6 +26,7 @@ class Actor:
     user_id: str  # Entra object id
     name: str
     locale: str
+    mri: str = ""  # Teams user id (29:...), used to address role-specific card views
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from bot.services.approvers import ManagerLookup
 from bot.services.notify import Notifier
 from bot.settings import Settings
 from bot.storage.repositories import ConversationReferences, DirectoryRepository
+from bot.storage.requests import RequestRepository
 from bot.storage.store import TableStore
 
 
@@ -23,4 +25,6 @@ class Services:
     conversations: ConversationReferences
     directory: DirectoryRepository
     notifier: Notifier
+    requests: RequestRepository
+    managers: ManagerLookup
     clock: Callable[[], datetime] = utc_now

@@ -27,6 +27,12 @@ class StoredReference:
     reference: str
     locale: str
 
+    @property
+    def user_mri(self) -> str:
+        """The person's Teams id (29:...) inside the reference."""
+        user = json.loads(self.reference).get("user") or {}
+        return str(user.get("id") or "")
+
 
 class ConversationReferences:
     """One row per person: partition = tenant, row = Entra object id."""

@@ -71,8 +71,13 @@ class TableStore(Protocol):
         """Rows of one partition, optionally with row key in [row_from, row_to), in key order."""
         ...
 
-    async def transact(self, table: str, partition: str, writes: Sequence[Write]) -> None:
-        """Apply all writes to one partition atomically, or none (raise Conflict/AlreadyExists)."""
+    async def transact(
+        self, table: str, partition: str, writes: Sequence[Write]
+    ) -> list[str | None]:
+        """Apply all writes to one partition atomically, or none (raise Conflict/AlreadyExists).
+
+        Returns the new ETag of each write, in order (None for deletes).
+        """
         ...
 
     async def ping(self) -> bool:

@@ -156,7 +156,9 @@ class AzureTableStore:
             raise _translate(error) from error
         return rows
 
-    async def transact(self, table: str, partition: str, writes: Sequence[Write]) -> None:
+    async def transact(
+        self, table: str, partition: str, writes: Sequence[Write]
+    ) -> list[str | None]:
         operations: list[Any] = []
         for write in writes:
             entity = _entity(partition, write.row, write.data)
@@ -175,11 +177,15 @@ class AzureTableStore:
                     options = {"etag": write.etag, "match_condition": MatchConditions.IfNotModified}
                 operations.append(("delete", entity, options))
         try:
-            await self._table(table).submit_transaction(operations)
+            results = await self._table(table).submit_transaction(operations)
         except TableTransactionError as error:
             raise _translate_transaction(error) from error
         except AzureError as error:
             raise _translate(error) from error
+        return [
+            None if write.kind == "delete" else (result or {}).get("etag")
+            for write, result in zip(writes, results, strict=False)
+        ]
 
     async def ping(self) -> bool:
         try:

@@ -43,6 +43,7 @@ def actor_of(activity: Activity, default_locale: str, override: str = "") -> Act
         user_id=(sender.aad_object_id if sender is not None else None) or "",
         name=(sender.name if sender is not None else None) or "",
         locale=override or activity.locale or default_locale,
+        mri=(sender.id if sender is not None else None) or "",
     )
 
 
@@ -90,7 +91,15 @@ class IntegrityBot(ActivityHandler):  # type: ignore[misc]
         else:
             verb, data = action
             card_action = CardAction(actor, verb, data, turn_context.activity.reply_to_id)
-            card = await dialogs.dispatch(self._registry, card_action, self._services)
+            try:
+                card = await dialogs.dispatch(self._registry, card_action, self._services)
+            except StorageError as error:
+                log.warning("storage failed during %s: %s", verb, type(error).__name__)
+                card = error_card(actor.locale, "storage_unavailable")
+            except Exception:
+                # Never a 500 for a click: log it with the activity id, show a clear card.
+                log.exception("card action %s failed (activity %s)", verb, turn_context.activity.id)
+                card = error_card(actor.locale, "unexpected")
         response = AdaptiveCardInvokeResponse(status_code=200, type=CARD_CONTENT_TYPE, value=card)
         return InvokeResponse(status=int(HTTPStatus.OK), body=response.serialize())
 

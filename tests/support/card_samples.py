@@ -24,3 +24,74 @@ SAMPLES: list[tuple[str, Builder]] = [
         for key in ("unknown_action", "malformed_action", "unexpected", "storage_unavailable")
     ),
 ]
+
+
+def _gift_request(status: str = "pending", verdict: str = "keep") -> Any:
+    from datetime import UTC, datetime
+
+    from bot.domain.requests import ApprovalRequest, ApproverRole, AuditEntry, Person, Status
+
+    now = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)
+    return ApprovalRequest(
+        id="CAD-ABCD-EFGH",
+        kind="gift",
+        tenant_id="t",
+        requester=Person("u1", "Sanne de Vries"),
+        approver=Person("u2", "Pieter Bakker"),
+        approver_role=ApproverRole.MANAGER,
+        facts={
+            "summary": "Fles wijn (Bouwbedrijf *Vos*)",
+            "giverName": "Jan",
+            "giverOrganisation": "Bouwbedrijf Vos",
+            "relation": "supplier",
+            "negotiating": False,
+            "description": "Fles wijn",
+            "giftKind": "goods",
+            "everyday": True,
+            "valueCents": 2500,
+            "receivedOn": "2026-11-28",
+            "atHome": False,
+            "remarks": "",
+            "earlier": ["2026-03-01: Bos bloemen (€ 20,00)"],
+        },
+        verdict=verdict,
+        reasons=("everyday_under_limit", "report_to_manager"),
+        created_at=now,
+        status=Status(status),
+        decided_at=now if status != "pending" else None,
+        comment="Prima" if status != "pending" else "",
+        audit=(AuditEntry(now, "u1", "submitted"),),
+        watchers=("29:u1", "29:u2"),
+    )
+
+
+def _request_samples() -> list[tuple[str, Builder]]:
+    from datetime import date
+
+    from dialogs import build_registry
+    from dialogs.gift import FORM, form_card
+    from dialogs.requests_view import CardPresenter, request_card
+
+    build_registry()  # registers the request kinds' views
+    presenter = CardPresenter()
+    return [
+        ("form:gift", lambda locale: form_card(locale, date(2026, 11, 29))),
+        (
+            "form:gift-errors",
+            lambda locale: FORM.card(
+                locale, "f1", {"value": "abc"}, {"value": "Dit is geen bedrag."}, "Let op"
+            ),
+        ),
+        ("request:approver", lambda locale: presenter.approver_card(_gift_request(), locale)),
+        (
+            "request:decided",
+            lambda locale: presenter.decision_notice(_gift_request("approved", "hand_in"), locale),
+        ),
+        (
+            "request:requester",
+            lambda locale: request_card(_gift_request(verdict="refuse"), locale, "u1", note="x"),
+        ),
+    ]
+
+
+SAMPLES.extend(_request_samples())

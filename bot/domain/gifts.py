@@ -1,0 +1,96 @@
+"""The gift rules of the code (§2 "Relatiegeschenken"), pure and in one place.
+
+Outcomes and reasons are stable codes (documented in docs/gift-declarations.md) so registers,
+reports and other tools can rely on them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+LIMIT_CENTS = 50_00  # an everyday token of appreciation stays under EUR 50.00
+SECTION = "§2 Relatiegeschenken"
+
+
+class Relation(StrEnum):
+    SUPPLIER = "supplier"  # supplier or contractor
+    TENANT = "tenant"
+    BUSINESS = "business"  # other business relation
+    OTHER = "other"
+
+
+class GiftKind(StrEnum):
+    GOODS = "goods"
+    MONEY = "money"
+    VOUCHER = "voucher"  # voucher or gift card
+    MEAL = "meal"  # meal or lunch
+    OTHER = "other"
+
+
+class Verdict(StrEnum):
+    KEEP = "keep"  # may be accepted and kept; reported to the manager
+    HAND_IN = "hand_in"  # a gift to Woongroen: handed in, collected centrally, raffled
+    REFUSE = "refuse"  # not accepted: refuse or return it
+
+
+class Reason(StrEnum):
+    MONEY = "money"
+    NEGOTIATING = "negotiating"
+    HOME_ADDRESS = "home_address"
+    EVERYDAY_UNDER_LIMIT = "everyday_under_limit"
+    AT_OR_ABOVE_LIMIT = "at_or_above_limit"
+    NOT_EVERYDAY = "not_everyday"
+    REPORT_TO_MANAGER = "report_to_manager"
+    WHEN_IN_DOUBT = "when_in_doubt"
+
+
+@dataclass(frozen=True)
+class Gift:
+    giver_name: str
+    giver_organisation: str
+    relation: Relation
+    negotiating: bool
+    description: str
+    kind: GiftKind
+    everyday: bool
+    value_cents: int
+    received_on: date
+    at_home: bool
+    remarks: str = ""
+
+
+@dataclass(frozen=True)
+class Assessment:
+    verdict: Verdict
+    reasons: tuple[Reason, ...]
+    section: str = SECTION
+
+
+def assess_gift(gift: Gift) -> Assessment:
+    """What the code implies for this gift, and why (most decisive reason first)."""
+    refusals: list[Reason] = []
+    if gift.kind is GiftKind.MONEY:
+        refusals.append(Reason.MONEY)
+    if gift.negotiating:
+        refusals.append(Reason.NEGOTIATING)
+    if refusals:
+        if gift.at_home:
+            refusals.append(Reason.HOME_ADDRESS)
+        return Assessment(Verdict.REFUSE, (*refusals, Reason.REPORT_TO_MANAGER))
+
+    hand_in: list[Reason] = []
+    if gift.value_cents >= LIMIT_CENTS:
+        hand_in.append(Reason.AT_OR_ABOVE_LIMIT)
+    if not gift.everyday:
+        hand_in.append(Reason.NOT_EVERYDAY)
+    if gift.at_home:
+        hand_in.append(Reason.HOME_ADDRESS)
+    if hand_in:
+        return Assessment(Verdict.HAND_IN, (*hand_in, Reason.REPORT_TO_MANAGER))
+
+    return Assessment(
+        Verdict.KEEP,
+        (Reason.EVERYDAY_UNDER_LIMIT, Reason.REPORT_TO_MANAGER, Reason.WHEN_IN_DOUBT),
+    )

@@ -1,0 +1,133 @@
+"""The approval engine's state: one request of any kind, its status machine and audit trail.
+
+Every request kind (gift, invitation, side job, supplier consent, tenant tie) is a request with
+kind-specific facts; who decides and how the status moves is the same for all of them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud without confusion
+
+
+class Status(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+
+
+class ApproverRole(StrEnum):
+    """Why this person decides."""
+
+    MANAGER = "manager"
+    RVC_CHAIR = "rvc_chair"  # the requester is the directeur-bestuurder
+    FALLBACK = "fallback"  # no (reachable) manager: the integrity officer
+
+
+class DecisionRefused(Exception):
+    """The actor may not take this decision; `code` says why."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    at: datetime
+    actor_id: str
+    action: str  # submitted, delivered, rerouted, approved, declined, withdrawn, ...
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Person:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class ApprovalRequest:
+    id: str
+    kind: str
+    tenant_id: str
+    requester: Person
+    approver: Person
+    approver_role: ApproverRole
+    facts: Mapping[str, Any]
+    verdict: str
+    reasons: tuple[str, ...]
+    created_at: datetime
+    status: Status = Status.PENDING
+    decided_at: datetime | None = None
+    decided_by: str | None = None
+    comment: str = ""
+    audit: tuple[AuditEntry, ...] = field(default_factory=tuple)
+    watchers: tuple[str, ...] = ()  # Teams ids (29:...) of requester and approver, for card refresh
+
+    @property
+    def pending(self) -> bool:
+        return self.status is Status.PENDING
+
+
+def request_id(prefix: str, *parts: str) -> str:
+    """A short, readable reference derived from its parts, so a retried submission reuses it."""
+    digest = hashlib.sha256("\x1f".join(parts).encode()).digest()
+    number = int.from_bytes(digest[:8], "big")
+    chars = []
+    for _ in range(8):
+        number, index = divmod(number, len(_ALPHABET))
+        chars.append(_ALPHABET[index])
+    code = "".join(chars)
+    return f"{prefix}-{code[:4]}-{code[4:]}"
+
+
+def decide(
+    request: ApprovalRequest, actor_id: str, approve: bool, comment: str, now: datetime
+) -> ApprovalRequest:
+    """The designated approver decides a pending request; anyone else is refused.
+
+    A decision on a request that is no longer pending is refused with `already_decided`, which
+    callers treat as a no-op that shows the current state.
+    """
+    if actor_id == request.requester.id:
+        raise DecisionRefused("own_request")
+    if actor_id != request.approver.id:
+        raise DecisionRefused("not_approver")
+    if not request.pending:
+        raise DecisionRefused("already_decided")
+    status = Status.APPROVED if approve else Status.DECLINED
+    entry = AuditEntry(now, actor_id, status.value, comment)
+    return replace(
+        request,
+        status=status,
+        decided_at=now,
+        decided_by=actor_id,
+        comment=comment,
+        audit=(*request.audit, entry),
+    )
+
+
+def withdraw(request: ApprovalRequest, actor_id: str, now: datetime) -> ApprovalRequest:
+    """Only the requester can withdraw, and only while it is pending."""
+    if actor_id != request.requester.id:
+        raise DecisionRefused("not_requester")
+    if not request.pending:
+        raise DecisionRefused("already_decided")
+    entry = AuditEntry(now, actor_id, Status.WITHDRAWN.value)
+    return replace(request, status=Status.WITHDRAWN, audit=(*request.audit, entry))
+
+
+def reroute(
+    request: ApprovalRequest, to: Person, role: ApproverRole, why: str, now: datetime
+) -> ApprovalRequest:
+    """Give a pending request to another approver (the fallback when the manager is away)."""
+    entry = AuditEntry(now, "system", "rerouted", f"{request.approver.id} -> {to.id}: {why}")
+    return replace(request, approver=to, approver_role=role, audit=(*request.audit, entry))

@@ -1,0 +1,254 @@
+"""The approval engine's use cases: submit a request, decide it, withdraw it.
+
+Order matters for "never lost": the request is written before anyone is notified; a notification
+that cannot be delivered is rerouted to the fallback approver and written in the audit trail.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any, Protocol
+
+from bot.domain.people import Actor
+from bot.domain.requests import (
+    ApprovalRequest,
+    ApproverRole,
+    AuditEntry,
+    DecisionRefused,
+    Person,
+    decide,
+    request_id,
+    reroute,
+    withdraw,
+)
+from bot.services.approvers import fallback_approver, find_approver
+from bot.services.context import Services
+from bot.services.notify import DeliveryError
+from bot.storage.errors import AlreadyExists, Conflict
+from bot.storage.requests import StoredRequest
+
+log = logging.getLogger(__name__)
+
+
+class Presenter(Protocol):
+    """Renders the cards the engine sends (implemented in dialogs, which own the cards)."""
+
+    def approver_card(self, request: ApprovalRequest, locale: str) -> dict[str, Any]: ...
+
+    def decision_notice(self, request: ApprovalRequest, locale: str) -> dict[str, Any]: ...
+
+
+class RequestNotFound(LookupError):
+    """No request with that id for that requester."""
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What a flow hands to the engine: the kind-specific facts and the rules' outcome."""
+
+    kind: str
+    prefix: str  # reference prefix, e.g. CAD for gifts
+    facts: Mapping[str, Any]
+    verdict: str
+    reasons: tuple[str, ...]
+    form_id: str  # the same form submitted twice (double click, Teams retry) is one request
+
+
+@dataclass(frozen=True)
+class Submitted:
+    request: ApprovalRequest
+    created: bool  # False: this form had been submitted already
+    delivered: bool  # the approver has the card
+    rerouted: bool  # it went to the fallback approver
+
+
+async def submit(services: Services, presenter: Presenter, actor: Actor, draft: Draft) -> Submitted:
+    """Record the request (first), then put it before the approver."""
+    now = services.clock()
+    rid = request_id(draft.prefix, actor.tenant_id, actor.user_id, draft.form_id)
+    existing = await services.requests.get(actor.tenant_id, actor.user_id, rid)
+    if existing is not None:
+        return Submitted(existing.request, created=False, delivered=True, rerouted=False)
+    approver, role = await find_approver(
+        actor.tenant_id, actor.user_id, services.directory, services.managers
+    )
+    watchers = tuple(m for m in (actor.mri, await _mri(services, actor.tenant_id, approver)) if m)
+    request = ApprovalRequest(
+        id=rid,
+        kind=draft.kind,
+        tenant_id=actor.tenant_id,
+        requester=Person(actor.user_id, actor.name),
+        approver=approver,
+        approver_role=role,
+        facts=dict(draft.facts),
+        verdict=draft.verdict,
+        reasons=draft.reasons,
+        created_at=now,
+        audit=(AuditEntry(now, actor.user_id, "submitted"),),
+        watchers=watchers,
+    )
+    try:
+        stored = await services.requests.create(request)
+    except AlreadyExists:
+        again = await services.requests.get(actor.tenant_id, actor.user_id, rid)
+        if again is None:
+            raise
+        return Submitted(again.request, created=False, delivered=True, rerouted=False)
+    stored, delivered, rerouted = await _deliver(services, presenter, stored)
+    await services.requests.put_inbox(stored.request)
+    return Submitted(stored.request, created=True, delivered=delivered, rerouted=rerouted)
+
+
+async def _deliver(
+    services: Services, presenter: Presenter, stored: StoredRequest
+) -> tuple[StoredRequest, bool, bool]:
+    """Send the approval card; on failure reroute to the fallback approver, never drop it."""
+    request = stored.request
+    error = await _send_to_approver(services, presenter, request)
+    if error is None:
+        return stored, True, False
+    now = services.clock()
+    failed = replace(
+        request,
+        audit=(*request.audit, AuditEntry(now, "system", "undelivered", error)),
+    )
+    if request.approver_role is not ApproverRole.FALLBACK:
+        fallback = await fallback_approver(
+            request.tenant_id, request.requester.id, services.directory
+        )
+        rerouted = reroute(failed, fallback, ApproverRole.FALLBACK, error, now)
+        mri = await _mri(services, request.tenant_id, fallback)
+        if mri:
+            rerouted = replace(rerouted, watchers=(*rerouted.watchers, mri))
+        stored = await services.requests.update(stored, rerouted)
+        second = await _send_to_approver(services, presenter, rerouted)
+        if second is None:
+            return stored, True, True
+        failed = replace(
+            rerouted, audit=(*rerouted.audit, AuditEntry(now, "system", "undelivered", second))
+        )
+        log.error("approval card undeliverable to manager and fallback for %s", request.id)
+        return await services.requests.update(stored, failed), False, True
+    log.error("approval card undeliverable to the fallback approver for %s", request.id)
+    return await services.requests.update(stored, failed), False, False
+
+
+async def _send_to_approver(
+    services: Services, presenter: Presenter, request: ApprovalRequest
+) -> str | None:
+    """None when delivered, else the reason it was not."""
+    reference = await services.conversations.get(request.tenant_id, request.approver.id)
+    locale = reference.locale if reference else services.settings.default_locale
+    try:
+        await services.notifier.send_card(
+            request.tenant_id, request.approver.id, presenter.approver_card(request, locale)
+        )
+    except DeliveryError as error:
+        log.warning("approval card not delivered: %s", type(error).__name__)
+        return type(error).__name__
+    return None
+
+
+async def _mri(services: Services, tenant_id: str, person: Person) -> str:
+    """A person's Teams id, so card refreshes can show each watcher their own view."""
+    reference = await services.conversations.get(tenant_id, person.id)
+    return reference.user_mri if reference else ""
+
+
+async def load(services: Services, tenant_id: str, requester_id: str, rid: str) -> StoredRequest:
+    stored = await services.requests.get(tenant_id, requester_id, rid)
+    if stored is None:
+        raise RequestNotFound(rid)
+    return stored
+
+
+async def decide_request(
+    services: Services,
+    presenter: Presenter,
+    actor: Actor,
+    requester_id: str,
+    rid: str,
+    approve: bool,
+    comment: str,
+    message_id: str | None,
+) -> ApprovalRequest:
+    """The approver decides. A repeat, a retry or a lost race changes nothing and returns the
+    current state; anyone other than the designated approver is refused (DecisionRefused)."""
+    stored = await load(services, actor.tenant_id, requester_id, rid)
+    try:
+        decided = decide(stored.request, actor.user_id, approve, comment, services.clock())
+    except DecisionRefused as refusal:
+        if refusal.code == "already_decided":
+            return stored.request
+        raise
+    try:
+        await services.requests.update(stored, decided)
+    except (Conflict, AlreadyExists):
+        return (await load(services, actor.tenant_id, requester_id, rid)).request
+    await services.requests.put_inbox(decided)
+    await _announce(services, presenter, decided, actor, message_id)
+    return decided
+
+
+async def withdraw_request(
+    services: Services, presenter: Presenter, actor: Actor, rid: str
+) -> ApprovalRequest:
+    stored = await load(services, actor.tenant_id, actor.user_id, rid)
+    try:
+        withdrawn = withdraw(stored.request, actor.user_id, services.clock())
+    except DecisionRefused as refusal:
+        if refusal.code == "already_decided":
+            return stored.request
+        raise
+    try:
+        await services.requests.update(stored, withdrawn)
+    except (Conflict, AlreadyExists):
+        return (await load(services, actor.tenant_id, actor.user_id, rid)).request
+    await services.requests.put_inbox(withdrawn)
+    return withdrawn
+
+
+async def _announce(
+    services: Services,
+    presenter: Presenter,
+    request: ApprovalRequest,
+    approver: Actor,
+    message_id: str | None,
+) -> None:
+    """Update the shared approval card for everyone, and tell the requester."""
+    if message_id:
+        try:
+            await services.notifier.update_card(
+                request.tenant_id,
+                approver.user_id,
+                message_id,
+                presenter.approver_card(request, approver.locale),
+            )
+        except DeliveryError as error:
+            log.warning("could not update the approval card: %s", type(error).__name__)
+    reference = await services.conversations.get(request.tenant_id, request.requester.id)
+    locale = reference.locale if reference else services.settings.default_locale
+    try:
+        await services.notifier.send_card(
+            request.tenant_id, request.requester.id, presenter.decision_notice(request, locale)
+        )
+    except DeliveryError as error:
+        log.warning("requester not told of the decision: %s", type(error).__name__)
+        await _note(services, request, "requester_not_notified", type(error).__name__)
+
+
+async def _note(services: Services, request: ApprovalRequest, action: str, detail: str) -> None:
+    """Append an audit entry (retrying once on a race)."""
+    for _ in range(2):
+        stored = await load(services, request.tenant_id, request.requester.id, request.id)
+        noted = replace(
+            stored.request,
+            audit=(*stored.request.audit, AuditEntry(services.clock(), "system", action, detail)),
+        )
+        try:
+            await services.requests.update(stored, noted)
+            return
+        except (Conflict, AlreadyExists):
+            continue

@@ -1,0 +1,68 @@
+"""Who decides a request: the manager (Graph or directory), the RvC chair for the director,
+and the integrity officer as the fallback when there is no (reachable) manager."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from bot.domain.people import Role
+from bot.domain.requests import ApproverRole, Person
+from bot.storage.repositories import DirectoryRepository
+
+
+class ManagerLookup(Protocol):
+    """Finds a person's manager (Microsoft Graph in production, the directory otherwise)."""
+
+    async def manager_of(self, tenant_id: str, user_id: str) -> Person | None: ...
+
+
+class NoApprover(Exception):
+    """Neither a manager nor a fallback approver is configured: an administrator must act."""
+
+
+class DirectoryManagers:
+    """Managers from the directory table (the demo, and when Graph is not configured)."""
+
+    def __init__(self, directory: DirectoryRepository) -> None:
+        self._directory = directory
+
+    async def manager_of(self, tenant_id: str, user_id: str) -> Person | None:
+        person = await self._directory.get_person(tenant_id, user_id)
+        if person is None or not person.manager_id:
+            return None
+        manager = await self._directory.get_person(tenant_id, person.manager_id)
+        if manager is None or not manager.active:
+            return None
+        return Person(manager.id, manager.name)
+
+
+async def find_approver(
+    tenant_id: str,
+    requester_id: str,
+    directory: DirectoryRepository,
+    managers: ManagerLookup,
+) -> tuple[Person, ApproverRole]:
+    """The designated approver for a request by `requester_id` (never the requester)."""
+    requester = await directory.get_person(tenant_id, requester_id)
+    if requester is not None and requester.has(Role.DIRECTOR):
+        chairs = await directory.with_role(tenant_id, Role.RVC_CHAIR)
+        if chairs:
+            return Person(chairs[0].id, chairs[0].name), ApproverRole.RVC_CHAIR
+    manager = await managers.manager_of(tenant_id, requester_id)
+    if manager is not None and manager.id != requester_id:
+        return manager, ApproverRole.MANAGER
+    return await fallback_approver(tenant_id, requester_id, directory), ApproverRole.FALLBACK
+
+
+async def fallback_approver(
+    tenant_id: str, requester_id: str, directory: DirectoryRepository
+) -> Person:
+    """The integrity officer (not the requester themself)."""
+    officers = [
+        p
+        for p in await directory.with_role(tenant_id, Role.INTEGRITY_OFFICER)
+        if p.id != requester_id
+    ]
+    if not officers:
+        raise NoApprover("no integrity officer configured in the directory")
+    return Person(officers[0].id, officers[0].name)

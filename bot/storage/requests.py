@@ -1,0 +1,247 @@
+"""Approval requests in Table storage.
+
+`requests`: partition = tenant|requester, rows `r|<id>` (the request) and `r|<id>|a|<seq>` (its
+append-only audit trail). One range query reads a request with its trail; a change is one
+entity-group transaction (ETag-guarded replace + new audit rows), so it is all or nothing.
+`inbox`: partition = tenant|approver, row = request id: what waits for whom ("openstaand").
+`collection`: partition = tenant, row = request id: gifts to hand in, for the secretariat.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bot.domain.requests import (
+    ApprovalRequest,
+    ApproverRole,
+    AuditEntry,
+    Person,
+    Status,
+)
+from bot.storage.errors import NotFound
+from bot.storage.store import Row, TableStore, Write
+
+REQUESTS = "requests"
+INBOX = "inbox"
+COLLECTION = "collection"
+TABLES: tuple[str, ...] = (REQUESTS, INBOX, COLLECTION)
+
+
+@dataclass(frozen=True)
+class StoredRequest:
+    request: ApprovalRequest
+    etag: str
+
+
+@dataclass(frozen=True)
+class InboxEntry:
+    request_id: str
+    requester_id: str
+    kind: str
+    status: Status
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class CollectionEntry:
+    request_id: str
+    requester_id: str
+    status: str  # expected, received, raffled
+    description: str
+    value_cents: int
+    created_at: datetime
+
+
+def requester_partition(tenant_id: str, requester_id: str) -> str:
+    return f"{tenant_id}|{requester_id}"
+
+
+class RequestRepository:
+    def __init__(self, store: TableStore) -> None:
+        self._store = store
+
+    async def create(self, request: ApprovalRequest) -> StoredRequest:
+        """Write a new request and its trail in one transaction (AlreadyExists if written)."""
+        partition = requester_partition(request.tenant_id, request.requester.id)
+        writes = [Write("insert", _row_key(request.id), _request_columns(request))]
+        writes += [
+            Write("insert", _audit_key(request.id, n), _audit_columns(e))
+            for n, e in enumerate(request.audit)
+        ]
+        etags = await self._store.transact(REQUESTS, partition, writes)
+        return StoredRequest(request, etags[0] or "")
+
+    async def get(self, tenant_id: str, requester_id: str, request_id: str) -> StoredRequest | None:
+        key = _row_key(request_id)
+        rows = await self._store.query(
+            REQUESTS, requester_partition(tenant_id, requester_id), key, key + "}"
+        )
+        head = next((r for r in rows if r.row == key), None)
+        if head is None:
+            return None
+        trail = [r for r in rows if r.row.startswith(key + "|a|")]
+        return StoredRequest(_request(tenant_id, request_id, head, trail), head.etag or "")
+
+    async def update(self, stored: StoredRequest, updated: ApprovalRequest) -> StoredRequest:
+        """Replace the request if unchanged since read (else Conflict) and append its new trail."""
+        old = len(stored.request.audit)
+        writes = [Write("replace", _row_key(updated.id), _request_columns(updated), stored.etag)]
+        writes += [
+            Write("insert", _audit_key(updated.id, old + n), _audit_columns(e))
+            for n, e in enumerate(updated.audit[old:])
+        ]
+        partition = requester_partition(updated.tenant_id, updated.requester.id)
+        etags = await self._store.transact(REQUESTS, partition, writes)
+        return StoredRequest(updated, etags[0] or "")
+
+    async def for_requester(self, tenant_id: str, requester_id: str) -> list[ApprovalRequest]:
+        """Every request of one person, newest first (one partition)."""
+        rows = await self._store.query(
+            REQUESTS, requester_partition(tenant_id, requester_id), "r|", "r}"
+        )
+        heads = [r for r in rows if "|a|" not in r.row]
+        requests = [_request(tenant_id, r.row[2:], r, []) for r in heads]
+        return sorted(requests, key=lambda r: r.created_at, reverse=True)
+
+    async def put_inbox(self, request: ApprovalRequest) -> None:
+        await self._store.upsert(
+            INBOX,
+            f"{request.tenant_id}|{request.approver.id}",
+            request.id,
+            {
+                "RequesterId": request.requester.id,
+                "Kind": request.kind,
+                "Status": request.status.value,
+                "CreatedAt": request.created_at.isoformat(),
+            },
+        )
+
+    async def remove_inbox(self, tenant_id: str, approver_id: str, request_id: str) -> None:
+        await self._store.delete(INBOX, f"{tenant_id}|{approver_id}", request_id)
+
+    async def inbox(self, tenant_id: str, approver_id: str) -> list[InboxEntry]:
+        """What waits for one approver, oldest first (one partition)."""
+        rows = await self._store.query(INBOX, f"{tenant_id}|{approver_id}")
+        entries = [
+            InboxEntry(
+                r.row,
+                str(r.data["RequesterId"]),
+                str(r.data["Kind"]),
+                Status(str(r.data["Status"])),
+                datetime.fromisoformat(str(r.data["CreatedAt"])),
+            )
+            for r in rows
+        ]
+        return sorted(entries, key=lambda e: e.created_at)
+
+    async def expect_collection(
+        self, request: ApprovalRequest, description: str, cents: int
+    ) -> None:
+        await self._store.upsert(
+            COLLECTION,
+            request.tenant_id,
+            request.id,
+            {
+                "RequesterId": request.requester.id,
+                "Status": "expected",
+                "Description": description,
+                "ValueCents": cents,
+                "CreatedAt": request.created_at.isoformat(),
+            },
+        )
+
+    async def collection(self, tenant_id: str) -> list[CollectionEntry]:
+        rows = await self._store.query(COLLECTION, tenant_id)
+        return [
+            CollectionEntry(
+                r.row,
+                str(r.data["RequesterId"]),
+                str(r.data["Status"]),
+                str(r.data.get("Description", "")),
+                int(r.data.get("ValueCents", 0)),
+                datetime.fromisoformat(str(r.data["CreatedAt"])),
+            )
+            for r in rows
+        ]
+
+    async def mark_collected(self, tenant_id: str, request_id: str) -> CollectionEntry:
+        row = await self._store.get(COLLECTION, tenant_id, request_id)
+        data = {**row.data, "Status": "received"}
+        await self._store.replace(COLLECTION, tenant_id, request_id, data, row.etag or "*")
+        entry = next(e for e in await self.collection(tenant_id) if e.request_id == request_id)
+        return entry
+
+
+def _row_key(request_id: str) -> str:
+    return f"r|{request_id}"
+
+
+def _audit_key(request_id: str, number: int) -> str:
+    return f"r|{request_id}|a|{number:04d}"
+
+
+def _request_columns(request: ApprovalRequest) -> dict[str, Any]:
+    return {
+        "Kind": request.kind,
+        "Status": request.status.value,
+        "Verdict": request.verdict,
+        "Reasons": ",".join(request.reasons),
+        "RequesterId": request.requester.id,
+        "RequesterName": request.requester.name,
+        "ApproverId": request.approver.id,
+        "ApproverName": request.approver.name,
+        "ApproverRole": request.approver_role.value,
+        "Facts": json.dumps(dict(request.facts), ensure_ascii=False),
+        "CreatedAt": request.created_at.isoformat(),
+        "DecidedAt": request.decided_at.isoformat() if request.decided_at else "",
+        "DecidedBy": request.decided_by or "",
+        "Comment": request.comment,
+        "Watchers": ",".join(request.watchers),
+    }
+
+
+def _audit_columns(entry: AuditEntry) -> dict[str, Any]:
+    return {
+        "At": entry.at.isoformat(),
+        "ActorId": entry.actor_id,
+        "Action": entry.action,
+        "Detail": entry.detail,
+    }
+
+
+def _request(tenant_id: str, request_id: str, head: Row, trail: Sequence[Row]) -> ApprovalRequest:
+    d: Mapping[str, Any] = head.data
+    decided = str(d.get("DecidedAt") or "")
+    return ApprovalRequest(
+        id=request_id,
+        kind=str(d["Kind"]),
+        tenant_id=tenant_id,
+        requester=Person(str(d["RequesterId"]), str(d.get("RequesterName", ""))),
+        approver=Person(str(d["ApproverId"]), str(d.get("ApproverName", ""))),
+        approver_role=ApproverRole(str(d["ApproverRole"])),
+        facts=json.loads(str(d.get("Facts") or "{}")),
+        verdict=str(d.get("Verdict", "")),
+        reasons=tuple(r for r in str(d.get("Reasons", "")).split(",") if r),
+        created_at=datetime.fromisoformat(str(d["CreatedAt"])),
+        status=Status(str(d["Status"])),
+        decided_at=datetime.fromisoformat(decided) if decided else None,
+        decided_by=str(d.get("DecidedBy") or "") or None,
+        comment=str(d.get("Comment", "")),
+        watchers=tuple(w for w in str(d.get("Watchers", "")).split(",") if w),
+        audit=tuple(
+            AuditEntry(
+                datetime.fromisoformat(str(r.data["At"])),
+                str(r.data["ActorId"]),
+                str(r.data["Action"]),
+                str(r.data.get("Detail", "")),
+            )
+            for r in sorted(trail, key=lambda r: r.row)
+        ),
+    )
+
+
+__all__ = ["NotFound"]

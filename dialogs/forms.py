@@ -1,0 +1,169 @@
+"""Forms for every flow, from one field list: render with values and errors, read back safely.
+
+Input arrives as untrusted card data: anything may be missing, of the wrong type or huge. Reading
+never raises; it collects one clear error per field, and the values typed are echoed back as they
+were, so nothing is lost when the form returns with errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Literal
+
+from cards import render, text, texts_for
+
+FieldKind = Literal["text", "multiline", "choice", "multichoice", "toggle", "date", "time"]
+MAX_ECHO = 4000  # what we echo back of an over-long value (the error says it is too long)
+
+
+@dataclass(frozen=True)
+class Field:
+    id: str
+    kind: FieldKind
+    label: str  # text key, e.g. "gift.giver_name"
+    choices: str | None = None  # text key of a {value: title} mapping
+    placeholder: str | None = None
+    max_length: int = 200
+    required: bool = False
+    expanded: bool = False  # show choices as radio buttons instead of a drop-down
+
+
+@dataclass(frozen=True)
+class Form:
+    """A flow's form: its fields, texts and submit verb."""
+
+    title: str  # text key
+    intro: str  # text key
+    fields: tuple[Field, ...]
+    submit_verb: str
+    submit_title: str  # text key
+
+    def card(
+        self,
+        locale: str,
+        form_id: str,
+        values: Mapping[str, str] | None = None,
+        errors: Mapping[str, str] | None = None,
+        banner: str = "",
+    ) -> dict[str, Any]:
+        values = values or {}
+        errors = errors or {}
+        return render(
+            "form",
+            locale,
+            {
+                "title": text(locale, self.title),
+                "intro": text(locale, self.intro),
+                "banner": banner,
+                "fields": [self._field(f, locale, values, errors) for f in self.fields],
+                "submitTitle": text(locale, self.submit_title),
+                "submitVerb": self.submit_verb,
+                "submitData": {"formId": form_id},
+            },
+        )
+
+    def _field(
+        self, field: Field, locale: str, values: Mapping[str, str], errors: Mapping[str, str]
+    ) -> dict[str, Any]:
+        choices: list[dict[str, str]] = []
+        if field.choices:
+            node: Any = texts_for(locale)
+            for part in field.choices.split("."):
+                node = node[part]
+            choices = [{"title": str(title), "value": key} for key, title in node.items()]
+        return {
+            "id": field.id,
+            "label": text(locale, field.label) + (" *" if field.required else ""),
+            "placeholder": text(locale, field.placeholder) if field.placeholder else "",
+            "value": values.get(field.id, ""),
+            "multiline": field.kind == "multiline",
+            "maxLength": field.max_length,
+            "isText": field.kind in ("text", "multiline"),
+            "isChoice": field.kind in ("choice", "multichoice"),
+            "multiSelect": field.kind == "multichoice",
+            "choiceStyle": "expanded" if field.expanded else "compact",
+            "choices": choices,
+            "isToggle": field.kind == "toggle",
+            "isDate": field.kind == "date",
+            "isTime": field.kind == "time",
+            "error": errors.get(field.id, ""),
+        }
+
+
+class Reader:
+    """Reads one submitted form; collects errors instead of raising."""
+
+    def __init__(self, data: Mapping[str, Any], locale: str) -> None:
+        self._data = data
+        self.locale = locale
+        self.values: dict[str, str] = {}
+        self.errors: dict[str, str] = {}
+
+    def _raw(self, field: Field) -> str:
+        raw = self._data.get(field.id)
+        if raw is None or isinstance(raw, dict | list):
+            value = ""
+        elif isinstance(raw, bool):
+            value = "true" if raw else "false"
+        else:
+            value = str(raw)
+        self.values[field.id] = value[:MAX_ECHO]
+        return value
+
+    def error(self, field_id: str, key: str, **values: object) -> None:
+        self.errors.setdefault(field_id, text(self.locale, f"requests.errors.{key}", **values))
+
+    def text(self, field: Field) -> str:
+        value = _clean(self._raw(field))
+        if len(value) > field.max_length:
+            self.error(field.id, "too_long", max=field.max_length)
+        elif field.required and not value:
+            self.error(field.id, "required")
+        return value
+
+    def choice(self, field: Field, allowed: Sequence[str]) -> str:
+        value = self._raw(field).strip()
+        if not value and not field.required:
+            return ""
+        if value not in allowed:
+            self.error(field.id, "choice")
+        return value
+
+    def choices(self, field: Field, allowed: Sequence[str]) -> tuple[str, ...]:
+        picked = tuple(v for v in self._raw(field).split(",") if v.strip())
+        if any(v not in allowed for v in picked):
+            self.error(field.id, "choice")
+        if field.required and not picked:
+            self.error(field.id, "required")
+        return picked
+
+    def flag(self, field: Field) -> bool:
+        value = self._raw(field).strip().lower()
+        if value not in ("true", "false", ""):
+            self.error(field.id, "yes_no")
+        return value == "true"
+
+    def day(self, field: Field, today: date, allow_future: bool = False) -> date | None:
+        value = self._raw(field).strip()
+        if not value:
+            if field.required:
+                self.error(field.id, "required")
+            return None
+        try:
+            parsed = date.fromisoformat(value)
+        except ValueError:
+            self.error(field.id, "date_invalid")
+            return None
+        if not allow_future and parsed > today:
+            self.error(field.id, "date_future")
+        return parsed
+
+    def raw(self, field: Field) -> str:
+        return self._raw(field)
+
+
+def _clean(value: str) -> str:
+    """Trim, and drop control characters other than line breaks and tabs."""
+    return "".join(c for c in value if c in "\n\t" or ord(c) >= 32).strip()

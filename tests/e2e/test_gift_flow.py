@@ -1,0 +1,196 @@
+"""Declaring a gift end to end: employee -> verdict -> manager decides inline -> both see it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bot.app import SERVICES
+from bot.domain.requests import Status
+from tests.e2e.conftest import BotUnderTest
+from tests.support.activities import LOTTE, PIETER, SANNE, TENANT
+from tests.support.flows import action, click, inputs, open_flow, texts
+
+WINE = {
+    "giverName": "Jan de Vos",
+    "giverOrganisation": "Bouwbedrijf Vos",
+    "relation": "supplier",
+    "negotiating": "false",
+    "description": "Fles wijn",
+    "kind": "goods",
+    "everyday": "true",
+    "value": "€ 25,-",
+    "receivedOn": "2026-11-20",
+    "atHome": "false",
+    "remarks": "",
+}
+
+
+async def only_request(bot: BotUnderTest) -> Any:
+    """Sanne's one request, with its audit trail, as stored."""
+    repository = bot.server.app[SERVICES].requests
+    [summary] = await repository.for_requester(TENANT, SANNE.aad_id)
+    stored = await repository.get(TENANT, SANNE.aad_id, summary.id)
+    assert stored is not None
+    return stored.request
+
+
+async def install(bot: BotUnderTest, *users: Any) -> None:
+    for user in users:
+        await bot.post(user.install(bot.service_url))
+    bot.connector.sent.clear()
+
+
+async def declare(bot: BotUnderTest, fields: dict[str, str]) -> dict[str, Any]:
+    form = await open_flow(bot, SANNE, "gift.open")
+    return await click(bot, SANNE, form, "gift.submit", fields)
+
+
+async def test_employee_declares_and_manager_approves_inline(bot: BotUnderTest) -> None:
+    await install(bot, SANNE, PIETER)
+    receipt = await declare(bot, WINE)
+    shown = texts(receipt)
+    assert "Je mag dit aannemen en houden" in shown
+    assert "Pieter Bakker" in shown
+    assert "CAD-" in shown
+
+    [to_manager] = bot.connector.to(PIETER.conversation_id)
+    card = to_manager.card
+    assert card is not None
+    assert "Fles wijn" in texts(card) and "€ 25,00" in texts(card)
+    assert {a["verb"] for a in (action(card, "request.approve"), action(card, "request.decline"))}
+    assert card["refresh"]["userIds"] == [f"29:{SANNE.aad_id}", f"29:{PIETER.aad_id}"]
+    message_id = "msg-1"
+
+    decided = await click(
+        bot, PIETER, card, "request.approve", {"comment": "Prima, geniet ervan"}, message_id
+    )
+    assert "Akkoord gegeven door Pieter Bakker" in texts(decided)
+    assert not [a for a in _verbs(decided) if a in ("request.approve", "request.decline")]
+
+    updates = [s for s in bot.connector.to(PIETER.conversation_id) if s.method == "PUT"]
+    assert [u.activity_id for u in updates] == [message_id]
+    [notice] = [s for s in bot.connector.to(SANNE.conversation_id)]
+    assert notice.card is not None
+    assert "Akkoord gegeven door Pieter Bakker" in texts(notice.card)
+    assert "Prima, geniet ervan" in texts(notice.card)
+
+    stored = await only_request(bot)
+    assert stored.status is Status.APPROVED
+    assert [e.action for e in stored.audit] == ["submitted", "approved"]
+
+
+def _verbs(card: dict[str, Any]) -> list[str]:
+    from tests.support.flows import actions
+
+    return [a["verb"] for a in actions(card)]
+
+
+async def test_a_forged_invoke_by_a_third_person_is_refused(bot: BotUnderTest) -> None:
+    await install(bot, SANNE, PIETER)
+    await declare(bot, WINE)
+    card = bot.connector.to(PIETER.conversation_id)[0].card
+    assert card is not None
+    refused = await click(bot, LOTTE, card, "request.approve")
+    assert "Alleen de aangewezen beoordelaar" in texts(refused)
+    own = await click(bot, SANNE, card, "request.approve")
+    assert "eigen melding" in texts(own)
+    stored = await only_request(bot)
+    assert stored.status is Status.PENDING
+
+
+async def test_a_double_click_changes_nothing(bot: BotUnderTest) -> None:
+    await install(bot, SANNE, PIETER)
+    await declare(bot, WINE)
+    card = bot.connector.to(PIETER.conversation_id)[0].card
+    assert card is not None
+    await click(bot, PIETER, card, "request.decline", {"comment": "nee"}, "msg-1")
+    sent_before = len(bot.connector.sent)
+    again = await click(bot, PIETER, card, "request.approve", {}, "msg-1")
+    assert "Niet akkoord volgens Pieter Bakker" in texts(again)
+    assert len(bot.connector.sent) == sent_before
+    stored = await only_request(bot)
+    assert stored.status is Status.DECLINED
+    assert [e.action for e in stored.audit] == ["submitted", "declined"]
+
+
+async def test_the_same_form_sent_twice_is_one_declaration(bot: BotUnderTest) -> None:
+    await install(bot, SANNE, PIETER)
+    form = await open_flow(bot, SANNE, "gift.open")
+    first = await click(bot, SANNE, form, "gift.submit", WINE)
+    second = await click(bot, SANNE, form, "gift.submit", WINE)
+    assert "al verstuurd" in texts(second)
+    assert texts(first).split("Kenmerk")[-1] == texts(second).split("Kenmerk")[-1]
+    assert len(await bot.server.app[SERVICES].requests.for_requester(TENANT, SANNE.aad_id)) == 1
+    assert len(bot.connector.to(PIETER.conversation_id)) == 1
+
+
+async def test_verdicts_follow_the_code(bot: BotUnderTest) -> None:
+    await install(bot, SANNE, PIETER)
+    money = await declare(bot, {**WINE, "kind": "money", "value": "20"})
+    assert "Niet aannemen" in texts(money)
+    expensive = await declare(bot, {**WINE, "value": "1.250,00"})
+    assert "Lever dit in" in texts(expensive)
+    collection = await bot.server.app[SERVICES].requests.collection(TENANT)
+    assert [(c.status, c.value_cents) for c in collection] == [("expected", 125000)]
+
+
+async def test_manager_unreachable_goes_to_the_integrity_officer(bot: BotUnderTest) -> None:
+    await install(bot, SANNE, LOTTE)  # Pieter never opened the bot
+    receipt = await declare(bot, WINE)
+    assert "Lotte Smit" in texts(receipt)
+    assert "niet bereiken" in texts(receipt)
+    assert len(bot.connector.to(LOTTE.conversation_id)) == 1
+    stored = await only_request(bot)
+    assert stored.approver.id == LOTTE.aad_id
+    assert [e.action for e in stored.audit] == ["submitted", "undelivered", "rerouted"]
+
+
+async def test_manager_who_blocked_the_bot_is_routed_around(bot: BotUnderTest) -> None:
+    await install(bot, SANNE, PIETER, LOTTE)
+    bot.connector.fail_next(403)
+    receipt = await declare(bot, WINE)
+    assert "Lotte Smit" in texts(receipt)
+    assert len(bot.connector.to(LOTTE.conversation_id)) == 1
+
+
+@pytest.mark.parametrize(
+    ("field", "typed", "message"),
+    [
+        ("value", "abc", "Dit is geen bedrag"),
+        ("value", "-5", "niet negatief"),
+        ("value", "2.000.000", "onwaarschijnlijk hoog"),
+        ("value", "", "Vul de geschatte waarde in"),
+        ("receivedOn", "2099-01-01", "in de toekomst"),
+        ("receivedOn", "gisteren", "geen geldige datum"),
+        ("description", "", "Dit is verplicht"),
+        ("relation", "vriend", "Kies een van de mogelijkheden"),
+    ],
+)
+async def test_bad_input_returns_the_form_with_values_kept_and_the_error_named(
+    bot: BotUnderTest, field: str, typed: str, message: str
+) -> None:
+    await install(bot, SANNE, PIETER)
+    fields = {**WINE, field: typed}
+    again = await declare(bot, fields)
+    assert message in texts(again)
+    shown = inputs(again)
+    for key in ("giverName", "description", "value", "receivedOn", "remarks"):
+        assert shown[key] == fields[key]
+    assert await bot.server.app[SERVICES].requests.for_requester(TENANT, SANNE.aad_id) == []
+    assert bot.connector.to(PIETER.conversation_id) == []
+
+
+async def test_an_empty_giver_is_named(bot: BotUnderTest) -> None:
+    await install(bot, SANNE, PIETER)
+    again = await declare(bot, {**WINE, "giverName": " ", "giverOrganisation": ""})
+    assert "Vul in van wie je het kreeg" in texts(again)
+
+
+async def test_the_form_is_english_for_an_english_locale(bot: BotUnderTest) -> None:
+    from tests.support.activities import EMMA_EN
+
+    form = await open_flow(bot, EMMA_EN, "gift.open")
+    assert "Declare a gift" in texts(form)
+    assert "Estimated value in euros" in texts(form)

@@ -1,0 +1,94 @@
+"""Helpers to drive flows over HTTP the way Teams does."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.e2e.conftest import BotUnderTest
+from tests.support.activities import TeamsUser
+
+
+def actions(card: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every Action.Execute on a card, wherever it sits."""
+    found: list[dict[str, Any]] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "Action.Execute":
+                found.append(node)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(card)
+    return found
+
+
+def action(card: dict[str, Any], verb: str) -> dict[str, Any]:
+    matches = [a for a in actions(card) if a["verb"] == verb]
+    assert matches, f"no {verb} on the card; verbs: {[a['verb'] for a in actions(card)]}"
+    return matches[0]
+
+
+def texts(card: dict[str, Any]) -> str:
+    """All text a person would read on the card, as one string."""
+    parts: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key in ("text", "title", "value", "label"):
+                if isinstance(node.get(key), str):
+                    parts.append(node[key])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(card)
+    return "\n".join(parts)
+
+
+def inputs(card: dict[str, Any]) -> dict[str, Any]:
+    """Input id -> value as shown on the card."""
+    found: dict[str, Any] = {}
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if str(node.get("type", "")).startswith("Input.") and "id" in node:
+                found[node["id"]] = node.get("value")
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(card)
+    return found
+
+
+async def click(
+    bot: BotUnderTest,
+    user: TeamsUser,
+    card: dict[str, Any],
+    verb: str,
+    inputs: dict[str, Any] | None = None,
+    reply_to: str | None = None,
+) -> dict[str, Any]:
+    """Press a button on a card, with the inputs typed; return the card Teams shows after."""
+    data = {**(action(card, verb).get("data") or {}), **(inputs or {})}
+    response = await bot.post(user.invoke(bot.service_url, verb, data, reply_to))
+    assert response.status == 200, await response.text()
+    body = await response.json()
+    assert body["type"] == "application/vnd.microsoft.card.adaptive", body
+    card_out: dict[str, Any] = body["value"]
+    return card_out
+
+
+async def open_flow(bot: BotUnderTest, user: TeamsUser, verb: str) -> dict[str, Any]:
+    response = await bot.post(user.invoke(bot.service_url, verb))
+    assert response.status == 200
+    card: dict[str, Any] = (await response.json())["value"]
+    return card

@@ -1,0 +1,63 @@
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.domain.requests import (
+    ApprovalRequest,
+    ApproverRole,
+    DecisionRefused,
+    Person,
+    Status,
+    decide,
+    request_id,
+    withdraw,
+)
+
+NOW = datetime(2026, 11, 29, 10, tzinfo=UTC)
+REQUEST = ApprovalRequest(
+    id="CAD-X",
+    kind="gift",
+    tenant_id="t",
+    requester=Person("sanne", "Sanne"),
+    approver=Person("pieter", "Pieter"),
+    approver_role=ApproverRole.MANAGER,
+    facts={},
+    verdict="keep",
+    reasons=(),
+    created_at=NOW,
+)
+
+
+def test_the_designated_approver_decides_once_with_an_audit_entry() -> None:
+    decided = decide(REQUEST, "pieter", True, "prima", NOW)
+    assert decided.status is Status.APPROVED
+    assert (decided.decided_by, decided.comment) == ("pieter", "prima")
+    assert decided.audit[-1].action == "approved"
+    with pytest.raises(DecisionRefused, match="already_decided"):
+        decide(decided, "pieter", False, "", NOW)
+
+
+@pytest.mark.parametrize(("actor", "code"), [("lotte", "not_approver"), ("sanne", "own_request")])
+def test_nobody_else_decides_and_nobody_decides_their_own(actor: str, code: str) -> None:
+    with pytest.raises(DecisionRefused, match=code):
+        decide(REQUEST, actor, True, "", NOW)
+
+
+def test_own_request_is_refused_even_when_the_requester_is_the_approver() -> None:
+    own = replace(REQUEST, approver=Person("sanne", "Sanne"))
+    with pytest.raises(DecisionRefused, match="own_request"):
+        decide(own, "sanne", True, "", NOW)
+
+
+def test_only_the_requester_withdraws_a_pending_request() -> None:
+    with pytest.raises(DecisionRefused, match="not_requester"):
+        withdraw(REQUEST, "pieter", NOW)
+    assert withdraw(REQUEST, "sanne", NOW).status is Status.WITHDRAWN
+
+
+def test_request_ids_are_stable_for_the_same_form_and_differ_otherwise() -> None:
+    first = request_id("CAD", "t", "sanne", "form-1")
+    assert first == request_id("CAD", "t", "sanne", "form-1")
+    assert first != request_id("CAD", "t", "sanne", "form-2")
+    assert first.startswith("CAD-") and len(first) == len("CAD-XXXX-XXXX")
