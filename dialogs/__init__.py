@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.domain.people import Actor
 from bot.services.context import Services
-from dialogs import decisions, gift, menu
+from dialogs import collection, decisions, gift, menu
 from dialogs.base import Card, CardAction
 from dialogs.registry import VerbRegistry
 
@@ -16,12 +16,13 @@ def build_registry() -> VerbRegistry:
     menu.register(registry, built)
     gift.register(registry)
     decisions.register(registry)
+    collection.register(registry)
     return registry
 
 
 async def answer_text(actor: Actor, text: str, services: Services) -> list[Card]:
     """What the bot answers to free text: the menu, until intents understand more."""
-    return [menu.menu_card(actor.locale, actor.name)]
+    return [await menu.menu_for(actor, services)]
 
 
 async def dispatch(registry: VerbRegistry, action: CardAction, services: Services) -> Card:

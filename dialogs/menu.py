@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from bot.domain.people import Actor, Role
 from bot.services.context import Services
+from bot.storage.errors import StorageError
 from cards import render, texts_for
 from dialogs.base import Card, CardAction
 from dialogs.registry import VerbRegistry
@@ -20,12 +22,36 @@ FLOWS: tuple[str, ...] = (
 )
 
 
-def menu_card(locale: str, name: str = "") -> Card:
-    """The welcome card with a button for every flow."""
-    labels = texts_for(locale)["menu"]["flows"]
-    items = [{"verb": f"{flow}.open", "title": labels[flow]} for flow in FLOWS]
+# Extra buttons for people with a role, in menu order: (role, verb, text key under menu.roles).
+ROLE_ITEMS: tuple[tuple[Role, str, str], ...] = (
+    (Role.SECRETARIAT, "collection.open", "collection"),
+    (Role.INTEGRITY_OFFICER, "collection.open", "collection"),
+)
+
+
+def menu_card(locale: str, name: str = "", roles: frozenset[Role] = frozenset()) -> Card:
+    """The welcome card with a button for every flow, plus what the person's roles add."""
+    texts = texts_for(locale)["menu"]
+    items = [{"verb": f"{flow}.open", "title": texts["flows"][flow]} for flow in FLOWS]
+    extra: list[dict[str, str]] = []
+    for role, verb, key in ROLE_ITEMS:
+        if role in roles and all(item["verb"] != verb for item in extra):
+            extra.append({"verb": verb, "title": texts["roles"][key]})
     first_name = name.split()[0] if name.strip() else ""
-    return render("welcome", locale, {"menu": items, "name": first_name})
+    return render("welcome", locale, {"menu": items, "admin": extra, "name": first_name})
+
+
+async def menu_for(actor: Actor, services: Services) -> Card:
+    """The menu as this person sees it (their roles come from the directory)."""
+    roles: frozenset[Role] = frozenset()
+    if actor.user_id and actor.tenant_id:
+        try:
+            person = await services.directory.get_person(actor.tenant_id, actor.user_id)
+        except StorageError:
+            person = None  # the menu itself must still show when storage is down
+        if person is not None:
+            roles = person.roles
+    return menu_card(actor.locale, actor.name, roles)
 
 
 def coming_soon_card(locale: str, flow: str) -> Card:
@@ -40,7 +66,7 @@ def error_card(locale: str, message_key: str) -> Card:
 
 
 async def open_menu(action: CardAction, services: Services) -> Card:
-    return menu_card(action.actor.locale, action.actor.name)
+    return await menu_for(action.actor, services)
 
 
 def _coming_soon(flow: str):  # type: ignore[no-untyped-def]

@@ -50,6 +50,7 @@ class InboxEntry:
 class CollectionEntry:
     request_id: str
     requester_id: str
+    requester_name: str
     status: str  # expected, received, raffled
     description: str
     value_cents: int
@@ -147,6 +148,7 @@ class RequestRepository:
             request.id,
             {
                 "RequesterId": request.requester.id,
+                "RequesterName": request.requester.name,
                 "Status": "expected",
                 "Description": description,
                 "ValueCents": cents,
@@ -160,6 +162,7 @@ class RequestRepository:
             CollectionEntry(
                 r.row,
                 str(r.data["RequesterId"]),
+                str(r.data.get("RequesterName", "")),
                 str(r.data["Status"]),
                 str(r.data.get("Description", "")),
                 int(r.data.get("ValueCents", 0)),
@@ -168,12 +171,17 @@ class RequestRepository:
             for r in rows
         ]
 
-    async def mark_collected(self, tenant_id: str, request_id: str) -> CollectionEntry:
-        row = await self._store.get(COLLECTION, tenant_id, request_id)
-        data = {**row.data, "Status": "received"}
+    async def mark_collected(self, tenant_id: str, request_id: str, by: str, at: datetime) -> bool:
+        """Expected -> received; False when it was not expected (already received, or unknown)."""
+        try:
+            row = await self._store.get(COLLECTION, tenant_id, request_id)
+        except NotFound:
+            return False
+        if row.data.get("Status") != "expected":
+            return False
+        data = {**row.data, "Status": "received", "ReceivedBy": by, "ReceivedAt": at.isoformat()}
         await self._store.replace(COLLECTION, tenant_id, request_id, data, row.etag or "*")
-        entry = next(e for e in await self.collection(tenant_id) if e.request_id == request_id)
-        return entry
+        return True
 
 
 def _row_key(request_id: str) -> str:

@@ -22,7 +22,7 @@ from bot.services.context import Services
 from bot.storage.errors import StorageError
 from bot.storage.repositories import StoredReference
 from dialogs.base import Card, CardAction
-from dialogs.menu import error_card, menu_card
+from dialogs.menu import error_card, menu_for
 from dialogs.registry import VerbRegistry
 
 log = logging.getLogger(__name__)
@@ -73,7 +73,7 @@ class IntegrityBot(ActivityHandler):  # type: ignore[misc]
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:
         actor = self._actor(turn_context)
         await self._remember(turn_context, actor)
-        await turn_context.send_activity(card_activity(menu_card(actor.locale, actor.name)))
+        await turn_context.send_activity(card_activity(await menu_for(actor, self._services)))
 
     async def on_installation_update_remove(self, turn_context: TurnContext) -> None:
         return None

@@ -194,3 +194,55 @@ async def test_the_form_is_english_for_an_english_locale(bot: BotUnderTest) -> N
     form = await open_flow(bot, EMMA_EN, "gift.open")
     assert "Declare a gift" in texts(form)
     assert "Estimated value in euros" in texts(form)
+
+
+async def test_concurrent_approve_and_decline_resolve_to_one_decision(bot: BotUnderTest) -> None:
+    import asyncio
+
+    await install(bot, SANNE, PIETER)
+    await declare(bot, WINE)
+    card = bot.connector.to(PIETER.conversation_id)[0].card
+    assert card is not None
+    cards = await asyncio.gather(
+        click(bot, PIETER, card, "request.approve", {}, "msg-1"),
+        click(bot, PIETER, card, "request.decline", {}, "msg-1"),
+        click(bot, PIETER, card, "request.approve", {}, "msg-1"),
+    )
+    stored = await only_request(bot)
+    assert stored.status in (Status.APPROVED, Status.DECLINED)
+    assert [e.action for e in stored.audit] == ["submitted", stored.status.value]
+    word = "Akkoord gegeven" if stored.status is Status.APPROVED else "Niet akkoord"
+    assert all(word in texts(c) for c in cards)
+    assert len(bot.connector.to(SANNE.conversation_id)) == 1  # told once
+
+
+async def test_the_secretariat_sees_gifts_to_hand_in_and_marks_them_received(
+    bot: BotUnderTest,
+) -> None:
+    await install(bot, SANNE, PIETER, LOTTE)
+    await declare(bot, {**WINE, "description": "Kerstpakket", "everyday": "false", "value": "75"})
+    menu = await open_flow(bot, LOTTE, "menu.open")
+    assert "Cadeaus om in te leveren" in texts(menu)
+    register = await click(bot, LOTTE, menu, "collection.open")
+    assert "Kerstpakket (€ 75,00)" in texts(register)
+    assert "Verwacht" in texts(register)
+    after = await click(bot, LOTTE, register, "collection.received")
+    assert "Ontvangen door het secretariaat" in texts(after)
+    [entry] = await bot.server.app[SERVICES].requests.collection(TENANT)
+    assert entry.status == "received"
+
+
+async def test_an_employee_cannot_open_or_change_the_collection_register(
+    bot: BotUnderTest,
+) -> None:
+    await install(bot, SANNE, PIETER)
+    await declare(bot, {**WINE, "value": "75"})
+    menu = await open_flow(bot, SANNE, "menu.open")
+    assert "Cadeaus om in te leveren" not in texts(menu)
+    [entry] = await bot.server.app[SERVICES].requests.collection(TENANT)
+    response = await bot.post(
+        SANNE.invoke(bot.service_url, "collection.received", {"requestId": entry.request_id})
+    )
+    assert "alleen voor het secretariaat" in texts((await response.json())["value"])
+    [entry] = await bot.server.app[SERVICES].requests.collection(TENANT)
+    assert entry.status == "expected"

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from bot.domain.people import Role
 from dialogs.menu import FLOWS, coming_soon_card, error_card, menu_card
 
 Builder = Callable[[str], dict[str, Any]]
@@ -15,6 +16,10 @@ Builder = Callable[[str], dict[str, Any]]
 SAMPLES: list[tuple[str, Builder]] = [
     ("welcome:named", lambda locale: menu_card(locale, "Sanne de Vries")),
     ("welcome:anonymous", lambda locale: menu_card(locale, "")),
+    (
+        "welcome:secretariat",
+        lambda locale: menu_card(locale, "Lotte Smit", frozenset({Role.SECRETARIAT})),
+    ),
     *(
         (f"coming_soon:{flow}", lambda locale, f=flow: coming_soon_card(locale, f))
         for flow in FLOWS
@@ -68,6 +73,7 @@ def _gift_request(status: str = "pending", verdict: str = "keep") -> Any:
 def _request_samples() -> list[tuple[str, Builder]]:
     from datetime import date
 
+    from cards import render
     from dialogs import build_registry
     from dialogs.gift import FORM, form_card
     from dialogs.requests_view import CardPresenter, request_card
@@ -76,6 +82,34 @@ def _request_samples() -> list[tuple[str, Builder]]:
     presenter = CardPresenter()
     return [
         ("form:gift", lambda locale: form_card(locale, date(2026, 11, 29))),
+        ("collection:empty", lambda locale: render("collection", locale, {"entries": []})),
+        (
+            "collection:entries",
+            lambda locale: render(
+                "collection",
+                locale,
+                {
+                    "entries": [
+                        {
+                            "description": "Kerstpakket",
+                            "value": "€ 75,00",
+                            "who": "Sanne",
+                            "reference": "CAD-1",
+                            "status": "Verwacht",
+                            "expected": True,
+                        },
+                        {
+                            "description": "Wijn",
+                            "value": "€ 60,00",
+                            "who": "Sanne",
+                            "reference": "CAD-2",
+                            "status": "Ontvangen",
+                            "expected": False,
+                        },
+                    ]
+                },
+            ),
+        ),
         (
             "form:gift-errors",
             lambda locale: FORM.card(

@@ -1,0 +1,63 @@
+"""The secretariat's register of gifts to hand in: expected, received, raffled (§2: gifts to
+Woongroen are collected centrally and raffled among staff)."""
+
+from __future__ import annotations
+
+from bot.domain.money import format_euros
+from bot.domain.people import Actor, Role
+from bot.services.context import Services
+from cards import language_of, render, text
+from dialogs.base import Card, CardAction
+from dialogs.registry import VerbRegistry
+
+ALLOWED = (Role.SECRETARIAT, Role.INTEGRITY_OFFICER)
+
+
+async def may_manage_collection(actor: Actor, services: Services) -> bool:
+    """Role from the directory, for the authenticated person (never from card data)."""
+    person = await services.directory.get_person(actor.tenant_id, actor.user_id)
+    return person is not None and any(person.has(role) for role in ALLOWED)
+
+
+async def collection_card(actor: Actor, services: Services) -> Card:
+    locale = actor.locale
+    entries = await services.requests.collection(actor.tenant_id)
+    order = {"expected": 0, "received": 1, "raffled": 2}
+    rows = [
+        {
+            "description": e.description,
+            "value": format_euros(e.value_cents, language_of(locale)),
+            "who": e.requester_name or "?",
+            "reference": e.request_id,
+            "status": text(locale, f"gift.collection.statuses.{e.status}"),
+            "expected": e.status == "expected",
+        }
+        for e in sorted(entries, key=lambda e: (order.get(e.status, 3), e.created_at))
+    ]
+    return render("collection", locale, {"entries": rows})
+
+
+def _refused(locale: str) -> Card:
+    return render("error", locale, {"message": text(locale, "errors.not_allowed")})
+
+
+async def open_collection(action: CardAction, services: Services) -> Card:
+    if not await may_manage_collection(action.actor, services):
+        return _refused(action.actor.locale)
+    return await collection_card(action.actor, services)
+
+
+async def mark_received(action: CardAction, services: Services) -> Card:
+    if not await may_manage_collection(action.actor, services):
+        return _refused(action.actor.locale)
+    rid = action.data.get("requestId")
+    if isinstance(rid, str) and 0 < len(rid) <= 40:
+        await services.requests.mark_collected(
+            action.actor.tenant_id, rid, action.actor.user_id, services.clock()
+        )
+    return await collection_card(action.actor, services)
+
+
+def register(registry: VerbRegistry) -> None:
+    registry.add("collection.open", open_collection)
+    registry.add("collection.received", mark_received)

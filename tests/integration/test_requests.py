@@ -1,0 +1,121 @@
+"""Requests, their audit trail and racing decisions, against a real Azurite."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.domain.requests import (
+    ApprovalRequest,
+    ApproverRole,
+    AuditEntry,
+    Person,
+    Status,
+    decide,
+)
+from bot.storage import AlreadyExists, Conflict
+from bot.storage.requests import TABLES, RequestRepository
+from bot.storage.tables import AzureTableStore
+
+NOW = datetime(2026, 11, 29, 10, tzinfo=UTC)
+
+
+def a_request(rid: str = "CAD-AAAA-BBBB", created: datetime = NOW) -> ApprovalRequest:
+    return ApprovalRequest(
+        id=rid,
+        kind="gift",
+        tenant_id="tenant",
+        requester=Person("sanne", "Sanne de Vries"),
+        approver=Person("pieter", "Pieter Bakker"),
+        approver_role=ApproverRole.MANAGER,
+        facts={"description": "Fles wijn", "valueCents": 2500, "nested": {"ok": True}},
+        verdict="keep",
+        reasons=("everyday_under_limit", "report_to_manager"),
+        created_at=created,
+        audit=(AuditEntry(created, "sanne", "submitted"),),
+        watchers=("29:sanne",),
+    )
+
+
+@pytest.fixture
+async def repository(store: AzureTableStore) -> RequestRepository:
+    await store.ensure_tables(TABLES)
+    return RequestRepository(store)
+
+
+async def test_a_request_is_stored_with_its_facts_and_trail(repository: RequestRepository) -> None:
+    created = await repository.create(a_request())
+    assert created.etag
+    stored = await repository.get("tenant", "sanne", "CAD-AAAA-BBBB")
+    assert stored is not None
+    assert stored.request == a_request()
+    assert await repository.get("tenant", "pieter", "CAD-AAAA-BBBB") is None
+
+
+async def test_the_same_request_cannot_be_written_twice(repository: RequestRepository) -> None:
+    await repository.create(a_request())
+    with pytest.raises(AlreadyExists):
+        await repository.create(a_request())
+
+
+async def test_a_decision_appends_to_the_trail_and_never_rewrites_it(
+    repository: RequestRepository,
+) -> None:
+    stored = await repository.create(a_request())
+    decided = decide(stored.request, "pieter", True, "prima", NOW)
+    after = await repository.update(stored, decided)
+    again = await repository.get("tenant", "sanne", decided.id)
+    assert again is not None
+    assert again.request.status is Status.APPROVED
+    assert [e.action for e in again.request.audit] == ["submitted", "approved"]
+    assert again.etag == after.etag
+
+
+async def test_racing_decisions_resolve_to_exactly_one(repository: RequestRepository) -> None:
+    stored = await repository.create(a_request())
+    approve = decide(stored.request, "pieter", True, "ja", NOW)
+    decline = decide(stored.request, "pieter", False, "nee", NOW)
+    results = await asyncio.gather(
+        repository.update(stored, approve),
+        repository.update(stored, decline),
+        return_exceptions=True,
+    )
+    failures = [r for r in results if isinstance(r, Exception)]
+    assert len(failures) == 1 and isinstance(failures[0], Conflict | AlreadyExists)
+    final = await repository.get("tenant", "sanne", stored.request.id)
+    assert final is not None
+    assert len(final.request.audit) == 2
+    assert final.request.status in (Status.APPROVED, Status.DECLINED)
+    assert final.request.audit[-1].action == final.request.status.value
+
+
+async def test_my_requests_and_the_approvers_inbox_are_each_one_partition(
+    repository: RequestRepository,
+) -> None:
+    older = a_request("CAD-0000-0001", NOW.replace(hour=8))
+    newer = a_request("CAD-0000-0002", NOW.replace(hour=9))
+    for request in (newer, older):
+        await repository.create(request)
+        await repository.put_inbox(request)
+    mine = await repository.for_requester("tenant", "sanne")
+    assert [r.id for r in mine] == ["CAD-0000-0002", "CAD-0000-0001"]
+    inbox = await repository.inbox("tenant", "pieter")
+    assert [e.request_id for e in inbox] == ["CAD-0000-0001", "CAD-0000-0002"]
+    await repository.put_inbox(replace(older, status=Status.APPROVED))
+    assert [e.status for e in await repository.inbox("tenant", "pieter")] == [
+        Status.APPROVED,
+        Status.PENDING,
+    ]
+
+
+async def test_gifts_to_hand_in_are_tracked_until_received(repository: RequestRepository) -> None:
+    request = a_request()
+    await repository.expect_collection(request, "Kerstpakket", 7500)
+    [entry] = await repository.collection("tenant")
+    assert (entry.status, entry.description, entry.value_cents) == ("expected", "Kerstpakket", 7500)
+    assert await repository.mark_collected("tenant", request.id, "lotte", NOW)
+    assert not await repository.mark_collected("tenant", request.id, "lotte", NOW)
+    assert [e.status for e in await repository.collection("tenant")] == ["received"]
