@@ -44,7 +44,14 @@ DESCRIPTION = Field(
 )
 GIFT_KIND = Field("kind", "choice", "gift.kind", "gift.kinds", required=True)
 EVERYDAY = Field("everyday", "toggle", "gift.everyday")
-VALUE = Field("value", "text", "gift.value", placeholder="gift.value_placeholder", max_length=30)
+VALUE = Field(
+    "value",
+    "text",
+    "gift.value",
+    placeholder="gift.value_placeholder",
+    max_length=30,
+    required=True,
+)
 RECEIVED_ON = Field("receivedOn", "date", "gift.received_on", required=True)
 AT_HOME = Field("atHome", "toggle", "gift.at_home")
 REMARKS = Field("remarks", "multiline", "gift.remarks", max_length=1000)

@@ -46,14 +46,27 @@ def bot_endpoint(
         stop(process)
 
 
+def _playground(bot_endpoint: str, who: str, tmp: pytest.TempPathFactory) -> Iterator[str]:
+    port = free_port()
+    config = ROOT / "infra" / "local" / "playground" / f"{who}.json"
+    with playground(port, bot_endpoint, config, tmp.mktemp(f"playground-{who}")):
+        yield f"http://127.0.0.1:{port}/"
+
+
 @pytest.fixture(scope="module")
 def employee_playground(
     bot_endpoint: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
-    port = free_port()
-    config = ROOT / "infra" / "local" / "playground" / "employee.json"
-    with playground(port, bot_endpoint, config, tmp_path_factory.mktemp("playground")):
-        yield f"http://127.0.0.1:{port}/"
+    """Sanne de Vries' Teams (an employee)."""
+    yield from _playground(bot_endpoint, "employee", tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def manager_playground(
+    bot_endpoint: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """Pieter Bakker's Teams (her manager), a second Playground on its own port."""
+    yield from _playground(bot_endpoint, "manager", tmp_path_factory)
 
 
 @pytest.fixture(scope="session")
@@ -93,3 +106,39 @@ async def test_hallo_shows_the_welcome_card_with_its_buttons(
         await expect(page.get_by_role("button", name=label).first).to_be_visible()
     await page.get_by_role("button", name="Vraag over de gedragscode").last.click()
     await expect(page.get_by_text("Terug naar het menu").first).to_be_visible(timeout=20_000)
+
+
+async def test_employee_declares_a_gift_and_her_manager_approves_it_inline(
+    browser: Browser, employee_playground: str, manager_playground: str
+) -> None:
+    # The manager opens Teams first: that is when the bot learns how to reach him.
+    manager = await open_chat(browser, manager_playground)
+    employee = await open_chat(browser, employee_playground)
+
+    await employee.get_by_role("button", name="Cadeau melden").first.click()
+    await employee.get_by_label("Namens welke organisatie?").fill("Bouwbedrijf Vos")
+    await employee.get_by_role("combobox", name="Wat is jullie relatie met de gever?").click()
+    await employee.get_by_role("option", name="Leverancier of aannemer").click()
+    await employee.get_by_label("Wat is het cadeau?").fill("Fles wijn")
+    await employee.get_by_role("combobox", name="Soort cadeau").click()
+    await employee.get_by_role("option", name="Een spullen-cadeau").click()
+    await employee.get_by_label("Is het een alledaags blijk").check()
+    await employee.get_by_label("Geschatte waarde in euro").fill("25")
+    await employee.get_by_role("button", name="Melden").click()
+    await expect(employee.get_by_text("Je mag dit aannemen en houden")).to_be_visible(
+        timeout=20_000
+    )
+    await expect(employee.get_by_text("Wacht op besluit van Pieter Bakker")).to_be_visible()
+
+    await expect(manager.get_by_text("Van Sanne de Vries")).to_be_visible(timeout=20_000)
+    comment = manager.get_by_placeholder("Bijvoorbeeld waarom je akkoord bent of niet").last
+    await comment.click()
+    await comment.press_sequentially("Prima, geniet ervan")
+    await manager.get_by_role("button", name="Akkoord", exact=True).last.click()
+    await expect(manager.get_by_text("Akkoord gegeven door Pieter Bakker").first).to_be_visible(
+        timeout=20_000
+    )
+
+    await expect(employee.get_by_text("Besluit over je melding")).to_be_visible(timeout=20_000)
+    await expect(employee.get_by_text("Akkoord gegeven door Pieter Bakker")).to_be_visible()
+    await expect(employee.get_by_text("Toelichting: Prima, geniet ervan")).to_be_visible()
