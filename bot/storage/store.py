@@ -71,6 +71,11 @@ class TableStore(Protocol):
         """Rows of one partition, optionally with row key in [row_from, row_to), in key order."""
         ...
 
+    async def scan(self, table: str, equals: Mapping[str, Value]) -> list[Row]:
+        """Rows of every partition whose columns equal the given values (for background jobs
+        only: screens must read one partition)."""
+        ...
+
     async def transact(
         self, table: str, partition: str, writes: Sequence[Write]
     ) -> list[str | None]:

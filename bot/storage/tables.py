@@ -156,6 +156,20 @@ class AzureTableStore:
             raise _translate(error) from error
         return rows
 
+    async def scan(self, table: str, equals: Mapping[str, Any]) -> list[Row]:
+        names = {f"p{i}": (column, value) for i, (column, value) in enumerate(equals.items())}
+        query = " and ".join(f"{column} eq @{name}" for name, (column, _) in names.items())
+        parameters = {name: value for name, (_, value) in names.items()}
+        rows: list[Row] = []
+        try:
+            async for entity in self._table(table).query_entities(
+                query or "PartitionKey ne ''", parameters=parameters, results_per_page=1000
+            ):
+                rows.append(_row(entity))
+        except AzureError as error:
+            raise _translate(error) from error
+        return rows
+
     async def transact(
         self, table: str, partition: str, writes: Sequence[Write]
     ) -> list[str | None]:
