@@ -4,7 +4,8 @@ Pure: the knowledge base is passed in. The rules, in order:
 
 1. a greeting or a call for help ("hallo", "hi", "menu") shows the menu;
 2. the best matching guideline must score at least `MIN_SCORE`, else we say we do not know
-   (we never guess at policy);
+   (we never guess at policy); if any confidential topic (vertrouwenspersoon, meldregeling,
+   MIW, intimidation) matches well too, the whole turn is confidential;
 3. a statement (not a question) that says something happened or is wanted, and whose best match
    leads to a flow, opens that flow ("fles wijn gekregen van de aannemer" -> gift);
 4. anything else gets the guideline as an answer ("mag ik een fles wijn aannemen?").
@@ -88,13 +89,15 @@ def understand(text: str, knowledge: KnowledgeBase) -> Understanding:
     said = words(text)
     if is_greeting(said):
         return ShowMenu()
-    hits = knowledge.search(text)
-    if not hits or hits[0][1] < MIN_SCORE:
+    hits = [(guideline, score) for guideline, score in knowledge.search(text) if score >= MIN_SCORE]
+    if not hits:
         return NoMatch()
     best = hits[0][0]
+    # Touching a confidential topic at all makes the whole turn confidential.
+    confidential = any(guideline.confidential for guideline, _ in hits)
     if best.flow and not is_question(text, said) and _triggered(best, said):
-        return OpenFlow(best.flow, confidential=best.confidential)
-    return Answer(best, confidential=best.confidential)
+        return OpenFlow(best.flow, confidential=confidential)
+    return Answer(best, confidential=confidential)
 
 
 def is_greeting(said: list[str]) -> bool:

@@ -21,7 +21,7 @@ STOPWORDS: frozenset[str] = frozenset(
     """
     de het een en of maar dan dat die dit deze ik je jij u we wij ze zij hij haar hem zijn ben
     is was waren wordt worden word er te ter in op aan van voor met bij naar om uit over tot
-    als wat hoe wie waar wanneer welke waarom nog ook al wel niet geen zo heel erg iets
+    als door wat hoe wie waar wanneer welke waarom nog ook al wel niet geen zo heel erg iets
     mij me mijn jouw onze ons hun mn m'n mag moet kan kun kunnen mogen moeten zou zouden
     heb hebt heeft hebben had nu even toch eigenlijk gewoon graag hier daar dus want
     the a an and or but then that this these those i you he she it we they me my your our
