@@ -20,6 +20,12 @@ AZURITE_CONNECTION_STRING = (
 )
 
 
+MIW_PAGE = (
+    "https://www.ilent.nl/onderwerpen/meldingen-vragen-en-klachten-over-woningcorporaties/"
+    "meldpunt-integriteit-woningcorporaties"
+)
+
+
 class SettingsError(ValueError):
     """A setting is missing or malformed; the message names the variable."""
 
@@ -55,6 +61,18 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("DIRECTORY_FILE", "", "JSON file with people (manager, roles) loaded into storage."),
     Setting("TENANT_ID", "", "Tenant id used for the directory when no app tenant is set."),
+    Setting(
+        "MELDREGELING_URL",
+        "https://www.woongroen.example/meldregeling",
+        "Page with Woongroen's internal reporting procedure (meldregeling), shown on the "
+        "concern card.",
+    ),
+    Setting(
+        "MIW_URL",
+        MIW_PAGE,
+        "Page of the external Meldpunt Integriteit Woningcorporaties (ILT), shown on the "
+        "concern card.",
+    ),
 )
 
 _LOG_FORMATS = ("text", "json")
@@ -80,6 +98,8 @@ class Settings:
     locale_override: str
     directory_file: Path | None
     tenant_id: str
+    meldregeling_url: str
+    miw_url: str
 
     @property
     def local_mode(self) -> bool:
@@ -196,6 +216,8 @@ def load_settings(
         locale_override=override,
         directory_file=directory,
         tenant_id=get("TENANT_ID"),
+        meldregeling_url=_require_url("MELDREGELING_URL", get("MELDREGELING_URL")),
+        miw_url=_require_url("MIW_URL", get("MIW_URL")),
     )
 
 
@@ -204,3 +226,9 @@ def _require_guid(name: str, value: str) -> None:
         uuid.UUID(value)
     except ValueError:
         raise SettingsError(f"{name} must be a GUID, got {value!r}") from None
+
+
+def _require_url(name: str, value: str) -> str:
+    if not value.startswith(("https://", "http://")) or " " in value:
+        raise SettingsError(f"{name} must be an http(s) address, got {value!r}")
+    return value

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from bot.domain.people import Actor
 from bot.services.context import Services
-from dialogs import collection, decisions, gift, menu
+from dialogs import collection, concern, decisions, gift, menu, question
 from dialogs.base import Card, CardAction
+from dialogs.intents import Reply, reply_to
 from dialogs.registry import VerbRegistry
 
 
 def build_registry() -> VerbRegistry:
     """Every card verb the bot answers, registered once at start-up."""
     registry = VerbRegistry()
-    built = frozenset({"gift"})
+    built: frozenset[str] = frozenset({"gift", "concern", "question"})
+    concern.register(registry)
+    question.register(registry)
     menu.register(registry, built)
     gift.register(registry)
     decisions.register(registry)
@@ -20,9 +23,11 @@ def build_registry() -> VerbRegistry:
     return registry
 
 
-async def answer_text(actor: Actor, text: str, services: Services) -> list[Card]:
-    """What the bot answers to free text: the menu, until intents understand more."""
-    return [await menu.menu_for(actor, services)]
+async def answer_text(actor: Actor, text: str, services: Services, registry: VerbRegistry) -> Reply:
+    """What the bot answers to free text: the menu for a greeting, a flow's form when the text
+    starts one, a guideline for a question, or an honest "I don't know". `Reply.confidential`
+    tells the Teams edge to store nothing for this turn."""
+    return await reply_to(actor, text, services, registry)
 
 
 async def dispatch(registry: VerbRegistry, action: CardAction, services: Services) -> Card:

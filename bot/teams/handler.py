@@ -65,9 +65,13 @@ class IntegrityBot(ActivityHandler):  # type: ignore[misc]
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         actor = self._actor(turn_context)
-        await self._remember(turn_context, actor)
         text = (turn_context.activity.text or "").strip()
-        for card in await dialogs.answer_text(actor, text, self._services):
+        reply = await dialogs.answer_text(actor, text, self._services, self._registry)
+        if not reply.confidential:
+            # A confidential turn (vertrouwenspersoon, meldregeling, MIW, or text we did not
+            # understand) writes nothing at all, not even the conversation reference.
+            await self._remember(turn_context, actor)
+        for card in reply.cards:
             await turn_context.send_activity(card_activity(card))
 
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:

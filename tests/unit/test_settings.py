@@ -39,6 +39,8 @@ def test_credentials_turn_local_mode_off() -> None:
         ({"TABLE_PREFIX": "with-dash"}, "TABLE_PREFIX"),
         ({"DIRECTORY_FILE": "/nonexistent/directory.json"}, "DIRECTORY_FILE"),
         ({"BOT_HOST": "0.0.0.0"}, "BOT_HOST"),
+        ({"MELDREGELING_URL": "intranet/meldregeling"}, "MELDREGELING_URL"),
+        ({"MIW_URL": "javascript:alert(1)"}, "MIW_URL"),
     ],
 )
 def test_a_bad_setting_stops_start_up_naming_the_variable(
@@ -69,3 +71,13 @@ def test_every_setting_is_documented_in_readme_and_env_example() -> None:
     for setting in SETTINGS:
         assert f"`{setting.name}`" in readme, setting.name
         assert f"{setting.name}=" in example, setting.name
+
+
+def test_the_miw_link_defaults_to_the_ilt_page_and_both_links_can_be_set() -> None:
+    default = load_settings({}, dotenv=None)
+    assert default.miw_url.startswith("https://www.ilent.nl/")
+    assert default.miw_url.endswith("/meldpunt-integriteit-woningcorporaties")
+    custom = load_settings(
+        {"MELDREGELING_URL": "https://intranet.example/meldregeling"}, dotenv=None
+    )
+    assert custom.meldregeling_url == "https://intranet.example/meldregeling"
