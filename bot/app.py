@@ -14,6 +14,7 @@ import dialogs
 from bot.directory import import_directory, read_directory
 from bot.services.approvers import DirectoryManagers
 from bot.services.context import Services
+from bot.services.jobs import Job, run_forever
 from bot.settings import Settings
 from bot.storage import requests as request_tables
 from bot.storage.errors import StorageError
@@ -74,13 +75,26 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "unavailable", "storage": "unreachable"}, status=503)
 
 
+def background_jobs(services: Services) -> list[Job]:
+    """Every periodic job; each claims its work in storage, so all instances may run them."""
+    return []
+
+
 async def _storage_lifecycle(app: web.Application) -> AsyncIterator[None]:
     services = app[SERVICES]
-    task = asyncio.create_task(_prepare_storage(services, app[READY]))
+    tasks = [asyncio.create_task(_prepare_storage(services, app[READY]))]
+    if services.settings.jobs_interval > 0:
+        tasks.append(asyncio.create_task(_jobs_when_ready(services, app[READY])))
     yield
-    task.cancel()
-    await asyncio.gather(task, return_exceptions=True)
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
     await services.store.close()
+
+
+async def _jobs_when_ready(services: Services, ready: asyncio.Event) -> None:
+    await ready.wait()
+    await run_forever(background_jobs(services), services.settings.jobs_interval)
 
 
 async def _prepare_storage(services: Services, ready: asyncio.Event) -> None:

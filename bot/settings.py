@@ -68,6 +68,11 @@ SETTINGS: tuple[Setting, ...] = (
         "concern card.",
     ),
     Setting(
+        "JOBS_INTERVAL_SECONDS",
+        "300",
+        "How often each instance runs the background jobs (reminders, escalation); 0 = never.",
+    ),
+    Setting(
         "MIW_URL",
         MIW_PAGE,
         "Page of the external Meldpunt Integriteit Woningcorporaties (ILT), shown on the "
@@ -96,6 +101,7 @@ class Settings:
     log_level: str
     default_locale: str
     locale_override: str
+    jobs_interval: int
     directory_file: Path | None
     tenant_id: str
     meldregeling_url: str
@@ -192,6 +198,10 @@ def load_settings(
     if override and not override[:2].isalpha():
         raise SettingsError("LOCALE_OVERRIDE must look like nl-NL or en-US")
 
+    interval_text = get("JOBS_INTERVAL_SECONDS")
+    if not interval_text.isdigit():
+        raise SettingsError("JOBS_INTERVAL_SECONDS must be a whole number of seconds (0 = off)")
+
     directory_text = get("DIRECTORY_FILE")
     directory = Path(directory_text) if directory_text else None
     if directory is not None and not directory.is_file():
@@ -214,6 +224,7 @@ def load_settings(
         log_level=log_level,
         default_locale=locale,
         locale_override=override,
+        jobs_interval=int(interval_text),
         directory_file=directory,
         tenant_id=get("TENANT_ID"),
         meldregeling_url=_require_url("MELDREGELING_URL", get("MELDREGELING_URL")),
