@@ -55,6 +55,12 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("DIRECTORY_FILE", "", "JSON file with people (manager, roles) loaded into storage."),
     Setting("TENANT_ID", "", "Tenant id used for the directory when no app tenant is set."),
+    Setting(
+        "DEBUG_COUNTERS",
+        "",
+        "1 = serve `GET /_debug/counters` (storage requests so far) for `make bench`; "
+        "local mode only.",
+    ),
 )
 
 _LOG_FORMATS = ("text", "json")
@@ -80,6 +86,7 @@ class Settings:
     locale_override: str
     directory_file: Path | None
     tenant_id: str
+    debug_counters: bool = False
 
     @property
     def local_mode(self) -> bool:
@@ -181,6 +188,13 @@ def load_settings(
     if not app_id and host not in ("127.0.0.1", "localhost", "::1"):
         raise SettingsError("BOT_HOST must be a loopback address in local mode (no MicrosoftAppId)")
 
+    debug_text = get("DEBUG_COUNTERS").lower()
+    if debug_text not in ("", "0", "1", "true", "false"):
+        raise SettingsError("DEBUG_COUNTERS must be 1 or 0")
+    debug_counters = debug_text in ("1", "true")
+    if debug_counters and app_id:
+        raise SettingsError("DEBUG_COUNTERS is for local benchmarks only (no MicrosoftAppId)")
+
     return Settings(
         app_id=app_id,
         app_password=get("MicrosoftAppPassword"),
@@ -196,6 +210,7 @@ def load_settings(
         locale_override=override,
         directory_file=directory,
         tenant_id=get("TENANT_ID"),
+        debug_counters=debug_counters,
     )
 
 

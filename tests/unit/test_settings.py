@@ -39,6 +39,16 @@ def test_credentials_turn_local_mode_off() -> None:
         ({"TABLE_PREFIX": "with-dash"}, "TABLE_PREFIX"),
         ({"DIRECTORY_FILE": "/nonexistent/directory.json"}, "DIRECTORY_FILE"),
         ({"BOT_HOST": "0.0.0.0"}, "BOT_HOST"),
+        ({"DEBUG_COUNTERS": "maybe"}, "DEBUG_COUNTERS"),
+        (
+            {
+                "MicrosoftAppId": GUID,
+                "MicrosoftAppPassword": "x",
+                "MicrosoftAppTenantId": GUID,
+                "DEBUG_COUNTERS": "1",
+            },
+            "DEBUG_COUNTERS",
+        ),
     ],
 )
 def test_a_bad_setting_stops_start_up_naming_the_variable(
