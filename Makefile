@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: install chromium run test lint typecheck unit integration e2e clean
+.PHONY: install chromium run test lint typecheck unit integration e2e bench clean
 
 install: $(STAMP) $(NODE_STAMP)
 
@@ -30,8 +30,8 @@ run: install
 	$(PY) infra/local/run.py
 
 lint: install
-	$(VENV)/bin/ruff check bot dialogs cards infra tests
-	$(VENV)/bin/ruff format --check bot dialogs cards infra tests
+	$(VENV)/bin/ruff check bot dialogs cards infra tests bench
+	$(VENV)/bin/ruff format --check bot dialogs cards infra tests bench
 
 typecheck: install
 	$(VENV)/bin/mypy
@@ -44,6 +44,10 @@ integration: install
 
 e2e: install chromium
 	$(PY) -m pytest tests/e2e
+
+# Throughput, latency, CPU and memory side by side with a stock botbuilder echo (docs/benchmarks.md).
+bench: install
+	$(PY) -m bench
 
 test: install chromium lint typecheck
 	$(PY) -m pytest

@@ -23,6 +23,7 @@ from bot.storage.requests import RequestRepository
 from bot.storage.store import TableStore
 from bot.storage.tables import AzureTableStore
 from bot.teams.adapter import build_adapter
+from bot.teams.fast_connector import close_connectors
 from bot.teams.handler import IntegrityBot
 from bot.teams.http import messages_handler
 from bot.teams.proactive import TeamsNotifier
@@ -35,8 +36,11 @@ READY = web.AppKey("ready", asyncio.Event)
 
 def init_app(settings: Settings, store: TableStore | None = None) -> web.Application:
     """The bot as an aiohttp application. `store` may be given by tests (default: Azure Tables)."""
+    counters = DebugCounters() if settings.debug_counters else None
     table_store: TableStore = store or AzureTableStore(
-        settings.storage_connection_string, settings.table_prefix
+        settings.storage_connection_string,
+        settings.table_prefix,
+        on_request=counters.count_storage_request if counters is not None else None,
     )
     adapter = build_adapter(settings)
     conversations = ConversationReferences(table_store)
@@ -57,14 +61,30 @@ def init_app(settings: Settings, store: TableStore | None = None) -> web.Applica
     app[SERVICES] = services
     app[READY] = asyncio.Event()
     app.cleanup_ctx.append(_storage_lifecycle)
+    app.on_cleanup.append(lambda _app: close_connectors(adapter))
     app.router.add_post("/api/messages", messages_handler(adapter, bot))
     app.router.add_get("/healthz", healthz)
+    if counters is not None:
+        app.router.add_get("/_debug/counters", counters.handler)
     if settings.local_mode:
         log.warning(
             "LOCAL MODE: no MicrosoftAppId set, requests are NOT authenticated; "
             "serving loopback clients only"
         )
     return app
+
+
+class DebugCounters:
+    """Storage requests counted at the transport, for the benchmarks (DEBUG_COUNTERS=1)."""
+
+    def __init__(self) -> None:
+        self.storage_requests = 0
+
+    def count_storage_request(self) -> None:
+        self.storage_requests += 1
+
+    async def handler(self, request: web.Request) -> web.Response:
+        return web.json_response({"storage_requests": self.storage_requests})
 
 
 async def healthz(request: web.Request) -> web.Response:

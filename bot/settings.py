@@ -78,6 +78,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Page of the external Meldpunt Integriteit Woningcorporaties (ILT), shown on the "
         "concern card.",
     ),
+    Setting(
+        "DEBUG_COUNTERS",
+        "",
+        "1 = serve `GET /_debug/counters` (storage requests so far) for `make bench`; "
+        "local mode only.",
+    ),
 )
 
 _LOG_FORMATS = ("text", "json")
@@ -106,6 +112,7 @@ class Settings:
     tenant_id: str
     meldregeling_url: str
     miw_url: str
+    debug_counters: bool = False
 
     @property
     def local_mode(self) -> bool:
@@ -211,6 +218,13 @@ def load_settings(
     if not app_id and host not in ("127.0.0.1", "localhost", "::1"):
         raise SettingsError("BOT_HOST must be a loopback address in local mode (no MicrosoftAppId)")
 
+    debug_text = get("DEBUG_COUNTERS").lower()
+    if debug_text not in ("", "0", "1", "true", "false"):
+        raise SettingsError("DEBUG_COUNTERS must be 1 or 0")
+    debug_counters = debug_text in ("1", "true")
+    if debug_counters and app_id:
+        raise SettingsError("DEBUG_COUNTERS is for local benchmarks only (no MicrosoftAppId)")
+
     return Settings(
         app_id=app_id,
         app_password=get("MicrosoftAppPassword"),
@@ -229,6 +243,7 @@ def load_settings(
         tenant_id=get("TENANT_ID"),
         meldregeling_url=_require_url("MELDREGELING_URL", get("MELDREGELING_URL")),
         miw_url=_require_url("MIW_URL", get("MIW_URL")),
+        debug_counters=debug_counters,
     )
 
 

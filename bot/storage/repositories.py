@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -37,8 +38,11 @@ class StoredReference:
 class ConversationReferences:
     """One row per person: partition = tenant, row = Entra object id."""
 
-    def __init__(self, store: TableStore) -> None:
+    def __init__(self, store: TableStore, remembered: int = 10_000) -> None:
         self._store = store
+        # What this process last wrote per person, so an unchanged reference is not rewritten.
+        self._saved: OrderedDict[tuple[str, str], tuple[str, str]] = OrderedDict()
+        self._remembered = remembered
 
     async def save(self, ref: StoredReference) -> None:
         await self._store.upsert(
@@ -47,6 +51,25 @@ class ConversationReferences:
             ref.user_id,
             {"Reference": ref.reference, "Locale": ref.locale},
         )
+        key = (ref.tenant_id, ref.user_id)
+        self._saved[key] = (ref.reference, ref.locale)
+        self._saved.move_to_end(key)
+        while len(self._saved) > self._remembered:
+            self._saved.popitem(last=False)
+
+    async def save_if_changed(self, ref: StoredReference) -> bool:
+        """Save unless this process already saved exactly this reference; True if it wrote.
+
+        Every message carries the sender's reference, and it almost never changes (Teams moves
+        a conversation's service URL rarely), so rewriting it on every turn is a wasted storage
+        round trip. Forgotten after `remembered` people (least recently seen first).
+        """
+        key = (ref.tenant_id, ref.user_id)
+        if self._saved.get(key) == (ref.reference, ref.locale):
+            self._saved.move_to_end(key)
+            return False
+        await self.save(ref)
+        return True
 
     async def get(self, tenant_id: str, user_id: str) -> StoredReference | None:
         try:

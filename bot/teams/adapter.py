@@ -13,6 +13,7 @@ from botbuilder.integration.aiohttp import (
 )
 
 from bot.settings import Settings
+from bot.teams.fast_connector import FastBotFrameworkAuthentication
 from cards import text
 
 log = logging.getLogger(__name__)
@@ -41,7 +42,7 @@ def adapter_configuration(settings: Settings) -> AdapterConfiguration:
 
 def build_adapter(settings: Settings) -> CloudAdapter:
     auth = ConfigurationBotFrameworkAuthentication(adapter_configuration(settings))
-    adapter = CloudAdapter(auth)
+    adapter = CloudAdapter(FastBotFrameworkAuthentication(auth))  # reuse connector clients
 
     async def on_turn_error(turn_context: TurnContext, error: Exception) -> None:
         activity = turn_context.activity

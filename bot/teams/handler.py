@@ -112,6 +112,9 @@ class IntegrityBot(ActivityHandler):  # type: ignore[misc]
         if not actor.user_id or not actor.tenant_id:
             return
         reference = TurnContext.get_conversation_reference(turn_context.activity)
+        # The id of the message that carried it changes every turn and proactive sends do not
+        # use it; without it the reference is stable, so unchanged ones need no storage write.
+        reference.activity_id = None
         stored = StoredReference(
             tenant_id=actor.tenant_id,
             user_id=actor.user_id,
@@ -119,7 +122,7 @@ class IntegrityBot(ActivityHandler):  # type: ignore[misc]
             locale=actor.locale,
         )
         try:
-            await self._services.conversations.save(stored)
+            await self._services.conversations.save_if_changed(stored)
         except StorageError as error:
             # Not fatal for this turn; the next turn tries again.
             log.warning("could not store conversation reference: %s", type(error).__name__)

@@ -2,6 +2,10 @@
 
 Honours Teams' answers: 429 waits for Retry-After, 412/5xx/time-outs back off with jitter, a
 403 (the person blocked the bot) is final and raised as `RecipientUnreachable`.
+
+Every attempt (retries included) first takes a token from one app-wide `TokenBucket`, so a
+fan-out to thousands of people stays under Teams' 50 requests/s per app instead of leaning on
+429s; a 429 pauses the bucket for its Retry-After, holding back every sender, not just one.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import ConversationReference
 from msrest.exceptions import ClientRequestError, HttpOperationError
 
+from bot.services.fanout import TokenBucket
 from bot.services.notify import (
     DeliveryFailed,
     NoConversationReference,
@@ -30,6 +35,16 @@ log = logging.getLogger(__name__)
 
 _RETRYABLE = {412, 429, 500, 502, 503, 504}
 
+# Teams: 50 requests/s per app. 45/s with a burst of 3 keeps every one-second window at or
+# under 48, leaving room for timing jitter between us and Teams.
+TEAMS_RATE = 45.0
+TEAMS_BURST = 3
+
+
+def teams_limiter() -> TokenBucket:
+    """The app-wide pace for proactive messages."""
+    return TokenBucket(TEAMS_RATE, TEAMS_BURST)
+
 
 class TeamsNotifier:
     def __init__(
@@ -40,8 +55,10 @@ class TeamsNotifier:
         attempts: int = 5,
         base_delay: float = 0.5,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        limiter: TokenBucket | None = None,
     ) -> None:
         self._adapter = adapter
+        self._limiter = limiter or teams_limiter()
         self._app_id = app_id
         self._conversations = conversations
         self._attempts = attempts
@@ -82,6 +99,7 @@ class TeamsNotifier:
         self, reference: ConversationReference, logic: Callable[[TurnContext], Awaitable[None]]
     ) -> None:
         for attempt in range(1, self._attempts + 1):
+            await self._limiter.acquire()
             try:
                 await self._continue(reference, logic)
                 return
@@ -92,6 +110,8 @@ class TeamsNotifier:
                 if status not in _RETRYABLE or attempt == self._attempts:
                     raise DeliveryFailed(f"Teams answered {status}") from error
                 delay = _retry_after(error) if status == 429 else None
+                if delay is not None:
+                    self._limiter.pause(delay)
                 await self._sleep(delay if delay is not None else self._backoff(attempt))
             except (ClientRequestError, TimeoutError, OSError) as error:
                 if attempt == self._attempts:

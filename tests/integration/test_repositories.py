@@ -42,3 +42,27 @@ async def test_conversation_reference_is_kept_per_tenant_and_person(
     got = await references.get("t1", "u1")
     assert got == StoredReference("t1", "u1", '{"a": 2}', "en-US")
     assert await references.get("t2", "u1") is None
+
+
+async def test_an_unchanged_reference_is_not_written_again(
+    azurite_connection: str, table_prefix: str
+) -> None:
+    requests: list[int] = []
+    counted = AzureTableStore(azurite_connection, table_prefix, lambda: requests.append(1))
+    try:
+        await counted.ensure_tables(TABLES)
+        references = ConversationReferences(counted, remembered=2)
+        sanne = StoredReference("t1", "u1", '{"a": 1}', "nl-NL")
+        requests.clear()
+        assert await references.save_if_changed(sanne)
+        assert not await references.save_if_changed(sanne)
+        assert len(requests) == 1
+        moved = StoredReference("t1", "u1", '{"a": 2}', "nl-NL")
+        assert await references.save_if_changed(moved)
+        assert await references.get("t1", "u1") == moved
+        # only the most recent `remembered` people are kept in mind
+        await references.save_if_changed(StoredReference("t1", "u2", "{}", "nl-NL"))
+        await references.save_if_changed(StoredReference("t1", "u3", "{}", "nl-NL"))
+        assert await references.save_if_changed(moved)
+    finally:
+        await counted.close()

@@ -41,6 +41,16 @@ def test_credentials_turn_local_mode_off() -> None:
         ({"BOT_HOST": "0.0.0.0"}, "BOT_HOST"),
         ({"MELDREGELING_URL": "intranet/meldregeling"}, "MELDREGELING_URL"),
         ({"MIW_URL": "javascript:alert(1)"}, "MIW_URL"),
+        ({"DEBUG_COUNTERS": "maybe"}, "DEBUG_COUNTERS"),
+        (
+            {
+                "MicrosoftAppId": GUID,
+                "MicrosoftAppPassword": "x",
+                "MicrosoftAppTenantId": GUID,
+                "DEBUG_COUNTERS": "1",
+            },
+            "DEBUG_COUNTERS",
+        ),
     ],
 )
 def test_a_bad_setting_stops_start_up_naming_the_variable(

@@ -1,0 +1,48 @@
+"""A tiny run of every bench scenario: the harness works and loses nothing (not a timed test)."""
+
+from __future__ import annotations
+
+from bench.run import Options, run
+from bench.scenarios import SCENARIOS
+
+FIELDS = {
+    "key",
+    "title",
+    "actions",
+    "errors",
+    "lost",
+    "seconds",
+    "throughput",
+    "throughput_x_baseline",
+    "p50_ms",
+    "p99_ms",
+    "cpu_ms_per_action",
+    "cpu_per_action_x_baseline",
+    "cpu_percent",
+    "rss_mb",
+    "storage_per_action",
+}
+
+
+async def test_every_scenario_runs_and_nothing_is_lost(azurite_connection: str) -> None:
+    options = Options(
+        keys=list(SCENARIOS),
+        seconds=0.3,
+        concurrency=2,
+        max_requests=20,
+        fanout=12,
+        azurite_connection=azurite_connection,
+    )
+    report = await run(options)
+    rows = {row["key"]: row for row in report["scenarios"]}
+    assert set(rows) == set(SCENARIOS)
+    for row in rows.values():
+        assert FIELDS <= set(row), row["key"]
+        assert row["actions"] > 0, row["key"]
+        assert row["errors"] == 0, row["key"]
+        assert row["lost"] == 0, row["key"]
+    assert rows["a"]["throughput_x_baseline"] == 1.0
+    assert rows["c"]["storage_per_action"] is not None
+    fan = rows["g"]
+    assert fan["actions"] == 12
+    assert "0 left unretried" in fan["extra"]["429s"]

@@ -1,0 +1,47 @@
+"""DEBUG_COUNTERS: the storage requests the benchmarks divide by, counted at the transport."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Awaitable, Callable
+
+from aiohttp import ClientSession
+from aiohttp.test_utils import TestServer
+
+from bot.app import READY, init_app
+from bot.settings import Settings
+from tests.support.activities import SANNE
+from tests.support.connector import MockConnector
+
+
+async def test_counters_count_storage_requests_per_turn(
+    settings: Settings,
+    connector: tuple[MockConnector, str],
+    aiohttp_server: Callable[..., Awaitable[TestServer]],
+) -> None:
+    app = init_app(dataclasses.replace(settings, debug_counters=True))
+    server = await aiohttp_server(app)
+    await app[READY].wait()
+    _, service_url = connector
+    async with ClientSession() as session:
+
+        async def count() -> int:
+            response = await session.get(str(server.make_url("/_debug/counters")))
+            return int((await response.json())["storage_requests"])
+
+        before = await count()
+        assert before > 0  # creating the tables and loading the directory
+        await session.post(
+            str(server.make_url("/api/messages")), json=SANNE.message(service_url + "/", "hallo")
+        )
+        # the conversation reference upsert, and the directory read for the role-aware menu
+        assert await count() - before == 2
+
+
+async def test_without_the_setting_there_is_no_counter_endpoint(
+    settings: Settings, aiohttp_server: Callable[..., Awaitable[TestServer]]
+) -> None:
+    server = await aiohttp_server(init_app(settings))
+    async with ClientSession() as session:
+        response = await session.get(str(server.make_url("/_debug/counters")))
+        assert response.status == 404

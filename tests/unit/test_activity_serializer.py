@@ -1,0 +1,105 @@
+"""ActivitySerializer must give exactly msrest's JSON for the activities the bot sends."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+from botbuilder.core import CardFactory, MessageFactory
+from botbuilder.schema import (
+    Activity,
+    ActivityTypes,
+    CardAction,
+    ChannelAccount,
+    ConversationAccount,
+    Mention,
+    SuggestedActions,
+    TextFormatTypes,
+)
+from botbuilder.schema.teams import NotificationInfo, TeamsChannelData, TenantInfo
+from botframework.connector import models
+from msrest.serialization import Serializer
+
+from bot.teams.fast_connector import ActivitySerializer
+
+CARD: dict[str, Any] = {
+    "type": "AdaptiveCard",
+    "version": "1.5",
+    "body": [
+        {"type": "TextBlock", "text": "Cadeau melden", "wrap": True, "size": None},
+        {"type": "Input.Number", "id": "value", "min": 0, "max": 1e6, "isRequired": False},
+        {"type": "FactSet", "facts": [{"title": "€", "value": "12,50 \\u2013 ok"}]},
+    ],
+    "actions": [{"type": "Action.Execute", "verb": "gift.submit", "data": {"n": [1, 2.5, None]}}],
+    "refresh": {"userIds": ["29:a", "29:b"]},
+}
+
+
+def _conversation() -> dict[str, Any]:
+    return {
+        "conversation": ConversationAccount(id="a:1", conversation_type="personal", tenant_id="t"),
+        "from_property": ChannelAccount(id="28:bot", name="Integriteitsbot"),
+        "recipient": ChannelAccount(id="29:u", name="Sanne", aad_object_id="u"),
+        "service_url": "http://127.0.0.1:1/",
+        "channel_id": "msteams",
+    }
+
+
+def card_message() -> Activity:
+    activity = MessageFactory.attachment(CardFactory.adaptive_card(CARD))
+    for name, value in _conversation().items():
+        setattr(activity, name, value)
+    return activity
+
+
+def update_with_id() -> Activity:
+    activity = card_message()
+    activity.id = "msg-7"
+    activity.reply_to_id = "act-3"
+    activity.timestamp = datetime.datetime(2026, 11, 29, 10, 0, 1, 5000, tzinfo=datetime.UTC)
+    activity.local_timestamp = datetime.datetime(2026, 11, 29, 11, 0, 1)
+    return activity
+
+
+def rich_text() -> Activity:
+    mention = Mention(
+        mentioned=ChannelAccount(id="29:u", name="Sanne"), text="<at>Sanne</at>", type="mention"
+    )
+    return Activity(
+        type=ActivityTypes.message,
+        text="Hoi <at>Sanne</at>",
+        text_format=TextFormatTypes.markdown,
+        locale="nl-NL",
+        entities=[mention],
+        suggested_actions=SuggestedActions(
+            to=["29:u"], actions=[CardAction(type="imBack", title="Ja", value="ja")]
+        ),
+        channel_data=TeamsChannelData(
+            tenant=TenantInfo(id="t"), notification=NotificationInfo(alert=True)
+        ),
+        value={"when": datetime.datetime(2026, 1, 2, 3, 4, 5), "items": [{"a": None}]},
+        **_conversation(),
+    )
+
+
+def plain_channel_data() -> Activity:
+    activity = card_message()
+    activity.channel_data = {"tenant": {"id": "t"}, "flags": [True, 0, "x"]}
+    activity.importance = "high"
+    return activity
+
+
+@pytest.mark.parametrize("make", [card_message, update_with_id, rich_text, plain_channel_data])
+def test_same_json_as_msrest(make: Any) -> None:
+    msrest = Serializer({k: v for k, v in models.__dict__.items() if isinstance(v, type)})
+    assert ActivitySerializer().body(make(), "Activity") == msrest.body(make(), "Activity")
+
+
+def test_what_it_does_not_know_goes_to_msrest() -> None:
+    activity = card_message()
+    activity.value = {"blob": bytearray(b"xy")}  # msrest's own (odd) rendering of bytes
+    msrest = Serializer({k: v for k, v in models.__dict__.items() if isinstance(v, type)})
+    assert ActivitySerializer().body(activity, "Activity") == msrest.body(activity, "Activity")
+    other = ActivitySerializer().body(ChannelAccount(id="x"), "ChannelAccount")
+    assert other == {"id": "x"}
