@@ -125,3 +125,12 @@ class CardPresenter:
     def decision_notice(self, request: ApprovalRequest, locale: str) -> dict[str, Any]:
         heading = text(locale, "requests.decision_title")
         return request_card(request, locale, request.requester.id, heading=heading)
+
+    def advisor_card(self, request: ApprovalRequest, locale: str) -> dict[str, Any]:
+        heading = text(locale, "requests.advice_requested", requester=request.requester.name or "?")
+        viewer = request.advisor.id if request.advisor else ""
+        return request_card(request, locale, viewer, heading=heading)
+
+    def reminder_card(self, request: ApprovalRequest, locale: str) -> dict[str, Any]:
+        heading = text(locale, "requests.reminder", requester=request.requester.name or "?")
+        return request_card(request, locale, request.approver.id, heading=heading)

@@ -29,6 +29,7 @@ class ApproverRole(StrEnum):
     MANAGER = "manager"
     RVC_CHAIR = "rvc_chair"  # the requester is the directeur-bestuurder
     FALLBACK = "fallback"  # no (reachable) manager: the integrity officer
+    ESCALATION = "escalation"  # the approver did not decide in time: their own manager
 
 
 class DecisionRefused(Exception):
@@ -71,6 +72,11 @@ class ApprovalRequest:
     comment: str = ""
     audit: tuple[AuditEntry, ...] = field(default_factory=tuple)
     watchers: tuple[str, ...] = ()  # Teams ids (29:...) of requester and approver, for card refresh
+    advisor: Person | None = None  # e.g. HR for a side job: advises, does not decide
+    advice: str = ""
+    advised_at: datetime | None = None
+    reminded_at: datetime | None = None
+    escalated_at: datetime | None = None
 
     @property
     def pending(self) -> bool:
@@ -113,6 +119,18 @@ def decide(
         comment=comment,
         audit=(*request.audit, entry),
     )
+
+
+def advise(request: ApprovalRequest, actor_id: str, advice: str, now: datetime) -> ApprovalRequest:
+    """The designated advisor adds (or revises) advice while the request is pending."""
+    if request.advisor is None or actor_id != request.advisor.id:
+        raise DecisionRefused("not_advisor")
+    if not request.pending:
+        raise DecisionRefused("already_decided")
+    if not advice.strip():
+        raise DecisionRefused("empty_advice")
+    entry = AuditEntry(now, actor_id, "advised", advice)
+    return replace(request, advice=advice, advised_at=now, audit=(*request.audit, entry))
 
 
 def withdraw(request: ApprovalRequest, actor_id: str, now: datetime) -> ApprovalRequest:

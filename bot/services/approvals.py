@@ -11,13 +11,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
-from bot.domain.people import Actor
+from bot.domain.people import Actor, Role
 from bot.domain.requests import (
     ApprovalRequest,
     ApproverRole,
     AuditEntry,
     DecisionRefused,
     Person,
+    advise,
     decide,
     request_id,
     reroute,
@@ -39,6 +40,10 @@ class Presenter(Protocol):
 
     def decision_notice(self, request: ApprovalRequest, locale: str) -> dict[str, Any]: ...
 
+    def advisor_card(self, request: ApprovalRequest, locale: str) -> dict[str, Any]: ...
+
+    def reminder_card(self, request: ApprovalRequest, locale: str) -> dict[str, Any]: ...
+
 
 class RequestNotFound(LookupError):
     """No request with that id for that requester."""
@@ -54,6 +59,7 @@ class Draft:
     verdict: str
     reasons: tuple[str, ...]
     form_id: str  # the same form submitted twice (double click, Teams retry) is one request
+    advisor_role: Role | None = None  # e.g. HR advises on side jobs before the manager decides
 
 
 @dataclass(frozen=True)
@@ -74,6 +80,7 @@ async def submit(services: Services, presenter: Presenter, actor: Actor, draft: 
     approver, role = await find_approver(
         actor.tenant_id, actor.user_id, services.directory, services.managers
     )
+    advisor = await _advisor(services, actor.tenant_id, draft.advisor_role, actor.user_id, approver)
     watchers = tuple(m for m in (actor.mri, await _mri(services, actor.tenant_id, approver)) if m)
     request = ApprovalRequest(
         id=rid,
@@ -88,6 +95,7 @@ async def submit(services: Services, presenter: Presenter, actor: Actor, draft: 
         created_at=now,
         audit=(AuditEntry(now, actor.user_id, "submitted"),),
         watchers=watchers,
+        advisor=advisor,
     )
     try:
         stored = await services.requests.create(request)
@@ -96,19 +104,51 @@ async def submit(services: Services, presenter: Presenter, actor: Actor, draft: 
         if again is None:
             raise
         return Submitted(again.request, created=False, delivered=True, rerouted=False)
-    stored, delivered, rerouted = await _deliver(services, presenter, stored)
-    await services.requests.put_inbox(stored.request)
+    stored, delivered, rerouted, message_id = await _deliver(services, presenter, stored)
+    await services.requests.put_inbox(stored.request, message_id=message_id)
+    if advisor is not None:
+        await _ask_advice(services, presenter, stored.request, advisor)
     return Submitted(stored.request, created=True, delivered=delivered, rerouted=rerouted)
+
+
+async def _advisor(
+    services: Services, tenant_id: str, role: Role | None, requester_id: str, approver: Person
+) -> Person | None:
+    if role is None:
+        return None
+    for person in await services.directory.with_role(tenant_id, role):
+        if person.id not in (requester_id, approver.id):
+            return Person(person.id, person.name)
+    return None
+
+
+async def _ask_advice(
+    services: Services, presenter: Presenter, request: ApprovalRequest, advisor: Person
+) -> None:
+    """The advisor gets their own card; undeliverable is written in the audit trail."""
+    reference = await services.conversations.get(request.tenant_id, advisor.id)
+    locale = reference.locale if reference else services.settings.default_locale
+    try:
+        message_id = await services.notifier.send_card(
+            request.tenant_id, advisor.id, presenter.advisor_card(request, locale)
+        )
+    except DeliveryError as error:
+        await _note(services, request, "advisor_not_notified", type(error).__name__)
+        message_id = ""
+    await services.requests.put_inbox(request, advisor.id, message_id, role="advisor")
 
 
 async def _deliver(
     services: Services, presenter: Presenter, stored: StoredRequest
-) -> tuple[StoredRequest, bool, bool]:
-    """Send the approval card; on failure reroute to the fallback approver, never drop it."""
+) -> tuple[StoredRequest, bool, bool, str]:
+    """Send the approval card; on failure reroute to the fallback approver, never drop it.
+
+    Returns the stored request, whether it was delivered, whether it was rerouted, and the id
+    of the approver's card."""
     request = stored.request
-    error = await _send_to_approver(services, presenter, request)
+    error, message_id = await _send_to_approver(services, presenter, request)
     if error is None:
-        return stored, True, False
+        return stored, True, False, message_id
     now = services.clock()
     failed = replace(
         request,
@@ -123,32 +163,31 @@ async def _deliver(
         if mri:
             rerouted = replace(rerouted, watchers=(*rerouted.watchers, mri))
         stored = await services.requests.update(stored, rerouted)
-        second = await _send_to_approver(services, presenter, rerouted)
+        second, message_id = await _send_to_approver(services, presenter, rerouted)
         if second is None:
-            return stored, True, True
+            return stored, True, True, message_id
         failed = replace(
             rerouted, audit=(*rerouted.audit, AuditEntry(now, "system", "undelivered", second))
         )
         log.error("approval card undeliverable to manager and fallback for %s", request.id)
-        return await services.requests.update(stored, failed), False, True
+        return await services.requests.update(stored, failed), False, True, ""
     log.error("approval card undeliverable to the fallback approver for %s", request.id)
-    return await services.requests.update(stored, failed), False, False
+    return await services.requests.update(stored, failed), False, False, ""
 
 
 async def _send_to_approver(
-    services: Services, presenter: Presenter, request: ApprovalRequest
-) -> str | None:
-    """None when delivered, else the reason it was not."""
+    services: Services, presenter: Presenter, request: ApprovalRequest, reminder: bool = False
+) -> tuple[str | None, str]:
+    """(None, message id) when delivered, else (the reason it was not, "")."""
     reference = await services.conversations.get(request.tenant_id, request.approver.id)
     locale = reference.locale if reference else services.settings.default_locale
+    card = (presenter.reminder_card if reminder else presenter.approver_card)(request, locale)
     try:
-        await services.notifier.send_card(
-            request.tenant_id, request.approver.id, presenter.approver_card(request, locale)
-        )
+        message_id = await services.notifier.send_card(request.tenant_id, request.approver.id, card)
     except DeliveryError as error:
         log.warning("approval card not delivered: %s", type(error).__name__)
-        return type(error).__name__
-    return None
+        return type(error).__name__, ""
+    return None, message_id
 
 
 async def _mri(services: Services, tenant_id: str, person: Person) -> str:
@@ -187,9 +226,68 @@ async def decide_request(
         await services.requests.update(stored, decided)
     except (Conflict, AlreadyExists):
         return (await load(services, actor.tenant_id, requester_id, rid)).request
-    await services.requests.put_inbox(decided)
+    if not message_id:
+        entry = await services.requests.inbox_entry(decided.tenant_id, actor.user_id, rid)
+        message_id = entry.message_id if entry else None
+    await services.requests.put_inbox(decided, message_id=message_id or "")
     await _announce(services, presenter, decided, actor, message_id)
+    await _update_advisor(services, presenter, decided)
     return decided
+
+
+async def advise_request(
+    services: Services,
+    presenter: Presenter,
+    actor: Actor,
+    requester_id: str,
+    rid: str,
+    text: str,
+) -> ApprovalRequest:
+    """The advisor (e.g. HR) adds advice; the approver's card shows it at once."""
+    stored = await load(services, actor.tenant_id, requester_id, rid)
+    advised = advise(stored.request, actor.user_id, text, services.clock())
+    try:
+        await services.requests.update(stored, advised)
+    except (Conflict, AlreadyExists):
+        stored = await load(services, actor.tenant_id, requester_id, rid)
+        advised = advise(stored.request, actor.user_id, text, services.clock())
+        await services.requests.update(stored, advised)
+    entry = await services.requests.inbox_entry(advised.tenant_id, advised.approver.id, advised.id)
+    if entry is not None and entry.message_id:
+        await _update_card(services, advised.approver.id, entry.message_id, advised, presenter)
+    return advised
+
+
+async def _update_advisor(
+    services: Services, presenter: Presenter, request: ApprovalRequest
+) -> None:
+    if request.advisor is None:
+        return
+    entry = await services.requests.inbox_entry(request.tenant_id, request.advisor.id, request.id)
+    if entry is None:
+        return
+    await services.requests.put_inbox(request, request.advisor.id, entry.message_id, "advisor")
+    if entry.message_id:
+        await _update_card(
+            services, request.advisor.id, entry.message_id, request, presenter, advisor=True
+        )
+
+
+async def _update_card(
+    services: Services,
+    person_id: str,
+    message_id: str,
+    request: ApprovalRequest,
+    presenter: Presenter,
+    advisor: bool = False,
+) -> None:
+    reference = await services.conversations.get(request.tenant_id, person_id)
+    locale = reference.locale if reference else services.settings.default_locale
+    card = (presenter.advisor_card if advisor else presenter.approver_card)(request, locale)
+    try:
+        await services.notifier.update_card(request.tenant_id, person_id, message_id, card)
+    except DeliveryError as error:
+        log.warning("could not update a card: %s", type(error).__name__)
 
 
 async def withdraw_request(

@@ -44,6 +44,8 @@ class InboxEntry:
     kind: str
     status: Status
     created_at: datetime
+    role: str = "approver"  # or "advisor"
+    message_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -108,18 +110,37 @@ class RequestRepository:
         requests = [_request(tenant_id, r.row[2:], r, []) for r in heads]
         return sorted(requests, key=lambda r: r.created_at, reverse=True)
 
-    async def put_inbox(self, request: ApprovalRequest) -> None:
+    async def put_inbox(
+        self,
+        request: ApprovalRequest,
+        person_id: str | None = None,
+        message_id: str = "",
+        role: str = "approver",
+    ) -> None:
+        """What waits for a person (the approver by default; an advisor with role="advisor"),
+        with the id of the card they were sent, so it can be updated for them later."""
         await self._store.upsert(
             INBOX,
-            f"{request.tenant_id}|{request.approver.id}",
+            f"{request.tenant_id}|{person_id or request.approver.id}",
             request.id,
             {
                 "RequesterId": request.requester.id,
                 "Kind": request.kind,
                 "Status": request.status.value,
                 "CreatedAt": request.created_at.isoformat(),
+                "Role": role,
+                "MessageId": message_id,
             },
         )
+
+    async def inbox_entry(
+        self, tenant_id: str, person_id: str, request_id: str
+    ) -> InboxEntry | None:
+        try:
+            row = await self._store.get(INBOX, f"{tenant_id}|{person_id}", request_id)
+        except NotFound:
+            return None
+        return _inbox_entry(row)
 
     async def remove_inbox(self, tenant_id: str, approver_id: str, request_id: str) -> None:
         await self._store.delete(INBOX, f"{tenant_id}|{approver_id}", request_id)
@@ -127,17 +148,12 @@ class RequestRepository:
     async def inbox(self, tenant_id: str, approver_id: str) -> list[InboxEntry]:
         """What waits for one approver, oldest first (one partition)."""
         rows = await self._store.query(INBOX, f"{tenant_id}|{approver_id}")
-        entries = [
-            InboxEntry(
-                r.row,
-                str(r.data["RequesterId"]),
-                str(r.data["Kind"]),
-                Status(str(r.data["Status"])),
-                datetime.fromisoformat(str(r.data["CreatedAt"])),
-            )
-            for r in rows
-        ]
-        return sorted(entries, key=lambda e: e.created_at)
+        return sorted((_inbox_entry(r) for r in rows), key=lambda e: e.created_at)
+
+    async def pending_everywhere(self) -> list[tuple[str, InboxEntry]]:
+        """(tenant, entry) for every pending inbox row of every approver: for the reminder job."""
+        rows = await self._store.scan(INBOX, {"Status": Status.PENDING.value, "Role": "approver"})
+        return [(r.partition.split("|", 1)[0], _inbox_entry(r)) for r in rows]
 
     async def expect_collection(
         self, request: ApprovalRequest, description: str, cents: int
@@ -184,6 +200,18 @@ class RequestRepository:
         return True
 
 
+def _inbox_entry(row: Row) -> InboxEntry:
+    return InboxEntry(
+        row.row,
+        str(row.data["RequesterId"]),
+        str(row.data["Kind"]),
+        Status(str(row.data["Status"])),
+        datetime.fromisoformat(str(row.data["CreatedAt"])),
+        str(row.data.get("Role", "approver")),
+        str(row.data.get("MessageId", "")),
+    )
+
+
 def _row_key(request_id: str) -> str:
     return f"r|{request_id}"
 
@@ -209,7 +237,21 @@ def _request_columns(request: ApprovalRequest) -> dict[str, Any]:
         "DecidedBy": request.decided_by or "",
         "Comment": request.comment,
         "Watchers": ",".join(request.watchers),
+        "AdvisorId": request.advisor.id if request.advisor else "",
+        "AdvisorName": request.advisor.name if request.advisor else "",
+        "Advice": request.advice,
+        "AdvisedAt": _iso(request.advised_at),
+        "RemindedAt": _iso(request.reminded_at),
+        "EscalatedAt": _iso(request.escalated_at),
     }
+
+
+def _iso(moment: datetime | None) -> str:
+    return moment.isoformat() if moment else ""
+
+
+def _moment(value: object) -> datetime | None:
+    return datetime.fromisoformat(str(value)) if value else None
 
 
 def _audit_columns(entry: AuditEntry) -> dict[str, Any]:
@@ -240,6 +282,13 @@ def _request(tenant_id: str, request_id: str, head: Row, trail: Sequence[Row]) -
         decided_by=str(d.get("DecidedBy") or "") or None,
         comment=str(d.get("Comment", "")),
         watchers=tuple(w for w in str(d.get("Watchers", "")).split(",") if w),
+        advisor=Person(str(d["AdvisorId"]), str(d.get("AdvisorName", "")))
+        if d.get("AdvisorId")
+        else None,
+        advice=str(d.get("Advice", "")),
+        advised_at=_moment(d.get("AdvisedAt")),
+        reminded_at=_moment(d.get("RemindedAt")),
+        escalated_at=_moment(d.get("EscalatedAt")),
         audit=tuple(
             AuditEntry(
                 datetime.fromisoformat(str(r.data["At"])),
