@@ -39,6 +39,11 @@ def test_credentials_turn_local_mode_off() -> None:
         ({"TABLE_PREFIX": "with-dash"}, "TABLE_PREFIX"),
         ({"DIRECTORY_FILE": "/nonexistent/directory.json"}, "DIRECTORY_FILE"),
         ({"BOT_HOST": "0.0.0.0"}, "BOT_HOST"),
+        ({"TO_CHANNEL_FROM_BOT_LOGIN_URL": "http://login.example/t"}, "TO_CHANNEL_FROM_BOT_LOGIN"),
+        ({"TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL": "metadata"}, "OPENID_METADATA_URL"),
+        ({"GRAPH_BASE_URL": "ftp://graph.example"}, "GRAPH_BASE_URL"),
+        ({"GRAPH_LOGIN_URL": "http://login.example"}, "GRAPH_LOGIN_URL"),
+        ({"APPLICATIONINSIGHTS_CONNECTION_STRING": "x=y"}, "APPLICATIONINSIGHTS"),
     ],
 )
 def test_a_bad_setting_stops_start_up_naming_the_variable(
