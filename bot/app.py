@@ -12,6 +12,7 @@ from aiohttp.typedefs import Handler
 
 import dialogs
 from bot.directory import import_directory, read_directory
+from bot.graph import GraphManagerLookup
 from bot.services.context import Services
 from bot.settings import Settings
 from bot.storage.errors import StorageError
@@ -27,6 +28,8 @@ log = logging.getLogger(__name__)
 
 SERVICES = web.AppKey("services", Services)
 READY = web.AppKey("ready", asyncio.Event)
+# Microsoft Graph manager lookup; present only with an app secret and a tenant id.
+MANAGER_LOOKUP = web.AppKey("manager_lookup", GraphManagerLookup)
 
 
 def init_app(settings: Settings, store: TableStore | None = None) -> web.Application:
@@ -50,6 +53,9 @@ def init_app(settings: Settings, store: TableStore | None = None) -> web.Applica
     app[SERVICES] = services
     app[READY] = asyncio.Event()
     app.cleanup_ctx.append(_storage_lifecycle)
+    if settings.app_password and (settings.app_tenant_id or settings.tenant_id):
+        app[MANAGER_LOOKUP] = GraphManagerLookup.from_settings(settings)
+        app.on_cleanup.append(_close_graph)
     app.router.add_post("/api/messages", messages_handler(adapter, bot))
     app.router.add_get("/healthz", healthz)
     if settings.local_mode:
@@ -66,6 +72,10 @@ async def healthz(request: web.Request) -> web.Response:
     if await services.store.ping():
         return web.json_response({"status": "ok", "storage": "ok"})
     return web.json_response({"status": "unavailable", "storage": "unreachable"}, status=503)
+
+
+async def _close_graph(app: web.Application) -> None:
+    await app[MANAGER_LOOKUP].close()
 
 
 async def _storage_lifecycle(app: web.Application) -> AsyncIterator[None]:
