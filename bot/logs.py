@@ -60,12 +60,17 @@ class JsonFormatter(logging.Formatter):
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(),
             "level": record.levelname,
             "logger": record.name,
-            "request_id": getattr(record, "request_id", None) or _request_id.get() or None,
+            "request_id": _request_id_of(record),
             "message": record.getMessage(),
         }
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False)
+
+
+def _request_id_of(record: logging.LogRecord) -> str | None:
+    request_id = getattr(record, "request_id", None) or _request_id.get()
+    return request_id if request_id and request_id != "-" else None
 
 
 def configure_logging(level: str, fmt: str) -> None:

@@ -18,12 +18,16 @@ from botbuilder.core import Bot
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity
 from botframework.connector.auth import AuthenticateRequestResult
+from opentelemetry import trace
 
 from bot.logs import request_scope
 
 log = logging.getLogger(__name__)
 
 MAX_BODY = 1024 * 1024 * 4
+
+# A no-op until bot.telemetry configures a provider.
+_tracer = trace.get_tracer(__name__)
 
 
 class AuthenticationFailed(Exception):
@@ -53,21 +57,35 @@ def messages_handler(adapter: CloudAdapter, bot: Bot) -> Handler:
             return _problem(400, "body is not a Bot Framework activity")
         if not activity.service_url or activity.conversation is None:
             return _problem(400, "activity lacks serviceUrl or conversation")
-        with request_scope(str(activity.id or "") or f"req-{uuid.uuid4().hex[:12]}"):
-            try:
-                authenticated = await authenticate(
-                    adapter, activity, request.headers.get("Authorization", "")
-                )
-            except AuthenticationFailed as refused:
-                return _problem(refused.status, refused.reason)
-            log.debug("activity %s authenticated", activity.type)
-            # Errors from here on are ours, not the caller's: they surface as a 500.
-            response = await adapter.process_activity(authenticated, activity, bot.on_turn)
-            if response is not None:
-                return web.json_response(response.body, status=response.status)
-            return web.Response(status=200)
+        request_id = str(activity.id or "") or f"req-{uuid.uuid4().hex[:12]}"
+        with (
+            request_scope(request_id),
+            _tracer.start_as_current_span(
+                "POST /api/messages",
+                kind=trace.SpanKind.SERVER,
+                attributes={"bot.activity_type": str(activity.type), "bot.request_id": request_id},
+            ) as span,
+        ):
+            answer = await _turn(adapter, bot, activity, request.headers.get("Authorization", ""))
+            span.set_attribute("http.response.status_code", answer.status)
+            return answer
 
     return messages
+
+
+async def _turn(
+    adapter: CloudAdapter, bot: Bot, activity: Activity, auth_header: str
+) -> web.Response:
+    try:
+        authenticated = await authenticate(adapter, activity, auth_header)
+    except AuthenticationFailed as refused:
+        return _problem(refused.status, refused.reason)
+    log.debug("activity %s authenticated", activity.type)
+    # Errors from here on are ours, not the caller's: they surface as a 500.
+    response = await adapter.process_activity(authenticated, activity, bot.on_turn)
+    if response is not None:
+        return web.json_response(response.body, status=response.status)
+    return web.Response(status=200)
 
 
 async def authenticate(
