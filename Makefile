@@ -1,4 +1,5 @@
-# Integriteitsbot: `make run` (local bot + Azurite + two Agents Playgrounds), `make test` (everything).
+# Integriteitsbot: `make run` (local bot + Azurite + two Agents Playgrounds), `make test` (everything),
+# `make package` (the Teams app zip).
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -6,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: install chromium run test lint typecheck unit integration e2e bench clean
+.PHONY: install chromium run test lint typecheck unit integration e2e bench package icons clean
 
 install: $(STAMP) $(NODE_STAMP)
 
@@ -51,6 +52,14 @@ bench: install
 
 test: install chromium lint typecheck
 	$(PY) -m pytest
+
+# Teams app package (build/appPackage.zip) with MicrosoftAppId from the environment or .env.
+package: install
+	$(PY) -m infra.package
+
+# Redraw the app icons in infra/appPackage/ (they are committed; only needed to change them).
+icons: install
+	$(PY) -m infra.icons
 
 clean:
 	rm -rf $(VENV) node_modules .data build dist *.egg-info

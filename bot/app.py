@@ -12,7 +12,8 @@ from aiohttp.typedefs import Handler
 
 import dialogs
 from bot.directory import import_directory, read_directory
-from bot.services.approvers import DirectoryManagers
+from bot.graph import GraphManagerLookup
+from bot.services.approvers import DirectoryManagers, GraphManagers
 from bot.services.context import Services
 from bot.services.jobs import Job, run_forever
 from bot.settings import Settings
@@ -32,6 +33,8 @@ log = logging.getLogger(__name__)
 
 SERVICES = web.AppKey("services", Services)
 READY = web.AppKey("ready", asyncio.Event)
+# Microsoft Graph manager lookup; present only with an app secret and a tenant id.
+MANAGER_LOOKUP = web.AppKey("manager_lookup", GraphManagerLookup)
 
 
 def init_app(settings: Settings, store: TableStore | None = None) -> web.Application:
@@ -45,6 +48,11 @@ def init_app(settings: Settings, store: TableStore | None = None) -> web.Applica
     adapter = build_adapter(settings)
     conversations = ConversationReferences(table_store)
     directory = DirectoryRepository(table_store)
+    graph = (
+        GraphManagerLookup.from_settings(settings)
+        if settings.app_password and (settings.app_tenant_id or settings.tenant_id)
+        else None
+    )
     services = Services(
         settings=settings,
         store=table_store,
@@ -52,7 +60,9 @@ def init_app(settings: Settings, store: TableStore | None = None) -> web.Applica
         directory=directory,
         notifier=TeamsNotifier(adapter, settings.app_id, conversations),
         requests=RequestRepository(table_store),
-        managers=DirectoryManagers(directory),
+        managers=GraphManagers(graph, DirectoryManagers(directory))
+        if graph is not None
+        else DirectoryManagers(directory),
     )
     bot = IntegrityBot(services, dialogs.build_registry())
 
@@ -62,6 +72,9 @@ def init_app(settings: Settings, store: TableStore | None = None) -> web.Applica
     app[READY] = asyncio.Event()
     app.cleanup_ctx.append(_storage_lifecycle)
     app.on_cleanup.append(lambda _app: close_connectors(adapter))
+    if graph is not None:
+        app[MANAGER_LOOKUP] = graph
+        app.on_cleanup.append(_close_graph)
     app.router.add_post("/api/messages", messages_handler(adapter, bot))
     app.router.add_get("/healthz", healthz)
     if counters is not None:
@@ -98,6 +111,10 @@ async def healthz(request: web.Request) -> web.Response:
 def background_jobs(services: Services) -> list[Job]:
     """Every periodic job; each claims its work in storage, so all instances may run them."""
     return []
+
+
+async def _close_graph(app: web.Application) -> None:
+    await app[MANAGER_LOOKUP].close()
 
 
 async def _storage_lifecycle(app: web.Application) -> AsyncIterator[None]:

@@ -1,18 +1,66 @@
-"""Logging set-up: readable text locally, one JSON object per line in production."""
+"""Logging set-up: readable text locally, one JSON object per line in production.
+
+Every record carries the id of the request it belongs to (the incoming activity's id), so one
+turn can be followed through the log. What we log is ids, types and counts: never names, e-mail
+addresses or anything a person typed (our own log calls are written that way, and the SDKs that
+log request bodies are kept at WARNING).
+"""
 
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
+
+_request_id: ContextVar[str] = ContextVar("request_id", default="")
+
+# Loggers of libraries that log request details (bodies, headers) at INFO or DEBUG.
+NOISY_LOGGERS = (
+    "azure",
+    "msrest",
+    "botframework",
+    "botbuilder",
+    "msal",
+    "urllib3",
+    "aiohttp.access",
+)
+
+
+def current_request_id() -> str:
+    """The id of the request being handled, or "" outside a request."""
+    return _request_id.get()
+
+
+@contextmanager
+def request_scope(request_id: str) -> Iterator[None]:
+    """Tag every log record written inside this block (and tasks started in it) with the id."""
+    token = _request_id.set(request_id)
+    try:
+        yield
+    finally:
+        _request_id.reset(token)
+
+
+class RequestIdFilter(logging.Filter):
+    """Adds `request_id` to every record passing the handler."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = _request_id.get() or "-"
+        return True
 
 
 class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, request id, message (and exception)."""
+
     def format(self, record: logging.LogRecord) -> str:
         entry = {
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(),
             "level": record.levelname,
             "logger": record.name,
+            "request_id": _request_id_of(record),
             "message": record.getMessage(),
         }
         if record.exc_info:
@@ -20,15 +68,23 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+def _request_id_of(record: logging.LogRecord) -> str | None:
+    request_id = getattr(record, "request_id", None) or _request_id.get()
+    return request_id if request_id and request_id != "-" else None
+
+
 def configure_logging(level: str, fmt: str) -> None:
+    """Send every log record to stderr in the chosen format, with the request id."""
     handler = logging.StreamHandler()
+    handler.addFilter(RequestIdFilter())
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
     else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler.setFormatter(
+            logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s")
+        )
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # The SDKs log request details (including bodies) at INFO; keep them quiet.
-    for noisy in ("azure", "msrest", "botframework", "botbuilder", "msal", "urllib3"):
+    for noisy in NOISY_LOGGERS:
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 AZURITE_CONNECTION_STRING = (
     "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;"
@@ -84,6 +85,45 @@ SETTINGS: tuple[Setting, ...] = (
         "1 = serve `GET /_debug/counters` (storage requests so far) for `make bench`; "
         "local mode only.",
     ),
+    # Bot Framework authentication endpoints. All empty = the SDK's public-cloud defaults; setting
+    # any of them switches the SDK to its parameterized mode, where we fill the others with the
+    # public-cloud values (tests point them at a loopback identity provider).
+    Setting(
+        "TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL",
+        "",
+        "OpenID metadata of the tokens Teams sends the bot (empty = Bot Framework public cloud).",
+    ),
+    Setting(
+        "TO_BOT_FROM_CHANNEL_TOKEN_ISSUER",
+        "",
+        "Issuer those tokens must carry (empty = https://api.botframework.com).",
+    ),
+    Setting(
+        "TO_CHANNEL_FROM_BOT_LOGIN_URL",
+        "",
+        "Entra authority the bot gets its outgoing token from (https; empty = "
+        "https://login.microsoftonline.com/<MicrosoftAppTenantId>).",
+    ),
+    Setting(
+        "TO_CHANNEL_FROM_BOT_OAUTH_SCOPE",
+        "",
+        "Audience of the bot's outgoing token (empty = https://api.botframework.com).",
+    ),
+    Setting(
+        "GRAPH_BASE_URL",
+        "https://graph.microsoft.com",
+        "Microsoft Graph endpoint for the manager lookup.",
+    ),
+    Setting(
+        "GRAPH_LOGIN_URL",
+        "https://login.microsoftonline.com",
+        "Entra login host for the Graph app token (https; the tenant is appended).",
+    ),
+    Setting(
+        "APPLICATIONINSIGHTS_CONNECTION_STRING",
+        "",
+        "Application Insights connection string; set = send traces and logs via OpenTelemetry.",
+    ),
 )
 
 _LOG_FORMATS = ("text", "json")
@@ -113,6 +153,13 @@ class Settings:
     meldregeling_url: str
     miw_url: str
     debug_counters: bool = False
+    channel_openid_metadata_url: str = ""
+    channel_token_issuer: str = ""
+    channel_login_url: str = ""
+    channel_oauth_scope: str = ""
+    graph_base_url: str = "https://graph.microsoft.com"
+    graph_login_url: str = "https://login.microsoftonline.com"
+    appinsights_connection_string: str = ""
 
     @property
     def local_mode(self) -> bool:
@@ -214,6 +261,25 @@ def load_settings(
     if directory is not None and not directory.is_file():
         raise SettingsError(f"DIRECTORY_FILE points to a missing file: {directory}")
 
+    urls = {
+        name: get(name).rstrip("/")
+        for name in (
+            "TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL",
+            "TO_BOT_FROM_CHANNEL_TOKEN_ISSUER",
+            "TO_CHANNEL_FROM_BOT_LOGIN_URL",
+            "TO_CHANNEL_FROM_BOT_OAUTH_SCOPE",
+            "GRAPH_BASE_URL",
+            "GRAPH_LOGIN_URL",
+        )
+    }
+    for name, url in urls.items():
+        # MSAL only talks to https authorities; the others may be plain http on loopback.
+        https_only = name in ("TO_CHANNEL_FROM_BOT_LOGIN_URL", "GRAPH_LOGIN_URL")
+        _check_url(name, url, https_only)
+    insights = get("APPLICATIONINSIGHTS_CONNECTION_STRING")
+    if insights and "InstrumentationKey=" not in insights:
+        raise SettingsError("APPLICATIONINSIGHTS_CONNECTION_STRING lacks an InstrumentationKey")
+
     host = get("BOT_HOST")
     if not app_id and host not in ("127.0.0.1", "localhost", "::1"):
         raise SettingsError("BOT_HOST must be a loopback address in local mode (no MicrosoftAppId)")
@@ -244,6 +310,14 @@ def load_settings(
         meldregeling_url=_require_url("MELDREGELING_URL", get("MELDREGELING_URL")),
         miw_url=_require_url("MIW_URL", get("MIW_URL")),
         debug_counters=debug_counters,
+        channel_openid_metadata_url=urls["TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL"],
+        # The issuer is compared verbatim with the token's `iss`: keep it exactly as given.
+        channel_token_issuer=get("TO_BOT_FROM_CHANNEL_TOKEN_ISSUER"),
+        channel_login_url=urls["TO_CHANNEL_FROM_BOT_LOGIN_URL"],
+        channel_oauth_scope=urls["TO_CHANNEL_FROM_BOT_OAUTH_SCOPE"],
+        graph_base_url=urls["GRAPH_BASE_URL"],
+        graph_login_url=urls["GRAPH_LOGIN_URL"],
+        appinsights_connection_string=insights,
     )
 
 
@@ -258,3 +332,13 @@ def _require_url(name: str, value: str) -> str:
     if not value.startswith(("https://", "http://")) or " " in value:
         raise SettingsError(f"{name} must be an http(s) address, got {value!r}")
     return value
+
+
+def _check_url(name: str, value: str, https_only: bool) -> None:
+    if not value:
+        return
+    parsed = urlsplit(value)
+    schemes = ("https",) if https_only else ("https", "http")
+    if parsed.scheme not in schemes or not parsed.netloc:
+        kind = "an https URL" if https_only else "an http(s) URL"
+        raise SettingsError(f"{name} must be {kind}, got {value!r}")

@@ -12,6 +12,9 @@ from bot.settings import Settings, load_settings
 from bot.storage.tables import AzureTableStore
 from infra.local.services import azurite as start_azurite
 from infra.local.services import azurite_connection_string, free_port
+from tests.support.entra import FakeEntra
+from tests.support.threaded import ThreadedServer
+from tests.support.tls import LoopbackTls, make_loopback_tls
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_DIRECTORY = ROOT / "infra" / "demo" / "directory.json"
@@ -53,3 +56,22 @@ def settings(azurite_connection: str, table_prefix: str) -> Settings:
         },
         dotenv=None,
     )
+
+
+@pytest.fixture(scope="session")
+def loopback_tls(tmp_path_factory: pytest.TempPathFactory) -> LoopbackTls:
+    """A test CA and a 127.0.0.1 certificate (MSAL insists on https authorities)."""
+    return make_loopback_tls(tmp_path_factory.mktemp("tls"))
+
+
+@pytest.fixture
+def entra(loopback_tls: LoopbackTls, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeEntra]:
+    """A fake Entra ID + Bot Framework identity provider on loopback HTTPS, in its own thread.
+
+    `requests` (used by MSAL and the Bot Framework SDK) trusts the test CA while it runs.
+    """
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(loopback_tls.ca_file))
+    fake = FakeEntra()
+    with ThreadedServer(fake.app(), loopback_tls.server_context()) as server:
+        fake.base_url = server.url
+        yield fake

@@ -3,17 +3,45 @@ and the integrity officer as the fallback when there is no (reachable) manager."
 
 from __future__ import annotations
 
+import logging
 from typing import Protocol
 
+from bot.domain import people
 from bot.domain.people import Role
 from bot.domain.requests import ApproverRole, Person
+from bot.services.managers import ManagerLookupError
 from bot.storage.repositories import DirectoryRepository
+
+log = logging.getLogger(__name__)
+
+
+class GraphLookup(Protocol):
+    """What `bot.graph.GraphManagerLookup` offers: a manager by Entra object id."""
+
+    async def manager_of(self, user_id: str) -> people.Person | None: ...
 
 
 class ManagerLookup(Protocol):
     """Finds a person's manager (Microsoft Graph in production, the directory otherwise)."""
 
     async def manager_of(self, tenant_id: str, user_id: str) -> Person | None: ...
+
+
+class GraphManagers:
+    """Managers from Microsoft Graph; when Graph cannot answer, the directory is asked instead
+    (and the log says so), so a request is never stuck on a Graph outage."""
+
+    def __init__(self, graph: GraphLookup, fallback: ManagerLookup) -> None:
+        self._graph = graph
+        self._fallback = fallback
+
+    async def manager_of(self, tenant_id: str, user_id: str) -> Person | None:
+        try:
+            manager = await self._graph.manager_of(user_id)
+        except ManagerLookupError as error:
+            log.warning("Graph could not give the manager (%s); using the directory", error)
+            return await self._fallback.manager_of(tenant_id, user_id)
+        return Person(manager.id, manager.name) if manager is not None else None
 
 
 class NoApprover(Exception):

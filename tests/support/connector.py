@@ -17,6 +17,7 @@ class Sent:
     conversation_id: str
     activity_id: str | None  # the replied-to or updated activity
     activity: dict[str, Any]
+    authorization: str | None = None  # the Authorization header the bot sent
 
     @property
     def card(self) -> dict[str, Any] | None:
@@ -60,6 +61,7 @@ class MockConnector:
             request.match_info["conversation"],
             request.match_info.get("activity"),
             body,
+            request.headers.get("Authorization"),
         )
         self.sent.append(sent)
         if self._arrived is None:

@@ -51,6 +51,11 @@ def test_credentials_turn_local_mode_off() -> None:
             },
             "DEBUG_COUNTERS",
         ),
+        ({"TO_CHANNEL_FROM_BOT_LOGIN_URL": "http://login.example/t"}, "TO_CHANNEL_FROM_BOT_LOGIN"),
+        ({"TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL": "metadata"}, "OPENID_METADATA_URL"),
+        ({"GRAPH_BASE_URL": "ftp://graph.example"}, "GRAPH_BASE_URL"),
+        ({"GRAPH_LOGIN_URL": "http://login.example"}, "GRAPH_LOGIN_URL"),
+        ({"APPLICATIONINSIGHTS_CONNECTION_STRING": "x=y"}, "APPLICATIONINSIGHTS"),
     ],
 )
 def test_a_bad_setting_stops_start_up_naming_the_variable(

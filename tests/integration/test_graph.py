@@ -1,0 +1,150 @@
+"""The Graph manager lookup against a loopback Graph and a loopback Entra ID token endpoint."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import pytest
+from aiohttp.test_utils import TestServer
+
+from bot.domain.people import Person
+from bot.graph import GraphError, GraphManagerLookup, GraphTokenError
+from bot.services.approvers import GraphLookup
+from bot.services.managers import ManagerLookupError
+from bot.settings import load_settings
+from tests.support.entra import FakeEntra
+from tests.support.graph import FakeGraph
+
+APP_ID = "8f1e2d3c-4b5a-4c6d-9e8f-0a1b2c3d4e5f"
+SECRET = "test-only-client-secret"
+TENANT = "6d1f3a52-8c4e-4b7a-9e21-5f0c3d8b7a10"
+SANNE = "0f6c2a10-1111-4a1e-9c01-000000000001"
+PIETER = {
+    "id": "0f6c2a10-1111-4a1e-9c01-000000000002",
+    "displayName": "Pieter Bakker",
+    "mail": "pieter.bakker@woongroen.example",
+    "jobTitle": "Teamleider",
+}
+
+
+class Sleeps:
+    """Records the waits the client asks for, without waiting."""
+
+    def __init__(self) -> None:
+        self.seconds: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.seconds.append(seconds)
+
+
+@pytest.fixture
+async def graph(
+    entra: FakeEntra, aiohttp_server: Callable[..., Awaitable[TestServer]]
+) -> AsyncIterator[tuple[FakeGraph, str]]:
+    fake = FakeGraph(entra)
+    server = await aiohttp_server(fake.app())
+    yield fake, str(server.make_url("")).rstrip("/")
+
+
+def lookup_for(
+    entra: FakeEntra, graph_url: str, sleep: Sleeps, secret: str = SECRET
+) -> GraphManagerLookup:
+    settings = load_settings(
+        {
+            "MicrosoftAppId": APP_ID,
+            "MicrosoftAppPassword": secret,
+            "MicrosoftAppTenantId": TENANT,
+            "GRAPH_BASE_URL": graph_url,
+            "GRAPH_LOGIN_URL": entra.base_url,
+        },
+        dotenv=None,
+    )
+    # Only the clock is the test's: waits are recorded instead of slept.
+    return GraphManagerLookup.from_settings(settings, sleep=sleep)
+
+
+@pytest.fixture
+async def lookup(
+    entra: FakeEntra, graph: tuple[FakeGraph, str]
+) -> AsyncIterator[tuple[GraphManagerLookup, Sleeps]]:
+    entra.clients[APP_ID] = SECRET
+    sleeps = Sleeps()
+    client = lookup_for(entra, graph[1], sleeps)
+    yield client, sleeps
+    await client.close()
+
+
+async def test_the_manager_is_found(
+    lookup: tuple[GraphManagerLookup, Sleeps], graph: tuple[FakeGraph, str], entra: FakeEntra
+) -> None:
+    fake, _ = graph
+    fake.managers[SANNE] = PIETER
+    client: GraphLookup = lookup[0]
+    manager = await client.manager_of(SANNE)
+    assert manager == Person(id=PIETER["id"], name="Pieter Bakker", email=PIETER["mail"])
+    assert fake.requests == ["id,displayName,mail"]
+    [issued] = entra.issued
+    assert (issued.client_id, issued.scope) == (APP_ID, "https://graph.microsoft.com/.default")
+
+
+async def test_no_manager_is_none(lookup: tuple[GraphManagerLookup, Sleeps]) -> None:
+    assert await lookup[0].manager_of(SANNE) is None
+
+
+async def test_the_token_is_fetched_once_for_many_calls(
+    lookup: tuple[GraphManagerLookup, Sleeps], graph: tuple[FakeGraph, str], entra: FakeEntra
+) -> None:
+    graph[0].managers[SANNE] = PIETER
+    results = await asyncio.gather(*(lookup[0].manager_of(SANNE) for _ in range(20)))
+    results += [await lookup[0].manager_of(SANNE) for _ in range(5)]
+    assert all(r is not None and r.id == PIETER["id"] for r in results)
+    assert len(graph[0].requests) == 25
+    assert entra.token_requests == 1
+
+
+async def test_429_then_success_waits_as_told(
+    lookup: tuple[GraphManagerLookup, Sleeps], graph: tuple[FakeGraph, str]
+) -> None:
+    fake, _ = graph
+    fake.managers[SANNE] = PIETER
+    fake.fail_next(429, {"Retry-After": "7"})
+    fake.fail_next(503)
+    manager = await lookup[0].manager_of(SANNE)
+    assert manager is not None and manager.name == "Pieter Bakker"
+    sleeps = lookup[1]
+    assert sleeps.seconds[0] == 7.0
+    assert len(sleeps.seconds) == 2  # then a backoff for the 503
+    assert len(fake.requests) == 3
+
+
+async def test_persistent_throttling_ends_in_a_typed_error(
+    lookup: tuple[GraphManagerLookup, Sleeps], graph: tuple[FakeGraph, str]
+) -> None:
+    for _ in range(4):
+        graph[0].fail_next(429, {"Retry-After": "1"})
+    with pytest.raises(GraphError) as raised:
+        await lookup[0].manager_of(SANNE)
+    assert raised.value.status == 429
+    assert isinstance(raised.value, ManagerLookupError)
+
+
+async def test_a_refused_token_is_a_typed_error_not_a_retry(
+    entra: FakeEntra, graph: tuple[FakeGraph, str]
+) -> None:
+    entra.clients[APP_ID] = SECRET
+    client = lookup_for(entra, graph[1], Sleeps(), secret="wrong")
+    with pytest.raises(GraphTokenError) as raised:
+        await client.manager_of(SANNE)
+    assert raised.value.error == "invalid_client"
+    assert graph[0].requests == []
+    await client.close()
+
+
+async def test_an_unauthorised_graph_answer_is_a_typed_error(
+    lookup: tuple[GraphManagerLookup, Sleeps], graph: tuple[FakeGraph, str]
+) -> None:
+    graph[0].fail_next(403)
+    with pytest.raises(GraphError) as raised:
+        await lookup[0].manager_of(SANNE)
+    assert raised.value.status == 403
