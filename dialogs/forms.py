@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
+from bot.domain.money import InvalidAmount, parse_euros
 from cards import render, text, texts_for
 
 FieldKind = Literal["text", "multiline", "choice", "multichoice", "toggle", "date", "time"]
@@ -162,6 +163,38 @@ class Reader:
 
     def raw(self, field: Field) -> str:
         return self._raw(field)
+
+    def euros(self, field: Field) -> int | None:
+        """An amount in cents as people type it; None when empty-and-optional or invalid."""
+        value = self._raw(field)
+        if not value.strip() and not field.required:
+            return None
+        try:
+            return parse_euros(value[:40])
+        except InvalidAmount as error:
+            self.error(field.id, f"amount_{error.code}")
+            return None
+
+    def number(self, field: Field, low: float, high: float) -> float | None:
+        """A plain number within [low, high] (comma or dot decimals)."""
+        value = self._raw(field).strip().replace(",", ".")
+        if not value:
+            if field.required:
+                self.error(field.id, "required")
+            return None
+        try:
+            number = float(value)
+        except ValueError:
+            self.error(field.id, "not_a_number")
+            return None
+        if number != number or not low <= number <= high:  # NaN is not in range either
+            self.error(field.id, "out_of_range", low=_plain(low), high=_plain(high))
+            return None
+        return number
+
+
+def _plain(number: float) -> str:
+    return str(int(number)) if number == int(number) else str(number)
 
 
 def _clean(value: str) -> str:

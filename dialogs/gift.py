@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import uuid
+from dataclasses import replace
 from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from bot.domain.gifts import (
     SECTION,
@@ -15,17 +14,17 @@ from bot.domain.gifts import (
     Verdict,
     assess_gift,
 )
-from bot.domain.money import InvalidAmount, format_euros, parse_euros
+from bot.domain.money import format_euros
+from bot.domain.people import Actor
 from bot.domain.requests import ApprovalRequest
-from bot.services.approvals import Draft, submit
-from bot.services.approvers import NoApprover
+from bot.services.approvals import Submitted
 from bot.services.context import Services
-from bot.storage.errors import StorageError
 from cards import language_of, text
-from dialogs.base import Card, CardAction
+from dialogs.base import Card
+from dialogs.flow import Outcome, RequestFlow
 from dialogs.forms import Field, Form, Reader
 from dialogs.registry import VerbRegistry
-from dialogs.requests_view import KINDS, CardPresenter, KindView, request_card, yes_no
+from dialogs.requests_view import KindView, yes_no
 
 KIND = "gift"
 PREFIX = "CAD"
@@ -75,13 +74,10 @@ FORM = Form(
     submit_verb="gift.submit",
     submit_title="gift.submit",
 )
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
-PRESENTER = CardPresenter()
 
 
-def read_gift(data: dict[str, Any], locale: str, today: date) -> tuple[Gift | None, Reader]:
-    """The gift on the form, or None with the reader's errors."""
-    form = Reader(data, locale)
+def read_gift(form: Reader, today: date) -> Gift | None:
+    """The gift on the form, or None when the reader collected errors."""
     name = form.text(GIVER_NAME)
     organisation = form.text(GIVER_ORG)
     if not name and not organisation and GIVER_NAME.id not in form.errors:
@@ -91,18 +87,13 @@ def read_gift(data: dict[str, Any], locale: str, today: date) -> tuple[Gift | No
     description = form.text(DESCRIPTION)
     kind = form.choice(GIFT_KIND, [k.value for k in GiftKind])
     everyday = form.flag(EVERYDAY)
-    cents = 0
-    raw_value = form.raw(VALUE)
-    try:
-        cents = parse_euros(raw_value[:40])
-    except InvalidAmount as error:
-        form.error(VALUE.id, f"amount_{error.code}")
+    cents = form.euros(VALUE)
     received = form.day(RECEIVED_ON, today)
     at_home = form.flag(AT_HOME)
     remarks = form.text(REMARKS)
-    if form.errors or received is None:
-        return None, form
-    gift = Gift(
+    if form.errors or received is None or cents is None:
+        return None
+    return Gift(
         giver_name=name,
         giver_organisation=organisation,
         relation=Relation(relation),
@@ -115,88 +106,46 @@ def read_gift(data: dict[str, Any], locale: str, today: date) -> tuple[Gift | No
         at_home=at_home,
         remarks=remarks,
     )
-    return gift, form
 
 
-def form_card(locale: str, today: date) -> Card:
-    return FORM.card(locale, uuid.uuid4().hex, {RECEIVED_ON.id: today.isoformat()})
-
-
-async def open_form(action: CardAction, services: Services) -> Card:
-    today = services.clock().astimezone(AMSTERDAM).date()
-    return form_card(action.actor.locale, today)
-
-
-async def submit_gift(action: CardAction, services: Services) -> Card:
-    locale = action.actor.locale
-    today = services.clock().astimezone(AMSTERDAM).date()
-    raw_form_id = action.data.get("formId")
-    form_id = raw_form_id if isinstance(raw_form_id, str) and 0 < len(raw_form_id) <= 64 else ""
-    form_id = form_id or uuid.uuid4().hex
-    gift, reader = read_gift(dict(action.data), locale, today)
+def _read(form: Reader, today: date) -> Outcome | None:
+    gift = read_gift(form, today)
     if gift is None:
-        banner = text(locale, "requests.form_has_errors")
-        return FORM.card(locale, form_id, reader.values, reader.errors, banner)
-    if not action.actor.user_id or not action.actor.tenant_id:
-        return FORM.card(locale, form_id, reader.values, {}, text(locale, "requests.no_identity"))
+        return None
     assessment = assess_gift(gift)
-    try:
-        earlier = await _earlier_from_same_giver(services, action, gift, locale)
-        draft = Draft(
-            kind=KIND,
-            prefix=PREFIX,
-            facts={**_facts(gift), "earlier": earlier},
-            verdict=assessment.verdict.value,
-            reasons=tuple(r.value for r in assessment.reasons),
-            form_id=form_id,
-        )
-        result = await submit(services, PRESENTER, action.actor, draft)
-        if result.created and assessment.verdict is Verdict.HAND_IN:
-            await services.requests.expect_collection(
-                result.request, gift.description, gift.value_cents
-            )
-    except NoApprover:
-        return FORM.card(locale, form_id, reader.values, {}, text(locale, "requests.no_approver"))
-    except StorageError:
-        banner = text(locale, "errors.storage_unavailable")
-        return FORM.card(locale, form_id, reader.values, {}, banner)
-    role = text(locale, f"requests.approver_roles.{result.request.approver_role.value}")
-    if not result.created:
-        note = text(locale, "requests.receipt_repeat")
-    elif not result.delivered:
-        note = text(locale, "requests.receipt_undelivered")
-    elif result.rerouted:
-        note = text(
-            locale, "requests.receipt_rerouted", approver=result.request.approver.name, role=role
-        )
-    else:
-        note = text(
-            locale, "requests.receipt_delivered", approver=result.request.approver.name, role=role
-        )
-    return request_card(result.request, locale, action.actor.user_id, note=note)
+    return Outcome(
+        _facts(gift), assessment.verdict.value, tuple(r.value for r in assessment.reasons)
+    )
 
 
-async def _earlier_from_same_giver(
-    services: Services, action: CardAction, gift: Gift, locale: str
-) -> list[str]:
+async def _with_earlier_gifts(services: Services, actor: Actor, outcome: Outcome) -> Outcome:
     """Earlier gifts this year from the same giver, for the manager's judgement."""
-    mine = await services.requests.for_requester(action.actor.tenant_id, action.actor.user_id)
-    giver = _giver_key(gift.giver_name, gift.giver_organisation)
+    facts = outcome.facts
+    mine = await services.requests.for_requester(actor.tenant_id, actor.user_id)
+    giver = _giver_key(str(facts["giverName"]), str(facts["giverOrganisation"]))
+    year = str(facts["receivedOn"])[:4]
     lines = []
     for request in mine:
-        facts = request.facts
-        if request.kind != KIND or str(facts.get("receivedOn", ""))[:4] != str(
-            gift.received_on.year
-        ):
+        earlier = request.facts
+        if request.kind != KIND or str(earlier.get("receivedOn", ""))[:4] != year:
             continue
-        if (
-            _giver_key(str(facts.get("giverName", "")), str(facts.get("giverOrganisation", "")))
-            != giver
-        ):
+        key = _giver_key(
+            str(earlier.get("giverName", "")), str(earlier.get("giverOrganisation", ""))
+        )
+        if key != giver:
             continue
-        value = format_euros(int(facts.get("valueCents", 0)), language_of(locale))
-        lines.append(f"{facts.get('receivedOn')}: {facts.get('description')} ({value})")
-    return lines[:10]
+        value = format_euros(int(earlier.get("valueCents", 0)), language_of(actor.locale))
+        lines.append(f"{earlier.get('receivedOn')}: {earlier.get('description')} ({value})")
+    return replace(outcome, facts={**facts, "earlier": lines[:10]})
+
+
+async def _collect_if_handed_in(services: Services, result: Submitted, outcome: Outcome) -> None:
+    """A gift to hand in goes on the secretariat's collection register."""
+    if outcome.verdict == Verdict.HAND_IN.value:
+        facts = outcome.facts
+        await services.requests.expect_collection(
+            result.request, str(facts["description"]), int(facts["valueCents"])
+        )
 
 
 def _giver_key(name: str, organisation: str) -> str:
@@ -242,14 +191,28 @@ def gift_facts(request: ApprovalRequest, locale: str) -> list[dict[str, str]]:
     return [{"title": text(locale, key), "value": value} for key, value in rows]
 
 
-def register(registry: VerbRegistry) -> None:
-    KINDS[KIND] = KindView(
+FLOW = RequestFlow(
+    kind=KIND,
+    prefix=PREFIX,
+    form=FORM,
+    read=_read,
+    view=KindView(
         title="gift.title",
         facts=gift_facts,
         verdicts="gift.verdicts",
         reasons="gift.reasons",
         section=SECTION,
         history_title="gift.earlier",
-    )
-    registry.add("gift.open", open_form)
-    registry.add("gift.submit", submit_gift)
+    ),
+    initial=lambda today: {RECEIVED_ON.id: today.isoformat()},
+    enrich=_with_earlier_gifts,
+    after=_collect_if_handed_in,
+)
+
+
+def form_card(locale: str, today: date) -> Card:
+    return FLOW.blank(locale, today)
+
+
+def register(registry: VerbRegistry) -> None:
+    FLOW.register(registry)
