@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from bot.domain.people import Actor
 from bot.services.context import Services
-from dialogs import collection, concern, decisions, gift, menu, question
+from dialogs import (
+    collection,
+    concern,
+    decisions,
+    gift,
+    invitation,
+    menu,
+    question,
+    sidejob,
+    supplier,
+    tenant,
+)
 from dialogs.base import Card, CardAction
 from dialogs.intents import Reply, reply_to
 from dialogs.registry import VerbRegistry
@@ -13,11 +24,17 @@ from dialogs.registry import VerbRegistry
 def build_registry() -> VerbRegistry:
     """Every card verb the bot answers, registered once at start-up."""
     registry = VerbRegistry()
-    built: frozenset[str] = frozenset({"gift", "concern", "question"})
+    built: frozenset[str] = frozenset(
+        {"gift", "invitation", "sidejob", "supplier", "tenant", "concern", "question"}
+    )
     concern.register(registry)
     question.register(registry)
     menu.register(registry, built)
     gift.register(registry)
+    invitation.register(registry)
+    sidejob.register(registry)
+    supplier.register(registry)
+    tenant.register(registry)
     decisions.register(registry)
     collection.register(registry)
     return registry

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from bot.domain.requests import DecisionRefused
-from bot.services.approvals import RequestNotFound, decide_request, load, withdraw_request
+from bot.services.approvals import (
+    RequestNotFound,
+    advise_request,
+    decide_request,
+    load,
+    withdraw_request,
+)
 from bot.services.context import Services
 from bot.storage.errors import StorageError
 from cards import render, text
@@ -83,7 +89,8 @@ async def refresh(action: CardAction, services: Services) -> Card:
     except RequestNotFound:
         return _refusal(locale, "not_found")
     request = stored.request
-    if action.actor.user_id not in (request.approver.id, request.requester.id):
+    advisor = request.advisor.id if request.advisor else None
+    if action.actor.user_id not in (request.approver.id, request.requester.id, advisor):
         return _refusal(locale, "not_approver")
     return request_card(request, locale, action.actor.user_id)
 
@@ -105,8 +112,33 @@ async def withdraw(action: CardAction, services: Services) -> Card:
     return request_card(request, locale, action.actor.user_id)
 
 
+async def advise(action: CardAction, services: Services) -> Card:
+    """The advisor (e.g. HR on a side job) gives advice; the manager sees it on their card."""
+    locale = action.actor.locale
+    pointer = _pointer(action)
+    if pointer is None or not action.actor.user_id:
+        return _refusal(locale, "not_found")
+    rid, requester = pointer
+    raw = action.data.get("advice")
+    advice = (
+        "".join(c for c in raw if c in "\n\t" or ord(c) >= 32).strip()[:2000]
+        if isinstance(raw, str)
+        else ""
+    )
+    try:
+        request = await advise_request(services, PRESENTER, action.actor, requester, rid, advice)
+    except RequestNotFound:
+        return _refusal(locale, "not_found")
+    except DecisionRefused as refusal:
+        return _refusal(locale, refusal.code)
+    except StorageError:
+        return render("error", locale, {"message": text(locale, "errors.storage_unavailable")})
+    return PRESENTER.advisor_card(request, locale)
+
+
 def register(registry: VerbRegistry) -> None:
     registry.add("request.approve", approve)
     registry.add("request.decline", decline)
     registry.add("request.refresh", refresh)
     registry.add("request.withdraw", withdraw)
+    registry.add("request.advise", advise)

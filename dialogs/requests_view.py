@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.domain.money import format_euros
 from bot.domain.requests import ApprovalRequest, Status
 from cards import language_of, render, text
 
@@ -25,6 +26,9 @@ class KindView:
     reasons: str | None = None  # text key prefix of reason texts, e.g. "gift.reasons"
     section: str = ""
     history_title: str | None = None  # text key; facts["earlier"] holds the items
+    approve: str = "requests.approve"  # text keys of the decision buttons
+    decline: str = "requests.decline"
+    statuses: str = "requests.statuses"  # text key prefix of the status lines
 
     def history(self, request: ApprovalRequest) -> list[dict[str, str]]:
         earlier = request.facts.get("earlier")
@@ -54,9 +58,10 @@ def when(moment: datetime | None, locale: str) -> str:
 
 def status_line(request: ApprovalRequest, locale: str) -> str:
     moment = request.decided_at or (request.audit[-1].at if request.audit else None)
+    prefix = KINDS[request.kind].statuses if request.kind in KINDS else "requests.statuses"
     return text(
         locale,
-        f"requests.statuses.{request.status.value}",
+        f"{prefix}.{request.status.value}",
         approver=request.approver.name or "?",
         date=when(moment, locale),
     )
@@ -102,6 +107,17 @@ def request_card(
             if request.comment
             else "",
             "canDecide": request.pending and viewer_id == request.approver.id,
+            "approveTitle": text(locale, view.approve),
+            "declineTitle": text(locale, view.decline),
+            "advice": request.advice,
+            "adviceTitle": text(
+                locale,
+                "requests.advice_from",
+                advisor=request.advisor.name if request.advisor else "",
+            ),
+            "canAdvise": request.pending
+            and request.advisor is not None
+            and viewer_id == request.advisor.id,
             "pointer": pointer,
             "refresh": bool(request.watchers),
             "watchers": list(request.watchers),
@@ -134,3 +150,30 @@ class CardPresenter:
     def reminder_card(self, request: ApprovalRequest, locale: str) -> dict[str, Any]:
         heading = text(locale, "requests.reminder", requester=request.requester.name or "?")
         return request_card(request, locale, request.approver.id, heading=heading)
+
+
+FactRow = tuple[str, str, str]  # (label text key, facts key, format: text|yesno|euros|choice:<key>)
+
+
+def fact_rows(rows: tuple[FactRow, ...]) -> Callable[[ApprovalRequest, str], Facts]:
+    """A KindView facts builder from a declarative list; empty optional values are left out."""
+
+    def build(request: ApprovalRequest, locale: str) -> Facts:
+        facts = request.facts
+        out: Facts = []
+        for label, key, kind in rows:
+            value = facts.get(key)
+            if kind == "yesno":
+                shown = yes_no(value, locale)
+            elif value in (None, ""):
+                continue
+            elif kind == "euros":
+                shown = format_euros(int(value), language_of(locale))
+            elif kind.startswith("choice:"):
+                shown = text(locale, f"{kind[7:]}.{value}")
+            else:
+                shown = str(value)
+            out.append({"title": text(locale, label), "value": shown})
+        return out
+
+    return build

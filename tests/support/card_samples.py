@@ -168,3 +168,93 @@ def _request_samples() -> list[tuple[str, Builder]]:
 
 
 SAMPLES.extend(_request_samples())
+
+
+def _flow_samples() -> list[tuple[str, Builder]]:
+    """Every request kind's form, and its request card with advice and a decision."""
+    from dataclasses import replace
+    from datetime import date
+
+    from bot.domain.requests import Person, Status
+    from dialogs import build_registry, invitation, sidejob, supplier, tenant
+    from dialogs.requests_view import CardPresenter
+
+    build_registry()
+    presenter = CardPresenter()
+    facts = {
+        "invitation": {
+            "summary": "Diner",
+            "inviter": "Bouwbedrijf Vos",
+            "relation": "supplier",
+            "kind": "dinner",
+            "description": "Diner",
+            "eventDate": "2026-12-12",
+            "valueCents": 8000,
+            "negotiating": True,
+            "addedValue": "Netwerk",
+        },
+        "sidejob": {
+            "summary": "Penningmeester",
+            "role": "Penningmeester",
+            "organisation": "Voetbalclub",
+            "paid": "unpaid",
+            "hours": "6",
+            "touches": False,
+            "touchesHow": "",
+            "start": "2026-01-01",
+        },
+        "supplier": {
+            "summary": "Dakkapel",
+            "supplier": "Bouwbedrijf Vos",
+            "what": "Dakkapel",
+            "reason": "Enige in de regio",
+            "amountCents": 500000,
+            "quotesText": "A: € 4.800,00; B: € 5.600,00",
+        },
+        "tenant": {
+            "summary": "Dorpsstraat 1",
+            "tenant": "Dorpsstraat 1",
+            "tie": "relative",
+            "case": "Reparatieverzoek",
+            "doubt": True,
+        },
+    }
+    verdicts = {
+        "invitation": ("decide_together", ("decide_together", "negotiating_warning")),
+        "sidejob": ("manager_after_hr", ("known_to_manager_and_hr",)),
+        "supplier": ("manager_consent", ("only_with_consent", "price_below_range")),
+        "tenant": ("manager_decides_handling", ("treat_like_any_tenant",)),
+    }
+    out: list[tuple[str, Builder]] = []
+    for module in (invitation, sidejob, supplier, tenant):
+        kind = module.FLOW.kind
+        out.append(
+            (f"form:{kind}", lambda locale, m=module: m.FLOW.blank(locale, date(2026, 11, 29)))
+        )
+        verdict, reasons = verdicts[kind]
+        base = replace(
+            _gift_request(),
+            kind=kind,
+            facts=facts[kind],
+            verdict=verdict,
+            reasons=reasons,
+            advisor=Person("hr", "Joost Visser"),
+            advice="Geen bezwaar vanuit HR",
+        )
+        out.append(
+            (f"request:{kind}-approver", lambda locale, r=base: presenter.approver_card(r, locale))
+        )
+        out.append(
+            (f"request:{kind}-advisor", lambda locale, r=base: presenter.advisor_card(r, locale))
+        )
+        decided = replace(base, status=Status.DECLINED, comment="Liever een collega")
+        out.append(
+            (
+                f"request:{kind}-decided",
+                lambda locale, r=decided: presenter.decision_notice(r, locale),
+            )
+        )
+    return out
+
+
+SAMPLES.extend(_flow_samples())

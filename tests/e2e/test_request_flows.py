@@ -1,0 +1,218 @@
+"""Invitations, side jobs, supplier consent and tenant ties: each from form to decision."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bot.app import SERVICES
+from bot.domain.requests import Status
+from tests.e2e.conftest import BotUnderTest
+from tests.support.activities import JOOST, LOTTE, PIETER, SANNE, TENANT, TeamsUser
+from tests.support.flows import click, inputs, open_flow, texts
+
+INVITATION = {
+    "inviter": "Bouwbedrijf Vos",
+    "relation": "supplier",
+    "kind": "dinner",
+    "description": "Diner na oplevering De Linde",
+    "eventDate": "2026-12-12",
+    "value": "80",
+    "negotiating": "true",
+    "addedValue": "Kennismaken met de nieuwe projectleider",
+}
+SIDEJOB = {
+    "role": "Penningmeester",
+    "organisation": "Voetbalclub VV Groen",
+    "paid": "unpaid",
+    "hours": "6",
+    "touches": "true",
+    "touchesHow": "De club huurt een kantine van Woongroen",
+    "start": "2026-01-01",
+}
+SUPPLIER = {
+    "supplier": "Bouwbedrijf Vos",
+    "what": "Dakkapel op mijn huis",
+    "reason": "Enige aanbieder in de regio met plaatsingsruimte dit jaar",
+    "amount": "5.000",
+    "quote1Provider": "Dakwerken Noord",
+    "quote1Amount": "4.800",
+    "quote2Provider": "Kapelbouw BV",
+    "quote2Amount": "5.600",
+}
+TENANT_TIE = {
+    "tenant": "Dorpsstraat 12",
+    "tie": "relative",
+    "case": "Aanvraag woningaanpassing",
+    "doubt": "true",
+}
+
+
+async def install(bot: BotUnderTest, *users: TeamsUser) -> None:
+    for user in users:
+        await bot.post(user.install(bot.service_url))
+    bot.connector.sent.clear()
+
+
+async def submit(bot: BotUnderTest, flow: str, fields: dict[str, str]) -> dict[str, Any]:
+    form = await open_flow(bot, SANNE, f"{flow}.open")
+    return await click(bot, SANNE, form, f"{flow}.submit", fields)
+
+
+async def stored(bot: BotUnderTest) -> Any:
+    repository = bot.server.app[SERVICES].requests
+    [summary] = await repository.for_requester(TENANT, SANNE.aad_id)
+    full = await repository.get(TENANT, SANNE.aad_id, summary.id)
+    assert full is not None
+    return full.request
+
+
+def card_to(bot: BotUnderTest, user: TeamsUser, index: int = 0) -> dict[str, Any]:
+    card = [s for s in bot.connector.to(user.conversation_id) if s.method == "POST"][index].card
+    assert card is not None
+    return card
+
+
+async def test_an_invitation_is_decided_together_and_negotiation_is_a_warning(
+    bot: BotUnderTest,
+) -> None:
+    await install(bot, SANNE, PIETER)
+    receipt = await submit(bot, "invitation", INVITATION)
+    assert "Je leidinggevende en jij beslissen samen" in texts(receipt)
+    assert "lopen nu gesprekken of onderhandelingen" in texts(receipt)
+    card = card_to(bot, PIETER)
+    assert "Ja, ga erop in" in texts(card)
+    decided = await click(bot, PIETER, card, "request.decline", {"comment": "Niet nu"}, "msg-1")
+    assert "beter afslaat" in texts(decided)
+    assert (await stored(bot)).status is Status.DECLINED
+    notice = card_to(bot, SANNE)
+    assert "beter afslaat" in texts(notice) and "Niet nu" in texts(notice)
+
+
+async def test_a_side_job_gets_hr_advice_then_the_managers_decision_each_seeing_the_other(
+    bot: BotUnderTest,
+) -> None:
+    await install(bot, SANNE, PIETER, JOOST)
+    receipt = await submit(bot, "sidejob", SIDEJOB)
+    assert "na advies van HR" in texts(receipt)
+    manager_card = card_to(bot, PIETER)
+    hr_card = card_to(bot, JOOST)
+    assert "Om advies gevraagd" in texts(hr_card)
+    assert "Geen bezwaar" in texts(manager_card)  # the manager's decision button
+
+    advised = await click(
+        bot, JOOST, hr_card, "request.advise", {"advice": "Past binnen de regels"}, "msg-2"
+    )
+    assert "Past binnen de regels" in texts(advised)
+    [update] = [s for s in bot.connector.to(PIETER.conversation_id) if s.method == "PUT"]
+    assert update.card is not None and "Advies van Joost Visser" in texts(update.card)
+    assert "Past binnen de regels" in texts(update.card)
+
+    await click(bot, PIETER, manager_card, "request.approve", {}, "msg-1")
+    hr_updates = [s for s in bot.connector.to(JOOST.conversation_id) if s.method == "PUT"]
+    assert hr_updates and hr_updates[-1].card is not None
+    assert "heeft geen bezwaar" in texts(hr_updates[-1].card)
+    request = await stored(bot)
+    assert request.status is Status.APPROVED
+    assert [e.action for e in request.audit] == ["submitted", "advised", "approved"]
+
+
+async def test_only_the_hr_advisor_can_advise(bot: BotUnderTest) -> None:
+    await install(bot, SANNE, PIETER, JOOST)
+    await submit(bot, "sidejob", SIDEJOB)
+    hr_card = card_to(bot, JOOST)
+    refused = await click(bot, LOTTE, hr_card, "request.advise", {"advice": "Ik vind er iets van"})
+    assert "Alleen de gevraagde adviseur" in texts(refused)
+    assert (await stored(bot)).advice == ""
+
+
+@pytest.mark.parametrize(
+    ("hours", "message"),
+    [
+        ("veel", "Vul een getal in"),
+        ("500", "tussen 0 en 200"),
+        ("-3", "tussen 0 en 200"),
+        ("", "verplicht"),
+    ],
+)
+async def test_side_job_hours_must_be_a_plausible_number(
+    bot: BotUnderTest, hours: str, message: str
+) -> None:
+    await install(bot, SANNE, PIETER)
+    again = await submit(bot, "sidejob", {**SIDEJOB, "hours": hours})
+    assert message in texts(again)
+    assert inputs(again)["organisation"] == SIDEJOB["organisation"]
+    assert inputs(again)["hours"] == hours
+
+
+async def test_supplier_consent_shows_where_the_price_sits(bot: BotUnderTest) -> None:
+    await install(bot, SANNE, PIETER)
+    within = await submit(bot, "supplier", SUPPLIER)
+    assert "binnen de bandbreedte" in texts(within)
+    assert "Korting die je krijgt omdat je bij Woongroen werkt" in texts(within)
+    below = await submit(bot, "supplier", {**SUPPLIER, "amount": "3.000"})
+    assert "onder alle andere offertes" in texts(below)
+    above = await submit(bot, "supplier", {**SUPPLIER, "amount": "9.999"})
+    assert "boven alle andere offertes" in texts(above)
+    card = card_to(bot, PIETER)
+    assert "Toestemming geven" in texts(card)
+    assert "Dakwerken Noord" in texts(card)
+
+
+async def test_supplier_with_fewer_than_two_quotes_comes_back_with_values_kept(
+    bot: BotUnderTest,
+) -> None:
+    await install(bot, SANNE, PIETER)
+    fields = {**SUPPLIER, "quote2Provider": "", "quote2Amount": ""}
+    again = await submit(bot, "supplier", fields)
+    assert "Dit is verplicht" in texts(again)
+    shown = inputs(again)
+    assert shown["supplier"] == "Bouwbedrijf Vos" and shown["quote1Amount"] == "4.800"
+    half = await submit(bot, "supplier", {**SUPPLIER, "quote3Provider": "Derde partij"})
+    assert "zowel de aanbieder als het bedrag" in texts(half)
+    assert bot.connector.to(PIETER.conversation_id) == []
+
+
+async def test_tenant_tie_manager_hands_the_case_to_a_colleague(bot: BotUnderTest) -> None:
+    await install(bot, SANNE, PIETER)
+    receipt = await submit(bot, "tenant", TENANT_TIE)
+    assert "over te dragen aan een collega" in texts(receipt)
+    card = card_to(bot, PIETER)
+    decided = await click(bot, PIETER, card, "request.decline", {}, "msg-1")
+    assert "een collega het overneemt" in texts(decided)
+    assert (await stored(bot)).status is Status.DECLINED
+
+
+@pytest.mark.parametrize(
+    ("flow", "fields", "field", "typed", "message"),
+    [
+        ("invitation", INVITATION, "inviter", "", "Dit is verplicht"),
+        ("invitation", INVITATION, "value", "tachtig", "Dit is geen bedrag"),
+        ("invitation", INVITATION, "eventDate", "12-12", "geen geldige datum"),
+        ("invitation", INVITATION, "addedValue", "", "Dit is verplicht"),
+        ("sidejob", SIDEJOB, "role", "", "Dit is verplicht"),
+        ("sidejob", SIDEJOB, "paid", "soms", "Kies een van de mogelijkheden"),
+        ("supplier", SUPPLIER, "amount", "abc", "Dit is geen bedrag"),
+        ("supplier", SUPPLIER, "quote1Amount", "2.000.000", "onwaarschijnlijk hoog"),
+        ("tenant", TENANT_TIE, "case", "", "Dit is verplicht"),
+        ("tenant", TENANT_TIE, "tie", "buurman", "Kies een van de mogelijkheden"),
+    ],
+)
+async def test_bad_input_returns_the_form_with_values_kept_and_the_error_named(
+    bot: BotUnderTest,
+    flow: str,
+    fields: dict[str, str],
+    field: str,
+    typed: str,
+    message: str,
+) -> None:
+    await install(bot, SANNE, PIETER)
+    typed_fields = {**fields, field: typed}
+    again = await submit(bot, flow, typed_fields)
+    assert message in texts(again)
+    shown = inputs(again)
+    for key, value in typed_fields.items():
+        if key not in ("negotiating", "touches", "doubt"):
+            assert shown[key] == value, key
+    assert await bot.server.app[SERVICES].requests.for_requester(TENANT, SANNE.aad_id) == []
