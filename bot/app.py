@@ -12,10 +12,12 @@ from aiohttp.typedefs import Handler
 
 import dialogs
 from bot.directory import import_directory, read_directory
+from bot.domain.reminders import ReminderPolicy
 from bot.graph import GraphManagerLookup
 from bot.services.approvers import DirectoryManagers, GraphManagers
 from bot.services.context import Services
 from bot.services.jobs import Job, run_forever
+from bot.services.reminders import remind_and_escalate
 from bot.settings import Settings
 from bot.storage import requests as request_tables
 from bot.storage.errors import StorageError
@@ -28,6 +30,7 @@ from bot.teams.fast_connector import close_connectors
 from bot.teams.handler import IntegrityBot
 from bot.teams.http import messages_handler
 from bot.teams.proactive import TeamsNotifier
+from dialogs.requests_view import CardPresenter
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +113,12 @@ async def healthz(request: web.Request) -> web.Response:
 
 def background_jobs(services: Services) -> list[Job]:
     """Every periodic job; each claims its work in storage, so all instances may run them."""
-    return []
+    policy = ReminderPolicy(services.settings.reminder_days, services.settings.escalation_days)
+
+    async def reminders() -> int:
+        return await remind_and_escalate(services, CardPresenter(), policy)
+
+    return [Job("reminders", reminders)]
 
 
 async def _close_graph(app: web.Application) -> None:

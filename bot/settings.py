@@ -74,6 +74,16 @@ SETTINGS: tuple[Setting, ...] = (
         "How often each instance runs the background jobs (reminders, escalation); 0 = never.",
     ),
     Setting(
+        "REMINDER_WORKING_DAYS",
+        "3",
+        "Working days a request may wait before its approver is reminded.",
+    ),
+    Setting(
+        "ESCALATION_WORKING_DAYS",
+        "2",
+        "Further working days before it goes to the approver's own manager.",
+    ),
+    Setting(
         "MIW_URL",
         MIW_PAGE,
         "Page of the external Meldpunt Integriteit Woningcorporaties (ILT), shown on the "
@@ -148,6 +158,8 @@ class Settings:
     default_locale: str
     locale_override: str
     jobs_interval: int
+    reminder_days: int
+    escalation_days: int
     directory_file: Path | None
     tenant_id: str
     meldregeling_url: str
@@ -305,6 +317,8 @@ def load_settings(
         default_locale=locale,
         locale_override=override,
         jobs_interval=int(interval_text),
+        reminder_days=_working_days("REMINDER_WORKING_DAYS", get("REMINDER_WORKING_DAYS")),
+        escalation_days=_working_days("ESCALATION_WORKING_DAYS", get("ESCALATION_WORKING_DAYS")),
         directory_file=directory,
         tenant_id=get("TENANT_ID"),
         meldregeling_url=_require_url("MELDREGELING_URL", get("MELDREGELING_URL")),
@@ -319,6 +333,12 @@ def load_settings(
         graph_login_url=urls["GRAPH_LOGIN_URL"],
         appinsights_connection_string=insights,
     )
+
+
+def _working_days(name: str, value: str) -> int:
+    if not value.isdigit() or not 1 <= int(value) <= 60:
+        raise SettingsError(f"{name} must be a number of working days from 1 to 60")
+    return int(value)
 
 
 def _require_guid(name: str, value: str) -> None:

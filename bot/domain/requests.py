@@ -144,8 +144,13 @@ def withdraw(request: ApprovalRequest, actor_id: str, now: datetime) -> Approval
 
 
 def reroute(
-    request: ApprovalRequest, to: Person, role: ApproverRole, why: str, now: datetime
+    request: ApprovalRequest,
+    to: Person,
+    role: ApproverRole,
+    why: str,
+    now: datetime,
+    action: str = "rerouted",
 ) -> ApprovalRequest:
     """Give a pending request to another approver (the fallback when the manager is away)."""
-    entry = AuditEntry(now, "system", "rerouted", f"{request.approver.id} -> {to.id}: {why}")
+    entry = AuditEntry(now, "system", action, f"{request.approver.id} -> {to.id}: {why}")
     return replace(request, approver=to, approver_role=role, audit=(*request.audit, entry))

@@ -96,3 +96,11 @@ def test_the_miw_link_defaults_to_the_ilt_page_and_both_links_can_be_set() -> No
         {"MELDREGELING_URL": "https://intranet.example/meldregeling"}, dotenv=None
     )
     assert custom.meldregeling_url == "https://intranet.example/meldregeling"
+
+
+def test_readme_table_and_env_example_are_generated_from_the_settings() -> None:
+    from infra.local.settings_doc import env_example, readme_with_table
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert readme_with_table(readme) == readme, "run: python infra/local/settings_doc.py --write"
+    assert (ROOT / ".env.example").read_text(encoding="utf-8") == env_example()

@@ -1,0 +1,51 @@
+"""When a pending request is reminded to its approver, and when it is escalated to the
+approver's own manager: counted in working days (Monday to Friday) in Amsterdam."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from bot.domain.requests import ApprovalRequest, ApproverRole
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+
+class Due(StrEnum):
+    REMIND = "remind"
+    ESCALATE = "escalate"
+
+
+@dataclass(frozen=True)
+class ReminderPolicy:
+    remind_after: int = 3  # working days pending before the approver is reminded
+    escalate_after: int = 2  # further working days before it goes to the approver's manager
+
+
+def working_days_between(start: date, end: date) -> int:
+    """Working days after `start` up to and including `end` (0 when end <= start)."""
+    if end <= start:
+        return 0
+    days = (end - start).days
+    weeks, rest = divmod(days, 7)
+    count = weeks * 5
+    for offset in range(1, rest + 1):
+        if (start + timedelta(days=weeks * 7 + offset)).weekday() < 5:
+            count += 1
+    return count
+
+
+def due(request: ApprovalRequest, now: datetime, policy: ReminderPolicy) -> Due | None:
+    """What the reminder job should do for this request now, if anything."""
+    if not request.pending:
+        return None
+    start = request.created_at.astimezone(AMSTERDAM).date()
+    waited = working_days_between(start, now.astimezone(AMSTERDAM).date())
+    escalated = request.escalated_at is not None or request.approver_role is ApproverRole.ESCALATION
+    if not escalated and waited >= policy.remind_after + policy.escalate_after:
+        return Due.ESCALATE
+    if request.reminded_at is None and waited >= policy.remind_after:
+        return Due.REMIND
+    return None

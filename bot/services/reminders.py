@@ -1,0 +1,98 @@
+"""The reminder job: pending requests are reminded to their approver, then escalated to the
+approver's own manager. Each step is claimed with an ETag-guarded write of the request before
+anything is sent, so with several instances every reminder goes out exactly once; nothing is
+kept in memory, so restarts lose nothing."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+
+from bot.domain.reminders import Due, ReminderPolicy, due
+from bot.domain.requests import ApprovalRequest, ApproverRole, AuditEntry, Person, reroute
+from bot.services.approvals import Presenter, _note, _send_to_approver
+from bot.services.approvers import NoApprover, fallback_approver
+from bot.services.context import Services
+from bot.storage.errors import AlreadyExists, Conflict
+from bot.storage.requests import StoredRequest
+
+log = logging.getLogger(__name__)
+
+
+async def remind_and_escalate(
+    services: Services, presenter: Presenter, policy: ReminderPolicy
+) -> int:
+    """One pass over every pending request; returns how many reminders/escalations it sent."""
+    acted = 0
+    for tenant_id, entry in await services.requests.pending_everywhere():
+        stored = await services.requests.get(tenant_id, entry.requester_id, entry.request_id)
+        if stored is None:
+            continue
+        step = due(stored.request, services.clock(), policy)
+        if step is Due.REMIND:
+            acted += await _remind(services, presenter, stored)
+        elif step is Due.ESCALATE:
+            acted += await _escalate(services, presenter, stored)
+    return acted
+
+
+async def _claim(services: Services, stored: StoredRequest, claimed: ApprovalRequest) -> bool:
+    """True when this instance won the right to act (another instance may have been first)."""
+    try:
+        await services.requests.update(stored, claimed)
+    except (Conflict, AlreadyExists):
+        return False
+    return True
+
+
+async def _remind(services: Services, presenter: Presenter, stored: StoredRequest) -> int:
+    now = services.clock()
+    request = stored.request
+    claimed = replace(
+        request,
+        reminded_at=now,
+        audit=(*request.audit, AuditEntry(now, "system", "reminded", request.approver.id)),
+    )
+    if not await _claim(services, stored, claimed):
+        return 0
+    error, message_id = await _send_to_approver(services, presenter, claimed, reminder=True)
+    if error is not None:
+        await _note(services, claimed, "reminder_undelivered", error)
+    elif message_id:
+        await services.requests.put_inbox(claimed, message_id=message_id)
+    return 1
+
+
+async def _escalate(services: Services, presenter: Presenter, stored: StoredRequest) -> int:
+    now = services.clock()
+    request = stored.request
+    target = await _escalation_target(services, request)
+    if target is None:
+        return 0
+    escalated = replace(
+        reroute(request, target, ApproverRole.ESCALATION, "no decision in time", now, "escalated"),
+        escalated_at=now,
+    )
+    if not await _claim(services, stored, escalated):
+        return 0
+    await services.requests.remove_inbox(request.tenant_id, request.approver.id, request.id)
+    error, message_id = await _send_to_approver(services, presenter, escalated)
+    if error is not None:
+        await _note(services, escalated, "undelivered", error)
+    await services.requests.put_inbox(escalated, message_id=message_id)
+    return 1
+
+
+async def _escalation_target(services: Services, request: ApprovalRequest) -> Person | None:
+    """The approver's own manager; else the integrity officer; never the requester."""
+    manager = await services.managers.manager_of(request.tenant_id, request.approver.id)
+    if manager is not None and manager.id not in (request.requester.id, request.approver.id):
+        return manager
+    try:
+        fallback = await fallback_approver(
+            request.tenant_id, request.requester.id, services.directory
+        )
+    except NoApprover:
+        log.error("request %s cannot be escalated: no integrity officer", request.id)
+        return None
+    return fallback if fallback.id != request.approver.id else None

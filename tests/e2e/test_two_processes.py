@@ -1,0 +1,108 @@
+"""Two bot processes on one Azurite: no state between turns outside Table storage, so decisions
+racing on both resolve to one. (The jobs' exactly-once is shown in tests/e2e/test_reminders.py.)"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from aiohttp import ClientSession
+from aiohttp.test_utils import TestServer
+
+from bot.domain.requests import Status
+from bot.storage.requests import RequestRepository
+from bot.storage.tables import AzureTableStore
+from infra.local.services import bot_args, free_port, spawn, stop, wait_for_port
+from tests.e2e.test_gift_flow import WINE
+from tests.support.activities import PIETER, SANNE, TENANT
+from tests.support.connector import MockConnector
+from tests.support.flows import action, texts
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def two_bots(
+    azurite_connection: str, table_prefix: str, tmp_path: Path
+) -> Iterator[tuple[str, str]]:
+    ports = (free_port(), free_port())
+    processes = []
+    for n, port in enumerate(ports):
+        env = {
+            "AZURE_STORAGE_CONNECTION_STRING": azurite_connection,
+            "TABLE_PREFIX": table_prefix,
+            "BOT_PORT": str(port),
+            "DIRECTORY_FILE": str(ROOT / "infra" / "demo" / "directory.json"),
+        }
+        processes.append(spawn(bot_args(), env={**os.environ, **env}, log=tmp_path / f"bot{n}.log"))
+    try:
+        for port, process in zip(ports, processes, strict=True):
+            wait_for_port(port, 60, process)
+        yield tuple(f"http://127.0.0.1:{p}/api/messages" for p in ports)  # type: ignore[misc]
+    finally:
+        for process in processes:
+            stop(process)
+
+
+@pytest.fixture
+async def connector_server() -> AsyncIterator[tuple[MockConnector, str]]:
+    mock = MockConnector()
+    server = TestServer(mock.app(), host="127.0.0.1")
+    await server.start_server()
+    yield mock, str(server.make_url("/"))
+    await server.close()
+
+
+async def _post(session: ClientSession, url: str, activity: dict[str, object]) -> dict[str, object]:
+    for _ in range(50):  # the second process may still be creating its tables
+        response = await session.post(url, json=activity)
+        if response.status != 503:
+            break
+        await asyncio.sleep(0.2)
+    assert response.status == 200, await response.text()
+    return await response.json() if response.content_type == "application/json" else {}
+
+
+async def test_racing_decisions_on_two_processes_resolve_to_one(
+    two_bots: tuple[str, str],
+    connector_server: tuple[MockConnector, str],
+    azurite_connection: str,
+    table_prefix: str,
+) -> None:
+    first, second = two_bots
+    connector, service_url = connector_server
+    async with ClientSession() as session:
+        for user in (SANNE, PIETER):
+            await _post(session, first, user.install(service_url))
+        form = (await _post(session, second, SANNE.invoke(service_url, "gift.open")))["value"]
+        data = {**action(form, "gift.submit")["data"], **WINE}  # type: ignore[arg-type]
+        await _post(session, first, SANNE.invoke(service_url, "gift.submit", data))
+        [card] = [
+            s.card
+            for s in connector.to(PIETER.conversation_id)
+            if s.card and s.method == "POST" and "Van Sanne" in texts(s.card)
+        ]
+        pointer = action(card, "request.approve")["data"]
+        answers = await asyncio.gather(
+            _post(session, first, PIETER.invoke(service_url, "request.approve", pointer, "m1")),
+            _post(session, second, PIETER.invoke(service_url, "request.decline", pointer, "m1")),
+            _post(session, second, PIETER.invoke(service_url, "request.approve", pointer, "m1")),
+        )
+    store = AzureTableStore(azurite_connection, table_prefix)
+    try:
+        repository = RequestRepository(store)
+        [summary] = await repository.for_requester(TENANT, SANNE.aad_id)
+        request = (await repository.get(TENANT, SANNE.aad_id, summary.id)).request  # type: ignore[union-attr]
+    finally:
+        await store.close()
+    assert request.status in (Status.APPROVED, Status.DECLINED)
+    assert [e.action for e in request.audit] == ["submitted", request.status.value]
+    word = "Akkoord gegeven" if request.status is Status.APPROVED else "Niet akkoord"
+    assert all(word in texts(a["value"]) for a in answers)  # type: ignore[arg-type]
+    notices = [
+        s for s in connector.to(SANNE.conversation_id) if s.card and "Besluit" in texts(s.card)
+    ]
+    assert len(notices) == 1
