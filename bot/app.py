@@ -18,6 +18,7 @@ from bot.services.approvers import DirectoryManagers, GraphManagers
 from bot.services.context import Services
 from bot.services.jobs import Job, run_forever
 from bot.services.reminders import remind_and_escalate
+from bot.services.sidejob_review import ask_yearly
 from bot.settings import Settings
 from bot.storage import requests as request_tables
 from bot.storage.errors import StorageError
@@ -30,6 +31,7 @@ from bot.teams.fast_connector import close_connectors
 from bot.teams.handler import IntegrityBot
 from bot.teams.http import messages_handler
 from bot.teams.proactive import TeamsNotifier
+from dialogs import sidejob
 from dialogs.requests_view import CardPresenter
 
 log = logging.getLogger(__name__)
@@ -118,7 +120,10 @@ def background_jobs(services: Services) -> list[Job]:
     async def reminders() -> int:
         return await remind_and_escalate(services, CardPresenter(), policy)
 
-    return [Job("reminders", reminders)]
+    async def side_job_review() -> int:
+        return await ask_yearly(services, sidejob.review_card)
+
+    return [Job("reminders", reminders), Job("sidejob-review", side_job_review)]
 
 
 async def _close_graph(app: web.Application) -> None:

@@ -5,7 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 from bot.domain.people import Role
+from bot.domain.requests import ApprovalRequest, DecisionRefused
 from bot.domain.sidejobs import SECTION, assess_side_job
+from bot.services.approvals import RequestNotFound
+from bot.services.context import Services
+from bot.services.sidejob_review import answer_review
+from cards import render, text
+from dialogs.base import Card, CardAction
 from dialogs.flow import Outcome, RequestFlow
 from dialogs.forms import Field, Form, Reader
 from dialogs.registry import VerbRegistry
@@ -61,6 +67,48 @@ def read(form: Reader, today: date) -> Outcome | None:
     return Outcome(facts, assessment.verdict, assessment.reasons)
 
 
+def review_card(request: ApprovalRequest, locale: str, answer: str = "") -> Card:
+    """The yearly question: is this side job still current?"""
+    ended = bool(request.facts.get("endedOn"))
+    return render(
+        "sidejob_review",
+        locale,
+        {
+            "facts": FLOW.view.facts(request, locale)[:3],
+            "answer": answer,
+            "open": not answer and not ended,
+            "pointer": {"requestId": request.id, "requesterId": request.requester.id},
+        },
+    )
+
+
+async def _answer(action: CardAction, services: Services, current: bool) -> Card:
+    locale = action.actor.locale
+    rid = action.data.get("requestId")
+    requester = action.data.get("requesterId")
+    if not isinstance(rid, str) or not isinstance(requester, str):
+        return render("error", locale, {"message": text(locale, "requests.refused.not_found")})
+    try:
+        request = await answer_review(
+            services, action.actor.tenant_id, requester, rid, action.actor.user_id, current
+        )
+    except RequestNotFound:
+        return render("error", locale, {"message": text(locale, "requests.refused.not_found")})
+    except DecisionRefused as refusal:
+        message = text(locale, f"requests.refused.{refusal.code}")
+        return render("error", locale, {"message": message})
+    key = "sidejob.review.answer_current" if current else "sidejob.review.answer_ended"
+    return review_card(request, locale, text(locale, key))
+
+
+async def still_current(action: CardAction, services: Services) -> Card:
+    return await _answer(action, services, current=True)
+
+
+async def has_ended(action: CardAction, services: Services) -> Card:
+    return await _answer(action, services, current=False)
+
+
 FLOW = RequestFlow(
     kind="sidejob",
     prefix="NEV",
@@ -87,6 +135,7 @@ FLOW = RequestFlow(
         statuses="sidejob.statuses",
     ),
     advisor_role=Role.HR,
+    extra_verbs={"sidejob.current": still_current, "sidejob.ended": has_ended},
 )
 
 

@@ -110,6 +110,17 @@ class RequestRepository:
         requests = [_request(tenant_id, r.row[2:], r, []) for r in heads]
         return sorted(requests, key=lambda r: r.created_at, reverse=True)
 
+    async def of_kind(self, kind: str, status: Status) -> list[ApprovalRequest]:
+        """Every request of a kind in a status, across people (for yearly jobs; not screens)."""
+        rows = await self._store.scan(REQUESTS, {"Kind": kind, "Status": status.value})
+        out = []
+        for row in rows:
+            if "|a|" in row.row:
+                continue
+            tenant = row.partition.split("|", 1)[0]
+            out.append(_request(tenant, row.row[2:], row, []))
+        return out
+
     async def put_inbox(
         self,
         request: ApprovalRequest,

@@ -216,3 +216,35 @@ async def test_bad_input_returns_the_form_with_values_kept_and_the_error_named(
         if key not in ("negotiating", "touches", "doubt"):
             assert shown[key] == value, key
     assert await bot.server.app[SERVICES].requests.for_requester(TENANT, SANNE.aad_id) == []
+
+
+async def test_once_a_year_each_side_job_is_checked_and_can_be_ended(bot: BotUnderTest) -> None:
+    from dataclasses import replace as with_clock
+    from datetime import timedelta
+
+    from bot.services.sidejob_review import ask_yearly
+    from dialogs.sidejob import review_card
+
+    await install(bot, SANNE, PIETER, JOOST)
+    await submit(bot, "sidejob", SIDEJOB)
+    await click(bot, PIETER, card_to(bot, PIETER), "request.approve", {}, "msg-1")
+    services = bot.server.app[SERVICES]
+    decided_at = (await stored(bot)).decided_at
+    assert decided_at is not None
+    soon = with_clock(services, clock=lambda: decided_at + timedelta(days=300))
+    assert await ask_yearly(soon, review_card) == 0
+    next_year = with_clock(services, clock=lambda: decided_at + timedelta(days=366))
+    assert await ask_yearly(next_year, review_card) == 1
+    assert await ask_yearly(next_year, review_card) == 0  # asked once
+    question = [s.card for s in bot.connector.to(SANNE.conversation_id) if s.card][-1]
+    assert question is not None and "nog actueel" in texts(question)
+
+    refused = await click(bot, PIETER, question, "sidejob.ended")
+    assert "Alleen wie de melding deed" in texts(refused)
+    answered = await click(bot, SANNE, question, "sidejob.ended")
+    assert "beëindigd" in texts(answered)
+    request = await stored(bot)
+    assert request.facts["endedOn"]
+    assert request.audit[-1].action == "ended"
+    two_years = with_clock(services, clock=lambda: decided_at + timedelta(days=800))
+    assert await ask_yearly(two_years, review_card) == 0  # ended side jobs are not asked again

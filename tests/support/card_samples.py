@@ -254,6 +254,16 @@ def _flow_samples() -> list[tuple[str, Builder]]:
                 lambda locale, r=decided: presenter.decision_notice(r, locale),
             )
         )
+        if kind == "sidejob":
+            out.append(
+                ("sidejob_review:open", lambda locale, r=base: sidejob.review_card(r, locale))
+            )
+            out.append(
+                (
+                    "sidejob_review:answered",
+                    lambda locale, r=base: sidejob.review_card(r, locale, "Dank je"),
+                )
+            )
     return out
 
 
