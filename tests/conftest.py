@@ -53,6 +53,7 @@ def settings(azurite_connection: str, table_prefix: str) -> Settings:
             "AZURE_STORAGE_CONNECTION_STRING": azurite_connection,
             "TABLE_PREFIX": table_prefix,
             "DIRECTORY_FILE": str(DEMO_DIRECTORY),
+            "JOBS_INTERVAL_SECONDS": "0",  # tests run the jobs themselves, with their own clock
         },
         dotenv=None,
     )

@@ -10,7 +10,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from bot.settings import SETTINGS  # noqa: E402
+from bot.settings import SETTINGS
 
 ROOT = Path(__file__).resolve().parents[2]
 HEADER = "| variable | default | meaning |\n|---|---|---|\n"
