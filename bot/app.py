@@ -5,17 +5,21 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
 import dialogs
 from bot.directory import import_directory, read_directory
+from bot.exports_http import export_handler
 from bot.services.approvers import DirectoryManagers
-from bot.services.context import Services
+from bot.services.breaches import redeliver_alerts, send_reminders
+from bot.services.context import Services, utc_now
 from bot.services.jobs import Job, run_forever
 from bot.settings import Settings
+from bot.storage import breaches as breach_tables
 from bot.storage import requests as request_tables
 from bot.storage.errors import StorageError
 from bot.storage.repositories import TABLES, ConversationReferences, DirectoryRepository
@@ -33,8 +37,13 @@ SERVICES = web.AppKey("services", Services)
 READY = web.AppKey("ready", asyncio.Event)
 
 
-def init_app(settings: Settings, store: TableStore | None = None) -> web.Application:
-    """The bot as an aiohttp application. `store` may be given by tests (default: Azure Tables)."""
+def init_app(
+    settings: Settings,
+    store: TableStore | None = None,
+    clock: Callable[[], datetime] = utc_now,
+) -> web.Application:
+    """The bot as an aiohttp application. `store` and `clock` may be given by tests (default:
+    Azure Tables and the real time)."""
     table_store: TableStore = store or AzureTableStore(
         settings.storage_connection_string, settings.table_prefix
     )
@@ -49,6 +58,7 @@ def init_app(settings: Settings, store: TableStore | None = None) -> web.Applica
         notifier=TeamsNotifier(adapter, settings.app_id, conversations),
         requests=RequestRepository(table_store),
         managers=DirectoryManagers(directory),
+        clock=clock,
     )
     bot = IntegrityBot(services, dialogs.build_registry())
 
@@ -59,6 +69,7 @@ def init_app(settings: Settings, store: TableStore | None = None) -> web.Applica
     app.cleanup_ctx.append(_storage_lifecycle)
     app.router.add_post("/api/messages", messages_handler(adapter, bot))
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/exports/{token}", export_handler(services))
     if settings.local_mode:
         log.warning(
             "LOCAL MODE: no MicrosoftAppId set, requests are NOT authenticated; "
@@ -77,7 +88,11 @@ async def healthz(request: web.Request) -> web.Response:
 
 def background_jobs(services: Services) -> list[Job]:
     """Every periodic job; each claims its work in storage, so all instances may run them."""
-    return []
+    office = dialogs.dataleak.PRESENTER
+    return [
+        Job("dataleak.redeliver", lambda: redeliver_alerts(services, office)),
+        Job("dataleak.reminders", lambda: send_reminders(services, office)),
+    ]
 
 
 async def _storage_lifecycle(app: web.Application) -> AsyncIterator[None]:
@@ -102,7 +117,9 @@ async def _prepare_storage(services: Services, ready: asyncio.Event) -> None:
     delay = 0.5
     while True:
         try:
-            await services.store.ensure_tables((*TABLES, *request_tables.TABLES))
+            await services.store.ensure_tables(
+                (*TABLES, *request_tables.TABLES, *breach_tables.TABLES)
+            )
             if services.settings.directory_file is not None:
                 directory = read_directory(services.settings.directory_file)
                 await import_directory(services.directory, directory)

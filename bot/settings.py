@@ -73,6 +73,12 @@ SETTINGS: tuple[Setting, ...] = (
         "How often each instance runs the background jobs (reminders, escalation); 0 = never.",
     ),
     Setting(
+        "BOT_PUBLIC_URL",
+        "",
+        "The bot's public base address, for download links (register exports). Empty = "
+        "http://BOT_HOST:BOT_PORT.",
+    ),
+    Setting(
         "MIW_URL",
         MIW_PAGE,
         "Page of the external Meldpunt Integriteit Woningcorporaties (ILT), shown on the "
@@ -106,6 +112,7 @@ class Settings:
     tenant_id: str
     meldregeling_url: str
     miw_url: str
+    public_url: str = ""
 
     @property
     def local_mode(self) -> bool:
@@ -229,6 +236,7 @@ def load_settings(
         tenant_id=get("TENANT_ID"),
         meldregeling_url=_require_url("MELDREGELING_URL", get("MELDREGELING_URL")),
         miw_url=_require_url("MIW_URL", get("MIW_URL")),
+        public_url=_public_url(get("BOT_PUBLIC_URL"), host, int(port_text)),
     )
 
 
@@ -237,6 +245,12 @@ def _require_guid(name: str, value: str) -> None:
         uuid.UUID(value)
     except ValueError:
         raise SettingsError(f"{name} must be a GUID, got {value!r}") from None
+
+
+def _public_url(value: str, host: str, port: int) -> str:
+    if not value:
+        return f"http://{host}:{port}"
+    return _require_url("BOT_PUBLIC_URL", value).rstrip("/")
 
 
 def _require_url(name: str, value: str) -> str:

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from bot.domain.people import Actor
 from bot.services.context import Services
-from dialogs import collection, concern, decisions, gift, menu, question
+from dialogs import (
+    breach_register,
+    collection,
+    concern,
+    dataleak,
+    decisions,
+    gift,
+    menu,
+    question,
+)
 from dialogs.base import Card, CardAction
 from dialogs.intents import Reply, reply_to
 from dialogs.registry import VerbRegistry
@@ -13,13 +22,15 @@ from dialogs.registry import VerbRegistry
 def build_registry() -> VerbRegistry:
     """Every card verb the bot answers, registered once at start-up."""
     registry = VerbRegistry()
-    built: frozenset[str] = frozenset({"gift", "concern", "question"})
+    built: frozenset[str] = frozenset({"gift", "concern", "question", "dataleak"})
     concern.register(registry)
     question.register(registry)
     menu.register(registry, built)
     gift.register(registry)
     decisions.register(registry)
     collection.register(registry)
+    dataleak.register(registry)
+    breach_register.register(registry)
     return registry
 
 
