@@ -13,7 +13,7 @@ Descriptions and names are never logged.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Protocol
@@ -176,7 +176,7 @@ def _note(
 
 async def _send(
     services: Services,
-    card_of: Any,
+    card_of: Callable[..., dict[str, Any]],
     breach: Breach,
     person: Person,
     now: datetime,

@@ -203,7 +203,7 @@ def _local(bot: BotUnderTest, url: str) -> str:
     return str(bot.server.make_url("/exports/" + url.rsplit("/", 1)[1]))
 
 
-async def test_the_csv_export_is_dutch_excel_csv(leak_bot: BotUnderTest) -> None:
+async def test_the_csv_export_is_dutch_excel_csv(leak_bot: BotUnderTest, clock: Clock) -> None:
     bot = leak_bot
     await install(bot, SANNE, FATIMA)
     await report(bot, {**MAIL, "description": '=HYPERLINK("http://x";"klik")'})
@@ -218,6 +218,10 @@ async def test_the_csv_export_is_dutch_excel_csv(leak_bot: BotUnderTest) -> None
     cells = dict(zip(header, row, strict=True))
     assert cells["Ontdekt op"] == "29-11-2026 10:30"
     assert cells["Omschrijving"].startswith("'=HYPERLINK")  # never run as a formula
+    # A link not used within its lifetime no longer works.
+    stale = await click(bot, FATIMA, register, "dataleak.export", {"format": "csv"})
+    clock.advance(minutes=16)
+    assert (await bot.session.get(_local(bot, _download_url(stale)))).status == 404
 
 
 async def test_the_deputy_gets_it_when_the_officer_is_unreachable_and_both_are_audited(
