@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
@@ -13,13 +14,16 @@ from aiohttp.typedefs import Handler
 import dialogs
 from bot.directory import import_directory, read_directory
 from bot.domain.reminders import ReminderPolicy
+from bot.exports_http import export_handler
 from bot.graph import GraphManagerLookup
 from bot.services.approvers import DirectoryManagers, GraphManagers
-from bot.services.context import Services
+from bot.services.breaches import redeliver_alerts, send_reminders
+from bot.services.context import Services, utc_now
 from bot.services.jobs import Job, run_forever
 from bot.services.reminders import remind_and_escalate
 from bot.services.sidejob_review import ask_yearly
 from bot.settings import Settings
+from bot.storage import breaches as breach_tables
 from bot.storage import requests as request_tables
 from bot.storage.errors import StorageError
 from bot.storage.repositories import TABLES, ConversationReferences, DirectoryRepository
@@ -42,8 +46,13 @@ READY = web.AppKey("ready", asyncio.Event)
 MANAGER_LOOKUP = web.AppKey("manager_lookup", GraphManagerLookup)
 
 
-def init_app(settings: Settings, store: TableStore | None = None) -> web.Application:
-    """The bot as an aiohttp application. `store` may be given by tests (default: Azure Tables)."""
+def init_app(
+    settings: Settings,
+    store: TableStore | None = None,
+    clock: Callable[[], datetime] = utc_now,
+) -> web.Application:
+    """The bot as an aiohttp application. `store` and `clock` may be given by tests (default:
+    Azure Tables and the real time)."""
     counters = DebugCounters() if settings.debug_counters else None
     table_store: TableStore = store or AzureTableStore(
         settings.storage_connection_string,
@@ -68,6 +77,7 @@ def init_app(settings: Settings, store: TableStore | None = None) -> web.Applica
         managers=GraphManagers(graph, DirectoryManagers(directory))
         if graph is not None
         else DirectoryManagers(directory),
+        clock=clock,
     )
     bot = IntegrityBot(services, dialogs.build_registry())
 
@@ -84,6 +94,7 @@ def init_app(settings: Settings, store: TableStore | None = None) -> web.Applica
     app.router.add_get("/healthz", healthz)
     if counters is not None:
         app.router.add_get("/_debug/counters", counters.handler)
+    app.router.add_get("/exports/{token}", export_handler(services))
     if settings.local_mode:
         log.warning(
             "LOCAL MODE: no MicrosoftAppId set, requests are NOT authenticated; "
@@ -116,6 +127,7 @@ async def healthz(request: web.Request) -> web.Response:
 def background_jobs(services: Services) -> list[Job]:
     """Every periodic job; each claims its work in storage, so all instances may run them."""
     policy = ReminderPolicy(services.settings.reminder_days, services.settings.escalation_days)
+    office = dialogs.dataleak.PRESENTER
 
     async def reminders() -> int:
         return await remind_and_escalate(services, CardPresenter(), policy)
@@ -123,7 +135,12 @@ def background_jobs(services: Services) -> list[Job]:
     async def side_job_review() -> int:
         return await ask_yearly(services, sidejob.review_card)
 
-    return [Job("reminders", reminders), Job("sidejob-review", side_job_review)]
+    return [
+        Job("reminders", reminders),
+        Job("sidejob-review", side_job_review),
+        Job("dataleak.redeliver", lambda: redeliver_alerts(services, office)),
+        Job("dataleak.reminders", lambda: send_reminders(services, office)),
+    ]
 
 
 async def _close_graph(app: web.Application) -> None:
@@ -152,7 +169,9 @@ async def _prepare_storage(services: Services, ready: asyncio.Event) -> None:
     delay = 0.5
     while True:
         try:
-            await services.store.ensure_tables((*TABLES, *request_tables.TABLES))
+            await services.store.ensure_tables(
+                (*TABLES, *request_tables.TABLES, *breach_tables.TABLES)
+            )
             if services.settings.directory_file is not None:
                 directory = read_directory(services.settings.directory_file)
                 await import_directory(services.directory, directory)

@@ -84,6 +84,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Further working days before it goes to the approver's own manager.",
     ),
     Setting(
+        "BOT_PUBLIC_URL",
+        "",
+        "The bot's public base address, for download links (register exports). Empty = "
+        "http://BOT_HOST:BOT_PORT.",
+    ),
+    Setting(
         "MIW_URL",
         MIW_PAGE,
         "Page of the external Meldpunt Integriteit Woningcorporaties (ILT), shown on the "
@@ -172,6 +178,7 @@ class Settings:
     graph_base_url: str = "https://graph.microsoft.com"
     graph_login_url: str = "https://login.microsoftonline.com"
     appinsights_connection_string: str = ""
+    public_url: str = ""
 
     @property
     def local_mode(self) -> bool:
@@ -332,6 +339,7 @@ def load_settings(
         graph_base_url=urls["GRAPH_BASE_URL"],
         graph_login_url=urls["GRAPH_LOGIN_URL"],
         appinsights_connection_string=insights,
+        public_url=_public_url(get("BOT_PUBLIC_URL"), host, int(port_text)),
     )
 
 
@@ -346,6 +354,12 @@ def _require_guid(name: str, value: str) -> None:
         uuid.UUID(value)
     except ValueError:
         raise SettingsError(f"{name} must be a GUID, got {value!r}") from None
+
+
+def _public_url(value: str, host: str, port: int) -> str:
+    if not value:
+        return f"http://{host}:{port}"
+    return _require_url("BOT_PUBLIC_URL", value).rstrip("/")
 
 
 def _require_url(name: str, value: str) -> str:

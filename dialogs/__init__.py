@@ -5,8 +5,10 @@ from __future__ import annotations
 from bot.domain.people import Actor
 from bot.services.context import Services
 from dialogs import (
+    breach_register,
     collection,
     concern,
+    dataleak,
     decisions,
     gift,
     invitation,
@@ -25,7 +27,7 @@ def build_registry() -> VerbRegistry:
     """Every card verb the bot answers, registered once at start-up."""
     registry = VerbRegistry()
     built: frozenset[str] = frozenset(
-        {"gift", "invitation", "sidejob", "supplier", "tenant", "concern", "question"}
+        {"gift", "invitation", "sidejob", "supplier", "tenant", "dataleak", "concern", "question"}
     )
     concern.register(registry)
     question.register(registry)
@@ -37,6 +39,8 @@ def build_registry() -> VerbRegistry:
     tenant.register(registry)
     decisions.register(registry)
     collection.register(registry)
+    dataleak.register(registry)
+    breach_register.register(registry)
     return registry
 
 

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 from typing import Any, Literal
 
 from bot.domain.money import InvalidAmount, parse_euros
 from cards import render, text, texts_for
 
-FieldKind = Literal["text", "multiline", "choice", "multichoice", "toggle", "date", "time"]
+FieldKind = Literal[
+    "text", "multiline", "choice", "multichoice", "toggle", "date", "time", "heading"
+]
 MAX_ECHO = 4000  # what we echo back of an over-long value (the error says it is too long)
 
 
@@ -89,6 +91,7 @@ class Form:
             "isToggle": field.kind == "toggle",
             "isDate": field.kind == "date",
             "isTime": field.kind == "time",
+            "isHeading": field.kind == "heading",  # a sub-heading between groups of fields
             "error": errors.get(field.id, ""),
         }
 
@@ -160,6 +163,20 @@ class Reader:
         if not allow_future and parsed > today:
             self.error(field.id, "date_future")
         return parsed
+
+    def time_of_day(self, field: Field) -> time | None:
+        """An `Input.Time` value (HH:MM, seconds tolerated), or None with the error named."""
+        value = self._raw(field).strip()
+        if not value:
+            if field.required:
+                self.error(field.id, "required")
+            return None
+        try:
+            parsed = time.fromisoformat(value)
+        except ValueError:
+            self.error(field.id, "time_invalid")
+            return None
+        return parsed.replace(second=0, microsecond=0, tzinfo=None)
 
     def raw(self, field: Field) -> str:
         return self._raw(field)

@@ -26,6 +26,8 @@ FLOWS: tuple[str, ...] = (
 ROLE_ITEMS: tuple[tuple[Role, str, str], ...] = (
     (Role.SECRETARIAT, "collection.open", "collection"),
     (Role.INTEGRITY_OFFICER, "collection.open", "collection"),
+    (Role.PRIVACY_OFFICER, "dataleak.register", "breach_register"),
+    (Role.PRIVACY_DEPUTY, "dataleak.register", "breach_register"),
 )
 
 

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from bot.services.approvers import ManagerLookup
 from bot.services.notify import Notifier
 from bot.settings import Settings
+from bot.storage.breaches import BreachRepository
 from bot.storage.repositories import ConversationReferences, DirectoryRepository
 from bot.storage.requests import RequestRepository
 from bot.storage.store import TableStore
@@ -28,3 +29,8 @@ class Services:
     requests: RequestRepository
     managers: ManagerLookup
     clock: Callable[[], datetime] = utc_now
+
+    @property
+    def breaches(self) -> BreachRepository:
+        """Data-leak reports (a thin view over `store`, so it needs no wiring of its own)."""
+        return BreachRepository(self.store)

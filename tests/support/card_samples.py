@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.domain.knowledge import knowledge_base
 from bot.domain.people import Contact, Role
+from cards import render
 from dialogs.answers import answer_card, no_match_card
 from dialogs.concern import concern_card
 from dialogs.menu import FLOWS, coming_soon_card, error_card, menu_card
@@ -268,3 +269,94 @@ def _flow_samples() -> list[tuple[str, Builder]]:
 
 
 SAMPLES.extend(_flow_samples())
+
+
+def _breach_samples() -> list[tuple[str, Builder]]:
+    from datetime import UTC, datetime, timedelta
+
+    from bot.domain.breaches import (
+        Addition,
+        Answer3,
+        Breach,
+        BreachAction,
+        DataKind,
+        LeakFacts,
+        LeakKind,
+        PeopleRange,
+        Person,
+        apply,
+    )
+    from dialogs.breach_register import register_card
+    from dialogs.dataleak import FORM as LEAK_FORM
+    from dialogs.dataleak import PRESENTER as OFFICE
+    from dialogs.dataleak import form_card as leak_form
+    from dialogs.dataleak import receipt_card
+
+    now = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)
+    breach = Breach(
+        id="LEK-ABCD-EFGH",
+        tenant_id="t",
+        reporter=Person("u1", "Sanne de Vries"),
+        reported_at=now,
+        facts=LeakFacts(
+            description="Mail met *huurdersgegevens* naar [verkeerde](x) ontvanger",
+            occurred_at=now - timedelta(hours=2),
+            discovered_at=now - timedelta(hours=1),
+            ongoing=Answer3.NO,
+            kind=LeakKind.WRONG_RECIPIENT,
+            data_kinds=(DataKind.NAME_ADDRESS, DataKind.BSN),
+            people=PeopleRange.FEW,
+            encrypted=Answer3.UNKNOWN,
+            measures="Ontvanger gevraagd te verwijderen",
+        ),
+        additions=(Addition(now, "Verwijderd, bevestigd"),),
+    )
+    fatima = Person("u4", "Fatima el Amrani")
+    decided = apply(breach, BreachAction.AP_NO, fatima, "Geen risico: versleuteld", now)
+    closed = apply(decided, BreachAction.CLOSE, fatima, "", now)
+    late = now + timedelta(hours=80)
+    return [
+        ("form:dataleak", lambda locale: leak_form(locale, now)),
+        (
+            "form:dataleak-errors",
+            lambda locale: LEAK_FORM.card(
+                locale, "f1", {"description": ""}, {"description": "Dit is verplicht."}, "Let op"
+            ),
+        ),
+        ("breach:office", lambda locale: OFFICE.office_card(breach, locale, now)),
+        ("breach:reminder", lambda locale: OFFICE.office_card(breach, locale, now, reminder=2)),
+        ("breach:overdue", lambda locale: OFFICE.office_card(breach, locale, late, error="x")),
+        ("breach:fallback", lambda locale: OFFICE.office_card(breach, locale, now, fallback=True)),
+        ("breach:decided", lambda locale: OFFICE.office_card(decided, locale, now)),
+        ("breach:closed", lambda locale: OFFICE.office_card(closed, locale, now)),
+        ("breach_receipt:new", lambda locale: receipt_card(breach, locale, "Dank je wel")),
+        (
+            "breach_receipt:error",
+            lambda locale: receipt_card(breach, locale, "Jouw melding", "Leeg", "concept"),
+        ),
+        ("breach_register:empty", lambda locale: register_card([], locale, 2026, now)),
+        (
+            "breach_register:entries",
+            lambda locale: register_card([breach, closed], locale, None, now),
+        ),
+        (
+            "breach_export:link",
+            lambda locale: render(
+                "breach_export",
+                locale,
+                {
+                    "ready": "De link werkt 15 minuten.",
+                    "download": "Download register-datalekken-2026.xlsx",
+                    "url": "http://127.0.0.1:3978/exports/abc",
+                    "year": "2026",
+                },
+            ),
+        ),
+        (
+            "welcome:privacy_officer",
+            lambda locale: menu_card(locale, "Fatima", frozenset({Role.PRIVACY_OFFICER})),
+        ),
+    ]
+
+
+SAMPLES.extend(_breach_samples())

@@ -1,0 +1,357 @@
+"""Data-leak reports: report, alert the privacy office, decide, remind (§5, AVG art. 33/34).
+
+Order matters for "never lost": the report is written before any alert is sent. The alert goes
+to everyone in the privacy office (privacy officer and deputy) at once; when none of them can be
+reached it goes to the integrity officer, and the redelivery job keeps trying the privacy office.
+Every delivery, failure and decision is in the audit trail. The reporter's manager is never told.
+
+Several instances may run the jobs at once: each reminder stage and each redelivery attempt is
+claimed with an ETag-guarded update of the report before anything is sent, so it happens once.
+Descriptions and names are never logged.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any, Protocol
+
+from bot.domain.breaches import (
+    REMINDER_HOURS,
+    Breach,
+    BreachAction,
+    Delivery,
+    LeakFacts,
+    Person,
+    add_information,
+    apply,
+    reminder_due,
+    retry_delay,
+)
+from bot.domain.people import Actor, Role
+from bot.domain.requests import AuditEntry, DecisionRefused, request_id
+from bot.services.context import Services
+from bot.services.notify import DeliveryError
+from bot.storage.breaches import StoredBreach
+from bot.storage.errors import AlreadyExists, Conflict, StorageError
+
+log = logging.getLogger(__name__)
+
+PREFIX = "LEK"
+PRIVACY_OFFICE = (Role.PRIVACY_OFFICER, Role.PRIVACY_DEPUTY)
+
+
+class BreachPresenter(Protocol):
+    """Renders the privacy office's card (implemented in dialogs, which own the cards)."""
+
+    def office_card(
+        self, breach: Breach, locale: str, now: datetime, reminder: int = 0, fallback: bool = False
+    ) -> dict[str, Any]: ...
+
+
+class BreachNotFound(LookupError):
+    """No report with that id in the actor's tenant."""
+
+
+class NotPrivacyOffice(PermissionError):
+    """Only the privacy officer and deputy may see or act on reports."""
+
+
+@dataclass(frozen=True)
+class Reported:
+    breach: Breach
+    created: bool  # False: this form had been submitted already
+
+
+async def privacy_office(services: Services, tenant_id: str) -> list[Person]:
+    """Everyone with a privacy-office role (officer first), each once."""
+    people: dict[str, Person] = {}
+    for role in PRIVACY_OFFICE:
+        for p in await services.directory.with_role(tenant_id, role):
+            people.setdefault(p.id, Person(p.id, p.name))
+    return list(people.values())
+
+
+async def office_member(services: Services, actor: Actor) -> Person:
+    """The actor as a privacy-office member (role from the directory, never from card data)."""
+    if not actor.tenant_id or not actor.user_id:
+        raise NotPrivacyOffice()
+    person = await services.directory.get_person(actor.tenant_id, actor.user_id)
+    if person is None or not person.active or not any(person.has(r) for r in PRIVACY_OFFICE):
+        raise NotPrivacyOffice()
+    return Person(person.id, person.name or actor.name)
+
+
+async def report(
+    services: Services, presenter: BreachPresenter, actor: Actor, facts: LeakFacts, form_id: str
+) -> Reported:
+    """Write the report (first), then alert the privacy office. A storage failure before the
+    write raises (nothing is saved); after it, the alert is left to the redelivery job."""
+    now = services.clock()
+    bid = request_id(PREFIX, actor.tenant_id, actor.user_id, form_id)
+    existing = await services.breaches.get(actor.tenant_id, bid)
+    if existing is not None:
+        return Reported(existing.breach, created=False)
+    breach = Breach(
+        id=bid,
+        tenant_id=actor.tenant_id,
+        reporter=Person(actor.user_id, actor.name),
+        reported_at=now,
+        facts=facts,
+        claimed_at=now,
+        attempts=1,
+        audit=(AuditEntry(now, actor.user_id, "reported"),),
+    )
+    try:
+        stored = await services.breaches.create(breach)
+    except AlreadyExists:
+        again = await services.breaches.get(actor.tenant_id, bid)
+        if again is None:
+            raise
+        return Reported(again.breach, created=False)
+    log.info("data-leak report %s recorded", bid)
+    try:
+        stored = await _alert(services, presenter, stored)
+    except StorageError as error:
+        log.warning("alert for %s left to the redelivery job: %s", bid, type(error).__name__)
+    return Reported(stored.breach, created=True)
+
+
+async def _alert(
+    services: Services, presenter: BreachPresenter, stored: StoredBreach
+) -> StoredBreach:
+    """Send the alert to every privacy-office member who does not have it yet; if none has it,
+    to the integrity officer. Records message ids, failures and the delivery state."""
+    breach = stored.breach
+    now = services.clock()
+    office = await privacy_office(services, breach.tenant_id)
+    sent: dict[str, str] = {}
+    trail: list[AuditEntry] = []
+    for person in office:
+        if person.id in breach.alerts:
+            continue
+        outcome = await _send(services, presenter.office_card, breach, person, now)
+        _note(outcome, person, sent, trail, now, "alerted")
+    office_ids = {p.id for p in office}
+    reached_office = any(pid in office_ids for pid in (*breach.alerts, *sent))
+    if not reached_office and not any(pid not in office_ids for pid in breach.alerts):
+        for person in await _fallback(services, breach):
+            outcome = await _send(
+                services, presenter.office_card, breach, person, now, fallback=True
+            )
+            _note(outcome, person, sent, trail, now, "rerouted")
+    if reached_office:
+        delivery = Delivery.DELIVERED
+    elif sent or breach.alerts:
+        delivery = Delivery.REROUTED
+    else:
+        delivery = Delivery.UNDELIVERED
+    if delivery is not Delivery.DELIVERED:
+        log.error("data-leak alert %s has not reached the privacy office", breach.id)
+    return await _record_messages(services, breach, sent, trail, delivery)
+
+
+async def _fallback(services: Services, breach: Breach) -> list[Person]:
+    officers = await services.directory.with_role(breach.tenant_id, Role.INTEGRITY_OFFICER)
+    return [Person(p.id, p.name) for p in officers if p.id != breach.reporter.id][:1]
+
+
+def _note(
+    outcome: str | tuple[str],
+    person: Person,
+    sent: dict[str, str],
+    trail: list[AuditEntry],
+    now: datetime,
+    action: str,
+) -> None:
+    """A message id (delivered) or a 1-tuple with the failure's name."""
+    if isinstance(outcome, str):
+        sent[person.id] = outcome
+        trail.append(AuditEntry(now, "system", action, person.id))
+    else:
+        trail.append(AuditEntry(now, "system", "undelivered", f"{person.id}: {outcome[0]}"))
+
+
+async def _send(
+    services: Services,
+    card_of: Callable[..., dict[str, Any]],
+    breach: Breach,
+    person: Person,
+    now: datetime,
+    reminder: int = 0,
+    fallback: bool = False,
+) -> str | tuple[str]:
+    reference = await services.conversations.get(breach.tenant_id, person.id)
+    locale = reference.locale if reference else services.settings.default_locale
+    card = card_of(breach, locale, now, reminder=reminder, fallback=fallback)
+    try:
+        return await services.notifier.send_card(breach.tenant_id, person.id, card)
+    except DeliveryError as error:
+        log.warning("data-leak card not delivered: %s", type(error).__name__)
+        return (type(error).__name__,)
+
+
+async def _record_messages(
+    services: Services,
+    breach: Breach,
+    sent: Mapping[str, str],
+    trail: list[AuditEntry],
+    delivery: Delivery | None,
+) -> StoredBreach:
+    """Merge new message ids, trail entries and the delivery state into the stored report,
+    re-reading on a race (a privacy officer may be acting on it at the same moment)."""
+    for _ in range(5):
+        stored = await _load(services, breach.tenant_id, breach.id)
+        current = stored.breach
+        alerts = {k: tuple(v) for k, v in current.alerts.items()}
+        for pid, mid in sent.items():
+            alerts[pid] = (*alerts.get(pid, ()), mid)
+        merged = replace(
+            current,
+            alerts=alerts,
+            delivery=delivery or current.delivery,
+            audit=(*current.audit, *trail),
+        )
+        if current.delivery is Delivery.DELIVERED and delivery is not None:
+            merged = replace(merged, delivery=Delivery.DELIVERED)
+        try:
+            return await services.breaches.update(stored, merged)
+        except (Conflict, AlreadyExists):
+            continue
+    raise Conflict(f"could not record the messages of {breach.id}")
+
+
+async def _load(services: Services, tenant_id: str, breach_id: str) -> StoredBreach:
+    stored = await services.breaches.get(tenant_id, breach_id)
+    if stored is None:
+        raise BreachNotFound(breach_id)
+    return stored
+
+
+async def view(services: Services, actor: Actor, breach_id: str) -> Breach:
+    """A report, for the privacy office only."""
+    await office_member(services, actor)
+    return (await _load(services, actor.tenant_id, breach_id)).breach
+
+
+async def act(
+    services: Services,
+    presenter: BreachPresenter,
+    actor: Actor,
+    breach_id: str,
+    action: BreachAction,
+    reason: str,
+    message_id: str | None,
+) -> Breach:
+    """A privacy-office member acts on a report; everyone's card follows. A repeat or a lost
+    race changes nothing and returns the current state; DecisionRefused says why not."""
+    member = await office_member(services, actor)
+    for _ in range(3):
+        stored = await _load(services, actor.tenant_id, breach_id)
+        try:
+            updated = apply(stored.breach, action, member, reason, services.clock())
+        except DecisionRefused as refusal:
+            if refusal.code == "already_done":
+                return stored.breach
+            raise
+        try:
+            await services.breaches.update(stored, updated)
+        except (Conflict, AlreadyExists):
+            continue
+        await refresh_cards(services, presenter, updated, skip=(actor.user_id, message_id))
+        return updated
+    return (await _load(services, actor.tenant_id, breach_id)).breach
+
+
+async def add_to_report(
+    services: Services, presenter: BreachPresenter, actor: Actor, breach_id: str, text: str
+) -> Breach:
+    """The reporter adds information; the privacy office's cards show it."""
+    for _ in range(3):
+        stored = await _load(services, actor.tenant_id, breach_id)
+        updated = add_information(stored.breach, actor.user_id, text, services.clock())
+        try:
+            await services.breaches.update(stored, updated)
+        except (Conflict, AlreadyExists):
+            continue
+        await refresh_cards(services, presenter, updated)
+        return updated
+    raise Conflict(f"could not add to {breach_id}")
+
+
+async def refresh_cards(
+    services: Services,
+    presenter: BreachPresenter,
+    breach: Breach,
+    skip: tuple[str, str | None] = ("", None),
+) -> None:
+    """Update every card holding this report (the clicker's own card is the invoke answer)."""
+    office = {p.id for p in await privacy_office(services, breach.tenant_id)}
+    now = services.clock()
+    for person_id, message_ids in breach.alerts.items():
+        reference = await services.conversations.get(breach.tenant_id, person_id)
+        locale = reference.locale if reference else services.settings.default_locale
+        card = presenter.office_card(breach, locale, now, fallback=person_id not in office)
+        for message_id in message_ids:
+            if (person_id, message_id) == skip:
+                continue
+            try:
+                await services.notifier.update_card(breach.tenant_id, person_id, message_id, card)
+            except DeliveryError as error:
+                log.warning("data-leak card not updated: %s", type(error).__name__)
+
+
+async def send_reminders(services: Services, presenter: BreachPresenter) -> int:
+    """Remind the privacy office at 24, 48 and 66 hours after discovery while no AP decision is
+    recorded. Each stage is claimed (ETag) before sending, so it is sent once in all."""
+    count = 0
+    for candidate in await services.breaches.running_clocks():
+        now = services.clock()
+        stage = reminder_due(candidate, now)
+        if not stage:
+            continue
+        stored = await services.breaches.get(candidate.tenant_id, candidate.id)
+        if stored is None or reminder_due(stored.breach, now) != stage:
+            continue
+        hours = f"{REMINDER_HOURS[stage - 1]}h"
+        claimed = replace(
+            stored.breach,
+            reminders_sent=stage,
+            audit=(*stored.breach.audit, AuditEntry(now, "system", "reminder_claimed", hours)),
+        )
+        try:
+            await services.breaches.update(stored, claimed)
+        except (Conflict, AlreadyExists):
+            continue  # another instance claimed this stage (or someone acted): not ours
+        sent: dict[str, str] = {}
+        trail: list[AuditEntry] = []
+        for person in await privacy_office(services, claimed.tenant_id):
+            outcome = await _send(services, presenter.office_card, claimed, person, now, stage)
+            _note(outcome, person, sent, trail, now, "reminded")
+        await _record_messages(services, claimed, sent, trail, None)
+        count += 1
+    return count
+
+
+async def redeliver_alerts(services: Services, presenter: BreachPresenter) -> int:
+    """Retry alerts that have not reached the privacy office (storage or Teams failed at the
+    time), with growing pauses; each attempt is claimed (ETag) so one instance makes it."""
+    count = 0
+    for candidate in await services.breaches.not_with_privacy_office():
+        now = services.clock()
+        last = candidate.claimed_at or candidate.reported_at
+        if now - last < retry_delay(candidate.attempts):
+            continue
+        stored = await services.breaches.get(candidate.tenant_id, candidate.id)
+        if stored is None or stored.breach.claimed_at != candidate.claimed_at:
+            continue
+        claimed = replace(stored.breach, claimed_at=now, attempts=stored.breach.attempts + 1)
+        try:
+            stored = await services.breaches.update(stored, claimed)
+        except (Conflict, AlreadyExists):
+            continue
+        await _alert(services, presenter, stored)
+        count += 1
+    return count

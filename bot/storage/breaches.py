@@ -1,0 +1,258 @@
+"""Data-leak reports (the breach register) in Table storage.
+
+`breaches`: partition = tenant, so the register is one partition. Row `b|<id>` is the report
+(facts, decisions, delivery state, the message id of every alert); rows `t|<id>|<seq>` are its
+append-only audit trail. A change is one entity-group transaction: the ETag-guarded replace of
+the report plus its new trail rows, all or nothing. The register reads only the `b|` rows.
+`exports`: partition = row = a random download token (see `bot.services.exports`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from bot.domain.breaches import (
+    Addition,
+    Answer3,
+    Breach,
+    BreachStatus,
+    DataKind,
+    Decision,
+    Delivery,
+    LeakFacts,
+    LeakKind,
+    Mark,
+    PeopleRange,
+    Person,
+)
+from bot.domain.requests import AuditEntry
+from bot.storage.errors import NotFound
+from bot.storage.store import Row, TableStore, Write
+
+BREACHES = "breaches"
+EXPORTS = "exports"
+TABLES: tuple[str, ...] = (BREACHES, EXPORTS)
+
+
+@dataclass(frozen=True)
+class StoredBreach:
+    breach: Breach
+    etag: str
+
+
+class BreachRepository:
+    def __init__(self, store: TableStore) -> None:
+        self._store = store
+
+    async def create(self, breach: Breach) -> StoredBreach:
+        """Write a new report with its trail (AlreadyExists when written before)."""
+        writes = [Write("insert", _key(breach.id), _columns(breach))]
+        writes += [
+            Write("insert", _trail_key(breach.id, n), _audit_columns(e))
+            for n, e in enumerate(breach.audit)
+        ]
+        etags = await self._store.transact(BREACHES, breach.tenant_id, writes)
+        return StoredBreach(breach, etags[0] or "")
+
+    async def get(self, tenant_id: str, breach_id: str) -> StoredBreach | None:
+        try:
+            head = await self._store.get(BREACHES, tenant_id, _key(breach_id))
+        except NotFound:
+            return None
+        prefix = f"t|{breach_id}|"
+        trail = await self._store.query(BREACHES, tenant_id, prefix, prefix + "}")
+        return StoredBreach(_breach(tenant_id, head, trail), head.etag or "")
+
+    async def update(self, stored: StoredBreach, updated: Breach) -> StoredBreach:
+        """Replace the report if unchanged since read (else Conflict) and append its trail."""
+        old = len(stored.breach.audit)
+        writes = [Write("replace", _key(updated.id), _columns(updated), stored.etag)]
+        writes += [
+            Write("insert", _trail_key(updated.id, old + n), _audit_columns(e))
+            for n, e in enumerate(updated.audit[old:])
+        ]
+        etags = await self._store.transact(BREACHES, updated.tenant_id, writes)
+        return StoredBreach(updated, etags[0] or "")
+
+    async def register(self, tenant_id: str) -> list[Breach]:
+        """Every report of the tenant (without trails), newest discovery first."""
+        rows = await self._store.query(BREACHES, tenant_id, "b|", "b}")
+        breaches = [_breach(tenant_id, row, []) for row in rows]
+        return sorted(breaches, key=lambda b: b.facts.discovered_at, reverse=True)
+
+    async def running_clocks(self) -> list[Breach]:
+        """Reports still waiting for an AP decision, in every tenant (for the reminder job).
+
+        Without trails: read the report with `get` before changing it."""
+        rows = await self._store.scan(BREACHES, {"Clock": "running"})
+        return [_breach(row.partition, row, []) for row in rows]
+
+    async def not_with_privacy_office(self) -> list[Breach]:
+        """Reports whose alert has not reached the privacy office yet (for redelivery)."""
+        rows: list[Row] = []
+        for state in (Delivery.PENDING, Delivery.REROUTED, Delivery.UNDELIVERED):
+            rows += await self._store.scan(BREACHES, {"Delivery": state.value})
+        return [_breach(row.partition, row, []) for row in rows]
+
+
+def _key(breach_id: str) -> str:
+    return f"b|{breach_id}"
+
+
+def _trail_key(breach_id: str, number: int) -> str:
+    return f"t|{breach_id}|{number:04d}"
+
+
+def _iso(moment: datetime | None) -> str:
+    return moment.isoformat() if moment is not None else ""
+
+
+def _mark(mark: Mark | None) -> str:
+    if mark is None:
+        return ""
+    return json.dumps({"at": mark.at.isoformat(), "by": asdict(mark.by)}, ensure_ascii=False)
+
+
+def _decision(decision: Decision | None) -> str:
+    if decision is None:
+        return ""
+    return json.dumps(
+        {
+            "yes": decision.yes,
+            "reason": decision.reason,
+            "at": decision.at.isoformat(),
+            "by": asdict(decision.by),
+            "late": decision.late,
+        },
+        ensure_ascii=False,
+    )
+
+
+def _facts(facts: LeakFacts) -> str:
+    return json.dumps(
+        {
+            "description": facts.description,
+            "occurredAt": facts.occurred_at.isoformat(),
+            "discoveredAt": facts.discovered_at.isoformat(),
+            "ongoing": facts.ongoing.value,
+            "kind": facts.kind.value if facts.kind else "",
+            "dataKinds": [k.value for k in facts.data_kinds],
+            "people": facts.people.value if facts.people else "",
+            "encrypted": facts.encrypted.value if facts.encrypted else "",
+            "measures": facts.measures,
+        },
+        ensure_ascii=False,
+    )
+
+
+def _columns(breach: Breach) -> dict[str, Any]:
+    return {
+        "ReporterId": breach.reporter.id,
+        "ReporterName": breach.reporter.name,
+        "ReportedAt": breach.reported_at.isoformat(),
+        "DiscoveredAt": breach.facts.discovered_at.isoformat(),
+        "Deadline": breach.deadline.isoformat(),
+        "Status": breach.status.value,
+        "Facts": _facts(breach.facts),
+        "Acknowledged": _mark(breach.acknowledged),
+        "Ap": _decision(breach.ap),
+        "Subjects": _decision(breach.subjects),
+        "Closed": _mark(breach.closed),
+        "Additions": json.dumps(
+            [{"at": a.at.isoformat(), "text": a.text} for a in breach.additions],
+            ensure_ascii=False,
+        ),
+        "RemindersSent": breach.reminders_sent,
+        "Alerts": json.dumps({k: list(v) for k, v in breach.alerts.items()}),
+        "Attempts": breach.attempts,
+        "Delivery": breach.delivery,
+        "ClaimedAt": _iso(breach.claimed_at),
+        # Scanned by the reminder job: only reports whose clock still runs.
+        "Clock": "running" if breach.clock_running else "stopped",
+    }
+
+
+def _audit_columns(entry: AuditEntry) -> dict[str, Any]:
+    return {
+        "At": entry.at.isoformat(),
+        "ActorId": entry.actor_id,
+        "Action": entry.action,
+        "Detail": entry.detail,
+    }
+
+
+def _read_mark(raw: object) -> Mark | None:
+    if not raw:
+        return None
+    data = json.loads(str(raw))
+    return Mark(datetime.fromisoformat(data["at"]), Person(**data["by"]))
+
+
+def _read_decision(raw: object) -> Decision | None:
+    if not raw:
+        return None
+    data = json.loads(str(raw))
+    return Decision(
+        yes=bool(data["yes"]),
+        reason=str(data["reason"]),
+        at=datetime.fromisoformat(data["at"]),
+        by=Person(**data["by"]),
+        late=bool(data.get("late", False)),
+    )
+
+
+def _read_facts(raw: object) -> LeakFacts:
+    data: Mapping[str, Any] = json.loads(str(raw))
+    return LeakFacts(
+        description=str(data["description"]),
+        occurred_at=datetime.fromisoformat(data["occurredAt"]),
+        discovered_at=datetime.fromisoformat(data["discoveredAt"]),
+        ongoing=Answer3(data["ongoing"]),
+        kind=LeakKind(data["kind"]) if data.get("kind") else None,
+        data_kinds=tuple(DataKind(k) for k in data.get("dataKinds", [])),
+        people=PeopleRange(data["people"]) if data.get("people") else None,
+        encrypted=Answer3(data["encrypted"]) if data.get("encrypted") else None,
+        measures=str(data.get("measures", "")),
+    )
+
+
+def _breach(tenant_id: str, head: Row, trail: Sequence[Row]) -> Breach:
+    d: Mapping[str, Any] = head.data
+    claimed = str(d.get("ClaimedAt") or "")
+    return Breach(
+        id=head.row[2:],
+        tenant_id=tenant_id,
+        reporter=Person(str(d["ReporterId"]), str(d.get("ReporterName", ""))),
+        reported_at=datetime.fromisoformat(str(d["ReportedAt"])),
+        facts=_read_facts(d["Facts"]),
+        status=BreachStatus(str(d["Status"])),
+        acknowledged=_read_mark(d.get("Acknowledged")),
+        ap=_read_decision(d.get("Ap")),
+        subjects=_read_decision(d.get("Subjects")),
+        closed=_read_mark(d.get("Closed")),
+        additions=tuple(
+            Addition(datetime.fromisoformat(a["at"]), str(a["text"]))
+            for a in json.loads(str(d.get("Additions") or "[]"))
+        ),
+        reminders_sent=int(d.get("RemindersSent", 0)),
+        alerts={
+            str(k): tuple(str(m) for m in v)
+            for k, v in json.loads(str(d.get("Alerts") or "{}")).items()
+        },
+        delivery=Delivery(str(d.get("Delivery", "pending"))),
+        attempts=int(d.get("Attempts", 0)),
+        claimed_at=datetime.fromisoformat(claimed) if claimed else None,
+        audit=tuple(
+            AuditEntry(
+                datetime.fromisoformat(str(r.data["At"])),
+                str(r.data["ActorId"]),
+                str(r.data["Action"]),
+                str(r.data.get("Detail", "")),
+            )
+            for r in sorted(trail, key=lambda r: r.row)
+        ),
+    )

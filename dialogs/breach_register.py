@@ -1,0 +1,308 @@
+"""The breach register (AVG art. 33(5)): every report, notified or not, for the privacy office.
+
+A card listing (newest first, per year) and exports to CSV and Excel with Dutch headers, Dutch
+dates (dd-mm-jjjj uu:mm, Amsterdam time) and numbers (decimal comma in CSV; number formats in
+Excel), fetched through a one-time link (see bot.services.exports).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from datetime import datetime
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from bot.domain.breaches import AMSTERDAM, Breach, BreachStatus, Mark
+from bot.domain.people import Role
+from bot.services.breaches import NotPrivacyOffice, office_member
+from bot.services.context import Services
+from bot.services.exports import FORMATS, LIFETIME, create_ticket, redeem
+from cards import render, text, texts_for
+from dialogs.base import Card, CardAction
+from dialogs.dataleak import refusal
+from dialogs.registry import VerbRegistry
+from dialogs.requests_view import when
+
+ALL = "all"
+Cell = str | datetime | float | None
+COLUMNS = (
+    "reference",
+    "reported_at",
+    "reporter",
+    "occurred_at",
+    "discovered_at",
+    "deadline",
+    "description",
+    "ongoing",
+    "kind",
+    "data_kinds",
+    "people",
+    "encrypted",
+    "measures",
+    "additions",
+    "acknowledged_at",
+    "acknowledged_by",
+    "ap_decision",
+    "ap_reason",
+    "ap_decided_at",
+    "ap_decided_by",
+    "ap_late",
+    "hours_to_ap_decision",
+    "subjects_decision",
+    "subjects_reason",
+    "subjects_decided_at",
+    "closed_at",
+    "closed_by",
+)
+_DATE_COLUMNS = frozenset(c for c in COLUMNS if c.endswith("_at") or c == "deadline")
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _year(raw: object, now: datetime) -> int | None:
+    """The year asked for: a number, 'all' (None), or this year when nothing valid is given."""
+    if raw == ALL:
+        return None
+    if isinstance(raw, str) and raw.isdigit() and 2000 <= int(raw) <= 2100:
+        return int(raw)
+    return now.astimezone(AMSTERDAM).year
+
+
+def in_year(breaches: Sequence[Breach], year: int | None) -> list[Breach]:
+    """Reports discovered in `year` (Amsterdam time), or all of them."""
+    if year is None:
+        return list(breaches)
+    return [b for b in breaches if b.facts.discovered_at.astimezone(AMSTERDAM).year == year]
+
+
+def _line(breach: Breach, locale: str) -> str:
+    t = texts_for(locale)["dataleak"]
+    kind = t["kinds"][breach.facts.kind.value] if breach.facts.kind else "—"
+    ap = "ap_open" if breach.ap is None else ("ap_yes" if breach.ap.yes else "ap_no")
+    state = "closed" if breach.status is BreachStatus.CLOSED else "open"
+    status = f"{t['register'][state]} · {t['register'][ap]}"
+    return text(
+        locale,
+        "dataleak.register.line",
+        discovered=when(breach.facts.discovered_at, locale),
+        kind=kind,
+        status=status,
+    )
+
+
+def register_card(breaches: Sequence[Breach], locale: str, year: int | None, now: datetime) -> Card:
+    this_year = now.astimezone(AMSTERDAM).year
+    years = {this_year, *(b.facts.discovered_at.astimezone(AMSTERDAM).year for b in breaches)}
+    choices = [{"title": str(y), "value": str(y)} for y in sorted(years, reverse=True)]
+    choices.append({"title": text(locale, "dataleak.register.all_years"), "value": ALL})
+    shown = in_year(breaches, year)
+    return render(
+        "breach_register",
+        locale,
+        {
+            "year": str(year) if year is not None else ALL,
+            "years": choices,
+            "entries": [{"reference": b.id, "line": _line(b, locale)} for b in shown],
+        },
+    )
+
+
+async def open_register(action: CardAction, services: Services) -> Card:
+    locale = action.actor.locale
+    try:
+        await office_member(services, action.actor)
+    except NotPrivacyOffice:
+        return refusal(locale, "not_privacy_office")
+    now = services.clock()
+    breaches = await services.breaches.register(action.actor.tenant_id)
+    return register_card(breaches, locale, _year(action.data.get("year"), now), now)
+
+
+async def export_register(action: CardAction, services: Services) -> Card:
+    """A one-time download link to the register as CSV or Excel."""
+    locale = action.actor.locale
+    try:
+        await office_member(services, action.actor)
+    except NotPrivacyOffice:
+        return refusal(locale, "not_privacy_office")
+    fmt = action.data.get("format")
+    if fmt not in FORMATS:
+        fmt = "xlsx"
+    now = services.clock()
+    year = _year(action.data.get("year"), now)
+    ticket = await create_ticket(
+        services.store,
+        action.actor.tenant_id,
+        action.actor.user_id,
+        str(fmt),
+        year,
+        locale,
+        now,
+    )
+    filename = file_name(locale, year, ticket.format)
+    minutes = int(LIFETIME.total_seconds() // 60)
+    return render(
+        "breach_export",
+        locale,
+        {
+            "ready": text(locale, "dataleak.register.export_ready", minutes=minutes),
+            "download": text(locale, "dataleak.register.download", file=filename),
+            "url": f"{services.settings.public_url}/exports/{ticket.token}",
+            "year": str(year) if year is not None else ALL,
+        },
+    )
+
+
+def file_name(locale: str, year: int | None, fmt: str) -> str:
+    base = text(locale, "dataleak.export.file")
+    return f"{base}-{year if year is not None else ALL}.{fmt}"
+
+
+# --- The export files ---------------------------------------------------------------------
+
+
+def _local(moment: datetime | None) -> datetime | None:
+    """Amsterdam wall-clock time without zone (spreadsheets have no time zones)."""
+    if moment is None:
+        return None
+    return moment.astimezone(AMSTERDAM).replace(tzinfo=None)
+
+
+def _mark(mark: Mark | None) -> tuple[datetime | None, str]:
+    return (_local(mark.at), mark.by.name) if mark else (None, "")
+
+
+def register_rows(breaches: Sequence[Breach], locale: str) -> tuple[list[str], list[list[Cell]]]:
+    """Headers and one row per report: dates as local datetimes, hours as numbers."""
+    t = texts_for(locale)["dataleak"]
+    yes, no = text(locale, "common.yes"), text(locale, "common.no")
+
+    def yes_no(value: bool | None) -> str:
+        return "" if value is None else (yes if value else no)
+
+    rows: list[list[Cell]] = []
+    for b in breaches:
+        f = b.facts
+        acknowledged_at, acknowledged_by = _mark(b.acknowledged)
+        closed_at, closed_by = _mark(b.closed)
+        hours = None
+        if b.ap is not None:
+            hours = round((b.ap.at - f.discovered_at).total_seconds() / 3600, 1)
+        values: dict[str, Cell] = {
+            "reference": b.id,
+            "reported_at": _local(b.reported_at),
+            "reporter": b.reporter.name,
+            "occurred_at": _local(f.occurred_at),
+            "discovered_at": _local(f.discovered_at),
+            "deadline": _local(b.deadline),
+            "description": f.description,
+            "ongoing": t["answers3"][f.ongoing.value],
+            "kind": t["kinds"][f.kind.value] if f.kind else "",
+            "data_kinds": ", ".join(t["data"][k.value] for k in f.data_kinds),
+            "people": t["people_ranges"][f.people.value] if f.people else "",
+            "encrypted": t["answers3"][f.encrypted.value] if f.encrypted else "",
+            "measures": f.measures,
+            "additions": "\n".join(f"{when(a.at, locale)}: {a.text}" for a in b.additions),
+            "acknowledged_at": acknowledged_at,
+            "acknowledged_by": acknowledged_by,
+            "ap_decision": yes_no(b.ap.yes if b.ap else None),
+            "ap_reason": b.ap.reason if b.ap else "",
+            "ap_decided_at": _local(b.ap.at) if b.ap else None,
+            "ap_decided_by": b.ap.by.name if b.ap else "",
+            "ap_late": yes_no(b.ap.late if b.ap else None),
+            "hours_to_ap_decision": hours,
+            "subjects_decision": yes_no(b.subjects.yes if b.subjects else None),
+            "subjects_reason": b.subjects.reason if b.subjects else "",
+            "subjects_decided_at": _local(b.subjects.at) if b.subjects else None,
+            "closed_at": closed_at,
+            "closed_by": closed_by,
+        }
+        rows.append([values[c] for c in COLUMNS])
+    return [t["export"][c] for c in COLUMNS], rows
+
+
+def _safe(value: str) -> str:
+    """Text a spreadsheet must not run as a formula (CSV/formula injection)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def _csv_cell(value: Cell) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%d-%m-%Y %H:%M")
+    if isinstance(value, float):
+        return f"{value:.1f}".replace(".", ",")
+    return _safe(value)
+
+
+def to_csv(headers: Sequence[str], rows: Sequence[Sequence[Cell]]) -> bytes:
+    """CSV as Dutch Excel opens it: `;` between fields, decimal comma, UTF-8 with BOM."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow([_csv_cell(v) for v in row])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def to_xlsx(headers: Sequence[str], rows: Sequence[Sequence[Cell]], sheet: str) -> bytes:
+    """An Excel workbook: real date and number cells in Dutch formats, text never a formula."""
+    book = Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.title = sheet[:31]
+    ws.append(list(headers))
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        ws.append([_safe(v) if isinstance(v, str) else v for v in row])
+    for column, header in enumerate(COLUMNS, start=1):
+        number_format = None
+        if header in _DATE_COLUMNS:
+            number_format = "dd-mm-yyyy hh:mm"
+        elif header == "hours_to_ap_decision":
+            number_format = "0.0"  # shown with a decimal comma by a Dutch Excel
+        if number_format:
+            for (cell,) in ws.iter_rows(min_row=2, min_col=column, max_col=column):
+                cell.number_format = number_format
+        ws.column_dimensions[get_column_letter(column)].width = (
+            40 if header == "description" else 18
+        )
+    ws.freeze_panes = "B2"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+async def export_file(services: Services, token: str) -> tuple[str, str, bytes] | None:
+    """(file name, content type, bytes) for a valid download token, or None.
+
+    The role is checked again now: a person who left the privacy office gets nothing."""
+    ticket = await redeem(services.store, token, services.clock())
+    if ticket is None:
+        return None
+    person = await services.directory.get_person(ticket.tenant_id, ticket.user_id)
+    if person is None or not person.active:
+        return None
+    if not (person.has(Role.PRIVACY_OFFICER) or person.has(Role.PRIVACY_DEPUTY)):
+        return None
+    breaches = in_year(await services.breaches.register(ticket.tenant_id), ticket.year)
+    headers, rows = register_rows(breaches, ticket.locale)
+    name = file_name(ticket.locale, ticket.year, ticket.format)
+    if ticket.format == "csv":
+        content = to_csv(headers, rows)
+    else:
+        content = to_xlsx(headers, rows, text(ticket.locale, "dataleak.export.sheet"))
+    return name, CONTENT_TYPES[ticket.format], content
+
+
+def register(registry: VerbRegistry) -> None:
+    registry.add("dataleak.register", open_register)
+    registry.add("dataleak.export", export_register)
