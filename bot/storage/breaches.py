@@ -29,7 +29,7 @@ from bot.domain.breaches import (
     PeopleRange,
     Person,
 )
-from bot.domain.requests import AuditEntry
+from bot.storage.audit import audit_columns, audit_entries
 from bot.storage.errors import NotFound
 from bot.storage.store import Row, TableStore, Write
 
@@ -52,7 +52,7 @@ class BreachRepository:
         """Write a new report with its trail (AlreadyExists when written before)."""
         writes = [Write("insert", _key(breach.id), _columns(breach))]
         writes += [
-            Write("insert", _trail_key(breach.id, n), _audit_columns(e))
+            Write("insert", _trail_key(breach.id, n), audit_columns(e))
             for n, e in enumerate(breach.audit)
         ]
         etags = await self._store.transact(BREACHES, breach.tenant_id, writes)
@@ -72,7 +72,7 @@ class BreachRepository:
         old = len(stored.breach.audit)
         writes = [Write("replace", _key(updated.id), _columns(updated), stored.etag)]
         writes += [
-            Write("insert", _trail_key(updated.id, old + n), _audit_columns(e))
+            Write("insert", _trail_key(updated.id, old + n), audit_columns(e))
             for n, e in enumerate(updated.audit[old:])
         ]
         etags = await self._store.transact(BREACHES, updated.tenant_id, writes)
@@ -176,15 +176,6 @@ def _columns(breach: Breach) -> dict[str, Any]:
     }
 
 
-def _audit_columns(entry: AuditEntry) -> dict[str, Any]:
-    return {
-        "At": entry.at.isoformat(),
-        "ActorId": entry.actor_id,
-        "Action": entry.action,
-        "Detail": entry.detail,
-    }
-
-
 def _read_mark(raw: object) -> Mark | None:
     if not raw:
         return None
@@ -246,13 +237,5 @@ def _breach(tenant_id: str, head: Row, trail: Sequence[Row]) -> Breach:
         delivery=Delivery(str(d.get("Delivery", "pending"))),
         attempts=int(d.get("Attempts", 0)),
         claimed_at=datetime.fromisoformat(claimed) if claimed else None,
-        audit=tuple(
-            AuditEntry(
-                datetime.fromisoformat(str(r.data["At"])),
-                str(r.data["ActorId"]),
-                str(r.data["Action"]),
-                str(r.data.get("Detail", "")),
-            )
-            for r in sorted(trail, key=lambda r: r.row)
-        ),
+        audit=audit_entries(trail),
     )

@@ -18,10 +18,10 @@ from typing import Any
 from bot.domain.requests import (
     ApprovalRequest,
     ApproverRole,
-    AuditEntry,
     Person,
     Status,
 )
+from bot.storage.audit import audit_columns, audit_entries
 from bot.storage.errors import NotFound
 from bot.storage.store import Row, TableStore, Write
 
@@ -72,7 +72,7 @@ class RequestRepository:
         partition = requester_partition(request.tenant_id, request.requester.id)
         writes = [Write("insert", _row_key(request.id), _request_columns(request))]
         writes += [
-            Write("insert", _audit_key(request.id, n), _audit_columns(e))
+            Write("insert", _audit_key(request.id, n), audit_columns(e))
             for n, e in enumerate(request.audit)
         ]
         etags = await self._store.transact(REQUESTS, partition, writes)
@@ -94,7 +94,7 @@ class RequestRepository:
         old = len(stored.request.audit)
         writes = [Write("replace", _row_key(updated.id), _request_columns(updated), stored.etag)]
         writes += [
-            Write("insert", _audit_key(updated.id, old + n), _audit_columns(e))
+            Write("insert", _audit_key(updated.id, old + n), audit_columns(e))
             for n, e in enumerate(updated.audit[old:])
         ]
         partition = requester_partition(updated.tenant_id, updated.requester.id)
@@ -265,15 +265,6 @@ def _moment(value: object) -> datetime | None:
     return datetime.fromisoformat(str(value)) if value else None
 
 
-def _audit_columns(entry: AuditEntry) -> dict[str, Any]:
-    return {
-        "At": entry.at.isoformat(),
-        "ActorId": entry.actor_id,
-        "Action": entry.action,
-        "Detail": entry.detail,
-    }
-
-
 def _request(tenant_id: str, request_id: str, head: Row, trail: Sequence[Row]) -> ApprovalRequest:
     d: Mapping[str, Any] = head.data
     decided = str(d.get("DecidedAt") or "")
@@ -300,15 +291,7 @@ def _request(tenant_id: str, request_id: str, head: Row, trail: Sequence[Row]) -
         advised_at=_moment(d.get("AdvisedAt")),
         reminded_at=_moment(d.get("RemindedAt")),
         escalated_at=_moment(d.get("EscalatedAt")),
-        audit=tuple(
-            AuditEntry(
-                datetime.fromisoformat(str(r.data["At"])),
-                str(r.data["ActorId"]),
-                str(r.data["Action"]),
-                str(r.data.get("Detail", "")),
-            )
-            for r in sorted(trail, key=lambda r: r.row)
-        ),
+        audit=audit_entries(trail),
     )
 
 

@@ -2,28 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from tests.e2e.conftest import BotUnderTest
 from tests.support.activities import TeamsUser
 
 
+def objects(node: Any) -> Iterator[dict[str, Any]]:
+    """Every JSON object inside a card, depth first."""
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from objects(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from objects(item)
+
+
 def actions(card: dict[str, Any]) -> list[dict[str, Any]]:
     """Every Action.Execute on a card, wherever it sits."""
-    found: list[dict[str, Any]] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "Action.Execute":
-                found.append(node)
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card)
-    return found
+    return [o for o in objects(card) if o.get("type") == "Action.Execute"]
 
 
 def action(card: dict[str, Any], verb: str) -> dict[str, Any]:
@@ -34,39 +33,17 @@ def action(card: dict[str, Any], verb: str) -> dict[str, Any]:
 
 def texts(card: dict[str, Any]) -> str:
     """All text a person would read on the card, as one string."""
-    parts: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            for key in ("text", "title", "value", "label"):
-                if isinstance(node.get(key), str):
-                    parts.append(node[key])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card)
-    return "\n".join(parts)
+    keys = ("text", "title", "value", "label")
+    return "\n".join(o[k] for o in objects(card) for k in keys if isinstance(o.get(k), str))
 
 
 def inputs(card: dict[str, Any]) -> dict[str, Any]:
     """Input id -> value as shown on the card."""
-    found: dict[str, Any] = {}
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if str(node.get("type", "")).startswith("Input.") and "id" in node:
-                found[node["id"]] = node.get("value")
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card)
-    return found
+    return {
+        o["id"]: o.get("value")
+        for o in objects(card)
+        if str(o.get("type", "")).startswith("Input.") and "id" in o
+    }
 
 
 async def click(

@@ -1,0 +1,32 @@
+"""Audit trail rows: the same columns for every record that keeps an append-only trail."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from bot.domain.requests import AuditEntry
+from bot.storage.store import Row
+
+
+def audit_columns(entry: AuditEntry) -> dict[str, Any]:
+    return {
+        "At": entry.at.isoformat(),
+        "ActorId": entry.actor_id,
+        "Action": entry.action,
+        "Detail": entry.detail,
+    }
+
+
+def audit_entries(rows: Iterable[Row]) -> tuple[AuditEntry, ...]:
+    """The trail in the order it was written (row keys end in a zero-padded sequence)."""
+    return tuple(
+        AuditEntry(
+            datetime.fromisoformat(str(r.data["At"])),
+            str(r.data["ActorId"]),
+            str(r.data["Action"]),
+            str(r.data.get("Detail", "")),
+        )
+        for r in sorted(rows, key=lambda r: r.row)
+    )
