@@ -120,7 +120,7 @@ class Reader:
         self.errors.setdefault(field_id, text(self.locale, f"requests.errors.{key}", **values))
 
     def text(self, field: Field) -> str:
-        value = _clean(self._raw(field))
+        value = clean_text(self._raw(field))
         if len(value) > field.max_length:
             self.error(field.id, "too_long", max=field.max_length)
         elif field.required and not value:
@@ -214,6 +214,6 @@ def _plain(number: float) -> str:
     return str(int(number)) if number == int(number) else str(number)
 
 
-def _clean(value: str) -> str:
+def clean_text(value: str) -> str:
     """Trim, and drop control characters other than line breaks and tabs."""
     return "".join(c for c in value if c in "\n\t" or ord(c) >= 32).strip()

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 from bot.domain.people import Role
-from bot.domain.requests import ApprovalRequest, DecisionRefused
+from bot.domain.requests import ApprovalRequest
 from bot.domain.sidejobs import SECTION, assess_side_job
-from bot.services.approvals import RequestNotFound
 from bot.services.context import Services
 from bot.services.sidejob_review import answer_review
 from cards import render, text
 from dialogs.base import Card, CardAction
+from dialogs.decisions import on_request
 from dialogs.flow import Outcome, RequestFlow
 from dialogs.forms import Field, Form, Reader
 from dialogs.registry import VerbRegistry
@@ -83,22 +83,14 @@ def review_card(request: ApprovalRequest, locale: str, answer: str = "") -> Card
 
 
 async def _answer(action: CardAction, services: Services, current: bool) -> Card:
-    locale = action.actor.locale
-    rid = action.data.get("requestId")
-    requester = action.data.get("requesterId")
-    if not isinstance(rid, str) or not isinstance(requester, str):
-        return render("error", locale, {"message": text(locale, "requests.refused.not_found")})
-    try:
+    async def work(rid: str, requester: str) -> Card:
         request = await answer_review(
             services, action.actor.tenant_id, requester, rid, action.actor.user_id, current
         )
-    except RequestNotFound:
-        return render("error", locale, {"message": text(locale, "requests.refused.not_found")})
-    except DecisionRefused as refusal:
-        message = text(locale, f"requests.refused.{refusal.code}")
-        return render("error", locale, {"message": message})
-    key = "sidejob.review.answer_current" if current else "sidejob.review.answer_ended"
-    return review_card(request, locale, text(locale, key))
+        key = "sidejob.review.answer_current" if current else "sidejob.review.answer_ended"
+        return review_card(request, action.actor.locale, text(action.actor.locale, key))
+
+    return await on_request(action, work)
 
 
 async def still_current(action: CardAction, services: Services) -> Card:
