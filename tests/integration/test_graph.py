@@ -13,6 +13,8 @@ from bot.graph import GraphError, GraphManagerLookup, GraphTokenError
 from bot.services.approvers import GraphLookup
 from bot.services.managers import ManagerLookupError
 from bot.settings import load_settings
+from bot.storage.tables import AzureTableStore
+from tests.conftest import DEMO_DIRECTORY
 from tests.support.entra import FakeEntra
 from tests.support.graph import FakeGraph
 
@@ -148,3 +150,37 @@ async def test_an_unauthorised_graph_answer_is_a_typed_error(
     with pytest.raises(GraphError) as raised:
         await lookup[0].manager_of(SANNE)
     assert raised.value.status == 403
+
+
+async def test_the_approval_engine_asks_graph_and_falls_back_to_the_directory(
+    lookup: tuple[GraphManagerLookup, Sleeps],
+    graph: tuple[FakeGraph, str],
+    store: AzureTableStore,
+) -> None:
+    """The approver comes from Graph when it answers; when Graph fails, from the directory."""
+    from bot.directory import import_directory, read_directory
+    from bot.domain.requests import ApproverRole
+    from bot.domain.requests import Person as Approver
+    from bot.services.approvers import DirectoryManagers, GraphManagers, find_approver
+    from bot.storage.repositories import TABLES, DirectoryRepository
+
+    fake, _ = graph
+    directory = DirectoryRepository(store)
+    await store.ensure_tables(TABLES)
+    await import_directory(directory, read_directory(DEMO_DIRECTORY))
+    managers = GraphManagers(lookup[0], DirectoryManagers(directory))
+
+    # Graph says Sanne's manager is Lotte (the directory says Pieter): Graph wins.
+    fake.managers[SANNE] = {
+        "id": "0f6c2a10-1111-4a1e-9c01-000000000006",
+        "displayName": "Lotte Smit",
+    }
+    approver, role = await find_approver(TENANT, SANNE, directory, managers)
+    assert (approver, role) == (
+        Approver("0f6c2a10-1111-4a1e-9c01-000000000006", "Lotte Smit"),
+        ApproverRole.MANAGER,
+    )
+    # Graph fails for good (403): the directory's manager is used, the request is not stuck.
+    fake.fail_next(403)
+    approver, role = await find_approver(TENANT, SANNE, directory, managers)
+    assert approver.id == PIETER["id"] and role is ApproverRole.MANAGER
