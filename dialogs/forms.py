@@ -7,10 +7,10 @@ were, so nothing is lost when the form returns with errors.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, time
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from bot.domain.money import InvalidAmount, parse_euros
 from cards import render, text, texts_for
@@ -18,6 +18,7 @@ from cards import render, text, texts_for
 FieldKind = Literal[
     "text", "multiline", "choice", "multichoice", "toggle", "date", "time", "heading"
 ]
+T = TypeVar("T")
 MAX_ECHO = 4000  # what we echo back of an over-long value (the error says it is too long)
 
 
@@ -149,34 +150,29 @@ class Reader:
             self.error(field.id, "yes_no")
         return value == "true"
 
-    def day(self, field: Field, today: date, allow_future: bool = False) -> date | None:
+    def _parsed(self, field: Field, parse: Callable[[str], T], error: str) -> T | None:
+        """A required-or-empty value parsed by `parse`, or None with the error named."""
         value = self._raw(field).strip()
         if not value:
             if field.required:
                 self.error(field.id, "required")
             return None
         try:
-            parsed = date.fromisoformat(value)
+            return parse(value)
         except ValueError:
-            self.error(field.id, "date_invalid")
+            self.error(field.id, error)
             return None
-        if not allow_future and parsed > today:
+
+    def day(self, field: Field, today: date, allow_future: bool = False) -> date | None:
+        parsed = self._parsed(field, date.fromisoformat, "date_invalid")
+        if parsed is not None and not allow_future and parsed > today:
             self.error(field.id, "date_future")
         return parsed
 
     def time_of_day(self, field: Field) -> time | None:
         """An `Input.Time` value (HH:MM, seconds tolerated), or None with the error named."""
-        value = self._raw(field).strip()
-        if not value:
-            if field.required:
-                self.error(field.id, "required")
-            return None
-        try:
-            parsed = time.fromisoformat(value)
-        except ValueError:
-            self.error(field.id, "time_invalid")
-            return None
-        return parsed.replace(second=0, microsecond=0, tzinfo=None)
+        parsed = self._parsed(field, time.fromisoformat, "time_invalid")
+        return parsed.replace(second=0, microsecond=0, tzinfo=None) if parsed else parsed
 
     def raw(self, field: Field) -> str:
         return self._raw(field)
