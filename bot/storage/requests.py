@@ -44,6 +44,8 @@ class InboxEntry:
     kind: str
     status: Status
     created_at: datetime
+    requester_name: str = ""
+    summary: str = ""
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,9 @@ class RequestRepository:
                 "Kind": request.kind,
                 "Status": request.status.value,
                 "CreatedAt": request.created_at.isoformat(),
+                # what the "openstaand" list shows, so it needs no read per request
+                "RequesterName": request.requester.name,
+                "Summary": str(request.facts.get("summary", ""))[:300],
             },
         )
 
@@ -134,6 +139,8 @@ class RequestRepository:
                 str(r.data["Kind"]),
                 Status(str(r.data["Status"])),
                 datetime.fromisoformat(str(r.data["CreatedAt"])),
+                str(r.data.get("RequesterName", "")),
+                str(r.data.get("Summary", "")),
             )
             for r in rows
         ]

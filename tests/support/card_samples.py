@@ -164,6 +164,37 @@ def _request_samples() -> list[tuple[str, Builder]]:
             "request:requester",
             lambda locale: request_card(_gift_request(verdict="refuse"), locale, "u1", note="x"),
         ),
+        *_register_samples(),
+    ]
+
+
+def _register_samples() -> list[tuple[str, Builder]]:
+    """ "Mijn meldingen", "openstaand", and a request with added information."""
+    from dataclasses import replace
+
+    from bot.domain.amend import add_information
+    from bot.storage.requests import InboxEntry
+    from dialogs.registers_view import mine_card, pending_card
+    from dialogs.requests_view import request_card
+
+    request = _gift_request()
+    noted = add_information(request, "u1", "Het was een *verjaardag*", request.created_at)
+    entry = InboxEntry(
+        request.id, "u1", "gift", request.status, request.created_at, "Sanne", "Fles wijn"
+    )
+    decided = replace(_gift_request("declined"), id="CAD-2")
+    return [
+        ("register:mine", lambda locale: mine_card([noted, decided], locale)),
+        ("register:mine-empty", lambda locale: mine_card([], locale)),
+        ("register:pending", lambda locale: pending_card([entry], locale)),
+        ("register:pending-empty", lambda locale: pending_card([], locale)),
+        ("request:with-notes", lambda locale: request_card(noted, locale, "u2")),
+        (
+            "request:addition-refused",
+            lambda locale: request_card(
+                noted, locale, "u1", addition="x" * 1001, addition_error="Te lang"
+            ),
+        ),
     ]
 
 
