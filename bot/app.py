@@ -16,6 +16,7 @@ from bot.services.approvers import DirectoryManagers
 from bot.services.context import Services
 from bot.services.jobs import Job, run_forever
 from bot.settings import Settings
+from bot.storage import registers as register_tables
 from bot.storage import requests as request_tables
 from bot.storage.errors import StorageError
 from bot.storage.repositories import TABLES, ConversationReferences, DirectoryRepository
@@ -122,7 +123,9 @@ async def _prepare_storage(services: Services, ready: asyncio.Event) -> None:
     delay = 0.5
     while True:
         try:
-            await services.store.ensure_tables((*TABLES, *request_tables.TABLES))
+            await services.store.ensure_tables(
+                (*TABLES, *request_tables.TABLES, *register_tables.TABLES)
+            )
             if services.settings.directory_file is not None:
                 directory = read_directory(services.settings.directory_file)
                 await import_directory(services.directory, directory)

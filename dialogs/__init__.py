@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.domain.people import Actor
 from bot.services.context import Services
-from dialogs import collection, concern, decisions, gift, menu, mine, pending, question
+from dialogs import collection, concern, decisions, gift, menu, mine, pending, question, raffle
 from dialogs.base import Card, CardAction
 from dialogs.intents import Reply, reply_to
 from dialogs.registry import VerbRegistry
@@ -22,6 +22,7 @@ def build_registry() -> VerbRegistry:
     collection.register(registry)
     mine.register(registry)
     pending.register(registry)
+    raffle.register(registry)
     return registry
 
 

@@ -165,7 +165,61 @@ def _request_samples() -> list[tuple[str, Builder]]:
             lambda locale: request_card(_gift_request(verdict="refuse"), locale, "u1", note="x"),
         ),
         *_register_samples(),
+        *_raffle_samples(),
     ]
+
+
+def _raffle_samples() -> list[tuple[str, Builder]]:
+    from datetime import UTC, datetime
+
+    from bot.storage.raffles import Excluded, Prize, RaffleRecord
+    from cards import render
+    from dialogs.raffle import result_card, winner_card
+
+    told = Prize("CAD-1", "Kerstpakket", "u1", "Sanne de Vries", True)
+    untold = Prize("CAD-2", "Wijn *rood*", "u2", "Pieter Bakker", False, "no_reference")
+    raffle = RaffleRecord(
+        id="R20261201T090000-abcdef",
+        tenant_id="t",
+        seed="abcdef0123456789",
+        algorithm="sha256-fisher-yates-v1",
+        drawn_at=datetime(2026, 12, 1, 9, tzinfo=UTC),
+        drawn_by="u6",
+        participants=("u1", "u2", "u3"),
+        excluded=(Excluded("u5", "Joost Visser", "inactive"),),
+        prizes=(told, untold),
+    )
+    return [
+        ("raffle:result", lambda locale: result_card(raffle, locale)),
+        ("raffle:nobody-excluded", lambda locale: result_card(replace_excluded(raffle), locale)),
+        ("raffle_win:default", lambda locale: winner_card(told, locale)),
+        (
+            "collection:raffle-ready",
+            lambda locale: render(
+                "collection",
+                locale,
+                {
+                    "entries": [
+                        {
+                            "description": "Wijn",
+                            "value": "€ 60,00",
+                            "who": "Sanne",
+                            "reference": "CAD-2",
+                            "status": "Ontvangen",
+                            "expected": False,
+                        }
+                    ],
+                    "canRaffle": True,
+                },
+            ),
+        ),
+    ]
+
+
+def replace_excluded(raffle: Any) -> Any:
+    from dataclasses import replace
+
+    return replace(raffle, excluded=())
 
 
 def _register_samples() -> list[tuple[str, Builder]]:
