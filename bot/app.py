@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
 import logging
 from collections.abc import AsyncIterator
@@ -12,6 +13,7 @@ from aiohttp.typedefs import Handler
 
 import dialogs
 from bot.directory import import_directory, read_directory
+from bot.services.acknowledgements import send_due
 from bot.services.approvers import DirectoryManagers
 from bot.services.context import Services
 from bot.services.jobs import Job, run_forever
@@ -28,6 +30,7 @@ from bot.teams.fast_connector import close_connectors
 from bot.teams.handler import IntegrityBot
 from bot.teams.http import messages_handler
 from bot.teams.proactive import TeamsNotifier
+from dialogs import acknowledge
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +101,9 @@ async def healthz(request: web.Request) -> web.Response:
 
 def background_jobs(services: Services) -> list[Job]:
     """Every periodic job; each claims its work in storage, so all instances may run them."""
-    return []
+    return [
+        Job("acknowledgements", functools.partial(send_due, services, acknowledge.ask_card)),
+    ]
 
 
 async def _storage_lifecycle(app: web.Application) -> AsyncIterator[None]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,6 +79,23 @@ SETTINGS: tuple[Setting, ...] = (
         "concern card.",
     ),
     Setting(
+        "ACK_REMINDER_DAYS",
+        "14",
+        "Days between reminders to people who have not yet confirmed the yearly code "
+        "acknowledgement.",
+    ),
+    Setting(
+        "RETENTION_REQUESTS_DAYS",
+        "2555",
+        "Days a decided or withdrawn request (gift, invitation, side job ...) and its audit trail "
+        "are kept before the daily job removes them (default 7 years).",
+    ),
+    Setting(
+        "RETENTION_BREACHES_DAYS",
+        "1825",
+        "Days a closed entry of the data-breach register is kept (default 5 years).",
+    ),
+    Setting(
         "DEBUG_COUNTERS",
         "",
         "1 = serve `GET /_debug/counters` (storage requests so far) for `make bench`; "
@@ -113,6 +130,9 @@ class Settings:
     meldregeling_url: str
     miw_url: str
     debug_counters: bool = False
+    ack_reminder_days: int = 14
+    retention_requests_days: int = 2555
+    retention_breaches_days: int = 1825
 
     @property
     def local_mode(self) -> bool:
@@ -225,6 +245,10 @@ def load_settings(
     if debug_counters and app_id:
         raise SettingsError("DEBUG_COUNTERS is for local benchmarks only (no MicrosoftAppId)")
 
+    ack_reminder_days = _days(get, "ACK_REMINDER_DAYS")
+    retention_requests_days = _days(get, "RETENTION_REQUESTS_DAYS")
+    retention_breaches_days = _days(get, "RETENTION_BREACHES_DAYS")
+
     return Settings(
         app_id=app_id,
         app_password=get("MicrosoftAppPassword"),
@@ -244,7 +268,17 @@ def load_settings(
         meldregeling_url=_require_url("MELDREGELING_URL", get("MELDREGELING_URL")),
         miw_url=_require_url("MIW_URL", get("MIW_URL")),
         debug_counters=debug_counters,
+        ack_reminder_days=ack_reminder_days,
+        retention_requests_days=retention_requests_days,
+        retention_breaches_days=retention_breaches_days,
     )
+
+
+def _days(get: Callable[[str], str], name: str) -> int:
+    value = get(name)
+    if not value.isdigit() or int(value) < 1:
+        raise SettingsError(f"{name} must be a whole number of days (at least 1)")
+    return int(value)
 
 
 def _require_guid(name: str, value: str) -> None:

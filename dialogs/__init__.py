@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from bot.domain.people import Actor
 from bot.services.context import Services
-from dialogs import collection, concern, decisions, gift, menu, mine, pending, question, raffle
+from dialogs import (
+    acknowledge,
+    collection,
+    concern,
+    decisions,
+    gift,
+    menu,
+    mine,
+    pending,
+    question,
+    raffle,
+)
 from dialogs.base import Card, CardAction
 from dialogs.intents import Reply, reply_to
 from dialogs.registry import VerbRegistry
@@ -23,6 +34,7 @@ def build_registry() -> VerbRegistry:
     mine.register(registry)
     pending.register(registry)
     raffle.register(registry)
+    acknowledge.register(registry)
     return registry
 
 

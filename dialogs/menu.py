@@ -29,6 +29,7 @@ FLOWS: tuple[str, ...] = (
 ROLE_ITEMS: tuple[tuple[Role, str, str], ...] = (
     (Role.SECRETARIAT, "collection.open", "collection"),
     (Role.INTEGRITY_OFFICER, "collection.open", "collection"),
+    (Role.INTEGRITY_OFFICER, "ack.status", "acknowledgements"),
 )
 
 

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from bot.storage import leases, raffles
+from bot.storage import acknowledgements, leases, raffles
 
-TABLES: tuple[str, ...] = (*raffles.TABLES, *leases.TABLES)
+TABLES: tuple[str, ...] = (*raffles.TABLES, *acknowledgements.TABLES, *leases.TABLES)

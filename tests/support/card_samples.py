@@ -166,6 +166,35 @@ def _request_samples() -> list[tuple[str, Builder]]:
         ),
         *_register_samples(),
         *_raffle_samples(),
+        *_acknowledgement_samples(),
+    ]
+
+
+def _acknowledgement_samples() -> list[tuple[str, Builder]]:
+    from cards import render
+    from dialogs.acknowledge import ask_card
+
+    def status(locale: str, started: bool) -> dict[str, Any]:
+        facts = [{"title": "Wonen", "value": "1 van 2 (50%)"}] if started else []
+        return render(
+            "acknowledgement_status",
+            locale,
+            {
+                "title": "Bevestiging gedragscode 2026",
+                "note": "Gestart" if started else "",
+                "summary": "1 van de 2" if started else "Nog niet gestart",
+                "departments": facts,
+                "canStart": not started,
+                "start": "Start",
+            },
+        )
+
+    return [
+        ("acknowledgement:ask", lambda locale: ask_card(2026, 0, locale)),
+        ("acknowledgement:reminder", lambda locale: ask_card(2026, 2, locale)),
+        ("acknowledgement:confirmed", lambda locale: ask_card(2026, 0, locale, confirmed=True)),
+        ("acknowledgement_status:started", lambda locale: status(locale, True)),
+        ("acknowledgement_status:not-started", lambda locale: status(locale, False)),
     ]
 
 
