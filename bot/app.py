@@ -17,6 +17,7 @@ from bot.services.acknowledgements import send_due
 from bot.services.approvers import DirectoryManagers
 from bot.services.context import Services
 from bot.services.jobs import Job, run_forever
+from bot.services.retention import run_retention
 from bot.settings import Settings
 from bot.storage import registers as register_tables
 from bot.storage import requests as request_tables
@@ -103,6 +104,7 @@ def background_jobs(services: Services) -> list[Job]:
     """Every periodic job; each claims its work in storage, so all instances may run them."""
     return [
         Job("acknowledgements", functools.partial(send_due, services, acknowledge.ask_card)),
+        Job("retention", functools.partial(run_retention, services)),
     ]
 
 

@@ -50,6 +50,9 @@ def settings(azurite_connection: str, table_prefix: str) -> Settings:
             "AZURE_STORAGE_CONNECTION_STRING": azurite_connection,
             "TABLE_PREFIX": table_prefix,
             "DIRECTORY_FILE": str(DEMO_DIRECTORY),
+            # Background jobs write (leases, claims); tests that count a turn's storage requests
+            # must not see them, so tests run jobs themselves (`run_pass`, or the job function).
+            "JOBS_INTERVAL_SECONDS": "0",
         },
         dotenv=None,
     )

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
-from bot.storage import acknowledgements, leases, raffles
+from bot.storage import acknowledgements, leases, raffles, removals
 
-TABLES: tuple[str, ...] = (*raffles.TABLES, *acknowledgements.TABLES, *leases.TABLES)
+TABLES: tuple[str, ...] = (
+    *raffles.TABLES,
+    *acknowledgements.TABLES,
+    *removals.TABLES,
+    *leases.TABLES,
+)

@@ -8,7 +8,6 @@ import dataclasses
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
-import pytest
 from aiohttp.test_utils import TestServer
 
 from bot.app import READY, SERVICES, init_app
@@ -23,13 +22,6 @@ from tests.support.activities import FATIMA, LOTTE, PIETER, SANNE, TENANT
 from tests.support.flows import actions, click, open_flow, texts
 
 REACHABLE = (SANNE, PIETER, FATIMA)
-
-
-@pytest.fixture
-def settings(settings: Settings) -> Settings:
-    """The app's own periodic pass is off: the tests run the job themselves, so they know
-    which pass sent what."""
-    return dataclasses.replace(settings, jobs_interval=0)
 
 
 async def started(bot: BotUnderTest) -> Services:
