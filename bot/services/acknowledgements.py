@@ -53,11 +53,12 @@ async def start_campaign(services: Services, actor: Actor) -> int:
 
 
 async def confirm(services: Services, actor: Actor, year: int) -> None:
-    person = await services.directory.get_person(actor.tenant_id, actor.user_id)
-    if person is None:
-        person = Person(actor.user_id, actor.name)
+    async def who() -> Person:
+        person = await services.directory.get_person(actor.tenant_id, actor.user_id)
+        return person or Person(actor.user_id, actor.name)
+
     await AcknowledgementRepository(services.store).confirm(
-        actor.tenant_id, year, person, services.clock()
+        actor.tenant_id, year, actor.user_id, services.clock(), who
     )
 
 

@@ -10,7 +10,7 @@ at most once however many instances run the job.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -160,16 +160,26 @@ class AcknowledgementRepository:
         except Conflict:
             return
 
-    async def confirm(self, tenant_id: str, year: int, person: Person, now: datetime) -> None:
-        """The person confirms they know the code (idempotent; retried once on a race)."""
+    async def confirm(
+        self,
+        tenant_id: str,
+        year: int,
+        person_id: str,
+        now: datetime,
+        who: Callable[[], Awaitable[Person]],
+    ) -> None:
+        """The person confirms they know the code: one read and one ETag-guarded write when they
+        were asked; `who` is only called for someone not in the campaign (joined later).
+        Idempotent; re-read on a race."""
         key = partition(tenant_id, year)
         for _ in range(3):
             try:
-                row = await self._store.get(ACKNOWLEDGEMENTS, key, person.id)
+                row = await self._store.get(ACKNOWLEDGEMENTS, key, person_id)
             except NotFound:
+                person = await who()
                 data = {**_person_columns(person, CONFIRMED, -1), "ConfirmedAt": now.isoformat()}
                 try:
-                    await self._store.insert(ACKNOWLEDGEMENTS, key, person.id, data)
+                    await self._store.insert(ACKNOWLEDGEMENTS, key, person_id, data)
                     return
                 except AlreadyExists:
                     continue
@@ -177,7 +187,7 @@ class AcknowledgementRepository:
                 return
             data = {**row.data, "Status": CONFIRMED, "ConfirmedAt": now.isoformat()}
             try:
-                await self._store.replace(ACKNOWLEDGEMENTS, key, person.id, data, row.etag or "")
+                await self._store.replace(ACKNOWLEDGEMENTS, key, person_id, data, row.etag or "")
                 return
             except Conflict:
                 continue

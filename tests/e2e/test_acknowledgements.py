@@ -115,3 +115,18 @@ async def test_an_employee_cannot_start_or_follow_the_campaign(bot: BotUnderTest
     assert await repository.campaigns() == []
     menu = await open_flow(bot, SANNE, "menu.open")
     assert "ack.status" not in str(menu)
+
+
+async def test_someone_not_asked_yet_can_confirm_and_counts_in_their_department(
+    bot: BotUnderTest,
+) -> None:
+    services = bot.server.app[SERVICES]
+    year = services.clock().year
+    thanks = (
+        await (
+            await bot.post(SANNE.invoke(bot.service_url, "ack.confirm", {"year": str(year)}))
+        ).json()
+    )["value"]
+    assert "je bevestiging is vastgelegd" in texts(thanks)
+    [row] = await AcknowledgementRepository(services.store).people(TENANT, year)
+    assert (row.person_id, row.department, row.confirmed) == (SANNE.aad_id, "Wonen", True)
