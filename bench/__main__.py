@@ -1,4 +1,5 @@
-"""`python -m bench [--only a,b,c,g] [--seconds 3] [--concurrency 10] [--fanout N] [--profile]`."""
+"""`python -m bench [--only a,c,d] [--seconds 3] [--concurrency 10] [--fanout N]
+[--records 1000,100000] [--profile]`."""
 
 from __future__ import annotations
 
@@ -19,6 +20,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=10, help="requests in flight")
     parser.add_argument("--max-requests", type=int, default=30_000, help="cap per scenario")
     parser.add_argument("--fanout", type=int, default=5000, help="recipients in scenario g")
+    parser.add_argument(
+        "--records", default="1000,100000", help="scenario f: requests seeded, e.g. 1000,100000"
+    )
     parser.add_argument("--profile", action="store_true", help="run the bots under cProfile")
     parser.add_argument("--json", default=str(ROOT / ".data" / "bench" / "report.json"))
     args = parser.parse_args(argv)
@@ -33,6 +37,7 @@ def main(argv: list[str] | None = None) -> int:
         max_requests=args.max_requests,
         fanout=args.fanout,
         profile=args.profile,
+        records=tuple(int(n) for n in args.records.split(",") if n.strip()),
     )
     report = asyncio.run(run(options, echo=print))
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)

@@ -41,6 +41,7 @@ class Options:
     max_requests: int = 30_000
     fanout: int = 5000
     profile: bool = False
+    records: tuple[int, ...] = (1000, 100_000)  # scenario f: request counts seeded in Azurite
     azurite_connection: str | None = None  # reuse a running Azurite (the smoke test does)
 
 
@@ -135,6 +136,7 @@ class Bench:
         bot: Bot,
         make_activity: Callable[[int], dict[str, Any]],
         replies_per_turn: int = 1,
+        max_requests: int | None = None,
     ) -> Measurement:
         """Warm up, then drive `/api/messages` and measure the bot process and the connector."""
         url = bot.url + "/api/messages"
@@ -153,7 +155,7 @@ class Bench:
                 lambda i: make_activity(WARMUP_REQUESTS + i),
                 concurrency=options.concurrency,
                 seconds=options.seconds,
-                max_requests=options.max_requests,
+                max_requests=min(options.max_requests, max_requests or options.max_requests),
             )
             after = usage(bot.pid)
             storage_after = await _storage_requests(session, bot)

@@ -2,9 +2,7 @@
 `async def s(bench, key, title) -> Measurement`, usually starting a process with
 `bench.process(...)` and measuring it with `bench.turns(...)`.
 
-Not here yet (their flows are being built): d (gift submission), e (approve invoke),
-f ("mijn meldingen"/"openstaand" at 1,000 and 100,000 records). Each will be a `bench.turns`
-over `python -m bot` like `c`, with an activity factory for its invoke or message.
+Scenarios d, e and f (the approval engine and the personal registers) live in `bench/flows.py`.
 """
 
 from __future__ import annotations
@@ -205,3 +203,7 @@ def _reference(service_url: str, person: str) -> str:
             "serviceUrl": service_url + "/",
         }
     )
+
+
+# d, e, f: the approval engine and the personal registers (registered on import).
+from bench import flows as _flows  # noqa: E402, F401

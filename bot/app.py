@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
 import logging
 from collections.abc import AsyncIterator, Callable
@@ -16,14 +17,17 @@ from bot.directory import import_directory, read_directory
 from bot.domain.reminders import ReminderPolicy
 from bot.exports_http import export_handler
 from bot.graph import GraphManagerLookup
+from bot.services.acknowledgements import send_due
 from bot.services.approvers import DirectoryManagers, GraphManagers
 from bot.services.breaches import redeliver_alerts, send_reminders
 from bot.services.context import Services, utc_now
 from bot.services.jobs import Job, run_forever
 from bot.services.reminders import remind_and_escalate
+from bot.services.retention import run_retention
 from bot.services.sidejob_review import ask_yearly
 from bot.settings import Settings
 from bot.storage import breaches as breach_tables
+from bot.storage import registers as register_tables
 from bot.storage import requests as request_tables
 from bot.storage.errors import StorageError
 from bot.storage.repositories import TABLES, ConversationReferences, DirectoryRepository
@@ -35,7 +39,7 @@ from bot.teams.fast_connector import close_connectors
 from bot.teams.handler import IntegrityBot
 from bot.teams.http import messages_handler
 from bot.teams.proactive import TeamsNotifier
-from dialogs import sidejob
+from dialogs import acknowledge, sidejob
 from dialogs.requests_view import CardPresenter
 
 log = logging.getLogger(__name__)
@@ -140,6 +144,8 @@ def background_jobs(services: Services) -> list[Job]:
         Job("sidejob-review", side_job_review),
         Job("dataleak.redeliver", lambda: redeliver_alerts(services, office)),
         Job("dataleak.reminders", lambda: send_reminders(services, office)),
+        Job("acknowledgements", functools.partial(send_due, services, acknowledge.ask_card)),
+        Job("retention", functools.partial(run_retention, services)),
     ]
 
 
@@ -170,7 +176,7 @@ async def _prepare_storage(services: Services, ready: asyncio.Event) -> None:
     while True:
         try:
             await services.store.ensure_tables(
-                (*TABLES, *request_tables.TABLES, *breach_tables.TABLES)
+                (*TABLES, *request_tables.TABLES, *breach_tables.TABLES, *register_tables.TABLES)
             )
             if services.settings.directory_file is not None:
                 directory = read_directory(services.settings.directory_file)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -96,6 +96,23 @@ SETTINGS: tuple[Setting, ...] = (
         "concern card.",
     ),
     Setting(
+        "ACK_REMINDER_DAYS",
+        "14",
+        "Days between reminders to people who have not yet confirmed the yearly code "
+        "acknowledgement.",
+    ),
+    Setting(
+        "RETENTION_REQUESTS_DAYS",
+        "2555",
+        "Days a decided or withdrawn request (gift, invitation, side job ...) and its audit trail "
+        "are kept before the daily job removes them (default 7 years).",
+    ),
+    Setting(
+        "RETENTION_BREACHES_DAYS",
+        "1825",
+        "Days a closed entry of the data-breach register is kept (default 5 years).",
+    ),
+    Setting(
         "DEBUG_COUNTERS",
         "",
         "1 = serve `GET /_debug/counters` (storage requests so far) for `make bench`; "
@@ -179,6 +196,9 @@ class Settings:
     graph_login_url: str = "https://login.microsoftonline.com"
     appinsights_connection_string: str = ""
     public_url: str = ""
+    ack_reminder_days: int = 14
+    retention_requests_days: int = 2555
+    retention_breaches_days: int = 1825
 
     @property
     def local_mode(self) -> bool:
@@ -310,6 +330,10 @@ def load_settings(
     if debug_counters and app_id:
         raise SettingsError("DEBUG_COUNTERS is for local benchmarks only (no MicrosoftAppId)")
 
+    ack_reminder_days = _days(get, "ACK_REMINDER_DAYS")
+    retention_requests_days = _days(get, "RETENTION_REQUESTS_DAYS")
+    retention_breaches_days = _days(get, "RETENTION_BREACHES_DAYS")
+
     return Settings(
         app_id=app_id,
         app_password=get("MicrosoftAppPassword"),
@@ -340,12 +364,22 @@ def load_settings(
         graph_login_url=urls["GRAPH_LOGIN_URL"],
         appinsights_connection_string=insights,
         public_url=_public_url(get("BOT_PUBLIC_URL"), host, int(port_text)),
+        ack_reminder_days=ack_reminder_days,
+        retention_requests_days=retention_requests_days,
+        retention_breaches_days=retention_breaches_days,
     )
 
 
 def _working_days(name: str, value: str) -> int:
     if not value.isdigit() or not 1 <= int(value) <= 60:
         raise SettingsError(f"{name} must be a number of working days from 1 to 60")
+    return int(value)
+
+
+def _days(get: Callable[[str], str], name: str) -> int:
+    value = get(name)
+    if not value.isdigit() or int(value) < 1:
+        raise SettingsError(f"{name} must be a whole number of days (at least 1)")
     return int(value)
 
 

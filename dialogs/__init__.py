@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.domain.people import Actor
 from bot.services.context import Services
 from dialogs import (
+    acknowledge,
     breach_register,
     collection,
     concern,
@@ -13,7 +14,10 @@ from dialogs import (
     gift,
     invitation,
     menu,
+    mine,
+    pending,
     question,
+    raffle,
     sidejob,
     supplier,
     tenant,
@@ -41,6 +45,10 @@ def build_registry() -> VerbRegistry:
     collection.register(registry)
     dataleak.register(registry)
     breach_register.register(registry)
+    mine.register(registry)
+    pending.register(registry)
+    raffle.register(registry)
+    acknowledge.register(registry)
     return registry
 
 

@@ -34,7 +34,8 @@ async def collection_card(actor: Actor, services: Services) -> Card:
         }
         for e in sorted(entries, key=lambda e: (order.get(e.status, 3), e.created_at))
     ]
-    return render("collection", locale, {"entries": rows})
+    can_raffle = any(e.status == "received" for e in entries)
+    return render("collection", locale, {"entries": rows, "canRaffle": can_raffle})
 
 
 def _refused(locale: str) -> Card:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from bot.domain.people import Actor, Role
 from bot.services.context import Services
+from bot.services.registers import is_approver
 from bot.storage.errors import StorageError
 from cards import render, texts_for
 from dialogs.base import Card, CardAction
@@ -28,14 +31,21 @@ ROLE_ITEMS: tuple[tuple[Role, str, str], ...] = (
     (Role.INTEGRITY_OFFICER, "collection.open", "collection"),
     (Role.PRIVACY_OFFICER, "dataleak.register", "breach_register"),
     (Role.PRIVACY_DEPUTY, "dataleak.register", "breach_register"),
+    (Role.INTEGRITY_OFFICER, "ack.status", "acknowledgements"),
 )
 
 
-def menu_card(locale: str, name: str = "", roles: frozenset[Role] = frozenset()) -> Card:
-    """The welcome card with a button for every flow, plus what the person's roles add."""
+def menu_card(
+    locale: str, name: str = "", roles: frozenset[Role] = frozenset(), approver: bool = False
+) -> Card:
+    """The welcome card with a button for every flow and "mijn meldingen", plus what the
+    person's roles add ("openstaand" for anyone who decides on requests)."""
     texts = texts_for(locale)["menu"]
     items = [{"verb": f"{flow}.open", "title": texts["flows"][flow]} for flow in FLOWS]
+    items.append({"verb": "mine.open", "title": texts["registers"]["mine"]})
     extra: list[dict[str, str]] = []
+    if approver:
+        extra.append({"verb": "pending.open", "title": texts["registers"]["pending"]})
     for role, verb, key in ROLE_ITEMS:
         if role in roles and all(item["verb"] != verb for item in extra):
             extra.append({"verb": verb, "title": texts["roles"][key]})
@@ -46,14 +56,19 @@ def menu_card(locale: str, name: str = "", roles: frozenset[Role] = frozenset())
 async def menu_for(actor: Actor, services: Services) -> Card:
     """The menu as this person sees it (their roles come from the directory)."""
     roles: frozenset[Role] = frozenset()
+    approver = False
     if actor.user_id and actor.tenant_id:
         try:
-            person = await services.directory.get_person(actor.tenant_id, actor.user_id)
+            # Both reads at once: "openstaand" shows for anyone something was ever put before.
+            person, approver = await asyncio.gather(
+                services.directory.get_person(actor.tenant_id, actor.user_id),
+                is_approver(services, actor),
+            )
         except StorageError:
             person = None  # the menu itself must still show when storage is down
         if person is not None:
             roles = person.roles
-    return menu_card(actor.locale, actor.name, roles)
+    return menu_card(actor.locale, actor.name, roles, approver)
 
 
 def coming_soon_card(locale: str, flow: str) -> Card:

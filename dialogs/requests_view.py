@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.domain.amend import notes_of
 from bot.domain.money import format_euros
 from bot.domain.requests import ApprovalRequest, Status
 from cards import language_of, render, text
@@ -77,8 +78,12 @@ def request_card(
     viewer_id: str,
     note: str = "",
     heading: str = "",
+    addition: str = "",
+    addition_error: str = "",
 ) -> dict[str, Any]:
-    """The request as `viewer_id` sees it: decision buttons only for its pending approver."""
+    """The request as `viewer_id` sees it: decision buttons only for its pending approver;
+    "add information" and "withdraw" only for its requester while it is pending (`addition`
+    keeps what they typed when it was refused with `addition_error`)."""
     view = KINDS[request.kind]
     verdict = ""
     reasons: list[dict[str, str]] = []
@@ -118,6 +123,10 @@ def request_card(
             "canAdvise": request.pending
             and request.advisor is not None
             and viewer_id == request.advisor.id,
+            "canAmend": request.pending and viewer_id == request.requester.id,
+            "notes": [{"text": f"{when(at, locale)}: {note}"} for at, note in notes_of(request)],
+            "addition": addition,
+            "additionError": addition_error,
             "pointer": pointer,
             "refresh": bool(request.watchers),
             "watchers": list(request.watchers),

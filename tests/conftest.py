@@ -53,7 +53,9 @@ def settings(azurite_connection: str, table_prefix: str) -> Settings:
             "AZURE_STORAGE_CONNECTION_STRING": azurite_connection,
             "TABLE_PREFIX": table_prefix,
             "DIRECTORY_FILE": str(DEMO_DIRECTORY),
-            "JOBS_INTERVAL_SECONDS": "0",  # tests run the jobs themselves, with their own clock
+            # Background jobs write (leases, claims); tests that count a turn's storage requests
+            # must not see them, so tests run jobs themselves (`run_pass`, or the job function).
+            "JOBS_INTERVAL_SECONDS": "0",
         },
         dotenv=None,
     )

@@ -2,7 +2,8 @@
 
 Pure: the knowledge base is passed in. The rules, in order:
 
-1. a greeting or a call for help ("hallo", "hi", "menu") shows the menu;
+1. a greeting or a call for help ("hallo", "hi", "menu") shows the menu; a short message naming
+   a personal register ("mijn meldingen", "openstaand") opens it;
 2. the best matching guideline must score at least `MIN_SCORE`, else we say we do not know
    (we never guess at policy); if any confidential topic (vertrouwenspersoon, meldregeling,
    MIW, intimidation) matches well too, the whole turn is confidential;
@@ -50,6 +51,24 @@ QUESTION_PHRASES = (
 )
 
 
+# The personal registers by name: a short message that names one opens it, whatever else the
+# knowledge base would match ("mijn meldingen" is not a question about the code).
+REGISTERS: dict[str, str] = {
+    "mijn meldingen": "mine",
+    "mijn aanvragen": "mine",
+    "mijn verzoeken": "mine",
+    "my requests": "mine",
+    "my declarations": "mine",
+    "openstaand": "pending",
+    "openstaande meldingen": "pending",
+    "ter beoordeling": "pending",
+    "pending": "pending",
+    "pending requests": "pending",
+    "to approve": "pending",
+}
+MAX_REGISTER_WORDS = 5
+
+
 @dataclass(frozen=True)
 class ShowMenu:
     """A greeting: show what the bot can do."""
@@ -89,6 +108,9 @@ def understand(text: str, knowledge: KnowledgeBase) -> Understanding:
     said = words(text)
     if is_greeting(said):
         return ShowMenu()
+    register = register_named(said)
+    if register is not None:
+        return OpenFlow(register)
     hits = [(guideline, score) for guideline, score in knowledge.search(text) if score >= MIN_SCORE]
     if not hits:
         return NoMatch()
@@ -98,6 +120,17 @@ def understand(text: str, knowledge: KnowledgeBase) -> Understanding:
     if best.flow and not is_question(text, said) and _triggered(best, said):
         return OpenFlow(best.flow, confidential=confidential)
     return Answer(best, confidential=confidential)
+
+
+def register_named(said: list[str]) -> str | None:
+    """The register a short message names ("toon mijn meldingen", "my requests please")."""
+    if not said or len(said) > MAX_REGISTER_WORDS:
+        return None
+    joined = f" {' '.join(said)} "
+    for phrase, register in REGISTERS.items():
+        if f" {phrase} " in joined:
+            return register
+    return None
 
 
 def is_greeting(said: list[str]) -> bool:

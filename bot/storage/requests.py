@@ -46,6 +46,8 @@ class InboxEntry:
     created_at: datetime
     role: str = "approver"  # or "advisor"
     message_id: str = ""
+    requester_name: str = ""
+    summary: str = ""
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,9 @@ class RequestRepository:
                 "CreatedAt": request.created_at.isoformat(),
                 "Role": role,
                 "MessageId": message_id,
+                # what the "openstaand" list shows, so it needs no read per request
+                "RequesterName": request.requester.name,
+                "Summary": str(request.facts.get("summary", ""))[:300],
             },
         )
 
@@ -220,6 +225,8 @@ def _inbox_entry(row: Row) -> InboxEntry:
         datetime.fromisoformat(str(row.data["CreatedAt"])),
         str(row.data.get("Role", "approver")),
         str(row.data.get("MessageId", "")),
+        str(row.data.get("RequesterName", "")),
+        str(row.data.get("Summary", "")),
     )
 
 

@@ -31,6 +31,7 @@ async def test_every_scenario_runs_and_nothing_is_lost(azurite_connection: str) 
         concurrency=2,
         max_requests=20,
         fanout=12,
+        records=(20, 40),  # scenario f seeds 1,000 and 100,000 in `make bench`; not here
         azurite_connection=azurite_connection,
     )
     report = await run(options)
@@ -43,6 +44,9 @@ async def test_every_scenario_runs_and_nothing_is_lost(azurite_connection: str) 
         assert row["lost"] == 0, row["key"]
     assert rows["a"]["throughput_x_baseline"] == 1.0
     assert rows["c"]["storage_per_action"] is not None
+    for key in ("d", "e", "f"):
+        assert rows[key]["storage_per_action"] is not None, key
+    assert "p50 at 40 vs 20 (target <= 1.5x)" in rows["f"]["extra"]
     fan = rows["g"]
     assert fan["actions"] == 12
     assert "0 left unretried" in fan["extra"]["429s"]

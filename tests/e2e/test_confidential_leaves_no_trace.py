@@ -96,6 +96,7 @@ async def proxied_bot(
             "AZURE_STORAGE_CONNECTION_STRING": azurite_connection_string(proxy_server.port or 0),
             "TABLE_PREFIX": table_prefix,
             "DIRECTORY_FILE": str(DEMO_DIRECTORY),
+            "JOBS_INTERVAL_SECONDS": "0",  # a job's own writes (leases) are not the turn's
         },
         dotenv=None,
     )

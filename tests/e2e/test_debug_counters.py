@@ -34,8 +34,9 @@ async def test_counters_count_storage_requests_per_turn(
         await session.post(
             str(server.make_url("/api/messages")), json=SANNE.message(service_url + "/", "hallo")
         )
-        # the conversation reference upsert, and the directory read for the role-aware menu
-        assert await count() - before == 2
+        # the conversation reference upsert, the directory read for the role-aware menu, and
+        # the one-row inbox probe that decides whether "openstaand" is on it
+        assert await count() - before == 3
 
 
 async def test_without_the_setting_there_is_no_counter_endpoint(

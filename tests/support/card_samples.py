@@ -165,6 +165,120 @@ def _request_samples() -> list[tuple[str, Builder]]:
             "request:requester",
             lambda locale: request_card(_gift_request(verdict="refuse"), locale, "u1", note="x"),
         ),
+        *_register_samples(),
+        *_raffle_samples(),
+        *_acknowledgement_samples(),
+    ]
+
+
+def _acknowledgement_samples() -> list[tuple[str, Builder]]:
+    from cards import render
+    from dialogs.acknowledge import ask_card
+
+    def status(locale: str, started: bool) -> dict[str, Any]:
+        facts = [{"title": "Wonen", "value": "1 van 2 (50%)"}] if started else []
+        return render(
+            "acknowledgement_status",
+            locale,
+            {
+                "title": "Bevestiging gedragscode 2026",
+                "note": "Gestart" if started else "",
+                "summary": "1 van de 2" if started else "Nog niet gestart",
+                "departments": facts,
+                "canStart": not started,
+                "start": "Start",
+            },
+        )
+
+    return [
+        ("acknowledgement:ask", lambda locale: ask_card(2026, 0, locale)),
+        ("acknowledgement:reminder", lambda locale: ask_card(2026, 2, locale)),
+        ("acknowledgement:confirmed", lambda locale: ask_card(2026, 0, locale, confirmed=True)),
+        ("acknowledgement_status:started", lambda locale: status(locale, True)),
+        ("acknowledgement_status:not-started", lambda locale: status(locale, False)),
+    ]
+
+
+def _raffle_samples() -> list[tuple[str, Builder]]:
+    from datetime import UTC, datetime
+
+    from bot.storage.raffles import Excluded, Prize, RaffleRecord
+    from cards import render
+    from dialogs.raffle import result_card, winner_card
+
+    told = Prize("CAD-1", "Kerstpakket", "u1", "Sanne de Vries", True)
+    untold = Prize("CAD-2", "Wijn *rood*", "u2", "Pieter Bakker", False, "no_reference")
+    raffle = RaffleRecord(
+        id="R20261201T090000-abcdef",
+        tenant_id="t",
+        seed="abcdef0123456789",
+        algorithm="sha256-fisher-yates-v1",
+        drawn_at=datetime(2026, 12, 1, 9, tzinfo=UTC),
+        drawn_by="u6",
+        participants=("u1", "u2", "u3"),
+        excluded=(Excluded("u5", "Joost Visser", "inactive"),),
+        prizes=(told, untold),
+    )
+    return [
+        ("raffle:result", lambda locale: result_card(raffle, locale)),
+        ("raffle:nobody-excluded", lambda locale: result_card(replace_excluded(raffle), locale)),
+        ("raffle_win:default", lambda locale: winner_card(told, locale)),
+        (
+            "collection:raffle-ready",
+            lambda locale: render(
+                "collection",
+                locale,
+                {
+                    "entries": [
+                        {
+                            "description": "Wijn",
+                            "value": "€ 60,00",
+                            "who": "Sanne",
+                            "reference": "CAD-2",
+                            "status": "Ontvangen",
+                            "expected": False,
+                        }
+                    ],
+                    "canRaffle": True,
+                },
+            ),
+        ),
+    ]
+
+
+def replace_excluded(raffle: Any) -> Any:
+    from dataclasses import replace
+
+    return replace(raffle, excluded=())
+
+
+def _register_samples() -> list[tuple[str, Builder]]:
+    """ "Mijn meldingen", "openstaand", and a request with added information."""
+    from dataclasses import replace
+
+    from bot.domain.amend import add_information
+    from bot.storage.requests import InboxEntry
+    from dialogs.registers_view import mine_card, pending_card
+    from dialogs.requests_view import request_card
+
+    request = _gift_request()
+    noted = add_information(request, "u1", "Het was een *verjaardag*", request.created_at)
+    entry = InboxEntry(
+        request.id, "u1", "gift", request.status, request.created_at, "Sanne", "Fles wijn"
+    )
+    decided = replace(_gift_request("declined"), id="CAD-2")
+    return [
+        ("register:mine", lambda locale: mine_card([noted, decided], locale)),
+        ("register:mine-empty", lambda locale: mine_card([], locale)),
+        ("register:pending", lambda locale: pending_card([entry], locale)),
+        ("register:pending-empty", lambda locale: pending_card([], locale)),
+        ("request:with-notes", lambda locale: request_card(noted, locale, "u2")),
+        (
+            "request:addition-refused",
+            lambda locale: request_card(
+                noted, locale, "u1", addition="x" * 1001, addition_error="Te lang"
+            ),
+        ),
     ]
 
 

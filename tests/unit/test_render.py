@@ -11,7 +11,7 @@ def test_dutch_is_the_default_and_english_follows_the_teams_locale() -> None:
     assert menu_card("en-GB")["body"][0]["text"] == "Woongroen integrity bot"
 
 
-def test_menu_has_one_execute_button_per_flow_in_order() -> None:
+def test_menu_has_one_execute_button_per_flow_in_order_then_my_requests() -> None:
     card = menu_card("nl-NL", "Sanne de Vries")
     verbs = [
         action["verb"]
@@ -19,7 +19,7 @@ def test_menu_has_one_execute_button_per_flow_in_order() -> None:
         if element["type"] == "ActionSet"
         for action in element["actions"]
     ]
-    assert verbs == [f"{flow}.open" for flow in FLOWS]
+    assert verbs == [f"{flow}.open" for flow in FLOWS] + ["mine.open"]
     assert any(e.get("text") == "Hoi Sanne!" for e in card["body"])
 
 

@@ -1,0 +1,315 @@
+"""Scenarios d, e and f: the approval engine and the personal registers, over the real HTTP
+invoke, against `python -m bot` on Azurite (registered into SCENARIOS by bench.scenarios).
+
+Records are seeded straight through the storage layer (the bench's own process), spread over
+many people the way an organisation spreads them: each requester has about 20 requests and each
+approver about 20 waiting in the inbox.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bench.run import Bench, Bot, Measurement
+from bench.scenarios import BOT, TENANT, _reference, bot_env, scenario, user_id, wait_healthy
+from bot.domain.requests import ApprovalRequest, ApproverRole, AuditEntry, Person, Status
+from bot.storage import requests as request_tables
+from bot.storage.repositories import CONVERSATIONS
+from bot.storage.repositories import TABLES as BASE_TABLES
+from bot.storage.store import Write
+from bot.storage.tables import AzureTableStore
+
+PER_PERSON = 20
+EMPLOYEES = 50
+TEAM = 10  # employees per manager in d and e
+SEED_CONCURRENCY = 32
+START = datetime(2026, 1, 5, 9, tzinfo=UTC)
+WINE = {
+    "giverName": "Jan de Vos",
+    "giverOrganisation": "Bouwbedrijf Vos",
+    "relation": "supplier",
+    "negotiating": "false",
+    "description": "Fles wijn",
+    "kind": "goods",
+    "everyday": "true",
+    "value": "25",
+    "receivedOn": "2026-11-20",
+    "atHome": "false",
+    "remarks": "",
+}
+
+
+def employee(i: int) -> str:
+    return user_id(1_000_000 + i)
+
+
+def manager(i: int) -> str:
+    return user_id(2_000_000 + i)
+
+
+def invoke(
+    service_url: str, person: str, verb: str, data: dict[str, Any], reply_to: str | None = None
+) -> dict[str, Any]:
+    """A Teams `adaptiveCard/action` invoke from `person`."""
+    activity = {
+        "type": "invoke",
+        "name": "adaptiveCard/action",
+        "id": f"bench-{uuid.uuid4().hex[:12]}",
+        "timestamp": "2026-11-29T10:00:00.000Z",
+        "serviceUrl": service_url,
+        "channelId": "msteams",
+        "from": {"id": f"29:{person}", "name": "Bench Gebruiker", "aadObjectId": person},
+        "recipient": BOT,
+        "conversation": {
+            "id": f"a:bench-{person}",
+            "conversationType": "personal",
+            "tenantId": TENANT,
+        },
+        "channelData": {"tenant": {"id": TENANT}},
+        "locale": "nl-NL",
+        "value": {
+            "action": {"type": "Action.Execute", "verb": verb, "data": data},
+            "trigger": "manual",
+        },
+    }
+    if reply_to:
+        activity["replyToId"] = reply_to
+    return activity
+
+
+def directory_file(bench: Bench, employees: int) -> str:
+    """Employees in teams of TEAM under a manager, plus one integrity officer (the fallback)."""
+    managers = (employees + TEAM - 1) // TEAM
+    people: list[dict[str, Any]] = [
+        {"id": manager(m), "name": f"Manager {m}", "department": f"Team {m}"}
+        for m in range(managers)
+    ]
+    people += [
+        {
+            "id": employee(i),
+            "name": f"Medewerker {i}",
+            "department": f"Team {i // TEAM}",
+            "managerId": manager(i // TEAM),
+        }
+        for i in range(employees)
+    ]
+    people.append({"id": user_id(3_000_000), "name": "Integriteit", "roles": ["integrity_officer"]})
+    path = bench.workdir / f"directory-{employees}.json"
+    path.write_text(json.dumps({"tenantId": TENANT, "people": people}), encoding="utf-8")
+    return str(path)
+
+
+async def seeded_store(bench: Bench, prefix: str) -> AzureTableStore:
+    store = AzureTableStore(bench.azurite(), prefix)
+    await store.ensure_tables((*BASE_TABLES, *request_tables.TABLES))
+    return store
+
+
+async def seed_references(store: AzureTableStore, service_url: str, people: list[str]) -> None:
+    """Everyone has opened the bot once, so proactive cards reach them."""
+    for start in range(0, len(people), 100):
+        writes = [
+            Write("upsert", p, {"Reference": _reference(service_url, p), "Locale": "nl-NL"})
+            for p in people[start : start + 100]
+        ]
+        await store.transact(CONVERSATIONS, TENANT, writes)
+
+
+def request_for(n: int, requester: str, approver: str, status: Status) -> ApprovalRequest:
+    created = START + timedelta(minutes=n)
+    return ApprovalRequest(
+        id=f"CAD-B{n:07d}",
+        kind="gift",
+        tenant_id=TENANT,
+        requester=Person(requester, f"Medewerker {requester[-4:]}"),
+        approver=Person(approver, f"Manager {approver[-4:]}"),
+        approver_role=ApproverRole.MANAGER,
+        facts={"summary": f"Fles wijn {n} (Bouwbedrijf Vos)", "description": "Fles wijn"},
+        verdict="keep",
+        reasons=("everyday_under_limit",),
+        created_at=created,
+        status=status,
+        decided_at=None if status is Status.PENDING else created + timedelta(days=1),
+        audit=(AuditEntry(created, requester, "submitted"),),
+    )
+
+
+async def seed_requests(store: AzureTableStore, requests: Iterable[ApprovalRequest]) -> int:
+    """Write requests (head + trail) one transaction per requester partition, inbox rows one
+    transaction per approver partition, many at once."""
+    from bot.storage.audit import audit_columns
+    from bot.storage.requests import (  # the repository's own row layout
+        _audit_key,
+        _request_columns,
+        _row_key,
+    )
+
+    by_requester: dict[str, list[Write]] = {}
+    by_approver: dict[str, list[Write]] = {}
+    count = 0
+    for r in requests:
+        count += 1
+        writes = by_requester.setdefault(f"{TENANT}|{r.requester.id}", [])
+        writes.append(Write("upsert", _row_key(r.id), _request_columns(r)))
+        writes += [
+            Write("upsert", _audit_key(r.id, i), audit_columns(e)) for i, e in enumerate(r.audit)
+        ]
+        by_approver.setdefault(f"{TENANT}|{r.approver.id}", []).append(
+            Write(
+                "upsert",
+                r.id,
+                {
+                    "RequesterId": r.requester.id,
+                    "Kind": r.kind,
+                    "Status": r.status.value,
+                    "CreatedAt": r.created_at.isoformat(),
+                    "RequesterName": r.requester.name,
+                    "Summary": str(r.facts.get("summary", "")),
+                },
+            )
+        )
+    jobs = [
+        (request_tables.REQUESTS, partition, writes[i : i + 100])
+        for partition, writes in by_requester.items()
+        for i in range(0, len(writes), 100)
+    ] + [
+        (request_tables.INBOX, partition, writes[i : i + 100])
+        for partition, writes in by_approver.items()
+        for i in range(0, len(writes), 100)
+    ]
+    queue = iter(jobs)
+
+    async def worker() -> None:
+        for table, partition, batch in queue:
+            await store.transact(table, partition, batch)
+
+    await asyncio.gather(*(worker() for _ in range(SEED_CONCURRENCY)))
+    return count
+
+
+@scenario("d", "our bot: gift submission invoke -> card to manager")
+async def gift_submission(bench: Bench, key: str, title: str) -> Measurement:
+    """Form -> verdict -> recorded -> approval card to the manager, all in one invoke."""
+    env = bot_env(bench)
+    env["DIRECTORY_FILE"] = directory_file(bench, EMPLOYEES)
+    store = await seeded_store(bench, env["TABLE_PREFIX"])
+    people = [employee(i) for i in range(EMPLOYEES)]
+    people += [manager(m) for m in range((EMPLOYEES + TEAM - 1) // TEAM)]
+    await seed_references(store, bench.connector_url, people)
+    await store.close()
+    run = uuid.uuid4().hex[:6]
+
+    def submit(i: int) -> dict[str, Any]:
+        data = {**WINE, "formId": f"{run}-{i}"}
+        return invoke(bench.connector_url + "/", employee(i % EMPLOYEES), "gift.submit", data)
+
+    async with bench.process(key, ["bot"], env=env) as bot:
+        return await _measure(bench, key, title, bot, submit, replies=1)
+
+
+@scenario("e", "our bot: approve invoke -> card updated, requester told")
+async def approve_invoke(bench: Bench, key: str, title: str) -> Measurement:
+    """The manager approves a pending request from the card: the decision is recorded, the card
+    is updated for everyone (PUT) and the requester gets the outcome (POST)."""
+    env = bot_env(bench)
+    env["DIRECTORY_FILE"] = directory_file(bench, EMPLOYEES)
+    count = min(bench.options.max_requests, 3000) + 30
+    store = await seeded_store(bench, env["TABLE_PREFIX"])
+    people = [employee(i) for i in range(EMPLOYEES)]
+    people += [manager(m) for m in range((EMPLOYEES + TEAM - 1) // TEAM)]
+    await seed_references(store, bench.connector_url, people)
+    pending = [
+        request_for(n, employee(n % EMPLOYEES), manager((n % EMPLOYEES) // TEAM), Status.PENDING)
+        for n in range(count)
+    ]
+    await seed_requests(store, pending)
+    await store.close()
+
+    def approve(i: int) -> dict[str, Any]:
+        r = pending[i % count]
+        data = {"requestId": r.id, "requesterId": r.requester.id, "comment": "Prima"}
+        return invoke(bench.connector_url + "/", r.approver.id, "request.approve", data, "msg-1")
+
+    async with bench.process(key, ["bot"], env=env) as bot:
+        return await _measure(bench, key, title, bot, approve, replies=2, limit=count - 30)
+
+
+async def _measure(
+    bench: Bench,
+    key: str,
+    title: str,
+    bot: Bot,
+    make: Callable[[int], dict[str, Any]],
+    replies: int,
+    limit: int | None = None,
+) -> Measurement:
+    bot.counters_url = bot.url + "/_debug/counters"
+    await wait_healthy(bot.url)
+    return await bench.turns(key, title, bot, make, replies_per_turn=replies, max_requests=limit)
+
+
+@scenario("f", "registers: mijn meldingen + openstaand, 1k vs 100k")
+async def registers(bench: Bench, key: str, title: str) -> Measurement:
+    """Each size in its own tables; per size, the requester's and the approver's screen."""
+    sizes = sorted(bench.options.records)
+    results: dict[tuple[int, str], Measurement] = {}
+    for size in sizes:
+        env = bot_env(bench)
+        people = max(1, size // PER_PERSON)
+        store = await seeded_store(bench, env["TABLE_PREFIX"])
+        statuses = (Status.PENDING, Status.APPROVED, Status.PENDING, Status.DECLINED)
+        await seed_requests(
+            store,
+            (
+                request_for(n, employee(n % people), manager((n + 7) % people), statuses[n % 4])
+                for n in range(size)
+            ),
+        )
+        await store.close()
+        screens = {
+            "mine.open": lambda i, p=people: invoke(
+                bench.connector_url + "/", employee(i % p), "mine.open", {}
+            ),
+            "pending.open": lambda i, p=people: invoke(
+                bench.connector_url + "/", manager(i % p), "pending.open", {}
+            ),
+        }
+        async with bench.process(f"{key}-{size}", ["bot"], env=env) as bot:
+            bot.counters_url = bot.url + "/_debug/counters"
+            await wait_healthy(bot.url)
+            for verb, make in screens.items():
+                results[size, verb] = await bench.turns(key, title, bot, make, replies_per_turn=0)
+    return _registers_report(results, sizes)
+
+
+def _registers_report(results: dict[tuple[int, str], Measurement], sizes: list[int]) -> Measurement:
+    small, large = sizes[0], sizes[-1]
+    extra: dict[str, Any] = {}
+    for (size, verb), m in sorted(results.items()):
+        screen = "mijn meldingen" if verb == "mine.open" else "openstaand"
+        extra[f"{screen} @ {size:,} records"] = (
+            f"{m.throughput:.0f}/s, p50 {m.p50_ms or 0:.1f} ms, p99 {m.p99_ms or 0:.1f} ms, "
+            f"{m.storage_per_action or 0:.2f} storage requests/screen"
+        )
+    ratios = []
+    for verb in ("mine.open", "pending.open"):
+        base, big = results[small, verb].p50_ms, results[large, verb].p50_ms
+        if base and big:
+            ratios.append(f"{verb} {big / base:.2f}x")
+    extra[f"p50 at {large:,} vs {small:,} (target <= 1.5x)"] = ", ".join(ratios)
+    row = results[large, "mine.open"]
+    merged = [results[large, verb] for verb in ("mine.open", "pending.open")]
+    return replace(
+        row,
+        actions=sum(m.actions for m in merged),
+        errors=sum(m.errors for m in merged),
+        lost=sum(m.lost for m in merged),
+        seconds=sum(m.seconds for m in merged),
+        extra={**extra, "row": f"both screens at {large:,} records; p50/p99/CPU of mijn meldingen"},
+    )

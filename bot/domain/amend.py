@@ -1,0 +1,63 @@
+"""Adding information to one's own pending request: a dated note in its facts, and an audit entry.
+
+The approver sees the notes on the request card; the original facts are never rewritten.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from bot.domain.requests import ApprovalRequest, AuditEntry, DecisionRefused
+
+MAX_NOTE = 1000
+NOTES = "notes"  # facts key: a list of {"at": ISO 8601, "text": ...}
+
+
+class InvalidNote(ValueError):
+    """The note is empty or too long; `code` names the text to show."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def clean_note(raw: object) -> str:
+    """The typed note without control characters; InvalidNote when empty or too long."""
+    text = raw if isinstance(raw, str) else ""
+    cleaned = "".join(c for c in text if c in "\n\t" or ord(c) >= 32).strip()
+    if not cleaned:
+        raise InvalidNote("note_empty")
+    if len(cleaned) > MAX_NOTE:
+        raise InvalidNote("note_too_long")
+    return cleaned
+
+
+def add_information(
+    request: ApprovalRequest, actor_id: str, note: str, now: datetime
+) -> ApprovalRequest:
+    """Only the requester, and only while the request waits for a decision."""
+    if actor_id != request.requester.id:
+        raise DecisionRefused("not_requester")
+    if not request.pending:
+        raise DecisionRefused("already_decided")
+    earlier = request.facts.get(NOTES)
+    notes = list(earlier) if isinstance(earlier, list) else []
+    notes.append({"at": now.isoformat(), "text": note})
+    entry = AuditEntry(now, actor_id, "information_added", note[:200])
+    return replace(request, facts={**request.facts, NOTES: notes}, audit=(*request.audit, entry))
+
+
+def notes_of(request: ApprovalRequest) -> list[tuple[datetime, str]]:
+    """The notes added so far, oldest first."""
+    raw = request.facts.get(NOTES)
+    if not isinstance(raw, list):
+        return []
+    out = []
+    for item in raw:
+        if isinstance(item, dict) and isinstance(item.get("text"), str):
+            try:
+                out.append((datetime.fromisoformat(str(item.get("at"))), item["text"]))
+            except ValueError:
+                continue
+    return out

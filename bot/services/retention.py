@@ -1,0 +1,132 @@
+"""Retention (AVG): every kind of record is kept for its configured period after it was closed,
+then removed by a daily job, leaving only the fact of removal (`removals`).
+
+Retention is a list of policies, one per kind of record; adding a register is one entry in
+`retention_policies` (see `breach_register_policies`, the hook for the data-breach register).
+The job runs once a day however many instances there are: the first to claim that day's lease
+row does it (`leases`, ETag-guarded insert). Removal is idempotent, so a run that stops halfway
+is finished by the next day's run: the fact of removal is written first, the record's head last.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.services.context import Services
+from bot.settings import Settings
+from bot.storage.leases import Leases
+from bot.storage.removals import Removal, RemovalLog
+from bot.storage.requests import COLLECTION, INBOX, REQUESTS
+from bot.storage.store import Row, Write
+
+log = logging.getLogger(__name__)
+_CLOSED = ("approved", "declined", "withdrawn")
+
+
+@dataclass(frozen=True)
+class Expired:
+    """One record past its retention period."""
+
+    tenant_id: str
+    kind: str  # e.g. "gift", "invitation", "breach"
+    record_id: str
+    where: str  # where the policy finds it again (for requests: the requests partition)
+
+
+@dataclass(frozen=True)
+class RetentionPolicy:
+    name: str
+    days: int
+    find: Callable[[Services, datetime], Awaitable[list[Expired]]]  # closed before the cutoff
+    remove: Callable[[Services, Expired], Awaitable[None]]  # idempotent
+
+
+def retention_policies(settings: Settings) -> list[RetentionPolicy]:
+    """Every kind of record we keep, with its period."""
+    return [
+        RetentionPolicy(
+            "requests", settings.retention_requests_days, expired_requests, remove_request
+        ),
+        *breach_register_policies(settings),
+    ]
+
+
+def breach_register_policies(settings: Settings) -> list[RetentionPolicy]:
+    """HOOK for the data-breach register (`breaches` table, built in dialogs/dataleak.py):
+    return `[RetentionPolicy("breaches", settings.retention_breaches_days, expired_breaches,
+    remove_breach)]` with its two functions once that table exists. Nothing else changes."""
+    return []
+
+
+async def run_retention(services: Services) -> int:
+    """The daily job: returns how many records it removed (0 when another instance has today)."""
+    now = services.clock()
+    day = f"retention|{now.date().isoformat()}"
+    if not await Leases(services.store).claim(day, uuid.uuid4().hex, now):
+        return 0
+    removals = RemovalLog(services.store)
+    removed = 0
+    for policy in retention_policies(services.settings):
+        cutoff = now - timedelta(days=policy.days)
+        for item in await policy.find(services, cutoff):
+            await removals.record(
+                Removal(item.tenant_id, item.kind, item.record_id, now, policy.name, policy.days)
+            )
+            await policy.remove(services, item)
+            removed += 1
+    if removed:
+        log.info("retention removed %d record(s)", removed)
+    return removed
+
+
+async def expired_requests(services: Services, cutoff: datetime) -> list[Expired]:
+    """Decided or withdrawn requests closed before `cutoff` (a scan: background jobs only)."""
+    found: list[Expired] = []
+    for status in _CLOSED:
+        for head in await services.store.scan(REQUESTS, {"Status": status}):
+            closed = await _closed_at(services, head)
+            if closed is not None and closed < cutoff:
+                tenant_id = head.partition.split("|", 1)[0]
+                found.append(
+                    Expired(tenant_id, str(head.data["Kind"]), head.row[2:], head.partition)
+                )
+    return found
+
+
+async def _closed_at(services: Services, head: Row) -> datetime | None:
+    decided = str(head.data.get("DecidedAt") or "")
+    if decided:
+        return datetime.fromisoformat(decided)
+    # Withdrawn requests carry the moment only in their trail; read it when old enough at all.
+    rows = await services.store.query(REQUESTS, head.partition, head.row + "|a|", head.row + "|a}")
+    moments = [
+        datetime.fromisoformat(str(r.data["At"]))
+        for r in rows
+        if r.data.get("Action") == "withdrawn"
+    ]
+    return max(moments) if moments else None
+
+
+async def remove_request(services: Services, item: Expired) -> None:
+    """The request, its audit trail, its inbox row(s) and its collection row."""
+    key = f"r|{item.record_id}"
+    rows = await services.store.query(REQUESTS, item.where, key, key + "}")
+    head = next((r for r in rows if r.row == key), None)
+    approvers = {str(head.data.get("ApproverId", ""))} if head else set()
+    for row in rows:
+        if row.data.get("Action") == "rerouted":  # "old -> new: why"
+            approvers.update(
+                p.strip() for p in str(row.data.get("Detail", "")).split(":")[0].split("->")
+            )
+    for approver in filter(None, approvers):
+        await services.store.delete(INBOX, f"{item.tenant_id}|{approver}", item.record_id)
+    await services.store.delete(COLLECTION, item.tenant_id, item.record_id)
+    trail = sorted((r for r in rows if r.row != key), key=lambda r: r.row)
+    ordered = [*trail, *([head] if head else [])]  # the head last: a crash leaves it findable
+    for start in range(0, len(ordered), 100):
+        writes = [Write("delete", r.row) for r in ordered[start : start + 100]]
+        await services.store.transact(REQUESTS, item.where, writes)

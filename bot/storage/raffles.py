@@ -1,0 +1,165 @@
+"""Raffle records: everything needed to re-run a draw and check its winners.
+
+`raffles`: partition = tenant; rows `<raffle id>` (seed, algorithm, when, by whom, counts),
+`<raffle id>|p|<nnnn>` (participant ids, in chunks that fit a Table property),
+`<raffle id>|x|<nnnn>` (who was left out and why), `<raffle id>|g|<gift id>` (the gift, its
+winner, and whether the winner was told). A raffle is written in one entity-group transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bot.storage.store import Row, TableStore, Write
+
+RAFFLES = "raffles"
+TABLES: tuple[str, ...] = (RAFFLES,)
+_CHUNK = 600  # ids per row: 600 x 39 characters stays under a property's 32K characters
+MAX_ROWS = 100  # one entity-group transaction
+
+
+@dataclass(frozen=True)
+class Excluded:
+    person_id: str
+    name: str
+    reason: str  # e.g. "inactive"
+
+
+@dataclass(frozen=True)
+class Prize:
+    gift_id: str
+    description: str
+    winner_id: str
+    winner_name: str
+    notified: bool | None = None  # None: not tried yet
+    not_notified_reason: str = ""
+
+
+@dataclass(frozen=True)
+class RaffleRecord:
+    id: str
+    tenant_id: str
+    seed: str
+    algorithm: str
+    drawn_at: datetime
+    drawn_by: str
+    participants: tuple[str, ...]
+    excluded: tuple[Excluded, ...]
+    prizes: tuple[Prize, ...]
+
+    @property
+    def winners(self) -> dict[str, str]:
+        return {p.gift_id: p.winner_id for p in self.prizes}
+
+
+class TooLarge(ValueError):
+    """More rows than one transaction holds (more than about 90 gifts in one raffle)."""
+
+
+class RaffleRepository:
+    def __init__(self, store: TableStore) -> None:
+        self._store = store
+
+    async def record(self, raffle: RaffleRecord) -> None:
+        """Write the whole raffle at once, or nothing."""
+        writes = [Write("insert", raffle.id, _head(raffle))]
+        ids = list(raffle.participants)
+        for n, start in enumerate(range(0, len(ids), _CHUNK)):
+            chunk = ids[start : start + _CHUNK]
+            writes.append(Write("insert", f"{raffle.id}|p|{n:04d}", {"Ids": json.dumps(chunk)}))
+        left_out = [e.__dict__ for e in raffle.excluded]
+        for n, start in enumerate(range(0, len(left_out), _CHUNK // 4)):
+            chunk_x = left_out[start : start + _CHUNK // 4]
+            writes.append(Write("insert", f"{raffle.id}|x|{n:04d}", {"Json": json.dumps(chunk_x)}))
+        writes += [
+            Write("insert", _prize_key(raffle.id, p.gift_id), _prize(p)) for p in raffle.prizes
+        ]
+        if len(writes) > MAX_ROWS:
+            raise TooLarge(f"{len(writes)} rows")
+        await self._store.transact(RAFFLES, raffle.tenant_id, writes)
+
+    async def record_notifications(self, raffle: RaffleRecord) -> None:
+        """Store who was told and who was not (one transaction)."""
+        writes = [
+            Write("upsert", _prize_key(raffle.id, p.gift_id), _prize(p)) for p in raffle.prizes
+        ]
+        if writes:
+            await self._store.transact(RAFFLES, raffle.tenant_id, writes)
+
+    async def get(self, tenant_id: str, raffle_id: str) -> RaffleRecord | None:
+        rows = await self._store.query(RAFFLES, tenant_id, raffle_id, raffle_id + "}")
+        head = next((r for r in rows if r.row == raffle_id), None)
+        if head is None:
+            return None
+        return _record(tenant_id, head, rows)
+
+    async def latest(self, tenant_id: str) -> RaffleRecord | None:
+        heads = [r for r in await self._store.query(RAFFLES, tenant_id) if "|" not in r.row]
+        if not heads:
+            return None
+        return await self.get(tenant_id, max(heads, key=lambda r: r.row).row)
+
+
+def _prize_key(raffle_id: str, gift_id: str) -> str:
+    return f"{raffle_id}|g|{gift_id}"
+
+
+def _head(raffle: RaffleRecord) -> dict[str, Any]:
+    return {
+        "Seed": raffle.seed,
+        "Algorithm": raffle.algorithm,
+        "DrawnAt": raffle.drawn_at.isoformat(),
+        "DrawnBy": raffle.drawn_by,
+        "Participants": len(raffle.participants),
+        "Excluded": len(raffle.excluded),
+        "Gifts": len(raffle.prizes),
+    }
+
+
+def _prize(prize: Prize) -> dict[str, Any]:
+    return {
+        "Description": prize.description,
+        "WinnerId": prize.winner_id,
+        "WinnerName": prize.winner_name,
+        "Notified": "" if prize.notified is None else ("yes" if prize.notified else "no"),
+        "NotNotifiedReason": prize.not_notified_reason,
+    }
+
+
+def _record(tenant_id: str, head: Row, rows: list[Row]) -> RaffleRecord:
+    rid = head.row
+    participants: list[str] = []
+    excluded: list[Excluded] = []
+    prizes: list[Prize] = []
+    for row in sorted(rows, key=lambda r: r.row):
+        if row.row.startswith(f"{rid}|p|"):
+            participants += json.loads(str(row.data["Ids"]))
+        elif row.row.startswith(f"{rid}|x|"):
+            excluded += [Excluded(**e) for e in json.loads(str(row.data["Json"]))]
+        elif row.row.startswith(f"{rid}|g|"):
+            told = str(row.data.get("Notified", ""))
+            prizes.append(
+                Prize(
+                    gift_id=row.row.split("|g|", 1)[1],
+                    description=str(row.data.get("Description", "")),
+                    winner_id=str(row.data["WinnerId"]),
+                    winner_name=str(row.data.get("WinnerName", "")),
+                    notified=None if not told else told == "yes",
+                    not_notified_reason=str(row.data.get("NotNotifiedReason", "")),
+                )
+            )
+    d = head.data
+    return RaffleRecord(
+        id=rid,
+        tenant_id=tenant_id,
+        seed=str(d["Seed"]),
+        algorithm=str(d["Algorithm"]),
+        drawn_at=datetime.fromisoformat(str(d["DrawnAt"])),
+        drawn_by=str(d.get("DrawnBy", "")),
+        participants=tuple(participants),
+        excluded=tuple(excluded),
+        prizes=tuple(prizes),
+    )

@@ -1,0 +1,81 @@
+""" "Mijn meldingen": an employee's own requests of every kind; open one, add information to a
+pending one, or withdraw it (`request.withdraw`, on the requester's view of the card)."""
+
+from __future__ import annotations
+
+from bot.domain.amend import InvalidNote, clean_note
+from bot.domain.requests import DecisionRefused
+from bot.services.approvals import RequestNotFound, load
+from bot.services.context import Services
+from bot.services.registers import add_note, my_requests
+from cards import render, text
+from dialogs.base import Card, CardAction
+from dialogs.registers_view import mine_card
+from dialogs.registry import VerbRegistry
+from dialogs.requests_view import request_card
+
+
+def _request_id(action: CardAction) -> str | None:
+    rid = action.data.get("requestId")
+    return rid if isinstance(rid, str) and 0 < len(rid) <= 40 else None
+
+
+def _refusal(locale: str, code: str) -> Card:
+    return render("error", locale, {"message": text(locale, f"requests.refused.{code}")})
+
+
+async def open_mine(action: CardAction, services: Services) -> Card:
+    actor = action.actor
+    if not actor.user_id or not actor.tenant_id:
+        return render(
+            "error", actor.locale, {"message": text(actor.locale, "requests.no_identity")}
+        )
+    return mine_card(await my_requests(services, actor), actor.locale)
+
+
+async def show_mine(action: CardAction, services: Services) -> Card:
+    """One of the actor's own requests. The card names only the request: whose it is comes from
+    the authenticated actor, so nobody can open someone else's this way."""
+    actor = action.actor
+    rid = _request_id(action)
+    if rid is None or not actor.user_id:
+        return _refusal(actor.locale, "not_found")
+    try:
+        stored = await load(services, actor.tenant_id, actor.user_id, rid)
+    except RequestNotFound:
+        return _refusal(actor.locale, "not_found")
+    return request_card(stored.request, actor.locale, actor.user_id)
+
+
+async def add_to_mine(action: CardAction, services: Services) -> Card:
+    actor = action.actor
+    locale = actor.locale
+    rid = _request_id(action)
+    if rid is None or not actor.user_id:
+        return _refusal(locale, "not_found")
+    typed = action.data.get("addition")
+    try:
+        stored = await load(services, actor.tenant_id, actor.user_id, rid)
+        try:
+            clean_note(typed)
+        except InvalidNote as invalid:
+            kept = typed if isinstance(typed, str) else ""
+            error = text(locale, f"registers.{invalid.code}")
+            return request_card(
+                stored.request, locale, actor.user_id, addition=kept, addition_error=error
+            )
+        request = await add_note(services, actor, rid, typed, stored)
+    except RequestNotFound:
+        return _refusal(locale, "not_found")
+    except DecisionRefused as refusal:
+        if refusal.code != "already_decided":
+            return _refusal(locale, refusal.code)
+        current = await load(services, actor.tenant_id, actor.user_id, rid)
+        return request_card(current.request, locale, actor.user_id)
+    return request_card(request, locale, actor.user_id, note=text(locale, "registers.note_added"))
+
+
+def register(registry: VerbRegistry) -> None:
+    registry.add("mine.open", open_mine)
+    registry.add("mine.show", show_mine)
+    registry.add("mine.add", add_to_mine)

@@ -1,0 +1,94 @@
+"""How the personal registers ("mijn meldingen", "openstaand") look: one list card for both."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.domain.requests import ApprovalRequest, Status
+from bot.storage.requests import InboxEntry
+from cards import render, text
+from dialogs.base import Card
+from dialogs.requests_view import KINDS, when
+
+_COLORS = {
+    Status.PENDING: "Warning",
+    Status.APPROVED: "Good",
+    Status.DECLINED: "Attention",
+    Status.WITHDRAWN: "Default",
+}
+
+
+def kind_name(kind: str, locale: str) -> str:
+    view = KINDS.get(kind)
+    return text(locale, view.title) if view else text(locale, "registers.unknown_kind")
+
+
+def mine_card(requests: list[ApprovalRequest], locale: str) -> Card:
+    """The requester's own requests, as given (newest first)."""
+    items = [
+        _item(
+            str(r.facts.get("summary", "")) or r.id,
+            text(
+                locale,
+                "registers.mine_line",
+                kind=kind_name(r.kind, locale),
+                date=when(r.created_at, locale),
+                reference=r.id,
+            ),
+            r.status,
+            locale,
+            "mine.show",
+            {"requestId": r.id},
+        )
+        for r in requests
+    ]
+    return _render(locale, "mine", items)
+
+
+def pending_card(entries: list[InboxEntry], locale: str) -> Card:
+    """What waits for the approver, as given (oldest first)."""
+    items = [
+        _item(
+            e.summary or e.request_id,
+            text(
+                locale,
+                "registers.pending_line",
+                kind=kind_name(e.kind, locale),
+                requester=e.requester_name or "?",
+                date=when(e.created_at, locale),
+                reference=e.request_id,
+            ),
+            e.status,
+            locale,
+            "pending.show",
+            {"requestId": e.request_id, "requesterId": e.requester_id},
+        )
+        for e in entries
+    ]
+    return _render(locale, "pending", items)
+
+
+def _item(
+    title: str, line: str, status: Status, locale: str, verb: str, data: dict[str, str]
+) -> dict[str, Any]:
+    return {
+        "title": title,
+        "line": line,
+        "status": text(locale, f"registers.statuses.{status.value}"),
+        "statusColor": _COLORS[status],
+        "verb": verb,
+        "data": data,
+    }
+
+
+def _render(locale: str, register: str, items: list[dict[str, Any]]) -> Card:
+    return render(
+        "register",
+        locale,
+        {
+            "title": text(locale, f"registers.{register}_title"),
+            "intro": text(locale, f"registers.{register}_intro") if items else "",
+            "empty": text(locale, f"registers.{register}_empty"),
+            "items": items,
+        },
+    )

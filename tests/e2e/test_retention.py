@@ -1,0 +1,118 @@
+"""Retention with an injected clock: closed requests older than their period disappear with their
+trail, inbox and collection rows, leaving only the fact of removal; once a day, on one instance."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+
+from aiohttp.test_utils import TestServer
+
+from bot.app import READY, SERVICES, init_app
+from bot.domain.requests import ApprovalRequest, decide, withdraw
+from bot.services.context import Services
+from bot.services.retention import retention_policies, run_retention
+from bot.settings import Settings
+from bot.storage.removals import RemovalLog
+from bot.storage.requests import COLLECTION, INBOX, REQUESTS
+from tests.e2e.conftest import BotUnderTest
+from tests.support.activities import TENANT
+from tests.support.card_samples import _gift_request
+
+YEAR = timedelta(days=365)
+NOW = datetime(2034, 3, 1, 3, 0, tzinfo=UTC)
+
+
+async def stored(services: Services, rid: str, created: datetime, close: str) -> ApprovalRequest:
+    """A gift request created at `created`, with inbox and collection rows, closed if asked."""
+    request = dataclasses.replace(
+        _gift_request(verdict="hand_in"), id=rid, tenant_id=TENANT, created_at=created
+    )
+    request = dataclasses.replace(
+        request, audit=tuple(dataclasses.replace(e, at=created) for e in request.audit)
+    )
+    saved = await services.requests.create(request)
+    await services.requests.expect_collection(request, "Kerstpakket", 7500)
+    closed = request
+    if close == "approved":
+        closed = decide(request, "u2", True, "", created + timedelta(days=2))
+    elif close == "withdrawn":
+        closed = withdraw(request, "u1", created + timedelta(days=1))
+    if closed is not request:
+        await services.requests.update(saved, closed)
+    await services.requests.put_inbox(closed)
+    return closed
+
+
+async def rows_of(services: Services, rid: str) -> int:
+    """How many rows anywhere still hold this request."""
+    trail = await services.store.query(REQUESTS, f"{TENANT}|u1", f"r|{rid}", f"r|{rid}}}")
+    inbox = [r for r in await services.store.query(INBOX, f"{TENANT}|u2") if r.row == rid]
+    kept = [r for r in await services.store.query(COLLECTION, TENANT) if r.row == rid]
+    return len(trail) + len(inbox) + len(kept)
+
+
+async def test_expired_closed_requests_are_removed_and_only_the_fact_is_kept(
+    bot: BotUnderTest,
+) -> None:
+    services = bot.server.app[SERVICES]
+    days = services.settings.retention_requests_days
+    assert days == 2555
+    old = NOW - timedelta(days=days) - timedelta(days=10)
+    await stored(services, "CAD-OLD-APPROVED", old, "approved")
+    await stored(services, "CAD-OLD-WITHDRAWN", old, "withdrawn")
+    await stored(services, "CAD-OLD-PENDING", old - 3 * YEAR, "")  # never decided: kept
+    await stored(services, "CAD-RECENT", NOW - 6 * YEAR, "approved")  # within 7 years: kept
+    assert await rows_of(services, "CAD-OLD-APPROVED") == 5  # head, 2 audit, inbox, collection
+
+    at_night = dataclasses.replace(services, clock=lambda: NOW)
+    assert await run_retention(at_night) == 2
+
+    assert await rows_of(services, "CAD-OLD-APPROVED") == 0
+    assert await rows_of(services, "CAD-OLD-WITHDRAWN") == 0
+    assert await rows_of(services, "CAD-OLD-PENDING") == 4
+    assert await rows_of(services, "CAD-RECENT") == 5
+    removals = await RemovalLog(services.store).for_tenant(TENANT)
+    assert sorted((r.record_id, r.kind, r.policy, r.removed_at) for r in removals) == [
+        ("CAD-OLD-APPROVED", "gift", "requests", NOW),
+        ("CAD-OLD-WITHDRAWN", "gift", "requests", NOW),
+    ]
+    assert await run_retention(at_night) == 0  # today's run is done
+
+
+async def test_the_daily_run_happens_once_with_two_instances(
+    bot: BotUnderTest,
+    settings: Settings,
+    aiohttp_server: Callable[..., Awaitable[TestServer]],
+) -> None:
+    first = bot.server.app[SERVICES]
+    other = init_app(settings)
+    await aiohttp_server(other)
+    await other[READY].wait()
+    second = other[SERVICES]
+    days = timedelta(days=first.settings.retention_requests_days)
+    old = NOW - days - timedelta(days=10)
+    for n in range(5):
+        await stored(first, f"CAD-OLD-{n}", old - timedelta(days=n), "approved")
+
+    def clocked(services: Services, moment: datetime) -> Services:
+        return dataclasses.replace(services, clock=lambda: moment)
+
+    results = await asyncio.gather(
+        run_retention(clocked(first, NOW)),
+        run_retention(clocked(second, NOW)),
+        run_retention(clocked(second, NOW + timedelta(hours=1))),
+    )
+    assert sorted(results) == [0, 0, 5]
+    # approved two days after it was made: one hour younger than the period at NOW
+    await stored(first, "CAD-NEXT", NOW - days - timedelta(days=2, hours=-1), "approved")
+    assert await rows_of(first, "CAD-NEXT") == 5
+    assert await run_retention(clocked(second, NOW + timedelta(hours=20))) == 0  # same day
+    assert await run_retention(clocked(second, NOW + timedelta(days=1))) == 1  # the next day
+
+
+def test_retention_is_a_list_of_policies_with_configured_periods(settings: Settings) -> None:
+    custom = dataclasses.replace(settings, retention_requests_days=30)
+    assert [(p.name, p.days) for p in retention_policies(custom)] == [("requests", 30)]
