@@ -14,6 +14,7 @@ from dialogs import (
     invitation,
     menu,
     question,
+    registers,
     sidejob,
     supplier,
     tenant,
@@ -41,6 +42,7 @@ def build_registry() -> VerbRegistry:
     collection.register(registry)
     dataleak.register(registry)
     breach_register.register(registry)
+    registers.register(registry)
     return registry
 
 

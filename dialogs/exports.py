@@ -8,12 +8,15 @@ from collections.abc import Awaitable, Callable
 
 from bot.services.context import Services
 from bot.services.exports import ExportTicket, redeem
-from dialogs import breach_register
+from dialogs import breach_register, registers
 
 ExportFile = tuple[str, str, bytes]  # file name, content type, content
 Builder = Callable[[Services, ExportTicket], Awaitable[ExportFile | None]]
 
-BUILDERS: dict[str, Builder] = {"breaches": breach_register.export_file}
+BUILDERS: dict[str, Builder] = {
+    "breaches": breach_register.export_file,
+    "register": registers.export_file,
+}
 
 
 async def export_file(services: Services, token: str) -> ExportFile | None:

@@ -28,6 +28,8 @@ ROLE_ITEMS: tuple[tuple[Role, str, str], ...] = (
     (Role.INTEGRITY_OFFICER, "collection.open", "collection"),
     (Role.PRIVACY_OFFICER, "dataleak.register", "breach_register"),
     (Role.PRIVACY_DEPUTY, "dataleak.register", "breach_register"),
+    (Role.INTEGRITY_OFFICER, "register.open", "registers"),
+    (Role.HR, "register.open", "registers"),
 )
 
 

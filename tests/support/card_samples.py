@@ -360,3 +360,42 @@ def _breach_samples() -> list[tuple[str, Builder]]:
 
 
 SAMPLES.extend(_breach_samples())
+
+
+def _register_samples() -> list[tuple[str, Builder]]:
+    from datetime import UTC, datetime
+
+    from dialogs.registers import chooser_card, export_link_card, register_card
+
+    now = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)
+    gifts = [_gift_request("approved"), _gift_request("pending", "hand_in")]
+    known = {"u1": "Wonen", "u2": "Wonen", "u4": "Bedrijfsvoering"}
+    return [
+        ("register_open:default", lambda locale: chooser_card(locale)),
+        ("register_open:message", lambda locale: chooser_card(locale, "Kies een register.")),
+        (
+            "register:gifts",
+            lambda locale: register_card(gifts, "gift", 2026, None, known, locale, now),
+        ),
+        (
+            "register:empty",
+            lambda locale: register_card([], "sidejob", None, "Wonen", known, locale, now),
+        ),
+        (
+            "export_link:register",
+            lambda locale: export_link_card(
+                locale,
+                "register-cadeaus-2026.xlsx",
+                "http://127.0.0.1:3978/exports/abc",
+                "register.show",
+                {"kind": "gift", "year": "2026", "department": "all"},
+            ),
+        ),
+        (
+            "welcome:integrity_officer",
+            lambda locale: menu_card(locale, "Lotte", frozenset({Role.INTEGRITY_OFFICER})),
+        ),
+    ]
+
+
+SAMPLES.extend(_register_samples())
