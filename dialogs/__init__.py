@@ -13,6 +13,7 @@ from dialogs import (
     gift,
     invitation,
     menu,
+    overview,
     question,
     registers,
     sidejob,
@@ -43,6 +44,7 @@ def build_registry() -> VerbRegistry:
     dataleak.register(registry)
     breach_register.register(registry)
     registers.register(registry)
+    overview.register(registry)
     return registry
 
 

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 
 from bot.services.context import Services
 from bot.services.exports import ExportTicket, redeem
-from dialogs import breach_register, registers
+from dialogs import breach_register, overview, registers
 
 ExportFile = tuple[str, str, bytes]  # file name, content type, content
 Builder = Callable[[Services, ExportTicket], Awaitable[ExportFile | None]]
@@ -16,6 +16,7 @@ Builder = Callable[[Services, ExportTicket], Awaitable[ExportFile | None]]
 BUILDERS: dict[str, Builder] = {
     "breaches": breach_register.export_file,
     "register": registers.export_file,
+    "overview": overview.export_file,
 }
 
 

@@ -30,6 +30,9 @@ ROLE_ITEMS: tuple[tuple[Role, str, str], ...] = (
     (Role.PRIVACY_DEPUTY, "dataleak.register", "breach_register"),
     (Role.INTEGRITY_OFFICER, "register.open", "registers"),
     (Role.HR, "register.open", "registers"),
+    (Role.DIRECTOR, "overview.open", "overview"),
+    (Role.RVC_CHAIR, "overview.open", "overview"),
+    (Role.INTEGRITY_OFFICER, "overview.open", "overview"),
 )
 
 

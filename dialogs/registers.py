@@ -298,7 +298,14 @@ def file_name(locale: str, kind: str, year: int | None, department: str, fmt: st
     return f"{'-'.join(parts)}.{fmt}"
 
 
-def export_link_card(locale: str, file: str, url: str, back: str, data: Mapping[str, str]) -> Card:
+def export_link_card(
+    locale: str,
+    file: str,
+    url: str,
+    back: str,
+    data: Mapping[str, str],
+    back_title: str = "registers.back",
+) -> Card:
     """A download link that works once, for `LIFETIME`, and the way back."""
     minutes = int(LIFETIME.total_seconds() // 60)
     return render(
@@ -309,7 +316,7 @@ def export_link_card(locale: str, file: str, url: str, back: str, data: Mapping[
             "ready": text(locale, "registers.export_ready", minutes=minutes),
             "download": text(locale, "registers.download", file=file),
             "url": url,
-            "backTitle": text(locale, "registers.back"),
+            "backTitle": text(locale, back_title),
             "backVerb": back,
             "backData": dict(data),
         },

@@ -27,7 +27,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 Cell = str | int | float | Decimal | date | datetime | None
-Format = Literal["text", "datetime", "date", "integer", "decimal", "euros"]
+Format = Literal["text", "number", "datetime", "date", "integer", "decimal", "euros"]
 
 _EXCEL_FORMATS: dict[str, str] = {
     "datetime": "dd-mm-yyyy hh:mm",

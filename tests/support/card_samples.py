@@ -399,3 +399,31 @@ def _register_samples() -> list[tuple[str, Builder]]:
 
 
 SAMPLES.extend(_register_samples())
+
+
+def _overview_samples() -> list[tuple[str, Builder]]:
+    from datetime import UTC, datetime, timedelta
+
+    from bot.domain.overview import LeakRecord, RequestRecord, yearly_overview
+    from dialogs.overview import overview_card
+
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    records = [
+        RequestRecord("gift", "approved", "keep", (), start, start + timedelta(hours=5), 2500),
+        RequestRecord("gift", "pending", "refuse", ("money",), start, None, 2000),
+        RequestRecord("sidejob", "declined", "", (), start, start + timedelta(days=3)),
+    ]
+    leaks = [LeakRecord(start, start + timedelta(hours=30), True)]
+    full = yearly_overview(records, leaks, 2026)
+    empty = yearly_overview([], [], 2025)
+    return [
+        ("overview:year", lambda locale: overview_card(full, [2026, 2025], locale)),
+        ("overview:empty", lambda locale: overview_card(empty, [2026, 2025], locale)),
+        (
+            "welcome:director",
+            lambda locale: menu_card(locale, "Marieke", frozenset({Role.DIRECTOR})),
+        ),
+    ]
+
+
+SAMPLES.extend(_overview_samples())
