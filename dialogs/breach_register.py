@@ -14,8 +14,8 @@ from bot.domain.breaches import AMSTERDAM, Breach, BreachStatus, Mark
 from bot.domain.people import Role
 from bot.services.breaches import NotPrivacyOffice, office_member
 from bot.services.context import Services
-from bot.services.exports import FORMATS, LIFETIME, ExportTicket, create_ticket
-from bot.services.spreadsheets import Column, Sheet, to_csv, to_xlsx
+from bot.services.exports import FORMATS, LIFETIME, ExportFile, ExportTicket, create_ticket
+from bot.services.spreadsheets import CONTENT_TYPES, Column, Sheet, to_csv, to_xlsx
 from cards import render, text, texts_for
 from dialogs.base import Card, CardAction
 from dialogs.dataleak import refusal
@@ -54,11 +54,6 @@ COLUMNS = (
     "closed_by",
 )
 _DATE_COLUMNS = frozenset(c for c in COLUMNS if c.endswith("_at") or c == "deadline")
-CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-ExportFile = tuple[str, str, bytes]  # file name, content type, content
 
 
 def _year(raw: object, now: datetime) -> int | None:

@@ -7,10 +7,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from bot.services.context import Services
-from bot.services.exports import ExportTicket, redeem
+from bot.services.exports import ExportFile, ExportTicket, redeem
 from dialogs import breach_register, overview, registers
 
-ExportFile = tuple[str, str, bytes]  # file name, content type, content
 Builder = Callable[[Services, ExportTicket], Awaitable[ExportFile | None]]
 
 BUILDERS: dict[str, Builder] = {

@@ -13,13 +13,20 @@ from bot.domain.overview import KINDS, REFUSAL_REASONS, STATUSES, VERDICTS, Kind
 from bot.domain.registers import AMSTERDAM
 from bot.services.charts import bar_chart, data_uri
 from bot.services.context import Services
-from bot.services.exports import FORMATS, ExportTicket, create_ticket
+from bot.services.exports import FORMATS, ExportFile, ExportTicket, create_ticket
 from bot.services.overview import yearly
 from bot.services.registers import OVERVIEW_ROLES, NotAllowed, person_with_role
-from bot.services.spreadsheets import Cell, Column, Sheet, euros, to_long_csv, to_xlsx
+from bot.services.spreadsheets import (
+    CONTENT_TYPES,
+    Cell,
+    Column,
+    Sheet,
+    euros,
+    to_long_csv,
+    to_xlsx,
+)
 from cards import language_of, render, text, texts_for
 from dialogs.base import Card, CardAction
-from dialogs.breach_register import CONTENT_TYPES, ExportFile
 from dialogs.registers import export_link_card
 from dialogs.registry import VerbRegistry
 

@@ -16,7 +16,7 @@ from bot.domain.money import format_euros
 from bot.domain.registers import ALL, AMSTERDAM, KINDS, register_day, select, years
 from bot.domain.requests import ApprovalRequest
 from bot.services.context import Services
-from bot.services.exports import FORMATS, LIFETIME, ExportTicket, create_ticket
+from bot.services.exports import FORMATS, LIFETIME, ExportFile, ExportTicket, create_ticket
 from bot.services.registers import (
     REGISTER_ROLES,
     NotAllowed,
@@ -24,10 +24,18 @@ from bot.services.registers import (
     person_with_role,
     requests_of,
 )
-from bot.services.spreadsheets import Cell, Column, Format, Sheet, euros, to_csv, to_xlsx
+from bot.services.spreadsheets import (
+    CONTENT_TYPES,
+    Cell,
+    Column,
+    Format,
+    Sheet,
+    euros,
+    to_csv,
+    to_xlsx,
+)
 from cards import language_of, render, text
 from dialogs.base import Card, CardAction
-from dialogs.breach_register import CONTENT_TYPES, ExportFile
 from dialogs.registry import VerbRegistry
 
 CAP = 25  # entries on the card; the export holds them all

@@ -22,6 +22,7 @@ from bot.storage.errors import Conflict, NotFound
 from bot.storage.store import TableStore
 
 LIFETIME = timedelta(minutes=15)
+ExportFile = tuple[str, str, bytes]  # what a download serves: file name, content type, content
 FORMATS = ("csv", "xlsx")
 _ROW = "ticket"
 

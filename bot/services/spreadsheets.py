@@ -29,6 +29,10 @@ from openpyxl.utils import get_column_letter
 Cell = str | int | float | Decimal | date | datetime | None
 Format = Literal["text", "number", "datetime", "date", "integer", "decimal", "euros"]
 
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 _EXCEL_FORMATS: dict[str, str] = {
     "datetime": "dd-mm-yyyy hh:mm",
     "date": "dd-mm-yyyy",

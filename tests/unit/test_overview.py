@@ -108,3 +108,21 @@ def test_an_empty_year_has_zeros_and_no_averages() -> None:
     assert overview.total.count == 0 and overview.total.median_hours is None
     assert overview.leaks.share_within_72h is None
     assert overview.verdicts == {"keep": 0, "hand_in": 0, "refuse": 0}
+
+
+def test_the_chart_is_a_small_png_with_a_bar_for_each_count() -> None:
+    import io
+
+    from PIL import Image
+
+    from bot.services.charts import HEIGHT, WIDTH, bar_chart
+
+    png = bar_chart("Meldingen", ["K1", "K2", "K3", "K4"], {"Cadeaus": [0, 3, 0, 1]})
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    assert image.size == (WIDTH, HEIGHT)
+    assert len(png) < 10_000  # small enough for a data URI on a card
+    green = (0x2E, 0x7D, 0x32)
+    column = [image.getpixel((x, HEIGHT - 60)) for x in range(40, WIDTH - 170)]
+    assert green in column  # the bars of K2 and K4
+    empty = Image.open(io.BytesIO(bar_chart("x", ["K1"], {"Cadeaus": [0]}))).convert("RGB")
+    assert green not in [empty.getpixel((x, HEIGHT - 60)) for x in range(40, WIDTH - 170)]
