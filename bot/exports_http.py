@@ -12,7 +12,7 @@ from aiohttp import web
 
 from bot.services.context import Services
 from bot.storage.errors import StorageError
-from dialogs.breach_register import export_file
+from dialogs.exports import export_file
 
 _NO_STORE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 

@@ -15,9 +15,11 @@ from dialogs import (
     invitation,
     menu,
     mine,
+    overview,
     pending,
     question,
     raffle,
+    registers,
     sidejob,
     supplier,
     tenant,
@@ -49,6 +51,8 @@ def build_registry() -> VerbRegistry:
     pending.register(registry)
     raffle.register(registry)
     acknowledge.register(registry)
+    registers.register(registry)
+    overview.register(registry)
     return registry
 
 

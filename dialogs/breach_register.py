@@ -7,20 +7,15 @@ Excel), fetched through a one-time link (see bot.services.exports).
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from datetime import datetime
-
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from bot.domain.breaches import AMSTERDAM, Breach, BreachStatus, Mark
 from bot.domain.people import Role
 from bot.services.breaches import NotPrivacyOffice, office_member
 from bot.services.context import Services
-from bot.services.exports import FORMATS, LIFETIME, create_ticket, redeem
+from bot.services.exports import FORMATS, LIFETIME, ExportFile, ExportTicket, create_ticket
+from bot.services.spreadsheets import CONTENT_TYPES, Column, Sheet, to_csv, to_xlsx
 from cards import render, text, texts_for
 from dialogs.base import Card, CardAction
 from dialogs.dataleak import refusal
@@ -59,10 +54,6 @@ COLUMNS = (
     "closed_by",
 )
 _DATE_COLUMNS = frozenset(c for c in COLUMNS if c.endswith("_at") or c == "deadline")
-CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 
 
 def _year(raw: object, now: datetime) -> int | None:
@@ -227,79 +218,35 @@ def register_rows(breaches: Sequence[Breach], locale: str) -> tuple[list[str], l
     return [t["export"][c] for c in COLUMNS], rows
 
 
-def _safe(value: str) -> str:
-    """Text a spreadsheet must not run as a formula (CSV/formula injection)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
-def _csv_cell(value: Cell) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.strftime("%d-%m-%Y %H:%M")
-    if isinstance(value, float):
-        return f"{value:.1f}".replace(".", ",")
-    return _safe(value)
-
-
-def to_csv(headers: Sequence[str], rows: Sequence[Sequence[Cell]]) -> bytes:
-    """CSV as Dutch Excel opens it: `;` between fields, decimal comma, UTF-8 with BOM."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(headers)
-    for row in rows:
-        writer.writerow([_csv_cell(v) for v in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def to_xlsx(headers: Sequence[str], rows: Sequence[Sequence[Cell]], sheet: str) -> bytes:
-    """An Excel workbook: real date and number cells in Dutch formats, text never a formula."""
-    book = Workbook()
-    ws = book.active
-    assert ws is not None
-    ws.title = sheet[:31]
-    ws.append(list(headers))
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        ws.append([_safe(v) if isinstance(v, str) else v for v in row])
-    for column, header in enumerate(COLUMNS, start=1):
-        number_format = None
-        if header in _DATE_COLUMNS:
-            number_format = "dd-mm-yyyy hh:mm"
-        elif header == "hours_to_ap_decision":
-            number_format = "0.0"  # shown with a decimal comma by a Dutch Excel
-        if number_format:
-            for (cell,) in ws.iter_rows(min_row=2, min_col=column, max_col=column):
-                cell.number_format = number_format
-        ws.column_dimensions[get_column_letter(column)].width = (
-            40 if header == "description" else 18
+def register_sheet(breaches: Sequence[Breach], locale: str) -> Sheet:
+    """The register as one sheet: dates as date cells, hours as a number."""
+    headers, rows = register_rows(breaches, locale)
+    columns = [
+        Column(
+            header,
+            "datetime"
+            if key in _DATE_COLUMNS
+            else ("decimal" if key == "hours_to_ap_decision" else "text"),
+            40 if key == "description" else 18,
         )
-    ws.freeze_panes = "B2"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+        for key, header in zip(COLUMNS, headers, strict=True)
+    ]
+    return Sheet(text(locale, "dataleak.export.sheet"), columns, rows)
 
 
-async def export_file(services: Services, token: str) -> tuple[str, str, bytes] | None:
-    """(file name, content type, bytes) for a valid download token, or None.
+async def export_file(services: Services, ticket: ExportTicket) -> ExportFile | None:
+    """The register file for a redeemed ticket, or None.
 
     The role is checked again now: a person who left the privacy office gets nothing."""
-    ticket = await redeem(services.store, token, services.clock())
-    if ticket is None:
-        return None
     person = await services.directory.get_person(ticket.tenant_id, ticket.user_id)
     if person is None or not person.active:
         return None
     if not (person.has(Role.PRIVACY_OFFICER) or person.has(Role.PRIVACY_DEPUTY)):
         return None
     breaches = in_year(await services.breaches.register(ticket.tenant_id), ticket.year)
-    headers, rows = register_rows(breaches, ticket.locale)
+    sheet = register_sheet(breaches, ticket.locale)
     name = file_name(ticket.locale, ticket.year, ticket.format)
-    if ticket.format == "csv":
-        content = to_csv(headers, rows)
-    else:
-        content = to_xlsx(headers, rows, text(ticket.locale, "dataleak.export.sheet"))
+    content = to_csv(sheet) if ticket.format == "csv" else to_xlsx([sheet])
     return name, CONTENT_TYPES[ticket.format], content
 
 

@@ -6,7 +6,7 @@ import asyncio
 
 from bot.domain.people import Actor, Role
 from bot.services.context import Services
-from bot.services.registers import is_approver
+from bot.services.personal import is_approver
 from bot.storage.errors import StorageError
 from cards import render, texts_for
 from dialogs.base import Card, CardAction
@@ -32,6 +32,11 @@ ROLE_ITEMS: tuple[tuple[Role, str, str], ...] = (
     (Role.PRIVACY_OFFICER, "dataleak.register", "breach_register"),
     (Role.PRIVACY_DEPUTY, "dataleak.register", "breach_register"),
     (Role.INTEGRITY_OFFICER, "ack.status", "acknowledgements"),
+    (Role.INTEGRITY_OFFICER, "register.open", "registers"),
+    (Role.HR, "register.open", "registers"),
+    (Role.DIRECTOR, "overview.open", "overview"),
+    (Role.RVC_CHAIR, "overview.open", "overview"),
+    (Role.INTEGRITY_OFFICER, "overview.open", "overview"),
 )
 
 

@@ -7,10 +7,10 @@ from bot.domain.amend import InvalidNote, clean_note
 from bot.domain.requests import DecisionRefused
 from bot.services.approvals import RequestNotFound, load
 from bot.services.context import Services
-from bot.services.registers import add_note, my_requests
+from bot.services.personal import add_note, my_requests
 from cards import render, text
 from dialogs.base import Card, CardAction
-from dialogs.registers_view import mine_card
+from dialogs.personal_view import mine_card
 from dialogs.registry import VerbRegistry
 from dialogs.requests_view import request_card
 
@@ -60,7 +60,7 @@ async def add_to_mine(action: CardAction, services: Services) -> Card:
             clean_note(typed)
         except InvalidNote as invalid:
             kept = typed if isinstance(typed, str) else ""
-            error = text(locale, f"registers.{invalid.code}")
+            error = text(locale, f"personal.{invalid.code}")
             return request_card(
                 stored.request, locale, actor.user_id, addition=kept, addition_error=error
             )
@@ -72,7 +72,7 @@ async def add_to_mine(action: CardAction, services: Services) -> Card:
             return _refusal(locale, refusal.code)
         current = await load(services, actor.tenant_id, actor.user_id, rid)
         return request_card(current.request, locale, actor.user_id)
-    return request_card(request, locale, actor.user_id, note=text(locale, "registers.note_added"))
+    return request_card(request, locale, actor.user_id, note=text(locale, "personal.note_added"))
 
 
 def register(registry: VerbRegistry) -> None:

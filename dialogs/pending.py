@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from bot.services.approvals import RequestNotFound, load
 from bot.services.context import Services
-from bot.services.registers import waiting_for
+from bot.services.personal import waiting_for
 from cards import render, text
 from dialogs.base import Card, CardAction
 from dialogs.decisions import PRESENTER
-from dialogs.registers_view import pending_card
+from dialogs.personal_view import pending_card
 from dialogs.registry import VerbRegistry
 
 

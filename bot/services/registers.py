@@ -1,51 +1,49 @@
-"""The personal registers: "mijn meldingen" (what I asked) and "openstaand" (what waits for me).
+"""Reading the registers and the yearly overview: who may, and the records they are made of.
 
-Each screen reads one partition: the requester's in `requests`, the approver's in `inbox`.
+Roles come from the directory for the authenticated person, on every action and again when an
+export is downloaded; card data never grants anything.
 """
 
 from __future__ import annotations
 
-from bot.domain.amend import add_information, clean_note
-from bot.domain.people import Actor
-from bot.domain.requests import ApprovalRequest, Status
-from bot.services.approvals import load
+from bot.domain.people import Person, Role
+from bot.domain.registers import KINDS
+from bot.domain.requests import ApprovalRequest
 from bot.services.context import Services
-from bot.storage.errors import AlreadyExists, Conflict
-from bot.storage.requests import INBOX, InboxEntry, StoredRequest
+
+REGISTER_ROLES = frozenset({Role.INTEGRITY_OFFICER, Role.HR})
+OVERVIEW_ROLES = frozenset({Role.DIRECTOR, Role.RVC_CHAIR, Role.INTEGRITY_OFFICER})
 
 
-async def my_requests(services: Services, actor: Actor) -> list[ApprovalRequest]:
-    """Every request of the actor, of every kind, newest first."""
-    return await services.requests.for_requester(actor.tenant_id, actor.user_id)
+class NotAllowed(PermissionError):
+    """The person does not have a role that may see this."""
 
 
-async def waiting_for(services: Services, actor: Actor) -> list[InboxEntry]:
-    """What waits for the actor's decision, oldest first (decided rows stay in the inbox)."""
-    entries = await services.requests.inbox(actor.tenant_id, actor.user_id)
-    return [e for e in entries if e.status is Status.PENDING]
+async def person_with_role(
+    services: Services, tenant_id: str, user_id: str, roles: frozenset[Role]
+) -> Person:
+    """The active directory entry of this person if it has one of `roles`; else NotAllowed."""
+    if not tenant_id or not user_id:
+        raise NotAllowed()
+    person = await services.directory.get_person(tenant_id, user_id)
+    if person is None or not person.active or not roles & person.roles:
+        raise NotAllowed()
+    return person
 
 
-async def is_approver(services: Services, actor: Actor) -> bool:
-    """Has anything ever been put before this person? One row read, for the menu."""
-    rows = await services.store.query(INBOX, f"{actor.tenant_id}|{actor.user_id}", limit=1)
-    return bool(rows)
+async def departments(services: Services, tenant_id: str) -> dict[str, str]:
+    """Person id -> department, from the directory (one partition)."""
+    return {p.id: p.department for p in await services.directory.people(tenant_id)}
 
 
-async def add_note(
-    services: Services, actor: Actor, rid: str, raw: object, stored: StoredRequest | None = None
-) -> ApprovalRequest:
-    """Append the actor's note to their own pending request: one ETag-guarded transaction
-    (plus the read, unless `stored` is given); re-read and retried once on a race.
-    Raises InvalidNote, DecisionRefused or RequestNotFound."""
-    note = clean_note(raw)
-    for attempt in range(2):
-        if stored is None:
-            stored = await load(services, actor.tenant_id, actor.user_id, rid)
-        updated = add_information(stored.request, actor.user_id, note, services.clock())
-        try:
-            return (await services.requests.update(stored, updated)).request
-        except (Conflict, AlreadyExists):
-            if attempt:
-                raise
-            stored = None
-    raise AssertionError("unreachable")
+async def requests_of(services: Services, tenant_id: str, kind: str) -> list[ApprovalRequest]:
+    """Every request of one kind in the tenant (a scan on Kind; see docs/data-model.md)."""
+    return await services.requests.of_kind_in_tenant(tenant_id, kind)
+
+
+async def all_requests(services: Services, tenant_id: str) -> list[ApprovalRequest]:
+    """Every request of every register kind in the tenant, for the yearly overview."""
+    out: list[ApprovalRequest] = []
+    for kind in KINDS:
+        out += await requests_of(services, tenant_id, kind)
+    return out

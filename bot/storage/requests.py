@@ -123,6 +123,19 @@ class RequestRepository:
             out.append(_request(tenant, row.row[2:], row, []))
         return out
 
+    async def of_kind_in_tenant(self, tenant_id: str, kind: str) -> list[ApprovalRequest]:
+        """Every request of a kind in one tenant, in any status, without trails.
+
+        A scan filtered on `Kind` (the partition is per requester): for the registers and the
+        yearly overview, which read a whole kind anyway; never for per-person screens."""
+        rows = await self._store.scan(REQUESTS, {"Kind": kind})
+        prefix = f"{tenant_id}|"
+        return [
+            _request(tenant_id, row.row[2:], row, [])
+            for row in rows
+            if row.partition.startswith(prefix) and "|a|" not in row.row
+        ]
+
     async def put_inbox(
         self,
         request: ApprovalRequest,

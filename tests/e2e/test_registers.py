@@ -1,158 +1,253 @@
-"""The personal registers over HTTP: "mijn meldingen" for the requester, "openstaand" for the
-approver, adding information, withdrawing, and nobody seeing someone else's."""
+"""The registers for the integrity officer and HR, end to end over HTTP: requests made through
+the real flows show up per register, filtered by year and department, and export to Excel and
+CSV through the one-time link; nobody else can open or export them."""
 
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
-from bot.app import SERVICES
-from bot.domain.requests import Status
+import pytest
+from aiohttp import ClientSession
+from openpyxl import load_workbook
+
+from bot.domain.people import Role
 from tests.e2e.conftest import BotUnderTest
-from tests.e2e.test_gift_flow import WINE, declare, install
-from tests.support.activities import EMMA_EN, LOTTE, PIETER, SANNE, TENANT
-from tests.support.flows import actions, click, inputs, open_flow, texts
+from tests.e2e.test_gift_flow import WINE
+from tests.e2e.test_request_flows import INVITATION, SIDEJOB, SUPPLIER, TENANT_TIE
+from tests.support.activities import (
+    FATIMA,
+    JOOST,
+    LOTTE,
+    MARIEKE,
+    PIETER,
+    SANNE,
+    TENANT,
+    TeamsUser,
+)
+from tests.support.connector import MockConnector
+from tests.support.flows import action, click, inputs, open_flow, texts
+from tests.support.leaks import Clock, services_of, start_bot
 
 
-def verbs(card: dict[str, Any]) -> list[str]:
-    return [a["verb"] for a in actions(card)]
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
 
 
-async def typed(bot: BotUnderTest, message: dict[str, Any]) -> dict[str, Any]:
-    before = len(bot.connector.sent)
-    response = await bot.post(message)
-    assert response.status == 200
-    card = (await bot.connector.wait_for(before + 1))[-1].card
+@pytest.fixture
+async def session() -> AsyncIterator[ClientSession]:
+    async with ClientSession() as client:
+        yield client
+
+
+@pytest.fixture
+async def reg_bot(
+    settings: Any,
+    connector: tuple[MockConnector, str],
+    aiohttp_server: Callable[..., Any],
+    session: ClientSession,
+    clock: Clock,
+) -> BotUnderTest:
+    bot = await start_bot(settings, connector, aiohttp_server, session, clock)
+    for user in (SANNE, PIETER, MARIEKE, FATIMA, JOOST, LOTTE):
+        await bot.post(user.install(bot.service_url))
+    return bot
+
+
+async def submit(bot: BotUnderTest, user: TeamsUser, flow: str, fields: dict[str, str]) -> str:
+    """Submit a form through the flow; the request's reference."""
+    form = await open_flow(bot, user, f"{flow}.open")
+    receipt = await click(bot, user, form, f"{flow}.submit", fields)
+    [reference] = [
+        word
+        for word in texts(receipt).split()
+        if word[:4] in ("CAD-", "UIT-", "NEV-", "LEV-", "HUU-")
+    ]
+    return reference
+
+
+async def decide(bot: BotUnderTest, approver: TeamsUser, verb: str = "request.approve") -> None:
+    """The approver decides the latest card they were sent."""
+    posted = [s for s in bot.connector.to(approver.conversation_id) if s.method == "POST"]
+    card = posted[-1].card
     assert card is not None
-    return card
+    await click(bot, approver, card, verb, {"comment": "Prima"}, "msg-1")
 
 
-async def two_declarations(bot: BotUnderTest) -> None:
-    await install(bot, SANNE, PIETER)
-    await declare(bot, {**WINE, "description": "Bos bloemen", "receivedOn": "2026-11-01"})
-    await declare(bot, {**WINE, "description": "Taart", "receivedOn": "2026-11-02"})
-    bot.connector.sent.clear()
-
-
-async def test_mijn_meldingen_lists_own_requests_newest_first_and_opens_one(
-    bot: BotUnderTest,
-) -> None:
-    await two_declarations(bot)
-    register = await typed(bot, SANNE.message(bot.service_url, "mijn meldingen"))
-    shown = texts(register)
-    assert "Mijn meldingen" in shown
-    assert shown.index("Taart") < shown.index("Bos bloemen")
-    assert shown.count("Wacht op besluit") == 2
-    opened = await click(bot, SANNE, register, "mine.show")
-    assert "Taart" in texts(opened)
-    assert {"mine.add", "request.withdraw"} <= set(verbs(opened))
-    assert "request.approve" not in verbs(opened)
-
-
-async def test_added_information_reaches_the_approver_who_decides_from_openstaand(
-    bot: BotUnderTest,
-) -> None:
-    await two_declarations(bot)
-    register = await open_flow(bot, SANNE, "mine.open")
-    opened = await click(bot, SANNE, register, "mine.show")
-    added = await click(
-        bot, SANNE, opened, "mine.add", {"addition": "Het was een verjaardagstaart"}
+async def show(
+    bot: BotUnderTest, user: TeamsUser, kind: str, year: str = "2026", department: str = "all"
+) -> dict[str, Any]:
+    menu = await open_flow(bot, user, "menu.open")
+    chooser = await click(bot, user, menu, "register.open")
+    return await click(
+        bot, user, chooser, "register.show", {"kind": kind, "year": year, "department": department}
     )
-    assert "Je aanvulling is toegevoegd" in texts(added)
-    assert "Het was een verjaardagstaart" in texts(added)
 
-    menu = await open_flow(bot, PIETER, "menu.open")
-    assert "Openstaand" in texts(menu)
-    waiting = await click(bot, PIETER, menu, "pending.open")
-    shown = texts(waiting)
-    assert shown.index("Bos bloemen") < shown.index("Taart")  # oldest first
-    assert "Sanne de Vries" in shown
-    first = await click(bot, PIETER, waiting, "pending.show")
-    assert "Bos bloemen" in texts(first)
-    taart = [a for a in actions(waiting) if a["verb"] == "pending.show"][1]["data"]
-    response = await bot.post(PIETER.invoke(bot.service_url, "pending.show", taart))
-    card = (await response.json())["value"]
-    assert "Het was een verjaardagstaart" in texts(card)
-    decided = await click(bot, PIETER, card, "request.approve", {"comment": "Prima"})
-    assert "Akkoord gegeven door Pieter Bakker" in texts(decided)
 
-    left = await open_flow(bot, PIETER, "pending.open")
-    assert "Taart" not in texts(left) and "Bos bloemen" in texts(left)
-    repository = bot.server.app[SERVICES].requests
-    stored = await repository.get(TENANT, SANNE.aad_id, taart["requestId"])
-    assert stored is not None
-    assert stored.request.status is Status.APPROVED
-    assert [e.action for e in stored.request.audit] == [
-        "submitted",
-        "information_added",
-        "approved",
+async def download(bot: BotUnderTest, user: TeamsUser, card: dict[str, Any], fmt: str) -> Any:
+    # Teams sends the card's inputs (the filters as shown) with the button's data.
+    export = await click(bot, user, card, "register.export", {**inputs(card), "format": fmt})
+    [link] = [a for a in export["actions"] if a["type"] == "Action.OpenUrl"]
+    response = await bot.session.get(
+        str(bot.server.make_url("/exports/" + link["url"].rsplit("/", 1)[1]))
+    )
+    return response
+
+
+def xlsx_rows(content: bytes) -> list[dict[str, Any]]:
+    sheet = load_workbook(io.BytesIO(content)).active
+    assert sheet is not None
+    header = [c.value for c in sheet[1]]
+    return [
+        dict(zip(header, [c.value for c in r], strict=True)) for r in sheet.iter_rows(min_row=2)
     ]
 
 
-async def test_the_requester_withdraws_from_mijn_meldingen(bot: BotUnderTest) -> None:
-    await two_declarations(bot)
-    register = await open_flow(bot, SANNE, "mine.open")
-    opened = await click(bot, SANNE, register, "mine.show")
-    withdrawn = await click(bot, SANNE, opened, "request.withdraw")
-    assert "Ingetrokken op" in texts(withdrawn)
-    assert "request.withdraw" not in verbs(withdrawn) and "mine.add" not in verbs(withdrawn)
-    again = await open_flow(bot, SANNE, "mine.open")
-    assert "Ingetrokken" in texts(again)
-    waiting = await open_flow(bot, PIETER, "pending.open")
-    assert "Taart" not in texts(waiting)
-
-
-async def test_an_empty_or_too_long_addition_is_refused_and_the_text_kept(
-    bot: BotUnderTest,
+async def test_the_gift_register_filters_by_year_and_department_and_exports_dutch_files(
+    reg_bot: BotUnderTest,
 ) -> None:
-    await two_declarations(bot)
-    opened = await click(bot, SANNE, await open_flow(bot, SANNE, "mine.open"), "mine.show")
-    empty = await click(bot, SANNE, opened, "mine.add", {"addition": "   "})
-    assert "Typ eerst wat je wilt toevoegen" in texts(empty)
-    long = "x" * 1001
-    too_long = await click(bot, SANNE, opened, "mine.add", {"addition": long})
-    assert "te lang" in texts(too_long)
-    assert inputs(too_long)["addition"] == long
-    repository = bot.server.app[SERVICES].requests
-    [latest, _] = await repository.for_requester(TENANT, SANNE.aad_id)
-    stored = await repository.get(TENANT, SANNE.aad_id, latest.id)
-    assert stored is not None and [e.action for e in stored.request.audit] == ["submitted"]
-    assert "notes" not in stored.request.facts
+    bot = reg_bot
+    wine = await submit(bot, SANNE, "gift", WINE)  # received 20-11-2026, Wonen
+    await decide(bot, PIETER)
+    old = await submit(bot, SANNE, "gift", {**WINE, "receivedOn": "2025-12-18"})
+    flowers = await submit(
+        bot,
+        FATIMA,
+        "gift",
+        {**WINE, "description": "Bos bloemen", "value": "19,95", "receivedOn": "2026-03-02"},
+    )
+
+    card = await show(bot, LOTTE, "gift")
+    shown = texts(card)
+    assert "2 in dit register." in shown
+    assert wine in shown and flowers in shown and old not in shown
+    assert f"{wine} · Sanne de Vries (Wonen) · 20-11-2026 · € 25,00 · Akkoord" in shown
+    wonen = await show(bot, LOTTE, "gift", department="Wonen")
+    assert wine in texts(wonen) and flowers not in texts(wonen)
+    every_year = await show(bot, LOTTE, "gift", year="all", department="Wonen")
+    assert "2 in dit register." in texts(every_year) and old in texts(every_year)
+
+    response = await download(bot, LOTTE, card, "xlsx")
+    assert response.status == 200
+    assert "register-cadeaus-2026.xlsx" in response.headers["Content-Disposition"]
+    content = await response.read()
+    rows = xlsx_rows(content)
+    assert [r["Kenmerk"] for r in rows] == [wine, flowers]  # newest first
+    first = rows[0]
+    assert list(first)[:4] == ["Kenmerk", "Afdeling", "Medewerker", "Ontvangen op"]
+    assert first["Afdeling"] == "Wonen"
+    assert first["Ontvangen op"] == datetime(2026, 11, 20)
+    assert first["Waarde (€)"] == 25
+    assert first["Oordeel volgens de code"] == "Houden"
+    assert first["Status"] == "Akkoord"
+    assert first["Beoordelaar"] == "Pieter Bakker"
+    assert first["Toelichting besluit"] == "Prima"
+    assert rows[1]["Waarde (€)"] == 19.95 and rows[1]["Afdeling"] == "Bedrijfsvoering"
+    sheet = load_workbook(io.BytesIO(content)).active
+    assert sheet is not None
+    assert sheet.cell(row=2, column=4).number_format == "dd-mm-yyyy"
+    value_column = [c.value for c in sheet[1]].index("Waarde (€)") + 1
+    assert sheet.cell(row=2, column=value_column).number_format == '"€" #,##0.00'
+
+    wonen_csv = await download(bot, LOTTE, wonen, "csv")
+    assert "register-cadeaus-2026-wonen.csv" in wonen_csv.headers["Content-Disposition"]
+    body = (await wonen_csv.read()).decode("utf-8")
+    assert body.startswith("\ufeffKenmerk;Afdeling;Medewerker;Ontvangen op;")
+    [header, row] = list(csv.reader(io.StringIO(body.lstrip("\ufeff")), delimiter=";"))
+    cells = dict(zip(header, row, strict=True))
+    assert cells["Kenmerk"] == wine
+    assert cells["Ontvangen op"] == "20-11-2026"
+    assert cells["Waarde (€)"] == "25,00"
+    assert cells["Ingediend op"] == "29-11-2026 11:00"
 
 
-async def test_nobody_opens_or_changes_someone_elses_request(bot: BotUnderTest) -> None:
-    await two_declarations(bot)
-    [latest, _] = await bot.server.app[SERVICES].requests.for_requester(TENANT, SANNE.aad_id)
-    pointer = {"requestId": latest.id, "requesterId": SANNE.aad_id}
-    for user, verb, data, refusal in (
-        (LOTTE, "mine.show", pointer, "niet (meer) vinden"),
-        (LOTTE, "mine.add", {**pointer, "addition": "hack"}, "niet (meer) vinden"),
-        (LOTTE, "pending.show", pointer, "Alleen de aangewezen beoordelaar"),
-        (SANNE, "pending.show", pointer, "Alleen de aangewezen beoordelaar"),
-        (PIETER, "request.withdraw", pointer, "Alleen wie de melding deed"),
-    ):
-        response = await bot.post(user.invoke(bot.service_url, verb, data))
-        assert refusal in texts((await response.json())["value"]), (user.name, verb)
-    stored = await bot.server.app[SERVICES].requests.get(TENANT, SANNE.aad_id, latest.id)
-    assert stored is not None
-    assert stored.request.pending and [e.action for e in stored.request.audit] == ["submitted"]
-    assert "hack" not in str(stored.request.facts)
-
-
-async def test_the_menu_shows_openstaand_only_to_approvers(bot: BotUnderTest) -> None:
-    await two_declarations(bot)
-    sanne = await open_flow(bot, SANNE, "menu.open")
-    assert "Mijn meldingen" in texts(sanne) and "Openstaand" not in texts(sanne)
-    pieter = await open_flow(bot, PIETER, "menu.open")
-    assert "Openstaand" in texts(pieter)
-
-
-async def test_openstaand_is_typed_too_and_english_for_an_english_locale(
-    bot: BotUnderTest,
+async def test_each_register_holds_its_kind_and_exports_it(
+    reg_bot: BotUnderTest,
 ) -> None:
-    await two_declarations(bot)
-    waiting = await typed(bot, PIETER.message(bot.service_url, "openstaand"))
-    assert "Deze meldingen wachten op jouw besluit" in texts(waiting)
-    mine = await typed(bot, EMMA_EN.message(bot.service_url, "my requests"))
-    assert "My requests" in texts(mine) and "Awaiting decision" in texts(mine)
-    nothing = await open_flow(bot, LOTTE, "pending.open")
-    assert "Er wacht niets op jouw besluit" in texts(nothing)
+    bot = reg_bot
+    invitation = await submit(bot, SANNE, "invitation", INVITATION)
+    current = await submit(bot, SANNE, "sidejob", SIDEJOB)
+    await decide(bot, PIETER)
+    pending = await submit(bot, SANNE, "sidejob", {**SIDEJOB, "role": "Voorzitter"})
+    supplier = await submit(bot, SANNE, "supplier", SUPPLIER)
+    tenant = await submit(bot, SANNE, "tenant", TENANT_TIE)
+
+    expected: dict[str, tuple[str, dict[str, Any]]] = {
+        "invitation": (
+            invitation,
+            {"Uitnodiger": "Bouwbedrijf Vos", "Waarde (€)": 80, "In onderhandeling": "Ja"},
+        ),
+        "sidejob": (
+            current,
+            {"Functie": "Penningmeester", "Uren per maand": 6, "Begonnen op": datetime(2026, 1, 1)},
+        ),
+        "supplier": (
+            supplier,
+            {"Bedrag (€)": 5000, "Prijs t.o.v. offertes": "Binnen de offertes"},
+        ),
+        "tenant": (tenant, {"Huurder": "Dorpsstraat 12", "Band": "Familielid", "Twijfel": "Ja"}),
+    }
+    for kind, (reference, cells) in expected.items():
+        card = await show(bot, JOOST, kind)  # HR reads the registers too
+        assert reference in texts(card), kind
+        response = await download(bot, JOOST, card, "xlsx")
+        [row] = xlsx_rows(await response.read())
+        assert row["Kenmerk"] == reference
+        for header, value in cells.items():
+            assert row[header] == value, (kind, header)
+    sidejobs = await show(bot, LOTTE, "sidejob")
+    assert pending not in texts(sidejobs)  # not approved: not a current side job
+    assert "1 in dit register." in texts(sidejobs)
+
+
+async def test_only_the_integrity_officer_and_hr_can_open_or_export_a_register(
+    reg_bot: BotUnderTest,
+) -> None:
+    bot = reg_bot
+    await submit(bot, SANNE, "gift", WINE)
+    lotte_card = await show(bot, LOTTE, "gift")
+    for outsider in (SANNE, PIETER, FATIMA, MARIEKE):
+        menu = await open_flow(bot, outsider, "menu.open")
+        assert "register.open" not in [a["verb"] for a in _executes(menu)]
+        for verb, data in (
+            ("register.open", {}),
+            ("register.show", {"kind": "gift", "year": "2026", "department": "all"}),
+            ("register.export", {"kind": "gift", "year": "2026", "format": "xlsx"}),
+        ):
+            response = await bot.post(outsider.invoke(bot.service_url, verb, data))
+            shown = texts((await response.json())["value"])
+            assert "alleen voor de integriteitsfunctionaris en HR" in shown, (outsider, verb)
+            assert "Fles wijn" not in shown
+    # A link made while Lotte had the role gives nothing once the role is gone.
+    export = await click(
+        bot, LOTTE, lotte_card, "register.export", {**inputs(lotte_card), "format": "csv"}
+    )
+    [link] = [a for a in export["actions"] if a["type"] == "Action.OpenUrl"]
+    services = services_of(bot)
+    lotte = await services.directory.get_person(TENANT, LOTTE.aad_id)
+    assert lotte is not None
+    await services.directory.put_person(TENANT, replace(lotte, roles=frozenset({Role.SECRETARIAT})))
+    url = str(bot.server.make_url("/exports/" + link["url"].rsplit("/", 1)[1]))
+    assert (await bot.session.get(url)).status == 404
+    refused = await click(bot, LOTTE, lotte_card, "register.show")
+    assert "alleen voor de integriteitsfunctionaris en HR" in texts(refused)
+
+
+async def test_an_unknown_register_kind_asks_to_choose_one(reg_bot: BotUnderTest) -> None:
+    response = await reg_bot.post(
+        LOTTE.invoke(reg_bot.service_url, "register.show", {"kind": "breaches"})
+    )
+    card = (await response.json())["value"]
+    assert "Kies een van de registers." in texts(card)
+    assert action(card, "register.show")
+
+
+def _executes(card: dict[str, Any]) -> list[dict[str, Any]]:
+    from tests.support.flows import actions
+
+    return actions(card)

@@ -119,3 +119,16 @@ async def test_gifts_to_hand_in_are_tracked_until_received(repository: RequestRe
     assert await repository.mark_collected("tenant", request.id, "lotte", NOW)
     assert not await repository.mark_collected("tenant", request.id, "lotte", NOW)
     assert [e.status for e in await repository.collection("tenant")] == ["received"]
+
+
+async def test_a_kind_is_read_across_requesters_of_one_tenant_only(
+    repository: RequestRepository,
+) -> None:
+    await repository.create(a_request("CAD-1"))
+    await repository.create(replace(a_request("CAD-2"), requester=Person("lotte", "Lotte Smit")))
+    await repository.create(replace(a_request("CAD-3"), tenant_id="other"))
+    await repository.create(replace(a_request("HUU-1"), kind="tenant"))
+    gifts = await repository.of_kind_in_tenant("tenant", "gift")
+    assert sorted(r.id for r in gifts) == ["CAD-1", "CAD-2"]  # no trails, no other tenant
+    assert {r.requester.id for r in gifts} == {"sanne", "lotte"}
+    assert all(r.audit == () for r in gifts)

@@ -258,7 +258,7 @@ def _register_samples() -> list[tuple[str, Builder]]:
 
     from bot.domain.amend import add_information
     from bot.storage.requests import InboxEntry
-    from dialogs.registers_view import mine_card, pending_card
+    from dialogs.personal_view import mine_card, pending_card
     from dialogs.requests_view import request_card
 
     request = _gift_request()
@@ -268,10 +268,10 @@ def _register_samples() -> list[tuple[str, Builder]]:
     )
     decided = replace(_gift_request("declined"), id="CAD-2")
     return [
-        ("register:mine", lambda locale: mine_card([noted, decided], locale)),
-        ("register:mine-empty", lambda locale: mine_card([], locale)),
-        ("register:pending", lambda locale: pending_card([entry], locale)),
-        ("register:pending-empty", lambda locale: pending_card([], locale)),
+        ("personal_list:mine", lambda locale: mine_card([noted, decided], locale)),
+        ("personal_list:mine-empty", lambda locale: mine_card([], locale)),
+        ("personal_list:pending", lambda locale: pending_card([entry], locale)),
+        ("personal_list:pending-empty", lambda locale: pending_card([], locale)),
         ("request:with-notes", lambda locale: request_card(noted, locale, "u2")),
         (
             "request:addition-refused",
@@ -474,3 +474,70 @@ def _breach_samples() -> list[tuple[str, Builder]]:
 
 
 SAMPLES.extend(_breach_samples())
+
+
+def _register_samples() -> list[tuple[str, Builder]]:
+    from datetime import UTC, datetime
+
+    from dialogs.registers import chooser_card, export_link_card, register_card
+
+    now = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)
+    gifts = [_gift_request("approved"), _gift_request("pending", "hand_in")]
+    known = {"u1": "Wonen", "u2": "Wonen", "u4": "Bedrijfsvoering"}
+    return [
+        ("register_open:default", lambda locale: chooser_card(locale)),
+        ("register_open:message", lambda locale: chooser_card(locale, "Kies een register.")),
+        (
+            "register:gifts",
+            lambda locale: register_card(gifts, "gift", 2026, None, known, locale, now),
+        ),
+        (
+            "register:empty",
+            lambda locale: register_card([], "sidejob", None, "Wonen", known, locale, now),
+        ),
+        (
+            "export_link:register",
+            lambda locale: export_link_card(
+                locale,
+                "register-cadeaus-2026.xlsx",
+                "http://127.0.0.1:3978/exports/abc",
+                "register.show",
+                {"kind": "gift", "year": "2026", "department": "all"},
+            ),
+        ),
+        (
+            "welcome:integrity_officer",
+            lambda locale: menu_card(locale, "Lotte", frozenset({Role.INTEGRITY_OFFICER})),
+        ),
+    ]
+
+
+SAMPLES.extend(_register_samples())
+
+
+def _overview_samples() -> list[tuple[str, Builder]]:
+    from datetime import UTC, datetime, timedelta
+
+    from bot.domain.overview import LeakRecord, RequestRecord, yearly_overview
+    from dialogs.overview import overview_card
+
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    records = [
+        RequestRecord("gift", "approved", "keep", (), start, start + timedelta(hours=5), 2500),
+        RequestRecord("gift", "pending", "refuse", ("money",), start, None, 2000),
+        RequestRecord("sidejob", "declined", "", (), start, start + timedelta(days=3)),
+    ]
+    leaks = [LeakRecord(start, start + timedelta(hours=30), True)]
+    full = yearly_overview(records, leaks, 2026)
+    empty = yearly_overview([], [], 2025)
+    return [
+        ("overview:year", lambda locale: overview_card(full, [2026, 2025], locale)),
+        ("overview:empty", lambda locale: overview_card(empty, [2026, 2025], locale)),
+        (
+            "welcome:director",
+            lambda locale: menu_card(locale, "Marieke", frozenset({Role.DIRECTOR})),
+        ),
+    ]
+
+
+SAMPLES.extend(_overview_samples())

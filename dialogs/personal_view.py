@@ -20,7 +20,7 @@ _COLORS = {
 
 def kind_name(kind: str, locale: str) -> str:
     view = KINDS.get(kind)
-    return text(locale, view.title) if view else text(locale, "registers.unknown_kind")
+    return text(locale, view.title) if view else text(locale, "personal.unknown_kind")
 
 
 def mine_card(requests: list[ApprovalRequest], locale: str) -> Card:
@@ -30,7 +30,7 @@ def mine_card(requests: list[ApprovalRequest], locale: str) -> Card:
             str(r.facts.get("summary", "")) or r.id,
             text(
                 locale,
-                "registers.mine_line",
+                "personal.mine_line",
                 kind=kind_name(r.kind, locale),
                 date=when(r.created_at, locale),
                 reference=r.id,
@@ -52,7 +52,7 @@ def pending_card(entries: list[InboxEntry], locale: str) -> Card:
             e.summary or e.request_id,
             text(
                 locale,
-                "registers.pending_line",
+                "personal.pending_line",
                 kind=kind_name(e.kind, locale),
                 requester=e.requester_name or "?",
                 date=when(e.created_at, locale),
@@ -74,7 +74,7 @@ def _item(
     return {
         "title": title,
         "line": line,
-        "status": text(locale, f"registers.statuses.{status.value}"),
+        "status": text(locale, f"personal.statuses.{status.value}"),
         "statusColor": _COLORS[status],
         "verb": verb,
         "data": data,
@@ -83,12 +83,12 @@ def _item(
 
 def _render(locale: str, register: str, items: list[dict[str, Any]]) -> Card:
     return render(
-        "register",
+        "personal_list",
         locale,
         {
-            "title": text(locale, f"registers.{register}_title"),
-            "intro": text(locale, f"registers.{register}_intro") if items else "",
-            "empty": text(locale, f"registers.{register}_empty"),
+            "title": text(locale, f"personal.{register}_title"),
+            "intro": text(locale, f"personal.{register}_intro") if items else "",
+            "empty": text(locale, f"personal.{register}_empty"),
             "items": items,
         },
     )

@@ -1,0 +1,51 @@
+"""The yearly integrity overview's records: every request and data-leak report of a tenant,
+reduced to the plain records `bot.domain.overview` counts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.domain.breaches import Breach
+from bot.domain.overview import LeakRecord, Overview, RequestRecord, local_year, yearly_overview
+from bot.domain.requests import ApprovalRequest
+from bot.services.context import Services
+from bot.services.registers import all_requests
+
+
+def request_record(request: ApprovalRequest) -> RequestRecord:
+    value = request.facts.get("valueCents")
+    return RequestRecord(
+        kind=request.kind,
+        status=request.status.value,
+        verdict=request.verdict,
+        reasons=request.reasons,
+        submitted_at=request.created_at,
+        decided_at=request.decided_at,
+        value_cents=value if isinstance(value, int) else None,
+    )
+
+
+def leak_record(breach: Breach) -> LeakRecord:
+    ap = breach.ap
+    return LeakRecord(
+        discovered_at=breach.facts.discovered_at,
+        ap_decided_at=ap.at if ap else None,
+        ap_notified=bool(ap and ap.yes),
+    )
+
+
+@dataclass(frozen=True)
+class YearlyOverview:
+    overview: Overview
+    years: list[int]  # years with data (and this year), newest first
+
+
+async def yearly(services: Services, tenant_id: str, year: int, this_year: int) -> YearlyOverview:
+    """The overview of `year`: the `requests` table scanned per kind (see docs/data-model.md)
+    and the tenant's breach register (one partition)."""
+    requests = [request_record(r) for r in await all_requests(services, tenant_id)]
+    leaks = [leak_record(b) for b in await services.breaches.register(tenant_id)]
+    seen = {this_year, year}
+    seen |= {local_year(r.submitted_at) for r in requests}
+    seen |= {local_year(leak.discovered_at) for leak in leaks}
+    return YearlyOverview(yearly_overview(requests, leaks, year), sorted(seen, reverse=True))

@@ -1,0 +1,28 @@
+"""Which export a download link is for: the ticket's subject picks the module that builds it.
+
+Each builder checks the person's role again when the file is fetched."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from bot.services.context import Services
+from bot.services.exports import ExportFile, ExportTicket, redeem
+from dialogs import breach_register, overview, registers
+
+Builder = Callable[[Services, ExportTicket], Awaitable[ExportFile | None]]
+
+BUILDERS: dict[str, Builder] = {
+    "breaches": breach_register.export_file,
+    "register": registers.export_file,
+    "overview": overview.export_file,
+}
+
+
+async def export_file(services: Services, token: str) -> ExportFile | None:
+    """(file name, content type, bytes) for a valid, unused download token, or None."""
+    ticket = await redeem(services.store, token, services.clock())
+    if ticket is None:
+        return None
+    builder = BUILDERS.get(ticket.subject)
+    return None if builder is None else await builder(services, ticket)

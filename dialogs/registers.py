@@ -1,0 +1,388 @@
+"""The registers for the integrity officer and HR: gifts, invitations, current side jobs,
+supplier consents and tenant ties, filtered by year and department, exported to CSV and Excel.
+
+`register.open` shows the kind chooser; `register.show` one register with its filters;
+`register.export` a one-time download link (see bot.services.exports). The role is checked for
+the authenticated person on every action and again at download.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from bot.domain.money import format_euros
+from bot.domain.registers import ALL, AMSTERDAM, KINDS, register_day, select, years
+from bot.domain.requests import ApprovalRequest
+from bot.services.context import Services
+from bot.services.exports import FORMATS, LIFETIME, ExportFile, ExportTicket, create_ticket
+from bot.services.registers import (
+    REGISTER_ROLES,
+    NotAllowed,
+    departments,
+    person_with_role,
+    requests_of,
+)
+from bot.services.spreadsheets import (
+    CONTENT_TYPES,
+    Cell,
+    Column,
+    Format,
+    Sheet,
+    euros,
+    to_csv,
+    to_xlsx,
+)
+from cards import language_of, render, text
+from dialogs.base import Card, CardAction
+from dialogs.registry import VerbRegistry
+
+CAP = 25  # entries on the card; the export holds them all
+
+# Per kind, the columns between the common head and tail: (column key, facts key, format).
+# Formats: text, euros, number, yesno, choice:<text key prefix>, verdict, advice.
+SPECS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "gift": (
+        ("giver", "giverName", "text"),
+        ("organisation", "giverOrganisation", "text"),
+        ("relation", "relation", "choice:gift.relations"),
+        ("description", "description", "text"),
+        ("gift_kind", "giftKind", "choice:gift.kinds"),
+        ("value", "valueCents", "euros"),
+        ("verdict", "", "verdict"),
+    ),
+    "invitation": (
+        ("inviter", "inviter", "text"),
+        ("relation", "relation", "choice:gift.relations"),
+        ("invitation_kind", "kind", "choice:invitation.kinds"),
+        ("description", "description", "text"),
+        ("value", "valueCents", "euros"),
+        ("negotiating", "negotiating", "yesno"),
+        ("added_value", "addedValue", "text"),
+    ),
+    "sidejob": (
+        ("role", "role", "text"),
+        ("organisation", "organisation", "text"),
+        ("paid", "paid", "choice:sidejob.paid_choices"),
+        ("hours", "hours", "number"),
+        ("touches", "touches", "yesno"),
+        ("touches_how", "touchesHow", "text"),
+        ("advice", "", "advice"),
+    ),
+    "supplier": (
+        ("supplier", "supplier", "text"),
+        ("what", "what", "text"),
+        ("reason", "reason", "text"),
+        ("amount", "amountCents", "euros"),
+        ("quotes", "quotesText", "text"),
+        ("price_position", "pricePosition", "choice:registers.positions"),
+    ),
+    "tenant": (
+        ("tenant", "tenant", "text"),
+        ("tie", "tie", "choice:tenant.ties"),
+        ("case", "case", "text"),
+        ("doubt", "doubt", "yesno"),
+    ),
+}
+_TAIL: tuple[tuple[str, Format], ...] = (
+    ("submitted_at", "datetime"),
+    ("status", "text"),
+    ("approver", "text"),
+    ("decided_at", "datetime"),
+    ("comment", "text"),
+)
+_WIDE = frozenset({"description", "added_value", "touches_how", "reason", "case", "quotes"})
+
+
+# --- Filters ----------------------------------------------------------------------------------
+
+
+def pick_year(raw: object, now: datetime) -> int | None:
+    """A year asked for, `all` (None), or this year when nothing valid is given."""
+    if raw == ALL:
+        return None
+    if isinstance(raw, str) and raw.isdigit() and 2000 <= int(raw) <= 2100:
+        return int(raw)
+    return now.astimezone(AMSTERDAM).year
+
+
+def pick_department(raw: object, known: Mapping[str, str]) -> str | None:
+    """A department of the directory, or None (all) for anything else."""
+    return raw if isinstance(raw, str) and raw and raw in set(known.values()) else None
+
+
+def pick_kind(raw: object) -> str | None:
+    return raw if isinstance(raw, str) and raw in KINDS else None
+
+
+# --- Rows -------------------------------------------------------------------------------------
+
+
+def _choice(locale: str, prefix: str, value: object) -> str:
+    try:
+        return text(locale, f"{prefix}.{value}")
+    except KeyError:
+        return str(value)
+
+
+def _cell(request: ApprovalRequest, key: str, fmt: str, locale: str) -> Cell:
+    value = request.facts.get(key) if key else None
+    if fmt == "verdict":
+        return _choice(locale, "registers.verdicts", request.verdict) if request.verdict else ""
+    if fmt == "advice":
+        return request.advice
+    if fmt == "yesno":
+        return text(locale, "common.yes" if value else "common.no")
+    if value in (None, ""):
+        return None
+    if fmt == "euros":
+        return euros(int(str(value)))
+    if fmt == "number":
+        return float(str(value))
+    if fmt.startswith("choice:"):
+        return _choice(locale, fmt[7:], value)
+    return str(value)
+
+
+def _local(moment: datetime | None) -> datetime | None:
+    """Amsterdam wall-clock time without zone (spreadsheets have no time zones)."""
+    return moment.astimezone(AMSTERDAM).replace(tzinfo=None) if moment else None
+
+
+def register_sheet(
+    requests: Sequence[ApprovalRequest], kind: str, locale: str, known: Mapping[str, str]
+) -> Sheet:
+    """One register as a sheet: Dutch headers, dates as dates, amounts in euros."""
+    spec = SPECS[kind]
+    formats: dict[str, Format] = {"euros": "euros", "number": "decimal"}
+    columns = [
+        Column(text(locale, "registers.columns.reference")),
+        Column(text(locale, "registers.columns.department")),
+        Column(text(locale, "registers.columns.requester")),
+        Column(text(locale, f"registers.columns.date_{kind}"), "date"),
+        *(
+            Column(
+                text(locale, f"registers.columns.{key}"),
+                formats.get(fmt, "text"),
+                40 if key in _WIDE else 18,
+            )
+            for key, _, fmt in spec
+        ),
+        *(Column(text(locale, f"registers.columns.{key}"), fmt) for key, fmt in _TAIL),
+    ]
+    rows: list[list[Cell]] = []
+    for r in requests:
+        decided = r.decided_at is not None
+        rows.append(
+            [
+                r.id,
+                known.get(r.requester.id, ""),
+                r.requester.name,
+                register_day(r),
+                *(_cell(r, facts_key, fmt, locale) for _, facts_key, fmt in spec),
+                _local(r.created_at),
+                text(locale, f"registers.statuses.{r.status.value}"),
+                r.approver.name if decided else "",
+                _local(r.decided_at),
+                r.comment,
+            ]
+        )
+    title = text(locale, f"registers.kinds.{kind}")
+    return Sheet(title, columns, rows)
+
+
+# --- Cards ------------------------------------------------------------------------------------
+
+
+def _day(day: date, locale: str) -> str:
+    return day.strftime("%d %b %Y" if language_of(locale) == "en" else "%d-%m-%Y")
+
+
+def _entry(r: ApprovalRequest, locale: str, known: Mapping[str, str]) -> dict[str, str]:
+    values: dict[str, Any] = {
+        "reference": r.id,
+        "requester": r.requester.name,
+        "department": known.get(r.requester.id) or text(locale, "registers.no_department"),
+        "date": _day(register_day(r), locale),
+        "status": text(locale, f"registers.statuses.{r.status.value}"),
+    }
+    cents = r.facts.get("valueCents", r.facts.get("amountCents"))
+    if isinstance(cents, int):
+        values["value"] = format_euros(cents, language_of(locale))
+        line = text(locale, "registers.line_value", **values)
+    else:
+        line = text(locale, "registers.line", **values)
+    return {"title": str(r.facts.get("summary") or r.id), "line": line}
+
+
+def _kind_choices(locale: str) -> list[dict[str, str]]:
+    return [{"title": text(locale, f"registers.kinds.{k}"), "value": k} for k in KINDS]
+
+
+def chooser_card(locale: str, message: str = "") -> Card:
+    """`register.open`: which register."""
+    return render(
+        "register_open",
+        locale,
+        {"kinds": _kind_choices(locale), "kind": KINDS[0], "message": message},
+    )
+
+
+def register_card(
+    requests: Sequence[ApprovalRequest],
+    kind: str,
+    year: int | None,
+    department: str | None,
+    known: Mapping[str, str],
+    locale: str,
+    now: datetime,
+) -> Card:
+    """One register with its filters, the newest `CAP` entries and the count."""
+    of_kind = [r for r in requests if r.kind == kind]
+    shown = select(of_kind, kind, year, department, known)
+    this_year = now.astimezone(AMSTERDAM).year
+    year_choices = [{"title": str(y), "value": str(y)} for y in years(of_kind, this_year)]
+    year_choices.append({"title": text(locale, "registers.all_years"), "value": ALL})
+    names = sorted({d for d in known.values() if d})
+    department_choices = [{"title": text(locale, "registers.all_departments"), "value": ALL}]
+    department_choices += [{"title": d, "value": d} for d in names]
+    if len(shown) > CAP:
+        count = text(locale, "registers.capped", count=len(shown), shown=CAP)
+    else:
+        count = text(locale, "registers.count", count=len(shown))
+    return render(
+        "register",
+        locale,
+        {
+            "heading": text(locale, f"registers.kinds.{kind}"),
+            "intro": text(locale, f"registers.intros.{kind}"),
+            "kind": kind,
+            "kinds": _kind_choices(locale),
+            "year": str(year) if year is not None else ALL,
+            "years": year_choices,
+            "department": department or ALL,
+            "departments": department_choices,
+            "count": count if shown else "",
+            "entries": [_entry(r, locale, known) for r in shown[:CAP]],
+        },
+    )
+
+
+def not_allowed(locale: str) -> Card:
+    return render("error", locale, {"message": text(locale, "registers.not_allowed")})
+
+
+async def open_registers(action: CardAction, services: Services) -> Card:
+    actor = action.actor
+    try:
+        await person_with_role(services, actor.tenant_id, actor.user_id, REGISTER_ROLES)
+    except NotAllowed:
+        return not_allowed(actor.locale)
+    return chooser_card(actor.locale)
+
+
+async def show_register(action: CardAction, services: Services) -> Card:
+    actor = action.actor
+    try:
+        await person_with_role(services, actor.tenant_id, actor.user_id, REGISTER_ROLES)
+    except NotAllowed:
+        return not_allowed(actor.locale)
+    kind = pick_kind(action.data.get("kind"))
+    if kind is None:
+        return chooser_card(actor.locale, text(actor.locale, "registers.choose_kind"))
+    now = services.clock()
+    known = await departments(services, actor.tenant_id)
+    requests = await requests_of(services, actor.tenant_id, kind)
+    year = pick_year(action.data.get("year"), now)
+    department = pick_department(action.data.get("department"), known)
+    return register_card(requests, kind, year, department, known, actor.locale, now)
+
+
+def file_name(locale: str, kind: str, year: int | None, department: str, fmt: str) -> str:
+    parts = [text(locale, f"registers.files.{kind}"), str(year) if year is not None else ALL]
+    if department:
+        parts.append("".join(c if c.isalnum() else "-" for c in department.lower()))
+    return f"{'-'.join(parts)}.{fmt}"
+
+
+def export_link_card(
+    locale: str,
+    file: str,
+    url: str,
+    back: str,
+    data: Mapping[str, str],
+    back_title: str = "registers.back",
+) -> Card:
+    """A download link that works once, for `LIFETIME`, and the way back."""
+    minutes = int(LIFETIME.total_seconds() // 60)
+    return render(
+        "export_link",
+        locale,
+        {
+            "title": text(locale, "registers.export_title"),
+            "ready": text(locale, "registers.export_ready", minutes=minutes),
+            "download": text(locale, "registers.download", file=file),
+            "url": url,
+            "backTitle": text(locale, back_title),
+            "backVerb": back,
+            "backData": dict(data),
+        },
+    )
+
+
+async def export_register(action: CardAction, services: Services) -> Card:
+    actor = action.actor
+    try:
+        await person_with_role(services, actor.tenant_id, actor.user_id, REGISTER_ROLES)
+    except NotAllowed:
+        return not_allowed(actor.locale)
+    kind = pick_kind(action.data.get("kind"))
+    if kind is None:
+        return chooser_card(actor.locale, text(actor.locale, "registers.choose_kind"))
+    fmt = action.data.get("format")
+    fmt = fmt if fmt in FORMATS else "xlsx"
+    now = services.clock()
+    year = pick_year(action.data.get("year"), now)
+    known = await departments(services, actor.tenant_id)
+    department = pick_department(action.data.get("department"), known) or ""
+    ticket = await create_ticket(
+        services.store,
+        actor.tenant_id,
+        actor.user_id,
+        str(fmt),
+        year,
+        actor.locale,
+        now,
+        subject="register",
+        params={"kind": kind, "department": department},
+    )
+    name = file_name(actor.locale, kind, year, department, ticket.format)
+    url = f"{services.settings.public_url}/exports/{ticket.token}"
+    filters = {"kind": kind, "year": str(year) if year else ALL, "department": department or ALL}
+    return export_link_card(actor.locale, name, url, "register.show", filters)
+
+
+async def export_file(services: Services, ticket: ExportTicket) -> ExportFile | None:
+    """The register file for a redeemed ticket; the role is checked again now."""
+    try:
+        await person_with_role(services, ticket.tenant_id, ticket.user_id, REGISTER_ROLES)
+    except NotAllowed:
+        return None
+    kind = pick_kind(ticket.params.get("kind"))
+    if kind is None:
+        return None
+    known = await departments(services, ticket.tenant_id)
+    department = pick_department(ticket.params.get("department"), known)
+    requests = await requests_of(services, ticket.tenant_id, kind)
+    chosen = select(requests, kind, ticket.year, department, known)
+    sheet = register_sheet(chosen, kind, ticket.locale, known)
+    name = file_name(ticket.locale, kind, ticket.year, department or "", ticket.format)
+    content = to_csv(sheet) if ticket.format == "csv" else to_xlsx([sheet])
+    return name, CONTENT_TYPES[ticket.format], content
+
+
+def register(registry: VerbRegistry) -> None:
+    registry.add("register.open", open_registers)
+    registry.add("register.show", show_register)
+    registry.add("register.export", export_register)

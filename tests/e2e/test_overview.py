@@ -1,0 +1,235 @@
+"""The yearly integrity overview end to end: a small year of requests and data leaks made
+through the real flows over HTTP, then the card's numbers and the exported files."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from aiohttp import ClientSession
+from openpyxl import load_workbook
+
+from bot.settings import Settings
+from tests.e2e.conftest import BotUnderTest
+from tests.e2e.test_dataleak_flow import MAIL, alert_of, report
+from tests.e2e.test_gift_flow import WINE
+from tests.e2e.test_registers import decide, submit
+from tests.e2e.test_request_flows import INVITATION, SIDEJOB, TENANT_TIE
+from tests.support.activities import FATIMA, JOOST, LOTTE, MARIEKE, PIETER, SANNE, TeamsUser
+from tests.support.connector import MockConnector
+from tests.support.flows import click, inputs, open_flow, texts
+from tests.support.leaks import Clock, start_bot
+
+HENK = TeamsUser("0f6c2a10-1111-4a1e-9c01-000000000007", "Henk de Boer")  # chair of the RvC
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+async def session() -> AsyncIterator[ClientSession]:
+    async with ClientSession() as client:
+        yield client
+
+
+@pytest.fixture
+async def year_bot(
+    settings: Settings,
+    connector: tuple[MockConnector, str],
+    aiohttp_server: Callable[..., Any],
+    session: ClientSession,
+    clock: Clock,
+) -> BotUnderTest:
+    bot = await start_bot(settings, connector, aiohttp_server, session, clock)
+    for user in (SANNE, PIETER, MARIEKE, FATIMA, JOOST, LOTTE, HENK):
+        await bot.post(user.install(bot.service_url))
+    return bot
+
+
+async def build_year(bot: BotUnderTest, clock: Clock) -> None:
+    """2026: three gifts (keep, refuse, hand in), an invitation, a side job, a withdrawn tenant
+    tie and two data leaks; one gift in 2025."""
+    clock.now = datetime(2025, 12, 15, 10, tzinfo=UTC)
+    await submit(bot, SANNE, "gift", {**WINE, "receivedOn": "2025-12-12"})
+
+    clock.now = datetime(2026, 2, 10, 9, tzinfo=UTC)
+    await submit(bot, SANNE, "gift", {**WINE, "receivedOn": "2026-02-09"})
+    clock.advance(hours=3)
+    await decide(bot, PIETER)  # 3 hours
+
+    clock.now = datetime(2026, 5, 4, 8, tzinfo=UTC)
+    await submit(
+        bot, SANNE, "gift", {**WINE, "kind": "money", "value": "20", "receivedOn": "2026-05-03"}
+    )
+    clock.advance(hours=24)
+    await decide(bot, PIETER, "request.decline")  # 24 hours
+
+    clock.now = datetime(2026, 5, 20, 10, tzinfo=UTC)
+    await submit(bot, SANNE, "gift", {**WINE, "value": "1.250,00", "receivedOn": "2026-05-19"})
+
+    clock.now = datetime(2026, 8, 3, 10, tzinfo=UTC)
+    await submit(bot, SANNE, "invitation", INVITATION)
+    clock.advance(hours=6)
+    await decide(bot, PIETER)  # 6 hours
+
+    clock.now = datetime(2026, 11, 2, 10, tzinfo=UTC)
+    await submit(bot, SANNE, "sidejob", SIDEJOB)
+    tie = await submit(bot, SANNE, "tenant", TENANT_TIE)
+    clock.advance(hours=1)
+    withdrawn = await bot.post(
+        SANNE.invoke(
+            bot.service_url, "request.withdraw", {"requestId": tie, "requesterId": SANNE.aad_id}
+        )
+    )
+    assert "Ingetrokken" in texts((await withdrawn.json())["value"])
+
+    # Leak 1: discovered 20 Nov, told to the AP on 29 Nov (late); leak 2: decided in 3 hours.
+    clock.now = datetime(2026, 11, 29, 10, tzinfo=UTC)
+    await report(bot, {**MAIL, "discoveredDate": "2026-11-20", "occurredDate": "2026-11-20"})
+    late = alert_of(bot, FATIMA)
+    await click(bot, FATIMA, late, "dataleak.ap_yes", {"reason": "Pas later duidelijk"})
+    await report(bot, {**MAIL, "discoveredTime": "10:30"})
+    clock.advance(hours=3)
+    await click(bot, FATIMA, alert_of(bot, FATIMA), "dataleak.ap_no", {"reason": "Geen risico"})
+
+
+async def download(bot: BotUnderTest, user: Any, card: dict[str, Any], fmt: str) -> Any:
+    export = await click(bot, user, card, "overview.export", {**inputs(card), "format": fmt})
+    [link] = [a for a in export["actions"] if a["type"] == "Action.OpenUrl"]
+    url = str(bot.server.make_url("/exports/" + link["url"].rsplit("/", 1)[1]))
+    response = await bot.session.get(url)
+    assert response.status == 200
+    return response
+
+
+def facts(card: dict[str, Any]) -> dict[str, str]:
+    """Every FactSet row on the card, title -> value (the last one wins)."""
+    found: dict[str, str] = {}
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "FactSet":
+                found.update({f["title"]: f["value"] for f in node["facts"]})
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(card)
+    return found
+
+
+async def test_the_yearly_overview_counts_a_year_built_through_the_flows(
+    year_bot: BotUnderTest, clock: Clock
+) -> None:
+    bot = year_bot
+    await build_year(bot, clock)
+    clock.now = datetime(2026, 12, 1, 9, tzinfo=UTC)
+
+    menu = await open_flow(bot, MARIEKE, "menu.open")
+    assert "Integriteitsoverzicht per jaar" in texts(menu)
+    card = await click(bot, MARIEKE, menu, "overview.open")
+    assert "Integriteitsoverzicht 2026" in texts(card)
+    shown = facts(card)
+    assert shown["Cadeaus"] == "3 · waarde € 1.295,00"
+    assert shown["Uitnodigingen"] == "1 · waarde € 80,00"
+    assert shown["Nevenfuncties"] == "1"
+    assert shown["Banden met huurders"] == "1"
+    assert shown["Totaal"] == "6 · waarde € 1.375,00"
+    assert (shown["Akkoord"], shown["Niet akkoord"]) == ("2", "1")
+    assert (shown["In behandeling"], shown["Ingetrokken"]) == ("2", "1")
+    assert shown["Tijd tot besluit"] == "mediaan 6,0 uur · gemiddeld 11,0 uur"  # 3, 6, 24
+    assert shown["Tijd tot besluit: Cadeaus"] == "mediaan 13,5 uur · gemiddeld 13,5 uur"
+    assert (shown["Houden"], shown["Inleveren"], shown["Niet aannemen"]) == ("1", "1", "1")
+    assert shown["Niet aannemen: geld"] == "1"
+    assert shown["Gemelde datalekken"] == "2"
+    assert shown["AP-besluit binnen 72 uur na ontdekken"] == "1 van 2 (50,0%)"
+    assert shown["Gemeld bij de Autoriteit Persoonsgegevens"] == "1"
+    [image] = [n for n in card["body"] if n.get("type") == "Image"]
+    assert image["url"].startswith("data:image/png;base64,")
+    assert [c["value"] for c in inputs_choices(card, "year")] == ["2026", "2025"]
+
+    earlier = await click(bot, HENK, card, "overview.open", {"year": "2025"})  # the RvC chair
+    assert facts(earlier)["Cadeaus"] == "1 · waarde € 25,00"
+    assert facts(earlier)["Gemelde datalekken"] == "0"
+
+    response = await download(bot, MARIEKE, card, "xlsx")
+    assert "integriteitsoverzicht-2026.xlsx" in response.headers["Content-Disposition"]
+    book = load_workbook(io.BytesIO(await response.read()))
+    assert book.sheetnames == [
+        "Meldingen",
+        "Besluiten",
+        "Oordelen cadeaus",
+        "Weigeringen",
+        "Datalekken",
+        "Per kwartaal",
+    ]
+    declarations = rows(book["Meldingen"])
+    assert declarations["Cadeaus"] == {"Aantal": 3, "Waarde (€)": 1295}
+    assert declarations["Totaal"] == {"Aantal": 6, "Waarde (€)": 1375}
+    assert book["Meldingen"].cell(row=2, column=3).number_format == '"€" #,##0.00'
+    decisions = rows(book["Besluiten"])
+    assert decisions["Totaal"]["Mediaan uren tot besluit"] == 6.0
+    assert decisions["Totaal"]["Gemiddelde uren tot besluit"] == 11.0
+    assert decisions["Banden met huurders"]["Ingetrokken"] == 1
+    assert rows(book["Datalekken"])["Aandeel AP-besluit binnen 72 uur (%)"] == {"Waarde": 50}
+    quarters = rows(book["Per kwartaal"])
+    assert quarters["Cadeaus"] == {"K1": 1, "K2": 2, "K3": 0, "K4": 0}
+    assert quarters["Uitnodigingen"] == {"K1": 0, "K2": 0, "K3": 1, "K4": 0}
+    assert len(book["Per kwartaal"]._images) == 1  # the chart
+
+    response = await download(bot, LOTTE, card, "csv")  # the integrity officer too
+    body = (await response.read()).decode("utf-8")
+    lines = list(csv.reader(io.StringIO(body.lstrip("\ufeff")), delimiter=";"))
+    assert lines[0] == ["Onderwerp", "Regel", "Cijfer", "Waarde"]
+    assert ["Meldingen", "Cadeaus", "Waarde (€)", "1295,00"] in lines
+    assert ["Besluiten", "Totaal", "Gemiddelde uren tot besluit", "11,0"] in lines
+    assert ["Datalekken", "Aandeel AP-besluit binnen 72 uur (%)", "Waarde", "50,0"] in lines
+
+
+async def test_only_the_director_the_rvc_chair_and_the_integrity_officer_see_the_overview(
+    year_bot: BotUnderTest,
+) -> None:
+    bot = year_bot
+    for outsider in (SANNE, PIETER, FATIMA, JOOST):
+        menu = await open_flow(bot, outsider, "menu.open")
+        assert "Integriteitsoverzicht" not in texts(menu)
+        for verb in ("overview.open", "overview.export"):
+            response = await bot.post(outsider.invoke(bot.service_url, verb, {"format": "csv"}))
+            shown = texts((await response.json())["value"])
+            assert "alleen voor de directeur-bestuurder" in shown, (outsider, verb)
+    for insider in (MARIEKE, HENK, LOTTE):
+        response = await bot.post(insider.invoke(bot.service_url, "overview.open"))
+        assert "Integriteitsoverzicht" in texts((await response.json())["value"])
+
+
+def rows(sheet: Any) -> dict[str, dict[str, Any]]:
+    header = [c.value for c in sheet[1]]
+    return {
+        str(r[0].value): {h: c.value for h, c in zip(header[1:], r[1:], strict=True)}
+        for r in sheet.iter_rows(min_row=2)
+    }
+
+
+def inputs_choices(card: dict[str, Any], input_id: str) -> list[dict[str, str]]:
+    found: list[dict[str, str]] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("id") == input_id:
+                found.extend(node["choices"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(card)
+    return found

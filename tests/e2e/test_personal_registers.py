@@ -1,0 +1,158 @@
+"""The personal registers over HTTP: "mijn meldingen" for the requester, "openstaand" for the
+approver, adding information, withdrawing, and nobody seeing someone else's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.app import SERVICES
+from bot.domain.requests import Status
+from tests.e2e.conftest import BotUnderTest
+from tests.e2e.test_gift_flow import WINE, declare, install
+from tests.support.activities import EMMA_EN, LOTTE, PIETER, SANNE, TENANT
+from tests.support.flows import actions, click, inputs, open_flow, texts
+
+
+def verbs(card: dict[str, Any]) -> list[str]:
+    return [a["verb"] for a in actions(card)]
+
+
+async def typed(bot: BotUnderTest, message: dict[str, Any]) -> dict[str, Any]:
+    before = len(bot.connector.sent)
+    response = await bot.post(message)
+    assert response.status == 200
+    card = (await bot.connector.wait_for(before + 1))[-1].card
+    assert card is not None
+    return card
+
+
+async def two_declarations(bot: BotUnderTest) -> None:
+    await install(bot, SANNE, PIETER)
+    await declare(bot, {**WINE, "description": "Bos bloemen", "receivedOn": "2026-11-01"})
+    await declare(bot, {**WINE, "description": "Taart", "receivedOn": "2026-11-02"})
+    bot.connector.sent.clear()
+
+
+async def test_mijn_meldingen_lists_own_requests_newest_first_and_opens_one(
+    bot: BotUnderTest,
+) -> None:
+    await two_declarations(bot)
+    register = await typed(bot, SANNE.message(bot.service_url, "mijn meldingen"))
+    shown = texts(register)
+    assert "Mijn meldingen" in shown
+    assert shown.index("Taart") < shown.index("Bos bloemen")
+    assert shown.count("Wacht op besluit") == 2
+    opened = await click(bot, SANNE, register, "mine.show")
+    assert "Taart" in texts(opened)
+    assert {"mine.add", "request.withdraw"} <= set(verbs(opened))
+    assert "request.approve" not in verbs(opened)
+
+
+async def test_added_information_reaches_the_approver_who_decides_from_openstaand(
+    bot: BotUnderTest,
+) -> None:
+    await two_declarations(bot)
+    register = await open_flow(bot, SANNE, "mine.open")
+    opened = await click(bot, SANNE, register, "mine.show")
+    added = await click(
+        bot, SANNE, opened, "mine.add", {"addition": "Het was een verjaardagstaart"}
+    )
+    assert "Je aanvulling is toegevoegd" in texts(added)
+    assert "Het was een verjaardagstaart" in texts(added)
+
+    menu = await open_flow(bot, PIETER, "menu.open")
+    assert "Openstaand" in texts(menu)
+    waiting = await click(bot, PIETER, menu, "pending.open")
+    shown = texts(waiting)
+    assert shown.index("Bos bloemen") < shown.index("Taart")  # oldest first
+    assert "Sanne de Vries" in shown
+    first = await click(bot, PIETER, waiting, "pending.show")
+    assert "Bos bloemen" in texts(first)
+    taart = [a for a in actions(waiting) if a["verb"] == "pending.show"][1]["data"]
+    response = await bot.post(PIETER.invoke(bot.service_url, "pending.show", taart))
+    card = (await response.json())["value"]
+    assert "Het was een verjaardagstaart" in texts(card)
+    decided = await click(bot, PIETER, card, "request.approve", {"comment": "Prima"})
+    assert "Akkoord gegeven door Pieter Bakker" in texts(decided)
+
+    left = await open_flow(bot, PIETER, "pending.open")
+    assert "Taart" not in texts(left) and "Bos bloemen" in texts(left)
+    repository = bot.server.app[SERVICES].requests
+    stored = await repository.get(TENANT, SANNE.aad_id, taart["requestId"])
+    assert stored is not None
+    assert stored.request.status is Status.APPROVED
+    assert [e.action for e in stored.request.audit] == [
+        "submitted",
+        "information_added",
+        "approved",
+    ]
+
+
+async def test_the_requester_withdraws_from_mijn_meldingen(bot: BotUnderTest) -> None:
+    await two_declarations(bot)
+    register = await open_flow(bot, SANNE, "mine.open")
+    opened = await click(bot, SANNE, register, "mine.show")
+    withdrawn = await click(bot, SANNE, opened, "request.withdraw")
+    assert "Ingetrokken op" in texts(withdrawn)
+    assert "request.withdraw" not in verbs(withdrawn) and "mine.add" not in verbs(withdrawn)
+    again = await open_flow(bot, SANNE, "mine.open")
+    assert "Ingetrokken" in texts(again)
+    waiting = await open_flow(bot, PIETER, "pending.open")
+    assert "Taart" not in texts(waiting)
+
+
+async def test_an_empty_or_too_long_addition_is_refused_and_the_text_kept(
+    bot: BotUnderTest,
+) -> None:
+    await two_declarations(bot)
+    opened = await click(bot, SANNE, await open_flow(bot, SANNE, "mine.open"), "mine.show")
+    empty = await click(bot, SANNE, opened, "mine.add", {"addition": "   "})
+    assert "Typ eerst wat je wilt toevoegen" in texts(empty)
+    long = "x" * 1001
+    too_long = await click(bot, SANNE, opened, "mine.add", {"addition": long})
+    assert "te lang" in texts(too_long)
+    assert inputs(too_long)["addition"] == long
+    repository = bot.server.app[SERVICES].requests
+    [latest, _] = await repository.for_requester(TENANT, SANNE.aad_id)
+    stored = await repository.get(TENANT, SANNE.aad_id, latest.id)
+    assert stored is not None and [e.action for e in stored.request.audit] == ["submitted"]
+    assert "notes" not in stored.request.facts
+
+
+async def test_nobody_opens_or_changes_someone_elses_request(bot: BotUnderTest) -> None:
+    await two_declarations(bot)
+    [latest, _] = await bot.server.app[SERVICES].requests.for_requester(TENANT, SANNE.aad_id)
+    pointer = {"requestId": latest.id, "requesterId": SANNE.aad_id}
+    for user, verb, data, refusal in (
+        (LOTTE, "mine.show", pointer, "niet (meer) vinden"),
+        (LOTTE, "mine.add", {**pointer, "addition": "hack"}, "niet (meer) vinden"),
+        (LOTTE, "pending.show", pointer, "Alleen de aangewezen beoordelaar"),
+        (SANNE, "pending.show", pointer, "Alleen de aangewezen beoordelaar"),
+        (PIETER, "request.withdraw", pointer, "Alleen wie de melding deed"),
+    ):
+        response = await bot.post(user.invoke(bot.service_url, verb, data))
+        assert refusal in texts((await response.json())["value"]), (user.name, verb)
+    stored = await bot.server.app[SERVICES].requests.get(TENANT, SANNE.aad_id, latest.id)
+    assert stored is not None
+    assert stored.request.pending and [e.action for e in stored.request.audit] == ["submitted"]
+    assert "hack" not in str(stored.request.facts)
+
+
+async def test_the_menu_shows_openstaand_only_to_approvers(bot: BotUnderTest) -> None:
+    await two_declarations(bot)
+    sanne = await open_flow(bot, SANNE, "menu.open")
+    assert "Mijn meldingen" in texts(sanne) and "Openstaand" not in texts(sanne)
+    pieter = await open_flow(bot, PIETER, "menu.open")
+    assert "Openstaand" in texts(pieter)
+
+
+async def test_openstaand_is_typed_too_and_english_for_an_english_locale(
+    bot: BotUnderTest,
+) -> None:
+    await two_declarations(bot)
+    waiting = await typed(bot, PIETER.message(bot.service_url, "openstaand"))
+    assert "Deze meldingen wachten op jouw besluit" in texts(waiting)
+    mine = await typed(bot, EMMA_EN.message(bot.service_url, "my requests"))
+    assert "My requests" in texts(mine) and "Awaiting decision" in texts(mine)
+    nothing = await open_flow(bot, LOTTE, "pending.open")
+    assert "Er wacht niets op jouw besluit" in texts(nothing)
