@@ -26,8 +26,9 @@ from bot.domain.requests import (
 )
 from bot.services.approvers import fallback_approver, find_approver
 from bot.services.context import Services
-from bot.services.notify import DeliveryError
+from bot.services.notify import DeliveryError, NoConversationReference
 from bot.storage.errors import AlreadyExists, Conflict
+from bot.storage.repositories import StoredReference
 from bot.storage.requests import StoredRequest
 
 log = logging.getLogger(__name__)
@@ -74,14 +75,13 @@ async def submit(services: Services, presenter: Presenter, actor: Actor, draft: 
     """Record the request (first), then put it before the approver."""
     now = services.clock()
     rid = request_id(draft.prefix, actor.tenant_id, actor.user_id, draft.form_id)
-    existing = await services.requests.get(actor.tenant_id, actor.user_id, rid)
-    if existing is not None:
-        return Submitted(existing.request, created=False, delivered=True, rerouted=False)
     approver, role = await find_approver(
         actor.tenant_id, actor.user_id, services.directory, services.managers
     )
     advisor = await _advisor(services, actor.tenant_id, draft.advisor_role, actor.user_id, approver)
-    watchers = tuple(m for m in (actor.mri, await _mri(services, actor.tenant_id, approver)) if m)
+    # Read once: the approver's Teams id (for card refresh), language and where to send.
+    reference = await services.conversations.get(actor.tenant_id, approver.id)
+    watchers = tuple(m for m in (actor.mri, reference.user_mri if reference else "") if m)
     request = ApprovalRequest(
         id=rid,
         kind=draft.kind,
@@ -99,12 +99,12 @@ async def submit(services: Services, presenter: Presenter, actor: Actor, draft: 
     )
     try:
         stored = await services.requests.create(request)
-    except AlreadyExists:
+    except AlreadyExists:  # this form was submitted before (double click, Teams retry)
         again = await services.requests.get(actor.tenant_id, actor.user_id, rid)
         if again is None:
             raise
         return Submitted(again.request, created=False, delivered=True, rerouted=False)
-    stored, delivered, rerouted, message_id = await _deliver(services, presenter, stored)
+    stored, delivered, rerouted, message_id = await _deliver(services, presenter, stored, reference)
     await services.requests.put_inbox(stored.request, message_id=message_id)
     if advisor is not None:
         await _ask_advice(services, presenter, stored.request, advisor)
@@ -139,14 +139,17 @@ async def _ask_advice(
 
 
 async def _deliver(
-    services: Services, presenter: Presenter, stored: StoredRequest
+    services: Services,
+    presenter: Presenter,
+    stored: StoredRequest,
+    reference: StoredReference | None,
 ) -> tuple[StoredRequest, bool, bool, str]:
     """Send the approval card; on failure reroute to the fallback approver, never drop it.
 
     Returns the stored request, whether it was delivered, whether it was rerouted, and the id
     of the approver's card."""
     request = stored.request
-    error, message_id = await _send_to_approver(services, presenter, request)
+    error, message_id = await _send_to_approver(services, presenter, request, known=reference)
     if error is None:
         return stored, True, False, message_id
     now = services.clock()
@@ -176,14 +179,24 @@ async def _deliver(
 
 
 async def _send_to_approver(
-    services: Services, presenter: Presenter, request: ApprovalRequest, reminder: bool = False
+    services: Services,
+    presenter: Presenter,
+    request: ApprovalRequest,
+    reminder: bool = False,
+    known: StoredReference | None = None,
 ) -> tuple[str | None, str]:
     """(None, message id) when delivered, else (the reason it was not, "")."""
-    reference = await services.conversations.get(request.tenant_id, request.approver.id)
-    locale = reference.locale if reference else services.settings.default_locale
-    card = (presenter.reminder_card if reminder else presenter.approver_card)(request, locale)
+    reference = known or await services.conversations.get(request.tenant_id, request.approver.id)
+    if reference is None:
+        log.warning("approval card not delivered: NoConversationReference")
+        return NoConversationReference.__name__, ""
+    card = (presenter.reminder_card if reminder else presenter.approver_card)(
+        request, reference.locale or services.settings.default_locale
+    )
     try:
-        message_id = await services.notifier.send_card(request.tenant_id, request.approver.id, card)
+        message_id = await services.notifier.send_card(
+            request.tenant_id, request.approver.id, card, reference
+        )
     except DeliveryError as error:
         log.warning("approval card not delivered: %s", type(error).__name__)
         return type(error).__name__, ""
@@ -329,8 +342,13 @@ async def _announce(
     reference = await services.conversations.get(request.tenant_id, request.requester.id)
     locale = reference.locale if reference else services.settings.default_locale
     try:
+        if reference is None:
+            raise NoConversationReference(request.tenant_id, request.requester.id)
         await services.notifier.send_card(
-            request.tenant_id, request.requester.id, presenter.decision_notice(request, locale)
+            request.tenant_id,
+            request.requester.id,
+            presenter.decision_notice(request, locale),
+            reference,
         )
     except DeliveryError as error:
         log.warning("requester not told of the decision: %s", type(error).__name__)

@@ -24,7 +24,11 @@ class GraphLookup(Protocol):
 class ManagerLookup(Protocol):
     """Finds a person's manager (Microsoft Graph in production, the directory otherwise)."""
 
-    async def manager_of(self, tenant_id: str, user_id: str) -> Person | None: ...
+    async def manager_of(
+        self, tenant_id: str, user_id: str, known: people.Person | None = None
+    ) -> Person | None:
+        """`known`: the person's directory entry, when the caller has read it already."""
+        ...
 
 
 class GraphManagers:
@@ -35,12 +39,14 @@ class GraphManagers:
         self._graph = graph
         self._fallback = fallback
 
-    async def manager_of(self, tenant_id: str, user_id: str) -> Person | None:
+    async def manager_of(
+        self, tenant_id: str, user_id: str, known: people.Person | None = None
+    ) -> Person | None:
         try:
             manager = await self._graph.manager_of(user_id)
         except ManagerLookupError as error:
             log.warning("Graph could not give the manager (%s); using the directory", error)
-            return await self._fallback.manager_of(tenant_id, user_id)
+            return await self._fallback.manager_of(tenant_id, user_id, known)
         return Person(manager.id, manager.name) if manager is not None else None
 
 
@@ -54,8 +60,10 @@ class DirectoryManagers:
     def __init__(self, directory: DirectoryRepository) -> None:
         self._directory = directory
 
-    async def manager_of(self, tenant_id: str, user_id: str) -> Person | None:
-        person = await self._directory.get_person(tenant_id, user_id)
+    async def manager_of(
+        self, tenant_id: str, user_id: str, known: people.Person | None = None
+    ) -> Person | None:
+        person = known or await self._directory.get_person(tenant_id, user_id)
         if person is None or not person.manager_id:
             return None
         manager = await self._directory.get_person(tenant_id, person.manager_id)
@@ -76,7 +84,7 @@ async def find_approver(
         chairs = await directory.with_role(tenant_id, Role.RVC_CHAIR)
         if chairs:
             return Person(chairs[0].id, chairs[0].name), ApproverRole.RVC_CHAIR
-    manager = await managers.manager_of(tenant_id, requester_id)
+    manager = await managers.manager_of(tenant_id, requester_id, requester)
     if manager is not None and manager.id != requester_id:
         return manager, ApproverRole.MANAGER
     return await fallback_approver(tenant_id, requester_id, directory), ApproverRole.FALLBACK

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from bot.storage.repositories import StoredReference
 
 
 class DeliveryError(Exception):
@@ -29,8 +32,15 @@ class DeliveryFailed(DeliveryError):
 class Notifier(Protocol):
     """Proactive delivery to one person's personal chat with the bot."""
 
-    async def send_card(self, tenant_id: str, user_id: str, card: dict[str, Any]) -> str:
-        """Send a card; return the new message's id."""
+    async def send_card(
+        self,
+        tenant_id: str,
+        user_id: str,
+        card: dict[str, Any],
+        reference: StoredReference | None = None,
+    ) -> str:
+        """Send a card; return the new message's id. `reference`, when the caller has already
+        read it, saves a storage round trip."""
         ...
 
     async def update_card(

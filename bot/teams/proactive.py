@@ -28,7 +28,7 @@ from bot.services.notify import (
     NoConversationReference,
     RecipientUnreachable,
 )
-from bot.storage.repositories import ConversationReferences
+from bot.storage.repositories import ConversationReferences, StoredReference
 from bot.teams.handler import card_activity
 
 log = logging.getLogger(__name__)
@@ -65,22 +65,31 @@ class TeamsNotifier:
         self._base_delay = base_delay
         self._sleep = sleep
 
-    async def _reference(self, tenant_id: str, user_id: str) -> ConversationReference:
-        stored = await self._conversations.get(tenant_id, user_id)
+    async def _reference(
+        self, tenant_id: str, user_id: str, known: StoredReference | None = None
+    ) -> ConversationReference:
+        stored = known if known is not None else await self._conversations.get(tenant_id, user_id)
         if stored is None:
             log.warning("no conversation reference for a recipient; cannot deliver proactively")
             raise NoConversationReference(tenant_id, user_id)
         return ConversationReference().deserialize(json.loads(stored.reference))
 
-    async def send_card(self, tenant_id: str, user_id: str, card: dict[str, Any]) -> str:
-        reference = await self._reference(tenant_id, user_id)
+    async def send_card(
+        self,
+        tenant_id: str,
+        user_id: str,
+        card: dict[str, Any],
+        reference: StoredReference | None = None,
+    ) -> str:
+        """Send a card; `reference` saves a storage read when the caller already has it."""
+        conversation = await self._reference(tenant_id, user_id, reference)
         sent: list[str] = []
 
         async def send(turn_context: TurnContext) -> None:
             response = await turn_context.send_activity(card_activity(card))
             sent.append(response.id if response is not None and response.id else "")
 
-        await self._with_retries(reference, send)
+        await self._with_retries(conversation, send)
         return sent[-1] if sent else ""
 
     async def update_card(
