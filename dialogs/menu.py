@@ -62,7 +62,11 @@ async def menu_for(actor: Actor, services: Services) -> Card:
     """The menu as this person sees it (their roles come from the directory)."""
     roles: frozenset[Role] = frozenset()
     approver = False
-    if actor.user_id and actor.tenant_id:
+    key = (actor.tenant_id, actor.user_id)
+    cached = services.menu_facts.get(key)
+    if cached is not None:
+        roles, approver = cached
+    elif actor.user_id and actor.tenant_id:
         try:
             # Both reads at once: "openstaand" shows for anyone something was ever put before.
             person, approver = await asyncio.gather(
@@ -71,8 +75,9 @@ async def menu_for(actor: Actor, services: Services) -> Card:
             )
         except StorageError:
             person = None  # the menu itself must still show when storage is down
-        if person is not None:
-            roles = person.roles
+        else:
+            roles = person.roles if person is not None else frozenset()
+            services.menu_facts.put(key, (roles, approver))
     return menu_card(actor.locale, actor.name, roles, approver)
 
 

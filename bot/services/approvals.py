@@ -106,7 +106,9 @@ async def submit(services: Services, presenter: Presenter, actor: Actor, draft: 
         return Submitted(again.request, created=False, delivered=True, rerouted=False)
     stored, delivered, rerouted, message_id = await _deliver(services, presenter, stored, reference)
     await services.requests.put_inbox(stored.request, message_id=message_id)
+    services.menu_facts.drop((actor.tenant_id, stored.request.approver.id))  # "openstaand" now
     if advisor is not None:
+        services.menu_facts.drop((actor.tenant_id, advisor.id))
         await _ask_advice(services, presenter, stored.request, advisor)
     return Submitted(stored.request, created=True, delivered=delivered, rerouted=rerouted)
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from bot.domain.people import Role
 from bot.services.approvers import ManagerLookup
+from bot.services.cache import TtlCache
 from bot.services.notify import Notifier
 from bot.settings import Settings
 from bot.storage.breaches import BreachRepository
@@ -29,6 +31,10 @@ class Services:
     requests: RequestRepository
     managers: ManagerLookup
     clock: Callable[[], datetime] = utc_now
+    # (tenant, person) -> (roles, has an inbox): shapes the menu only, so a minute's lag is fine.
+    menu_facts: TtlCache[tuple[str, str], tuple[frozenset[Role], bool]] = field(
+        default_factory=lambda: TtlCache(60.0)
+    )
 
     @property
     def breaches(self) -> BreachRepository:

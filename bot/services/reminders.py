@@ -80,6 +80,7 @@ async def _escalate(services: Services, presenter: Presenter, stored: StoredRequ
     if error is not None:
         await _note(services, escalated, "undelivered", error)
     await services.requests.put_inbox(escalated, message_id=message_id)
+    services.menu_facts.drop((escalated.tenant_id, escalated.approver.id))
     return 1
 
 

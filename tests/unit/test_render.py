@@ -58,3 +58,20 @@ def test_dutch_and_english_have_the_same_keys() -> None:
         return {prefix.rstrip(".")}
 
     assert keys(texts_for("nl")) == keys(texts_for("en"))
+
+
+def test_the_menu_cache_forgets_after_its_time_and_on_request() -> None:
+    from bot.services.cache import TtlCache
+
+    now = [0.0]
+    cache: TtlCache[str, int] = TtlCache(60.0, size=2, now=lambda: now[0])
+    cache.put("a", 1)
+    assert cache.get("a") == 1
+    now[0] = 61.0
+    assert cache.get("a") is None
+    cache.put("a", 1)
+    cache.put("b", 2)
+    cache.put("c", 3)  # over size: the oldest goes
+    assert (cache.get("a"), cache.get("c")) == (None, 3)
+    cache.drop("c")
+    assert cache.get("c") is None
