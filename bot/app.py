@@ -16,6 +16,7 @@ from bot.graph import GraphManagerLookup
 from bot.services.approvers import DirectoryManagers, GraphManagers
 from bot.services.context import Services
 from bot.services.jobs import Job, run_forever
+from bot.services.recovery import complete_stranded
 from bot.settings import Settings
 from bot.storage import requests as request_tables
 from bot.storage.errors import StorageError
@@ -28,6 +29,7 @@ from bot.teams.fast_connector import close_connectors
 from bot.teams.handler import IntegrityBot
 from bot.teams.http import messages_handler
 from bot.teams.proactive import TeamsNotifier
+from dialogs.requests_view import CardPresenter
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +112,12 @@ async def healthz(request: web.Request) -> web.Response:
 
 def background_jobs(services: Services) -> list[Job]:
     """Every periodic job; each claims its work in storage, so all instances may run them."""
-    return []
+    presenter = CardPresenter()
+
+    async def complete_submissions() -> int:
+        return await complete_stranded(services, presenter)
+
+    return [Job("complete_submissions", complete_submissions)]
 
 
 async def _close_graph(app: web.Application) -> None:

@@ -151,7 +151,9 @@ async def submit_gift(action: CardAction, services: Services) -> Card:
             form_id=form_id,
         )
         result = await submit(services, PRESENTER, action.actor, draft)
-        if result.created and assessment.verdict is Verdict.HAND_IN:
+        if assessment.verdict is Verdict.HAND_IN:
+            # Every time, not only when created: a retry after a storage failure must still
+            # put the gift on the register (writing it leaves an existing entry as it is).
             await services.requests.expect_collection(
                 result.request, gift.description, gift.value_cents
             )
@@ -161,7 +163,7 @@ async def submit_gift(action: CardAction, services: Services) -> Card:
         banner = text(locale, "errors.storage_unavailable")
         return FORM.card(locale, form_id, reader.values, {}, banner)
     role = text(locale, f"requests.approver_roles.{result.request.approver_role.value}")
-    if not result.created:
+    if not result.created and not result.completed:
         note = text(locale, "requests.receipt_repeat")
     elif not result.delivered:
         note = text(locale, "requests.receipt_undelivered")
