@@ -131,3 +131,14 @@ async def fault_bot(
     """The bot on the test's own Azurite, with a connector that can misbehave."""
     async with ClientSession() as session:
         yield await start_bot(fault_settings, faulty_connector, aiohttp_server, session)
+
+
+@pytest.fixture
+async def teams_bot(
+    settings: Settings,
+    faulty_connector: tuple[FaultyConnector, str],
+    aiohttp_server: Callable[..., Awaitable[TestServer]],
+) -> AsyncIterator[BotUnderTest]:
+    """The bot on the session's Azurite, with a connector that can misbehave."""
+    async with ClientSession() as session:
+        yield await start_bot(settings, faulty_connector, aiohttp_server, session)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -20,6 +21,7 @@ class FaultyConnector(MockConnector):
     storage exactly while the bot is sending the approval card)."""
 
     hangs: int = 0
+    faults_for: dict[str, deque[int]] = field(default_factory=dict)
     hung: int = 0  # requests that were left hanging
     arrivals: int = 0  # every request, faults and hangs included
     on_arrival: list[tuple[str, Hook]] = field(default_factory=list)
@@ -27,6 +29,10 @@ class FaultyConnector(MockConnector):
 
     def hang_next(self, times: int = 1) -> None:
         self.hangs += times
+
+    def fail_for(self, conversation_id: str, status: int, times: int = 1) -> None:
+        """Answer `status` to the next `times` requests for one conversation only."""
+        self.faults_for.setdefault(conversation_id, deque()).extend([status] * times)
 
     def when_sent_to(self, conversation_id: str, hook: Hook) -> None:
         """Run `hook` once, when the next activity for this conversation arrives."""
@@ -43,6 +49,12 @@ class FaultyConnector(MockConnector):
             if entry[0] == conversation:
                 self.on_arrival.remove(entry)
                 await entry[1](request)
+        mine = self.faults_for.get(conversation)
+        if mine:
+            status = mine.popleft()
+            return web.json_response(
+                {"error": {"code": "Fault", "message": "injected"}}, status=status
+            )
         if self.hangs > 0:
             self.hangs -= 1
             self.hung += 1
