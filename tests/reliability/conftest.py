@@ -17,6 +17,7 @@ from aiohttp.test_utils import TestServer
 
 from bot.app import READY, init_app
 from bot.settings import Settings, load_settings
+from bot.storage.tables import AzureTableStore
 from infra.local.services import (
     azurite_args,
     azurite_connection_string,
@@ -27,6 +28,7 @@ from infra.local.services import (
 )
 from tests.conftest import DEMO_DIRECTORY
 from tests.e2e.conftest import BotUnderTest
+from tests.support.counting_store import CountingStore
 from tests.support.faults import FaultyConnector
 
 
@@ -142,3 +144,21 @@ async def teams_bot(
     """The bot on the session's Azurite, with a connector that can misbehave."""
     async with ClientSession() as session:
         yield await start_bot(settings, faulty_connector, aiohttp_server, session)
+
+
+@pytest.fixture
+async def counted_bot(
+    settings: Settings,
+    faulty_connector: tuple[FaultyConnector, str],
+    aiohttp_server: Callable[..., Awaitable[TestServer]],
+) -> AsyncIterator[tuple[BotUnderTest, CountingStore]]:
+    """The bot on the session's Azurite, every storage write written down."""
+    store = CountingStore(
+        AzureTableStore(settings.storage_connection_string, settings.table_prefix)
+    )
+    app = init_app(settings, store=store)
+    server = await aiohttp_server(app)
+    await asyncio.wait_for(app[READY].wait(), 60)
+    mock, service_url = faulty_connector
+    async with ClientSession() as session:
+        yield BotUnderTest(server, session, mock, service_url + "/"), store
