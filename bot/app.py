@@ -22,6 +22,7 @@ from bot.services.approvers import DirectoryManagers, GraphManagers
 from bot.services.breaches import redeliver_alerts, send_reminders
 from bot.services.context import Services, utc_now
 from bot.services.jobs import Job, run_forever
+from bot.services.recovery import complete_stranded
 from bot.services.reminders import remind_and_escalate
 from bot.services.retention import run_retention
 from bot.services.sidejob_review import ask_yearly
@@ -132,9 +133,10 @@ def background_jobs(services: Services) -> list[Job]:
     """Every periodic job; each claims its work in storage, so all instances may run them."""
     policy = ReminderPolicy(services.settings.reminder_days, services.settings.escalation_days)
     office = dialogs.dataleak.PRESENTER
+    presenter = CardPresenter()
 
     async def reminders() -> int:
-        return await remind_and_escalate(services, CardPresenter(), policy)
+        return await remind_and_escalate(services, presenter, policy)
 
     async def side_job_review() -> int:
         return await ask_yearly(services, sidejob.review_card)
@@ -146,6 +148,7 @@ def background_jobs(services: Services) -> list[Job]:
         Job("dataleak.reminders", lambda: send_reminders(services, office)),
         Job("acknowledgements", functools.partial(send_due, services, acknowledge.ask_card)),
         Job("retention", functools.partial(run_retention, services)),
+        Job("complete_submissions", functools.partial(complete_stranded, services, presenter)),
     ]
 
 

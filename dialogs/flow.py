@@ -36,7 +36,7 @@ class Outcome:
 
 Read = Callable[[Reader, date], Outcome | None]
 Enrich = Callable[[Services, Actor, Outcome], Awaitable[Outcome]]
-After = Callable[[Services, Submitted, Outcome], Awaitable[None]]
+After = Callable[[Services, Submitted, Outcome], Awaitable[None]]  # idempotent: may run again
 
 
 async def _unchanged(services: Services, actor: Actor, outcome: Outcome) -> Outcome:
@@ -93,8 +93,9 @@ class RequestFlow:
                 advisor_role=self.advisor_role,
             )
             result = await submit(services, PRESENTER, action.actor, draft)
-            if result.created:
-                await self.after(services, result, outcome)
+            # Every time, not only when created: a retry after a storage failure must still
+            # finish what the first attempt left undone (so `after` must be idempotent).
+            await self.after(services, result, outcome)
         except NoApprover:
             return self.form.card(
                 locale, form_id, reader.values, {}, text(locale, "requests.no_approver")
@@ -119,7 +120,7 @@ def receipt(result: Submitted, locale: str) -> str:
     """What the requester is told right after submitting."""
     role = text(locale, f"requests.approver_roles.{result.request.approver_role.value}")
     name = result.request.approver.name
-    if not result.created:
+    if not result.created and not result.completed:
         return text(locale, "requests.receipt_repeat")
     if not result.delivered:
         return text(locale, "requests.receipt_undelivered")

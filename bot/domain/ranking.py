@@ -18,6 +18,7 @@ K1 = 1.2
 B = 0.4  # mild length normalisation: entries differ a lot in how many aliases they list
 FUZZY_WEIGHT = 0.7  # a guessed spelling counts less than an exact one
 PART_WEIGHT = 0.6  # each half of a split compound
+MAX_COMPOUND = 60  # longer than any real compound ("arbeidsongeschiktheidsverzekering" is 33)
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,10 @@ class Bm25Index:
         return found
 
     def _parts(self, word: str) -> set[str]:
+        if len(word) > MAX_COMPOUND:
+            # Not a word anyone writes; splitting it at every cut costs quadratic time (a
+            # 2,000-letter "word" took seconds, a message-sized one would stall the bot).
+            return set()
         found: set[str] = set()
         for cut in range(4, len(word) - 3):
             head, tail = stems(word[:cut]), stems(word[cut:].removeprefix("s"))

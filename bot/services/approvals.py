@@ -6,8 +6,10 @@ that cannot be delivered is rerouted to the fallback approver and written in the
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
@@ -69,12 +71,45 @@ class Submitted:
     created: bool  # False: this form had been submitted already
     delivered: bool  # the approver has the card
     rerouted: bool  # it went to the fallback approver
+    completed: bool = False  # a repeat that finished a half-done earlier submission
 
 
 async def submit(services: Services, presenter: Presenter, actor: Actor, draft: Draft) -> Submitted:
-    """Record the request (first), then put it before the approver."""
-    now = services.clock()
+    """Record the request (first), then put it before the approver.
+
+    The same form again (a retry after "could not save", Teams redelivering the invoke, a double
+    click) is the same request: it is never recorded twice, and if the first attempt stopped
+    half-way (recorded, but not in the approver's inbox) the repeat completes it."""
     rid = request_id(draft.prefix, actor.tenant_id, actor.user_id, draft.form_id)
+    async with _one_at_a_time(rid):
+        return await _submit(services, presenter, actor, draft, rid)
+
+
+_SUBMITTING: dict[str, tuple[asyncio.Lock, int]] = {}
+
+
+@asynccontextmanager
+async def _one_at_a_time(rid: str) -> AsyncIterator[None]:
+    """Repeats of one submission in this process wait for the first, then see its outcome (a
+    redelivered invoke must not race its original into sending a second approval card)."""
+    lock, users = _SUBMITTING.get(rid, (asyncio.Lock(), 0))
+    _SUBMITTING[rid] = (lock, users + 1)
+    try:
+        async with lock:
+            yield
+    finally:
+        lock, users = _SUBMITTING[rid]
+        if users == 1:
+            del _SUBMITTING[rid]
+        else:
+            _SUBMITTING[rid] = (lock, users - 1)
+
+
+async def _submit(
+    services: Services, presenter: Presenter, actor: Actor, draft: Draft, rid: str
+) -> Submitted:
+    # No read first: a repeat is found by the insert below failing (one round trip less).
+    now = services.clock()
     approver, role = await find_approver(
         actor.tenant_id, actor.user_id, services.directory, services.managers
     )
@@ -103,7 +138,7 @@ async def submit(services: Services, presenter: Presenter, actor: Actor, draft: 
         again = await services.requests.get(actor.tenant_id, actor.user_id, rid)
         if again is None:
             raise
-        return Submitted(again.request, created=False, delivered=True, rerouted=False)
+        return await complete(services, presenter, again)
     stored, delivered, rerouted, message_id = await _deliver(services, presenter, stored, reference)
     await services.requests.put_inbox(stored.request, message_id=message_id)
     services.menu_facts.drop((actor.tenant_id, stored.request.approver.id))  # "openstaand" now
@@ -111,6 +146,40 @@ async def submit(services: Services, presenter: Presenter, actor: Actor, draft: 
         services.menu_facts.drop((actor.tenant_id, advisor.id))
         await _ask_advice(services, presenter, stored.request, advisor)
     return Submitted(stored.request, created=True, delivered=delivered, rerouted=rerouted)
+
+
+async def complete(services: Services, presenter: Presenter, stored: StoredRequest) -> Submitted:
+    """Finish a recorded submission that stopped before its approver's inbox row was written
+    (storage failed after the request was saved): deliver the card and write the row.
+
+    A request with its inbox row is complete and left alone. The work is claimed with an
+    ETag-guarded audit entry ("redelivery"), so a retry and the recovery job, or two instances,
+    never both deliver it. A card may reach the approver twice when storage failed exactly
+    between sending it and writing the row; it never reaches nobody."""
+    request = stored.request
+    done = Submitted(request, created=False, delivered=True, rerouted=False)
+    if not request.pending:
+        return done
+    if await services.requests.inbox_entry(request.tenant_id, request.approver.id, request.id):
+        return done
+    entry = AuditEntry(services.clock(), "system", "redelivery", "no inbox row")
+    try:
+        stored = await services.requests.update(
+            stored, replace(request, audit=(*request.audit, entry))
+        )
+    except (Conflict, AlreadyExists):
+        return done  # someone else claimed it
+    log.warning("completing a half-done submission %s", request.id)
+    stored, delivered, rerouted, message_id = await _deliver(services, presenter, stored)
+    await services.requests.put_inbox(stored.request, message_id=message_id)
+    advisor = stored.request.advisor
+    if advisor is not None and not await services.requests.inbox_entry(
+        request.tenant_id, advisor.id, request.id
+    ):
+        await _ask_advice(services, presenter, stored.request, advisor)
+    return Submitted(
+        stored.request, created=False, delivered=delivered, rerouted=rerouted, completed=True
+    )
 
 
 async def _advisor(
@@ -144,7 +213,7 @@ async def _deliver(
     services: Services,
     presenter: Presenter,
     stored: StoredRequest,
-    reference: StoredReference | None,
+    reference: StoredReference | None = None,
 ) -> tuple[StoredRequest, bool, bool, str]:
     """Send the approval card; on failure reroute to the fallback approver, never drop it.
 

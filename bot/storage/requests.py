@@ -22,7 +22,7 @@ from bot.domain.requests import (
     Status,
 )
 from bot.storage.audit import audit_columns, audit_entries
-from bot.storage.errors import NotFound
+from bot.storage.errors import AlreadyExists, NotFound
 from bot.storage.store import Row, TableStore, Write
 
 REQUESTS = "requests"
@@ -48,6 +48,17 @@ class InboxEntry:
     message_id: str = ""
     requester_name: str = ""
     summary: str = ""
+
+
+@dataclass(frozen=True)
+class PendingHead:
+    """Where a pending request is and who should have it."""
+
+    tenant_id: str
+    requester_id: str
+    request_id: str
+    approver_id: str
+    created_at: datetime
 
 
 @dataclass(frozen=True)
@@ -136,6 +147,25 @@ class RequestRepository:
             if row.partition.startswith(prefix) and "|a|" not in row.row
         ]
 
+    async def pending_heads(self) -> list[PendingHead]:
+        """Every pending request of every tenant, without its trail: for the recovery job."""
+        rows = await self._store.scan(REQUESTS, {"Status": Status.PENDING.value})
+        heads = []
+        for row in rows:
+            if "|a|" in row.row or "|" not in row.partition:
+                continue
+            tenant_id, requester_id = row.partition.split("|", 1)
+            heads.append(
+                PendingHead(
+                    tenant_id,
+                    requester_id,
+                    row.row.removeprefix("r|"),
+                    str(row.data.get("ApproverId", "")),
+                    datetime.fromisoformat(str(row.data["CreatedAt"])),
+                )
+            )
+        return heads
+
     async def put_inbox(
         self,
         request: ApprovalRequest,
@@ -187,19 +217,24 @@ class RequestRepository:
     async def expect_collection(
         self, request: ApprovalRequest, description: str, cents: int
     ) -> None:
-        await self._store.upsert(
-            COLLECTION,
-            request.tenant_id,
-            request.id,
-            {
-                "RequesterId": request.requester.id,
-                "RequesterName": request.requester.name,
-                "Status": "expected",
-                "Description": description,
-                "ValueCents": cents,
-                "CreatedAt": request.created_at.isoformat(),
-            },
-        )
+        """Put a gift on the register as expected; an entry already there (perhaps received or
+        raffled since) is left as it is, so repeating this is harmless."""
+        try:
+            await self._store.insert(
+                COLLECTION,
+                request.tenant_id,
+                request.id,
+                {
+                    "RequesterId": request.requester.id,
+                    "RequesterName": request.requester.name,
+                    "Status": "expected",
+                    "Description": description,
+                    "ValueCents": cents,
+                    "CreatedAt": request.created_at.isoformat(),
+                },
+            )
+        except AlreadyExists:
+            return
 
     async def collection(self, tenant_id: str) -> list[CollectionEntry]:
         rows = await self._store.query(COLLECTION, tenant_id)

@@ -65,6 +65,9 @@ log = logging.getLogger(__name__)
 
 TOKEN_REUSE_SECONDS = 240.0
 MAX_CLIENTS = 256
+# How long one request to the Bot Connector may take in all before it counts as failed (a time-out
+# is retried by the notifier, so one hung request cannot hold a turn for more than this).
+SEND_TIMEOUT_SECONDS = 30.0
 _IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 _RETRY_STATUS = frozenset({408, 500, 502, 503, 504})
 _TRANSPORT_RETRIES = 3
@@ -93,17 +96,18 @@ class BufferedResponse(AsyncClientResponse):
 class ConnectorPool:
     """One aiohttp session (one connection pool) and the connector clients that share it."""
 
-    def __init__(self, max_clients: int = MAX_CLIENTS, timeout: float = 30.0) -> None:
+    def __init__(self, max_clients: int = MAX_CLIENTS, timeout: float | None = None) -> None:
         self._session: aiohttp.ClientSession | None = None
         self._clients: OrderedDict[tuple[str, str, str], ConnectorClient] = OrderedDict()
         self._max_clients = max_clients
-        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._timeout = timeout  # None: SEND_TIMEOUT_SECONDS when the session is made
 
     def session(self) -> aiohttp.ClientSession:
         # Created on first use, inside the running event loop that will use it.
         if self._session is None or self._session.closed:
+            total = SEND_TIMEOUT_SECONDS if self._timeout is None else self._timeout
             self._session = aiohttp.ClientSession(
-                timeout=self._timeout,
+                timeout=aiohttp.ClientTimeout(total=total),
                 connector=aiohttp.TCPConnector(limit=100, keepalive_timeout=30),
             )
         return self._session

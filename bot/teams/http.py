@@ -8,6 +8,7 @@ a bad signature, `alg: none` or no token at all), an unreachable identity provid
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import uuid
@@ -82,7 +83,10 @@ async def _turn(
         return _problem(refused.status, refused.reason)
     log.debug("activity %s authenticated", activity.type)
     # Errors from here on are ours, not the caller's: they surface as a 500.
-    response = await adapter.process_activity(authenticated, activity, bot.on_turn)
+    # Shielded: when Teams gives up waiting (it hangs up, and a server that cancels handlers on
+    # disconnect cancels us), the turn still runs to its end, so a submission is never cut off
+    # half-way between its storage writes; Teams' redelivery then finds it complete.
+    response = await asyncio.shield(adapter.process_activity(authenticated, activity, bot.on_turn))
     if response is not None:
         return web.json_response(response.body, status=response.status)
     return web.Response(status=200)

@@ -1,0 +1,44 @@
+"""Finishing submissions that storage interrupted: no request may stay out of its approver's
+inbox ("openstaand") or without its approval card.
+
+A submission writes the request (with its audit trail, one transaction) first, then sends the
+approval card, then writes the approver's inbox row. When storage fails after the first write,
+the person is told to try again, and their retry completes it (`approvals.complete`). If they
+never retry, this job does, once the submission is older than `GRACE` (so it never races a
+submission that is still sending).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from bot.services import approvals
+from bot.services.approvals import Presenter
+from bot.services.context import Services
+
+log = logging.getLogger(__name__)
+
+GRACE = timedelta(minutes=2)
+
+
+async def complete_stranded(
+    services: Services, presenter: Presenter, grace: timedelta = GRACE
+) -> int:
+    """Complete every pending request older than `grace` that has no inbox row for its
+    approver; returns how many it completed. Safe on several instances at once."""
+    now = services.clock()
+    completed = 0
+    for head in await services.requests.pending_heads():
+        if now - head.created_at < grace:
+            continue
+        if await services.requests.inbox_entry(head.tenant_id, head.approver_id, head.request_id):
+            continue
+        stored = await services.requests.get(head.tenant_id, head.requester_id, head.request_id)
+        if stored is None:
+            continue
+        result = await approvals.complete(services, presenter, stored)
+        if result.completed:
+            log.warning("completed stranded submission %s", head.request_id)
+            completed += 1
+    return completed
