@@ -56,10 +56,24 @@ def retention_policies(settings: Settings) -> list[RetentionPolicy]:
 
 
 def breach_register_policies(settings: Settings) -> list[RetentionPolicy]:
-    """HOOK for the data-breach register (`breaches` table, built in dialogs/dataleak.py):
-    return `[RetentionPolicy("breaches", settings.retention_breaches_days, expired_breaches,
-    remove_breach)]` with its two functions once that table exists. Nothing else changes."""
-    return []
+    """The data-breach register keeps closed reports for its own period."""
+    return [
+        RetentionPolicy(
+            "breaches", settings.retention_breaches_days, expired_breaches, remove_breach
+        )
+    ]
+
+
+async def expired_breaches(services: Services, cutoff: datetime) -> list[Expired]:
+    """Closed reports closed before `cutoff`; open ones are never removed."""
+    return [
+        Expired(b.tenant_id, "breach", b.id, b.tenant_id)
+        for b in await services.breaches.closed_before(cutoff)
+    ]
+
+
+async def remove_breach(services: Services, item: Expired) -> None:
+    await services.breaches.remove(item.tenant_id, item.record_id)
 
 
 async def run_retention(services: Services) -> int:

@@ -99,6 +99,28 @@ class BreachRepository:
         return [_breach(row.partition, row, []) for row in rows]
 
 
+    async def closed_before(self, cutoff: datetime) -> list[Breach]:
+        """Closed reports, closed before `cutoff` (a scan: the retention job only)."""
+        rows = await self._store.scan(BREACHES, {"Status": BreachStatus.CLOSED.value})
+        out = []
+        for row in rows:
+            if not row.row.startswith("b|"):
+                continue
+            breach = _breach(row.partition, row, [])
+            if breach.closed is not None and breach.closed.at < cutoff:
+                out.append(breach)
+        return out
+
+    async def remove(self, tenant_id: str, breach_id: str) -> None:
+        """The report and its trail, the trail first (a crash leaves the head findable)."""
+        prefix = f"t|{breach_id}|"
+        trail = await self._store.query(BREACHES, tenant_id, prefix, prefix + "}")
+        rows = [*(r.row for r in sorted(trail, key=lambda r: r.row)), _key(breach_id)]
+        for start in range(0, len(rows), 100):
+            writes = [Write("delete", row) for row in rows[start : start + 100]]
+            await self._store.transact(BREACHES, tenant_id, writes)
+
+
 def _key(breach_id: str) -> str:
     return f"b|{breach_id}"
 

@@ -440,3 +440,41 @@ async def test_free_text_about_a_leak_opens_the_form(leak_bot: BotUnderTest, typ
     assert reply.card is not None
     assert "Datalek melden" in texts(reply.card)
     assert action(reply.card, "dataleak.submit")
+
+
+async def test_closed_reports_leave_the_breach_register_after_their_own_retention_period(
+    leak_bot: BotUnderTest, clock: Clock
+) -> None:
+    from dataclasses import replace as with_clock
+    from datetime import timedelta
+
+    from bot.services.retention import retention_policies, run_retention
+    from bot.storage.removals import RemovalLog
+
+    bot = leak_bot
+    await install(bot, SANNE, FATIMA, JOOST)
+    await report(bot, MAIL)
+    closed = await only_breach(bot)
+    card = alert_of(bot, FATIMA)
+    message = closed.alerts[FATIMA.aad_id][0]
+    reason = {"reason": "Geen risico"}
+    card = await click(bot, FATIMA, card, "dataleak.ap_no", reason, message)
+    card = await click(bot, FATIMA, card, "dataleak.subjects_no", reason, message)
+    await click(bot, FATIMA, card, "dataleak.close", {}, message)
+    await report(bot, {**MAIL, "description": "Laptop gestolen uit de auto"})  # stays open
+
+    services = services_of(bot)
+    days = services.settings.retention_breaches_days
+    assert ("breaches", days) in [(p.name, p.days) for p in retention_policies(services.settings)]
+    almost = with_clock(services, clock=lambda: clock.now + timedelta(days=days - 1))
+    assert await run_retention(almost) == 0
+    later = with_clock(services, clock=lambda: clock.now + timedelta(days=days + 1))
+    assert await run_retention(later) == 1
+
+    [left] = await services.breaches.register(TENANT)
+    assert left.id != closed.id  # the open report is never removed
+    assert await services.breaches.get(TENANT, closed.id) is None
+    trail = await services.store.query("breaches", TENANT, f"t|{closed.id}|", f"t|{closed.id}}}")
+    assert trail == []
+    [removal] = await RemovalLog(services.store).for_tenant(TENANT)
+    assert (removal.record_id, removal.kind, removal.policy) == (closed.id, "breach", "breaches")

@@ -115,4 +115,7 @@ async def test_the_daily_run_happens_once_with_two_instances(
 
 def test_retention_is_a_list_of_policies_with_configured_periods(settings: Settings) -> None:
     custom = dataclasses.replace(settings, retention_requests_days=30)
-    assert [(p.name, p.days) for p in retention_policies(custom)] == [("requests", 30)]
+    assert [(p.name, p.days) for p in retention_policies(custom)] == [
+        ("requests", 30),
+        ("breaches", custom.retention_breaches_days),
+    ]
