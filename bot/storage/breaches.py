@@ -98,7 +98,6 @@ class BreachRepository:
             rows += await self._store.scan(BREACHES, {"Delivery": state.value})
         return [_breach(row.partition, row, []) for row in rows]
 
-
     async def closed_before(self, cutoff: datetime) -> list[Breach]:
         """Closed reports, closed before `cutoff` (a scan: the retention job only)."""
         rows = await self._store.scan(BREACHES, {"Status": BreachStatus.CLOSED.value})

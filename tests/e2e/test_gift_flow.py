@@ -10,21 +10,7 @@ from bot.app import SERVICES
 from bot.domain.requests import Status
 from tests.e2e.conftest import BotUnderTest
 from tests.support.activities import LOTTE, PIETER, SANNE, TENANT
-from tests.support.flows import action, click, inputs, open_flow, texts
-
-WINE = {
-    "giverName": "Jan de Vos",
-    "giverOrganisation": "Bouwbedrijf Vos",
-    "relation": "supplier",
-    "negotiating": "false",
-    "description": "Fles wijn",
-    "kind": "goods",
-    "everyday": "true",
-    "value": "€ 25,-",
-    "receivedOn": "2026-11-20",
-    "atHome": "false",
-    "remarks": "",
-}
+from tests.support.flows import WINE, action, click, inputs, open_flow, texts
 
 
 async def only_request(bot: BotUnderTest) -> Any:

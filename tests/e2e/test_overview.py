@@ -16,12 +16,11 @@ from openpyxl import load_workbook
 from bot.settings import Settings
 from tests.e2e.conftest import BotUnderTest
 from tests.e2e.test_dataleak_flow import MAIL, alert_of, report
-from tests.e2e.test_gift_flow import WINE
 from tests.e2e.test_registers import decide, submit
 from tests.e2e.test_request_flows import INVITATION, SIDEJOB, TENANT_TIE
 from tests.support.activities import FATIMA, JOOST, LOTTE, MARIEKE, PIETER, SANNE, TeamsUser
 from tests.support.connector import MockConnector
-from tests.support.flows import click, inputs, open_flow, texts
+from tests.support.flows import WINE, click, inputs, open_flow, texts
 from tests.support.leaks import Clock, start_bot
 
 HENK = TeamsUser("0f6c2a10-1111-4a1e-9c01-000000000007", "Henk de Boer")  # chair of the RvC

@@ -8,9 +8,9 @@ from typing import Any
 from bot.app import SERVICES
 from bot.domain.requests import Status
 from tests.e2e.conftest import BotUnderTest
-from tests.e2e.test_gift_flow import WINE, declare, install
+from tests.e2e.test_gift_flow import declare, install
 from tests.support.activities import EMMA_EN, LOTTE, PIETER, SANNE, TENANT
-from tests.support.flows import actions, click, inputs, open_flow, texts
+from tests.support.flows import WINE, actions, click, inputs, open_flow, texts
 
 
 def verbs(card: dict[str, Any]) -> list[str]:

@@ -17,7 +17,6 @@ from openpyxl import load_workbook
 
 from bot.domain.people import Role
 from tests.e2e.conftest import BotUnderTest
-from tests.e2e.test_gift_flow import WINE
 from tests.e2e.test_request_flows import INVITATION, SIDEJOB, SUPPLIER, TENANT_TIE
 from tests.support.activities import (
     FATIMA,
@@ -30,7 +29,7 @@ from tests.support.activities import (
     TeamsUser,
 )
 from tests.support.connector import MockConnector
-from tests.support.flows import action, click, inputs, open_flow, texts
+from tests.support.flows import WINE, action, click, inputs, open_flow, texts
 from tests.support.leaks import Clock, services_of, start_bot
 
 

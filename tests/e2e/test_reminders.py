@@ -18,9 +18,9 @@ from bot.services.reminders import remind_and_escalate
 from bot.settings import Settings
 from dialogs.requests_view import CardPresenter
 from tests.e2e.conftest import BotUnderTest
-from tests.e2e.test_gift_flow import WINE, declare, install, only_request
+from tests.e2e.test_gift_flow import declare, install, only_request
 from tests.support.activities import MARIEKE, PIETER, SANNE, TENANT, TeamsUser
-from tests.support.flows import click, texts
+from tests.support.flows import WINE, click, texts
 
 POLICY = ReminderPolicy(remind_after=3, escalate_after=2)
 PRESENTER = CardPresenter()

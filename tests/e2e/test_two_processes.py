@@ -16,10 +16,9 @@ from bot.domain.requests import Status
 from bot.storage.requests import RequestRepository
 from bot.storage.tables import AzureTableStore
 from infra.local.services import bot_args, free_port, spawn, stop, wait_for_port
-from tests.e2e.test_gift_flow import WINE
 from tests.support.activities import PIETER, SANNE, TENANT
 from tests.support.connector import MockConnector
-from tests.support.flows import action, texts
+from tests.support.flows import WINE, action, texts
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -11,19 +11,6 @@ from tests.e2e.conftest import BotUnderTest
 from tests.support.activities import SANNE, TENANT, TeamsUser
 from tests.support.flows import click, open_flow
 
-WINE = {
-    "giverName": "Jan de Vos",
-    "giverOrganisation": "Bouwbedrijf Vos",
-    "relation": "supplier",
-    "negotiating": "false",
-    "description": "Fles wijn",
-    "kind": "goods",
-    "everyday": "true",
-    "value": "€ 25,-",
-    "receivedOn": "2026-11-20",
-    "atHome": "false",
-    "remarks": "",
-}
 STORAGE_BANNER_NL = "Ik kan je gegevens nu niet opslaan"
 
 

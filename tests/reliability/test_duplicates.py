@@ -8,7 +8,6 @@ from typing import Any
 from bot.domain.requests import Status
 from tests.e2e.conftest import BotUnderTest
 from tests.reliability.helpers import (
-    WINE,
     audit_rows,
     declare,
     inbox_rows,
@@ -17,7 +16,7 @@ from tests.reliability.helpers import (
     stored_request,
 )
 from tests.support.activities import PIETER, SANNE
-from tests.support.flows import action, click, open_flow, texts
+from tests.support.flows import WINE, action, click, open_flow, texts
 
 
 async def submit_activity(bot: BotUnderTest) -> dict[str, Any]:

@@ -25,10 +25,10 @@ from bot.domain.requests import Status
 from bot.storage.requests import COLLECTION, INBOX, REQUESTS
 from dialogs.base import CardAction
 from tests.e2e.conftest import BotUnderTest
-from tests.reliability.helpers import WINE, declare, install
+from tests.reliability.helpers import declare, install
 from tests.support.activities import LOTTE, PIETER, SANNE, TENANT, TeamsUser
 from tests.support.counting_store import CountingStore, Written
-from tests.support.flows import texts
+from tests.support.flows import WINE, texts
 
 MARIEKE = TeamsUser("0f6c2a10-1111-4a1e-9c01-000000000003", "Marieke Jansen")
 REGISTRY = dialogs.build_registry()

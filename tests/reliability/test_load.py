@@ -16,9 +16,9 @@ import pytest
 from bot.app import SERVICES
 from bot.directory import import_directory, parse_directory
 from tests.e2e.conftest import BotUnderTest
-from tests.reliability.helpers import WINE, audit_rows, inbox_rows, request_rows
+from tests.reliability.helpers import audit_rows, inbox_rows, request_rows
 from tests.support.activities import TENANT, TeamsUser
-from tests.support.flows import click
+from tests.support.flows import WINE, click
 
 EMPLOYEES = 200
 TEAM = 10  # employees per manager

@@ -18,7 +18,6 @@ from tests.e2e.conftest import BotUnderTest
 from tests.reliability.conftest import OwnAzurite
 from tests.reliability.helpers import (
     STORAGE_BANNER_NL,
-    WINE,
     audit_rows,
     declare,
     eventually,
@@ -28,7 +27,7 @@ from tests.reliability.helpers import (
     stored_request,
 )
 from tests.support.activities import PIETER, SANNE
-from tests.support.flows import click, inputs, open_flow, texts
+from tests.support.flows import WINE, click, inputs, open_flow, texts
 
 
 async def health(bot: BotUnderTest) -> int:

@@ -10,9 +10,9 @@ import pytest
 
 from bot.teams import fast_connector
 from tests.e2e.conftest import BotUnderTest
-from tests.reliability.helpers import WINE, declare, install, request_rows, stored_request
+from tests.reliability.helpers import declare, install, request_rows, stored_request
 from tests.support.activities import LOTTE, PIETER, SANNE
-from tests.support.flows import click, texts
+from tests.support.flows import WINE, click, texts
 
 
 @pytest.mark.parametrize("status", [429, 500, 503])

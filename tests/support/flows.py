@@ -8,6 +8,21 @@ from typing import Any
 from tests.e2e.conftest import BotUnderTest
 from tests.support.activities import TeamsUser
 
+# A gift form as Sanne fills it in: a bottle of wine from a contractor, EUR 25.
+WINE = {
+    "giverName": "Jan de Vos",
+    "giverOrganisation": "Bouwbedrijf Vos",
+    "relation": "supplier",
+    "negotiating": "false",
+    "description": "Fles wijn",
+    "kind": "goods",
+    "everyday": "true",
+    "value": "€ 25,-",
+    "receivedOn": "2026-11-20",
+    "atHome": "false",
+    "remarks": "",
+}
+
 
 def objects(node: Any) -> Iterator[dict[str, Any]]:
     """Every JSON object inside a card, depth first."""
