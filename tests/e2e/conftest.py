@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from aiohttp import ClientResponse, ClientSession
@@ -12,6 +12,9 @@ from aiohttp.test_utils import TestServer
 from bot.app import READY, init_app
 from bot.settings import Settings
 from tests.support.connector import MockConnector
+
+if TYPE_CHECKING:
+    from tests.support.leaks import Clock
 
 
 class BotUnderTest:
@@ -60,3 +63,31 @@ async def bot(
     mock, service_url = connector
     async with ClientSession() as session:
         yield BotUnderTest(server, session, mock, service_url + "/")
+
+
+@pytest.fixture
+def clock() -> Clock:
+    """The time the bot sees; tests move it (`clock.advance(hours=1)`)."""
+    from tests.support.leaks import Clock
+
+    return Clock()
+
+
+@pytest.fixture
+async def session() -> AsyncIterator[ClientSession]:
+    async with ClientSession() as client:
+        yield client
+
+
+@pytest.fixture
+async def clocked_bot(
+    settings: Settings,
+    connector: tuple[MockConnector, str],
+    aiohttp_server: Callable[..., Awaitable[TestServer]],
+    session: ClientSession,
+    clock: Clock,
+) -> BotUnderTest:
+    """The bot with `clock` as its time; background jobs are run by the tests."""
+    from tests.support.leaks import start_bot
+
+    return await start_bot(settings, connector, aiohttp_server, session, clock)

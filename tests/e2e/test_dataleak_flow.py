@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -43,25 +43,8 @@ MAIL = {
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-async def session() -> AsyncIterator[ClientSession]:
-    async with ClientSession() as client:
-        yield client
-
-
-@pytest.fixture
-async def leak_bot(
-    settings: Settings,
-    connector: tuple[MockConnector, str],
-    aiohttp_server: Callable[..., Any],
-    session: ClientSession,
-    clock: Clock,
-) -> BotUnderTest:
-    return await start_bot(settings, connector, aiohttp_server, session, clock)
+async def leak_bot(clocked_bot: BotUnderTest) -> BotUnderTest:
+    return clocked_bot
 
 
 async def install(bot: BotUnderTest, *users: TeamsUser) -> None:

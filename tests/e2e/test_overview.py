@@ -5,47 +5,26 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from aiohttp import ClientSession
 from openpyxl import load_workbook
 
-from bot.settings import Settings
 from tests.e2e.conftest import BotUnderTest
 from tests.e2e.test_dataleak_flow import MAIL, alert_of, report
 from tests.e2e.test_registers import decide, submit
 from tests.e2e.test_request_flows import INVITATION, SIDEJOB, TENANT_TIE
 from tests.support.activities import FATIMA, JOOST, LOTTE, MARIEKE, PIETER, SANNE, TeamsUser
-from tests.support.connector import MockConnector
 from tests.support.flows import WINE, click, inputs, open_flow, texts
-from tests.support.leaks import Clock, start_bot
+from tests.support.leaks import Clock
 
 HENK = TeamsUser("0f6c2a10-1111-4a1e-9c01-000000000007", "Henk de Boer")  # chair of the RvC
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-async def session() -> AsyncIterator[ClientSession]:
-    async with ClientSession() as client:
-        yield client
-
-
-@pytest.fixture
-async def year_bot(
-    settings: Settings,
-    connector: tuple[MockConnector, str],
-    aiohttp_server: Callable[..., Any],
-    session: ClientSession,
-    clock: Clock,
-) -> BotUnderTest:
-    bot = await start_bot(settings, connector, aiohttp_server, session, clock)
+async def year_bot(clocked_bot: BotUnderTest) -> BotUnderTest:
+    bot = clocked_bot
     for user in (SANNE, PIETER, MARIEKE, FATIMA, JOOST, LOTTE, HENK):
         await bot.post(user.install(bot.service_url))
     return bot

@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 import pytest
-from aiohttp import ClientSession
 from openpyxl import load_workbook
 
 from bot.domain.people import Role
@@ -28,31 +26,13 @@ from tests.support.activities import (
     TENANT,
     TeamsUser,
 )
-from tests.support.connector import MockConnector
 from tests.support.flows import WINE, action, click, inputs, open_flow, texts
-from tests.support.leaks import Clock, services_of, start_bot
+from tests.support.leaks import services_of
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-async def session() -> AsyncIterator[ClientSession]:
-    async with ClientSession() as client:
-        yield client
-
-
-@pytest.fixture
-async def reg_bot(
-    settings: Any,
-    connector: tuple[MockConnector, str],
-    aiohttp_server: Callable[..., Any],
-    session: ClientSession,
-    clock: Clock,
-) -> BotUnderTest:
-    bot = await start_bot(settings, connector, aiohttp_server, session, clock)
+async def reg_bot(clocked_bot: BotUnderTest) -> BotUnderTest:
+    bot = clocked_bot
     for user in (SANNE, PIETER, MARIEKE, FATIMA, JOOST, LOTTE):
         await bot.post(user.install(bot.service_url))
     return bot
