@@ -199,6 +199,7 @@ async def _record_messages(
     sent: Mapping[str, str],
     trail: list[AuditEntry],
     delivery: Delivery | None,
+    reminders_sent: int | None = None,
 ) -> StoredBreach:
     """Merge new message ids, trail entries and the delivery state into the stored report,
     re-reading on a race (a privacy officer may be acting on it at the same moment)."""
@@ -216,6 +217,8 @@ async def _record_messages(
         )
         if current.delivery is Delivery.DELIVERED and delivery is not None:
             merged = replace(merged, delivery=Delivery.DELIVERED)
+        if reminders_sent is not None and current.reminders_sent == reminders_sent + 1:
+            merged = replace(merged, reminders_sent=reminders_sent)
         try:
             return await services.breaches.update(stored, merged)
         except (Conflict, AlreadyExists):
@@ -330,8 +333,11 @@ async def send_reminders(services: Services, presenter: BreachPresenter) -> int:
         for person in await privacy_office(services, claimed.tenant_id):
             outcome = await _send(services, presenter.office_card, claimed, person, now, stage)
             _note(outcome, person, sent, trail, now, "reminded")
-        await _record_messages(services, claimed, sent, trail, None)
-        count += 1
+        # Nobody in the privacy office was reached: give the stage back, so the next pass
+        # tries it again (a reminder is never silently dropped).
+        retry = None if sent else stage - 1
+        await _record_messages(services, claimed, sent, trail, None, reminders_sent=retry)
+        count += 1 if sent else 0
     return count
 
 

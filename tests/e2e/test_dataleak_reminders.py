@@ -127,3 +127,24 @@ async def test_notifying_after_72_hours_needs_the_reason_for_the_delay(
     assert "Melden bij de AP: ja, na de termijn" in texts(done)
     breach = await only_breach(first)
     assert breach.ap is not None and breach.ap.late and breach.ap.reason == reason
+
+
+async def test_a_reminder_nobody_received_is_tried_again_on_the_next_pass(
+    two_instances: tuple[BotUnderTest, BotUnderTest, Clock],
+) -> None:
+    first, second, clock = two_instances
+    await install(first, SANNE, PIETER, FATIMA, JOOST)
+    await report(first, MAIL)
+    first.connector.sent.clear()
+    clock.now = clock.now.replace(day=30, hour=9, minute=30)  # 24 hours after discovery
+
+    first.connector.fail_next(403, times=2)  # Teams refuses both privacy-office recipients
+    assert await run_pass(background_jobs(services_of(first))) is not None
+    assert reminders(first) == []
+    breach = await only_breach(first)
+    assert breach.reminders_sent == 0  # the stage was given back
+    assert [e.action for e in breach.audit].count("reminder_claimed") == 1
+
+    assert await both_run_jobs(first, second) == 1  # the next pass: delivered, once
+    assert len(reminders(first)) == 2
+    assert (await only_breach(first)).reminders_sent == 1
