@@ -12,6 +12,7 @@ from bot.services.context import Services
 from cards import render, text
 from dialogs.base import Card, CardAction
 from dialogs.registry import VerbRegistry
+from dialogs.roles import requires
 
 
 def ask_card(year: int, round_: int, locale: str, confirmed: bool = False) -> dict[str, Any]:
@@ -26,18 +27,6 @@ def ask_card(year: int, round_: int, locale: str, confirmed: bool = False) -> di
             "confirmed": confirmed,
         },
     )
-
-
-async def _is_integrity_officer(actor: Actor, services: Services) -> bool:
-    """Role from the directory, for the authenticated person (never from card data)."""
-    if not actor.user_id:
-        return False
-    person = await services.directory.get_person(actor.tenant_id, actor.user_id)
-    return person is not None and person.active and person.has(Role.INTEGRITY_OFFICER)
-
-
-def _refused(locale: str) -> Card:
-    return render("error", locale, {"message": text(locale, "acknowledgement.not_allowed")})
 
 
 def _percent(part: int, whole: int) -> int:
@@ -93,9 +82,8 @@ async def status_card(actor: Actor, services: Services, note: str = "") -> Card:
     )
 
 
+@requires((Role.INTEGRITY_OFFICER,), "acknowledgement.not_allowed")
 async def start(action: CardAction, services: Services) -> Card:
-    if not await _is_integrity_officer(action.actor, services):
-        return _refused(action.actor.locale)
     added = await start_campaign(services, action.actor)
     note = text(
         action.actor.locale,
@@ -106,9 +94,8 @@ async def start(action: CardAction, services: Services) -> Card:
     return await status_card(action.actor, services, note)
 
 
+@requires((Role.INTEGRITY_OFFICER,), "acknowledgement.not_allowed")
 async def show_status(action: CardAction, services: Services) -> Card:
-    if not await _is_integrity_officer(action.actor, services):
-        return _refused(action.actor.locale)
     return await status_card(action.actor, services)
 
 

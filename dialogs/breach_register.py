@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.domain.breaches import AMSTERDAM, Breach, BreachStatus, Mark
-from bot.domain.people import Role
-from bot.services.breaches import NotPrivacyOffice, office_member
+from bot.services.breaches import PRIVACY_OFFICE, NotPrivacyOffice, office_member
 from bot.services.context import Services
 from bot.services.exports import FORMATS, LIFETIME, ExportFile, ExportTicket, create_ticket
+from bot.services.roles import has_role
 from bot.services.spreadsheets import CONTENT_TYPES, Column, Sheet, to_csv, to_xlsx
 from cards import render, text, texts_for
 from dialogs.base import Card, CardAction
@@ -238,10 +238,7 @@ async def export_file(services: Services, ticket: ExportTicket) -> ExportFile | 
     """The register file for a redeemed ticket, or None.
 
     The role is checked again now: a person who left the privacy office gets nothing."""
-    person = await services.directory.get_person(ticket.tenant_id, ticket.user_id)
-    if person is None or not person.active:
-        return None
-    if not (person.has(Role.PRIVACY_OFFICER) or person.has(Role.PRIVACY_DEPUTY)):
+    if not await has_role(services, ticket.tenant_id, ticket.user_id, PRIVACY_OFFICE):
         return None
     breaches = in_year(await services.breaches.register(ticket.tenant_id), ticket.year)
     sheet = register_sheet(breaches, ticket.locale)

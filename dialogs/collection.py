@@ -9,14 +9,9 @@ from bot.services.context import Services
 from cards import language_of, render, text
 from dialogs.base import Card, CardAction
 from dialogs.registry import VerbRegistry
+from dialogs.roles import requires
 
 ALLOWED = (Role.SECRETARIAT, Role.INTEGRITY_OFFICER)
-
-
-async def may_manage_collection(actor: Actor, services: Services) -> bool:
-    """Role from the directory, for the authenticated person (never from card data)."""
-    person = await services.directory.get_person(actor.tenant_id, actor.user_id)
-    return person is not None and any(person.has(role) for role in ALLOWED)
 
 
 async def collection_card(actor: Actor, services: Services) -> Card:
@@ -38,19 +33,13 @@ async def collection_card(actor: Actor, services: Services) -> Card:
     return render("collection", locale, {"entries": rows, "canRaffle": can_raffle})
 
 
-def _refused(locale: str) -> Card:
-    return render("error", locale, {"message": text(locale, "errors.not_allowed")})
-
-
+@requires(ALLOWED, "errors.not_allowed")
 async def open_collection(action: CardAction, services: Services) -> Card:
-    if not await may_manage_collection(action.actor, services):
-        return _refused(action.actor.locale)
     return await collection_card(action.actor, services)
 
 
+@requires(ALLOWED, "errors.not_allowed")
 async def mark_received(action: CardAction, services: Services) -> Card:
-    if not await may_manage_collection(action.actor, services):
-        return _refused(action.actor.locale)
     rid = action.data.get("requestId")
     if isinstance(rid, str) and 0 < len(rid) <= 40:
         await services.requests.mark_collected(

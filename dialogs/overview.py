@@ -15,7 +15,8 @@ from bot.services.charts import bar_chart, data_uri
 from bot.services.context import Services
 from bot.services.exports import FORMATS, ExportFile, ExportTicket, create_ticket
 from bot.services.overview import yearly
-from bot.services.registers import OVERVIEW_ROLES, NotAllowed, person_with_role
+from bot.services.registers import OVERVIEW_ROLES
+from bot.services.roles import has_role
 from bot.services.spreadsheets import (
     CONTENT_TYPES,
     Cell,
@@ -29,6 +30,7 @@ from cards import language_of, render, text, texts_for
 from dialogs.base import Card, CardAction
 from dialogs.registers import export_link_card
 from dialogs.registry import VerbRegistry
+from dialogs.roles import requires
 
 _VALUED = frozenset({"gift", "invitation"})  # kinds with a value in euros
 
@@ -194,16 +196,9 @@ def overview_sheets(overview: Overview, locale: str) -> list[Sheet]:
     ]
 
 
-def not_allowed(locale: str) -> Card:
-    return render("error", locale, {"message": text(locale, "overview.not_allowed")})
-
-
+@requires(OVERVIEW_ROLES, "overview.not_allowed")
 async def open_overview(action: CardAction, services: Services) -> Card:
     actor = action.actor
-    try:
-        await person_with_role(services, actor.tenant_id, actor.user_id, OVERVIEW_ROLES)
-    except NotAllowed:
-        return not_allowed(actor.locale)
     now = services.clock()
     year = pick_year(action.data.get("year"), now)
     this_year = now.astimezone(AMSTERDAM).year
@@ -215,12 +210,9 @@ def file_name(locale: str, year: int, fmt: str) -> str:
     return f"{text(locale, 'overview.file')}-{year}.{fmt}"
 
 
+@requires(OVERVIEW_ROLES, "overview.not_allowed")
 async def export_overview(action: CardAction, services: Services) -> Card:
     actor = action.actor
-    try:
-        await person_with_role(services, actor.tenant_id, actor.user_id, OVERVIEW_ROLES)
-    except NotAllowed:
-        return not_allowed(actor.locale)
     fmt = action.data.get("format")
     fmt = fmt if fmt in FORMATS else "xlsx"
     now = services.clock()
@@ -244,9 +236,7 @@ async def export_overview(action: CardAction, services: Services) -> Card:
 
 async def export_file(services: Services, ticket: ExportTicket) -> ExportFile | None:
     """The overview file for a redeemed ticket; the role is checked again now."""
-    try:
-        await person_with_role(services, ticket.tenant_id, ticket.user_id, OVERVIEW_ROLES)
-    except NotAllowed:
+    if not await has_role(services, ticket.tenant_id, ticket.user_id, OVERVIEW_ROLES):
         return None
     now = services.clock()
     year = ticket.year or now.astimezone(AMSTERDAM).year

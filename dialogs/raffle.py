@@ -9,10 +9,11 @@ from bot.services.context import Services
 from bot.services.raffle import NothingToRaffle, RaffleBusy, run_raffle
 from bot.storage.raffles import Prize, RaffleRecord
 from cards import render, text
+from dialogs import collection
 from dialogs.base import Card, CardAction
-from dialogs.collection import may_manage_collection
 from dialogs.registry import VerbRegistry
 from dialogs.requests_view import when
+from dialogs.roles import requires
 
 
 def winner_card(prize: Prize, locale: str) -> dict[str, Any]:
@@ -66,10 +67,9 @@ def _message(locale: str, key: str) -> Card:
     return render("error", locale, {"message": text(locale, f"raffle.{key}")})
 
 
+@requires(collection.ALLOWED, "raffle.not_allowed")
 async def run(action: CardAction, services: Services) -> Card:
     locale = action.actor.locale
-    if not action.actor.user_id or not await may_manage_collection(action.actor, services):
-        return _message(locale, "not_allowed")
     try:
         raffle = await run_raffle(services, action.actor, winner_card)
     except NothingToRaffle:

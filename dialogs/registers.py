@@ -17,13 +17,8 @@ from bot.domain.registers import ALL, AMSTERDAM, KINDS, register_day, select, ye
 from bot.domain.requests import ApprovalRequest
 from bot.services.context import Services
 from bot.services.exports import FORMATS, LIFETIME, ExportFile, ExportTicket, create_ticket
-from bot.services.registers import (
-    REGISTER_ROLES,
-    NotAllowed,
-    departments,
-    person_with_role,
-    requests_of,
-)
+from bot.services.registers import REGISTER_ROLES, departments, requests_of
+from bot.services.roles import has_role
 from bot.services.spreadsheets import (
     CONTENT_TYPES,
     Cell,
@@ -37,6 +32,7 @@ from bot.services.spreadsheets import (
 from cards import language_of, render, text
 from dialogs.base import Card, CardAction
 from dialogs.registry import VerbRegistry
+from dialogs.roles import requires
 
 CAP = 25  # entries on the card; the export holds them all
 
@@ -269,25 +265,15 @@ def register_card(
     )
 
 
-def not_allowed(locale: str) -> Card:
-    return render("error", locale, {"message": text(locale, "registers.not_allowed")})
-
-
+@requires(REGISTER_ROLES, "registers.not_allowed")
 async def open_registers(action: CardAction, services: Services) -> Card:
     actor = action.actor
-    try:
-        await person_with_role(services, actor.tenant_id, actor.user_id, REGISTER_ROLES)
-    except NotAllowed:
-        return not_allowed(actor.locale)
     return chooser_card(actor.locale)
 
 
+@requires(REGISTER_ROLES, "registers.not_allowed")
 async def show_register(action: CardAction, services: Services) -> Card:
     actor = action.actor
-    try:
-        await person_with_role(services, actor.tenant_id, actor.user_id, REGISTER_ROLES)
-    except NotAllowed:
-        return not_allowed(actor.locale)
     kind = pick_kind(action.data.get("kind"))
     if kind is None:
         return chooser_card(actor.locale, text(actor.locale, "registers.choose_kind"))
@@ -331,12 +317,9 @@ def export_link_card(
     )
 
 
+@requires(REGISTER_ROLES, "registers.not_allowed")
 async def export_register(action: CardAction, services: Services) -> Card:
     actor = action.actor
-    try:
-        await person_with_role(services, actor.tenant_id, actor.user_id, REGISTER_ROLES)
-    except NotAllowed:
-        return not_allowed(actor.locale)
     kind = pick_kind(action.data.get("kind"))
     if kind is None:
         return chooser_card(actor.locale, text(actor.locale, "registers.choose_kind"))
@@ -365,9 +348,7 @@ async def export_register(action: CardAction, services: Services) -> Card:
 
 async def export_file(services: Services, ticket: ExportTicket) -> ExportFile | None:
     """The register file for a redeemed ticket; the role is checked again now."""
-    try:
-        await person_with_role(services, ticket.tenant_id, ticket.user_id, REGISTER_ROLES)
-    except NotAllowed:
+    if not await has_role(services, ticket.tenant_id, ticket.user_id, REGISTER_ROLES):
         return None
     kind = pick_kind(ticket.params.get("kind"))
     if kind is None:

@@ -34,6 +34,7 @@ from bot.domain.people import Actor, Role
 from bot.domain.requests import AuditEntry, DecisionRefused, request_id
 from bot.services.context import Services
 from bot.services.notify import DeliveryError
+from bot.services.roles import NotAllowed, person_with_role
 from bot.storage.breaches import StoredBreach
 from bot.storage.errors import AlreadyExists, Conflict, StorageError
 
@@ -55,7 +56,7 @@ class BreachNotFound(LookupError):
     """No report with that id in the actor's tenant."""
 
 
-class NotPrivacyOffice(PermissionError):
+class NotPrivacyOffice(NotAllowed):
     """Only the privacy officer and deputy may see or act on reports."""
 
 
@@ -76,11 +77,10 @@ async def privacy_office(services: Services, tenant_id: str) -> list[Person]:
 
 async def office_member(services: Services, actor: Actor) -> Person:
     """The actor as a privacy-office member (role from the directory, never from card data)."""
-    if not actor.tenant_id or not actor.user_id:
-        raise NotPrivacyOffice()
-    person = await services.directory.get_person(actor.tenant_id, actor.user_id)
-    if person is None or not person.active or not any(person.has(r) for r in PRIVACY_OFFICE):
-        raise NotPrivacyOffice()
+    try:
+        person = await person_with_role(services, actor.tenant_id, actor.user_id, PRIVACY_OFFICE)
+    except NotAllowed:
+        raise NotPrivacyOffice() from None
     return Person(person.id, person.name or actor.name)
 
 

@@ -6,29 +6,13 @@ export is downloaded; card data never grants anything.
 
 from __future__ import annotations
 
-from bot.domain.people import Person, Role
+from bot.domain.people import Role
 from bot.domain.registers import KINDS
 from bot.domain.requests import ApprovalRequest
 from bot.services.context import Services
 
 REGISTER_ROLES = frozenset({Role.INTEGRITY_OFFICER, Role.HR})
 OVERVIEW_ROLES = frozenset({Role.DIRECTOR, Role.RVC_CHAIR, Role.INTEGRITY_OFFICER})
-
-
-class NotAllowed(PermissionError):
-    """The person does not have a role that may see this."""
-
-
-async def person_with_role(
-    services: Services, tenant_id: str, user_id: str, roles: frozenset[Role]
-) -> Person:
-    """The active directory entry of this person if it has one of `roles`; else NotAllowed."""
-    if not tenant_id or not user_id:
-        raise NotAllowed()
-    person = await services.directory.get_person(tenant_id, user_id)
-    if person is None or not person.active or not roles & person.roles:
-        raise NotAllowed()
-    return person
 
 
 async def departments(services: Services, tenant_id: str) -> dict[str, str]:
