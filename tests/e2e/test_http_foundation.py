@@ -13,7 +13,6 @@ from bot.services.notify import NoConversationReference
 from bot.settings import load_settings
 from tests.e2e.conftest import BotUnderTest
 from tests.support.activities import EMMA_EN, SANNE, TENANT
-from tests.support.connector import MockConnector
 
 
 def _buttons(card: dict) -> list[str]:
@@ -167,8 +166,3 @@ async def test_healthz_is_503_when_storage_does_not_answer(aiohttp_server) -> No
         response = await session.get(str(server.make_url("/healthz")))
         assert response.status == 503
         assert (await response.json())["storage"] == "unreachable"
-
-
-async def test_connector_mock_records_what_it_gets() -> None:
-    # Guard for the fixture itself: an empty mock has seen nothing.
-    assert MockConnector().sent == []

@@ -16,7 +16,7 @@ from tests.e2e.test_dataleak_flow import MAIL, alert_of, report
 from tests.e2e.test_registers import decide, submit
 from tests.e2e.test_request_flows import INVITATION, SIDEJOB, TENANT_TIE
 from tests.support.activities import FATIMA, JOOST, LOTTE, MARIEKE, PIETER, SANNE, TeamsUser
-from tests.support.flows import WINE, click, inputs, open_flow, texts
+from tests.support.flows import WINE, click, inputs, objects, open_flow, texts
 from tests.support.leaks import Clock
 
 HENK = TeamsUser("0f6c2a10-1111-4a1e-9c01-000000000007", "Henk de Boer")  # chair of the RvC
@@ -88,20 +88,12 @@ async def download(bot: BotUnderTest, user: Any, card: dict[str, Any], fmt: str)
 
 def facts(card: dict[str, Any]) -> dict[str, str]:
     """Every FactSet row on the card, title -> value (the last one wins)."""
-    found: dict[str, str] = {}
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "FactSet":
-                found.update({f["title"]: f["value"] for f in node["facts"]})
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card)
-    return found
+    return {
+        f["title"]: f["value"]
+        for o in objects(card)
+        if o.get("type") == "FactSet"
+        for f in o["facts"]
+    }
 
 
 async def test_the_yearly_overview_counts_a_year_built_through_the_flows(
@@ -197,17 +189,4 @@ def rows(sheet: Any) -> dict[str, dict[str, Any]]:
 
 
 def inputs_choices(card: dict[str, Any], input_id: str) -> list[dict[str, str]]:
-    found: list[dict[str, str]] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("id") == input_id:
-                found.extend(node["choices"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card)
-    return found
+    return [c for o in objects(card) if o.get("id") == input_id for c in o["choices"]]

@@ -14,6 +14,7 @@ import pytest
 from cards import template_names
 from dialogs import build_registry
 from tests.support.card_samples import SAMPLES
+from tests.support.flows import objects
 
 SCHEMA = json.loads(
     (Path(__file__).resolve().parents[1] / "schemas" / "adaptive-card-1.5.json").read_text("utf-8")
@@ -23,14 +24,7 @@ LOCALES = ("nl-NL", "en-US")
 
 
 def verbs(node: Any) -> Iterator[str]:
-    if isinstance(node, dict):
-        if node.get("type") == "Action.Execute":
-            yield node["verb"]
-        for value in node.values():
-            yield from verbs(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from verbs(item)
+    return (o["verb"] for o in objects(node) if o.get("type") == "Action.Execute")
 
 
 def _cases() -> list[tuple[str, str, Callable[[str], dict[str, Any]]]]:

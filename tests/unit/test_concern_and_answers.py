@@ -11,6 +11,7 @@ from dialogs.answers import answer_card, no_match_card
 from dialogs.concern import concern_card
 from dialogs.question import question_card
 from tests.support.card_samples import MELDREGELING, MIW, VERTROUWENSPERSOON
+from tests.support.flows import objects
 
 
 def texts(card: dict[str, Any]) -> str:
@@ -18,20 +19,7 @@ def texts(card: dict[str, Any]) -> str:
 
 
 def urls(card: dict[str, Any]) -> list[str]:
-    found: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "Action.OpenUrl":
-                found.append(node["url"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card)
-    return found
+    return [o["url"] for o in objects(card) if o.get("type") == "Action.OpenUrl"]
 
 
 def test_concern_card_shows_the_vertrouwenspersoon_and_both_channels() -> None:
