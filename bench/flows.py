@@ -17,7 +17,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bench.run import Bench, Bot, Measurement
-from bench.scenarios import BOT, TENANT, _reference, bot_env, scenario, user_id, wait_healthy
+from bench.scenarios import (
+    TENANT,
+    _reference,
+    activity,
+    bot_env,
+    scenario,
+    user_id,
+    wait_healthy,
+)
 from bot.domain.requests import ApprovalRequest, ApproverRole, AuditEntry, Person, Status
 from bot.storage import requests as request_tables
 from bot.storage.repositories import CONVERSATIONS
@@ -57,30 +65,17 @@ def invoke(
     service_url: str, person: str, verb: str, data: dict[str, Any], reply_to: str | None = None
 ) -> dict[str, Any]:
     """A Teams `adaptiveCard/action` invoke from `person`."""
-    activity = {
-        "type": "invoke",
+    made = {
+        **activity(service_url, person, "invoke", f"bench-{uuid.uuid4().hex[:12]}"),
         "name": "adaptiveCard/action",
-        "id": f"bench-{uuid.uuid4().hex[:12]}",
-        "timestamp": "2026-11-29T10:00:00.000Z",
-        "serviceUrl": service_url,
-        "channelId": "msteams",
-        "from": {"id": f"29:{person}", "name": "Bench Gebruiker", "aadObjectId": person},
-        "recipient": BOT,
-        "conversation": {
-            "id": f"a:bench-{person}",
-            "conversationType": "personal",
-            "tenantId": TENANT,
-        },
-        "channelData": {"tenant": {"id": TENANT}},
-        "locale": "nl-NL",
         "value": {
             "action": {"type": "Action.Execute", "verb": verb, "data": data},
             "trigger": "manual",
         },
     }
     if reply_to:
-        activity["replyToId"] = reply_to
-    return activity
+        made["replyToId"] = reply_to
+    return made
 
 
 def directory_file(bench: Bench, employees: int) -> str:

@@ -40,26 +40,32 @@ def user_id(i: int) -> str:
     return str(uuid.UUID(int=i + 1))
 
 
+def activity(service_url: str, person: str, kind: str, activity_id: str) -> dict[str, Any]:
+    """The parts every Teams activity from `person` in their personal chat shares."""
+    return {
+        "type": kind,
+        "id": activity_id,
+        "timestamp": "2026-11-29T10:00:00.000Z",
+        "serviceUrl": service_url,
+        "channelId": "msteams",
+        "from": {"id": f"29:{person}", "name": "Bench Gebruiker", "aadObjectId": person},
+        "recipient": BOT,
+        "conversation": {
+            "id": f"a:bench-{person}",
+            "conversationType": "personal",
+            "tenantId": TENANT,
+        },
+        "channelData": {"tenant": {"id": TENANT}},
+        "locale": "nl-NL",
+    }
+
+
 def messages(service_url: str, users: int = 50) -> Callable[[int], dict[str, Any]]:
     """Teams-shaped message activities from `users` people in turn, one per call."""
 
     def make(i: int) -> dict[str, Any]:
-        person = user_id(i % users)
         return {
-            "type": "message",
-            "id": f"bench-{i}",
-            "timestamp": "2026-11-29T10:00:00.000Z",
-            "serviceUrl": service_url,
-            "channelId": "msteams",
-            "from": {"id": f"29:{person}", "name": "Bench Gebruiker", "aadObjectId": person},
-            "recipient": BOT,
-            "conversation": {
-                "id": f"a:bench-{person}",
-                "conversationType": "personal",
-                "tenantId": TENANT,
-            },
-            "channelData": {"tenant": {"id": TENANT}},
-            "locale": "nl-NL",
+            **activity(service_url, user_id(i % users), "message", f"bench-{i}"),
             "text": "hallo",
         }
 
