@@ -29,16 +29,16 @@ async def complete_stranded(
     approver; returns how many it completed. Safe on several instances at once."""
     now = services.clock()
     completed = 0
-    for head in await services.requests.pending_heads():
+    for head in await services.requests.pending():
         if now - head.created_at < grace:
             continue
-        if await services.requests.inbox_entry(head.tenant_id, head.approver_id, head.request_id):
+        if await services.requests.inbox_entry(head.tenant_id, head.approver.id, head.id):
             continue
-        stored = await services.requests.get(head.tenant_id, head.requester_id, head.request_id)
+        stored = await services.requests.get(head.tenant_id, head.requester.id, head.id)
         if stored is None:
             continue
         result = await approvals.complete(services, presenter, stored)
         if result.completed:
-            log.warning("completed stranded submission %s", head.request_id)
+            log.warning("completed stranded submission %s", head.id)
             completed += 1
     return completed

@@ -51,17 +51,6 @@ class InboxEntry:
 
 
 @dataclass(frozen=True)
-class PendingHead:
-    """Where a pending request is and who should have it."""
-
-    tenant_id: str
-    requester_id: str
-    request_id: str
-    approver_id: str
-    created_at: datetime
-
-
-@dataclass(frozen=True)
 class CollectionEntry:
     request_id: str
     requester_id: str
@@ -123,48 +112,26 @@ class RequestRepository:
         requests = [_request(tenant_id, r.row[2:], r, []) for r in heads]
         return sorted(requests, key=lambda r: r.created_at, reverse=True)
 
-    async def of_kind(self, kind: str, status: Status) -> list[ApprovalRequest]:
-        """Every request of a kind in a status, across people (for yearly jobs; not screens)."""
-        rows = await self._store.scan(REQUESTS, {"Kind": kind, "Status": status.value})
+    async def _scan(self, equals: Mapping[str, str]) -> list[ApprovalRequest]:
+        """Requests (without trails) of every person whose columns equal `equals`: a scan, for
+        background jobs, registers and overviews, never for per-person screens."""
         out = []
-        for row in rows:
-            if "|a|" in row.row:
-                continue
-            tenant = row.partition.split("|", 1)[0]
-            out.append(_request(tenant, row.row[2:], row, []))
+        for row in await self._store.scan(REQUESTS, equals):
+            if row.row.startswith("r|") and "|a|" not in row.row and "|" in row.partition:
+                out.append(_request(row.partition.split("|", 1)[0], row.row[2:], row, []))
         return out
 
+    async def of_kind(self, kind: str, status: Status) -> list[ApprovalRequest]:
+        """Every request of a kind in a status, across tenants (yearly jobs)."""
+        return await self._scan({"Kind": kind, "Status": status.value})
+
     async def of_kind_in_tenant(self, tenant_id: str, kind: str) -> list[ApprovalRequest]:
-        """Every request of a kind in one tenant, in any status, without trails.
+        """Every request of a kind in one tenant, in any status (registers, yearly overview)."""
+        return [r for r in await self._scan({"Kind": kind}) if r.tenant_id == tenant_id]
 
-        A scan filtered on `Kind` (the partition is per requester): for the registers and the
-        yearly overview, which read a whole kind anyway; never for per-person screens."""
-        rows = await self._store.scan(REQUESTS, {"Kind": kind})
-        prefix = f"{tenant_id}|"
-        return [
-            _request(tenant_id, row.row[2:], row, [])
-            for row in rows
-            if row.partition.startswith(prefix) and "|a|" not in row.row
-        ]
-
-    async def pending_heads(self) -> list[PendingHead]:
-        """Every pending request of every tenant, without its trail: for the recovery job."""
-        rows = await self._store.scan(REQUESTS, {"Status": Status.PENDING.value})
-        heads = []
-        for row in rows:
-            if "|a|" in row.row or "|" not in row.partition:
-                continue
-            tenant_id, requester_id = row.partition.split("|", 1)
-            heads.append(
-                PendingHead(
-                    tenant_id,
-                    requester_id,
-                    row.row.removeprefix("r|"),
-                    str(row.data.get("ApproverId", "")),
-                    datetime.fromisoformat(str(row.data["CreatedAt"])),
-                )
-            )
-        return heads
+    async def pending(self) -> list[ApprovalRequest]:
+        """Every pending request of every tenant (the recovery and reminder jobs)."""
+        return await self._scan({"Status": Status.PENDING.value})
 
     async def put_inbox(
         self,
