@@ -17,7 +17,6 @@ are ours and are not escaped.
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 from collections.abc import Mapping
@@ -58,7 +57,8 @@ def render(name: str, locale: str, data: Mapping[str, Any] | None = None) -> dic
     """Fill template `name` with `data` and the texts for `locale` (available as `t`)."""
     root: dict[str, Any] = {"t": texts_for(locale)}
     root.update(data or {})
-    result = _fill(copy.deepcopy(_template(name)), root, root, key="", container=None)
+    # _fill builds every object and list anew, so the cached template is never changed.
+    result = _fill(_template(name), root, root, key="", container=None)
     if not isinstance(result, dict):
         raise TemplateError(f"template {name} did not render to an object")
     return result

@@ -75,3 +75,18 @@ def test_the_menu_cache_forgets_after_its_time_and_on_request() -> None:
     assert (cache.get("a"), cache.get("c")) == (None, 3)
     cache.drop("c")
     assert cache.get("c") is None
+
+
+def test_rendering_never_changes_the_cached_template() -> None:
+    import json as _json
+
+    from cards.render import _template
+
+    before = _json.dumps(_template("welcome"), sort_keys=True)
+    card = menu_card("nl-NL", "Sanne de Vries")
+    card["body"][0]["text"] = "changed by a caller"
+    card["body"].append({"type": "TextBlock", "text": "extra"})
+    assert _json.dumps(_template("welcome"), sort_keys=True) == before
+    assert (
+        menu_card("nl-NL", "Sanne de Vries")["body"][0]["text"] == "Integriteitsbot van Woongroen"
+    )
