@@ -15,6 +15,7 @@ from typing import Any
 from bot.domain.money import format_euros
 from bot.domain.registers import ALL, AMSTERDAM, KINDS, register_day, select, years
 from bot.domain.requests import ApprovalRequest
+from bot.domain.suppliers import quotes_text
 from bot.services.context import Services
 from bot.services.exports import FORMATS, LIFETIME, ExportFile, ExportTicket, create_ticket
 from bot.services.registers import REGISTER_ROLES, departments, requests_of
@@ -37,7 +38,7 @@ from dialogs.roles import requires
 CAP = 25  # entries on the card; the export holds them all
 
 # Per kind, the columns between the common head and tail: (column key, facts key, format).
-# Formats: text, euros, number, yesno, choice:<text key prefix>, verdict, advice.
+# Formats: text, euros, number, yesno, quotes, choice:<text key prefix>, verdict, advice.
 SPECS: dict[str, tuple[tuple[str, str, str], ...]] = {
     "gift": (
         ("giver", "giverName", "text"),
@@ -71,7 +72,7 @@ SPECS: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("what", "what", "text"),
         ("reason", "reason", "text"),
         ("amount", "amountCents", "euros"),
-        ("quotes", "quotesText", "text"),
+        ("quotes", "quotes", "quotes"),
         ("price_position", "pricePosition", "choice:registers.positions"),
     ),
     "tenant": (
@@ -138,6 +139,8 @@ def _cell(request: ApprovalRequest, key: str, fmt: str, locale: str) -> Cell:
         return float(str(value))
     if fmt.startswith("choice:"):
         return _choice(locale, fmt[7:], value)
+    if fmt == "quotes":
+        return quotes_text(value, language_of(locale))
     return str(value)
 
 

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from bot.domain.amend import notes_of
 from bot.domain.money import format_euros
 from bot.domain.requests import ApprovalRequest, Status
+from bot.domain.suppliers import quotes_text
 from cards import language_of, render, text
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -178,6 +179,8 @@ def fact_rows(rows: tuple[FactRow, ...]) -> Callable[[ApprovalRequest, str], Fac
                 continue
             elif kind == "euros":
                 shown = format_euros(int(value), language_of(locale))
+            elif kind == "quotes":
+                shown = quotes_text(value, language_of(locale))
             elif kind.startswith("choice:"):
                 shown = text(locale, f"{kind[7:]}.{value}")
             else:

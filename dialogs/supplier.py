@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.domain.money import format_euros
 from bot.domain.suppliers import MIN_QUOTES, SECTION, assess_supplier_business
 from cards import text
 from dialogs.flow import Outcome, RequestFlow
@@ -84,7 +83,6 @@ def read(form: Reader, today: date) -> Outcome | None:
         "reason": reason,
         "amountCents": amount,
         "quotes": [{"provider": p, "amountCents": q} for p, q in quotes],
-        "quotesText": "; ".join(f"{p}: {format_euros(q)}" for p, q in quotes),
         "pricePosition": assessment.position.value,
     }
     return Outcome(facts, assessment.verdict, assessment.reasons)
@@ -103,7 +101,7 @@ FLOW = RequestFlow(
                 ("supplier.facts.what", "what", "text"),
                 ("supplier.facts.reason", "reason", "text"),
                 ("supplier.facts.amount", "amountCents", "euros"),
-                ("supplier.facts.quotes", "quotesText", "text"),
+                ("supplier.facts.quotes", "quotes", "quotes"),
             )
         ),
         verdicts="supplier.verdicts",

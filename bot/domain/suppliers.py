@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.domain.money import format_euros
+
 SECTION = "§2 Leveranciers"
 MIN_QUOTES = 2
 VERDICT = "manager_consent"
@@ -24,6 +26,17 @@ class SupplierAssessment:
     verdict: str
     position: PricePosition
     reasons: tuple[str, ...]
+
+
+def quotes_text(quotes: object, language: str = "nl") -> str:
+    """The other quotes as one line ("Dakwerken Noord: € 4.800,00; ..."), from stored facts."""
+    if not isinstance(quotes, list):
+        return ""
+    return "; ".join(
+        f"{q.get('provider', '')}: {format_euros(int(q.get('amountCents', 0)), language)}"
+        for q in quotes
+        if isinstance(q, dict)
+    )
 
 
 def price_position(supplier_cents: int, other_quotes: Sequence[int]) -> PricePosition:

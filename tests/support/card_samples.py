@@ -324,7 +324,10 @@ def _flow_samples() -> list[tuple[str, Builder]]:
             "what": "Dakkapel",
             "reason": "Enige in de regio",
             "amountCents": 500000,
-            "quotesText": "A: € 4.800,00; B: € 5.600,00",
+            "quotes": [
+                {"provider": "A", "amountCents": 480000},
+                {"provider": "B", "amountCents": 560000},
+            ],
         },
         "tenant": {
             "summary": "Dorpsstraat 1",

@@ -61,3 +61,15 @@ def test_request_ids_are_stable_for_the_same_form_and_differ_otherwise() -> None
     assert first == request_id("CAD", "t", "sanne", "form-1")
     assert first != request_id("CAD", "t", "sanne", "form-2")
     assert first.startswith("CAD-") and len(first) == len("CAD-XXXX-XXXX")
+
+
+def test_supplier_quotes_are_shown_in_the_viewers_language() -> None:
+    from bot.domain.suppliers import quotes_text
+
+    quotes = [
+        {"provider": "Dakwerken Noord", "amountCents": 480000},
+        {"provider": "B", "amountCents": 5},
+    ]
+    assert quotes_text(quotes) == "Dakwerken Noord: € 4.800,00; B: € 0,05"
+    assert quotes_text(quotes, "en") == "Dakwerken Noord: €4,800.00; B: €0.05"
+    assert quotes_text("not a list") == ""
