@@ -11,6 +11,7 @@ import logging
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from typing import Any, Protocol
 
 from bot.domain.people import Actor, Role
@@ -63,6 +64,11 @@ class Draft:
     reasons: tuple[str, ...]
     form_id: str  # the same form submitted twice (double click, Teams retry) is one request
     advisor_role: Role | None = None  # e.g. HR advises on side jobs before the manager decides
+
+
+# How long a "redelivery" claim holds: a sender that read the request after the claim must not
+# send too; after this, a claim that died with its instance may be taken over.
+REDELIVERY_CLAIM = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -162,7 +168,11 @@ async def complete(services: Services, presenter: Presenter, stored: StoredReque
         return done
     if await services.requests.inbox_entry(request.tenant_id, request.approver.id, request.id):
         return done
-    entry = AuditEntry(services.clock(), "system", "redelivery", "no inbox row")
+    now = services.clock()
+    claims = [e.at for e in request.audit if e.action == "redelivery"]
+    if claims and now - max(claims) < REDELIVERY_CLAIM:
+        return done  # another attempt claimed it and may still be sending
+    entry = AuditEntry(now, "system", "redelivery", "no inbox row")
     try:
         stored = await services.requests.update(
             stored, replace(request, audit=(*request.audit, entry))

@@ -189,3 +189,33 @@ def _id(form: dict[str, object]) -> str:
     from tests.support.flows import action
 
     return str(action(form, "gift.submit")["data"]["formId"])
+
+
+async def test_a_claim_by_another_instance_still_sending_is_respected(
+    fault_bot: BotUnderTest, own_azurite: OwnAzurite
+) -> None:
+    """Another instance claimed the completion and is still sending (no inbox row yet): a second
+    one that reads the request after that claim sends nothing, until the claim has run out."""
+    from bot.domain.requests import AuditEntry
+    from bot.services.approvals import REDELIVERY_CLAIM
+
+    await half_done_submission(fault_bot, own_azurite)
+    services = fault_bot.server.app[SERVICES]
+    request = await stored_request(fault_bot)
+    stored = await services.requests.get(request.tenant_id, request.requester.id, request.id)
+    assert stored is not None
+    claimed_at = services.clock() + timedelta(minutes=3)
+    claim = AuditEntry(claimed_at, "system", "redelivery", "no inbox row")
+    await services.requests.update(
+        stored, dataclasses.replace(request, audit=(*request.audit, claim))
+    )
+    sent_before = len(fault_bot.connector.to(PIETER.conversation_id))
+
+    during = dataclasses.replace(services, clock=lambda: claimed_at + timedelta(minutes=1))
+    assert await complete_stranded(during, CardPresenter()) == 0
+    assert len(fault_bot.connector.to(PIETER.conversation_id)) == sent_before
+    assert await inbox_rows(fault_bot) == []
+
+    after = dataclasses.replace(services, clock=lambda: claimed_at + REDELIVERY_CLAIM)
+    assert await complete_stranded(after, CardPresenter()) == 1
+    assert len(await inbox_rows(fault_bot)) == 1
