@@ -137,38 +137,48 @@ def request_for(n: int, requester: str, approver: str, status: Status) -> Approv
 
 async def seed_requests(store: AzureTableStore, requests: Iterable[ApprovalRequest]) -> int:
     """Write requests (head + trail) one transaction per requester partition, inbox rows one
-    transaction per approver partition, many at once."""
+    transaction per approver partition, many at once; then each partition's index row, as the
+    repository would have written it."""
+    from bot.storage import index
     from bot.storage.audit import audit_columns
     from bot.storage.requests import (  # the repository's own row layout
         _audit_key,
+        _inbox_index_entry,
         _request_columns,
         _row_key,
+        _summary_entry,
     )
 
     by_requester: dict[str, list[Write]] = {}
     by_approver: dict[str, list[Write]] = {}
+    indexes: dict[tuple[str, str], dict[str, Any]] = {}
     count = 0
     for r in requests:
         count += 1
-        writes = by_requester.setdefault(f"{TENANT}|{r.requester.id}", [])
-        writes.append(Write("upsert", _row_key(r.id), _request_columns(r)))
+        partition = f"{TENANT}|{r.requester.id}"
+        writes = by_requester.setdefault(partition, [])
+        writes.append(Write("upsert", _row_key(r.id), {**_request_columns(r), "Indexed": True}))
         writes += [
             Write("upsert", _audit_key(r.id, i), audit_columns(e)) for i, e in enumerate(r.audit)
         ]
-        by_approver.setdefault(f"{TENANT}|{r.approver.id}", []).append(
-            Write(
-                "upsert",
-                r.id,
-                {
-                    "RequesterId": r.requester.id,
-                    "Kind": r.kind,
-                    "Status": r.status.value,
-                    "CreatedAt": r.created_at.isoformat(),
-                    "RequesterName": r.requester.name,
-                    "Summary": str(r.facts.get("summary", "")),
-                },
-            )
+        indexes.setdefault((request_tables.REQUESTS, partition), {}).update(
+            index.put(r.id, _summary_entry(r)).data
         )
+        inbox = {
+            "RequesterId": r.requester.id,
+            "Kind": r.kind,
+            "Status": r.status.value,
+            "CreatedAt": r.created_at.isoformat(),
+            "Role": "approver",
+            "MessageId": "",
+            "RequesterName": r.requester.name,
+            "Summary": str(r.facts.get("summary", "")),
+        }
+        approver = f"{TENANT}|{r.approver.id}"
+        by_approver.setdefault(approver, []).append(Write("upsert", r.id, inbox))
+        entries = indexes.setdefault((request_tables.INBOX, approver), {})
+        if r.status is Status.PENDING:
+            entries.update(index.put(r.id, _inbox_index_entry(inbox)).data)
     jobs = [
         (request_tables.REQUESTS, partition, writes[i : i + 100])
         for partition, writes in by_requester.items()
@@ -177,6 +187,10 @@ async def seed_requests(store: AzureTableStore, requests: Iterable[ApprovalReque
         (request_tables.INBOX, partition, writes[i : i + 100])
         for partition, writes in by_approver.items()
         for i in range(0, len(writes), 100)
+    ]
+    jobs += [
+        (table, partition, [Write("merge", index.INDEX_ROW, entries)])
+        for (table, partition), entries in indexes.items()
     ]
     queue = iter(jobs)
 

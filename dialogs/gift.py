@@ -121,7 +121,7 @@ def _read(form: Reader, today: date) -> Outcome | None:
 async def _with_earlier_gifts(services: Services, actor: Actor, outcome: Outcome) -> Outcome:
     """Earlier gifts this year from the same giver, for the manager's judgement."""
     facts = outcome.facts
-    mine = await services.requests.for_requester(actor.tenant_id, actor.user_id)
+    mine = await services.requests.summaries(actor.tenant_id, actor.user_id)
     giver = _giver_key(str(facts["giverName"]), str(facts["giverOrganisation"]))
     year = str(facts["receivedOn"])[:4]
     lines = []

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.domain.requests import ApprovalRequest, Status
-from bot.storage.requests import InboxEntry
+from bot.domain.requests import Status
+from bot.storage.requests import InboxEntry, RequestSummary
 from cards import render, text
 from dialogs.base import Card
 from dialogs.requests_view import KINDS, when
@@ -23,7 +23,7 @@ def kind_name(kind: str, locale: str) -> str:
     return text(locale, view.title) if view else text(locale, "personal.unknown_kind")
 
 
-def mine_card(requests: list[ApprovalRequest], locale: str) -> Card:
+def mine_card(requests: list[RequestSummary], locale: str) -> Card:
     """The requester's own requests, as given (newest first)."""
     items = [
         _item(

@@ -1,34 +1,33 @@
 """The personal registers: "mijn meldingen" (what I asked) and "openstaand" (what waits for me).
 
-Each screen reads one partition: the requester's in `requests`, the approver's in `inbox`.
+Each screen is one point read: the requester's index row in `requests`, the person's in `inbox`
+(`bot.storage.index`).
 """
 
 from __future__ import annotations
 
 from bot.domain.amend import add_information, clean_note
 from bot.domain.people import Actor
-from bot.domain.requests import ApprovalRequest, Status
+from bot.domain.requests import ApprovalRequest
 from bot.services.approvals import load
 from bot.services.context import Services
 from bot.storage.errors import AlreadyExists, Conflict
-from bot.storage.requests import INBOX, InboxEntry, StoredRequest
+from bot.storage.requests import InboxEntry, RequestSummary, StoredRequest
 
 
-async def my_requests(services: Services, actor: Actor) -> list[ApprovalRequest]:
+async def my_requests(services: Services, actor: Actor) -> list[RequestSummary]:
     """Every request of the actor, of every kind, newest first."""
-    return await services.requests.for_requester(actor.tenant_id, actor.user_id)
+    return await services.requests.summaries(actor.tenant_id, actor.user_id)
 
 
 async def waiting_for(services: Services, actor: Actor) -> list[InboxEntry]:
-    """What waits for the actor's decision, oldest first (decided rows stay in the inbox)."""
-    entries = await services.requests.inbox(actor.tenant_id, actor.user_id)
-    return [e for e in entries if e.status is Status.PENDING]
+    """What waits for the actor's decision (or advice), oldest first."""
+    return await services.requests.waiting(actor.tenant_id, actor.user_id)
 
 
 async def is_approver(services: Services, actor: Actor) -> bool:
     """Has anything ever been put before this person? One row read, for the menu."""
-    rows = await services.store.query(INBOX, f"{actor.tenant_id}|{actor.user_id}", limit=1)
-    return bool(rows)
+    return await services.requests.ever_asked(actor.tenant_id, actor.user_id)
 
 
 async def add_note(

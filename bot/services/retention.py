@@ -139,6 +139,9 @@ async def remove_request(services: Services, item: Expired) -> None:
     for approver in filter(None, approvers):
         await services.store.delete(INBOX, f"{item.tenant_id}|{approver}", item.record_id)
     await services.store.delete(COLLECTION, item.tenant_id, item.record_id)
+    if head is not None and head.data.get("Indexed"):
+        requester_id = item.where.split("|", 1)[1]
+        await services.requests.forget_in_index(item.tenant_id, requester_id, item.record_id)
     trail = sorted((r for r in rows if r.row != key), key=lambda r: r.row)
     ordered = [*trail, *([head] if head else [])]  # the head last: a crash leaves it findable
     for start in range(0, len(ordered), 100):

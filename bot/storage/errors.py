@@ -19,3 +19,8 @@ class AlreadyExists(StorageError):
 
 class NotFound(StorageError):
     """No row with this key."""
+
+
+class RowFull(StorageError):
+    """Azure refused a write that would give a row too many properties or make it too large
+    (252 properties, 1 MiB): an index row must be compacted or marked full."""

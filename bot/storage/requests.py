@@ -5,6 +5,10 @@ append-only audit trail). One range query reads a request with its trail; a chan
 entity-group transaction (ETag-guarded replace + new audit rows), so it is all or nothing.
 `inbox`: partition = tenant|approver, row = request id: what waits for whom ("openstaand").
 `collection`: partition = tenant, row = request id: gifts to hand in, for the secretariat.
+
+Each requester partition and each inbox partition also has an index row (`bot.storage.index`):
+"mijn meldingen" and "openstaand" read that one row, and every change writes its entry in the
+same transaction as the change itself.
 """
 
 from __future__ import annotations
@@ -21,8 +25,9 @@ from bot.domain.requests import (
     Person,
     Status,
 )
+from bot.storage import index
 from bot.storage.audit import audit_columns, audit_entries
-from bot.storage.errors import AlreadyExists, NotFound
+from bot.storage.errors import AlreadyExists, NotFound, RowFull
 from bot.storage.store import Row, TableStore, Write
 
 REQUESTS = "requests"
@@ -35,6 +40,28 @@ TABLES: tuple[str, ...] = (REQUESTS, INBOX, COLLECTION)
 class StoredRequest:
     request: ApprovalRequest
     etag: str
+    indexed: bool = True  # its requester's index row lists it (see bot.storage.index)
+
+
+@dataclass(frozen=True)
+class RequestSummary:
+    """What "mijn meldingen" and the earlier-gifts check need of a request (its index entry)."""
+
+    id: str
+    kind: str
+    status: Status
+    created_at: datetime
+    facts: Mapping[str, Any]
+
+    @classmethod
+    def of(cls, request: ApprovalRequest) -> RequestSummary:
+        return cls(request.id, request.kind, request.status, request.created_at, request.facts)
+
+
+# The facts an index entry keeps: the line "mijn meldingen" shows, and what the gift rules
+# compare with earlier gifts (§2: gifts from the same giver this year).
+_INDEXED_FACTS = ("summary", "giverName", "giverOrganisation", "receivedOn", "description")
+_INDEXED_NUMBERS = ("valueCents",)
 
 
 @dataclass(frozen=True)
@@ -70,15 +97,28 @@ class RequestRepository:
         self._store = store
 
     async def create(self, request: ApprovalRequest) -> StoredRequest:
-        """Write a new request and its trail in one transaction (AlreadyExists if written)."""
+        """Write a new request, its trail and its index entry in one transaction
+        (AlreadyExists if written)."""
         partition = requester_partition(request.tenant_id, request.requester.id)
-        writes = [Write("insert", _row_key(request.id), _request_columns(request))]
-        writes += [
-            Write("insert", _audit_key(request.id, n), audit_columns(e))
-            for n, e in enumerate(request.audit)
-        ]
-        etags = await self._store.transact(REQUESTS, partition, writes)
-        return StoredRequest(request, etags[0] or "")
+
+        def writes(indexed: bool) -> list[Write]:
+            columns = {**_request_columns(request), "Indexed": indexed}
+            out = [Write("insert", _row_key(request.id), columns)]
+            out += [
+                Write("insert", _audit_key(request.id, n), audit_columns(e))
+                for n, e in enumerate(request.audit)
+            ]
+            if indexed:
+                out.append(index.put(request.id, _summary_entry(request)))
+            return out
+
+        try:
+            etags = await self._store.transact(REQUESTS, partition, writes(True))
+            return StoredRequest(request, etags[0] or "")
+        except RowFull:
+            room = await index.make_room(self._store, REQUESTS, partition)
+        etags = await self._store.transact(REQUESTS, partition, writes(not room.full))
+        return StoredRequest(request, etags[0] or "", indexed=not room.full)
 
     async def get(self, tenant_id: str, requester_id: str, request_id: str) -> StoredRequest | None:
         key = _row_key(request_id)
@@ -89,19 +129,51 @@ class RequestRepository:
         if head is None:
             return None
         trail = [r for r in rows if r.row.startswith(key + "|a|")]
-        return StoredRequest(_request(tenant_id, request_id, head, trail), head.etag or "")
+        request = _request(tenant_id, request_id, head, trail)
+        return StoredRequest(request, head.etag or "", bool(head.data.get("Indexed")))
 
     async def update(self, stored: StoredRequest, updated: ApprovalRequest) -> StoredRequest:
-        """Replace the request if unchanged since read (else Conflict) and append its new trail."""
+        """Replace the request if unchanged since read (else Conflict), append its new trail and
+        rewrite its index entry, in one transaction."""
         old = len(stored.request.audit)
-        writes = [Write("replace", _row_key(updated.id), _request_columns(updated), stored.etag)]
-        writes += [
-            Write("insert", _audit_key(updated.id, old + n), audit_columns(e))
-            for n, e in enumerate(updated.audit[old:])
-        ]
         partition = requester_partition(updated.tenant_id, updated.requester.id)
-        etags = await self._store.transact(REQUESTS, partition, writes)
-        return StoredRequest(updated, etags[0] or "")
+
+        def writes(indexed: bool) -> list[Write]:
+            columns = {**_request_columns(updated), "Indexed": indexed}
+            out = [Write("replace", _row_key(updated.id), columns, stored.etag)]
+            out += [
+                Write("insert", _audit_key(updated.id, old + n), audit_columns(e))
+                for n, e in enumerate(updated.audit[old:])
+            ]
+            if indexed:
+                out.append(index.put(updated.id, _summary_entry(updated)))
+            return out
+
+        indexed = stored.indexed
+        try:
+            etags = await self._store.transact(REQUESTS, partition, writes(indexed))
+        except RowFull:
+            # Full after compacting: readers no longer trust the index, so a missing entry is fine.
+            indexed = not (await index.make_room(self._store, REQUESTS, partition)).full
+            etags = await self._store.transact(REQUESTS, partition, writes(indexed))
+        return StoredRequest(updated, etags[0] or "", indexed)
+
+    async def summaries(self, tenant_id: str, requester_id: str) -> list[RequestSummary]:
+        """Every request of one person, newest first: one point read (the index row), or the
+        whole partition when the index is full."""
+        partition = requester_partition(tenant_id, requester_id)
+        found = await index.read(self._store, REQUESTS, partition)
+        if found.full:
+            return [RequestSummary.of(r) for r in await self.for_requester(tenant_id, requester_id)]
+        if found.tombstones >= index.COMPACT_AT:
+            await index.compact(self._store, REQUESTS, partition, found)
+        summaries = [_summary(key, entry) for key, entry in found.entries.items()]
+        return sorted(summaries, key=lambda s: s.created_at, reverse=True)
+
+    async def forget_in_index(self, tenant_id: str, requester_id: str, request_id: str) -> None:
+        """Retention removed the request: drop its entry."""
+        partition = requester_partition(tenant_id, requester_id)
+        await self._store.transact(REQUESTS, partition, [index.drop(request_id)])
 
     async def for_requester(self, tenant_id: str, requester_id: str) -> list[ApprovalRequest]:
         """Every request of one person, newest first (one partition)."""
@@ -141,23 +213,31 @@ class RequestRepository:
         role: str = "approver",
     ) -> None:
         """What waits for a person (the approver by default; an advisor with role="advisor"),
-        with the id of the card they were sent, so it can be updated for them later."""
-        await self._store.upsert(
-            INBOX,
-            f"{request.tenant_id}|{person_id or request.approver.id}",
-            request.id,
-            {
-                "RequesterId": request.requester.id,
-                "Kind": request.kind,
-                "Status": request.status.value,
-                "CreatedAt": request.created_at.isoformat(),
-                "Role": role,
-                "MessageId": message_id,
-                # what the "openstaand" list shows, so it needs no read per request
-                "RequesterName": request.requester.name,
-                "Summary": str(request.facts.get("summary", ""))[:300],
-            },
+        with the id of the card they were sent, so it can be updated for them later. The row and
+        the person's index entry (listed while pending) are one transaction."""
+        partition = f"{request.tenant_id}|{person_id or request.approver.id}"
+        columns = {
+            "RequesterId": request.requester.id,
+            "Kind": request.kind,
+            "Status": request.status.value,
+            "CreatedAt": request.created_at.isoformat(),
+            "Role": role,
+            "MessageId": message_id,
+            # what the "openstaand" list shows, so it needs no read per request
+            "RequesterName": request.requester.name,
+            "Summary": str(request.facts.get("summary", ""))[:300],
+        }
+        entry = (
+            index.put(request.id, _inbox_index_entry(columns))
+            if request.status is Status.PENDING
+            else index.drop(request.id)
         )
+        row = Write("upsert", request.id, columns)
+        try:
+            await self._store.transact(INBOX, partition, [row, entry])
+        except RowFull:
+            room = await index.make_room(self._store, INBOX, partition)
+            await self._store.transact(INBOX, partition, [row] if room.full else [row, entry])
 
     async def inbox_entry(
         self, tenant_id: str, person_id: str, request_id: str
@@ -169,12 +249,33 @@ class RequestRepository:
         return _inbox_entry(row)
 
     async def remove_inbox(self, tenant_id: str, approver_id: str, request_id: str) -> None:
-        await self._store.delete(INBOX, f"{tenant_id}|{approver_id}", request_id)
+        partition = f"{tenant_id}|{approver_id}"
+        await self._store.transact(INBOX, partition, [index.drop(request_id)])
+        await self._store.delete(INBOX, partition, request_id)
 
     async def inbox(self, tenant_id: str, approver_id: str) -> list[InboxEntry]:
-        """What waits for one approver, oldest first (one partition)."""
+        """Everything ever put before one person, oldest first (the whole partition)."""
         rows = await self._store.query(INBOX, f"{tenant_id}|{approver_id}")
-        return sorted((_inbox_entry(r) for r in rows), key=lambda e: e.created_at)
+        entries = (_inbox_entry(r) for r in rows if r.row != index.INDEX_ROW)
+        return sorted(entries, key=lambda e: e.created_at)
+
+    async def waiting(self, tenant_id: str, person_id: str) -> list[InboxEntry]:
+        """What waits for one person now, oldest first: one point read (the index row), or the
+        whole partition when the index is full."""
+        partition = f"{tenant_id}|{person_id}"
+        found = await index.read(self._store, INBOX, partition)
+        if found.full:
+            entries = await self.inbox(tenant_id, person_id)
+            return [e for e in entries if e.status is Status.PENDING]
+        if found.tombstones >= index.COMPACT_AT:
+            await index.compact(self._store, INBOX, partition, found)
+        waiting = (_inbox_entry_of(key, entry) for key, entry in found.entries.items())
+        return sorted(waiting, key=lambda e: e.created_at)
+
+    async def ever_asked(self, tenant_id: str, person_id: str) -> bool:
+        """Has anything ever been put before this person? (Their index row exists.)"""
+        found = await index.read(self._store, INBOX, f"{tenant_id}|{person_id}")
+        return found.etag is not None
 
     async def pending_everywhere(self) -> list[tuple[str, InboxEntry]]:
         """(tenant, entry) for every pending inbox row of every approver: for the reminder job."""
@@ -242,6 +343,38 @@ def _inbox_entry(row: Row) -> InboxEntry:
         str(row.data.get("MessageId", "")),
         str(row.data.get("RequesterName", "")),
         str(row.data.get("Summary", "")),
+    )
+
+
+def _inbox_index_entry(columns: Mapping[str, Any]) -> dict[str, Any]:
+    keep = ("RequesterId", "Kind", "Status", "CreatedAt", "Role", "MessageId", "RequesterName")
+    return {**{k: columns[k] for k in keep}, "Summary": str(columns["Summary"])[:200]}
+
+
+def _inbox_entry_of(key: str, entry: Mapping[str, Any]) -> InboxEntry:
+    return _inbox_entry(Row("", key, entry))
+
+
+def _summary_entry(request: ApprovalRequest) -> dict[str, Any]:
+    facts: dict[str, Any] = {
+        k: str(request.facts[k])[:200] for k in _INDEXED_FACTS if k in request.facts
+    }
+    facts.update({k: request.facts[k] for k in _INDEXED_NUMBERS if k in request.facts})
+    return {
+        "Kind": request.kind,
+        "Status": request.status.value,
+        "CreatedAt": request.created_at.isoformat(),
+        "Facts": facts,
+    }
+
+
+def _summary(key: str, entry: Mapping[str, Any]) -> RequestSummary:
+    return RequestSummary(
+        key,
+        str(entry["Kind"]),
+        Status(str(entry["Status"])),
+        datetime.fromisoformat(str(entry["CreatedAt"])),
+        dict(entry.get("Facts", {})),
     )
 
 

@@ -27,7 +27,7 @@ class Row:
 class Write:
     """One operation inside an atomic batch on a single partition."""
 
-    kind: Literal["insert", "replace", "upsert", "delete"]
+    kind: Literal["insert", "replace", "upsert", "merge", "delete"]  # merge: insert-or-merge
     row: str
     data: Mapping[str, Any] = field(default_factory=dict)
     etag: str | None = None

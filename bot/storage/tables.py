@@ -21,7 +21,14 @@ from azure.core.pipeline import PipelineRequest
 from azure.data.tables import TableTransactionError, UpdateMode
 from azure.data.tables.aio import TableClient, TableServiceClient
 
-from bot.storage.errors import AlreadyExists, Conflict, NotFound, StorageError, StorageUnavailable
+from bot.storage.errors import (
+    AlreadyExists,
+    Conflict,
+    NotFound,
+    RowFull,
+    StorageError,
+    StorageUnavailable,
+)
 from bot.storage.store import Row, Write
 
 log = logging.getLogger(__name__)
@@ -180,6 +187,8 @@ class AzureTableStore:
                 operations.append(("create", entity))
             elif write.kind == "upsert":
                 operations.append(("upsert", entity, {"mode": UpdateMode.REPLACE}))
+            elif write.kind == "merge":
+                operations.append(("upsert", entity, {"mode": UpdateMode.MERGE}))
             elif write.kind == "replace":
                 options: dict[str, Any] = {"mode": UpdateMode.REPLACE}
                 if write.etag is not None:
@@ -229,7 +238,13 @@ def _row(entity: Any) -> Row:
     return Row(entity["PartitionKey"], entity["RowKey"], data, entity.metadata.get("etag"))
 
 
+# What Azure answers (400) when an entity would exceed its limits.
+_ROW_FULL = {"TooManyProperties", "EntityTooLarge"}
+
+
 def _translate(error: AzureError) -> StorageError:
+    if str(getattr(error, "error_code", "") or "") in _ROW_FULL:
+        return RowFull(str(error.message))
     if isinstance(error, ResourceNotFoundError):
         return NotFound(str(error.message))
     if isinstance(error, ResourceExistsError):
@@ -252,6 +267,8 @@ def _translate(error: AzureError) -> StorageError:
 
 def _translate_transaction(error: TableTransactionError) -> StorageError:
     code = str(getattr(error, "error_code", "") or "")
+    if code in _ROW_FULL:
+        return RowFull(code)
     if error.status_code == 412 or code == "UpdateConditionNotSatisfied":
         return Conflict(code or "ETag mismatch in transaction")
     if error.status_code == 409 or code == "EntityAlreadyExists":

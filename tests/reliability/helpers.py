@@ -6,6 +6,7 @@ import asyncio
 from typing import Any
 
 from bot.app import SERVICES
+from bot.storage.index import INDEX_ROW
 from bot.storage.requests import INBOX, REQUESTS
 from tests.e2e.conftest import BotUnderTest
 from tests.support.activities import SANNE, TENANT, TeamsUser
@@ -33,7 +34,7 @@ async def request_rows(bot: BotUnderTest) -> list[Any]:
     """Every request head in storage (not its audit rows), straight from the table."""
     store = bot.server.app[SERVICES].store
     rows = await store.scan(REQUESTS, {})
-    return [r for r in rows if "|a|" not in r.row]
+    return [r for r in rows if "|a|" not in r.row and r.row != INDEX_ROW]
 
 
 async def audit_rows(bot: BotUnderTest) -> list[Any]:
@@ -42,7 +43,8 @@ async def audit_rows(bot: BotUnderTest) -> list[Any]:
 
 
 async def inbox_rows(bot: BotUnderTest) -> list[Any]:
-    return await bot.server.app[SERVICES].store.scan(INBOX, {})
+    rows = await bot.server.app[SERVICES].store.scan(INBOX, {})
+    return [r for r in rows if r.row != INDEX_ROW]
 
 
 async def stored_request(bot: BotUnderTest, user: TeamsUser = SANNE) -> Any:
