@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -34,6 +35,12 @@ from bot.storage.store import Row, Write
 log = logging.getLogger(__name__)
 
 _KEYS = ("PartitionKey", "RowKey")
+_PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy")
+
+
+def proxy_configured() -> bool:
+    """Whether the environment names a proxy (or a netrc file) the storage client must honour."""
+    return any(os.environ.get(name) for name in (*_PROXY_VARIABLES, "NETRC"))
 
 
 class AzureTableStore:
@@ -65,6 +72,10 @@ class AzureTableStore:
             connection_timeout=3,
             read_timeout=10,
             raw_request_hook=hook,
+            # With environment settings on, aiohttp looks up proxy and netrc settings in a worker
+            # thread on every request (two thread hops, ~40% of a point read's CPU). They are
+            # only read when a proxy is configured.
+            use_env_settings=proxy_configured(),
         )
         self._prefix = prefix
         self._clients: dict[str, TableClient] = {}

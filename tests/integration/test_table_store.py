@@ -1,6 +1,8 @@
 """The table store against a real Azurite."""
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
 
@@ -93,3 +95,44 @@ async def test_ping_says_whether_storage_answers(store: AzureTableStore) -> None
         assert not await down.ping()
     finally:
         await down.close()
+
+
+class CountingExecutor(ThreadPoolExecutor):
+    def __init__(self) -> None:
+        super().__init__(max_workers=2)
+        self.submitted = 0
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
+        self.submitted += 1
+        return super().submit(fn, *args, **kwargs)
+
+
+async def _thread_hops(connection: str, prefix: str) -> int:
+    """Worker-thread jobs started by five storage requests."""
+    table_store = AzureTableStore(connection, prefix)
+    try:
+        await table_store.ensure_tables(["things"])
+        await table_store.upsert("things", "p1", "r1", {"Name": "Sanne"})
+        executor = CountingExecutor()
+        asyncio.get_running_loop().set_default_executor(executor)
+        for _ in range(5):
+            await table_store.get("things", "p1", "r1")
+        return executor.submitted
+    finally:
+        await table_store.close()
+
+
+async def test_storage_requests_stay_on_the_event_loop(
+    azurite_connection: str, table_prefix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "NETRC"):
+        monkeypatch.delenv(name, raising=False)
+    assert await _thread_hops(azurite_connection, table_prefix) == 0
+
+
+async def test_a_configured_proxy_is_still_honoured(
+    azurite_connection: str, table_prefix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # nothing listens there
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")  # ...and Azurite is exempt
+    assert await _thread_hops(azurite_connection, table_prefix) > 0  # proxy settings read
