@@ -119,10 +119,28 @@ class ConversationReferences:
 
 
 class DirectoryRepository:
-    """People (partition = tenant, row = Entra object id) and named contacts of the organisation."""
+    """People (partition = tenant, row = Entra object id) and named contacts of the organisation.
 
-    def __init__(self, store: TableStore) -> None:
+    `get_person`, `with_role` and `people` always read storage: role checks (who may see or do
+    something) use them. `routing_person` and `routing_with_role` may answer from a cache of up
+    to `routing_seconds`; they are only for choosing where a request goes (why a minute of lag
+    is acceptable there: bot/services/approvers.py).
+    """
+
+    def __init__(
+        self,
+        store: TableStore,
+        routing_seconds: float = 60.0,
+        routing_size: int = 4096,
+        now: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._store = store
+        self._routing_people: TtlCache[tuple[str, str], Person] = TtlCache(
+            routing_seconds, routing_size, now
+        )
+        self._routing_roles: TtlCache[tuple[str, Role], tuple[Person, ...]] = TtlCache(
+            routing_seconds, routing_size, now
+        )
 
     async def put_person(self, tenant_id: str, person: Person) -> None:
         await self._store.upsert(
@@ -138,6 +156,10 @@ class DirectoryRepository:
                 "Active": person.active,
             },
         )
+        # This process sees its own directory writes at once (other instances within a minute).
+        self._routing_people.drop((tenant_id, person.id))
+        for role in Role:
+            self._routing_roles.drop((tenant_id, role))
 
     async def get_person(self, tenant_id: str, person_id: str) -> Person | None:
         try:
@@ -152,6 +174,28 @@ class DirectoryRepository:
 
     async def with_role(self, tenant_id: str, role: Role) -> list[Person]:
         return [p for p in await self.people(tenant_id) if p.active and p.has(role)]
+
+    async def routing_person(self, tenant_id: str, person_id: str) -> Person | None:
+        """`get_person`, possibly up to `routing_seconds` old: to choose an approver only, NEVER
+        to decide who may act. Someone not in the directory is not cached."""
+        key = (tenant_id, person_id)
+        person = self._routing_people.get(key)
+        if person is None:
+            person = await self.get_person(tenant_id, person_id)
+            if person is not None:
+                self._routing_people.put(key, person)
+        return person
+
+    async def routing_with_role(self, tenant_id: str, role: Role) -> list[Person]:
+        """`with_role`, possibly up to `routing_seconds` old: to choose an approver only, NEVER
+        to decide who may act. An empty answer is not cached."""
+        key = (tenant_id, role)
+        people = self._routing_roles.get(key)
+        if people is None:
+            people = tuple(await self.with_role(tenant_id, role))
+            if people:
+                self._routing_roles.put(key, people)
+        return list(people)
 
     async def put_contact(self, tenant_id: str, key: str, contact: Contact) -> None:
         await self._store.upsert(

@@ -1,12 +1,15 @@
 """Repositories and the directory import against a real Azurite."""
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from bot.directory import import_directory, read_directory
 from bot.domain.people import Role
+from bot.domain.requests import ApproverRole
+from bot.services.approvers import DirectoryManagers, fallback_approver, find_approver
 from bot.storage.repositories import (
     TABLES,
     ConversationReferences,
@@ -169,3 +172,70 @@ async def test_the_reference_cache_is_bounded(counted: _Counted) -> None:
     assert counted.taken() == 0
     assert await references.get("t1", "u1") is not None  # the least recent one was dropped
     assert counted.taken() == 1
+
+
+SANNE_ID = "0f6c2a10-1111-4a1e-9c01-000000000001"
+PIETER_ID = "0f6c2a10-1111-4a1e-9c01-000000000002"
+
+
+async def test_choosing_an_approver_reads_the_directory_once_per_minute(
+    counted: _Counted,
+) -> None:
+    directory = read_directory(DEMO)
+    tenant = directory.tenant_id
+    await import_directory(DirectoryRepository(counted.store), directory)
+    now = [0.0]
+    repository = DirectoryRepository(counted.store, now=lambda: now[0])
+    managers = DirectoryManagers(repository)
+    counted.taken()
+
+    approver, role = await find_approver(tenant, SANNE_ID, repository, managers)
+    assert (approver.id, role) == (PIETER_ID, ApproverRole.MANAGER)
+    assert counted.taken() == 2  # Sanne, then her manager
+    assert await find_approver(tenant, SANNE_ID, repository, managers) == (approver, role)
+    assert counted.taken() == 0
+    officer = await fallback_approver(tenant, SANNE_ID, repository)
+    assert counted.taken() == 1
+    assert await fallback_approver(tenant, SANNE_ID, repository) == officer
+    assert counted.taken() == 0
+
+    now[0] = 61.0
+    assert await find_approver(tenant, SANNE_ID, repository, managers) == (approver, role)
+    assert await fallback_approver(tenant, SANNE_ID, repository) == officer
+    assert counted.taken() == 3
+
+
+async def test_role_checks_never_use_the_approver_cache(counted: _Counted) -> None:
+    """A role taken away (by the directory import of another instance) counts at once for who
+    may act, even while the approver lookup still holds the old entry."""
+    directory = read_directory(DEMO)
+    tenant = directory.tenant_id
+    await import_directory(DirectoryRepository(counted.store), directory)
+    repository = DirectoryRepository(counted.store, now=lambda: 0.0)
+    [officer] = await repository.routing_with_role(tenant, Role.INTEGRITY_OFFICER)
+    assert await repository.routing_person(tenant, officer.id) == officer
+
+    await DirectoryRepository(counted.store).put_person(tenant, replace(officer, roles=frozenset()))
+    counted.taken()
+    assert await repository.routing_person(tenant, officer.id) == officer  # up to a minute old
+    assert counted.taken() == 0
+    person = await repository.get_person(tenant, officer.id)
+    assert person is not None and not person.has(Role.INTEGRITY_OFFICER)
+    assert await repository.with_role(tenant, Role.INTEGRITY_OFFICER) == []
+    assert counted.taken() == 2  # both read storage
+
+    # This process's own directory writes count at once for the approver lookup too.
+    await repository.put_person(tenant, officer)
+    assert await repository.routing_with_role(tenant, Role.INTEGRITY_OFFICER) == [officer]
+    await repository.put_person(tenant, replace(officer, active=False))
+    assert await repository.routing_with_role(tenant, Role.INTEGRITY_OFFICER) == []
+    assert (await repository.routing_person(tenant, officer.id)) == replace(officer, active=False)
+
+
+async def test_someone_not_in_the_directory_is_not_cached(counted: _Counted) -> None:
+    repository = DirectoryRepository(counted.store, now=lambda: 0.0)
+    assert await repository.routing_person("t1", "nobody") is None
+    assert await repository.routing_with_role("t1", Role.RVC_CHAIR) == []
+    assert await repository.routing_person("t1", "nobody") is None
+    assert await repository.routing_with_role("t1", Role.RVC_CHAIR) == []
+    assert counted.taken() == 4
