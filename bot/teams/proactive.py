@@ -39,15 +39,15 @@ log = logging.getLogger(__name__)
 
 _RETRYABLE = {412, 429, 500, 502, 503, 504}
 
-# Teams: 50 requests/s per app. 45/s with a burst of 3 keeps every one-second window at or
-# under 48, leaving room for timing jitter between us and Teams.
-TEAMS_RATE = 45.0
+# Teams: 50 requests/s per app. The rate is the TEAMS_SENDS_PER_SECOND setting (default 45):
+# 45/s with a burst of 3 keeps every one-second window at or under 48, leaving room for timing
+# jitter between us and Teams.
 TEAMS_BURST = 3
 
 
-def teams_limiter() -> TokenBucket:
-    """The app-wide pace for proactive messages."""
-    return TokenBucket(TEAMS_RATE, TEAMS_BURST)
+def teams_limiter(sends_per_second: float) -> TokenBucket:
+    """The app-wide pace for proactive messages (`Settings.teams_sends_per_second`)."""
+    return TokenBucket(sends_per_second, TEAMS_BURST)
 
 
 class TeamsNotifier:
@@ -56,13 +56,14 @@ class TeamsNotifier:
         adapter: CloudAdapter,
         app_id: str,
         conversations: ConversationReferences,
+        limiter: TokenBucket,
         attempts: int = 5,
         base_delay: float = 0.5,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-        limiter: TokenBucket | None = None,
     ) -> None:
+        """`limiter`: one per app process, e.g. `teams_limiter(settings.teams_sends_per_second)`."""
         self._adapter = adapter
-        self._limiter = limiter or teams_limiter()
+        self._limiter = limiter
         self._app_id = app_id
         self._conversations = conversations
         self._attempts = attempts

@@ -17,7 +17,7 @@ from bot.storage.repositories import TABLES, ConversationReferences, StoredRefer
 from bot.storage.tables import AzureTableStore
 from bot.teams.adapter import build_adapter
 from bot.teams.fast_connector import close_connectors
-from bot.teams.proactive import TeamsNotifier
+from bot.teams.proactive import TeamsNotifier, teams_limiter
 from tests.e2e.conftest import BotUnderTest
 from tests.reliability.helpers import declare, install, stored_request
 from tests.support.activities import LOTTE, PIETER, SANNE, TENANT
@@ -81,7 +81,8 @@ async def notifier_parts(
     adapter = build_adapter(settings)
     references = ConversationReferences(store)
     mock, url = faulty_connector
-    yield TeamsNotifier(adapter, "", references), references, mock, url
+    notifier = TeamsNotifier(adapter, "", references, teams_limiter(45.0))
+    yield notifier, references, mock, url
     await close_connectors(adapter)
 
 
