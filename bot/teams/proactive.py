@@ -51,6 +51,8 @@ def teams_limiter(sends_per_second: float) -> TokenBucket:
 
 
 class TeamsNotifier:
+    """The `Notifier` for Teams: paced, retried, and robust to a stale cached reference."""
+
     def __init__(
         self,
         adapter: CloudAdapter,
