@@ -28,6 +28,7 @@ from infra.local.services import (
 )
 
 WARMUP_REQUESTS = 30
+TITLE = 64  # width of the scenario column in the table
 BASELINE = "a"
 
 __all__ = ["ROOT", "Bench", "Measurement", "Options", "run"]
@@ -239,14 +240,14 @@ def _fmt(value: float | None, spec: str) -> str:
 
 def table(rows: list[dict[str, Any]]) -> str:
     head = (
-        f"{'':3}{'scenario':44}{'turns/s':>9}{'x a':>7}{'p50 ms':>8}{'p99 ms':>8}"
+        f"{'':3}{'scenario':{TITLE}}{'turns/s':>9}{'x a':>7}{'p50 ms':>8}{'p99 ms':>8}"
         f"{'x a':>7}{'CPU ms/turn':>12}{'x a':>7}{'CPU %':>7}{'RSS MB':>8}"
         f"{'storage/turn':>13}{'lost':>6}{'err':>5}"
     )
     lines = [head, "-" * len(head)]
     for r in rows:
         lines.append(
-            f"{r['key']:3}{r['title'][:43]:44}{r['throughput']:>9.1f}"
+            f"{r['key']:3}{r['title'][: TITLE - 1]:{TITLE}}{r['throughput']:>9.1f}"
             f"{_fmt(r['throughput_x_baseline'], '.2f'):>7}{_fmt(r['p50_ms'], '.1f'):>8}"
             f"{_fmt(r['p99_ms'], '.1f'):>8}{_fmt(r['p99_x_baseline'], '.2f'):>7}"
             f"{_fmt(r['cpu_ms_per_action'], '.2f'):>12}"

@@ -135,7 +135,7 @@ async def fan_out_scenario(bench: Bench, key: str, title: str) -> Measurement:
     from bot.storage.tables import AzureTableStore
     from bot.teams.adapter import build_adapter
     from bot.teams.fast_connector import close_connectors
-    from bot.teams.proactive import TeamsNotifier
+    from bot.teams.proactive import TeamsNotifier, teams_limiter
 
     count = bench.options.fanout
     requests = 0
@@ -158,8 +158,10 @@ async def fan_out_scenario(bench: Bench, key: str, title: str) -> Measurement:
                 for person in people[start : start + 100]
             ]
             await store.transact(CONVERSATIONS, TENANT, writes)
-        adapter = build_adapter(load_settings({}, dotenv=None))
-        notifier = TeamsNotifier(adapter, "", ConversationReferences(store))
+        settings = load_settings({}, dotenv=None)  # the production pace (45/s), not the env's
+        adapter = build_adapter(settings)
+        limiter = teams_limiter(settings.teams_sends_per_second)
+        notifier = TeamsNotifier(adapter, "", ConversationReferences(store), limiter)
         latencies: list[float] = []
 
         async def send(person: str) -> None:

@@ -39,7 +39,7 @@ from bot.teams.adapter import build_adapter
 from bot.teams.fast_connector import close_connectors
 from bot.teams.handler import IntegrityBot
 from bot.teams.http import messages_handler
-from bot.teams.proactive import TeamsNotifier
+from bot.teams.proactive import TeamsNotifier, teams_limiter
 from dialogs import acknowledge, sidejob
 from dialogs.requests_view import CardPresenter
 
@@ -77,7 +77,12 @@ def init_app(
         store=table_store,
         conversations=conversations,
         directory=directory,
-        notifier=TeamsNotifier(adapter, settings.app_id, conversations),
+        notifier=TeamsNotifier(
+            adapter,
+            settings.app_id,
+            conversations,
+            teams_limiter(settings.teams_sends_per_second),
+        ),
         requests=RequestRepository(table_store),
         managers=GraphManagers(graph, DirectoryManagers(directory))
         if graph is not None

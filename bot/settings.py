@@ -7,6 +7,7 @@ This is the only module that reads environment variables. Every setting is liste
 
 from __future__ import annotations
 
+import math
 import os
 import uuid
 from collections.abc import Callable, Mapping
@@ -113,6 +114,14 @@ SETTINGS: tuple[Setting, ...] = (
         "Days a closed entry of the data-breach register is kept (default 5 years).",
     ),
     Setting(
+        "TEAMS_SENDS_PER_SECOND",
+        "45",
+        "Proactive Teams requests per second (cards, card updates, retries) of each bot "
+        "instance. Teams allows 50 per app per tenant: in production keep it below 50 divided "
+        "by the number of instances (45 with a burst of 3 keeps one instance at or under 48 a "
+        "second). Only local mode may go higher (the benchmarks measure capacity unpaced).",
+    ),
+    Setting(
         "DEBUG_COUNTERS",
         "",
         "1 = serve `GET /_debug/counters` (storage requests so far) for `make bench`; "
@@ -199,6 +208,7 @@ class Settings:
     ack_reminder_days: int = 14
     retention_requests_days: int = 2555
     retention_breaches_days: int = 1825
+    teams_sends_per_second: float = 45.0
 
     @property
     def local_mode(self) -> bool:
@@ -330,6 +340,8 @@ def load_settings(
     if debug_counters and app_id:
         raise SettingsError("DEBUG_COUNTERS is for local benchmarks only (no MicrosoftAppId)")
 
+    sends_per_second = _sends_per_second(get("TEAMS_SENDS_PER_SECOND"), local=not app_id)
+
     ack_reminder_days = _days(get, "ACK_REMINDER_DAYS")
     retention_requests_days = _days(get, "RETENTION_REQUESTS_DAYS")
     retention_breaches_days = _days(get, "RETENTION_BREACHES_DAYS")
@@ -367,6 +379,7 @@ def load_settings(
         ack_reminder_days=ack_reminder_days,
         retention_requests_days=retention_requests_days,
         retention_breaches_days=retention_breaches_days,
+        teams_sends_per_second=sends_per_second,
     )
 
 
@@ -374,6 +387,28 @@ def _working_days(name: str, value: str) -> int:
     if not value.isdigit() or not 1 <= int(value) <= 60:
         raise SettingsError(f"{name} must be a number of working days from 1 to 60")
     return int(value)
+
+
+# Teams' limit for proactive requests: 50 per second per app per tenant (429 beyond).
+TEAMS_REQUESTS_PER_SECOND = 50.0
+
+
+def _sends_per_second(value: str, local: bool) -> float:
+    try:
+        rate = float(value)
+    except ValueError:
+        rate = math.nan
+    if not math.isfinite(rate) or rate <= 0:
+        raise SettingsError(
+            "TEAMS_SENDS_PER_SECOND must be a number of requests per second above 0"
+        )
+    if not local and rate >= TEAMS_REQUESTS_PER_SECOND:
+        # Above Teams' limit every proactive message of the app would meet 429s.
+        raise SettingsError(
+            "TEAMS_SENDS_PER_SECOND must stay below Teams' limit of 50 requests/s per app "
+            "(only local benchmarks may go above it)"
+        )
+    return rate
 
 
 def _days(get: Callable[[str], str], name: str) -> int:

@@ -6,9 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from bot.cache import TtlCache
 from bot.domain.people import Role
 from bot.services.approvers import ManagerLookup
-from bot.services.cache import TtlCache
 from bot.services.notify import Notifier
 from bot.settings import Settings
 from bot.storage.breaches import BreachRepository

@@ -26,7 +26,13 @@ class RecipientUnreachable(DeliveryError):
 
 
 class DeliveryFailed(DeliveryError):
-    """Teams kept failing (429/5xx/time-outs) after every retry."""
+    """Teams kept failing (429/5xx/time-outs) after every retry, or answered something that is
+    not worth retrying (e.g. 404: no such conversation). `status` is Teams' last HTTP status
+    (None for a time-out or a broken connection)."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class Notifier(Protocol):

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import time
 from collections import OrderedDict
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from bot.cache import TtlCache
 from bot.domain.people import Contact, Person, Role
 from bot.storage.errors import NotFound
 from bot.storage.store import TableStore
@@ -27,6 +29,9 @@ class StoredReference:
     user_id: str
     reference: str
     locale: str
+    # True when it came from this process's cache rather than storage: another instance may have
+    # stored a newer one since, so a refused send retries with a fresh read (TeamsNotifier).
+    cached: bool = field(default=False, compare=False)
 
     @property
     def user_mri(self) -> str:
@@ -36,13 +41,27 @@ class StoredReference:
 
 
 class ConversationReferences:
-    """One row per person: partition = tenant, row = Entra object id."""
+    """One row per person: partition = tenant, row = Entra object id.
 
-    def __init__(self, store: TableStore, remembered: int = 10_000) -> None:
+    `get` is served from an in-process cache for `seconds` (filled by `get` and `save`): a
+    reference only says where to send, never who may act, and a proactive send that Teams
+    refuses on a cached reference is retried once with a fresh read (`forget`, then `get`).
+    "No reference" is never cached, so someone who has just installed the app is reachable at
+    once, also through another instance.
+    """
+
+    def __init__(
+        self,
+        store: TableStore,
+        remembered: int = 10_000,
+        seconds: float = 60.0,
+        now: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._store = store
         # What this process last wrote per person, so an unchanged reference is not rewritten.
         self._saved: OrderedDict[tuple[str, str], tuple[str, str]] = OrderedDict()
         self._remembered = remembered
+        self._cache: TtlCache[tuple[str, str], StoredReference] = TtlCache(seconds, remembered, now)
 
     async def save(self, ref: StoredReference) -> None:
         await self._store.upsert(
@@ -56,6 +75,7 @@ class ConversationReferences:
         self._saved.move_to_end(key)
         while len(self._saved) > self._remembered:
             self._saved.popitem(last=False)
+        self._cache.put(key, replace(ref, cached=True))
 
     async def save_if_changed(self, ref: StoredReference) -> bool:
         """Save unless this process already saved exactly this reference; True if it wrote.
@@ -67,25 +87,60 @@ class ConversationReferences:
         key = (ref.tenant_id, ref.user_id)
         if self._saved.get(key) == (ref.reference, ref.locale):
             self._saved.move_to_end(key)
+            # The person has just used it, so it is the current one: keep it at hand (an
+            # approver's own card update then needs no read).
+            self._cache.put(key, replace(ref, cached=True))
             return False
         await self.save(ref)
         return True
 
     async def get(self, tenant_id: str, user_id: str) -> StoredReference | None:
+        """The person's reference (`cached` says whether it came from the cache), or None."""
+        key = (tenant_id, user_id)
+        known = self._cache.get(key)
+        if known is not None:
+            return known
         try:
             row = await self._store.get(CONVERSATIONS, tenant_id, user_id)
         except NotFound:
-            return None
-        return StoredReference(
+            return None  # not cached: an install elsewhere must be seen at once
+        stored = StoredReference(
             tenant_id, user_id, str(row.data["Reference"]), str(row.data.get("Locale", ""))
         )
+        self._cache.put(key, replace(stored, cached=True))
+        return stored
+
+    def forget(self, tenant_id: str, user_id: str) -> None:
+        """Drop what this process holds for the person (Teams refused their cached reference):
+        the next `get` reads storage, and their next message is written again."""
+        key = (tenant_id, user_id)
+        self._cache.drop(key)
+        self._saved.pop(key, None)
 
 
 class DirectoryRepository:
-    """People (partition = tenant, row = Entra object id) and named contacts of the organisation."""
+    """People (partition = tenant, row = Entra object id) and named contacts of the organisation.
 
-    def __init__(self, store: TableStore) -> None:
+    `get_person`, `with_role` and `people` always read storage: role checks (who may see or do
+    something) use them. `routing_person` and `routing_with_role` may answer from a cache of up
+    to `routing_seconds`; they are only for choosing where a request goes (why a minute of lag
+    is acceptable there: bot/services/approvers.py).
+    """
+
+    def __init__(
+        self,
+        store: TableStore,
+        routing_seconds: float = 60.0,
+        routing_size: int = 4096,
+        now: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._store = store
+        self._routing_people: TtlCache[tuple[str, str], Person] = TtlCache(
+            routing_seconds, routing_size, now
+        )
+        self._routing_roles: TtlCache[tuple[str, Role], tuple[Person, ...]] = TtlCache(
+            routing_seconds, routing_size, now
+        )
 
     async def put_person(self, tenant_id: str, person: Person) -> None:
         await self._store.upsert(
@@ -101,6 +156,10 @@ class DirectoryRepository:
                 "Active": person.active,
             },
         )
+        # This process sees its own directory writes at once (other instances within a minute).
+        self._routing_people.drop((tenant_id, person.id))
+        for role in Role:
+            self._routing_roles.drop((tenant_id, role))
 
     async def get_person(self, tenant_id: str, person_id: str) -> Person | None:
         try:
@@ -115,6 +174,28 @@ class DirectoryRepository:
 
     async def with_role(self, tenant_id: str, role: Role) -> list[Person]:
         return [p for p in await self.people(tenant_id) if p.active and p.has(role)]
+
+    async def routing_person(self, tenant_id: str, person_id: str) -> Person | None:
+        """`get_person`, possibly up to `routing_seconds` old: to choose an approver only, NEVER
+        to decide who may act. Someone not in the directory is not cached."""
+        key = (tenant_id, person_id)
+        person = self._routing_people.get(key)
+        if person is None:
+            person = await self.get_person(tenant_id, person_id)
+            if person is not None:
+                self._routing_people.put(key, person)
+        return person
+
+    async def routing_with_role(self, tenant_id: str, role: Role) -> list[Person]:
+        """`with_role`, possibly up to `routing_seconds` old: to choose an approver only, NEVER
+        to decide who may act. An empty answer is not cached."""
+        key = (tenant_id, role)
+        people = self._routing_roles.get(key)
+        if people is None:
+            people = tuple(await self.with_role(tenant_id, role))
+            if people:
+                self._routing_roles.put(key, people)
+        return list(people)
 
     async def put_contact(self, tenant_id: str, key: str, contact: Contact) -> None:
         await self._store.upsert(

@@ -1,7 +1,9 @@
 """Proactive messages: a `Notifier` over `CloudAdapter.continue_conversation`.
 
 Honours Teams' answers: 429 waits for Retry-After, 412/5xx/time-outs back off with jitter, a
-403 (the person blocked the bot) is final and raised as `RecipientUnreachable`.
+403 (the person blocked the bot) is final and raised as `RecipientUnreachable`. A 403 or 404
+on a reference from this process's cache (`ConversationReferences`) first gets one more try
+with the reference in storage, when that differs (another instance stored a newer one).
 
 Every attempt (retries included) first takes a token from one app-wide `TokenBucket`, so a
 fan-out to thousands of people stays under Teams' 50 requests/s per app instead of leaning on
@@ -24,10 +26,12 @@ from msrest.exceptions import ClientRequestError, HttpOperationError
 
 from bot.services.fanout import TokenBucket
 from bot.services.notify import (
+    DeliveryError,
     DeliveryFailed,
     NoConversationReference,
     RecipientUnreachable,
 )
+from bot.storage.errors import StorageError
 from bot.storage.repositories import ConversationReferences, StoredReference
 from bot.teams.handler import card_activity
 
@@ -35,44 +39,47 @@ log = logging.getLogger(__name__)
 
 _RETRYABLE = {412, 429, 500, 502, 503, 504}
 
-# Teams: 50 requests/s per app. 45/s with a burst of 3 keeps every one-second window at or
-# under 48, leaving room for timing jitter between us and Teams.
-TEAMS_RATE = 45.0
+# Teams: 50 requests/s per app. The rate is the TEAMS_SENDS_PER_SECOND setting (default 45):
+# 45/s with a burst of 3 keeps every one-second window at or under 48, leaving room for timing
+# jitter between us and Teams.
 TEAMS_BURST = 3
 
 
-def teams_limiter() -> TokenBucket:
-    """The app-wide pace for proactive messages."""
-    return TokenBucket(TEAMS_RATE, TEAMS_BURST)
+def teams_limiter(sends_per_second: float) -> TokenBucket:
+    """The app-wide pace for proactive messages (`Settings.teams_sends_per_second`)."""
+    return TokenBucket(sends_per_second, TEAMS_BURST)
 
 
 class TeamsNotifier:
+    """The `Notifier` for Teams: paced, retried, and robust to a stale cached reference."""
+
     def __init__(
         self,
         adapter: CloudAdapter,
         app_id: str,
         conversations: ConversationReferences,
+        limiter: TokenBucket,
         attempts: int = 5,
         base_delay: float = 0.5,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-        limiter: TokenBucket | None = None,
     ) -> None:
+        """`limiter`: one per app process, e.g. `teams_limiter(settings.teams_sends_per_second)`."""
         self._adapter = adapter
-        self._limiter = limiter or teams_limiter()
+        self._limiter = limiter
         self._app_id = app_id
         self._conversations = conversations
         self._attempts = attempts
         self._base_delay = base_delay
         self._sleep = sleep
 
-    async def _reference(
+    async def _stored(
         self, tenant_id: str, user_id: str, known: StoredReference | None = None
-    ) -> ConversationReference:
+    ) -> StoredReference:
         stored = known if known is not None else await self._conversations.get(tenant_id, user_id)
         if stored is None:
             log.warning("no conversation reference for a recipient; cannot deliver proactively")
             raise NoConversationReference(tenant_id, user_id)
-        return ConversationReference().deserialize(json.loads(stored.reference))
+        return stored
 
     async def send_card(
         self,
@@ -82,27 +89,51 @@ class TeamsNotifier:
         reference: StoredReference | None = None,
     ) -> str:
         """Send a card; `reference` saves a storage read when the caller already has it."""
-        conversation = await self._reference(tenant_id, user_id, reference)
+        stored = await self._stored(tenant_id, user_id, reference)
         sent: list[str] = []
 
         async def send(turn_context: TurnContext) -> None:
             response = await turn_context.send_activity(card_activity(card))
             sent.append(response.id if response is not None and response.id else "")
 
-        await self._with_retries(conversation, send)
+        await self._deliver(stored, send)
         return sent[-1] if sent else ""
 
     async def update_card(
         self, tenant_id: str, user_id: str, message_id: str, card: dict[str, Any]
     ) -> None:
-        reference = await self._reference(tenant_id, user_id)
+        stored = await self._stored(tenant_id, user_id)
 
         async def update(turn_context: TurnContext) -> None:
             activity = card_activity(card)
             activity.id = message_id
             await turn_context.update_activity(activity)
 
-        await self._with_retries(reference, update)
+        await self._deliver(stored, update)
+
+    async def _deliver(
+        self, stored: StoredReference, logic: Callable[[TurnContext], Awaitable[None]]
+    ) -> None:
+        """Run `logic` in the person's conversation. When Teams refuses a reference that came
+        from this process's cache (403, or 404: no such conversation), another instance may
+        have stored a newer one meanwhile: drop the cached one and, if storage holds a
+        different reference, try once more with it, so a request is never rerouted (or a
+        person left uninformed) because of this process's stale copy."""
+        try:
+            await self._with_retries(_conversation(stored), logic)
+        except (RecipientUnreachable, DeliveryFailed) as error:
+            if not stored.cached or not _refused(error):
+                raise
+            self._conversations.forget(stored.tenant_id, stored.user_id)
+            fresh: StoredReference | None = None
+            try:
+                fresh = await self._conversations.get(stored.tenant_id, stored.user_id)
+            except StorageError:
+                log.warning("could not reread a refused conversation reference")
+            if fresh is None or fresh.reference == stored.reference:
+                raise  # the cached reference was the current one: Teams' answer stands
+            log.warning("a cached conversation reference was out of date; using the stored one")
+            await self._with_retries(_conversation(fresh), logic)
 
     async def _with_retries(
         self, reference: ConversationReference, logic: Callable[[TurnContext], Awaitable[None]]
@@ -117,7 +148,7 @@ class TeamsNotifier:
                 if status == 403:
                     raise RecipientUnreachable("Teams answered 403") from error
                 if status not in _RETRYABLE or attempt == self._attempts:
-                    raise DeliveryFailed(f"Teams answered {status}") from error
+                    raise DeliveryFailed(f"Teams answered {status}", status) from error
                 delay = _retry_after(error) if status == 429 else None
                 if delay is not None:
                     self._limiter.pause(delay)
@@ -145,6 +176,17 @@ class TeamsNotifier:
 
     def _backoff(self, attempt: int) -> float:
         return float(self._base_delay * (2 ** (attempt - 1)) * (0.5 + random.random()))
+
+
+def _conversation(stored: StoredReference) -> ConversationReference:
+    return ConversationReference().deserialize(json.loads(stored.reference))
+
+
+def _refused(error: DeliveryError) -> bool:
+    """Teams' answer for a reference that no longer leads to the person."""
+    return isinstance(error, RecipientUnreachable) or (
+        isinstance(error, DeliveryFailed) and error.status == 404
+    )
 
 
 def _retry_after(error: HttpOperationError) -> float | None:

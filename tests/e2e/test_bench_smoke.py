@@ -46,6 +46,9 @@ async def test_every_scenario_runs_and_nothing_is_lost(azurite_connection: str) 
     assert rows["c"]["storage_per_action"] is not None
     for key in ("d", "e", "f"):
         assert rows[key]["storage_per_action"] is not None, key
+    for key in ("d", "e"):  # measured unpaced (like a), and the report says so
+        assert "pacer off" in rows[key]["title"]
+        assert "TEAMS_SENDS_PER_SECOND=" in rows[key]["extra"]["pacer"]
     assert "p50 at 40 vs 20 (target <= 1.5x)" in rows["f"]["extra"]
     fan = rows["g"]
     assert fan["actions"] == 12

@@ -61,7 +61,7 @@ def test_dutch_and_english_have_the_same_keys() -> None:
 
 
 def test_the_menu_cache_forgets_after_its_time_and_on_request() -> None:
-    from bot.services.cache import TtlCache
+    from bot.cache import TtlCache
 
     now = [0.0]
     cache: TtlCache[str, int] = TtlCache(60.0, size=2, now=lambda: now[0])

@@ -56,6 +56,20 @@ def test_credentials_turn_local_mode_off() -> None:
         ({"GRAPH_BASE_URL": "ftp://graph.example"}, "GRAPH_BASE_URL"),
         ({"GRAPH_LOGIN_URL": "http://login.example"}, "GRAPH_LOGIN_URL"),
         ({"APPLICATIONINSIGHTS_CONNECTION_STRING": "x=y"}, "APPLICATIONINSIGHTS"),
+        ({"TEAMS_SENDS_PER_SECOND": "fast"}, "TEAMS_SENDS_PER_SECOND"),
+        ({"TEAMS_SENDS_PER_SECOND": "0"}, "TEAMS_SENDS_PER_SECOND"),
+        ({"TEAMS_SENDS_PER_SECOND": "-3"}, "TEAMS_SENDS_PER_SECOND"),
+        ({"TEAMS_SENDS_PER_SECOND": "nan"}, "TEAMS_SENDS_PER_SECOND"),
+        ({"TEAMS_SENDS_PER_SECOND": "inf"}, "TEAMS_SENDS_PER_SECOND"),
+        (
+            {
+                "MicrosoftAppId": GUID,
+                "MicrosoftAppPassword": "x",
+                "MicrosoftAppTenantId": GUID,
+                "TEAMS_SENDS_PER_SECOND": "50",
+            },
+            "TEAMS_SENDS_PER_SECOND",
+        ),
     ],
 )
 def test_a_bad_setting_stops_start_up_naming_the_variable(
@@ -104,3 +118,17 @@ def test_readme_table_and_env_example_are_generated_from_the_settings() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert readme_with_table(readme) == readme, "run: python infra/local/settings_doc.py --write"
     assert (ROOT / ".env.example").read_text(encoding="utf-8") == env_example()
+
+
+def test_the_proactive_pace_is_a_setting_below_teams_limit_in_production() -> None:
+    assert load_settings({}, dotenv=None).teams_sends_per_second == 45.0
+    production = {"MicrosoftAppId": GUID, "MicrosoftAppPassword": "x", "MicrosoftAppTenantId": GUID}
+    assert (
+        load_settings(
+            {**production, "TEAMS_SENDS_PER_SECOND": "12.5"}, dotenv=None
+        ).teams_sends_per_second
+        == 12.5
+    )
+    # Local mode only (the benchmarks): far above what Teams allows, to measure capacity.
+    unpaced = load_settings({"TEAMS_SENDS_PER_SECOND": "1000000"}, dotenv=None)
+    assert unpaced.teams_sends_per_second == 1_000_000.0

@@ -1,6 +1,8 @@
-"""A small time-limited read cache, for data that only shapes what is shown (never who may act).
+"""A small time-limited, size-bounded read cache, for data that only shapes what is shown or
+where something is sent (never who may act).
 
-Authorisation always reads storage afresh; a cached menu may lag a role change by `seconds`.
+Authorisation always reads storage afresh; a cached menu, conversation reference or approver
+choice may lag a change by `seconds`.
 """
 
 from __future__ import annotations
