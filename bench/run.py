@@ -63,6 +63,8 @@ class Measurement:
     rss_mb: float
     storage_per_action: float | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # Azurite's own CPU per action (it shares the two cores with the bot): None without Azurite
+    store_cpu_ms_per_action: float | None = None
 
     @property
     def throughput(self) -> float:
@@ -86,6 +88,7 @@ class Bench:
         self.workdir = workdir
         self._stack = stack
         self._azurite: str | None = options.azurite_connection
+        self.azurite_pid: int | None = None  # only for an Azurite this bench started
         self.connector_url = ""
         self.profiles: dict[str, Path] = {}
 
@@ -93,7 +96,10 @@ class Bench:
         """Azurite's connection string, started on first need via infra/local/services.py."""
         if self._azurite is None:
             port = free_port()
-            self._stack.enter_context(azurite(port, self.workdir / "azurite", in_memory=True))
+            process = self._stack.enter_context(
+                azurite(port, self.workdir / "azurite", in_memory=True)
+            )
+            self.azurite_pid = process.pid
             self._azurite = azurite_connection_string(port)
         return self._azurite
 
@@ -150,6 +156,7 @@ class Bench:
         async with ClientSession() as session:
             await session.post(self.connector_url + "/_reset")
             storage_before = await _storage_requests(session, bot)
+            store_before = self._store_cpu() if bot.counters_url is not None else None
             before = usage(bot.pid)
             result = await drive(
                 url,
@@ -159,9 +166,10 @@ class Bench:
                 max_requests=min(options.max_requests, max_requests or options.max_requests),
             )
             after = usage(bot.pid)
+            store_after = self._store_cpu() if store_before is not None else None
             storage_after = await _storage_requests(session, bot)
             stats = await (await session.get(self.connector_url + "/_stats")).json()
-        return _measurement(
+        measured = _measurement(
             key,
             title,
             result.ok,
@@ -175,6 +183,13 @@ class Bench:
             if storage_before is not None and storage_after is not None
             else None,
         )
+        if store_before is not None and store_after is not None and result.ok:
+            measured.store_cpu_ms_per_action = (store_after - store_before) * 1000 / result.ok
+        return measured
+
+    def _store_cpu(self) -> float | None:
+        """Azurite's CPU seconds so far (None when it was not started by this bench)."""
+        return usage(self.azurite_pid).cpu_seconds if self.azurite_pid is not None else None
 
 
 async def _storage_requests(session: ClientSession, bot: Bot) -> int | None:
@@ -241,7 +256,7 @@ def _fmt(value: float | None, spec: str) -> str:
 def table(rows: list[dict[str, Any]]) -> str:
     head = (
         f"{'':3}{'scenario':{TITLE}}{'turns/s':>9}{'x a':>7}{'p50 ms':>8}{'p99 ms':>8}"
-        f"{'x a':>7}{'CPU ms/turn':>12}{'x a':>7}{'CPU %':>7}{'RSS MB':>8}"
+        f"{'x a':>7}{'CPU ms/turn':>12}{'x a':>7}{'Azurite ms':>11}{'CPU %':>7}{'RSS MB':>8}"
         f"{'storage/turn':>13}{'lost':>6}{'err':>5}"
     )
     lines = [head, "-" * len(head)]
@@ -251,7 +266,8 @@ def table(rows: list[dict[str, Any]]) -> str:
             f"{_fmt(r['throughput_x_baseline'], '.2f'):>7}{_fmt(r['p50_ms'], '.1f'):>8}"
             f"{_fmt(r['p99_ms'], '.1f'):>8}{_fmt(r['p99_x_baseline'], '.2f'):>7}"
             f"{_fmt(r['cpu_ms_per_action'], '.2f'):>12}"
-            f"{_fmt(r['cpu_per_action_x_baseline'], '.2f'):>7}{r['cpu_percent']:>7.0f}"
+            f"{_fmt(r['cpu_per_action_x_baseline'], '.2f'):>7}"
+            f"{_fmt(r['store_cpu_ms_per_action'], '.2f'):>11}{r['cpu_percent']:>7.0f}"
             f"{r['rss_mb']:>8.0f}{_fmt(r['storage_per_action'], '.2f'):>13}"
             f"{r['lost']:>6}{r['errors']:>5}"
         )
