@@ -276,9 +276,33 @@ def table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def by_package(stats: pstats.Stats, top: int = 15) -> list[tuple[str, float]]:
+    """Own time summed per package (site-packages top level, stdlib module, or our package),
+    as shares of the whole: where a turn's CPU goes, at a glance."""
+    totals: dict[str, float] = {}
+    for (filename, _line, function), row in stats.stats.items():  # type: ignore[attr-defined]
+        own = row[2]
+        if "site-packages/" in filename:
+            name = "/".join(filename.split("site-packages/", 1)[1].split("/")[:2])
+        elif filename.startswith(str(ROOT)):
+            name = Path(filename).relative_to(ROOT).parts[0]
+        elif filename == "~":
+            name = f"builtin {function}"[:60]
+        elif "/lib/python3" in filename:  # the standard library: its top-level module
+            name = "stdlib " + Path(filename.split("/lib/python3", 1)[1].split("/", 2)[1]).stem
+        else:
+            name = filename
+        totals[name] = totals.get(name, 0.0) + own
+    whole = sum(totals.values()) or 1.0
+    ranked = sorted(totals.items(), key=lambda item: item[1], reverse=True)[:top]
+    return [(name, share / whole) for name, share in ranked]
+
+
 def profile_summary(path: Path, top: int = 25) -> str:
-    """The functions with the most own time, then the most cumulative time."""
-    out = []
+    """Own time per package, then the functions with the most own and cumulative time."""
+    packages = by_package(pstats.Stats(str(path)))
+    out = ["--- own time by package ---"]
+    out += [f"{share:6.1%}  {name}" for name, share in packages]
     for order in ("tottime", "cumulative"):
         buffer = _Capture()
         stats = pstats.Stats(str(path), stream=buffer)  # type: ignore[arg-type]
