@@ -46,6 +46,14 @@ class Leases:
             return False
         return True
 
+    async def held_for_good(self, name: str) -> bool:
+        """Whether work claimed without an end (done once for good) has been claimed."""
+        try:
+            row = await self._store.get(LEASES, _PARTITION, name)
+        except NotFound:
+            return False
+        return not row.data.get("Until")
+
     async def release(self, name: str, holder: str) -> None:
         """Give a lease with an end back early (only by its holder)."""
         try:

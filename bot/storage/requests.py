@@ -27,7 +27,7 @@ from bot.domain.requests import (
 )
 from bot.storage import index
 from bot.storage.audit import audit_columns, audit_entries
-from bot.storage.errors import AlreadyExists, NotFound, RowFull
+from bot.storage.errors import AlreadyExists, Conflict, NotFound, RowFull
 from bot.storage.store import Row, TableStore, Write
 
 REQUESTS = "requests"
@@ -169,6 +169,64 @@ class RequestRepository:
             await index.compact(self._store, REQUESTS, partition, found)
         summaries = [_summary(key, entry) for key, entry in found.entries.items()]
         return sorted(summaries, key=lambda s: s.created_at, reverse=True)
+
+    async def index_existing(self) -> tuple[int, bool]:
+        """Give requests and pending inbox rows written before the index rows existed their
+        index entries: (entries written, whether everything is indexed now).
+
+        Each batch rewrites its rows unchanged but ETag-guarded, together with the index merge,
+        so a row that changed meanwhile fails the batch instead of indexing a stale state (it is
+        then left for the next run). A scan: for a background job, once per deployment."""
+        written, complete = 0, True
+        heads: dict[str, list[Row]] = {}
+        for row in await self._store.scan(REQUESTS, {}):
+            if row.row.startswith("r|") and "|a|" not in row.row and "Indexed" not in row.data:
+                heads.setdefault(row.partition, []).append(row)
+        for partition, rows in heads.items():
+            tenant_id = partition.split("|", 1)[0]
+            for start in range(0, len(rows), 99):
+                chunk = rows[start : start + 99]
+                writes = [
+                    Write("replace", r.row, {**r.data, "Indexed": True}, r.etag) for r in chunk
+                ]
+                entries: dict[str, Any] = {}
+                for r in chunk:
+                    request = _request(tenant_id, r.row[2:], r, [])
+                    entries.update(index.put(request.id, _summary_entry(request)).data)
+                done = await self._backfill(REQUESTS, partition, writes, entries)
+                written += len(chunk) if done else 0
+                complete = complete and done
+        pending: dict[str, list[Row]] = {}
+        for row in await self._store.scan(INBOX, {"Status": Status.PENDING.value}):
+            pending.setdefault(row.partition, []).append(row)
+        for partition, rows in pending.items():
+            found = await index.read(self._store, INBOX, partition)
+            missing = [r for r in rows if r.row not in found.entries]
+            for start in range(0, len(missing), 99):
+                chunk = missing[start : start + 99]
+                writes = [Write("replace", r.row, dict(r.data), r.etag) for r in chunk]
+                entries = {}
+                for r in chunk:
+                    entries.update(index.put(r.row, _inbox_index_entry(_inbox_columns(r))).data)
+                done = await self._backfill(INBOX, partition, writes, entries)
+                written += len(chunk) if done else 0
+                complete = complete and done
+        return written, complete
+
+    async def _backfill(
+        self, table: str, partition: str, writes: list[Write], entries: dict[str, Any]
+    ) -> bool:
+        batch = [*writes, Write("merge", index.INDEX_ROW, entries)]
+        try:
+            try:
+                await self._store.transact(table, partition, batch)
+            except RowFull:
+                if (await index.make_room(self._store, table, partition)).full:
+                    return True  # readers of a full index read the partition: nothing to add
+                await self._store.transact(table, partition, batch)
+        except (Conflict, NotFound, RowFull):
+            return False  # changed or removed meanwhile: the next run tries again
+        return True
 
     async def forget_in_index(self, tenant_id: str, requester_id: str, request_id: str) -> None:
         """Retention removed the request: drop its entry."""
@@ -349,6 +407,21 @@ def _inbox_entry(row: Row) -> InboxEntry:
 def _inbox_index_entry(columns: Mapping[str, Any]) -> dict[str, Any]:
     keep = ("RequesterId", "Kind", "Status", "CreatedAt", "Role", "MessageId", "RequesterName")
     return {**{k: columns[k] for k in keep}, "Summary": str(columns["Summary"])[:200]}
+
+
+def _inbox_columns(row: Row) -> dict[str, Any]:
+    """An inbox row's columns as `put_inbox` writes them (older rows may lack some)."""
+    d = row.data
+    return {
+        "RequesterId": d["RequesterId"],
+        "Kind": d["Kind"],
+        "Status": d["Status"],
+        "CreatedAt": d["CreatedAt"],
+        "Role": d.get("Role", "approver"),
+        "MessageId": d.get("MessageId", ""),
+        "RequesterName": d.get("RequesterName", ""),
+        "Summary": d.get("Summary", ""),
+    }
 
 
 def _inbox_entry_of(key: str, entry: Mapping[str, Any]) -> InboxEntry:

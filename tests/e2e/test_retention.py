@@ -74,6 +74,9 @@ async def test_expired_closed_requests_are_removed_and_only_the_fact_is_kept(
     assert await rows_of(services, "CAD-OLD-WITHDRAWN") == 0
     assert await rows_of(services, "CAD-OLD-PENDING") == 4
     assert await rows_of(services, "CAD-RECENT") == 5
+    # "mijn meldingen" (the requester's index row) no longer lists what was removed
+    listed = [s.id for s in await services.requests.summaries(TENANT, "u1")]
+    assert sorted(listed) == ["CAD-OLD-PENDING", "CAD-RECENT"]
     removals = await RemovalLog(services.store).for_tenant(TENANT)
     assert sorted((r.record_id, r.kind, r.policy, r.removed_at) for r in removals) == [
         ("CAD-OLD-APPROVED", "gift", "requests", NOW),
