@@ -399,6 +399,7 @@ async def withdraw_request(
     except (Conflict, AlreadyExists):
         return (await load(services, actor.tenant_id, actor.user_id, rid)).request
     await services.requests.put_inbox(withdrawn)
+    await _update_advisor(services, presenter, withdrawn)  # off the advisor's list too
     return withdrawn
 
 

@@ -45,6 +45,13 @@ async def _claim(services: Services, stored: StoredRequest, claimed: ApprovalReq
     return True
 
 
+async def _current(services: Services, request: ApprovalRequest) -> ApprovalRequest:
+    """The request as stored now: sending took a while, and a decision made meanwhile must not
+    be overwritten in the inbox by the state from before the send."""
+    stored = await services.requests.get(request.tenant_id, request.requester.id, request.id)
+    return stored.request if stored is not None else request
+
+
 async def _remind(services: Services, presenter: Presenter, stored: StoredRequest) -> int:
     now = services.clock()
     request = stored.request
@@ -59,7 +66,7 @@ async def _remind(services: Services, presenter: Presenter, stored: StoredReques
     if error is not None:
         await _note(services, claimed, "reminder_undelivered", error)
     elif message_id:
-        await services.requests.put_inbox(claimed, message_id=message_id)
+        await services.requests.put_inbox(await _current(services, claimed), message_id=message_id)
     return 1
 
 
@@ -79,7 +86,7 @@ async def _escalate(services: Services, presenter: Presenter, stored: StoredRequ
     error, message_id = await _send_to_approver(services, presenter, escalated)
     if error is not None:
         await _note(services, escalated, "undelivered", error)
-    await services.requests.put_inbox(escalated, message_id=message_id)
+    await services.requests.put_inbox(await _current(services, escalated), message_id=message_id)
     services.menu_facts.drop((escalated.tenant_id, escalated.approver.id))
     return 1
 

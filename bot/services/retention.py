@@ -20,7 +20,7 @@ from bot.services.context import Services
 from bot.settings import Settings
 from bot.storage.leases import Leases
 from bot.storage.removals import Removal, RemovalLog
-from bot.storage.requests import COLLECTION, INBOX, REQUESTS
+from bot.storage.requests import COLLECTION, REQUESTS
 from bot.storage.store import Row, Write
 
 log = logging.getLogger(__name__)
@@ -130,14 +130,15 @@ async def remove_request(services: Services, item: Expired) -> None:
     key = f"r|{item.record_id}"
     rows = await services.store.query(REQUESTS, item.where, key, key + "}")
     head = next((r for r in rows if r.row == key), None)
-    approvers = {str(head.data.get("ApproverId", ""))} if head else set()
+    # everyone it was put before: the approver, an advisor, and whoever it was rerouted from
+    approvers = {str(head.data.get(c, "")) for c in ("ApproverId", "AdvisorId")} if head else set()
     for row in rows:
         if row.data.get("Action") == "rerouted":  # "old -> new: why"
             approvers.update(
                 p.strip() for p in str(row.data.get("Detail", "")).split(":")[0].split("->")
             )
     for approver in filter(None, approvers):
-        await services.store.delete(INBOX, f"{item.tenant_id}|{approver}", item.record_id)
+        await services.requests.remove_inbox(item.tenant_id, approver, item.record_id)
     await services.store.delete(COLLECTION, item.tenant_id, item.record_id)
     if head is not None and head.data.get("Indexed"):
         requester_id = item.where.split("|", 1)[1]

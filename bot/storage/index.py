@@ -10,11 +10,12 @@ entity-group transaction as the item itself, so it costs no extra round trip and
 different entries never conflict. A merge cannot remove a property, so a removed entry becomes a
 tombstone (an empty string) and `compact` rewrites the row without them (ETag-guarded).
 
-Azure allows 252 properties per entity (Azurite does not enforce it). When a merge is refused
-for that (`TooManyProperties`), the writer compacts the row; if it is still too full, the row is
-marked `Full` and stops taking entries: readers of a full index fall back to the partition query,
-which is slower but complete. Nothing is ever lost to the index: the items themselves are the
-record; the index is a copy for reading.
+Azure allows 252 properties per entity besides its three system ones (Azurite does not enforce
+it). When a merge is refused for that (`TooManyProperties`), the writer compacts the row; a row
+with `MAX_ENTRIES` live entries is rewritten as just `Full`, and so is one that cannot be
+compacted: readers of a full index fall back to the partition query, which is slower but
+complete, and ignore whatever entries are merged into it later. Nothing is ever lost to the
+index: the items themselves are the record; the index is a copy for reading.
 """
 
 from __future__ import annotations
@@ -30,8 +31,8 @@ from bot.storage.store import Row, TableStore, Write
 
 INDEX_ROW = "~index"  # sorts after every item row, so range queries over items never see it
 FULL = "Full"
-# Azure's limit is 252 properties including PartitionKey, RowKey and Timestamp; after compacting,
-# a row with this many live entries is marked full (leaving room for entries merged meanwhile).
+# Azure's limit is 252 properties besides PartitionKey, RowKey and Timestamp. A row with this
+# many live entries is given up (marked full), leaving room for entries merged meanwhile.
 MAX_ENTRIES = 200
 COMPACT_AT = 50  # tombstones a reader clears when it has the row in hand anyway
 _UNSAFE = re.compile(r"[^A-Za-z0-9]")
@@ -87,31 +88,48 @@ async def read(store: TableStore, table: str, partition: str) -> Index:
     return parse(row)
 
 
+def needs_compacting(index: Index) -> bool:
+    """What a reader that has the row in hand checks (it then calls `compact`)."""
+    return index.etag is not None and (
+        index.tombstones >= COMPACT_AT or (not index.full and len(index.entries) >= MAX_ENTRIES)
+    )
+
+
 async def compact(store: TableStore, table: str, partition: str, index: Index) -> Index:
-    """Rewrite the row without tombstones (only if unchanged since read); marks it full when
-    even its live entries leave too little room. A lost race is fine: the next reader retries."""
+    """Rewrite the row without tombstones, only if unchanged since read (a lost race returns
+    `index` as it was: the next reader or writer tries again). A row with `MAX_ENTRIES` live
+    entries, or one marked full, becomes just `Full`: nobody reads the entries of a full row."""
     if index.etag is None:
         return index
     full = index.full or len(index.entries) >= MAX_ENTRIES
-    data: dict[str, Any] = {
-        property_name(key): json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
-        for key, entry in index.entries.items()
-    }
-    if full:
-        data[FULL] = True
+    data: dict[str, Any] = {FULL: True}
+    if not full:
+        data = {
+            property_name(key): json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
+            for key, entry in index.entries.items()
+        }
     try:
         row = await store.replace(table, partition, INDEX_ROW, data, index.etag)
     except (Conflict, NotFound):
         return index
-    return Index(dict(index.entries), 0, full, row.etag)
+    return Index({} if full else dict(index.entries), 0, full, row.etag)
+
+
+async def mark_full(store: TableStore, table: str, partition: str) -> Index:
+    """Give up the index of this partition: the row becomes just `Full` (unconditionally, so it
+    works on a row at Azure's limit, where a merge would be refused too)."""
+    row = await store.upsert(table, partition, INDEX_ROW, {FULL: True})
+    return Index({}, 0, True, row.etag)
 
 
 async def make_room(store: TableStore, table: str, partition: str) -> Index:
-    """After Azure refused a merge for too many properties: compact, and mark the row full if
-    that does not free enough. Returns the index as it now is."""
-    index = await read(store, table, partition)
-    compacted = await compact(store, table, partition, index)
-    if not compacted.full and compacted.properties >= MAX_ENTRIES:
-        await store.transact(table, partition, [Write("merge", INDEX_ROW, {FULL: True})])
-        return Index(compacted.entries, compacted.tombstones, True, None)
-    return compacted
+    """After Azure refused a write for too many properties: compact (twice, if a race is lost),
+    else give the index up. Returns the index as it now is."""
+    for _ in range(2):
+        index = await read(store, table, partition)
+        if index.etag is None:
+            return index  # no index row: the refused write was too large for another reason
+        compacted = await compact(store, table, partition, index)
+        if compacted is not index:
+            return compacted
+    return await mark_full(store, table, partition)

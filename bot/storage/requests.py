@@ -14,7 +14,7 @@ same transaction as the change itself.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -112,13 +112,8 @@ class RequestRepository:
                 out.append(index.put(request.id, _summary_entry(request)))
             return out
 
-        try:
-            etags = await self._store.transact(REQUESTS, partition, writes(True))
-            return StoredRequest(request, etags[0] or "")
-        except RowFull:
-            room = await index.make_room(self._store, REQUESTS, partition)
-        etags = await self._store.transact(REQUESTS, partition, writes(not room.full))
-        return StoredRequest(request, etags[0] or "", indexed=not room.full)
+        etags, indexed = await self._with_index(REQUESTS, partition, writes, True)
+        return StoredRequest(request, etags[0] or "", indexed)
 
     async def get(self, tenant_id: str, requester_id: str, request_id: str) -> StoredRequest | None:
         key = _row_key(request_id)
@@ -130,7 +125,9 @@ class RequestRepository:
             return None
         trail = [r for r in rows if r.row.startswith(key + "|a|")]
         request = _request(tenant_id, request_id, head, trail)
-        return StoredRequest(request, head.etag or "", bool(head.data.get("Indexed")))
+        # A request written before the index rows existed has no column: its next change
+        # writes its entry (and the migration does the rest), so it is never left out.
+        return StoredRequest(request, head.etag or "", bool(head.data.get("Indexed", True)))
 
     async def update(self, stored: StoredRequest, updated: ApprovalRequest) -> StoredRequest:
         """Replace the request if unchanged since read (else Conflict), append its new trail and
@@ -149,24 +146,44 @@ class RequestRepository:
                 out.append(index.put(updated.id, _summary_entry(updated)))
             return out
 
-        indexed = stored.indexed
-        try:
-            etags = await self._store.transact(REQUESTS, partition, writes(indexed))
-        except RowFull:
-            # Full after compacting: readers no longer trust the index, so a missing entry is fine.
-            indexed = not (await index.make_room(self._store, REQUESTS, partition)).full
-            etags = await self._store.transact(REQUESTS, partition, writes(indexed))
+        etags, indexed = await self._with_index(REQUESTS, partition, writes, stored.indexed)
         return StoredRequest(updated, etags[0] or "", indexed)
+
+    async def _with_index(
+        self,
+        table: str,
+        partition: str,
+        writes: Callable[[bool], list[Write]],
+        indexed: bool,
+    ) -> tuple[list[str | None], bool]:
+        """Apply `writes(indexed)`; when Azure refuses it for too many properties, make room in
+        the index row, or give the index up (readers of a full index read the partition, so a
+        missing entry is fine). Returns the ETags and whether the entry was written."""
+        try:
+            return await self._store.transact(table, partition, writes(indexed)), indexed
+        except RowFull:
+            if not indexed:
+                raise  # the row itself is too large: nothing the index can do
+        room = await index.make_room(self._store, table, partition)
+        try:
+            return await self._store.transact(
+                table, partition, writes(not room.full)
+            ), not room.full
+        except RowFull:
+            if room.full:
+                raise
+        await index.mark_full(self._store, table, partition)
+        return await self._store.transact(table, partition, writes(False)), False
 
     async def summaries(self, tenant_id: str, requester_id: str) -> list[RequestSummary]:
         """Every request of one person, newest first: one point read (the index row), or the
         whole partition when the index is full."""
         partition = requester_partition(tenant_id, requester_id)
         found = await index.read(self._store, REQUESTS, partition)
+        if index.needs_compacting(found):
+            found = await index.compact(self._store, REQUESTS, partition, found)
         if found.full:
             return [RequestSummary.of(r) for r in await self.for_requester(tenant_id, requester_id)]
-        if found.tombstones >= index.COMPACT_AT:
-            await index.compact(self._store, REQUESTS, partition, found)
         summaries = [_summary(key, entry) for key, entry in found.entries.items()]
         return sorted(summaries, key=lambda s: s.created_at, reverse=True)
 
@@ -218,14 +235,12 @@ class RequestRepository:
     ) -> bool:
         batch = [*writes, Write("merge", index.INDEX_ROW, entries)]
         try:
-            try:
-                await self._store.transact(table, partition, batch)
-            except RowFull:
-                if (await index.make_room(self._store, table, partition)).full:
-                    return True  # readers of a full index read the partition: nothing to add
-                await self._store.transact(table, partition, batch)
-        except (Conflict, NotFound, RowFull):
+            await self._store.transact(table, partition, batch)
+        except (Conflict, NotFound):
             return False  # changed or removed meanwhile: the next run tries again
+        except RowFull:
+            # this many old entries do not fit: readers of a full index read the partition
+            await index.mark_full(self._store, table, partition)
         return True
 
     async def forget_in_index(self, tenant_id: str, requester_id: str, request_id: str) -> None:
@@ -291,11 +306,9 @@ class RequestRepository:
             else index.drop(request.id)
         )
         row = Write("upsert", request.id, columns)
-        try:
-            await self._store.transact(INBOX, partition, [row, entry])
-        except RowFull:
-            room = await index.make_room(self._store, INBOX, partition)
-            await self._store.transact(INBOX, partition, [row] if room.full else [row, entry])
+        await self._with_index(
+            INBOX, partition, lambda indexed: [row, entry] if indexed else [row], True
+        )
 
     async def inbox_entry(
         self, tenant_id: str, person_id: str, request_id: str
@@ -307,9 +320,14 @@ class RequestRepository:
         return _inbox_entry(row)
 
     async def remove_inbox(self, tenant_id: str, approver_id: str, request_id: str) -> None:
+        """The row and its entry go in one transaction (or just the entry: no row, no harm)."""
         partition = f"{tenant_id}|{approver_id}"
-        await self._store.transact(INBOX, partition, [index.drop(request_id)])
-        await self._store.delete(INBOX, partition, request_id)
+        try:
+            await self._store.transact(
+                INBOX, partition, [index.drop(request_id), Write("delete", request_id)]
+            )
+        except NotFound:
+            await self._store.transact(INBOX, partition, [index.drop(request_id)])
 
     async def inbox(self, tenant_id: str, approver_id: str) -> list[InboxEntry]:
         """Everything ever put before one person, oldest first (the whole partition)."""
@@ -322,18 +340,21 @@ class RequestRepository:
         whole partition when the index is full."""
         partition = f"{tenant_id}|{person_id}"
         found = await index.read(self._store, INBOX, partition)
+        if index.needs_compacting(found):
+            found = await index.compact(self._store, INBOX, partition, found)
         if found.full:
             entries = await self.inbox(tenant_id, person_id)
             return [e for e in entries if e.status is Status.PENDING]
-        if found.tombstones >= index.COMPACT_AT:
-            await index.compact(self._store, INBOX, partition, found)
         waiting = (_inbox_entry_of(key, entry) for key, entry in found.entries.items())
         return sorted(waiting, key=lambda e: e.created_at)
 
     async def ever_asked(self, tenant_id: str, person_id: str) -> bool:
-        """Has anything ever been put before this person? (Their index row exists.)"""
-        found = await index.read(self._store, INBOX, f"{tenant_id}|{person_id}")
-        return found.etag is not None
+        """Has anything ever been put before this person? Their index row exists (one point
+        read); else any row of an older inbox (one row of the partition)."""
+        partition = f"{tenant_id}|{person_id}"
+        if (await index.read(self._store, INBOX, partition)).etag is not None:
+            return True
+        return bool(await self._store.query(INBOX, partition, limit=1))
 
     async def pending_everywhere(self) -> list[tuple[str, InboxEntry]]:
         """(tenant, entry) for every pending inbox row of every approver: for the reminder job."""
@@ -406,7 +427,7 @@ def _inbox_entry(row: Row) -> InboxEntry:
 
 def _inbox_index_entry(columns: Mapping[str, Any]) -> dict[str, Any]:
     keep = ("RequesterId", "Kind", "Status", "CreatedAt", "Role", "MessageId", "RequesterName")
-    return {**{k: columns[k] for k in keep}, "Summary": str(columns["Summary"])[:200]}
+    return {**{k: columns[k] for k in keep}, "Summary": str(columns["Summary"])}
 
 
 def _inbox_columns(row: Row) -> dict[str, Any]:
@@ -429,9 +450,8 @@ def _inbox_entry_of(key: str, entry: Mapping[str, Any]) -> InboxEntry:
 
 
 def _summary_entry(request: ApprovalRequest) -> dict[str, Any]:
-    facts: dict[str, Any] = {
-        k: str(request.facts[k])[:200] for k in _INDEXED_FACTS if k in request.facts
-    }
+    # whole, as the request has them (the forms bound every field far below Azure's 64 KB)
+    facts: dict[str, Any] = {k: str(request.facts[k]) for k in _INDEXED_FACTS if k in request.facts}
     facts.update({k: request.facts[k] for k in _INDEXED_NUMBERS if k in request.facts})
     return {
         "Kind": request.kind,

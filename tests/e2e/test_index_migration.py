@@ -7,7 +7,7 @@ import dataclasses
 from datetime import UTC, datetime, timedelta
 
 from bot.app import SERVICES
-from bot.domain.requests import ApprovalRequest, Status
+from bot.domain.requests import ApprovalRequest, Status, decide
 from bot.services.context import Services
 from bot.services.migrations import INDEX_ROWS_DONE, index_existing_requests
 from bot.storage import index
@@ -77,6 +77,21 @@ async def test_older_requests_are_listed_after_the_migration(bot: BotUnderTest) 
     assert await index_existing_requests(services) == 0
     stored = await services.requests.get(TENANT, requester, "CAD-OLD1-AAAA")
     assert stored is not None and stored.indexed
+
+
+async def test_an_older_request_changed_before_the_migration_is_listed(
+    bot: BotUnderTest,
+) -> None:
+    services = bot.server.app[SERVICES]
+    old = await written_the_old_way(services, "CAD-OLD4-DDDD", Status.PENDING)
+    stored = await services.requests.get(TENANT, old.requester.id, old.id)
+    assert stored is not None
+    await services.requests.update(stored, decide(stored.request, old.approver.id, True, "", NOW))
+    [summary] = await services.requests.summaries(TENANT, old.requester.id)
+    assert (summary.id, summary.status) == ("CAD-OLD4-DDDD", Status.APPROVED)
+    await index_existing_requests(services)  # and the migration leaves it as it is
+    [summary] = await services.requests.summaries(TENANT, old.requester.id)
+    assert summary.status is Status.APPROVED
 
 
 async def test_a_request_that_changes_meanwhile_is_left_for_the_next_run(

@@ -118,6 +118,19 @@ async def test_a_side_job_gets_hr_advice_then_the_managers_decision_each_seeing_
     assert [e.action for e in request.audit] == ["submitted", "advised", "approved"]
 
 
+async def test_a_withdrawn_side_job_leaves_the_advisors_list_too(bot: BotUnderTest) -> None:
+    await install(bot, SANNE, PIETER, JOOST)
+    await submit(bot, "sidejob", SIDEJOB)
+    assert "Sanne" in texts(await open_flow(bot, JOOST, "pending.open"))
+    opened = await click(bot, SANNE, await open_flow(bot, SANNE, "mine.open"), "mine.show")
+    assert "Ingetrokken op" in texts(await click(bot, SANNE, opened, "request.withdraw"))
+    for person in (PIETER, JOOST):
+        waiting = await open_flow(bot, person, "pending.open")
+        assert "Sanne" not in texts(waiting), person.name
+    hr_updates = [s for s in bot.connector.to(JOOST.conversation_id) if s.method == "PUT"]
+    assert hr_updates and "Ingetrokken" in texts(hr_updates[-1].card or {})
+
+
 async def test_only_the_hr_advisor_can_advise(bot: BotUnderTest) -> None:
     await install(bot, SANNE, PIETER, JOOST)
     await submit(bot, "sidejob", SIDEJOB)

@@ -26,8 +26,8 @@ from tests.support.counting_store import CountingStore
 
 @dataclass
 class LimitedStore(CountingStore):
-    """Counts reads too, and refuses merges that would give a row more than `limit` properties
-    (as Azure does at 252; the system properties are left out here)."""
+    """Counts reads too, and refuses writes that would give an index row more than `limit`
+    properties (as Azure does at 252; the system properties are left out here)."""
 
     limit: int = 1_000
     reads: int = 0
@@ -47,6 +47,21 @@ class LimitedStore(CountingStore):
         self.reads += 1
         return await super().query(table, partition, row_from, row_to, limit)
 
+    def _refuse_if_too_many(self, row: str, data: Mapping[str, Any]) -> None:
+        # Only index rows come near the limit (request rows have about 25 columns).
+        if row == index.INDEX_ROW and len(data) > self.limit:
+            raise RowFull("TooManyProperties")
+
+    async def replace(
+        self, table: str, partition: str, row: str, data: Mapping[str, Any], etag: str
+    ) -> Row:
+        self._refuse_if_too_many(row, data)
+        return await super().replace(table, partition, row, data, etag)
+
+    async def upsert(self, table: str, partition: str, row: str, data: Mapping[str, Any]) -> Row:
+        self._refuse_if_too_many(row, data)
+        return await super().upsert(table, partition, row, data)
+
     async def transact(
         self, table: str, partition: str, writes: Sequence[Write]
     ) -> list[str | None]:
@@ -59,6 +74,8 @@ class LimitedStore(CountingStore):
                     names = set()
                 if len(names | set(write.data)) > self.limit:
                     raise RowFull("TooManyProperties")
+            elif write.kind in ("replace", "upsert", "insert"):
+                self._refuse_if_too_many(write.row, write.data)
         return await super().transact(table, partition, writes)
 
 
@@ -163,12 +180,43 @@ async def test_a_full_requester_index_loses_no_request(
     assert row.data[index.FULL] is True
     mine = await repository.summaries("tenant", "sanne")  # the partition, not the index
     assert [s.id for s in mine] == [f"CAD-TEST-{n:04d}" for n in reversed(range(14))]
-    # a request the index could not take is still decided and shown with its new status
+    # a request in a full index is still decided and shown with its new status
     stored = await repository.get("tenant", "sanne", "CAD-TEST-0013")
-    assert stored is not None and not stored.indexed
+    assert stored is not None
     await repository.update(stored, decide(stored.request, "pieter", False, "nee", NOW))
     [latest, *_] = await repository.summaries("tenant", "sanne")
     assert latest.status is Status.DECLINED
+
+
+async def test_a_row_at_azures_limit_never_blocks_a_request(
+    limited: LimitedStore, store: AzureTableStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Live entries up to the limit and no tombstones: compacting frees nothing (here the
+    limit is below MAX_ENTRIES), so the index is given up instead of refusing the request."""
+    monkeypatch.setattr(index, "MAX_ENTRIES", 50)
+    limited.limit = 10
+    repository = RequestRepository(limited)
+    for n in range(13):
+        await repository.create(numbered(n))
+    row = await store.get(REQUESTS, "tenant|sanne", index.INDEX_ROW)
+    assert row.data[index.FULL] is True
+    assert len(await repository.summaries("tenant", "sanne")) == 13
+    for n in range(13):
+        await repository.put_inbox(numbered(n))
+    assert len(await repository.waiting("tenant", "pieter")) == 13
+
+
+async def test_a_reader_gives_up_an_index_that_reached_max_entries(
+    limited: LimitedStore, store: AzureTableStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(index, "MAX_ENTRIES", 5)
+    repository = RequestRepository(limited)
+    for n in range(6):
+        await repository.create(numbered(n))
+    assert len(await repository.summaries("tenant", "sanne")) == 6
+    row = await store.get(REQUESTS, "tenant|sanne", index.INDEX_ROW)
+    assert row.data[index.FULL] is True
+    assert not [k for k in row.data if k.startswith("E_")]  # entries dropped, readers go round
 
 
 async def test_a_full_index_is_compacted_first(
