@@ -197,7 +197,7 @@ async def _advisor(
 ) -> Person | None:
     if role is None:
         return None
-    for person in await services.directory.routing_with_role(tenant_id, role):
+    for person in await services.directory.with_role(tenant_id, role):
         if person.id not in (requester_id, approver.id):
             return Person(person.id, person.name)
     return None

@@ -1,13 +1,15 @@
 """Who decides a request: the manager (Graph or directory), the RvC chair for the director,
 and the integrity officer as the fallback when there is no (reachable) manager.
 
-The directory reads here go through `DirectoryRepository.routing_*`, which may answer from a
+Finding the manager goes through `DirectoryRepository.routing_person`, which may answer from a
 cache up to a minute old (issue #9: two point reads per submission otherwise). That staleness
-is acceptable because it only affects *choosing* the approver: the chosen approver is recorded
-on the request, every decision is checked against that record (`bot/domain/requests.py`
-`decide`), and every role check reads storage afresh (`bot/services/roles.py`). At worst, a
-request made within a minute of a directory change goes to the previous manager (or a just
-deactivated one), and the reminder/escalation job moves it on like any unanswered request.
+only affects *choosing* the manager: the chosen approver is recorded on the request, every
+decision is checked against that record (`bot/domain/requests.py` `decide`), and every role
+check reads storage afresh (`bot/services/roles.py`). At worst, a request made within a minute
+of a directory change goes to the previous manager (or a just deactivated one), and the
+reminder/escalation job moves it on like any unanswered request. Whoever is chosen *by role*
+(the RvC chair, the integrity officer as fallback) is read from storage every time: a role taken
+away counts at once.
 """
 
 from __future__ import annotations
@@ -90,7 +92,7 @@ async def find_approver(
     """The designated approver for a request by `requester_id` (never the requester)."""
     requester = await directory.routing_person(tenant_id, requester_id)
     if requester is not None and requester.has(Role.DIRECTOR):
-        chairs = await directory.routing_with_role(tenant_id, Role.RVC_CHAIR)
+        chairs = await directory.with_role(tenant_id, Role.RVC_CHAIR)
         if chairs:
             return Person(chairs[0].id, chairs[0].name), ApproverRole.RVC_CHAIR
     manager = await managers.manager_of(tenant_id, requester_id, requester)
@@ -105,7 +107,7 @@ async def fallback_approver(
     """The integrity officer (not the requester themself)."""
     officers = [
         p
-        for p in await directory.routing_with_role(tenant_id, Role.INTEGRITY_OFFICER)
+        for p in await directory.with_role(tenant_id, Role.INTEGRITY_OFFICER)
         if p.id != requester_id
     ]
     if not officers:

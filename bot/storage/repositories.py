@@ -122,9 +122,10 @@ class DirectoryRepository:
     """People (partition = tenant, row = Entra object id) and named contacts of the organisation.
 
     `get_person`, `with_role` and `people` always read storage: role checks (who may see or do
-    something) use them. `routing_person` and `routing_with_role` may answer from a cache of up
-    to `routing_seconds`; they are only for choosing where a request goes (why a minute of lag
-    is acceptable there: bot/services/approvers.py).
+    something) use them, and so does every choice made by role (the RvC chair, the integrity
+    officer, the HR advisor). `routing_person` may answer from a cache of up to
+    `routing_seconds`; it is only for finding a requester's manager (why a minute of lag is
+    acceptable there: bot/services/approvers.py).
     """
 
     def __init__(
@@ -136,9 +137,6 @@ class DirectoryRepository:
     ) -> None:
         self._store = store
         self._routing_people: TtlCache[tuple[str, str], Person] = TtlCache(
-            routing_seconds, routing_size, now
-        )
-        self._routing_roles: TtlCache[tuple[str, Role], tuple[Person, ...]] = TtlCache(
             routing_seconds, routing_size, now
         )
 
@@ -158,8 +156,6 @@ class DirectoryRepository:
         )
         # This process sees its own directory writes at once (other instances within a minute).
         self._routing_people.drop((tenant_id, person.id))
-        for role in Role:
-            self._routing_roles.drop((tenant_id, role))
 
     async def get_person(self, tenant_id: str, person_id: str) -> Person | None:
         try:
@@ -185,17 +181,6 @@ class DirectoryRepository:
             if person is not None:
                 self._routing_people.put(key, person)
         return person
-
-    async def routing_with_role(self, tenant_id: str, role: Role) -> list[Person]:
-        """`with_role`, possibly up to `routing_seconds` old: to choose an approver only, NEVER
-        to decide who may act. An empty answer is not cached."""
-        key = (tenant_id, role)
-        people = self._routing_roles.get(key)
-        if people is None:
-            people = tuple(await self.with_role(tenant_id, role))
-            if people:
-                self._routing_roles.put(key, people)
-        return list(people)
 
     async def put_contact(self, tenant_id: str, key: str, contact: Contact) -> None:
         await self._store.upsert(
