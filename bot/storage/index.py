@@ -122,13 +122,15 @@ async def mark_full(store: TableStore, table: str, partition: str) -> Index:
     return Index({}, 0, True, row.etag)
 
 
-async def make_room(store: TableStore, table: str, partition: str) -> Index:
+async def make_room(store: TableStore, table: str, partition: str) -> Index | None:
     """After Azure refused a write for too many properties: compact (twice, if a race is lost),
-    else give the index up. Returns the index as it now is."""
+    else give the index up. Returns the index as it now is, or None when the index row cannot
+    be what is too full (none, or fewer than `MAX_ENTRIES` properties): then the item itself is
+    too large, and the index is left alone."""
     for _ in range(2):
         index = await read(store, table, partition)
-        if index.etag is None:
-            return index  # no index row: the refused write was too large for another reason
+        if index.etag is None or (not index.full and index.properties < MAX_ENTRIES):
+            return None
         compacted = await compact(store, table, partition, index)
         if compacted is not index:
             return compacted

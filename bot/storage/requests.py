@@ -162,9 +162,9 @@ class RequestRepository:
         try:
             return await self._store.transact(table, partition, writes(indexed)), indexed
         except RowFull:
-            if not indexed:
-                raise  # the row itself is too large: nothing the index can do
-        room = await index.make_room(self._store, table, partition)
+            room = await index.make_room(self._store, table, partition) if indexed else None
+            if room is None:
+                raise  # the item itself is too large: nothing the index can do
         try:
             return await self._store.transact(
                 table, partition, writes(not room.full)
@@ -239,7 +239,7 @@ class RequestRepository:
         except (Conflict, NotFound):
             return False  # changed or removed meanwhile: the next run tries again
         except RowFull:
-            # this many old entries do not fit: readers of a full index read the partition
+            # these old entries do not fit: readers of a full index read the partition
             await index.mark_full(self._store, table, partition)
         return True
 

@@ -30,6 +30,7 @@ class LimitedStore(CountingStore):
     properties (as Azure does at 252; the system properties are left out here)."""
 
     limit: int = 1_000
+    item_limit: int = 1_000  # the same for any other row (a request too large for Azure)
     reads: int = 0
 
     async def get(self, table: str, partition: str, row: str) -> Row:
@@ -48,8 +49,8 @@ class LimitedStore(CountingStore):
         return await super().query(table, partition, row_from, row_to, limit)
 
     def _refuse_if_too_many(self, row: str, data: Mapping[str, Any]) -> None:
-        # Only index rows come near the limit (request rows have about 25 columns).
-        if row == index.INDEX_ROW and len(data) > self.limit:
+        limit = self.limit if row == index.INDEX_ROW else self.item_limit
+        if len(data) > limit:
             raise RowFull("TooManyProperties")
 
     async def replace(
@@ -191,10 +192,10 @@ async def test_a_full_requester_index_loses_no_request(
 async def test_a_row_at_azures_limit_never_blocks_a_request(
     limited: LimitedStore, store: AzureTableStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Live entries up to the limit and no tombstones: compacting frees nothing (here the
-    limit is below MAX_ENTRIES), so the index is given up instead of refusing the request."""
-    monkeypatch.setattr(index, "MAX_ENTRIES", 50)
-    limited.limit = 10
+    """Live entries up to Azure's limit and no tombstones: compacting cannot free anything, and
+    rewriting them with a `Full` flag would pass the limit too; the row becomes just `Full`."""
+    monkeypatch.setattr(index, "MAX_ENTRIES", 10)
+    limited.limit = 10  # here MAX_ENTRIES reaches the limit itself (Azure: 200 of 252)
     repository = RequestRepository(limited)
     for n in range(13):
         await repository.create(numbered(n))
@@ -204,6 +205,21 @@ async def test_a_row_at_azures_limit_never_blocks_a_request(
     for n in range(13):
         await repository.put_inbox(numbered(n))
     assert len(await repository.waiting("tenant", "pieter")) == 13
+
+
+async def test_an_item_too_large_is_refused_and_the_index_left_alone(
+    limited: LimitedStore, store: AzureTableStore
+) -> None:
+    repository = RequestRepository(limited)
+    await repository.create(numbered(1))
+    too_large = numbered(2)
+    limited.item_limit = 20  # the request row has about 25 columns
+    with pytest.raises(RowFull):
+        await repository.create(too_large)
+    limited.item_limit = 1_000
+    row = await store.get(REQUESTS, "tenant|sanne", index.INDEX_ROW)
+    assert index.FULL not in row.data
+    assert [s.id for s in await repository.summaries("tenant", "sanne")] == ["CAD-TEST-0001"]
 
 
 async def test_a_reader_gives_up_an_index_that_reached_max_entries(
