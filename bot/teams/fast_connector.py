@@ -57,7 +57,7 @@ from msrest.exceptions import ClientRequestError
 from msrest.pipeline import Request, Response
 from msrest.pipeline.async_abc import AsyncHTTPPolicy, AsyncHTTPSender, AsyncPipeline
 from msrest.pipeline.universal import RawDeserializer
-from msrest.serialization import Model, Serializer
+from msrest.serialization import Deserializer, Model, Serializer
 from msrest.universal_http.async_abc import AsyncClientResponse
 from multidict import CIMultiDict
 
@@ -223,6 +223,77 @@ class ActivitySerializer(Serializer):
         if isinstance(value, Model):
             return self._model(value)
         raise _Unsupported(kind.__name__)
+
+
+def activity_from_json(body: dict[str, Any]) -> Activity:
+    """`Activity().deserialize(body)`, with a direct path for what Teams sends.
+
+    Builds the same objects msrest builds (every attribute passed, None when absent, unknown
+    keys in `additional_properties`) for the types the Bot Framework schema uses, and hands
+    anything else to msrest: a value of an unexpected type, flattened keys, polymorphic models.
+    Deserializing the incoming activity was about a sixth of a menu turn's CPU with msrest."""
+    try:
+        activity = _from_json(Activity, body)
+    except _Unsupported:
+        return Activity().deserialize(body)
+    assert isinstance(activity, Activity)
+    return activity
+
+
+def _from_json(model: type[Model], data: Any) -> Model:
+    if type(data) is not dict or getattr(model, "_subtype_map", None):
+        raise _Unsupported(model.__name__)
+    validation = getattr(model, "_validation", {})
+    if any(v.get("readonly") or v.get("constant") for v in validation.values()):
+        raise _Unsupported(model.__name__)
+    kwargs: dict[str, Any] = {}
+    known = set()
+    for attr, desc in model._attribute_map.items():
+        key = desc["key"]
+        if attr == "additional_properties" or "." in key or "\\" in key or not key:
+            raise _Unsupported(key)
+        known.add(key)
+        value = data.get(key)
+        kwargs[attr] = None if value is None else _json_value(value, desc["type"])
+    built = model(**kwargs)
+    extra = {key: value for key, value in data.items() if key not in known}
+    if extra:  # msrest keeps unknown keys (e.g. Teams' conversation.tenantId) here
+        built.additional_properties = extra
+    return built
+
+
+def _json_value(value: Any, data_type: str) -> Any:
+    kind = type(value)
+    if data_type == "str":
+        if kind is not str:
+            raise _Unsupported("str")
+        return value
+    if (data_type == "bool" and kind is bool) or (data_type == "int" and kind is int):
+        return value
+    if data_type == "float" and kind in (int, float):
+        return float(value)
+    if data_type == "iso-8601" and kind is str:
+        return Deserializer.deserialize_iso(value)  # type: ignore[no-untyped-call]
+    if data_type == "object":
+        return _json_object(value)
+    if data_type.startswith("[") and data_type.endswith("]") and kind is list:
+        return [None if v is None else _json_value(v, data_type[1:-1]) for v in value]
+    if data_type.startswith("{") and data_type.endswith("}") and kind is dict:
+        return {k: None if v is None else _json_value(v, data_type[1:-1]) for k, v in value.items()}
+    model = _MODELS.get(data_type)
+    if model is not None:
+        return _from_json(model, value)
+    raise _Unsupported(data_type)
+
+
+def _json_object(value: Any) -> Any:
+    """msrest's free-form objects: fresh dicts and lists, the JSON's own scalars."""
+    kind = type(value)
+    if kind is dict:
+        return {k: _json_object(v) for k, v in value.items()}
+    if kind is list:
+        return [_json_object(v) for v in value]
+    return value
 
 
 class _AiohttpSender(AsyncHTTPSender[Any, Any]):

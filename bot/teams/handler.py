@@ -14,7 +14,7 @@ from botbuilder.core import (
     MessageFactory,
     TurnContext,
 )
-from botbuilder.schema import Activity, ActivityTypes, AdaptiveCardInvokeResponse
+from botbuilder.schema import Activity, ActivityTypes, AdaptiveCardInvokeResponse, Attachment
 
 import dialogs
 from bot.domain.people import Actor
@@ -47,9 +47,23 @@ def actor_of(activity: Activity, default_locale: str, override: str = "") -> Act
     )
 
 
+class SharedAttachment(Attachment):  # type: ignore[misc]
+    """An attachment that is never changed once built, so a deep copy may share it.
+
+    `TurnContext.send_activities` deep-copies every outgoing activity before it fills in the
+    conversation; for a card that meant copying the whole card (about a tenth of a menu turn's
+    CPU). The activity is still copied; its card is shared, which is safe because nothing
+    changes a card after it is rendered."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> SharedAttachment:
+        return self
+
+
 def card_activity(card: Card) -> Activity:
     """A message carrying one Adaptive Card."""
-    return MessageFactory.attachment(CardFactory.adaptive_card(card))
+    stock = CardFactory.adaptive_card(card)
+    shared = SharedAttachment(content_type=stock.content_type, content=stock.content)
+    return MessageFactory.attachment(shared)
 
 
 class IntegrityBot(ActivityHandler):  # type: ignore[misc]

@@ -22,6 +22,7 @@ from botframework.connector.auth import AuthenticateRequestResult
 from opentelemetry import trace
 
 from bot.logs import request_scope
+from bot.teams.fast_connector import activity_from_json
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,7 @@ def messages_handler(adapter: CloudAdapter, bot: Bot) -> Handler:
         if not isinstance(body, dict) or not isinstance(body.get("type"), str) or not body["type"]:
             return _problem(400, "body is not a Bot Framework activity")
         try:
-            activity = Activity().deserialize(body)
+            activity = activity_from_json(body)
         except Exception:  # msrest raises several unrelated types for malformed models
             return _problem(400, "body is not a Bot Framework activity")
         if not activity.service_url or activity.conversation is None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 import datetime
 from typing import Any
 
 import pytest
-from botbuilder.core import CardFactory, MessageFactory
+from botbuilder.core import CardFactory, MessageFactory, TurnContext
 from botbuilder.schema import (
     Activity,
     ActivityTypes,
@@ -22,6 +23,7 @@ from botframework.connector import models
 from msrest.serialization import Serializer
 
 from bot.teams.fast_connector import ActivitySerializer
+from bot.teams.handler import card_activity
 
 CARD: dict[str, Any] = {
     "type": "AdaptiveCard",
@@ -103,3 +105,29 @@ def test_what_it_does_not_know_goes_to_msrest() -> None:
     assert ActivitySerializer().body(activity, "Activity") == msrest.body(activity, "Activity")
     other = ActivitySerializer().body(ChannelAccount(id="x"), "ChannelAccount")
     assert other == {"id": "x"}
+
+
+def ours() -> Activity:
+    """`card_activity`: the same message, with a card its deep copies share."""
+    activity = card_activity(CARD)
+    for name, value in _conversation().items():
+        setattr(activity, name, value)
+    return activity
+
+
+def test_a_card_activity_is_the_stock_message_on_the_wire() -> None:
+    msrest = Serializer({k: v for k, v in models.__dict__.items() if isinstance(v, type)})
+    stock = msrest.body(card_message(), "Activity")
+    assert msrest.body(ours(), "Activity") == stock
+    assert ActivitySerializer().body(ours(), "Activity") == stock
+
+
+def test_the_sdks_deep_copy_shares_the_card_and_nothing_else() -> None:
+    original = ours()
+    copied = copy.deepcopy(original)  # what TurnContext.send_activities does to each activity
+    assert copied is not original and copied.attachments is not original.attachments
+    assert copied.attachments[0] is original.attachments[0]  # the card is not copied
+    reference = TurnContext.get_conversation_reference(original)
+    reference.conversation = ConversationAccount(id="a:other")
+    TurnContext.apply_conversation_reference(copied, reference)
+    assert original.conversation.id == "a:1"  # filling in the copy leaves the original alone
