@@ -7,9 +7,10 @@ only affects *choosing* the manager: the chosen approver is recorded on the requ
 decision is checked against that record (`bot/domain/requests.py` `decide`), and every role
 check reads storage afresh (`bot/services/roles.py`). At worst, a request made within a minute
 of a directory change goes to the previous manager (or a just deactivated one), and the
-reminder/escalation job moves it on like any unanswered request. Whoever is chosen *by role*
-(the RvC chair, the integrity officer as fallback) is read from storage every time: a role taken
-away counts at once.
+reminder/escalation job moves it on like any unanswered request. The requester's own entry
+(whether they are the director, whose requests go to the RvC chair) comes through the same
+cache. Whoever is chosen *by role* (the RvC chair, the integrity officer as fallback) is read
+from storage every time: a role taken away from them counts at once.
 """
 
 from __future__ import annotations

@@ -122,15 +122,19 @@ async def mark_full(store: TableStore, table: str, partition: str) -> Index:
     return Index({}, 0, True, row.etag)
 
 
-async def make_room(store: TableStore, table: str, partition: str) -> Index | None:
+def roomy(index: Index) -> bool:
+    """Far enough below Azure's limit that this row cannot be what a write was refused for."""
+    return not index.full and index.properties < MAX_ENTRIES
+
+
+async def make_room(store: TableStore, table: str, partition: str) -> Index:
     """After Azure refused a write for too many properties: compact (twice, if a race is lost),
-    else give the index up. Returns the index as it now is, or None when the index row cannot
-    be what is too full (none, or fewer than `MAX_ENTRIES` properties): then the item itself is
-    too large, and the index is left alone."""
+    else give the index up. Returns the index as it now is; a row that is roomy (perhaps made so
+    by a reader meanwhile) and has no tombstones is left as it is."""
     for _ in range(2):
         index = await read(store, table, partition)
-        if index.etag is None or (not index.full and index.properties < MAX_ENTRIES):
-            return None
+        if index.etag is None or (roomy(index) and not index.tombstones):
+            return index
         compacted = await compact(store, table, partition, index)
         if compacted is not index:
             return compacted

@@ -159,19 +159,21 @@ class RequestRepository:
         """Apply `writes(indexed)`; when Azure refuses it for too many properties, make room in
         the index row, or give the index up (readers of a full index read the partition, so a
         missing entry is fine). Returns the ETags and whether the entry was written."""
+        if not writes(indexed):
+            return [], indexed
         try:
             return await self._store.transact(table, partition, writes(indexed)), indexed
         except RowFull:
-            room = await index.make_room(self._store, table, partition) if indexed else None
-            if room is None:
+            if not indexed:
                 raise  # the item itself is too large: nothing the index can do
+        room = await index.make_room(self._store, table, partition)
         try:
             return await self._store.transact(
                 table, partition, writes(not room.full)
             ), not room.full
         except RowFull:
-            if room.full:
-                raise
+            if room.full or index.roomy(await index.read(self._store, table, partition)):
+                raise  # refused again with room in the index: the item itself is too large
         await index.mark_full(self._store, table, partition)
         return await self._store.transact(table, partition, writes(False)), False
 
@@ -246,7 +248,8 @@ class RequestRepository:
     async def forget_in_index(self, tenant_id: str, requester_id: str, request_id: str) -> None:
         """Retention removed the request: drop its entry."""
         partition = requester_partition(tenant_id, requester_id)
-        await self._store.transact(REQUESTS, partition, [index.drop(request_id)])
+        drop = index.drop(request_id)
+        await self._with_index(REQUESTS, partition, lambda indexed: [drop] if indexed else [], True)
 
     async def for_requester(self, tenant_id: str, requester_id: str) -> list[ApprovalRequest]:
         """Every request of one person, newest first (one partition)."""
@@ -322,12 +325,15 @@ class RequestRepository:
     async def remove_inbox(self, tenant_id: str, approver_id: str, request_id: str) -> None:
         """The row and its entry go in one transaction (or just the entry: no row, no harm)."""
         partition = f"{tenant_id}|{approver_id}"
+        drop, delete = index.drop(request_id), Write("delete", request_id)
         try:
-            await self._store.transact(
-                INBOX, partition, [index.drop(request_id), Write("delete", request_id)]
+            await self._with_index(
+                INBOX, partition, lambda indexed: [drop, delete] if indexed else [delete], True
             )
         except NotFound:
-            await self._store.transact(INBOX, partition, [index.drop(request_id)])
+            await self._with_index(
+                INBOX, partition, lambda indexed: [drop] if indexed else [], True
+            )
 
     async def inbox(self, tenant_id: str, approver_id: str) -> list[InboxEntry]:
         """Everything ever put before one person, oldest first (the whole partition)."""

@@ -278,3 +278,55 @@ async def test_a_merge_writes_only_the_given_properties(store: AzureTableStore) 
     await store.transact("things", "p", [Write("merge", "r", {"B": 3, "C": 4})])
     row = await store.get("things", "p", "r")
     assert {k: v for k, v in row.data.items() if k in "ABC"} == {"A": 1, "B": 3, "C": 4}
+
+
+async def test_removals_keep_working_when_their_tombstones_fill_the_row(
+    limited: LimitedStore, store: AzureTableStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Inbox rows whose entries are gone already (older rows, or a compacted index): each
+    removal leaves a tombstone, and nobody reads the list of someone who left."""
+    monkeypatch.setattr(index, "MAX_ENTRIES", 8)
+    limited.limit = 10
+    repository = RequestRepository(limited)
+    for n in range(15):
+        await store.upsert(INBOX, "tenant|pieter", f"CAD-OLD-{n:04d}", {"Status": "approved"})
+    for n in range(15):
+        await repository.remove_inbox("tenant", "pieter", f"CAD-OLD-{n:04d}")
+        await repository.forget_in_index("tenant", "sanne", f"CAD-OLD-{n:04d}")
+    assert await repository.inbox("tenant", "pieter") == []
+    assert await repository.waiting("tenant", "pieter") == []
+
+
+async def test_a_reader_making_room_meanwhile_does_not_refuse_the_write(
+    limited: LimitedStore, store: AzureTableStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(index, "MAX_ENTRIES", 8)
+    limited.limit = 10
+    repository = RequestRepository(limited)
+    for n in range(9):  # nine tombstones: the second new entry below passes the limit
+        request = numbered(n)
+        await repository.put_inbox(request)
+        await repository.put_inbox(replace(request, status=Status.APPROVED))
+    refused = limited.transact
+    refusals = 0
+
+    async def refused_then_compacted(table: str, partition: str, writes: Any) -> Any:
+        try:
+            return await refused(table, partition, writes)
+        except RowFull:  # the approver opens "openstaand" right now and clears the tombstones
+            nonlocal refusals
+            refusals += 1
+            found = await index.read(store, table, partition)
+            await index.compact(store, table, partition, found)
+            raise
+
+    monkeypatch.setattr(limited, "transact", refused_then_compacted)
+    await repository.put_inbox(numbered(99))
+    await repository.put_inbox(numbered(98))
+    assert [e.request_id for e in await repository.waiting("tenant", "pieter")] == [
+        "CAD-TEST-0098",
+        "CAD-TEST-0099",
+    ]
+    row = await store.get(INBOX, "tenant|pieter", index.INDEX_ROW)
+    assert not row.data.get(index.FULL)
+    assert refusals == 1

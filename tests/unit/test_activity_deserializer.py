@@ -34,7 +34,7 @@ def rich_message() -> dict[str, Any]:
     ]
     body["attachments"] = [{"contentType": "text/html", "content": "<p>Hoi</p>"}]
     body["textFormat"] = "plain"
-    body["somethingTeamsAddsLater"] = {"x": [1, 2]}  # unknown keys are dropped by both
+    body["somethingTeamsAddsLater"] = {"x": [1, 2]}  # both keep it in additional_properties
     return body
 
 
