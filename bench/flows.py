@@ -152,10 +152,10 @@ async def seed_requests(store: AzureTableStore, requests: Iterable[ApprovalReque
     from bot.storage.audit import audit_columns
     from bot.storage.requests import (  # the repository's own row layout
         _audit_key,
-        _inbox_index_entry,
         _request_columns,
         _row_key,
         _summary_entry,
+        inbox_columns,
     )
 
     by_requester: dict[str, list[Write]] = {}
@@ -173,21 +173,12 @@ async def seed_requests(store: AzureTableStore, requests: Iterable[ApprovalReque
         indexes.setdefault((request_tables.REQUESTS, partition), {}).update(
             index.put(r.id, _summary_entry(r)).data
         )
-        inbox = {
-            "RequesterId": r.requester.id,
-            "Kind": r.kind,
-            "Status": r.status.value,
-            "CreatedAt": r.created_at.isoformat(),
-            "Role": "approver",
-            "MessageId": "",
-            "RequesterName": r.requester.name,
-            "Summary": str(r.facts.get("summary", "")),
-        }
+        inbox = inbox_columns(r, "approver", "")
         approver = f"{TENANT}|{r.approver.id}"
         by_approver.setdefault(approver, []).append(Write("upsert", r.id, inbox))
         entries = indexes.setdefault((request_tables.INBOX, approver), {})
         if r.status is Status.PENDING:
-            entries.update(index.put(r.id, _inbox_index_entry(inbox)).data)
+            entries.update(index.put(r.id, inbox).data)
     jobs = [
         (request_tables.REQUESTS, partition, writes[i : i + 100])
         for partition, writes in by_requester.items()

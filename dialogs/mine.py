@@ -10,6 +10,7 @@ from bot.services.context import Services
 from bot.services.personal import add_note, my_requests
 from cards import render, text
 from dialogs.base import Card, CardAction
+from dialogs.decisions import refusal
 from dialogs.personal_view import mine_card
 from dialogs.registry import VerbRegistry
 from dialogs.requests_view import request_card
@@ -18,10 +19,6 @@ from dialogs.requests_view import request_card
 def _request_id(action: CardAction) -> str | None:
     rid = action.data.get("requestId")
     return rid if isinstance(rid, str) and 0 < len(rid) <= 40 else None
-
-
-def _refusal(locale: str, code: str) -> Card:
-    return render("error", locale, {"message": text(locale, f"requests.refused.{code}")})
 
 
 async def open_mine(action: CardAction, services: Services) -> Card:
@@ -39,11 +36,11 @@ async def show_mine(action: CardAction, services: Services) -> Card:
     actor = action.actor
     rid = _request_id(action)
     if rid is None or not actor.user_id:
-        return _refusal(actor.locale, "not_found")
+        return refusal(actor.locale, "not_found")
     try:
         stored = await load(services, actor.tenant_id, actor.user_id, rid)
     except RequestNotFound:
-        return _refusal(actor.locale, "not_found")
+        return refusal(actor.locale, "not_found")
     return request_card(stored.request, actor.locale, actor.user_id)
 
 
@@ -52,7 +49,7 @@ async def add_to_mine(action: CardAction, services: Services) -> Card:
     locale = actor.locale
     rid = _request_id(action)
     if rid is None or not actor.user_id:
-        return _refusal(locale, "not_found")
+        return refusal(locale, "not_found")
     typed = action.data.get("addition")
     try:
         stored = await load(services, actor.tenant_id, actor.user_id, rid)
@@ -66,10 +63,10 @@ async def add_to_mine(action: CardAction, services: Services) -> Card:
             )
         request = await add_note(services, actor, rid, typed, stored)
     except RequestNotFound:
-        return _refusal(locale, "not_found")
-    except DecisionRefused as refusal:
-        if refusal.code != "already_decided":
-            return _refusal(locale, refusal.code)
+        return refusal(locale, "not_found")
+    except DecisionRefused as refused:
+        if refused.code != "already_decided":
+            return refusal(locale, refused.code)
         current = await load(services, actor.tenant_id, actor.user_id, rid)
         return request_card(current.request, locale, actor.user_id)
     return request_card(request, locale, actor.user_id, note=text(locale, "personal.note_added"))

@@ -8,13 +8,9 @@ from bot.services.context import Services
 from bot.services.personal import waiting_for
 from cards import render, text
 from dialogs.base import Card, CardAction
-from dialogs.decisions import PRESENTER
+from dialogs.decisions import PRESENTER, refusal
 from dialogs.personal_view import pending_card
 from dialogs.registry import VerbRegistry
-
-
-def _refusal(locale: str, code: str) -> Card:
-    return render("error", locale, {"message": text(locale, f"requests.refused.{code}")})
 
 
 async def open_pending(action: CardAction, services: Services) -> Card:
@@ -32,15 +28,15 @@ async def show_pending(action: CardAction, services: Services) -> Card:
     rid = action.data.get("requestId")
     requester = action.data.get("requesterId")
     if not (isinstance(rid, str) and isinstance(requester, str)) or not actor.user_id:
-        return _refusal(actor.locale, "not_found")
+        return refusal(actor.locale, "not_found")
     if not (0 < len(rid) <= 40 and 0 < len(requester) <= 64):
-        return _refusal(actor.locale, "not_found")
+        return refusal(actor.locale, "not_found")
     try:
         stored = await load(services, actor.tenant_id, requester, rid)
     except RequestNotFound:
-        return _refusal(actor.locale, "not_found")
+        return refusal(actor.locale, "not_found")
     if stored.request.approver.id != actor.user_id:
-        return _refusal(actor.locale, "not_approver")
+        return refusal(actor.locale, "not_approver")
     return PRESENTER.approver_card(stored.request, actor.locale)
 
 

@@ -88,11 +88,16 @@ async def read(store: TableStore, table: str, partition: str) -> Index:
     return parse(row)
 
 
-def needs_compacting(index: Index) -> bool:
-    """What a reader that has the row in hand checks (it then calls `compact`)."""
-    return index.etag is not None and (
-        index.tombstones >= COMPACT_AT or (not index.full and len(index.entries) >= MAX_ENTRIES)
-    )
+async def read_for_listing(store: TableStore, table: str, partition: str) -> Index:
+    """`read` for a screen: with the row in hand anyway, clear its tombstones when there are
+    many, and give it up when it has too many live entries (the screen then reads the
+    partition, as for any full index)."""
+    found = await read(store, table, partition)
+    if found.etag is not None and (
+        found.tombstones >= COMPACT_AT or (not found.full and len(found.entries) >= MAX_ENTRIES)
+    ):
+        return await compact(store, table, partition, found)
+    return found
 
 
 async def compact(store: TableStore, table: str, partition: str, index: Index) -> Index:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
+import math
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -58,9 +58,11 @@ class ConversationReferences:
         now: Callable[[], float] = time.monotonic,
     ) -> None:
         self._store = store
-        # What this process last wrote per person, so an unchanged reference is not rewritten.
-        self._saved: OrderedDict[tuple[str, str], tuple[str, str]] = OrderedDict()
-        self._remembered = remembered
+        # What this process last wrote per person, so an unchanged reference is not rewritten
+        # (no time limit: the least recently seen are forgotten first).
+        self._saved: TtlCache[tuple[str, str], tuple[str, str]] = TtlCache(
+            math.inf, remembered, now
+        )
         self._cache: TtlCache[tuple[str, str], StoredReference] = TtlCache(seconds, remembered, now)
 
     async def save(self, ref: StoredReference) -> None:
@@ -71,10 +73,7 @@ class ConversationReferences:
             {"Reference": ref.reference, "Locale": ref.locale},
         )
         key = (ref.tenant_id, ref.user_id)
-        self._saved[key] = (ref.reference, ref.locale)
-        self._saved.move_to_end(key)
-        while len(self._saved) > self._remembered:
-            self._saved.popitem(last=False)
+        self._saved.put(key, (ref.reference, ref.locale))
         self._cache.put(key, replace(ref, cached=True))
 
     async def save_if_changed(self, ref: StoredReference) -> bool:
@@ -85,8 +84,9 @@ class ConversationReferences:
         round trip. Forgotten after `remembered` people (least recently seen first).
         """
         key = (ref.tenant_id, ref.user_id)
-        if self._saved.get(key) == (ref.reference, ref.locale):
-            self._saved.move_to_end(key)
+        written = (ref.reference, ref.locale)
+        if self._saved.get(key) == written:
+            self._saved.put(key, written)  # recently seen: forgotten last
             # The person has just used it, so it is the current one: keep it at hand (an
             # approver's own card update then needs no read).
             self._cache.put(key, replace(ref, cached=True))
@@ -115,7 +115,7 @@ class ConversationReferences:
         the next `get` reads storage, and their next message is written again."""
         key = (tenant_id, user_id)
         self._cache.drop(key)
-        self._saved.pop(key, None)
+        self._saved.drop(key)
 
 
 class DirectoryRepository:

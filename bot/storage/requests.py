@@ -159,10 +159,11 @@ class RequestRepository:
         """Apply `writes(indexed)`; when Azure refuses it for too many properties, make room in
         the index row, or give the index up (readers of a full index read the partition, so a
         missing entry is fine). Returns the ETags and whether the entry was written."""
-        if not writes(indexed):
+        first = writes(indexed)
+        if not first:
             return [], indexed
         try:
-            return await self._store.transact(table, partition, writes(indexed)), indexed
+            return await self._store.transact(table, partition, first), indexed
         except RowFull:
             if not indexed:
                 raise  # the item itself is too large: nothing the index can do
@@ -181,9 +182,7 @@ class RequestRepository:
         """Every request of one person, newest first: one point read (the index row), or the
         whole partition when the index is full."""
         partition = requester_partition(tenant_id, requester_id)
-        found = await index.read(self._store, REQUESTS, partition)
-        if index.needs_compacting(found):
-            found = await index.compact(self._store, REQUESTS, partition, found)
+        found = await index.read_for_listing(self._store, REQUESTS, partition)
         if found.full:
             return [RequestSummary.of(r) for r in await self.for_requester(tenant_id, requester_id)]
         summaries = [_summary(key, entry) for key, entry in found.entries.items()]
@@ -226,7 +225,7 @@ class RequestRepository:
                 writes = [Write("replace", r.row, dict(r.data), r.etag) for r in chunk]
                 entries = {}
                 for r in chunk:
-                    entries.update(index.put(r.row, _inbox_index_entry(_inbox_columns(r))).data)
+                    entries.update(index.put(r.row, _stored_inbox_columns(r)).data)
                 done = await self._backfill(INBOX, partition, writes, entries)
                 written += len(chunk) if done else 0
                 complete = complete and done
@@ -292,19 +291,9 @@ class RequestRepository:
         with the id of the card they were sent, so it can be updated for them later. The row and
         the person's index entry (listed while pending) are one transaction."""
         partition = f"{request.tenant_id}|{person_id or request.approver.id}"
-        columns = {
-            "RequesterId": request.requester.id,
-            "Kind": request.kind,
-            "Status": request.status.value,
-            "CreatedAt": request.created_at.isoformat(),
-            "Role": role,
-            "MessageId": message_id,
-            # what the "openstaand" list shows, so it needs no read per request
-            "RequesterName": request.requester.name,
-            "Summary": str(request.facts.get("summary", ""))[:300],
-        }
+        columns = inbox_columns(request, role, message_id)
         entry = (
-            index.put(request.id, _inbox_index_entry(columns))
+            index.put(request.id, columns)
             if request.status is Status.PENDING
             else index.drop(request.id)
         )
@@ -345,9 +334,7 @@ class RequestRepository:
         """What waits for one person now, oldest first: one point read (the index row), or the
         whole partition when the index is full."""
         partition = f"{tenant_id}|{person_id}"
-        found = await index.read(self._store, INBOX, partition)
-        if index.needs_compacting(found):
-            found = await index.compact(self._store, INBOX, partition, found)
+        found = await index.read_for_listing(self._store, INBOX, partition)
         if found.full:
             entries = await self.inbox(tenant_id, person_id)
             return [e for e in entries if e.status is Status.PENDING]
@@ -431,13 +418,23 @@ def _inbox_entry(row: Row) -> InboxEntry:
     )
 
 
-def _inbox_index_entry(columns: Mapping[str, Any]) -> dict[str, Any]:
-    keep = ("RequesterId", "Kind", "Status", "CreatedAt", "Role", "MessageId", "RequesterName")
-    return {**{k: columns[k] for k in keep}, "Summary": str(columns["Summary"])}
+def inbox_columns(request: ApprovalRequest, role: str, message_id: str) -> dict[str, Any]:
+    """An inbox row, and the same as the person's index entry while it is pending."""
+    return {
+        "RequesterId": request.requester.id,
+        "Kind": request.kind,
+        "Status": request.status.value,
+        "CreatedAt": request.created_at.isoformat(),
+        "Role": role,
+        "MessageId": message_id,
+        # what the "openstaand" list shows, so it needs no read per request
+        "RequesterName": request.requester.name,
+        "Summary": str(request.facts.get("summary", ""))[:300],
+    }
 
 
-def _inbox_columns(row: Row) -> dict[str, Any]:
-    """An inbox row's columns as `put_inbox` writes them (older rows may lack some)."""
+def _stored_inbox_columns(row: Row) -> dict[str, Any]:
+    """An inbox row's columns as `inbox_columns` gives them (older rows may lack some)."""
     d = row.data
     return {
         "RequesterId": d["RequesterId"],

@@ -61,9 +61,8 @@ class SharedAttachment(Attachment):  # type: ignore[misc]
 
 def card_activity(card: Card) -> Activity:
     """A message carrying one Adaptive Card."""
-    stock = CardFactory.adaptive_card(card)
-    shared = SharedAttachment(content_type=stock.content_type, content=stock.content)
-    return MessageFactory.attachment(shared)
+    content_type = CardFactory.content_types.adaptive_card
+    return MessageFactory.attachment(SharedAttachment(content_type=content_type, content=card))
 
 
 class IntegrityBot(ActivityHandler):  # type: ignore[misc]
