@@ -146,51 +146,40 @@ def request_for(n: int, requester: str, approver: str, status: Status) -> Approv
 
 async def seed_requests(store: AzureTableStore, requests: Iterable[ApprovalRequest]) -> int:
     """Write requests (head + trail) one transaction per requester partition, inbox rows one
-    transaction per approver partition, many at once; then each partition's index row, as the
-    repository would have written it."""
-    from bot.storage import index
+    transaction per approver partition and register copies one per register partition, many at
+    once, as the repository would have written them."""
     from bot.storage.audit import audit_columns
     from bot.storage.requests import (  # the repository's own row layout
         _audit_key,
+        _register_columns,
         _request_columns,
         _row_key,
-        _summary_entry,
         inbox_columns,
+        register_partition,
     )
 
-    by_requester: dict[str, list[Write]] = {}
-    by_approver: dict[str, list[Write]] = {}
-    indexes: dict[tuple[str, str], dict[str, Any]] = {}
+    by_partition: dict[tuple[str, str], list[Write]] = {}
     count = 0
     for r in requests:
         count += 1
-        partition = f"{TENANT}|{r.requester.id}"
-        writes = by_requester.setdefault(partition, [])
-        writes.append(Write("upsert", _row_key(r.id), {**_request_columns(r), "Indexed": True}))
+        writes = by_partition.setdefault(
+            (request_tables.REQUESTS, f"{TENANT}|{r.requester.id}"), []
+        )
+        writes.append(Write("upsert", _row_key(r.id), _request_columns(r)))
         writes += [
             Write("upsert", _audit_key(r.id, i), audit_columns(e)) for i, e in enumerate(r.audit)
         ]
-        indexes.setdefault((request_tables.REQUESTS, partition), {}).update(
-            index.put(r.id, _summary_entry(r)).data
-        )
         inbox = inbox_columns(r, "approver", "")
-        approver = f"{TENANT}|{r.approver.id}"
-        by_approver.setdefault(approver, []).append(Write("upsert", r.id, inbox))
-        entries = indexes.setdefault((request_tables.INBOX, approver), {})
-        if r.status is Status.PENDING:
-            entries.update(index.put(r.id, inbox).data)
+        by_partition.setdefault((request_tables.INBOX, f"{TENANT}|{r.approver.id}"), []).append(
+            Write("upsert", r.id, inbox)
+        )
+        by_partition.setdefault((request_tables.REGISTER, register_partition(r)), []).append(
+            Write("upsert", r.id, _register_columns(r))
+        )
     jobs = [
-        (request_tables.REQUESTS, partition, writes[i : i + 100])
-        for partition, writes in by_requester.items()
+        (table, partition, writes[i : i + 100])
+        for (table, partition), writes in by_partition.items()
         for i in range(0, len(writes), 100)
-    ] + [
-        (request_tables.INBOX, partition, writes[i : i + 100])
-        for partition, writes in by_approver.items()
-        for i in range(0, len(writes), 100)
-    ]
-    jobs += [
-        (table, partition, [Write("merge", index.INDEX_ROW, entries)])
-        for (table, partition), entries in indexes.items()
     ]
     queue = iter(jobs)
 

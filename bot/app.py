@@ -22,8 +22,7 @@ from bot.services.approvers import DirectoryManagers, GraphManagers
 from bot.services.breaches import redeliver_alerts, send_reminders
 from bot.services.context import Services, utc_now
 from bot.services.jobs import Job, run_forever
-from bot.services.migrations import index_existing_requests
-from bot.services.recovery import complete_stranded
+from bot.services.recovery import complete_stranded, settle_unannounced
 from bot.services.reminders import remind_and_escalate
 from bot.services.retention import run_retention
 from bot.services.sidejob_review import ask_yearly
@@ -155,7 +154,7 @@ def background_jobs(services: Services) -> list[Job]:
         Job("acknowledgements", functools.partial(send_due, services, acknowledge.ask_card)),
         Job("retention", functools.partial(run_retention, services)),
         Job("complete_submissions", functools.partial(complete_stranded, services, presenter)),
-        Job("migration.index_rows", functools.partial(index_existing_requests, services)),
+        Job("settle_decisions", functools.partial(settle_unannounced, services, presenter)),
     ]
 
 

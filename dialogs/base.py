@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -23,3 +24,16 @@ class CardAction:
 
 
 ActionHandler = Callable[[CardAction, Services], Awaitable[Card]]
+
+_log = logging.getLogger("dialogs.storage")
+
+
+def log_storage_failure(verb: str, reference: str, error: BaseException) -> None:
+    """Every storage failure a person is shown is also logged: the verb, the reference of the
+    request or report it concerns, and the kind of failure; never what anyone typed."""
+    _log.warning(
+        "storage failure shown to the user during %s (reference %s): %s",
+        verb,
+        reference or "-",
+        type(error).__name__,
+    )

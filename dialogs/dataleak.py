@@ -30,8 +30,9 @@ from bot.domain.breaches import (
     local_moment,
     time_left,
 )
-from bot.domain.requests import DecisionRefused
+from bot.domain.requests import DecisionRefused, request_id
 from bot.services.breaches import (
+    PREFIX,
     BreachNotFound,
     NotPrivacyOffice,
     act,
@@ -42,7 +43,7 @@ from bot.services.breaches import (
 from bot.services.context import Services
 from bot.storage.errors import StorageError
 from cards import render, text, texts_for
-from dialogs.base import Card, CardAction
+from dialogs.base import Card, CardAction, log_storage_failure
 from dialogs.forms import Field, Form, Reader
 from dialogs.registry import VerbRegistry
 from dialogs.requests_view import when
@@ -178,7 +179,9 @@ async def submit_report(action: CardAction, services: Services) -> Card:
         return FORM.card(locale, form_id, reader.values, {}, text(locale, "dataleak.no_identity"))
     try:
         result = await report(services, PRESENTER, action.actor, facts, form_id)
-    except StorageError:
+    except StorageError as error:
+        reference = request_id(PREFIX, action.actor.tenant_id, action.actor.user_id, form_id)
+        log_storage_failure(action.verb, reference, error)
         banner = text(locale, "errors.storage_unavailable")
         return FORM.card(locale, form_id, reader.values, {}, banner)
     note = text(locale, "dataleak.receipt.intro" if result.created else "dataleak.receipt.repeat")
@@ -446,7 +449,8 @@ async def add_information(action: CardAction, services: Services) -> Card:
         error = text(locale, f"dataleak.errors.{refused.code}")
         yours = text(locale, "dataleak.receipt.yours")
         return receipt_card(stored.breach, locale, yours, error, addition)
-    except StorageError:
+    except StorageError as failure:
+        log_storage_failure(action.verb, rid, failure)
         error = text(locale, "errors.storage_unavailable")
         yours = text(locale, "dataleak.receipt.yours")
         return receipt_card(stored.breach, locale, yours, error, addition)

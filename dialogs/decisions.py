@@ -15,7 +15,7 @@ from bot.services.approvals import (
 from bot.services.context import Services
 from bot.storage.errors import StorageError
 from cards import render, text
-from dialogs.base import Card, CardAction
+from dialogs.base import Card, CardAction, log_storage_failure
 from dialogs.forms import clean_text
 from dialogs.registry import VerbRegistry
 from dialogs.requests_view import CardPresenter, request_card
@@ -47,7 +47,8 @@ async def on_request(action: CardAction, work: OnRequest) -> Card:
         return refusal(locale, "not_found")
     except DecisionRefused as refused:
         return refusal(locale, refused.code)
-    except StorageError:
+    except StorageError as error:
+        log_storage_failure(action.verb, rid, error)
         return render("error", locale, {"message": text(locale, "errors.storage_unavailable")})
 
 

@@ -11,12 +11,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.domain.people import Actor, Role
+from bot.domain.requests import request_id
 from bot.services.approvals import Draft, Submitted, submit
 from bot.services.approvers import NoApprover
 from bot.services.context import Services
 from bot.storage.errors import StorageError
 from cards import text
-from dialogs.base import Card, CardAction
+from dialogs.base import Card, CardAction, log_storage_failure
 from dialogs.forms import Form, Reader
 from dialogs.registry import VerbRegistry
 from dialogs.requests_view import KINDS, CardPresenter, KindView, request_card
@@ -100,7 +101,11 @@ class RequestFlow:
             return self.form.card(
                 locale, form_id, reader.values, {}, text(locale, "requests.no_approver")
             )
-        except StorageError:
+        except StorageError as error:
+            reference = request_id(
+                self.prefix, action.actor.tenant_id, action.actor.user_id, form_id
+            )
+            log_storage_failure(self.form.submit_verb, reference, error)
             return self.form.card(
                 locale, form_id, reader.values, {}, text(locale, "errors.storage_unavailable")
             )

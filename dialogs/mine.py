@@ -8,8 +8,10 @@ from bot.domain.requests import DecisionRefused
 from bot.services.approvals import RequestNotFound, load
 from bot.services.context import Services
 from bot.services.personal import add_note, my_requests
+from bot.storage.errors import StorageError
+from bot.storage.requests import StoredRequest
 from cards import render, text
-from dialogs.base import Card, CardAction
+from dialogs.base import Card, CardAction, log_storage_failure
 from dialogs.decisions import refusal
 from dialogs.personal_view import mine_card
 from dialogs.registry import VerbRegistry
@@ -51,6 +53,7 @@ async def add_to_mine(action: CardAction, services: Services) -> Card:
     if rid is None or not actor.user_id:
         return refusal(locale, "not_found")
     typed = action.data.get("addition")
+    stored: StoredRequest | None = None
     try:
         stored = await load(services, actor.tenant_id, actor.user_id, rid)
         try:
@@ -64,6 +67,15 @@ async def add_to_mine(action: CardAction, services: Services) -> Card:
         request = await add_note(services, actor, rid, typed, stored)
     except RequestNotFound:
         return refusal(locale, "not_found")
+    except StorageError as error:
+        log_storage_failure(action.verb, rid, error)
+        if stored is None:
+            raise  # nothing to show the note on: the edge shows the storage card
+        kept = typed if isinstance(typed, str) else ""
+        error_text = text(locale, "errors.storage_unavailable")
+        return request_card(
+            stored.request, locale, actor.user_id, addition=kept, addition_error=error_text
+        )
     except DecisionRefused as refused:
         if refused.code != "already_decided":
             return refusal(locale, refused.code)

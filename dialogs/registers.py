@@ -18,7 +18,7 @@ from bot.domain.requests import ApprovalRequest
 from bot.domain.suppliers import quotes_text
 from bot.services.context import Services
 from bot.services.exports import FORMATS, LIFETIME, ExportFile, ExportTicket, create_ticket
-from bot.services.registers import REGISTER_ROLES, departments, requests_of
+from bot.services.registers import REGISTER_ROLES, departments, offered_years, requests_of
 from bot.services.roles import has_role
 from bot.services.spreadsheets import (
     CONTENT_TYPES,
@@ -93,6 +93,11 @@ _WIDE = frozenset({"description", "added_value", "touches_how", "reason", "case"
 
 
 # --- Filters ----------------------------------------------------------------------------------
+
+
+def years_to_read(year: int | None, now: datetime) -> list[int]:
+    """The register partitions a screen reads: the year asked for, or every year offered."""
+    return [year] if year is not None else offered_years(now.astimezone(AMSTERDAM).year)
 
 
 def pick_year(raw: object, now: datetime) -> int | None:
@@ -241,7 +246,8 @@ def register_card(
     of_kind = [r for r in requests if r.kind == kind]
     shown = select(of_kind, kind, year, department, known)
     this_year = now.astimezone(AMSTERDAM).year
-    year_choices = [{"title": str(y), "value": str(y)} for y in years(of_kind, this_year)]
+    offered = sorted({*years(of_kind, this_year), *offered_years(this_year)}, reverse=True)
+    year_choices = [{"title": str(y), "value": str(y)} for y in offered]
     year_choices.append({"title": text(locale, "registers.all_years"), "value": ALL})
     names = sorted({d for d in known.values() if d})
     department_choices = [{"title": text(locale, "registers.all_departments"), "value": ALL}]
@@ -282,8 +288,8 @@ async def show_register(action: CardAction, services: Services) -> Card:
         return chooser_card(actor.locale, text(actor.locale, "registers.choose_kind"))
     now = services.clock()
     known = await departments(services, actor.tenant_id)
-    requests = await requests_of(services, actor.tenant_id, kind)
     year = pick_year(action.data.get("year"), now)
+    requests = await requests_of(services, actor.tenant_id, kind, years_to_read(year, now))
     department = pick_department(action.data.get("department"), known)
     return register_card(requests, kind, year, department, known, actor.locale, now)
 
@@ -358,7 +364,9 @@ async def export_file(services: Services, ticket: ExportTicket) -> ExportFile | 
         return None
     known = await departments(services, ticket.tenant_id)
     department = pick_department(ticket.params.get("department"), known)
-    requests = await requests_of(services, ticket.tenant_id, kind)
+    requests = await requests_of(
+        services, ticket.tenant_id, kind, years_to_read(ticket.year, services.clock())
+    )
     chosen = select(requests, kind, ticket.year, department, known)
     sheet = register_sheet(chosen, kind, ticket.locale, known)
     name = file_name(ticket.locale, kind, ticket.year, department or "", ticket.format)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
@@ -21,6 +22,7 @@ from bot.domain.requests import (
     AuditEntry,
     DecisionRefused,
     Person,
+    Status,
     advise,
     decide,
     request_id,
@@ -307,26 +309,124 @@ async def decide_request(
     comment: str,
     message_id: str | None,
 ) -> ApprovalRequest:
-    """The approver decides. A repeat, a retry or a lost race changes nothing and returns the
-    current state; anyone other than the designated approver is refused (DecisionRefused)."""
-    stored = await load(services, actor.tenant_id, requester_id, rid)
-    try:
-        decided = decide(stored.request, actor.user_id, approve, comment, services.clock())
-    except DecisionRefused as refusal:
-        if refusal.code == "already_decided":
-            return stored.request
-        raise
-    try:
-        await services.requests.update(stored, decided)
-    except (Conflict, AlreadyExists):
-        return (await load(services, actor.tenant_id, requester_id, rid)).request
+    """The approver decides. Anyone other than the designated approver is refused
+    (DecisionRefused).
+
+    A write that loses a race against some other change (a note, HR's advice, a reminder claim)
+    is re-read and re-applied while the decision is still valid; a repeat of a decision that
+    already took effect completes whatever its first attempt left undone (`settle`)."""
+    now = services.clock()
+    for attempt in range(ATTEMPTS):
+        stored = await load(services, actor.tenant_id, requester_id, rid)
+        try:
+            decided = decide(stored.request, actor.user_id, approve, comment, now)
+        except DecisionRefused as refusal:
+            if refusal.code != "already_decided":
+                raise
+            return (await settle(services, presenter, stored, message_id=message_id)).request
+        try:
+            stored = await services.requests.update(stored, decided)
+        except (Conflict, AlreadyExists):
+            await _pause(attempt)
+            continue
+        await _announce_decision(services, presenter, decided, message_id)
+        return decided
+    log.error("decision on %s lost %d races in a row", rid, ATTEMPTS)
+    raise Conflict(f"could not record the decision on {rid}")
+
+
+async def _announce_decision(
+    services: Services, presenter: Presenter, decided: ApprovalRequest, message_id: str | None
+) -> None:
+    """The side effects of a decision, in an order that makes them repairable: the cards and
+    the requester's notice first, the approver's inbox row last (it says "settled")."""
     if not message_id:
-        entry = await services.requests.inbox_entry(decided.tenant_id, actor.user_id, rid)
+        entry = await services.requests.inbox_entry(
+            decided.tenant_id, decided.decided_by or decided.approver.id, decided.id
+        )
         message_id = entry.message_id if entry else None
-    await services.requests.put_inbox(decided, message_id=message_id or "")
-    await _announce(services, presenter, decided, actor, message_id)
+    await _announce(services, presenter, decided, message_id)
     await _update_advisor(services, presenter, decided)
-    return decided
+    await services.requests.put_inbox(decided, message_id=message_id or "")
+
+
+async def _announce_withdrawal(
+    services: Services, presenter: Presenter, withdrawn: ApprovalRequest
+) -> None:
+    """Off the advisor's and the approver's lists, and the approver's card shows it; the
+    approver's inbox row is written last (it says "settled")."""
+    await _update_advisor(services, presenter, withdrawn)
+    entry = await services.requests.inbox_entry(
+        withdrawn.tenant_id, withdrawn.approver.id, withdrawn.id
+    )
+    message_id = entry.message_id if entry else ""
+    if message_id:
+        await _update_card(services, withdrawn.approver.id, message_id, withdrawn, presenter)
+    await services.requests.put_inbox(withdrawn, message_id=message_id)
+
+
+# A decision (or withdrawal) is announced by the turn that made it; only when that turn is
+# older than this is it taken to have stopped half-way, so a repeat or the repair job may take
+# over (ETag-claimed, so only one of them does).
+SETTLE_GRACE = timedelta(seconds=15)
+ATTEMPTS = 8  # re-reads of a change that keeps losing races to other writes
+
+
+@dataclass(frozen=True)
+class Settled:
+    request: ApprovalRequest
+    completed: bool  # this call finished side effects an earlier attempt had left undone
+
+
+async def settle(
+    services: Services,
+    presenter: Presenter,
+    stored: StoredRequest,
+    message_id: str | None = None,
+    grace: timedelta = SETTLE_GRACE,
+) -> Settled:
+    """Complete the side effects of a decided or withdrawn request that has not been announced
+    (its approver's inbox row still says pending): cards, the requester's notice, inbox rows.
+
+    The work is claimed with an ETag-guarded audit entry ("settling"), so a repeat click, a
+    retry on another instance and the repair job never all do it. A notice may reach the
+    requester twice only when an attempt stopped exactly between sending it and writing the
+    inbox row; it never reaches nobody."""
+    request = stored.request
+    if request.pending:
+        return Settled(request, completed=False)
+    decider = request.decided_by or request.approver.id
+    entry = await services.requests.inbox_entry(request.tenant_id, decider, request.id)
+    if entry is None or entry.status is request.status:
+        return Settled(request, completed=False)  # announced (or never in an inbox)
+    now = services.clock()
+    claims = [e.at for e in request.audit if e.action in _CLAIMS]
+    if claims and now - max(claims) < grace:
+        return Settled(request, completed=False)  # its own turn may still be announcing it
+    claim = AuditEntry(now, "system", "settling", request.status.value)
+    try:
+        stored = await services.requests.update(
+            stored, replace(request, audit=(*request.audit, claim))
+        )
+    except (Conflict, AlreadyExists):
+        return Settled(request, completed=False)  # someone else took it on
+    log.warning("completing the announcement of %s (%s)", request.id, request.status.value)
+    if stored.request.status is Status.WITHDRAWN:
+        await _announce_withdrawal(services, presenter, stored.request)
+    else:
+        await _announce_decision(
+            services, presenter, stored.request, message_id or entry.message_id
+        )
+    return Settled(stored.request, completed=True)
+
+
+# Audit actions that mean "a turn is announcing this change now".
+_CLAIMS = frozenset({"approved", "declined", "withdrawn", "settling"})
+
+
+async def _pause(attempt: int) -> None:
+    """A short, growing, jittered pause between re-reads of a contended request."""
+    await asyncio.sleep(random.uniform(0, 0.02 * (attempt + 1)))
 
 
 async def advise_request(
@@ -338,14 +438,18 @@ async def advise_request(
     text: str,
 ) -> ApprovalRequest:
     """The advisor (e.g. HR) adds advice; the approver's card shows it at once."""
-    stored = await load(services, actor.tenant_id, requester_id, rid)
-    advised = advise(stored.request, actor.user_id, text, services.clock())
-    try:
-        await services.requests.update(stored, advised)
-    except (Conflict, AlreadyExists):
+    now = services.clock()
+    for attempt in range(ATTEMPTS):
         stored = await load(services, actor.tenant_id, requester_id, rid)
-        advised = advise(stored.request, actor.user_id, text, services.clock())
-        await services.requests.update(stored, advised)
+        advised = advise(stored.request, actor.user_id, text, now)
+        try:
+            await services.requests.update(stored, advised)
+            break
+        except (Conflict, AlreadyExists):
+            await _pause(attempt)
+    else:
+        log.error("advice on %s lost %d races in a row", rid, ATTEMPTS)
+        raise Conflict(f"could not record the advice on {rid}")
     entry = await services.requests.inbox_entry(advised.tenant_id, advised.approver.id, advised.id)
     if entry is not None and entry.message_id:
         await _update_card(services, advised.approver.id, entry.message_id, advised, presenter)
@@ -387,40 +491,38 @@ async def _update_card(
 async def withdraw_request(
     services: Services, presenter: Presenter, actor: Actor, rid: str
 ) -> ApprovalRequest:
-    stored = await load(services, actor.tenant_id, actor.user_id, rid)
-    try:
-        withdrawn = withdraw(stored.request, actor.user_id, services.clock())
-    except DecisionRefused as refusal:
-        if refusal.code == "already_decided":
-            return stored.request
-        raise
-    try:
-        await services.requests.update(stored, withdrawn)
-    except (Conflict, AlreadyExists):
-        return (await load(services, actor.tenant_id, actor.user_id, rid)).request
-    await services.requests.put_inbox(withdrawn)
-    await _update_advisor(services, presenter, withdrawn)  # off the advisor's list too
-    return withdrawn
+    """The requester withdraws a pending request; like a decision, a lost race is re-applied
+    and a repeat completes what an earlier attempt left undone."""
+    now = services.clock()
+    for attempt in range(ATTEMPTS):
+        stored = await load(services, actor.tenant_id, actor.user_id, rid)
+        try:
+            withdrawn = withdraw(stored.request, actor.user_id, now)
+        except DecisionRefused as refusal:
+            if refusal.code != "already_decided":
+                raise
+            return (await settle(services, presenter, stored)).request
+        try:
+            await services.requests.update(stored, withdrawn)
+        except (Conflict, AlreadyExists):
+            await _pause(attempt)
+            continue
+        await _announce_withdrawal(services, presenter, withdrawn)
+        return withdrawn
+    log.error("withdrawal of %s lost %d races in a row", rid, ATTEMPTS)
+    raise Conflict(f"could not record the withdrawal of {rid}")
 
 
 async def _announce(
     services: Services,
     presenter: Presenter,
     request: ApprovalRequest,
-    approver: Actor,
     message_id: str | None,
 ) -> None:
     """Update the shared approval card for everyone, and tell the requester."""
+    decider = request.decided_by or request.approver.id
     if message_id:
-        try:
-            await services.notifier.update_card(
-                request.tenant_id,
-                approver.user_id,
-                message_id,
-                presenter.approver_card(request, approver.locale),
-            )
-        except DeliveryError as error:
-            log.warning("could not update the approval card: %s", type(error).__name__)
+        await _update_card(services, decider, message_id, request, presenter)
     reference = await services.conversations.get(request.tenant_id, request.requester.id)
     locale = reference.locale if reference else services.settings.default_locale
     try:
@@ -438,8 +540,8 @@ async def _announce(
 
 
 async def _note(services: Services, request: ApprovalRequest, action: str, detail: str) -> None:
-    """Append an audit entry (retrying once on a race)."""
-    for _ in range(2):
+    """Append an audit entry, re-read and re-applied while other writes win the race."""
+    for attempt in range(ATTEMPTS):
         stored = await load(services, request.tenant_id, request.requester.id, request.id)
         noted = replace(
             stored.request,
@@ -449,4 +551,5 @@ async def _note(services: Services, request: ApprovalRequest, action: str, detai
             await services.requests.update(stored, noted)
             return
         except (Conflict, AlreadyExists):
-            continue
+            await _pause(attempt)
+    log.error("audit entry %s on %s lost %d races in a row", action, request.id, ATTEMPTS)

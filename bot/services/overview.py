@@ -41,9 +41,12 @@ class YearlyOverview:
 
 
 async def yearly(services: Services, tenant_id: str, year: int, this_year: int) -> YearlyOverview:
-    """The overview of `year`: the `requests` table scanned per kind (see docs/data-model.md)
-    and the tenant's breach register (one partition)."""
-    requests = [request_record(r) for r in await all_requests(services, tenant_id)]
+    """The overview of `year` (counted by the day of submission): the register partitions of
+    that year and the years either side (a gift reported in January may have been received in
+    December; an invitation may be for next year), and the tenant's breach register (one
+    partition)."""
+    found = await all_requests(services, tenant_id, (year - 1, year, year + 1))
+    requests = [request_record(r) for r in found]
     leaks = [leak_record(b) for b in await services.breaches.register(tenant_id)]
     seen = {this_year, year}
     seen |= {local_year(r.submitted_at) for r in requests}

@@ -1,18 +1,24 @@
 """The personal registers: "mijn meldingen" (what I asked) and "openstaand" (what waits for me).
 
-Each screen is one point read: the requester's index row in `requests`, the person's in `inbox`
-(`bot.storage.index`).
+Each screen reads the person's own partition: their requests in `requests`, what waits for them
+in `inbox`.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import random
+
 from bot.domain.amend import add_information, clean_note
 from bot.domain.people import Actor
 from bot.domain.requests import ApprovalRequest
-from bot.services.approvals import load
+from bot.services.approvals import ATTEMPTS, load
 from bot.services.context import Services
 from bot.storage.errors import AlreadyExists, Conflict
 from bot.storage.requests import InboxEntry, RequestSummary, StoredRequest
+
+log = logging.getLogger(__name__)
 
 
 async def my_requests(services: Services, actor: Actor) -> list[RequestSummary]:
@@ -34,17 +40,19 @@ async def add_note(
     services: Services, actor: Actor, rid: str, raw: object, stored: StoredRequest | None = None
 ) -> ApprovalRequest:
     """Append the actor's note to their own pending request: one ETag-guarded transaction
-    (plus the read, unless `stored` is given); re-read and retried once on a race.
+    (plus the read, unless `stored` is given). A write that loses a race (another note, a
+    decision, a reminder claim) is re-read and re-applied, so notes added at once are all kept.
     Raises InvalidNote, DecisionRefused or RequestNotFound."""
     note = clean_note(raw)
-    for attempt in range(2):
+    now = services.clock()
+    for attempt in range(ATTEMPTS):
         if stored is None:
             stored = await load(services, actor.tenant_id, actor.user_id, rid)
-        updated = add_information(stored.request, actor.user_id, note, services.clock())
+        updated = add_information(stored.request, actor.user_id, note, now)
         try:
             return (await services.requests.update(stored, updated)).request
         except (Conflict, AlreadyExists):
-            if attempt:
-                raise
             stored = None
-    raise AssertionError("unreachable")
+            await asyncio.sleep(random.uniform(0, 0.02 * (attempt + 1)))
+    log.error("note on %s lost %d races in a row", rid, ATTEMPTS)
+    raise Conflict(f"could not add the note to {rid}")

@@ -42,3 +42,22 @@ async def complete_stranded(
             log.warning("completed stranded submission %s", head.id)
             completed += 1
     return completed
+
+
+async def settle_unannounced(
+    services: Services, presenter: Presenter, grace: timedelta = approvals.SETTLE_GRACE
+) -> int:
+    """Complete every decision or withdrawal whose side effects are missing: its request is
+    decided (or withdrawn) but its approver's inbox row still says pending, because the turn
+    that made it stopped before announcing it (storage answered the write, the answer was lost;
+    or the instance went down). Returns how many it completed; safe on several instances."""
+    completed = 0
+    for tenant_id, entry in await services.requests.pending_everywhere():
+        stored = await services.requests.get(tenant_id, entry.requester_id, entry.request_id)
+        if stored is None or stored.request.pending:
+            continue
+        settled = await approvals.settle(services, presenter, stored, grace=grace)
+        if settled.completed:
+            log.warning("completed the announcement of %s", entry.request_id)
+            completed += 1
+    return completed

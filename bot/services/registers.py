@@ -6,10 +6,14 @@ export is downloaded; card data never grants anything.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Iterable
+
 from bot.domain.people import Role
 from bot.domain.registers import KINDS
 from bot.domain.requests import ApprovalRequest
 from bot.services.context import Services
+from bot.storage.requests import SIDEJOB
 
 REGISTER_ROLES = frozenset({Role.INTEGRITY_OFFICER, Role.HR})
 OVERVIEW_ROLES = frozenset({Role.DIRECTOR, Role.RVC_CHAIR, Role.INTEGRITY_OFFICER})
@@ -20,14 +24,33 @@ async def departments(services: Services, tenant_id: str) -> dict[str, str]:
     return {p.id: p.department for p in await services.directory.people(tenant_id)}
 
 
-async def requests_of(services: Services, tenant_id: str, kind: str) -> list[ApprovalRequest]:
-    """Every request of one kind in the tenant (a scan on Kind; see docs/data-model.md)."""
-    return await services.requests.of_kind_in_tenant(tenant_id, kind)
+# How many years a register offers: requests are kept seven years after they close.
+YEARS_BACK = 8
 
 
-async def all_requests(services: Services, tenant_id: str) -> list[ApprovalRequest]:
-    """Every request of every register kind in the tenant, for the yearly overview."""
-    out: list[ApprovalRequest] = []
-    for kind in KINDS:
-        out += await requests_of(services, tenant_id, kind)
-    return out
+def offered_years(this_year: int) -> list[int]:
+    """The years a register or overview offers, newest first (next year too: an invitation can
+    be for an event next year)."""
+    return list(range(this_year + 1, this_year - YEARS_BACK, -1))
+
+
+async def requests_of(
+    services: Services, tenant_id: str, kind: str, years: Iterable[int]
+) -> list[ApprovalRequest]:
+    """The requests of one kind filed under the given years: one register partition per year
+    (side jobs: one partition in all), so what is read is what is shown."""
+    if kind == SIDEJOB:
+        return await services.requests.register(tenant_id, kind, 0)
+    found = await asyncio.gather(
+        *(services.requests.register(tenant_id, kind, year) for year in sorted(set(years)))
+    )
+    return [request for part in found for request in part]
+
+
+async def all_requests(
+    services: Services, tenant_id: str, years: Iterable[int]
+) -> list[ApprovalRequest]:
+    """Every request of every register kind filed under the given years, for the overview."""
+    chosen = tuple(years)
+    found = await asyncio.gather(*(requests_of(services, tenant_id, k, chosen) for k in KINDS))
+    return [request for part in found for request in part]

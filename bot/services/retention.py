@@ -20,7 +20,7 @@ from bot.services.context import Services
 from bot.settings import Settings
 from bot.storage.leases import Leases
 from bot.storage.removals import Removal, RemovalLog
-from bot.storage.requests import COLLECTION, REQUESTS
+from bot.storage.requests import COLLECTION, REQUESTS, request_of
 from bot.storage.store import Row, Write
 
 log = logging.getLogger(__name__)
@@ -140,9 +140,8 @@ async def remove_request(services: Services, item: Expired) -> None:
     for approver in filter(None, approvers):
         await services.requests.remove_inbox(item.tenant_id, approver, item.record_id)
     await services.store.delete(COLLECTION, item.tenant_id, item.record_id)
-    if head is not None and head.data.get("Indexed"):
-        requester_id = item.where.split("|", 1)[1]
-        await services.requests.forget_in_index(item.tenant_id, requester_id, item.record_id)
+    if head is not None:
+        await services.requests.forget_register(request_of(item.tenant_id, head))
     trail = sorted((r for r in rows if r.row != key), key=lambda r: r.row)
     ordered = [*trail, *([head] if head else [])]  # the head last: a crash leaves it findable
     for start in range(0, len(ordered), 100):

@@ -23,4 +23,4 @@ class NotFound(StorageError):
 
 class RowFull(StorageError):
     """Azure refused a write that would give a row too many properties or make it too large
-    (252 properties, 1 MiB): an index row must be compacted or marked full."""
+    (252 properties, 1 MiB)."""

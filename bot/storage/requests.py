@@ -6,46 +6,52 @@ entity-group transaction (ETag-guarded replace + new audit rows), so it is all o
 `inbox`: partition = tenant|approver, row = request id: what waits for whom ("openstaand").
 `collection`: partition = tenant, row = request id: gifts to hand in, for the secretariat.
 
-Each requester partition and each inbox partition also has an index row (`bot.storage.index`):
-"mijn meldingen" and "openstaand" read that one row, and every change writes its entry in the
-same transaction as the change itself.
+`register`: partition = tenant|kind|year filed under (side jobs: tenant|sidejob), row = request
+id: a copy of the request's head for the registers and the yearly overview, so reading one year
+of one kind reads that partition only. The copy is derived: written after the request (never in
+its transaction: another partition), idempotently, and rewritten from the request by every later
+change and by the repair of unannounced decisions.
+
+"Mijn meldingen" reads the requester's own partition and "openstaand" the approver's: Azure
+answers a query inside one partition from that partition, whatever the size of the table.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bot.domain.registers import register_day
 from bot.domain.requests import (
     ApprovalRequest,
     ApproverRole,
     Person,
     Status,
 )
-from bot.storage import index
 from bot.storage.audit import audit_columns, audit_entries
-from bot.storage.errors import AlreadyExists, Conflict, NotFound, RowFull
+from bot.storage.errors import AlreadyExists, NotFound
 from bot.storage.store import Row, TableStore, Write
 
 REQUESTS = "requests"
 INBOX = "inbox"
 COLLECTION = "collection"
-TABLES: tuple[str, ...] = (REQUESTS, INBOX, COLLECTION)
+REGISTER = "register"
+TABLES: tuple[str, ...] = (REQUESTS, INBOX, COLLECTION, REGISTER)
+SIDEJOB = "sidejob"  # current for as long as it lasts: its register is not split by year
 
 
 @dataclass(frozen=True)
 class StoredRequest:
     request: ApprovalRequest
     etag: str
-    indexed: bool = True  # its requester's index row lists it (see bot.storage.index)
 
 
 @dataclass(frozen=True)
 class RequestSummary:
-    """What "mijn meldingen" and the earlier-gifts check need of a request (its index entry)."""
+    """What "mijn meldingen" and the earlier-gifts check need of a request."""
 
     id: str
     kind: str
@@ -56,12 +62,6 @@ class RequestSummary:
     @classmethod
     def of(cls, request: ApprovalRequest) -> RequestSummary:
         return cls(request.id, request.kind, request.status, request.created_at, request.facts)
-
-
-# The facts an index entry keeps: the line "mijn meldingen" shows, and what the gift rules
-# compare with earlier gifts (§2: gifts from the same giver this year).
-_INDEXED_FACTS = ("summary", "giverName", "giverOrganisation", "receivedOn", "description")
-_INDEXED_NUMBERS = ("valueCents",)
 
 
 @dataclass(frozen=True)
@@ -92,28 +92,32 @@ def requester_partition(tenant_id: str, requester_id: str) -> str:
     return f"{tenant_id}|{requester_id}"
 
 
+def register_partition(request: ApprovalRequest) -> str:
+    """Where a request stands on its register: one partition per tenant, kind and the year it
+    is filed under (`register_day`); side jobs, which stay current for years, in one partition
+    per tenant."""
+    if request.kind == SIDEJOB:
+        return f"{request.tenant_id}|{request.kind}"
+    return f"{request.tenant_id}|{request.kind}|{register_day(request).year}"
+
+
 class RequestRepository:
     def __init__(self, store: TableStore) -> None:
         self._store = store
 
     async def create(self, request: ApprovalRequest) -> StoredRequest:
-        """Write a new request, its trail and its index entry in one transaction
-        (AlreadyExists if written)."""
+        """Write a new request with its trail in one transaction (AlreadyExists if written),
+        then its register copy (derived, idempotent: `sync_register` repairs it)."""
         partition = requester_partition(request.tenant_id, request.requester.id)
-
-        def writes(indexed: bool) -> list[Write]:
-            columns = {**_request_columns(request), "Indexed": indexed}
-            out = [Write("insert", _row_key(request.id), columns)]
-            out += [
-                Write("insert", _audit_key(request.id, n), audit_columns(e))
-                for n, e in enumerate(request.audit)
-            ]
-            if indexed:
-                out.append(index.put(request.id, _summary_entry(request)))
-            return out
-
-        etags, indexed = await self._with_index(REQUESTS, partition, writes, True)
-        return StoredRequest(request, etags[0] or "", indexed)
+        writes = [Write("insert", _row_key(request.id), _request_columns(request))]
+        writes += [
+            Write("insert", _audit_key(request.id, n), audit_columns(e))
+            for n, e in enumerate(request.audit)
+        ]
+        etags = await self._store.transact(REQUESTS, partition, writes)
+        stored = StoredRequest(request, etags[0] or "")
+        await self.sync_register(request)
+        return stored
 
     async def get(self, tenant_id: str, requester_id: str, request_id: str) -> StoredRequest | None:
         key = _row_key(request_id)
@@ -124,131 +128,44 @@ class RequestRepository:
         if head is None:
             return None
         trail = [r for r in rows if r.row.startswith(key + "|a|")]
-        request = _request(tenant_id, request_id, head, trail)
-        # A request written before the index rows existed has no column: its next change
-        # writes its entry (and the migration does the rest), so it is never left out.
-        return StoredRequest(request, head.etag or "", bool(head.data.get("Indexed", True)))
+        return StoredRequest(_request(tenant_id, request_id, head, trail), head.etag or "")
 
     async def update(self, stored: StoredRequest, updated: ApprovalRequest) -> StoredRequest:
-        """Replace the request if unchanged since read (else Conflict), append its new trail and
-        rewrite its index entry, in one transaction."""
+        """Replace the request if unchanged since read (else Conflict) and append its new trail,
+        in one transaction; then bring its register copy up to date."""
         old = len(stored.request.audit)
         partition = requester_partition(updated.tenant_id, updated.requester.id)
+        writes = [Write("replace", _row_key(updated.id), _request_columns(updated), stored.etag)]
+        writes += [
+            Write("insert", _audit_key(updated.id, old + n), audit_columns(e))
+            for n, e in enumerate(updated.audit[old:])
+        ]
+        etags = await self._store.transact(REQUESTS, partition, writes)
+        result = StoredRequest(updated, etags[0] or "")
+        await self.sync_register(updated)
+        return result
 
-        def writes(indexed: bool) -> list[Write]:
-            columns = {**_request_columns(updated), "Indexed": indexed}
-            out = [Write("replace", _row_key(updated.id), columns, stored.etag)]
-            out += [
-                Write("insert", _audit_key(updated.id, old + n), audit_columns(e))
-                for n, e in enumerate(updated.audit[old:])
-            ]
-            if indexed:
-                out.append(index.put(updated.id, _summary_entry(updated)))
-            return out
+    async def sync_register(self, request: ApprovalRequest) -> None:
+        """Write the request's register copy as the request now is (an unconditional upsert of
+        the head's columns: repeating it, or running it late, is harmless)."""
+        await self._store.upsert(
+            REGISTER, register_partition(request), request.id, _register_columns(request)
+        )
 
-        etags, indexed = await self._with_index(REQUESTS, partition, writes, stored.indexed)
-        return StoredRequest(updated, etags[0] or "", indexed)
+    async def forget_register(self, request: ApprovalRequest) -> None:
+        """Retention removed the request: its register copy goes too."""
+        await self._store.delete(REGISTER, register_partition(request), request.id)
 
-    async def _with_index(
-        self,
-        table: str,
-        partition: str,
-        writes: Callable[[bool], list[Write]],
-        indexed: bool,
-    ) -> tuple[list[str | None], bool]:
-        """Apply `writes(indexed)`; when Azure refuses it for too many properties, make room in
-        the index row, or give the index up (readers of a full index read the partition, so a
-        missing entry is fine). Returns the ETags and whether the entry was written."""
-        first = writes(indexed)
-        if not first:
-            return [], indexed
-        try:
-            return await self._store.transact(table, partition, first), indexed
-        except RowFull:
-            if not indexed:
-                raise  # the item itself is too large: nothing the index can do
-        room = await index.make_room(self._store, table, partition)
-        try:
-            return await self._store.transact(
-                table, partition, writes(not room.full)
-            ), not room.full
-        except RowFull:
-            if room.full or index.roomy(await index.read(self._store, table, partition)):
-                raise  # refused again with room in the index: the item itself is too large
-        await index.mark_full(self._store, table, partition)
-        return await self._store.transact(table, partition, writes(False)), False
+    async def register(self, tenant_id: str, kind: str, year: int) -> list[ApprovalRequest]:
+        """The register copies of one kind filed under one year (side jobs: all of them): one
+        partition, so what is read is what the register shows."""
+        partition = f"{tenant_id}|{kind}" if kind == SIDEJOB else f"{tenant_id}|{kind}|{year}"
+        rows = await self._store.query(REGISTER, partition)
+        return [_request(tenant_id, r.row, r, []) for r in rows]
 
     async def summaries(self, tenant_id: str, requester_id: str) -> list[RequestSummary]:
-        """Every request of one person, newest first: one point read (the index row), or the
-        whole partition when the index is full."""
-        partition = requester_partition(tenant_id, requester_id)
-        found = await index.read_for_listing(self._store, REQUESTS, partition)
-        if found.full:
-            return [RequestSummary.of(r) for r in await self.for_requester(tenant_id, requester_id)]
-        summaries = [_summary(key, entry) for key, entry in found.entries.items()]
-        return sorted(summaries, key=lambda s: s.created_at, reverse=True)
-
-    async def index_existing(self) -> tuple[int, bool]:
-        """Give requests and pending inbox rows written before the index rows existed their
-        index entries: (entries written, whether everything is indexed now).
-
-        Each batch rewrites its rows unchanged but ETag-guarded, together with the index merge,
-        so a row that changed meanwhile fails the batch instead of indexing a stale state (it is
-        then left for the next run). A scan: for a background job, once per deployment."""
-        written, complete = 0, True
-        heads: dict[str, list[Row]] = {}
-        for row in await self._store.scan(REQUESTS, {}):
-            if row.row.startswith("r|") and "|a|" not in row.row and "Indexed" not in row.data:
-                heads.setdefault(row.partition, []).append(row)
-        for partition, rows in heads.items():
-            tenant_id = partition.split("|", 1)[0]
-            for start in range(0, len(rows), 99):
-                chunk = rows[start : start + 99]
-                writes = [
-                    Write("replace", r.row, {**r.data, "Indexed": True}, r.etag) for r in chunk
-                ]
-                entries: dict[str, Any] = {}
-                for r in chunk:
-                    request = _request(tenant_id, r.row[2:], r, [])
-                    entries.update(index.put(request.id, _summary_entry(request)).data)
-                done = await self._backfill(REQUESTS, partition, writes, entries)
-                written += len(chunk) if done else 0
-                complete = complete and done
-        pending: dict[str, list[Row]] = {}
-        for row in await self._store.scan(INBOX, {"Status": Status.PENDING.value}):
-            pending.setdefault(row.partition, []).append(row)
-        for partition, rows in pending.items():
-            found = await index.read(self._store, INBOX, partition)
-            missing = [r for r in rows if r.row not in found.entries]
-            for start in range(0, len(missing), 99):
-                chunk = missing[start : start + 99]
-                writes = [Write("replace", r.row, dict(r.data), r.etag) for r in chunk]
-                entries = {}
-                for r in chunk:
-                    entries.update(index.put(r.row, _stored_inbox_columns(r)).data)
-                done = await self._backfill(INBOX, partition, writes, entries)
-                written += len(chunk) if done else 0
-                complete = complete and done
-        return written, complete
-
-    async def _backfill(
-        self, table: str, partition: str, writes: list[Write], entries: dict[str, Any]
-    ) -> bool:
-        batch = [*writes, Write("merge", index.INDEX_ROW, entries)]
-        try:
-            await self._store.transact(table, partition, batch)
-        except (Conflict, NotFound):
-            return False  # changed or removed meanwhile: the next run tries again
-        except RowFull:
-            # these old entries do not fit: readers of a full index read the partition
-            await index.mark_full(self._store, table, partition)
-        return True
-
-    async def forget_in_index(self, tenant_id: str, requester_id: str, request_id: str) -> None:
-        """Retention removed the request: drop its entry."""
-        partition = requester_partition(tenant_id, requester_id)
-        drop = index.drop(request_id)
-        await self._with_index(REQUESTS, partition, lambda indexed: [drop] if indexed else [], True)
+        """Every request of one person, newest first (their own partition)."""
+        return [RequestSummary.of(r) for r in await self.for_requester(tenant_id, requester_id)]
 
     async def for_requester(self, tenant_id: str, requester_id: str) -> list[ApprovalRequest]:
         """Every request of one person, newest first (one partition)."""
@@ -261,7 +178,7 @@ class RequestRepository:
 
     async def _scan(self, equals: Mapping[str, str]) -> list[ApprovalRequest]:
         """Requests (without trails) of every person whose columns equal `equals`: a scan, for
-        background jobs, registers and overviews, never for per-person screens."""
+        background jobs only, never for screens."""
         out = []
         for row in await self._store.scan(REQUESTS, equals):
             if row.row.startswith("r|") and "|a|" not in row.row and "|" in row.partition:
@@ -271,10 +188,6 @@ class RequestRepository:
     async def of_kind(self, kind: str, status: Status) -> list[ApprovalRequest]:
         """Every request of a kind in a status, across tenants (yearly jobs)."""
         return await self._scan({"Kind": kind, "Status": status.value})
-
-    async def of_kind_in_tenant(self, tenant_id: str, kind: str) -> list[ApprovalRequest]:
-        """Every request of a kind in one tenant, in any status (registers, yearly overview)."""
-        return [r for r in await self._scan({"Kind": kind}) if r.tenant_id == tenant_id]
 
     async def pending(self) -> list[ApprovalRequest]:
         """Every pending request of every tenant (the recovery and reminder jobs)."""
@@ -288,18 +201,10 @@ class RequestRepository:
         role: str = "approver",
     ) -> None:
         """What waits for a person (the approver by default; an advisor with role="advisor"),
-        with the id of the card they were sent, so it can be updated for them later. The row and
-        the person's index entry (listed while pending) are one transaction."""
+        with the id of the card they were sent, so it can be updated for them later."""
         partition = f"{request.tenant_id}|{person_id or request.approver.id}"
-        columns = inbox_columns(request, role, message_id)
-        entry = (
-            index.put(request.id, columns)
-            if request.status is Status.PENDING
-            else index.drop(request.id)
-        )
-        row = Write("upsert", request.id, columns)
-        await self._with_index(
-            INBOX, partition, lambda indexed: [row, entry] if indexed else [row], True
+        await self._store.upsert(
+            INBOX, partition, request.id, inbox_columns(request, role, message_id)
         )
 
     async def inbox_entry(
@@ -312,42 +217,21 @@ class RequestRepository:
         return _inbox_entry(row)
 
     async def remove_inbox(self, tenant_id: str, approver_id: str, request_id: str) -> None:
-        """The row and its entry go in one transaction (or just the entry: no row, no harm)."""
-        partition = f"{tenant_id}|{approver_id}"
-        drop, delete = index.drop(request_id), Write("delete", request_id)
-        try:
-            await self._with_index(
-                INBOX, partition, lambda indexed: [drop, delete] if indexed else [delete], True
-            )
-        except NotFound:
-            await self._with_index(
-                INBOX, partition, lambda indexed: [drop] if indexed else [], True
-            )
+        await self._store.delete(INBOX, f"{tenant_id}|{approver_id}", request_id)
 
     async def inbox(self, tenant_id: str, approver_id: str) -> list[InboxEntry]:
         """Everything ever put before one person, oldest first (the whole partition)."""
         rows = await self._store.query(INBOX, f"{tenant_id}|{approver_id}")
-        entries = (_inbox_entry(r) for r in rows if r.row != index.INDEX_ROW)
-        return sorted(entries, key=lambda e: e.created_at)
+        return sorted((_inbox_entry(r) for r in rows), key=lambda e: e.created_at)
 
     async def waiting(self, tenant_id: str, person_id: str) -> list[InboxEntry]:
-        """What waits for one person now, oldest first: one point read (the index row), or the
-        whole partition when the index is full."""
-        partition = f"{tenant_id}|{person_id}"
-        found = await index.read_for_listing(self._store, INBOX, partition)
-        if found.full:
-            entries = await self.inbox(tenant_id, person_id)
-            return [e for e in entries if e.status is Status.PENDING]
-        waiting = (_inbox_entry_of(key, entry) for key, entry in found.entries.items())
-        return sorted(waiting, key=lambda e: e.created_at)
+        """What waits for one person now, oldest first (their own inbox partition)."""
+        entries = await self.inbox(tenant_id, person_id)
+        return [e for e in entries if e.status is Status.PENDING]
 
     async def ever_asked(self, tenant_id: str, person_id: str) -> bool:
-        """Has anything ever been put before this person? Their index row exists (one point
-        read); else any row of an older inbox (one row of the partition)."""
-        partition = f"{tenant_id}|{person_id}"
-        if (await index.read(self._store, INBOX, partition)).etag is not None:
-            return True
-        return bool(await self._store.query(INBOX, partition, limit=1))
+        """Has anything ever been put before this person? (one row of their partition)"""
+        return bool(await self._store.query(INBOX, f"{tenant_id}|{person_id}", limit=1))
 
     async def pending_everywhere(self) -> list[tuple[str, InboxEntry]]:
         """(tenant, entry) for every pending inbox row of every approver: for the reminder job."""
@@ -419,7 +303,7 @@ def _inbox_entry(row: Row) -> InboxEntry:
 
 
 def inbox_columns(request: ApprovalRequest, role: str, message_id: str) -> dict[str, Any]:
-    """An inbox row, and the same as the person's index entry while it is pending."""
+    """An inbox row."""
     return {
         "RequesterId": request.requester.id,
         "Kind": request.kind,
@@ -433,53 +317,25 @@ def inbox_columns(request: ApprovalRequest, role: str, message_id: str) -> dict[
     }
 
 
-def _stored_inbox_columns(row: Row) -> dict[str, Any]:
-    """An inbox row's columns as `inbox_columns` gives them (older rows may lack some)."""
-    d = row.data
-    return {
-        "RequesterId": d["RequesterId"],
-        "Kind": d["Kind"],
-        "Status": d["Status"],
-        "CreatedAt": d["CreatedAt"],
-        "Role": d.get("Role", "approver"),
-        "MessageId": d.get("MessageId", ""),
-        "RequesterName": d.get("RequesterName", ""),
-        "Summary": d.get("Summary", ""),
-    }
-
-
-def _inbox_entry_of(key: str, entry: Mapping[str, Any]) -> InboxEntry:
-    return _inbox_entry(Row("", key, entry))
-
-
-def _summary_entry(request: ApprovalRequest) -> dict[str, Any]:
-    # whole, as the request has them (the forms bound every field far below Azure's 64 KB)
-    facts: dict[str, Any] = {k: str(request.facts[k]) for k in _INDEXED_FACTS if k in request.facts}
-    facts.update({k: request.facts[k] for k in _INDEXED_NUMBERS if k in request.facts})
-    return {
-        "Kind": request.kind,
-        "Status": request.status.value,
-        "CreatedAt": request.created_at.isoformat(),
-        "Facts": facts,
-    }
-
-
-def _summary(key: str, entry: Mapping[str, Any]) -> RequestSummary:
-    return RequestSummary(
-        key,
-        str(entry["Kind"]),
-        Status(str(entry["Status"])),
-        datetime.fromisoformat(str(entry["CreatedAt"])),
-        dict(entry.get("Facts", {})),
-    )
-
-
 def _row_key(request_id: str) -> str:
     return f"r|{request_id}"
 
 
 def _audit_key(request_id: str, number: int) -> str:
     return f"r|{request_id}|a|{number:04d}"
+
+
+def request_of(tenant_id: str, head: Row) -> ApprovalRequest:
+    """The request a head row holds, without its trail (for jobs that found the row)."""
+    return _request(tenant_id, head.row[2:], head, [])
+
+
+def _register_columns(request: ApprovalRequest) -> dict[str, Any]:
+    """A register copy: the head's columns plus where the original lives."""
+    return {
+        **_request_columns(request),
+        "RequesterPartition": requester_partition(request.tenant_id, request.requester.id),
+    }
 
 
 def _request_columns(request: ApprovalRequest) -> dict[str, Any]:

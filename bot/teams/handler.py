@@ -111,7 +111,13 @@ class IntegrityBot(ActivityHandler):  # type: ignore[misc]
             try:
                 card = await dialogs.dispatch(self._registry, card_action, self._services)
             except StorageError as error:
-                log.warning("storage failed during %s: %s", verb, type(error).__name__)
+                reference = data.get("requestId") or data.get("breachId") or "-"
+                log.warning(
+                    "storage failure shown to the user during %s (reference %s): %s",
+                    verb,
+                    reference if isinstance(reference, str) else "-",
+                    type(error).__name__,
+                )
                 card = error_card(actor.locale, "storage_unavailable")
             except Exception:
                 # Never a 500 for a click: log it with the activity id, show a clear card.

@@ -121,14 +121,44 @@ async def test_gifts_to_hand_in_are_tracked_until_received(repository: RequestRe
     assert [e.status for e in await repository.collection("tenant")] == ["received"]
 
 
-async def test_a_kind_is_read_across_requesters_of_one_tenant_only(
+async def test_a_register_year_is_read_across_requesters_of_one_tenant_only(
     repository: RequestRepository,
 ) -> None:
     await repository.create(a_request("CAD-1"))
     await repository.create(replace(a_request("CAD-2"), requester=Person("lotte", "Lotte Smit")))
     await repository.create(replace(a_request("CAD-3"), tenant_id="other"))
     await repository.create(replace(a_request("HUU-1"), kind="tenant"))
-    gifts = await repository.of_kind_in_tenant("tenant", "gift")
+    await repository.create(replace(a_request("CAD-4"), created_at=NOW.replace(year=NOW.year - 1)))
+    gifts = await repository.register("tenant", "gift", NOW.year)
     assert sorted(r.id for r in gifts) == ["CAD-1", "CAD-2"]  # no trails, no other tenant
     assert {r.requester.id for r in gifts} == {"sanne", "lotte"}
     assert all(r.audit == () for r in gifts)
+
+
+async def test_the_register_copy_follows_every_change_and_is_filed_under_its_own_year(
+    repository: RequestRepository,
+) -> None:
+    received_last_year = {"description": "Kerstpakket", "receivedOn": "2025-12-30"}
+    created = await repository.create(replace(a_request("CAD-5"), facts=received_last_year))
+    assert [r.id for r in await repository.register("tenant", "gift", 2025)] == ["CAD-5"]
+    assert await repository.register("tenant", "gift", 2026) == []  # reported in 2026
+
+    approved = replace(created.request, status=Status.APPROVED, decided_at=NOW)
+    await repository.update(created, approved)
+    [copy] = await repository.register("tenant", "gift", 2025)
+    assert copy.status is Status.APPROVED and copy.decided_at == NOW
+
+    await repository.forget_register(approved)
+    assert await repository.register("tenant", "gift", 2025) == []
+
+
+async def test_current_side_jobs_share_one_register_partition_whatever_their_start(
+    repository: RequestRepository,
+) -> None:
+    for n, start in enumerate(("2019-03-01", "2026-01-15")):
+        job = replace(a_request(f"NEV-{n}"), kind="sidejob", facts={"start": start})
+        await repository.create(job)
+    assert sorted(r.id for r in await repository.register("tenant", "sidejob", 2026)) == [
+        "NEV-0",
+        "NEV-1",
+    ]
