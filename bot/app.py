@@ -30,6 +30,7 @@ from bot.settings import Settings
 from bot.storage import breaches as breach_tables
 from bot.storage import registers as register_tables
 from bot.storage import requests as request_tables
+from bot.storage.collection import CollectionRepository
 from bot.storage.errors import StorageError
 from bot.storage.repositories import TABLES, ConversationReferences, DirectoryRepository
 from bot.storage.requests import RequestRepository
@@ -84,6 +85,7 @@ def init_app(
             teams_limiter(settings.teams_sends_per_second),
         ),
         requests=RequestRepository(table_store),
+        collection=CollectionRepository(table_store),
         managers=GraphManagers(graph, DirectoryManagers(directory))
         if graph is not None
         else DirectoryManagers(directory),

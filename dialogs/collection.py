@@ -3,8 +3,10 @@ Woongroen are collected centrally and raffled among staff)."""
 
 from __future__ import annotations
 
+from bot.domain.collection import CollectionStatus
 from bot.domain.money import format_euros
 from bot.domain.people import Actor, Role
+from bot.services import collection as gift_collection
 from bot.services.context import Services
 from cards import language_of, render, text
 from dialogs.base import Card, CardAction
@@ -16,20 +18,24 @@ ALLOWED = (Role.SECRETARIAT, Role.INTEGRITY_OFFICER)
 
 async def collection_card(actor: Actor, services: Services) -> Card:
     locale = actor.locale
-    entries = await services.requests.collection(actor.tenant_id)
-    order = {"expected": 0, "received": 1, "raffled": 2}
+    entries = await gift_collection.gifts(services, actor.tenant_id)
+    order = {
+        CollectionStatus.EXPECTED: 0,
+        CollectionStatus.RECEIVED: 1,
+        CollectionStatus.RAFFLED: 2,
+    }
     rows = [
         {
             "description": e.description,
             "value": format_euros(e.value_cents, language_of(locale)),
             "who": e.requester_name or "?",
             "reference": e.request_id,
-            "status": text(locale, f"gift.collection.statuses.{e.status}"),
-            "expected": e.status == "expected",
+            "status": text(locale, f"gift.collection.statuses.{e.status.value}"),
+            "expected": e.status is CollectionStatus.EXPECTED,
         }
         for e in sorted(entries, key=lambda e: (order.get(e.status, 3), e.created_at))
     ]
-    can_raffle = any(e.status == "received" for e in entries)
+    can_raffle = any(e.status is CollectionStatus.RECEIVED for e in entries)
     return render("collection", locale, {"entries": rows, "canRaffle": can_raffle})
 
 
@@ -42,9 +48,7 @@ async def open_collection(action: CardAction, services: Services) -> Card:
 async def mark_received(action: CardAction, services: Services) -> Card:
     rid = action.data.get("requestId")
     if isinstance(rid, str) and 0 < len(rid) <= 40:
-        await services.requests.mark_collected(
-            action.actor.tenant_id, rid, action.actor.user_id, services.clock()
-        )
+        await gift_collection.mark_received(services, action.actor, rid)
     return await collection_card(action.actor, services)
 
 

@@ -18,6 +18,7 @@ from bot.domain.money import format_euros
 from bot.domain.people import Actor
 from bot.domain.requests import ApprovalRequest
 from bot.services.approvals import Submitted
+from bot.services.collection import expect_gift
 from bot.services.context import Services
 from cards import language_of, text
 from dialogs.base import Card
@@ -143,8 +144,8 @@ async def _collect_if_handed_in(services: Services, result: Submitted, outcome: 
     """A gift to hand in goes on the secretariat's collection register."""
     if outcome.verdict == Verdict.HAND_IN.value:
         facts = outcome.facts
-        await services.requests.expect_collection(
-            result.request, str(facts["description"]), int(facts["valueCents"])
+        await expect_gift(
+            services, result.request, str(facts["description"]), int(facts["valueCents"])
         )
 
 

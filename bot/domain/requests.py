@@ -77,10 +77,24 @@ class ApprovalRequest:
     advised_at: datetime | None = None
     reminded_at: datetime | None = None
     escalated_at: datetime | None = None
+    former_approvers: tuple[str, ...] = ()  # ids it was put before earlier (rerouted away)
 
     @property
     def pending(self) -> bool:
         return self.status is Status.PENDING
+
+    @property
+    def asked(self) -> tuple[str, ...]:
+        """Everyone it was ever put before: former approvers, the approver and the advisor."""
+        advisor = (self.advisor.id,) if self.advisor else ()
+        return tuple(dict.fromkeys((*self.former_approvers, self.approver.id, *advisor)))
+
+    def closed_at(self) -> datetime | None:
+        """When it stopped waiting: the decision, or the withdrawal in its trail."""
+        if self.decided_at is not None:
+            return self.decided_at
+        withdrawn = [e.at for e in self.audit if e.action == Status.WITHDRAWN.value]
+        return max(withdrawn) if withdrawn else None
 
 
 def request_id(prefix: str, *parts: str) -> str:
@@ -153,4 +167,11 @@ def reroute(
 ) -> ApprovalRequest:
     """Give a pending request to another approver (the fallback when the manager is away)."""
     entry = AuditEntry(now, "system", action, f"{request.approver.id} -> {to.id}: {why}")
-    return replace(request, approver=to, approver_role=role, audit=(*request.audit, entry))
+    former = tuple(dict.fromkeys((*request.former_approvers, request.approver.id)))
+    return replace(
+        request,
+        approver=to,
+        approver_role=role,
+        audit=(*request.audit, entry),
+        former_approvers=former,
+    )

@@ -12,6 +12,7 @@ from bot.services.approvers import ManagerLookup
 from bot.services.notify import Notifier
 from bot.settings import Settings
 from bot.storage.breaches import BreachRepository
+from bot.storage.collection import CollectionRepository
 from bot.storage.repositories import ConversationReferences, DirectoryRepository
 from bot.storage.requests import RequestRepository
 from bot.storage.store import TableStore
@@ -29,6 +30,7 @@ class Services:
     directory: DirectoryRepository
     notifier: Notifier
     requests: RequestRepository
+    collection: CollectionRepository
     managers: ManagerLookup
     clock: Callable[[], datetime] = utc_now
     # (tenant, person) -> (roles, has an inbox): shapes the menu only, so a minute's lag is fine.

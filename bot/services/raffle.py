@@ -15,15 +15,14 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
+from bot.domain.collection import CollectionStatus
 from bot.domain.people import Actor
 from bot.domain.raffle import ALGORITHM, draw
 from bot.services.context import Services
 from bot.services.fanout import fan_out
 from bot.services.notify import DeliveryError, NoConversationReference
-from bot.storage.errors import Conflict, NotFound
 from bot.storage.leases import Leases
 from bot.storage.raffles import Excluded, Prize, RaffleRecord, RaffleRepository
-from bot.storage.requests import COLLECTION
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +58,9 @@ async def run_raffle(services: Services, actor: Actor, winner_card: WinnerCard) 
 
 async def _draw_and_record(services: Services, actor: Actor) -> RaffleRecord:
     received = [
-        e for e in await services.requests.collection(actor.tenant_id) if e.status == "received"
+        e
+        for e in await services.collection.entries(actor.tenant_id)
+        if e.status is CollectionStatus.RECEIVED
     ]
     if not received:
         raise NothingToRaffle(actor.tenant_id)
@@ -94,18 +95,9 @@ async def _draw_and_record(services: Services, actor: Actor) -> RaffleRecord:
 
 
 async def _mark_raffled(services: Services, tenant_id: str, gift_id: str, raffle_id: str) -> None:
-    """received -> raffled, ETag-guarded (a lost race leaves the row as the winner wrote it)."""
-    try:
-        row = await services.store.get(COLLECTION, tenant_id, gift_id)
-    except NotFound:
-        return
-    if row.data.get("Status") != "received":
-        return
-    data = {**row.data, "Status": "raffled", "RaffleId": raffle_id}
-    try:
-        await services.store.replace(COLLECTION, tenant_id, gift_id, data, row.etag or "")
-    except Conflict:
-        log.warning("gift %s changed while being raffled", gift_id)
+    """received -> raffled (a lost race leaves the entry as the winner of it wrote it)."""
+    if not await services.collection.mark_raffled(tenant_id, gift_id, raffle_id):
+        log.warning("gift %s was no longer waiting to be raffled", gift_id)
 
 
 async def _tell_winners(

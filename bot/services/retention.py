@@ -20,11 +20,8 @@ from bot.services.context import Services
 from bot.settings import Settings
 from bot.storage.leases import Leases
 from bot.storage.removals import Removal, RemovalLog
-from bot.storage.requests import COLLECTION, REQUESTS, request_of
-from bot.storage.store import Row, Write
 
 log = logging.getLogger(__name__)
-_CLOSED = ("approved", "declined", "withdrawn")
 
 
 @dataclass(frozen=True)
@@ -34,7 +31,7 @@ class Expired:
     tenant_id: str
     kind: str  # e.g. "gift", "invitation", "breach"
     record_id: str
-    where: str  # where the policy finds it again (for requests: the requests partition)
+    where: str  # where the policy finds it again (for requests: the requester's id)
 
 
 @dataclass(frozen=True)
@@ -99,51 +96,14 @@ async def run_retention(services: Services) -> int:
 
 async def expired_requests(services: Services, cutoff: datetime) -> list[Expired]:
     """Decided or withdrawn requests closed before `cutoff` (a scan: background jobs only)."""
-    found: list[Expired] = []
-    for status in _CLOSED:
-        for head in await services.store.scan(REQUESTS, {"Status": status}):
-            closed = await _closed_at(services, head)
-            if closed is not None and closed < cutoff:
-                tenant_id = head.partition.split("|", 1)[0]
-                found.append(
-                    Expired(tenant_id, str(head.data["Kind"]), head.row[2:], head.partition)
-                )
-    return found
-
-
-async def _closed_at(services: Services, head: Row) -> datetime | None:
-    decided = str(head.data.get("DecidedAt") or "")
-    if decided:
-        return datetime.fromisoformat(decided)
-    # Withdrawn requests carry the moment only in their trail; read it when old enough at all.
-    rows = await services.store.query(REQUESTS, head.partition, head.row + "|a|", head.row + "|a}")
-    moments = [
-        datetime.fromisoformat(str(r.data["At"]))
-        for r in rows
-        if r.data.get("Action") == "withdrawn"
+    return [
+        Expired(r.tenant_id, r.kind, r.id, r.requester.id)
+        for r in await services.requests.closed_before(cutoff)
     ]
-    return max(moments) if moments else None
 
 
 async def remove_request(services: Services, item: Expired) -> None:
-    """The request, its audit trail, its inbox row(s) and its collection row."""
-    key = f"r|{item.record_id}"
-    rows = await services.store.query(REQUESTS, item.where, key, key + "}")
-    head = next((r for r in rows if r.row == key), None)
-    # everyone it was put before: the approver, an advisor, and whoever it was rerouted from
-    approvers = {str(head.data.get(c, "")) for c in ("ApproverId", "AdvisorId")} if head else set()
-    for row in rows:
-        if row.data.get("Action") == "rerouted":  # "old -> new: why"
-            approvers.update(
-                p.strip() for p in str(row.data.get("Detail", "")).split(":")[0].split("->")
-            )
-    for approver in filter(None, approvers):
-        await services.requests.remove_inbox(item.tenant_id, approver, item.record_id)
-    await services.store.delete(COLLECTION, item.tenant_id, item.record_id)
-    if head is not None:
-        await services.requests.forget_register(request_of(item.tenant_id, head))
-    trail = sorted((r for r in rows if r.row != key), key=lambda r: r.row)
-    ordered = [*trail, *([head] if head else [])]  # the head last: a crash leaves it findable
-    for start in range(0, len(ordered), 100):
-        writes = [Write("delete", r.row) for r in ordered[start : start + 100]]
-        await services.store.transact(REQUESTS, item.where, writes)
+    """The request, its audit trail, everyone's inbox row, its collection row and register copy."""
+    stored = await services.requests.get(item.tenant_id, item.where, item.record_id)
+    if stored is not None:
+        await services.requests.remove(stored.request)

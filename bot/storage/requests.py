@@ -4,7 +4,6 @@
 append-only audit trail). One range query reads a request with its trail; a change is one
 entity-group transaction (ETag-guarded replace + new audit rows), so it is all or nothing.
 `inbox`: partition = tenant|approver, row = request id: what waits for whom ("openstaand").
-`collection`: partition = tenant, row = request id: gifts to hand in, for the secretariat.
 
 `register`: partition = tenant|kind|year filed under (side jobs: tenant|sidejob), row = request
 id: a copy of the request's head for the registers and the yearly overview, so reading one year
@@ -32,14 +31,14 @@ from bot.domain.requests import (
     Status,
 )
 from bot.storage.audit import audit_columns, audit_entries
-from bot.storage.errors import AlreadyExists, NotFound
+from bot.storage.errors import NotFound
 from bot.storage.store import Row, TableStore, Write
 
 REQUESTS = "requests"
 INBOX = "inbox"
 COLLECTION = "collection"
 REGISTER = "register"
-TABLES: tuple[str, ...] = (REQUESTS, INBOX, COLLECTION, REGISTER)
+TABLES: tuple[str, ...] = (REQUESTS, INBOX, COLLECTION, REGISTER)  # COLLECTION: see collection.py
 SIDEJOB = "sidejob"  # current for as long as it lasts: its register is not split by year
 
 
@@ -75,17 +74,6 @@ class InboxEntry:
     message_id: str = ""
     requester_name: str = ""
     summary: str = ""
-
-
-@dataclass(frozen=True)
-class CollectionEntry:
-    request_id: str
-    requester_id: str
-    requester_name: str
-    status: str  # expected, received, raffled
-    description: str
-    value_cents: int
-    created_at: datetime
 
 
 def requester_partition(tenant_id: str, requester_id: str) -> str:
@@ -189,6 +177,40 @@ class RequestRepository:
         """Every request of a kind in a status, across tenants (yearly jobs)."""
         return await self._scan({"Kind": kind, "Status": status.value})
 
+    async def closed_before(self, cutoff: datetime) -> list[ApprovalRequest]:
+        """Decided or withdrawn requests that closed before `cutoff`: a scan, for the retention
+        job only."""
+        found = []
+        for status in (Status.APPROVED, Status.DECLINED, Status.WITHDRAWN):
+            for head in await self._scan({"Status": status.value}):
+                if head.decided_at is not None or head.created_at >= cutoff:
+                    if head.decided_at is not None and head.decided_at < cutoff:
+                        found.append(head)
+                    continue
+                # a withdrawal's moment is in the trail: read it only when old enough at all
+                stored = await self.get(head.tenant_id, head.requester.id, head.id)
+                closed = stored.request.closed_at() if stored else None
+                if stored is not None and closed is not None and closed < cutoff:
+                    found.append(stored.request)
+        return found
+
+    async def remove(self, request: ApprovalRequest) -> None:
+        """Remove a request for good: the inbox rows of everyone it was put before, its
+        collection row and register copy, then its trail and, last, its head (so a removal that
+        stops half-way leaves it findable for the next run). Idempotent."""
+        for person in request.asked:
+            await self.remove_inbox(request.tenant_id, person, request.id)
+        await self._store.delete(COLLECTION, request.tenant_id, request.id)
+        await self.forget_register(request)
+        partition = requester_partition(request.tenant_id, request.requester.id)
+        key = _row_key(request.id)
+        rows = await self._store.query(REQUESTS, partition, key, key + "}")
+        trail = sorted((r for r in rows if r.row != key), key=lambda r: r.row)
+        ordered = [*trail, *(r for r in rows if r.row == key)]
+        for start in range(0, len(ordered), 100):
+            writes = [Write("delete", r.row) for r in ordered[start : start + 100]]
+            await self._store.transact(REQUESTS, partition, writes)
+
     async def pending(self) -> list[ApprovalRequest]:
         """Every pending request of every tenant (the recovery and reminder jobs)."""
         return await self._scan({"Status": Status.PENDING.value})
@@ -238,55 +260,6 @@ class RequestRepository:
         rows = await self._store.scan(INBOX, {"Status": Status.PENDING.value, "Role": "approver"})
         return [(r.partition.split("|", 1)[0], _inbox_entry(r)) for r in rows]
 
-    async def expect_collection(
-        self, request: ApprovalRequest, description: str, cents: int
-    ) -> None:
-        """Put a gift on the register as expected; an entry already there (perhaps received or
-        raffled since) is left as it is, so repeating this is harmless."""
-        try:
-            await self._store.insert(
-                COLLECTION,
-                request.tenant_id,
-                request.id,
-                {
-                    "RequesterId": request.requester.id,
-                    "RequesterName": request.requester.name,
-                    "Status": "expected",
-                    "Description": description,
-                    "ValueCents": cents,
-                    "CreatedAt": request.created_at.isoformat(),
-                },
-            )
-        except AlreadyExists:
-            return
-
-    async def collection(self, tenant_id: str) -> list[CollectionEntry]:
-        rows = await self._store.query(COLLECTION, tenant_id)
-        return [
-            CollectionEntry(
-                r.row,
-                str(r.data["RequesterId"]),
-                str(r.data.get("RequesterName", "")),
-                str(r.data["Status"]),
-                str(r.data.get("Description", "")),
-                int(r.data.get("ValueCents", 0)),
-                datetime.fromisoformat(str(r.data["CreatedAt"])),
-            )
-            for r in rows
-        ]
-
-    async def mark_collected(self, tenant_id: str, request_id: str, by: str, at: datetime) -> bool:
-        """Expected -> received; False when it was not expected (already received, or unknown)."""
-        try:
-            row = await self._store.get(COLLECTION, tenant_id, request_id)
-        except NotFound:
-            return False
-        if row.data.get("Status") != "expected":
-            return False
-        data = {**row.data, "Status": "received", "ReceivedBy": by, "ReceivedAt": at.isoformat()}
-        await self._store.replace(COLLECTION, tenant_id, request_id, data, row.etag or "*")
-        return True
-
 
 def _inbox_entry(row: Row) -> InboxEntry:
     return InboxEntry(
@@ -325,11 +298,6 @@ def _audit_key(request_id: str, number: int) -> str:
     return f"r|{request_id}|a|{number:04d}"
 
 
-def request_of(tenant_id: str, head: Row) -> ApprovalRequest:
-    """The request a head row holds, without its trail (for jobs that found the row)."""
-    return _request(tenant_id, head.row[2:], head, [])
-
-
 def _register_columns(request: ApprovalRequest) -> dict[str, Any]:
     """A register copy: the head's columns plus where the original lives."""
     return {
@@ -361,6 +329,7 @@ def _request_columns(request: ApprovalRequest) -> dict[str, Any]:
         "AdvisedAt": _iso(request.advised_at),
         "RemindedAt": _iso(request.reminded_at),
         "EscalatedAt": _iso(request.escalated_at),
+        "FormerApprovers": ",".join(request.former_approvers),
     }
 
 
@@ -398,6 +367,7 @@ def _request(tenant_id: str, request_id: str, head: Row, trail: Sequence[Row]) -
         advised_at=_moment(d.get("AdvisedAt")),
         reminded_at=_moment(d.get("RemindedAt")),
         escalated_at=_moment(d.get("EscalatedAt")),
+        former_approvers=tuple(a for a in str(d.get("FormerApprovers", "")).split(",") if a),
         audit=audit_entries(trail),
     )
 

@@ -118,7 +118,7 @@ async def test_verdicts_follow_the_code(bot: BotUnderTest) -> None:
     assert "Niet aannemen" in texts(money)
     expensive = await declare(bot, {**WINE, "value": "1.250,00"})
     assert "Lever dit in" in texts(expensive)
-    collection = await bot.server.app[SERVICES].requests.collection(TENANT)
+    collection = await bot.server.app[SERVICES].collection.entries(TENANT)
     assert [(c.status, c.value_cents) for c in collection] == [("expected", 125000)]
 
 
@@ -214,7 +214,7 @@ async def test_the_secretariat_sees_gifts_to_hand_in_and_marks_them_received(
     assert "Verwacht" in texts(register)
     after = await click(bot, LOTTE, register, "collection.received")
     assert "Ontvangen door het secretariaat" in texts(after)
-    [entry] = await bot.server.app[SERVICES].requests.collection(TENANT)
+    [entry] = await bot.server.app[SERVICES].collection.entries(TENANT)
     assert entry.status == "received"
 
 
@@ -225,10 +225,10 @@ async def test_an_employee_cannot_open_or_change_the_collection_register(
     await declare(bot, {**WINE, "value": "75"})
     menu = await open_flow(bot, SANNE, "menu.open")
     assert "Cadeaus om in te leveren" not in texts(menu)
-    [entry] = await bot.server.app[SERVICES].requests.collection(TENANT)
+    [entry] = await bot.server.app[SERVICES].collection.entries(TENANT)
     response = await bot.post(
         SANNE.invoke(bot.service_url, "collection.received", {"requestId": entry.request_id})
     )
     assert "alleen voor het secretariaat" in texts((await response.json())["value"])
-    [entry] = await bot.server.app[SERVICES].requests.collection(TENANT)
+    [entry] = await bot.server.app[SERVICES].collection.entries(TENANT)
     assert entry.status == "expected"

@@ -30,8 +30,8 @@ async def received_gifts(services: Services, count: int) -> list[str]:
             tenant_id=TENANT,
             created_at=START + timedelta(days=n),
         )
-        await services.requests.expect_collection(request, f"Kerstpakket {n}", 7500)
-        assert await services.requests.mark_collected(TENANT, request.id, LOTTE.aad_id, START)
+        await services.collection.expect(request, f"Kerstpakket {n}", 7500)
+        assert await services.collection.mark_received(TENANT, request.id, LOTTE.aad_id, START)
         ids.append(request.id)
     return ids
 
@@ -81,7 +81,7 @@ async def test_the_secretariat_raffles_received_gifts_among_all_active_staff(
     assert shown.count("GEEN bericht") == 7 - told > 0
     assert "Joost Visser: niet meer in dienst" in shown
     assert raffle.seed in shown
-    assert {e.status for e in await services.requests.collection(TENANT)} == {"raffled"}
+    assert {e.status for e in await services.collection.entries(TENANT)} == {"raffled"}
 
     again = await click(bot, LOTTE, register, "raffle.run")
     assert "geen ontvangen cadeaus" in texts(again)
@@ -95,7 +95,7 @@ async def test_an_employee_cannot_run_the_raffle(bot: BotUnderTest) -> None:
     response = await bot.post(SANNE.invoke(bot.service_url, "raffle.run", {}))
     assert "Alleen het secretariaat" in texts((await response.json())["value"])
     assert await RaffleRepository(services.store).latest(TENANT) is None
-    assert {e.status for e in await services.requests.collection(TENANT)} == {"received"}
+    assert {e.status for e in await services.collection.entries(TENANT)} == {"received"}
 
 
 async def test_the_raffle_button_shows_only_when_something_was_received(

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.domain.collection import CollectionStatus
 from bot.domain.requests import (
     ApprovalRequest,
     ApproverRole,
@@ -17,6 +18,7 @@ from bot.domain.requests import (
     decide,
 )
 from bot.storage import AlreadyExists, Conflict
+from bot.storage.collection import CollectionRepository
 from bot.storage.requests import TABLES, RequestRepository
 from bot.storage.tables import AzureTableStore
 
@@ -111,14 +113,22 @@ async def test_my_requests_and_the_approvers_inbox_are_each_one_partition(
     ]
 
 
-async def test_gifts_to_hand_in_are_tracked_until_received(repository: RequestRepository) -> None:
+async def test_gifts_to_hand_in_are_tracked_until_received_and_raffled(
+    repository: RequestRepository, store: AzureTableStore
+) -> None:
+    collection = CollectionRepository(store)
     request = a_request()
-    await repository.expect_collection(request, "Kerstpakket", 7500)
-    [entry] = await repository.collection("tenant")
+    await collection.expect(request, "Kerstpakket", 7500)
+    await collection.expect(request, "Kerstpakket", 7500)  # a repeat changes nothing
+    [entry] = await collection.entries("tenant")
     assert (entry.status, entry.description, entry.value_cents) == ("expected", "Kerstpakket", 7500)
-    assert await repository.mark_collected("tenant", request.id, "lotte", NOW)
-    assert not await repository.mark_collected("tenant", request.id, "lotte", NOW)
-    assert [e.status for e in await repository.collection("tenant")] == ["received"]
+    assert not await collection.mark_raffled("tenant", request.id, "R1")  # not received yet
+    assert await collection.mark_received("tenant", request.id, "lotte", NOW)
+    assert not await collection.mark_received("tenant", request.id, "lotte", NOW)
+    assert [e.status for e in await collection.entries("tenant")] == [CollectionStatus.RECEIVED]
+    assert await collection.mark_raffled("tenant", request.id, "R1")
+    [raffled] = await collection.entries("tenant")
+    assert (raffled.status, raffled.raffle_id) == (CollectionStatus.RAFFLED, "R1")
 
 
 async def test_a_register_year_is_read_across_requesters_of_one_tenant_only(
@@ -162,3 +172,24 @@ async def test_current_side_jobs_share_one_register_partition_whatever_their_sta
         "NEV-0",
         "NEV-1",
     ]
+
+
+async def test_removing_a_rerouted_request_clears_every_inbox_it_was_put_in(
+    repository: RequestRepository,
+) -> None:
+    from bot.domain.requests import reroute
+
+    stored = await repository.create(a_request("CAD-6"))
+    await repository.put_inbox(stored.request)  # Pieter's
+    moved = reroute(stored.request, Person("lotte", "Lotte"), ApproverRole.ESCALATION, "late", NOW)
+    stored = await repository.update(stored, moved)
+    await repository.put_inbox(moved)  # Lotte's
+    read = await repository.get("tenant", "sanne", "CAD-6")
+    assert read is not None and read.request.former_approvers == ("pieter",)
+
+    await repository.remove(read.request)
+
+    assert await repository.get("tenant", "sanne", "CAD-6") is None
+    assert await repository.inbox_entry("tenant", "pieter", "CAD-6") is None
+    assert await repository.inbox_entry("tenant", "lotte", "CAD-6") is None
+    assert await repository.register("tenant", "gift", NOW.year) == []

@@ -171,9 +171,9 @@ async def test_every_verb_answers_hostile_data_with_a_card_and_writes_nothing_it
     assert stored is not None and stored.request.status is Status.PENDING
     assert [e.action for e in stored.request.audit] == ["submitted"]
     [entry] = (
-        await services.requests.collection(TENANT)
+        await services.collection.entries(TENANT)
         if verb != "gift.submit"
-        else [e for e in await services.requests.collection(TENANT) if e.request_id == rid]
+        else [e for e in await services.collection.entries(TENANT) if e.request_id == rid]
     )
     assert entry.status == "expected"
 
