@@ -12,9 +12,9 @@ from bot.services.approvers import ManagerLookup
 from bot.services.notify import Notifier
 from bot.settings import Settings
 from bot.storage.breaches import BreachRepository
-from bot.storage.collection import CollectionRepository
+from bot.storage.collection import Collection
 from bot.storage.repositories import ConversationReferences, DirectoryRepository
-from bot.storage.requests import RequestRepository
+from bot.storage.requests import Requests
 from bot.storage.store import TableStore
 
 
@@ -29,8 +29,8 @@ class Services:
     conversations: ConversationReferences
     directory: DirectoryRepository
     notifier: Notifier
-    requests: RequestRepository
-    collection: CollectionRepository
+    requests: Requests
+    collection: Collection
     managers: ManagerLookup
     clock: Callable[[], datetime] = utc_now
     # (tenant, person) -> (roles, has an inbox): shapes the menu only, so a minute's lag is fine.

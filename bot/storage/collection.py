@@ -5,12 +5,24 @@ The status strings and columns live here only; callers speak `CollectedGift`."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Protocol
 
 from bot.domain.collection import CollectedGift, CollectionStatus
 from bot.domain.requests import ApprovalRequest
 from bot.storage.errors import AlreadyExists, Conflict, NotFound
 from bot.storage.requests import COLLECTION
 from bot.storage.store import Row, TableStore
+
+
+class Collection(Protocol):
+    """The collection register (Azure: `CollectionRepository`; memory: `MemoryCollection`)."""
+
+    async def expect(self, request: ApprovalRequest, description: str, cents: int) -> None: ...
+    async def entries(self, tenant_id: str) -> list[CollectedGift]: ...
+    async def mark_received(
+        self, tenant_id: str, request_id: str, by: str, at: datetime
+    ) -> bool: ...
+    async def mark_raffled(self, tenant_id: str, request_id: str, raffle_id: str) -> bool: ...
 
 
 class CollectionRepository:

@@ -1,8 +1,10 @@
-"""Requests, their audit trail and racing decisions, against a real Azurite."""
+"""The requests and collection repositories' contract: every test runs against Azure Tables (on
+a real Azurite) and against the in-memory twin, so service tests in the unit tier can use it."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -18,8 +20,9 @@ from bot.domain.requests import (
     decide,
 )
 from bot.storage import AlreadyExists, Conflict
-from bot.storage.collection import CollectionRepository
-from bot.storage.requests import TABLES, RequestRepository
+from bot.storage.collection import Collection, CollectionRepository
+from bot.storage.memory import MemoryCollection, MemoryRequestRepository
+from bot.storage.requests import TABLES, RequestRepository, Requests
 from bot.storage.tables import AzureTableStore
 
 NOW = datetime(2026, 11, 29, 10, tzinfo=UTC)
@@ -42,13 +45,32 @@ def a_request(rid: str = "CAD-AAAA-BBBB", created: datetime = NOW) -> ApprovalRe
     )
 
 
-@pytest.fixture
-async def repository(store: AzureTableStore) -> RequestRepository:
+@pytest.fixture(params=["azurite", "memory"])
+async def store_kind(
+    request: pytest.FixtureRequest, azurite_connection: str, table_prefix: str
+) -> AsyncIterator[AzureTableStore | None]:
+    """Azure Tables on the session's Azurite, or None for the in-memory twins."""
+    if request.param == "memory":
+        yield None
+        return
+    store = AzureTableStore(azurite_connection, table_prefix)
     await store.ensure_tables(TABLES)
-    return RequestRepository(store)
+    yield store
+    await store.close()
 
 
-async def test_a_request_is_stored_with_its_facts_and_trail(repository: RequestRepository) -> None:
+@pytest.fixture
+def repository(store_kind: AzureTableStore | None) -> Requests:
+    """The contract: every test here runs on Azure Tables (Azurite) and on the in-memory twin."""
+    return MemoryRequestRepository() if store_kind is None else RequestRepository(store_kind)
+
+
+@pytest.fixture
+def collection(store_kind: AzureTableStore | None) -> Collection:
+    return MemoryCollection() if store_kind is None else CollectionRepository(store_kind)
+
+
+async def test_a_request_is_stored_with_its_facts_and_trail(repository: Requests) -> None:
     created = await repository.create(a_request())
     assert created.etag
     stored = await repository.get("tenant", "sanne", "CAD-AAAA-BBBB")
@@ -57,14 +79,14 @@ async def test_a_request_is_stored_with_its_facts_and_trail(repository: RequestR
     assert await repository.get("tenant", "pieter", "CAD-AAAA-BBBB") is None
 
 
-async def test_the_same_request_cannot_be_written_twice(repository: RequestRepository) -> None:
+async def test_the_same_request_cannot_be_written_twice(repository: Requests) -> None:
     await repository.create(a_request())
     with pytest.raises(AlreadyExists):
         await repository.create(a_request())
 
 
 async def test_a_decision_appends_to_the_trail_and_never_rewrites_it(
-    repository: RequestRepository,
+    repository: Requests,
 ) -> None:
     stored = await repository.create(a_request())
     decided = decide(stored.request, "pieter", True, "prima", NOW)
@@ -76,7 +98,7 @@ async def test_a_decision_appends_to_the_trail_and_never_rewrites_it(
     assert again.etag == after.etag
 
 
-async def test_racing_decisions_resolve_to_exactly_one(repository: RequestRepository) -> None:
+async def test_racing_decisions_resolve_to_exactly_one(repository: Requests) -> None:
     stored = await repository.create(a_request())
     approve = decide(stored.request, "pieter", True, "ja", NOW)
     decline = decide(stored.request, "pieter", False, "nee", NOW)
@@ -95,7 +117,7 @@ async def test_racing_decisions_resolve_to_exactly_one(repository: RequestReposi
 
 
 async def test_my_requests_and_the_approvers_inbox_are_each_one_partition(
-    repository: RequestRepository,
+    repository: Requests,
 ) -> None:
     older = a_request("CAD-0000-0001", NOW.replace(hour=8))
     newer = a_request("CAD-0000-0002", NOW.replace(hour=9))
@@ -114,9 +136,8 @@ async def test_my_requests_and_the_approvers_inbox_are_each_one_partition(
 
 
 async def test_gifts_to_hand_in_are_tracked_until_received_and_raffled(
-    repository: RequestRepository, store: AzureTableStore
+    collection: Collection,
 ) -> None:
-    collection = CollectionRepository(store)
     request = a_request()
     await collection.expect(request, "Kerstpakket", 7500)
     await collection.expect(request, "Kerstpakket", 7500)  # a repeat changes nothing
@@ -132,7 +153,7 @@ async def test_gifts_to_hand_in_are_tracked_until_received_and_raffled(
 
 
 async def test_a_register_year_is_read_across_requesters_of_one_tenant_only(
-    repository: RequestRepository,
+    repository: Requests,
 ) -> None:
     await repository.create(a_request("CAD-1"))
     await repository.create(replace(a_request("CAD-2"), requester=Person("lotte", "Lotte Smit")))
@@ -146,7 +167,7 @@ async def test_a_register_year_is_read_across_requesters_of_one_tenant_only(
 
 
 async def test_the_register_copy_follows_every_change_and_is_filed_under_its_own_year(
-    repository: RequestRepository,
+    repository: Requests,
 ) -> None:
     received_last_year = {"description": "Kerstpakket", "receivedOn": "2025-12-30"}
     created = await repository.create(replace(a_request("CAD-5"), facts=received_last_year))
@@ -163,7 +184,7 @@ async def test_the_register_copy_follows_every_change_and_is_filed_under_its_own
 
 
 async def test_current_side_jobs_share_one_register_partition_whatever_their_start(
-    repository: RequestRepository,
+    repository: Requests,
 ) -> None:
     for n, start in enumerate(("2019-03-01", "2026-01-15")):
         job = replace(a_request(f"NEV-{n}"), kind="sidejob", facts={"start": start})
@@ -175,7 +196,7 @@ async def test_current_side_jobs_share_one_register_partition_whatever_their_sta
 
 
 async def test_removing_a_rerouted_request_clears_every_inbox_it_was_put_in(
-    repository: RequestRepository,
+    repository: Requests,
 ) -> None:
     from bot.domain.requests import reroute
 

@@ -1,17 +1,31 @@
-"""The table store against a real Azurite."""
+"""The table store's contract, against a real Azurite and against the in-memory twin."""
 
 import asyncio
+from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 
 from bot.storage import AlreadyExists, Conflict, NotFound
-from bot.storage.store import Write
+from bot.storage.memory import MemoryTableStore
+from bot.storage.store import TableStore, Write
 from bot.storage.tables import AzureTableStore
 
 
-async def test_creates_and_reads_a_row(store: AzureTableStore) -> None:
+@pytest.fixture(params=["azurite", "memory"])
+async def store(
+    request: pytest.FixtureRequest, azurite_connection: str, table_prefix: str
+) -> AsyncIterator[TableStore]:
+    if request.param == "memory":
+        yield MemoryTableStore()
+        return
+    azure = AzureTableStore(azurite_connection, table_prefix)
+    yield azure
+    await azure.close()
+
+
+async def test_creates_and_reads_a_row(store: TableStore) -> None:
     await store.ensure_tables(["things"])
     written = await store.insert("things", "p1", "r1", {"Name": "Sanne", "Count": 3, "Ok": True})
     read = await store.get("things", "p1", "r1")
@@ -19,7 +33,7 @@ async def test_creates_and_reads_a_row(store: AzureTableStore) -> None:
     assert read.etag == written.etag
 
 
-async def test_a_repeated_insert_is_reported_not_overwritten(store: AzureTableStore) -> None:
+async def test_a_repeated_insert_is_reported_not_overwritten(store: TableStore) -> None:
     await store.ensure_tables(["things"])
     await store.insert("things", "p1", "r1", {"Name": "first"})
     with pytest.raises(AlreadyExists):
@@ -27,7 +41,7 @@ async def test_a_repeated_insert_is_reported_not_overwritten(store: AzureTableSt
     assert (await store.get("things", "p1", "r1")).data["Name"] == "first"
 
 
-async def test_an_update_with_a_stale_etag_is_a_conflict(store: AzureTableStore) -> None:
+async def test_an_update_with_a_stale_etag_is_a_conflict(store: TableStore) -> None:
     await store.ensure_tables(["things"])
     original = await store.insert("things", "p1", "r1", {"Status": "pending"})
     assert original.etag
@@ -39,7 +53,7 @@ async def test_an_update_with_a_stale_etag_is_a_conflict(store: AzureTableStore)
     assert current.etag == updated.etag
 
 
-async def test_two_racing_updates_resolve_to_one(store: AzureTableStore) -> None:
+async def test_two_racing_updates_resolve_to_one(store: TableStore) -> None:
     await store.ensure_tables(["things"])
     original = await store.insert("things", "p1", "r1", {"Status": "pending"})
     assert original.etag
@@ -51,7 +65,7 @@ async def test_two_racing_updates_resolve_to_one(store: AzureTableStore) -> None
     assert sum(isinstance(r, Conflict) for r in results) == 1
 
 
-async def test_missing_rows_are_not_found(store: AzureTableStore) -> None:
+async def test_missing_rows_are_not_found(store: TableStore) -> None:
     await store.ensure_tables(["things"])
     with pytest.raises(NotFound):
         await store.get("things", "p1", "nope")
@@ -59,7 +73,7 @@ async def test_missing_rows_are_not_found(store: AzureTableStore) -> None:
 
 
 async def test_query_reads_one_partition_in_key_order_within_a_range(
-    store: AzureTableStore,
+    store: TableStore,
 ) -> None:
     await store.ensure_tables(["things"])
     for key in ("r|3", "r|1", "a|1", "r|2"):
@@ -70,7 +84,7 @@ async def test_query_reads_one_partition_in_key_order_within_a_range(
     assert [r.row for r in await store.query("things", "p1", limit=2)] == ["a|1", "r|1"]
 
 
-async def test_a_transaction_writes_all_or_nothing(store: AzureTableStore) -> None:
+async def test_a_transaction_writes_all_or_nothing(store: TableStore) -> None:
     await store.ensure_tables(["things"])
     await store.insert("things", "p1", "taken", {"K": 1})
     with pytest.raises(AlreadyExists):
@@ -85,7 +99,7 @@ async def test_a_transaction_writes_all_or_nothing(store: AzureTableStore) -> No
     assert (await store.get("things", "p1", "taken")).data["K"] == 4
 
 
-async def test_ping_says_whether_storage_answers(store: AzureTableStore) -> None:
+async def test_ping_says_whether_storage_answers(store: TableStore) -> None:
     assert await store.ping()
     down = AzureTableStore(
         "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=a2V5;"

@@ -1,0 +1,334 @@
+"""In-memory twins of the storage implementations, for service tests in the unit tier.
+
+`MemoryTableStore` behaves like Azure Table storage as far as the `TableStore` protocol goes
+(ETags, all-or-nothing transactions on one partition, key order, the same errors); the
+repositories' twins (`MemoryRequestRepository`, `MemoryCollection`) keep domain objects and know
+no keys or columns. The contract tests run the same suite against each twin and against Azurite.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from bot.domain.collection import CollectedGift, CollectionStatus
+from bot.domain.registers import register_day
+from bot.domain.requests import ApprovalRequest, Status
+from bot.storage.collection import Collection
+from bot.storage.errors import AlreadyExists, Conflict, NotFound
+from bot.storage.requests import (
+    SIDEJOB,
+    InboxEntry,
+    Requests,
+    RequestSummary,
+    StoredRequest,
+    inbox_columns,
+)
+from bot.storage.store import Row, Value, Write
+
+_Key = tuple[str, str, str]  # table, partition, row
+
+
+@dataclass
+class MemoryTableStore:
+    """A `TableStore` held in a dict."""
+
+    rows: dict[_Key, Row] = field(default_factory=dict)
+    tables: set[str] = field(default_factory=set)
+    _etags: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    def _etag(self) -> str:
+        return f'W/"{next(self._etags)}"'
+
+    async def ensure_tables(self, names: Sequence[str]) -> None:
+        self.tables.update(names)
+
+    async def get(self, table: str, partition: str, row: str) -> Row:
+        found = self.rows.get((table, partition, row))
+        if found is None:
+            raise NotFound(f"{table}/{partition}/{row}")
+        return found
+
+    async def insert(self, table: str, partition: str, row: str, data: Mapping[str, Any]) -> Row:
+        [etag] = await self.transact(table, partition, [Write("insert", row, data)])
+        return self.rows[(table, partition, row)] if etag else Row(partition, row, data)
+
+    async def replace(
+        self, table: str, partition: str, row: str, data: Mapping[str, Any], etag: str
+    ) -> Row:
+        await self.transact(table, partition, [Write("replace", row, data, etag)])
+        return self.rows[(table, partition, row)]
+
+    async def upsert(self, table: str, partition: str, row: str, data: Mapping[str, Any]) -> Row:
+        await self.transact(table, partition, [Write("upsert", row, data)])
+        return self.rows[(table, partition, row)]
+
+    async def delete(self, table: str, partition: str, row: str, etag: str | None = None) -> None:
+        current = self.rows.get((table, partition, row))
+        if current is None:
+            return
+        if etag is not None and etag != "*" and current.etag != etag:
+            raise Conflict("ETag mismatch")
+        del self.rows[(table, partition, row)]
+
+    async def query(
+        self,
+        table: str,
+        partition: str,
+        row_from: str | None = None,
+        row_to: str | None = None,
+        limit: int | None = None,
+    ) -> list[Row]:
+        keys = sorted(
+            k[2]
+            for k in self.rows
+            if k[0] == table
+            and k[1] == partition
+            and (row_from is None or k[2] >= row_from)
+            and (row_to is None or k[2] < row_to)
+        )
+        return [self.rows[(table, partition, k)] for k in keys[:limit]]
+
+    async def scan(self, table: str, equals: Mapping[str, Value]) -> list[Row]:
+        return [
+            row
+            for (t, _, _), row in sorted(self.rows.items())
+            if t == table and all(row.data.get(c) == v for c, v in equals.items())
+        ]
+
+    async def transact(
+        self, table: str, partition: str, writes: Sequence[Write]
+    ) -> list[str | None]:
+        """All writes or none: every condition is checked before anything changes."""
+        staged = {k: v for k, v in self.rows.items() if k[0] == table and k[1] == partition}
+        etags: list[str | None] = []
+        for write in writes:
+            key = (table, partition, write.row)
+            current = staged.get(key)
+            if write.kind == "insert" and current is not None:
+                raise AlreadyExists(write.row)
+            if write.kind in ("replace", "delete") and write.etag not in (None, "*"):
+                if current is None:
+                    raise NotFound(write.row)
+                if current.etag != write.etag:
+                    raise Conflict("ETag mismatch")
+            if write.kind == "replace" and current is None:
+                raise NotFound(write.row)
+            if write.kind == "delete":
+                staged.pop(key, None)
+                etags.append(None)
+                continue
+            data = dict(write.data)
+            if write.kind == "merge" and current is not None:
+                data = {**current.data, **data}
+            etag = self._etag()
+            staged[key] = Row(partition, write.row, _plain(data), etag)
+            etags.append(etag)
+        for key in [k for k in self.rows if k[0] == table and k[1] == partition]:
+            del self.rows[key]
+        self.rows.update(staged)
+        return etags
+
+    async def ping(self) -> bool:
+        return True
+
+    async def close(self) -> None:
+        return None
+
+
+def _plain(data: Mapping[str, Any]) -> dict[str, Any]:
+    """What Azure keeps of a row: no None values, no keys."""
+    return {k: v for k, v in data.items() if v is not None and k not in ("PartitionKey", "RowKey")}
+
+
+@dataclass
+class MemoryRequestRepository:
+    """The requests aggregate (a request with its trail, its inbox rows and its register copy)
+    as domain objects in dicts."""
+
+    requests: dict[tuple[str, str], tuple[ApprovalRequest, int]] = field(default_factory=dict)
+    inboxes: dict[tuple[str, str, str], InboxEntry] = field(default_factory=dict)
+    registers: dict[tuple[str, str, int], dict[str, ApprovalRequest]] = field(default_factory=dict)
+    _versions: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    async def create(self, request: ApprovalRequest) -> StoredRequest:
+        key = (request.tenant_id, request.id)
+        if key in self.requests:
+            raise AlreadyExists(request.id)
+        version = next(self._versions)
+        self.requests[key] = (request, version)
+        await self.sync_register(request)
+        return StoredRequest(request, str(version))
+
+    async def get(self, tenant_id: str, requester_id: str, request_id: str) -> StoredRequest | None:
+        found = self.requests.get((tenant_id, request_id))
+        if found is None or found[0].requester.id != requester_id:
+            return None
+        return StoredRequest(found[0], str(found[1]))
+
+    async def update(self, stored: StoredRequest, updated: ApprovalRequest) -> StoredRequest:
+        key = (updated.tenant_id, updated.id)
+        current = self.requests.get(key)
+        if current is None or str(current[1]) != stored.etag:
+            raise Conflict(updated.id)
+        # the trail is append-only: what was there stays as it was
+        kept = replace(
+            updated, audit=(*current[0].audit, *updated.audit[len(stored.request.audit) :])
+        )
+        version = next(self._versions)
+        self.requests[key] = (kept, version)
+        await self.sync_register(kept)
+        return StoredRequest(kept, str(version))
+
+    def _register_key(self, tenant_id: str, kind: str, year: int) -> tuple[str, str, int]:
+        return (tenant_id, kind, 0 if kind == SIDEJOB else year)
+
+    async def sync_register(self, request: ApprovalRequest) -> None:
+        key = self._register_key(request.tenant_id, request.kind, register_day(request).year)
+        self.registers.setdefault(key, {})[request.id] = replace(request, audit=())
+
+    async def forget_register(self, request: ApprovalRequest) -> None:
+        key = self._register_key(request.tenant_id, request.kind, register_day(request).year)
+        self.registers.get(key, {}).pop(request.id, None)
+
+    async def register(self, tenant_id: str, kind: str, year: int) -> list[ApprovalRequest]:
+        copies = self.registers.get(self._register_key(tenant_id, kind, year), {})
+        return [copies[k] for k in sorted(copies)]
+
+    async def summaries(self, tenant_id: str, requester_id: str) -> list[RequestSummary]:
+        return [RequestSummary.of(r) for r in await self.for_requester(tenant_id, requester_id)]
+
+    async def for_requester(self, tenant_id: str, requester_id: str) -> list[ApprovalRequest]:
+        mine = [
+            replace(r, audit=())
+            for (t, _), (r, _) in self.requests.items()
+            if t == tenant_id and r.requester.id == requester_id
+        ]
+        return sorted(mine, key=lambda r: r.created_at, reverse=True)
+
+    def _heads(self) -> list[ApprovalRequest]:
+        return [replace(r, audit=()) for r, _ in self.requests.values()]
+
+    async def of_kind(self, kind: str, status: Status) -> list[ApprovalRequest]:
+        return [r for r in self._heads() if r.kind == kind and r.status is status]
+
+    async def pending(self) -> list[ApprovalRequest]:
+        return [r for r in self._heads() if r.pending]
+
+    async def closed_before(self, cutoff: datetime) -> list[ApprovalRequest]:
+        out = []
+        for request, _ in self.requests.values():
+            closed = request.closed_at()
+            if not request.pending and closed is not None and closed < cutoff:
+                out.append(request)
+        return out
+
+    async def remove(self, request: ApprovalRequest) -> None:
+        for person in request.asked:
+            await self.remove_inbox(request.tenant_id, person, request.id)
+        await self.forget_register(request)
+        self.requests.pop((request.tenant_id, request.id), None)
+
+    async def put_inbox(
+        self,
+        request: ApprovalRequest,
+        person_id: str | None = None,
+        message_id: str = "",
+        role: str = "approver",
+    ) -> None:
+        columns = inbox_columns(request, role, message_id)
+        self.inboxes[(request.tenant_id, person_id or request.approver.id, request.id)] = (
+            InboxEntry(
+                request.id,
+                request.requester.id,
+                request.kind,
+                request.status,
+                request.created_at,
+                role,
+                message_id,
+                request.requester.name,
+                str(columns["Summary"]),
+            )
+        )
+
+    async def inbox_entry(
+        self, tenant_id: str, person_id: str, request_id: str
+    ) -> InboxEntry | None:
+        return self.inboxes.get((tenant_id, person_id, request_id))
+
+    async def remove_inbox(self, tenant_id: str, approver_id: str, request_id: str) -> None:
+        self.inboxes.pop((tenant_id, approver_id, request_id), None)
+
+    async def inbox(self, tenant_id: str, approver_id: str) -> list[InboxEntry]:
+        mine = [e for (t, p, _), e in self.inboxes.items() if t == tenant_id and p == approver_id]
+        return sorted(mine, key=lambda e: e.created_at)
+
+    async def waiting(self, tenant_id: str, person_id: str) -> list[InboxEntry]:
+        return [e for e in await self.inbox(tenant_id, person_id) if e.status is Status.PENDING]
+
+    async def ever_asked(self, tenant_id: str, person_id: str) -> bool:
+        return any(t == tenant_id and p == person_id for (t, p, _) in self.inboxes)
+
+    async def pending_everywhere(self) -> list[tuple[str, InboxEntry]]:
+        return [
+            (t, e)
+            for (t, _, _), e in self.inboxes.items()
+            if e.status is Status.PENDING and e.role == "approver"
+        ]
+
+
+@dataclass
+class MemoryCollection:
+    """The collection register as domain objects."""
+
+    gifts: dict[tuple[str, str], CollectedGift] = field(default_factory=dict)
+
+    async def expect(self, request: ApprovalRequest, description: str, cents: int) -> None:
+        self.gifts.setdefault(
+            (request.tenant_id, request.id),
+            CollectedGift(
+                request.id,
+                request.requester.id,
+                request.requester.name,
+                CollectionStatus.EXPECTED,
+                description,
+                cents,
+                request.created_at,
+            ),
+        )
+
+    async def entries(self, tenant_id: str) -> list[CollectedGift]:
+        return [g for (t, rid), g in sorted(self.gifts.items()) if t == tenant_id]
+
+    async def mark_received(self, tenant_id: str, request_id: str, by: str, at: datetime) -> bool:
+        return self._move(
+            tenant_id, request_id, CollectionStatus.EXPECTED, CollectionStatus.RECEIVED
+        )
+
+    async def mark_raffled(self, tenant_id: str, request_id: str, raffle_id: str) -> bool:
+        return self._move(
+            tenant_id, request_id, CollectionStatus.RECEIVED, CollectionStatus.RAFFLED, raffle_id
+        )
+
+    def _move(
+        self,
+        tenant_id: str,
+        request_id: str,
+        expected: CollectionStatus,
+        to: CollectionStatus,
+        raffle_id: str = "",
+    ) -> bool:
+        gift = self.gifts.get((tenant_id, request_id))
+        if gift is None or gift.status is not expected:
+            return False
+        self.gifts[(tenant_id, request_id)] = replace(gift, status=to, raffle_id=raffle_id)
+        return True
+
+
+def _conforms(requests: MemoryRequestRepository, collection: MemoryCollection) -> None:
+    """Type-checked only: the twins implement the same protocols as the Azure repositories."""
+    _: Requests = requests
+    __: Collection = collection
