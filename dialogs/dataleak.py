@@ -37,6 +37,7 @@ from bot.services.breaches import (
     NotPrivacyOffice,
     act,
     add_to_report,
+    own_report,
     report,
     view,
 )
@@ -436,24 +437,25 @@ async def add_information(action: CardAction, services: Services) -> Card:
     if rid is None:
         return refusal(locale, "not_found")
     addition = _typed(action, "addition", MAX_ADDITION)
-    stored = await services.breaches.get(action.actor.tenant_id, rid)
-    if stored is None or stored.breach.reporter.id != action.actor.user_id:
+    try:
+        own = await own_report(services, action.actor, rid)
+    except BreachNotFound:
         # Someone else's report does not exist as far as this person is concerned.
         return render("error", locale, {"message": text(locale, "dataleak.receipt.not_reporter")})
     if not addition:
         error = text(locale, "dataleak.errors.addition_empty")
-        return receipt_card(stored.breach, locale, text(locale, "dataleak.receipt.yours"), error)
+        return receipt_card(own, locale, text(locale, "dataleak.receipt.yours"), error)
     try:
         breach = await add_to_report(services, PRESENTER, action.actor, rid, addition)
     except DecisionRefused as refused:
         error = text(locale, f"dataleak.errors.{refused.code}")
         yours = text(locale, "dataleak.receipt.yours")
-        return receipt_card(stored.breach, locale, yours, error, addition)
+        return receipt_card(own, locale, yours, error, addition)
     except StorageError as failure:
         log_storage_failure(action.verb, rid, failure)
         error = text(locale, "errors.storage_unavailable")
         yours = text(locale, "dataleak.receipt.yours")
-        return receipt_card(stored.breach, locale, yours, error, addition)
+        return receipt_card(own, locale, yours, error, addition)
     return receipt_card(breach, locale, text(locale, "dataleak.receipt.added"))
 
 

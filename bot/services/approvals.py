@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
@@ -30,6 +29,7 @@ from bot.domain.requests import (
     withdraw,
 )
 from bot.services.approvers import fallback_approver, find_approver
+from bot.services.contention import ATTEMPTS, pause
 from bot.services.context import Services
 from bot.services.notify import DeliveryError, NoConversationReference
 from bot.storage.errors import AlreadyExists, Conflict
@@ -89,28 +89,27 @@ async def submit(services: Services, presenter: Presenter, actor: Actor, draft: 
     click) is the same request: it is never recorded twice, and if the first attempt stopped
     half-way (recorded, but not in the approver's inbox) the repeat completes it."""
     rid = request_id(draft.prefix, actor.tenant_id, actor.user_id, draft.form_id)
-    async with _one_at_a_time(rid):
+    async with _one_at_a_time(services.submitting, rid):
         return await _submit(services, presenter, actor, draft, rid)
 
 
-_SUBMITTING: dict[str, tuple[asyncio.Lock, int]] = {}
-
-
 @asynccontextmanager
-async def _one_at_a_time(rid: str) -> AsyncIterator[None]:
-    """Repeats of one submission in this process wait for the first, then see its outcome (a
+async def _one_at_a_time(
+    submitting: dict[str, tuple[asyncio.Lock, int]], rid: str
+) -> AsyncIterator[None]:
+    """Repeats of one submission in this app wait for the first, then see its outcome (a
     redelivered invoke must not race its original into sending a second approval card)."""
-    lock, users = _SUBMITTING.get(rid, (asyncio.Lock(), 0))
-    _SUBMITTING[rid] = (lock, users + 1)
+    lock, users = submitting.get(rid, (asyncio.Lock(), 0))
+    submitting[rid] = (lock, users + 1)
     try:
         async with lock:
             yield
     finally:
-        lock, users = _SUBMITTING[rid]
+        lock, users = submitting[rid]
         if users == 1:
-            del _SUBMITTING[rid]
+            del submitting[rid]
         else:
-            _SUBMITTING[rid] = (lock, users - 1)
+            submitting[rid] = (lock, users - 1)
 
 
 async def _submit(
@@ -327,7 +326,7 @@ async def decide_request(
         try:
             stored = await services.requests.update(stored, decided)
         except (Conflict, AlreadyExists):
-            await _pause(attempt)
+            await pause(attempt)
             continue
         await _announce_decision(services, presenter, decided, message_id)
         return decided
@@ -369,7 +368,6 @@ async def _announce_withdrawal(
 # older than this is it taken to have stopped half-way, so a repeat or the repair job may take
 # over (ETag-claimed, so only one of them does).
 SETTLE_GRACE = timedelta(seconds=15)
-ATTEMPTS = 8  # re-reads of a change that keeps losing races to other writes
 
 
 @dataclass(frozen=True)
@@ -424,11 +422,6 @@ async def settle(
 _CLAIMS = frozenset({"approved", "declined", "withdrawn", "settling"})
 
 
-async def _pause(attempt: int) -> None:
-    """A short, growing, jittered pause between re-reads of a contended request."""
-    await asyncio.sleep(random.uniform(0, 0.02 * (attempt + 1)))
-
-
 async def advise_request(
     services: Services,
     presenter: Presenter,
@@ -446,7 +439,7 @@ async def advise_request(
             await services.requests.update(stored, advised)
             break
         except (Conflict, AlreadyExists):
-            await _pause(attempt)
+            await pause(attempt)
     else:
         log.error("advice on %s lost %d races in a row", rid, ATTEMPTS)
         raise Conflict(f"could not record the advice on {rid}")
@@ -505,7 +498,7 @@ async def withdraw_request(
         try:
             await services.requests.update(stored, withdrawn)
         except (Conflict, AlreadyExists):
-            await _pause(attempt)
+            await pause(attempt)
             continue
         await _announce_withdrawal(services, presenter, withdrawn)
         return withdrawn
@@ -551,5 +544,5 @@ async def _note(services: Services, request: ApprovalRequest, action: str, detai
             await services.requests.update(stored, noted)
             return
         except (Conflict, AlreadyExists):
-            await _pause(attempt)
+            await pause(attempt)
     log.error("audit entry %s on %s lost %d races in a row", action, request.id, ATTEMPTS)

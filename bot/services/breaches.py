@@ -32,6 +32,7 @@ from bot.domain.breaches import (
 )
 from bot.domain.people import Actor, Role
 from bot.domain.requests import AuditEntry, DecisionRefused, request_id
+from bot.services.contention import ATTEMPTS, pause
 from bot.services.context import Services
 from bot.services.notify import DeliveryError
 from bot.services.roles import NotAllowed, person_with_role
@@ -233,6 +234,15 @@ async def _load(services: Services, tenant_id: str, breach_id: str) -> StoredBre
     return stored
 
 
+async def own_report(services: Services, actor: Actor, breach_id: str) -> Breach:
+    """The actor's own report; anyone else's does not exist as far as they are concerned
+    (BreachNotFound)."""
+    stored = await services.breaches.get(actor.tenant_id, breach_id)
+    if stored is None or stored.breach.reporter.id != actor.user_id:
+        raise BreachNotFound(breach_id)
+    return stored.breach
+
+
 async def view(services: Services, actor: Actor, breach_id: str) -> Breach:
     """A report, for the privacy office only."""
     await office_member(services, actor)
@@ -251,36 +261,45 @@ async def act(
     """A privacy-office member acts on a report; everyone's card follows. A repeat or a lost
     race changes nothing and returns the current state; DecisionRefused says why not."""
     member = await office_member(services, actor)
-    for _ in range(3):
+    for attempt in range(ATTEMPTS):
         stored = await _load(services, actor.tenant_id, breach_id)
         try:
             updated = apply(stored.breach, action, member, reason, services.clock())
         except DecisionRefused as refusal:
-            if refusal.code == "already_done":
-                return stored.breach
-            raise
+            if refusal.code != "already_done":
+                raise
+            # A repeat: the first attempt may have stopped before the other cards followed
+            # (its answer lost); updating them again is harmless.
+            await refresh_cards(
+                services, presenter, stored.breach, skip=(actor.user_id, message_id)
+            )
+            return stored.breach
         try:
             await services.breaches.update(stored, updated)
         except (Conflict, AlreadyExists):
+            await pause(attempt)
             continue
         await refresh_cards(services, presenter, updated, skip=(actor.user_id, message_id))
         return updated
-    return (await _load(services, actor.tenant_id, breach_id)).breach
+    log.error("%s on %s lost %d races in a row", action.value, breach_id, ATTEMPTS)
+    raise Conflict(f"could not record {action.value} on {breach_id}")
 
 
 async def add_to_report(
     services: Services, presenter: BreachPresenter, actor: Actor, breach_id: str, text: str
 ) -> Breach:
     """The reporter adds information; the privacy office's cards show it."""
-    for _ in range(3):
+    for attempt in range(ATTEMPTS):
         stored = await _load(services, actor.tenant_id, breach_id)
         updated = add_information(stored.breach, actor.user_id, text, services.clock())
         try:
             await services.breaches.update(stored, updated)
         except (Conflict, AlreadyExists):
+            await pause(attempt)
             continue
         await refresh_cards(services, presenter, updated)
         return updated
+    log.error("addition to %s lost %d races in a row", breach_id, ATTEMPTS)
     raise Conflict(f"could not add to {breach_id}")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -37,6 +38,8 @@ class Services:
     menu_facts: TtlCache[tuple[str, str], tuple[frozenset[Role], bool]] = field(
         default_factory=lambda: TtlCache(60.0)
     )
+    # Submissions in flight in this app, by reference, with how many turns wait on each.
+    submitting: dict[str, tuple[asyncio.Lock, int]] = field(default_factory=dict)
 
     @property
     def breaches(self) -> BreachRepository:

@@ -6,14 +6,13 @@ in `inbox`.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import random
 
 from bot.domain.amend import add_information, clean_note
 from bot.domain.people import Actor
 from bot.domain.requests import ApprovalRequest
-from bot.services.approvals import ATTEMPTS, load
+from bot.services.approvals import load
+from bot.services.contention import ATTEMPTS, pause
 from bot.services.context import Services
 from bot.storage.errors import AlreadyExists, Conflict
 from bot.storage.requests import InboxEntry, RequestSummary, StoredRequest
@@ -53,6 +52,6 @@ async def add_note(
             return (await services.requests.update(stored, updated)).request
         except (Conflict, AlreadyExists):
             stored = None
-            await asyncio.sleep(random.uniform(0, 0.02 * (attempt + 1)))
+            await pause(attempt)
     log.error("note on %s lost %d races in a row", rid, ATTEMPTS)
     raise Conflict(f"could not add the note to {rid}")

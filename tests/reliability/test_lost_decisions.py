@@ -268,3 +268,34 @@ async def test_a_note_refused_by_storage_is_shown_again_with_what_was_typed(
     assert inputs(answer)["addition"] == "Mijn aanvulling"
     assert "storage failure shown to the user during mine.add" in caplog.text
     assert "Mijn aanvulling" not in caplog.text
+
+
+async def test_a_breach_acknowledgement_whose_answer_was_lost_updates_the_deputy_on_repeat(
+    faulty: tuple[BotUnderTest, FaultStore],
+) -> None:
+    from tests.e2e.test_dataleak_flow import JOOST, MAIL, alert_of, only_breach, report
+    from tests.support.activities import FATIMA
+
+    bot, store = faulty
+    await install(bot, SANNE, FATIMA, JOOST)
+    await report(bot, MAIL)
+    breach = await only_breach(bot)
+    card = alert_of(bot, FATIMA)
+    fatima_msg = breach.alerts[FATIMA.aad_id][0]
+    joost_msg = breach.alerts[JOOST.aad_id][0]
+    bot.connector.sent.clear()
+    store.arm(Fault(writes_action("acknowledge"), lose_answer=True))
+
+    failed = await click(bot, FATIMA, card, "dataleak.acknowledge", {}, fatima_msg)
+    assert STORAGE_BANNER_NL in texts(failed)
+    assert [s for s in bot.connector.sent if s.method == "PUT"] == []  # Joost's card is stale
+
+    again = await click(bot, FATIMA, card, "dataleak.acknowledge", {}, fatima_msg)
+
+    assert "Ontvangen door Fatima el Amrani" in texts(again)
+    updates = [s for s in bot.connector.sent if s.method == "PUT"]
+    assert [(u.conversation_id, u.activity_id) for u in updates] == [
+        (JOOST.conversation_id, joost_msg)
+    ]
+    assert updates[0].card is not None
+    assert "Ontvangen door Fatima el Amrani" in texts(updates[0].card)
