@@ -22,7 +22,7 @@ from botbuilder.schema.teams import NotificationInfo, TeamsChannelData, TenantIn
 from botframework.connector import models
 from msrest.serialization import Serializer
 
-from bot.teams.fast_connector import ActivitySerializer
+from bot.teams.codec import ActivitySerializer
 from bot.teams.handler import card_activity
 
 CARD: dict[str, Any] = {
