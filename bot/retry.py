@@ -98,7 +98,17 @@ class RetryPolicy:
         """Run `attempt` until it returns, raises something other than `Retry`, or the
         attempts are used up (then the last `Retry.final` is raised)."""
         try:
-            result: T = await AsyncRetrying(sleep=self.sleep, **self._options())(attempt)
+            return await attempt()  # the usual case, without building a retry loop (~25 us)
+        except Retry as failed:
+            first = [failed]
+
+        async def resumed() -> T:
+            if first:
+                raise first.pop()  # tenacity's attempt 1 is the one that just failed
+            return await attempt()
+
+        try:
+            result: T = await AsyncRetrying(sleep=self.sleep, **self._options())(resumed)
         except Retry as exhausted:
             raise exhausted.final from exhausted.final.__cause__
         return result
@@ -106,6 +116,16 @@ class RetryPolicy:
     def call_sync(self, attempt: Callable[[], T]) -> T:
         """`call` for blocking code in a worker thread."""
         try:
-            return Retrying(sleep=self.sync_sleep, **self._options())(attempt)
+            return attempt()
+        except Retry as failed:
+            first = [failed]
+
+        def resumed() -> T:
+            if first:
+                raise first.pop()
+            return attempt()
+
+        try:
+            return Retrying(sleep=self.sync_sleep, **self._options())(resumed)
         except Retry as exhausted:
             raise exhausted.final from exhausted.final.__cause__

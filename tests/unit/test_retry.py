@@ -96,3 +96,14 @@ def test_the_blocking_variant_follows_the_same_policy() -> None:
 
     assert RetryPolicy(sync_sleep=waits.append).call_sync(attempt) == 3
     assert waits == [0.5]
+
+
+async def test_a_single_attempt_policy_never_waits() -> None:
+    sleeps = Sleeps()
+
+    async def attempt() -> None:
+        raise Retry(Refused("busy"), 5.0)
+
+    with pytest.raises(Refused):
+        await RetryPolicy(attempts=1, sleep=sleeps).call(attempt)
+    assert sleeps.seconds == []
