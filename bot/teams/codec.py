@@ -19,7 +19,8 @@ from botbuilder.schema import Activity
 from botframework.connector import models as connector_models
 from msrest.serialization import Deserializer, Model, Serializer
 
-_MODELS = {k: v for k, v in connector_models.__dict__.items() if isinstance(v, type)}
+# The Bot Framework schema's models by name, as msrest's (de)serializers want them.
+MODELS = {k: v for k, v in connector_models.__dict__.items() if isinstance(v, type)}
 _PLAIN = (str, int, float, bool)
 
 
@@ -36,7 +37,7 @@ class ActivitySerializer(Serializer):
     """
 
     def __init__(self) -> None:
-        super().__init__(_MODELS)  # type: ignore[no-untyped-call]
+        super().__init__(MODELS)  # type: ignore[no-untyped-call]
 
     def body(self, data: Any, data_type: str, **kwargs: Any) -> Any:
         if data_type == "Activity" and isinstance(data, Model) and not kwargs:
@@ -75,7 +76,7 @@ class ActivitySerializer(Serializer):
             return [self._typed(item, data_type[1:-1]) for item in value]
         if data_type.startswith("{") and data_type.endswith("}"):
             return {str(k): self._typed(v, data_type[1:-1]) for k, v in value.items()}
-        if data_type in _MODELS and isinstance(value, Model):
+        if data_type in MODELS and isinstance(value, Model):
             return self._model(value)
         raise _Unsupported(data_type)
 
@@ -149,7 +150,7 @@ def _json_value(value: Any, data_type: str) -> Any:
         return [None if v is None else _json_value(v, data_type[1:-1]) for v in value]
     if data_type.startswith("{") and data_type.endswith("}") and kind is dict:
         return {k: None if v is None else _json_value(v, data_type[1:-1]) for k, v in value.items()}
-    model = _MODELS.get(data_type)
+    model = MODELS.get(data_type)
     if model is not None:
         return model_from_json(model, value)
     raise _Unsupported(data_type)

@@ -17,15 +17,17 @@ import aiohttp
 from botframework.connector.aio import ConnectorClient
 from botframework.connector.aio.operations_async import ConversationsOperations
 from botframework.connector.auth import AuthenticationConstants
+from msrest.async_client import ServiceClientAsync
 from msrest.exceptions import ClientRequestError
 from msrest.pipeline import Request, Response
 from msrest.pipeline.async_abc import AsyncHTTPPolicy, AsyncHTTPSender, AsyncPipeline
 from msrest.pipeline.universal import RawDeserializer
+from msrest.serialization import Deserializer
 from msrest.universal_http.async_abc import AsyncClientResponse
 from multidict import CIMultiDict
 
 from bot.retry import Retry, RetryPolicy, retry_after
-from bot.teams.codec import ActivitySerializer
+from bot.teams.codec import MODELS, ActivitySerializer
 from bot.tokens import TokenMemo
 
 MAX_CLIENTS = 256
@@ -104,8 +106,14 @@ class ConnectorPool:
         """Give a client built by the SDK our pipeline (same policies, aiohttp transport) and
         conversation operations that serialize activities with `ActivitySerializer`."""
         config = client.config
+        # msrest's public client and deserializer for the operations, not the SDK client's own
+        # private ones; all of them send through `config.pipeline`, set below.
+        service = ServiceClientAsync(config)
         client.conversations = ConversationsOperations(
-            client._client, config, ActivitySerializer(), client._deserialize
+            service,
+            config,
+            ActivitySerializer(),
+            Deserializer(MODELS),  # type: ignore[no-untyped-call]
         )
         config.pipeline = AsyncPipeline(
             [
