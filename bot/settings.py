@@ -153,6 +153,12 @@ def _page(value: Any, name: str) -> str:
     return text
 
 
+def _public_url(value: Any, name: str) -> str:
+    """Empty (derived from BOT_HOST and BOT_PORT), or an http(s) address; no trailing /."""
+    text = str(value)
+    return _page(text, name).rstrip("/") if text else text
+
+
 def _url(https_only: bool, strip: bool = True) -> Callable[[Any, str], str]:
     """Empty, or an absolute URL (https only for MSAL's authorities); a trailing / dropped."""
 
@@ -293,7 +299,7 @@ class Settings:
         "2",
         "Further working days before it goes to the approver's own manager.",
     )
-    public_url: Annotated[str, _checked(_url(https_only=False))] = env(
+    public_url: Annotated[str, _checked(_public_url)] = env(
         "BOT_PUBLIC_URL",
         "",
         "The bot's public base address, for download links (register exports). Empty = "

@@ -165,3 +165,11 @@ def test_a_changed_copy_is_checked_again() -> None:
     assert dataclasses.replace(production, jobs_interval=0).jobs_interval == 0
     with pytest.raises(ValueError, match="TEAMS_SENDS_PER_SECOND"):
         dataclasses.replace(production, teams_sends_per_second=60.0)
+
+
+def test_the_public_address_is_checked_and_else_derived() -> None:
+    assert load_settings({"BOT_PORT": "4000"}, dotenv=None).public_url == "http://127.0.0.1:4000"
+    given = load_settings({"BOT_PUBLIC_URL": "https://bot.example/"}, dotenv=None)
+    assert given.public_url == "https://bot.example"
+    with pytest.raises(SettingsError, match="BOT_PUBLIC_URL"):
+        load_settings({"BOT_PUBLIC_URL": "https://bot example"}, dotenv=None)
