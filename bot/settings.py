@@ -73,10 +73,6 @@ def _fail(name: str, message: str) -> PydanticCustomError:
     return PydanticCustomError("setting", "{name} {message}", {"name": name, "message": message})
 
 
-def _text(value: Any, _name: str) -> str:
-    return str(value)
-
-
 def _one_of(*choices: str, fold: Callable[[str], str] = str) -> Callable[[Any, str], str]:
     def check(value: Any, name: str) -> str:
         text = fold(str(value))
