@@ -64,6 +64,7 @@ def init_app(
         settings.storage_connection_string,
         settings.table_prefix,
         on_request=counters.count_storage_request if counters is not None else None,
+        proxy_configured=settings.proxy_configured,
     )
     adapter = build_adapter(settings)
     conversations = ConversationReferences(table_store)

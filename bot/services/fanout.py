@@ -2,7 +2,8 @@
 
 Teams allows a bot about 50 requests per second per app (and 7 per conversation) and answers
 429 beyond that. Relying on 429s wastes requests and delays everyone, so senders pace
-themselves with a `TokenBucket` and keep a bounded number of requests in flight with `fan_out`.
+themselves with a `TokenBucket` (aiolimiter) and keep a bounded number of requests in flight
+with `fan_out`.
 Pure asyncio: no botbuilder, no I/O of its own.
 """
 
@@ -14,55 +15,41 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
+from aiolimiter import AsyncLimiter
+
 T = TypeVar("T")
 
 
 class TokenBucket:
     """At most `rate` acquisitions per second on average and `burst` back to back.
 
-    In any window of `t` seconds at most `burst + rate * t` acquisitions are granted, so with
-    `burst + rate <= limit` a sender never exceeds a per-second limit. Implemented as a virtual
-    schedule (GCRA): each caller reserves the next slot without waiting for the others, so
-    fairness follows the order of `acquire` calls.
+    aiolimiter's leaky bucket (`AsyncLimiter`) holding `burst` and draining at `rate`: in any
+    window of `t` seconds at most `burst + rate * t` acquisitions are granted, so with
+    `burst + rate <= limit` a sender never exceeds a per-second limit. Waiters are served in the
+    order they called `acquire`. `pause` adds what the limiter lacks: the server's Retry-After.
     """
 
-    def __init__(
-        self,
-        rate: float,
-        burst: int = 1,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-    ) -> None:
+    def __init__(self, rate: float, burst: int = 1) -> None:
         if rate <= 0:
             raise ValueError("rate must be positive")
         if burst < 1:
             raise ValueError("burst must be at least 1")
         self.rate = rate
         self.burst = burst
-        self._interval = 1.0 / rate
-        self._tolerance = (burst - 1) * self._interval
-        self._clock = clock
-        self._sleep = sleep
-        self._tat = float("-inf")  # theoretical arrival time of the next request
-
-    def _reserve(self) -> float:
-        """Take the next slot; return how long to wait for it."""
-        now = self._clock()
-        tat = max(self._tat, now)
-        self._tat = tat + self._interval
-        return max(0.0, tat - self._tolerance - now)
+        self._limiter = AsyncLimiter(burst, burst / rate)
+        self._paused_until = float("-inf")
 
     async def acquire(self) -> None:
         """Wait until one more request may be sent."""
-        wait = self._reserve()
+        wait = self._paused_until - time.monotonic()
         if wait > 0:
-            await self._sleep(wait)
+            await asyncio.sleep(wait)
+        await self._limiter.acquire()
 
     def pause(self, seconds: float) -> None:
         """Grant nothing for `seconds` from now (the server said Retry-After)."""
-        if seconds <= 0:
-            return
-        self._tat = max(self._tat, self._clock() + seconds + self._tolerance)
+        if seconds > 0:
+            self._paused_until = max(self._paused_until, time.monotonic() + seconds)
 
 
 @dataclass

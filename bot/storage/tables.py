@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -35,12 +34,6 @@ from bot.storage.store import Row, Write
 log = logging.getLogger(__name__)
 
 _KEYS = ("PartitionKey", "RowKey")
-_PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy")
-
-
-def proxy_configured() -> bool:
-    """Whether the environment names a proxy (or a netrc file) the storage client must honour."""
-    return any(os.environ.get(name) for name in (*_PROXY_VARIABLES, "NETRC"))
 
 
 class AzureTableStore:
@@ -48,6 +41,8 @@ class AzureTableStore:
 
     One service client (one HTTP connection pool) serves every table. `on_request` is called
     once per HTTP request sent, which the benchmarks use to count storage round trips.
+    `proxy_configured` (`Settings.proxy_configured`): the environment names a proxy or a netrc
+    file the client must honour.
     """
 
     def __init__(
@@ -55,6 +50,7 @@ class AzureTableStore:
         connection_string: str,
         prefix: str = "",
         on_request: Callable[[], None] | None = None,
+        proxy_configured: bool = False,
     ) -> None:
         hook = None
         if on_request is not None:
@@ -75,7 +71,7 @@ class AzureTableStore:
             # With environment settings on, aiohttp looks up proxy and netrc settings in a worker
             # thread on every request (two thread hops, ~40% of a point read's CPU). They are
             # only read when a proxy is configured.
-            use_env_settings=proxy_configured(),
+            use_env_settings=proxy_configured,
         )
         self._prefix = prefix
         self._clients: dict[str, TableClient] = {}

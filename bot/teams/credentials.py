@@ -1,58 +1,51 @@
-"""Outgoing Bot Connector credentials: one MSAL app (and token cache) per authority and scope.
+"""Outgoing Bot Connector credentials: one MSAL app (and token cache) per authority.
 
 Stock botbuilder builds a new `MicrosoftAppCredentials`, and with it a new MSAL app with an empty
 token cache, for every turn, so every reply fetched a fresh token from Entra. It also never passes
 `validate_authority` to MSAL, so a non-Microsoft authority (a sovereign cloud, or our loopback
 identity provider in the tests) triggers MSAL's instance discovery on login.microsoftonline.com.
-This factory keeps one credentials object per (authority, scope) and tells MSAL to skip instance
-discovery for an authority the administrator configured explicitly.
+This factory keeps one credentials object per (authority, scope), whose tokens come from one
+`bot.tokens.AppTokens` per authority (MSAL's cache, MSAL told to skip instance discovery for an
+authority the administrator configured explicitly).
 """
 
 from __future__ import annotations
 
 import threading
-from typing import Any
 
-import msal
 from botframework.connector.auth import (
     AuthenticationConstants,
     MicrosoftAppCredentials,
     ServiceClientCredentialsFactory,
 )
 
+from bot.tokens import AppTokens, TokenError, TokenMemo
+
 _PUBLIC_PREFIX: str = AuthenticationConstants.TO_CHANNEL_FROM_BOT_LOGIN_URL_PREFIX
 _DEFAULT_TENANT: str = AuthenticationConstants.DEFAULT_CHANNEL_AUTH_TENANT
 
 
 class CachingAppCredentials(MicrosoftAppCredentials):  # type: ignore[misc]
-    """App id + secret credentials whose MSAL app (and so its token cache) is kept."""
+    """App id + secret credentials whose tokens come from one long-lived MSAL app."""
 
-    def __init__(self, app_id: str, password: str, authority: str, scope: str) -> None:
-        super().__init__(app_id, password, oauth_scope=scope)
+    def __init__(self, tokens: AppTokens, password: str, authority: str, scope: str) -> None:
+        super().__init__(tokens.client_id, password, oauth_scope=scope)
         self.oauth_endpoint = authority
-        self._msal: msal.ConfidentialClientApplication | None = None
-        self._lock = threading.Lock()
+        self._tokens = tokens
+        self._scope = scope if scope.endswith("/.default") else scope.rstrip("/") + "/.default"
 
     def get_access_token(self, force_refresh: bool = False) -> str:
-        """A token for the Bot Connector; MSAL answers from its cache until near expiry."""
-        scope = self.oauth_scope
-        if not scope.endswith("/.default"):
-            scope = scope.rstrip("/") + "/.default"
-        with self._lock:
-            if self._msal is None:
-                self._msal = msal.ConfidentialClientApplication(
-                    self.microsoft_app_id,
-                    client_credential=self.microsoft_app_password,
-                    authority=self.oauth_endpoint,
-                    # The authority comes from our own configuration, so it is trusted as given;
-                    # MSAL skips the check for Microsoft's hosts anyway.
-                    instance_discovery=False,
-                )
-            result: dict[str, Any] = self._msal.acquire_token_for_client(scopes=[scope])
-        if "access_token" in result:
-            return str(result["access_token"])
-        # The SDK expects PermissionError here; the error code is safe to show, the rest may not be.
-        raise PermissionError(f"no Bot Connector token: {result.get('error', 'unknown error')}")
+        """A token for the Bot Connector (blocking); MSAL answers from its cache until near
+        expiry."""
+        try:
+            return self._tokens.acquire(self._scope)
+        except TokenError as error:
+            # The SDK expects PermissionError; the error code is safe to show, the rest may not be.
+            raise PermissionError(f"no Bot Connector token: {error.error}") from None
+
+    def memo(self) -> TokenMemo:
+        """The same token for async callers (MSAL off the event loop)."""
+        return self._tokens.memo(self._scope)
 
 
 class CachingCredentialFactory(ServiceClientCredentialsFactory):  # type: ignore[misc]
@@ -63,6 +56,7 @@ class CachingCredentialFactory(ServiceClientCredentialsFactory):  # type: ignore
         self._password = password
         self._tenant_id = tenant_id
         self._cache: dict[tuple[str, str], CachingAppCredentials] = {}
+        self._tokens: dict[str, AppTokens] = {}  # authority -> one MSAL app
         self._lock = threading.Lock()
 
     async def is_valid_app_id(self, app_id: str) -> bool:
@@ -81,7 +75,10 @@ class CachingCredentialFactory(ServiceClientCredentialsFactory):  # type: ignore
         with self._lock:
             key = (authority, scope)
             if key not in self._cache:
-                self._cache[key] = CachingAppCredentials(app_id, self._password, authority, scope)
+                tokens = self._tokens.setdefault(
+                    authority, AppTokens(app_id, self._password, authority)
+                )
+                self._cache[key] = CachingAppCredentials(tokens, self._password, authority, scope)
             return self._cache[key]
 
     def authority(self, login_endpoint: str | None) -> str:

@@ -22,7 +22,7 @@ from botframework.connector.auth import AuthenticateRequestResult
 from opentelemetry import trace
 
 from bot.logs import request_scope
-from bot.teams.fast_connector import activity_from_json
+from bot.teams.codec import activity_from_json
 
 log = logging.getLogger(__name__)
 

@@ -1,13 +1,15 @@
 """Proactive messages: a `Notifier` over `CloudAdapter.continue_conversation`.
 
-Honours Teams' answers: 429 waits for Retry-After, 412/5xx/time-outs back off with jitter, a
-403 (the person blocked the bot) is final and raised as `RecipientUnreachable`. A 403 or 404
-on a reference from this process's cache (`ConversationReferences`) first gets one more try
-with the reference in storage, when that differs (another instance stored a newer one).
+Honours Teams' answers through the shared retry policy (`bot.retry`): 429 and 503 wait for
+Retry-After, 412/5xx/time-outs back off with jitter, a 403 (the person blocked the bot) is
+final and raised as `RecipientUnreachable`. A 403 or 404 on a reference from this process's
+cache (`ConversationReferences`) first gets one more try with the reference in storage, when
+that differs (another instance stored a newer one).
 
 Every attempt (retries included) first takes a token from one app-wide `TokenBucket`, so a
 fan-out to thousands of people stays under Teams' 50 requests/s per app instead of leaning on
-429s; a 429 pauses the bucket for its Retry-After, holding back every sender, not just one.
+429s; a Retry-After (429, 503) pauses the bucket for that long, holding back every sender, not
+just one.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import random
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -24,6 +25,7 @@ from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import ConversationReference
 from msrest.exceptions import ClientRequestError, HttpOperationError
 
+from bot.retry import RETRY_STATUSES, Retry, RetryPolicy, retry_after
 from bot.services.fanout import TokenBucket
 from bot.services.notify import (
     DeliveryError,
@@ -36,8 +38,6 @@ from bot.storage.repositories import ConversationReferences, StoredReference
 from bot.teams.handler import card_activity
 
 log = logging.getLogger(__name__)
-
-_RETRYABLE = {412, 429, 500, 502, 503, 504}
 
 # Teams: 50 requests/s per app. The rate is the TEAMS_SENDS_PER_SECOND setting (default 45):
 # 45/s with a burst of 3 keeps every one-second window at or under 48, leaving room for timing
@@ -68,9 +68,7 @@ class TeamsNotifier:
         self._limiter = limiter
         self._app_id = app_id
         self._conversations = conversations
-        self._attempts = attempts
-        self._base_delay = base_delay
-        self._sleep = sleep
+        self._policy = RetryPolicy(attempts=attempts, base_delay=base_delay, sleep=sleep)
 
     async def _stored(
         self, tenant_id: str, user_id: str, known: StoredReference | None = None
@@ -138,25 +136,29 @@ class TeamsNotifier:
     async def _with_retries(
         self, reference: ConversationReference, logic: Callable[[TurnContext], Awaitable[None]]
     ) -> None:
-        for attempt in range(1, self._attempts + 1):
+        async def attempt() -> None:
             await self._limiter.acquire()
             try:
                 await self._continue(reference, logic)
-                return
             except HttpOperationError as error:
-                status = error.response.status_code if error.response is not None else 0
+                response = error.response
+                status = response.status_code if response is not None else 0
                 if status == 403:
                     raise RecipientUnreachable("Teams answered 403") from error
-                if status not in _RETRYABLE or attempt == self._attempts:
-                    raise DeliveryFailed(f"Teams answered {status}", status) from error
-                delay = _retry_after(error) if status == 429 else None
+                failure = DeliveryFailed(f"Teams answered {status}", status)
+                failure.__cause__ = error
+                if status not in RETRY_STATUSES:
+                    raise failure from error
+                delay = retry_after(status, response.headers if response is not None else None)
                 if delay is not None:
-                    self._limiter.pause(delay)
-                await self._sleep(delay if delay is not None else self._backoff(attempt))
+                    self._limiter.pause(delay)  # every sender waits, not just this one
+                raise Retry(failure, delay) from error
             except (ClientRequestError, TimeoutError, OSError) as error:
-                if attempt == self._attempts:
-                    raise DeliveryFailed(type(error).__name__) from error
-                await self._sleep(self._backoff(attempt))
+                failure = DeliveryFailed(type(error).__name__)
+                failure.__cause__ = error
+                raise Retry(failure) from error
+
+        await self._policy.call(attempt)
 
     async def _continue(
         self, reference: ConversationReference, logic: Callable[[TurnContext], Awaitable[None]]
@@ -174,9 +176,6 @@ class TeamsNotifier:
         if failures:
             raise failures[0]
 
-    def _backoff(self, attempt: int) -> float:
-        return float(self._base_delay * (2 ** (attempt - 1)) * (0.5 + random.random()))
-
 
 def _conversation(stored: StoredReference) -> ConversationReference:
     return ConversationReference().deserialize(json.loads(stored.reference))
@@ -187,11 +186,3 @@ def _refused(error: DeliveryError) -> bool:
     return isinstance(error, RecipientUnreachable) or (
         isinstance(error, DeliveryFailed) and error.status == 404
     )
-
-
-def _retry_after(error: HttpOperationError) -> float | None:
-    header = error.response.headers.get("Retry-After") if error.response is not None else None
-    try:
-        return max(0.0, min(float(header), 60.0)) if header else None
-    except ValueError:
-        return None

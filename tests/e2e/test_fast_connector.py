@@ -24,6 +24,7 @@ from bot.app import SERVICES
 from bot.settings import load_settings
 from bot.teams.adapter import adapter_configuration
 from bot.teams.fast_connector import FastBotFrameworkAuthentication
+from bot.teams.pool import ConnectorPool
 from tests.e2e.conftest import BotUnderTest
 from tests.support.activities import SANNE
 
@@ -102,12 +103,24 @@ def bot_claims(app_id: str) -> ClaimsIdentity:
     )
 
 
-def fast_auth(factory: ServiceClientCredentialsFactory | None = None) -> Any:
+class Sleeps:
+    """Records the waits between transport retries, without waiting."""
+
+    def __init__(self) -> None:
+        self.seconds: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.seconds.append(seconds)
+
+
+def fast_auth(
+    factory: ServiceClientCredentialsFactory | None = None, sleeps: Sleeps | None = None
+) -> Any:
     settings = load_settings({}, dotenv=None)
     sdk = ConfigurationBotFrameworkAuthentication(
         adapter_configuration(settings), credentials_factory=factory
     )
-    return FastBotFrameworkAuthentication(sdk)
+    return FastBotFrameworkAuthentication(sdk, ConnectorPool(sleep=sleeps or Sleeps()))
 
 
 def message(text: str = "hi") -> Activity:
@@ -178,7 +191,8 @@ async def test_a_503_on_post_is_not_repeated_but_on_put_it_is(
     recorder: tuple[Recorder, str],
 ) -> None:
     rec, service_url = recorder
-    auth = fast_auth()
+    sleeps = Sleeps()
+    auth = fast_auth(sleeps=sleeps)
     try:
         connector = await auth.create_connector_factory(bot_claims("")).create(service_url, None)
         rec.statuses = [503]
@@ -190,6 +204,7 @@ async def test_a_503_on_post_is_not_repeated_but_on_put_it_is(
         update.id = "m1"
         await connector.conversations.update_activity("a:1", "m1", update)
         assert [method for method, _, _ in rec.calls[1:]] == ["PUT", "PUT", "PUT"]
+        assert sleeps.seconds == [7.0, 7.0]  # each 503 said Retry-After: 7
     finally:
         await auth.close()
 

@@ -120,6 +120,31 @@ async def test_429_then_success_waits_as_told(
     assert len(fake.requests) == 3
 
 
+async def test_503_honours_retry_after_and_412_is_retried(
+    lookup: tuple[GraphManagerLookup, Sleeps], graph: tuple[FakeGraph, str]
+) -> None:
+    fake, _ = graph
+    fake.managers[SANNE] = PIETER
+    fake.fail_next(503, {"Retry-After": "3"})
+    fake.fail_next(412)
+    manager = await lookup[0].manager_of(SANNE)
+    assert manager is not None and manager.id == PIETER["id"]
+    assert lookup[1].seconds[0] == 3.0
+    assert len(lookup[1].seconds) == 2
+    assert len(fake.requests) == 3
+
+
+async def test_a_busy_token_endpoint_is_retried_by_the_same_policy(
+    lookup: tuple[GraphManagerLookup, Sleeps], graph: tuple[FakeGraph, str], entra: FakeEntra
+) -> None:
+    graph[0].managers[SANNE] = PIETER
+    entra.token_faults += [(503, {"Retry-After": "0"}), (429, {"Retry-After": "0"})]
+    manager = await lookup[0].manager_of(SANNE)
+    assert manager is not None and manager.id == PIETER["id"]
+    assert entra.token_requests == 3
+    assert len(entra.issued) == 1
+
+
 async def test_persistent_throttling_ends_in_a_typed_error(
     lookup: tuple[GraphManagerLookup, Sleeps], graph: tuple[FakeGraph, str]
 ) -> None:

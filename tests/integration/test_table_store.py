@@ -122,8 +122,12 @@ class CountingExecutor(ThreadPoolExecutor):
 
 
 async def _thread_hops(connection: str, prefix: str) -> int:
-    """Worker-thread jobs started by five storage requests."""
-    table_store = AzureTableStore(connection, prefix)
+    """Worker-thread jobs started by five storage requests, with the proxy setting as the
+    environment says (the bot's settings read it, the store is told)."""
+    from bot.settings import load_settings
+
+    proxies = load_settings(dotenv=None).proxy_configured
+    table_store = AzureTableStore(connection, prefix, proxy_configured=proxies)
     try:
         await table_store.ensure_tables(["things"])
         await table_store.upsert("things", "p1", "r1", {"Name": "Sanne"})

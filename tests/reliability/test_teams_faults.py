@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from bot.teams import fast_connector
+from bot.teams import pool
 from tests.e2e.conftest import BotUnderTest
 from tests.reliability.helpers import declare, install, request_rows, stored_request
 from tests.support.activities import LOTTE, PIETER, SANNE
@@ -39,12 +39,23 @@ async def test_429_waits_as_long_as_teams_asks(teams_bot: BotUnderTest) -> None:
     assert len(teams_bot.connector.to(PIETER.conversation_id)) == 1
 
 
+async def test_503_with_retry_after_waits_as_long_as_teams_asks(teams_bot: BotUnderTest) -> None:
+    """The POST is not repeated by the transport; the notifier waits Teams' Retry-After."""
+    await install(teams_bot, SANNE, PIETER)
+    teams_bot.connector.fail_next(503, {"Retry-After": "1"})  # type: ignore[attr-defined]
+    started = time.monotonic()
+    _form, receipt = await declare(teams_bot, WINE)
+    assert time.monotonic() - started >= 1.0
+    assert "Je melding staat bij Pieter Bakker" in texts(receipt)
+    assert len(teams_bot.connector.to(PIETER.conversation_id)) == 1
+
+
 async def test_a_hung_connector_times_out_and_the_send_is_retried(
     teams_bot: BotUnderTest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The connector's time-out bounds a hung request; the retry then delivers."""
-    assert fast_connector.SEND_TIMEOUT_SECONDS == 30.0  # the production bound per request
-    monkeypatch.setattr(fast_connector, "SEND_TIMEOUT_SECONDS", 0.5)
+    assert pool.SEND_TIMEOUT_SECONDS == 30.0  # the production bound per request
+    monkeypatch.setattr(pool, "SEND_TIMEOUT_SECONDS", 0.5)
     await install(teams_bot, SANNE, PIETER)
     teams_bot.connector.hang_next()  # type: ignore[attr-defined]
     started = time.monotonic()
@@ -59,7 +70,7 @@ async def test_a_manager_teams_keeps_failing_for_goes_to_the_fallback_with_the_r
     teams_bot: BotUnderTest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Five failures (503s and time-outs) exhaust the retries: rerouted, and the trail says why."""
-    monkeypatch.setattr(fast_connector, "SEND_TIMEOUT_SECONDS", 0.3)
+    monkeypatch.setattr(pool, "SEND_TIMEOUT_SECONDS", 0.3)
     await install(teams_bot, SANNE, PIETER, LOTTE)
     teams_bot.connector.fail_for(PIETER.conversation_id, 503, times=3)  # type: ignore[attr-defined]
     teams_bot.connector.hang_next(2)  # type: ignore[attr-defined]

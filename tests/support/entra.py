@@ -55,6 +55,8 @@ class FakeEntra:
     base_url: str = ""
     issued: list[Issued] = field(default_factory=list)
     token_requests: int = 0
+    # Answers the token endpoint gives first, one per request: (status, headers).
+    token_faults: list[tuple[int, dict[str, str]]] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     # --- tokens Teams would send the bot -------------------------------------------------------
@@ -160,6 +162,9 @@ class FakeEntra:
         form = await request.post()
         with self._lock:
             self.token_requests += 1
+            fault = self.token_faults.pop(0) if self.token_faults else None
+        if fault is not None:
+            return web.Response(status=fault[0], headers=fault[1], text="busy")
         if form.get("grant_type") != "client_credentials":
             return _oauth_error(400, "unsupported_grant_type", "only client_credentials")
         client_id = str(form.get("client_id", ""))

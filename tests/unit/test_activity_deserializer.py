@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from msrest.exceptions import DeserializationError
 
-from bot.teams.fast_connector import ActivitySerializer, _from_json, activity_from_json
+from bot.teams.codec import ActivitySerializer, activity_from_json
+from bot.teams.codec import model_from_json as _from_json
 from tests.support.activities import PIETER, SANNE
 
 URL = "https://smba.trafficmanager.net/emea/"

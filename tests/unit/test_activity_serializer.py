@@ -20,9 +20,11 @@ from botbuilder.schema import (
 )
 from botbuilder.schema.teams import NotificationInfo, TeamsChannelData, TenantInfo
 from botframework.connector import models
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from msrest.serialization import Serializer
 
-from bot.teams.fast_connector import ActivitySerializer
+from bot.teams.codec import ActivitySerializer
 from bot.teams.handler import card_activity
 
 CARD: dict[str, Any] = {
@@ -131,3 +133,47 @@ def test_the_sdks_deep_copy_shares_the_card_and_nothing_else() -> None:
     reference.conversation = ConversationAccount(id="a:other")
     TurnContext.apply_conversation_reference(copied, reference)
     assert original.conversation.id == "a:1"  # filling in the copy leaves the original alone
+
+
+CARD_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner),
+    max_leaves=8,
+)
+TEXT = st.none() | st.text(max_size=8)
+
+
+@st.composite
+def outgoing(draw: st.DrawFn) -> Activity:
+    """An outgoing activity as the bot builds one: a card and the conversation, plus some of
+    the schema's other attribute kinds (strings, enums as text, dates, lists of models, free
+    objects)."""
+    card = draw(st.dictionaries(st.text(max_size=4), CARD_JSON, max_size=4))
+    activity = MessageFactory.attachment(CardFactory.adaptive_card(card))
+    for name, value in _conversation().items():
+        setattr(activity, name, value)
+    activity.text = draw(TEXT)
+    activity.locale = draw(TEXT)
+    activity.id = draw(TEXT)
+    activity.importance = draw(st.none() | st.sampled_from(["low", "normal", "high"]))
+    activity.value = draw(CARD_JSON)
+    activity.channel_data = draw(CARD_JSON)
+    activity.timestamp = draw(
+        st.none() | st.datetimes(timezones=st.just(datetime.UTC), allow_imaginary=False)
+    )
+    activity.entities = draw(
+        st.none()
+        | st.lists(
+            st.builds(Mention, mentioned=st.just(ChannelAccount(id="29:u")), text=TEXT), max_size=2
+        )
+    )
+    return activity
+
+
+@settings(max_examples=200, deadline=None)
+@given(outgoing())
+def test_any_outgoing_activity_is_msrest_json(activity: Activity) -> None:
+    msrest = Serializer({k: v for k, v in models.__dict__.items() if isinstance(v, type)})
+    assert ActivitySerializer().body(activity, "Activity") == msrest.body(
+        copy.deepcopy(activity), "Activity"
+    )

@@ -132,3 +132,44 @@ def test_the_proactive_pace_is_a_setting_below_teams_limit_in_production() -> No
     # Local mode only (the benchmarks): far above what Teams allows, to measure capacity.
     unpaced = load_settings({"TEAMS_SENDS_PER_SECOND": "1000000"}, dotenv=None)
     assert unpaced.teams_sends_per_second == 1_000_000.0
+
+
+def test_each_setting_is_written_once_as_a_field_and_documented_from_it() -> None:
+    import dataclasses
+
+    from bot.settings import Settings
+
+    fields = {f.name for f in dataclasses.fields(Settings)}
+    documented = {s.name for s in SETTINGS}
+    assert len(documented) == len(SETTINGS)
+    # every documented variable is one field; only derived values are not documented
+    assert len(fields) == len(SETTINGS) + 1  # + proxy_configured
+    # the documented default is what the environment would say, and it passes its own check
+    assert load_settings({s.name: s.default for s in SETTINGS}, dotenv=None) == load_settings(
+        {}, dotenv=None
+    )
+
+
+def test_a_proxy_variable_is_read_by_settings_not_by_storage() -> None:
+    assert not load_settings({}, dotenv=None).proxy_configured
+    assert load_settings({"HTTPS_PROXY": "http://proxy.example:3128"}, dotenv=None).proxy_configured
+
+
+def test_a_changed_copy_is_checked_again() -> None:
+    import dataclasses
+
+    production = load_settings(
+        {"MicrosoftAppId": GUID, "MicrosoftAppPassword": "x", "MicrosoftAppTenantId": GUID},
+        dotenv=None,
+    )
+    assert dataclasses.replace(production, jobs_interval=0).jobs_interval == 0
+    with pytest.raises(ValueError, match="TEAMS_SENDS_PER_SECOND"):
+        dataclasses.replace(production, teams_sends_per_second=60.0)
+
+
+def test_the_public_address_is_checked_and_else_derived() -> None:
+    assert load_settings({"BOT_PORT": "4000"}, dotenv=None).public_url == "http://127.0.0.1:4000"
+    given = load_settings({"BOT_PUBLIC_URL": "https://bot.example/"}, dotenv=None)
+    assert given.public_url == "https://bot.example"
+    with pytest.raises(SettingsError, match="BOT_PUBLIC_URL"):
+        load_settings({"BOT_PUBLIC_URL": "https://bot example"}, dotenv=None)

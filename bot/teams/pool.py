@@ -1,0 +1,246 @@
+"""The Bot Connector's connection pool: one aiohttp session and the connector clients on it.
+
+`ConnectorPool.adopt` gives a connector client built by the SDK a msrest pipeline that sends on
+the shared session (connection reuse, no thread hop), keeping msrest's user agent, deserializer
+and logger policies, and adding two of ours: the bearer token (from `bot.tokens`, MSAL off the
+event loop) and transport retries (the shared `bot.retry` policy).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import aiohttp
+from botframework.connector.aio import ConnectorClient
+from botframework.connector.aio.operations_async import ConversationsOperations
+from botframework.connector.auth import AuthenticationConstants
+from msrest.async_client import ServiceClientAsync
+from msrest.exceptions import ClientRequestError
+from msrest.pipeline import Request, Response
+from msrest.pipeline.async_abc import AsyncHTTPPolicy, AsyncHTTPSender, AsyncPipeline
+from msrest.pipeline.universal import RawDeserializer
+from msrest.serialization import Deserializer
+from msrest.universal_http.async_abc import AsyncClientResponse
+from multidict import CIMultiDict
+
+from bot.retry import Retry, RetryPolicy, retry_after
+from bot.teams.codec import MODELS, ActivitySerializer
+from bot.tokens import TokenMemo
+
+MAX_CLIENTS = 256
+# How long one request to the Bot Connector may take in all before it counts as failed (a time-out
+# is retried by the notifier, so one hung request cannot hold a turn for more than this).
+SEND_TIMEOUT_SECONDS = 30.0
+# Credentials the SDK built (not ours, e.g. a managed identity) say nothing about expiry; every
+# token MSAL hands out has at least five minutes left, so reusing one for four is safe.
+FOREIGN_TOKEN_REUSE_SECONDS = 240.0
+_IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
+_RETRY_STATUS = frozenset({408, 500, 502, 503, 504})
+_TRANSPORT_ATTEMPTS = 4
+
+
+class BufferedResponse(AsyncClientResponse):
+    """A fully read HTTP response in msrest's shape.
+
+    msrest's `HttpOperationError.response` is the response's `internal_response`; for stock
+    (`requests`) that has `status_code` and `headers`, which our callers read (429 Retry-After),
+    so this object is its own internal response and offers the same two attributes.
+    """
+
+    def __init__(self, request: Any, status: int, reason: str, headers: Any, body: bytes) -> None:
+        super().__init__(request, None)
+        self.internal_response = self
+        self.status_code = status
+        self.reason = reason
+        self.headers = CIMultiDict(headers)
+        self._body = body
+
+    def body(self) -> bytes:
+        return self._body
+
+
+class ConnectorPool:
+    """One aiohttp session (one connection pool) and the connector clients that share it.
+
+    `sleep` is the wait between transport retries (tests record it instead of sleeping).
+    """
+
+    def __init__(
+        self,
+        max_clients: int = MAX_CLIENTS,
+        timeout: float | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self._session: aiohttp.ClientSession | None = None
+        self._clients: OrderedDict[tuple[str, str, str], ConnectorClient] = OrderedDict()
+        self._max_clients = max_clients
+        self._timeout = timeout  # None: SEND_TIMEOUT_SECONDS when the session is made
+        self.retries = RetryPolicy(attempts=_TRANSPORT_ATTEMPTS, base_delay=0.2, sleep=sleep)
+
+    def session(self) -> aiohttp.ClientSession:
+        # Created on first use, inside the running event loop that will use it.
+        if self._session is None or self._session.closed:
+            total = SEND_TIMEOUT_SECONDS if self._timeout is None else self._timeout
+            self._session = aiohttp.ClientSession(
+                timeout=aiohttp.ClientTimeout(total=total),
+                connector=aiohttp.TCPConnector(limit=100, keepalive_timeout=30),
+            )
+        return self._session
+
+    def get(self, key: tuple[str, str, str]) -> ConnectorClient | None:
+        client = self._clients.get(key)
+        if client is not None:
+            self._clients.move_to_end(key)
+        return client
+
+    def put(self, key: tuple[str, str, str], client: ConnectorClient) -> None:
+        self._clients[key] = client
+        self._clients.move_to_end(key)
+        while len(self._clients) > self._max_clients:
+            self._clients.popitem(last=False)
+
+    def adopt(self, client: ConnectorClient) -> ConnectorClient:
+        """Give a client built by the SDK our pipeline (same policies, aiohttp transport) and
+        conversation operations that serialize activities with `ActivitySerializer`."""
+        config = client.config
+        # msrest's public client and deserializer for the operations, not the SDK client's own
+        # private ones; all of them send through `config.pipeline`, set below.
+        service = ServiceClientAsync(config)
+        client.conversations = ConversationsOperations(
+            service,
+            config,
+            ActivitySerializer(),
+            Deserializer(MODELS),  # type: ignore[no-untyped-call]
+        )
+        config.pipeline = AsyncPipeline(
+            [
+                config.user_agent_policy,
+                _TokenPolicy(config.credentials),
+                _RetryPolicy(self.retries),
+                RawDeserializer(),
+                config.http_logger_policy,
+            ],
+            _AiohttpSender(self),
+        )
+        return client
+
+    async def close(self) -> None:
+        self._clients.clear()
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+        self._session = None
+
+
+class _AiohttpSender(AsyncHTTPSender[Any, Any]):
+    """Sends a msrest request on the pool's shared aiohttp session and reads the whole body."""
+
+    def __init__(self, pool: ConnectorPool) -> None:
+        self._pool = pool
+
+    async def __aenter__(self) -> _AiohttpSender:
+        return self
+
+    async def __aexit__(self, *exc_details: object) -> None:
+        return None
+
+    def build_context(self) -> None:
+        return None
+
+    async def send(self, request: Request[Any], **kwargs: Any) -> Response[Any, Any]:
+        http_request = request.http_request
+        try:
+            async with self._pool.session().request(
+                http_request.method,
+                http_request.url,
+                headers=dict(http_request.headers),
+                data=http_request.data or None,
+            ) as answer:
+                body = await answer.read()
+        except (aiohttp.ClientError, TimeoutError) as error:
+            # What callers of the stock (requests) transport catch for transport failures.
+            raise ClientRequestError(f"Error occurred in request: {error!r}") from error
+        response = BufferedResponse(
+            http_request, answer.status, answer.reason or "", answer.headers, body
+        )
+        return Response(request, response)
+
+
+class _Policy(AsyncHTTPPolicy[Any, Any]):
+    async def _forward(self, request: Request[Any], **kwargs: Any) -> Response[Any, Any]:
+        assert self.next is not None, "a policy is always followed by the sender"
+        response: Response[Any, Any] = await self.next.send(request, **kwargs)
+        return response
+
+
+class _PassingAnswer(Exception):
+    """The last passing answer, handed back to msrest when the retries are used up."""
+
+    def __init__(self, response: Response[Any, Any]) -> None:
+        super().__init__(response.http_response.status_code)
+        self.response = response
+
+
+class _RetryPolicy(_Policy):
+    """Transport retries like the stock client's: refused connections for every method (nothing
+    was sent), 408/5xx only for idempotent methods (a POST may have been delivered; whether to
+    send it again is the notifier's call). Retry-After is honoured (503)."""
+
+    def __init__(self, policy: RetryPolicy) -> None:
+        super().__init__()
+        self._policy = policy
+
+    async def send(self, request: Request[Any], **kwargs: Any) -> Response[Any, Any]:
+        idempotent = request.http_request.method.upper() in _IDEMPOTENT
+
+        async def attempt() -> Response[Any, Any]:
+            try:
+                response = await self._forward(request, **kwargs)
+            except ClientRequestError as error:
+                if isinstance(error.__cause__, aiohttp.ClientConnectorError):
+                    raise Retry(error) from error.__cause__
+                raise
+            status = response.http_response.status_code
+            if idempotent and status in _RETRY_STATUS:
+                wait = retry_after(status, response.http_response.headers)
+                raise Retry(_PassingAnswer(response), wait)
+            return response
+
+        try:
+            return await self._policy.call(attempt)
+        except _PassingAnswer as last:
+            return last.response
+
+
+class _TokenPolicy(_Policy):
+    """The bot's bearer token on every request (none in local mode); a 401 fetches anew."""
+
+    def __init__(self, credentials: Any) -> None:
+        super().__init__()
+        # Like the SDK's AppCredentials: no app id (local mode) or an anonymous skill: no token.
+        app_id = getattr(credentials, "microsoft_app_id", None)
+        self._needed = bool(app_id) and app_id != AuthenticationConstants.ANONYMOUS_SKILL_APP_ID
+        self._tokens = _memo(credentials) if self._needed else None
+
+    async def send(self, request: Request[Any], **kwargs: Any) -> Response[Any, Any]:
+        headers = request.http_request.headers
+        if self._tokens is not None:
+            headers["Authorization"] = f"Bearer {await self._tokens.get()}"
+        else:
+            headers.pop("Authorization", None)
+        response = await self._forward(request, **kwargs)
+        if response.http_response.status_code == 401 and self._tokens is not None:
+            self._tokens.forget()  # revoked or rotated: fetch a new one next time
+        return response
+
+
+def _memo(credentials: Any) -> TokenMemo:
+    """Ours (`CachingAppCredentials`) share MSAL's answer; the SDK's are asked in a thread."""
+    memo = getattr(credentials, "memo", None)
+    if callable(memo):
+        found = memo()
+        if isinstance(found, TokenMemo):
+            return found
+    return TokenMemo(lambda: (credentials.get_access_token(), FOREIGN_TOKEN_REUSE_SECONDS))
