@@ -26,6 +26,7 @@ from bench.scenarios import (
     user_id,
     wait_healthy,
 )
+from bot.domain.gifts import Gift
 from bot.domain.requests import ApprovalRequest, ApproverRole, AuditEntry, Person, Status
 from bot.storage import requests as request_tables
 from bot.storage.repositories import CONVERSATIONS
@@ -134,7 +135,9 @@ def request_for(n: int, requester: str, approver: str, status: Status) -> Approv
         requester=Person(requester, f"Medewerker {requester[-4:]}"),
         approver=Person(approver, f"Manager {approver[-4:]}"),
         approver_role=ApproverRole.MANAGER,
-        facts={"summary": f"Fles wijn {n} (Bouwbedrijf Vos)", "description": "Fles wijn"},
+        facts=Gift.from_record(
+            {"giverOrganisation": "Bouwbedrijf Vos", "description": f"Fles wijn {n}"}
+        ),
         verdict="keep",
         reasons=("everyday_under_limit",),
         created_at=created,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -20,6 +20,7 @@ from bot.domain.requests import (
     ApproverRole,
     AuditEntry,
     DecisionRefused,
+    Facts,
     Person,
     advise,
     decide,
@@ -59,7 +60,7 @@ class Draft:
 
     kind: str
     prefix: str  # reference prefix, e.g. CAD for gifts
-    facts: Mapping[str, Any]
+    facts: Facts
     verdict: str
     reasons: tuple[str, ...]
     form_id: str  # the same form submitted twice (double click, Teams retry) is one request
@@ -130,7 +131,7 @@ async def _submit(
         requester=Person(actor.user_id, actor.name),
         approver=approver,
         approver_role=role,
-        facts=dict(draft.facts),
+        facts=draft.facts,
         verdict=draft.verdict,
         reasons=draft.reasons,
         created_at=now,

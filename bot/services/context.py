@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from bot.cache import TtlCache
+from bot.domain.kinds import Kinds
 from bot.domain.people import Role
 from bot.services.approvers import ManagerLookup
 from bot.services.notify import Notifier
@@ -30,6 +31,7 @@ class Services:
     notifier: Notifier
     requests: RequestRepository
     managers: ManagerLookup
+    kinds: Kinds  # the app's request kinds; every list of kinds comes from here
     clock: Callable[[], datetime] = utc_now
     # (tenant, person) -> (roles, has an inbox): shapes the menu only, so a minute's lag is fine.
     menu_facts: TtlCache[tuple[str, str], tuple[frozenset[Role], bool]] = field(

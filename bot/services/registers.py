@@ -7,7 +7,6 @@ export is downloaded; card data never grants anything.
 from __future__ import annotations
 
 from bot.domain.people import Role
-from bot.domain.registers import KINDS
 from bot.domain.requests import ApprovalRequest
 from bot.services.context import Services
 
@@ -26,8 +25,8 @@ async def requests_of(services: Services, tenant_id: str, kind: str) -> list[App
 
 
 async def all_requests(services: Services, tenant_id: str) -> list[ApprovalRequest]:
-    """Every request of every register kind in the tenant, for the yearly overview."""
+    """Every request of every kind of the app in the tenant, for the yearly overview."""
     out: list[ApprovalRequest] = []
-    for kind in KINDS:
+    for kind in services.kinds.names:
         out += await requests_of(services, tenant_id, kind)
     return out

@@ -19,9 +19,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bot.domain.amend import NOTES, notes_from_record, notes_record
+from bot.domain.kinds import Kinds
 from bot.domain.requests import (
     ApprovalRequest,
     ApproverRole,
+    Facts,
     Person,
     Status,
 )
@@ -51,11 +54,19 @@ class RequestSummary:
     kind: str
     status: Status
     created_at: datetime
-    facts: Mapping[str, Any]
+    facts: Facts  # from an index entry: only the `_INDEXED_FACTS` of it
+    summary: str  # the line "mijn meldingen" shows
 
     @classmethod
     def of(cls, request: ApprovalRequest) -> RequestSummary:
-        return cls(request.id, request.kind, request.status, request.created_at, request.facts)
+        return cls(
+            request.id,
+            request.kind,
+            request.status,
+            request.created_at,
+            request.facts,
+            request.facts.summary,
+        )
 
 
 # The facts an index entry keeps: the line "mijn meldingen" shows, and what the gift rules
@@ -93,8 +104,9 @@ def requester_partition(tenant_id: str, requester_id: str) -> str:
 
 
 class RequestRepository:
-    def __init__(self, store: TableStore) -> None:
+    def __init__(self, store: TableStore, kinds: Kinds) -> None:
         self._store = store
+        self._kinds = kinds  # reads each request's stored facts as its kind's typed facts
 
     async def create(self, request: ApprovalRequest) -> StoredRequest:
         """Write a new request, its trail and its index entry in one transaction
@@ -124,7 +136,7 @@ class RequestRepository:
         if head is None:
             return None
         trail = [r for r in rows if r.row.startswith(key + "|a|")]
-        request = _request(tenant_id, request_id, head, trail)
+        request = _request(self._kinds, tenant_id, request_id, head, trail)
         # A request written before the index rows existed has no column: its next change
         # writes its entry (and the migration does the rest), so it is never left out.
         return StoredRequest(request, head.etag or "", bool(head.data.get("Indexed", True)))
@@ -185,7 +197,7 @@ class RequestRepository:
         found = await index.read_for_listing(self._store, REQUESTS, partition)
         if found.full:
             return [RequestSummary.of(r) for r in await self.for_requester(tenant_id, requester_id)]
-        summaries = [_summary(key, entry) for key, entry in found.entries.items()]
+        summaries = [_summary(self._kinds, key, entry) for key, entry in found.entries.items()]
         return sorted(summaries, key=lambda s: s.created_at, reverse=True)
 
     async def index_existing(self) -> tuple[int, bool]:
@@ -209,7 +221,7 @@ class RequestRepository:
                 ]
                 entries: dict[str, Any] = {}
                 for r in chunk:
-                    request = _request(tenant_id, r.row[2:], r, [])
+                    request = _request(self._kinds, tenant_id, r.row[2:], r, [])
                     entries.update(index.put(request.id, _summary_entry(request)).data)
                 done = await self._backfill(REQUESTS, partition, writes, entries)
                 written += len(chunk) if done else 0
@@ -256,7 +268,7 @@ class RequestRepository:
             REQUESTS, requester_partition(tenant_id, requester_id), "r|", "r}"
         )
         heads = [r for r in rows if "|a|" not in r.row]
-        requests = [_request(tenant_id, r.row[2:], r, []) for r in heads]
+        requests = [_request(self._kinds, tenant_id, r.row[2:], r, []) for r in heads]
         return sorted(requests, key=lambda r: r.created_at, reverse=True)
 
     async def _scan(self, equals: Mapping[str, str]) -> list[ApprovalRequest]:
@@ -265,7 +277,9 @@ class RequestRepository:
         out = []
         for row in await self._store.scan(REQUESTS, equals):
             if row.row.startswith("r|") and "|a|" not in row.row and "|" in row.partition:
-                out.append(_request(row.partition.split("|", 1)[0], row.row[2:], row, []))
+                out.append(
+                    _request(self._kinds, row.partition.split("|", 1)[0], row.row[2:], row, [])
+                )
         return out
 
     async def of_kind(self, kind: str, status: Status) -> list[ApprovalRequest]:
@@ -429,7 +443,7 @@ def inbox_columns(request: ApprovalRequest, role: str, message_id: str) -> dict[
         "MessageId": message_id,
         # what the "openstaand" list shows, so it needs no read per request
         "RequesterName": request.requester.name,
-        "Summary": str(request.facts.get("summary", ""))[:300],
+        "Summary": request.facts.summary[:300],
     }
 
 
@@ -454,8 +468,9 @@ def _inbox_entry_of(key: str, entry: Mapping[str, Any]) -> InboxEntry:
 
 def _summary_entry(request: ApprovalRequest) -> dict[str, Any]:
     # whole, as the request has them (the forms bound every field far below Azure's 64 KB)
-    facts: dict[str, Any] = {k: str(request.facts[k]) for k in _INDEXED_FACTS if k in request.facts}
-    facts.update({k: request.facts[k] for k in _INDEXED_NUMBERS if k in request.facts})
+    record = request.facts.to_record()
+    facts: dict[str, Any] = {k: str(record[k]) for k in _INDEXED_FACTS if k in record}
+    facts.update({k: record[k] for k in _INDEXED_NUMBERS if k in record})
     return {
         "Kind": request.kind,
         "Status": request.status.value,
@@ -464,13 +479,15 @@ def _summary_entry(request: ApprovalRequest) -> dict[str, Any]:
     }
 
 
-def _summary(key: str, entry: Mapping[str, Any]) -> RequestSummary:
+def _summary(kinds: Kinds, key: str, entry: Mapping[str, Any]) -> RequestSummary:
+    record = dict(entry.get("Facts", {}))
     return RequestSummary(
         key,
         str(entry["Kind"]),
         Status(str(entry["Status"])),
         datetime.fromisoformat(str(entry["CreatedAt"])),
-        dict(entry.get("Facts", {})),
+        kinds.read_facts(str(entry["Kind"]), record),
+        str(record.get("summary", "")),
     )
 
 
@@ -493,7 +510,7 @@ def _request_columns(request: ApprovalRequest) -> dict[str, Any]:
         "ApproverId": request.approver.id,
         "ApproverName": request.approver.name,
         "ApproverRole": request.approver_role.value,
-        "Facts": json.dumps(dict(request.facts), ensure_ascii=False),
+        "Facts": json.dumps(_facts_record(request), ensure_ascii=False),
         "CreatedAt": request.created_at.isoformat(),
         "DecidedAt": request.decided_at.isoformat() if request.decided_at else "",
         "DecidedBy": request.decided_by or "",
@@ -508,6 +525,13 @@ def _request_columns(request: ApprovalRequest) -> dict[str, Any]:
     }
 
 
+def _facts_record(request: ApprovalRequest) -> dict[str, Any]:
+    record = request.facts.to_record()
+    if request.notes:
+        record[NOTES] = notes_record(request.notes)
+    return record
+
+
 def _iso(moment: datetime | None) -> str:
     return moment.isoformat() if moment else ""
 
@@ -516,9 +540,13 @@ def _moment(value: object) -> datetime | None:
     return datetime.fromisoformat(str(value)) if value else None
 
 
-def _request(tenant_id: str, request_id: str, head: Row, trail: Sequence[Row]) -> ApprovalRequest:
+def _request(
+    kinds: Kinds, tenant_id: str, request_id: str, head: Row, trail: Sequence[Row]
+) -> ApprovalRequest:
     d: Mapping[str, Any] = head.data
     decided = str(d.get("DecidedAt") or "")
+    record = dict(json.loads(str(d.get("Facts") or "{}")))
+    notes = notes_from_record(record.pop(NOTES, None))  # kept beside the facts
     return ApprovalRequest(
         id=request_id,
         kind=str(d["Kind"]),
@@ -526,7 +554,8 @@ def _request(tenant_id: str, request_id: str, head: Row, trail: Sequence[Row]) -
         requester=Person(str(d["RequesterId"]), str(d.get("RequesterName", ""))),
         approver=Person(str(d["ApproverId"]), str(d.get("ApproverName", ""))),
         approver_role=ApproverRole(str(d["ApproverRole"])),
-        facts=json.loads(str(d.get("Facts") or "{}")),
+        facts=kinds.read_facts(str(d["Kind"]), record),
+        notes=notes,
         verdict=str(d.get("Verdict", "")),
         reasons=tuple(r for r in str(d.get("Reasons", "")).split(",") if r),
         created_at=datetime.fromisoformat(str(d["CreatedAt"])),

@@ -119,7 +119,7 @@ async def test_a_request_that_changes_meanwhile_is_left_for_the_next_run(
     racing = dataclasses.replace(services, store=ChangedBetweenScanAndWrite())  # type: ignore[arg-type]
     racing = dataclasses.replace(
         racing,
-        requests=type(services.requests)(racing.store),  # the same repository code
+        requests=type(services.requests)(racing.store, services.kinds),  # the same code
     )
     assert await index_existing_requests(racing) == 1  # only the inbox row
     assert not await Leases(services.store).held_for_good(INDEX_ROWS_DONE)

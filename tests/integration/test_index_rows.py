@@ -22,6 +22,7 @@ from bot.storage.store import Row, Write
 from bot.storage.tables import AzureTableStore
 from tests.integration.test_requests import NOW, a_request
 from tests.support.counting_store import CountingStore
+from tests.support.kinds import KINDS
 
 
 @dataclass
@@ -88,12 +89,12 @@ async def limited(store: AzureTableStore) -> LimitedStore:
 
 def numbered(n: int, status: Status = Status.PENDING) -> Any:
     request = a_request(f"CAD-TEST-{n:04d}", NOW + timedelta(minutes=n))
-    facts: Mapping[str, Any] = {**request.facts, "summary": f"Cadeau {n}"}
+    facts = replace(request.facts, description=f"Cadeau {n}", giver_name="")
     return replace(request, facts=facts, status=status)
 
 
 async def test_mijn_meldingen_is_one_point_read_newest_first(limited: LimitedStore) -> None:
-    repository = RequestRepository(limited)
+    repository = RequestRepository(limited, KINDS)
     for n in range(3):
         await repository.create(numbered(n))
     stored = await repository.get("tenant", "sanne", "CAD-TEST-0001")
@@ -106,15 +107,15 @@ async def test_mijn_meldingen_is_one_point_read_newest_first(limited: LimitedSto
     assert limited.reads == 1
     assert [s.id for s in mine] == ["CAD-TEST-0002", "CAD-TEST-0001", "CAD-TEST-0000"]
     assert [s.status for s in mine] == [Status.PENDING, Status.APPROVED, Status.PENDING]
-    assert mine[0].facts["summary"] == "Cadeau 2"
-    assert mine[0].facts["valueCents"] == 2500  # what the earlier-gifts rule compares
+    assert mine[0].summary == "Cadeau 2"
+    assert mine[0].facts.value_cents == 2500  # what the earlier-gifts rule compares
     assert mine[0].created_at == NOW + timedelta(minutes=2)
 
 
 async def test_the_index_entry_is_in_the_same_transaction_as_the_request(
     limited: LimitedStore,
 ) -> None:
-    await RequestRepository(limited).create(numbered(1))
+    await RequestRepository(limited, KINDS).create(numbered(1))
     ops = [(w.op, w.row) for w in limited.writes]
     assert ops == [
         ("transact:insert", "r|CAD-TEST-0001"),
@@ -124,7 +125,7 @@ async def test_the_index_entry_is_in_the_same_transaction_as_the_request(
 
 
 async def test_openstaand_lists_only_what_is_pending_in_one_read(limited: LimitedStore) -> None:
-    repository = RequestRepository(limited)
+    repository = RequestRepository(limited, KINDS)
     first, second = numbered(1), numbered(2)
     await repository.put_inbox(first, message_id="m1")
     await repository.put_inbox(second, message_id="m2")
@@ -146,7 +147,7 @@ async def test_openstaand_lists_only_what_is_pending_in_one_read(limited: Limite
 
 
 async def test_a_removed_inbox_entry_is_gone_from_the_list(limited: LimitedStore) -> None:
-    repository = RequestRepository(limited)
+    repository = RequestRepository(limited, KINDS)
     await repository.put_inbox(numbered(1))
     await repository.remove_inbox("tenant", "pieter", "CAD-TEST-0001")
     assert await repository.waiting("tenant", "pieter") == []
@@ -154,7 +155,7 @@ async def test_a_removed_inbox_entry_is_gone_from_the_list(limited: LimitedStore
 
 
 async def test_a_reader_clears_tombstones(limited: LimitedStore, store: AzureTableStore) -> None:
-    repository = RequestRepository(limited)
+    repository = RequestRepository(limited, KINDS)
     for n in range(index.COMPACT_AT + 2):
         request = numbered(n)
         await repository.put_inbox(request)
@@ -174,7 +175,7 @@ async def test_a_full_requester_index_loses_no_request(
 ) -> None:
     monkeypatch.setattr(index, "MAX_ENTRIES", 8)
     limited.limit = 10
-    repository = RequestRepository(limited)
+    repository = RequestRepository(limited, KINDS)
     for n in range(14):
         await repository.create(numbered(n))
     row = await store.get(REQUESTS, "tenant|sanne", index.INDEX_ROW)
@@ -196,7 +197,7 @@ async def test_a_row_at_azures_limit_never_blocks_a_request(
     rewriting them with a `Full` flag would pass the limit too; the row becomes just `Full`."""
     monkeypatch.setattr(index, "MAX_ENTRIES", 10)
     limited.limit = 10  # here MAX_ENTRIES reaches the limit itself (Azure: 200 of 252)
-    repository = RequestRepository(limited)
+    repository = RequestRepository(limited, KINDS)
     for n in range(13):
         await repository.create(numbered(n))
     row = await store.get(REQUESTS, "tenant|sanne", index.INDEX_ROW)
@@ -210,7 +211,7 @@ async def test_a_row_at_azures_limit_never_blocks_a_request(
 async def test_an_item_too_large_is_refused_and_the_index_left_alone(
     limited: LimitedStore, store: AzureTableStore
 ) -> None:
-    repository = RequestRepository(limited)
+    repository = RequestRepository(limited, KINDS)
     await repository.create(numbered(1))
     too_large = numbered(2)
     limited.item_limit = 20  # the request row has about 25 columns
@@ -226,7 +227,7 @@ async def test_a_reader_gives_up_an_index_that_reached_max_entries(
     limited: LimitedStore, store: AzureTableStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(index, "MAX_ENTRIES", 5)
-    repository = RequestRepository(limited)
+    repository = RequestRepository(limited, KINDS)
     for n in range(6):
         await repository.create(numbered(n))
     assert len(await repository.summaries("tenant", "sanne")) == 6
@@ -241,7 +242,7 @@ async def test_a_full_index_is_compacted_first(
     monkeypatch.setattr(index, "MAX_ENTRIES", 8)
     monkeypatch.setattr(index, "COMPACT_AT", 1_000)  # no reader compacts here
     limited.limit = 10
-    repository = RequestRepository(limited)
+    repository = RequestRepository(limited, KINDS)
     for n in range(30):  # each one pending, then decided: tombstones pile up
         request = numbered(n)
         await repository.put_inbox(request)
@@ -257,7 +258,7 @@ async def test_a_full_inbox_index_loses_nothing(
 ) -> None:
     monkeypatch.setattr(index, "MAX_ENTRIES", 8)
     limited.limit = 10
-    repository = RequestRepository(limited)
+    repository = RequestRepository(limited, KINDS)
     for n in range(14):
         await repository.put_inbox(numbered(n))
     waiting = await repository.waiting("tenant", "pieter")
@@ -265,7 +266,7 @@ async def test_a_full_inbox_index_loses_nothing(
 
 
 async def test_forgetting_a_request_drops_its_entry(limited: LimitedStore) -> None:
-    repository = RequestRepository(limited)
+    repository = RequestRepository(limited, KINDS)
     await repository.create(numbered(1))
     await repository.create(numbered(2))
     await repository.forget_in_index("tenant", "sanne", "CAD-TEST-0001")
@@ -287,7 +288,7 @@ async def test_removals_keep_working_when_their_tombstones_fill_the_row(
     removal leaves a tombstone, and nobody reads the list of someone who left."""
     monkeypatch.setattr(index, "MAX_ENTRIES", 8)
     limited.limit = 10
-    repository = RequestRepository(limited)
+    repository = RequestRepository(limited, KINDS)
     for n in range(15):
         await store.upsert(INBOX, "tenant|pieter", f"CAD-OLD-{n:04d}", {"Status": "approved"})
     for n in range(15):
@@ -302,7 +303,7 @@ async def test_a_reader_making_room_meanwhile_does_not_refuse_the_write(
 ) -> None:
     monkeypatch.setattr(index, "MAX_ENTRIES", 8)
     limited.limit = 10
-    repository = RequestRepository(limited)
+    repository = RequestRepository(limited, KINDS)
     for n in range(9):  # nine tombstones: the second new entry below passes the limit
         request = numbered(n)
         await repository.put_inbox(request)
