@@ -2,8 +2,9 @@
 rows, its register columns and its menu entry. One module per kind builds one `RequestKind`;
 the app factory passes the tuple of them in (`Services.kinds`), and every screen reads it there.
 
-A kind's texts are found by its name: `<name>.title` (its cards' heading), `menu.flows.<name>`,
-`registers.kinds|intros|files.<name>`, `registers.columns.date_<name>`, `overview.kinds.<name>`.
+A kind's texts are in its own locale files, `cards/locales/{nl,en}/<name>.json`: `title` (its
+cards' heading), the keys its form, rows and verdicts name, and `names`: its menu entry, its
+register's name, intro, file name and date column, and its line in the yearly overview.
 """
 
 from __future__ import annotations
@@ -59,12 +60,18 @@ def _no_amount(facts: Any) -> int | None:
 class RegisterColumn(Generic[F]):
     """One column of the kind's register, between the common head and tail.
 
-    `key` names its header (`registers.columns.<key>`). Formats: text, euros, number, yesno,
-    quotes, choice:<text key prefix>; `verdict` and `advice` show the request's own."""
+    Its header is the text `header`, or the shared `registers.columns.<key>`. Formats: text,
+    euros, number, yesno, quotes, choice:<text key prefix>; `verdict` and `advice` show the
+    request's own."""
 
     key: str
     value: Callable[[F], object] = _no_value
     fmt: str = "text"
+    header: str = ""
+
+    @property
+    def header_key(self) -> str:
+        return self.header or f"registers.columns.{self.key}"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -98,7 +105,23 @@ class RequestKind(Kind[F]):
 
     @property
     def menu_title(self) -> str:
-        return f"menu.flows.{self.name}"
+        return f"{self.name}.names.menu"
+
+    @property
+    def register_title(self) -> str:
+        return f"{self.name}.names.register"
+
+    @property
+    def register_intro(self) -> str:
+        return f"{self.name}.names.register_intro"
+
+    @property
+    def register_date(self) -> str:
+        return f"{self.name}.names.register_date"
+
+    @property
+    def overview_title(self) -> str:
+        return f"{self.name}.names.overview"
 
     @property
     def open_verb(self) -> str:
@@ -122,6 +145,19 @@ def request_kinds(kinds: Kinds) -> dict[str, RequestKind[Any]]:
 def request_kind(kinds: Kinds, name: str) -> RequestKind[Any] | None:
     found = kinds.get(name)
     return found if isinstance(found, RequestKind) else None
+
+
+def flow_title(locale: str, flow: str) -> str:
+    """The menu entry of a flow: a request kind's own, or one of `menu.flows`."""
+    try:
+        return text(locale, f"{flow}.names.menu")
+    except KeyError:
+        return text(locale, f"menu.flows.{flow}")
+
+
+def register_file(locale: str, name: str) -> str:
+    """The start of a register's file name (`register-cadeaus`)."""
+    return text(locale, f"{name}.names.register_file")
 
 
 def yes_no(value: object, locale: str) -> str:

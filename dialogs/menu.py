@@ -11,6 +11,7 @@ from bot.services.personal import is_approver
 from bot.storage.errors import StorageError
 from cards import render, texts_for
 from dialogs.base import Card, CardAction
+from dialogs.kinds import flow_title
 from dialogs.registry import VerbRegistry
 
 # The flows after the request kinds, in menu order; the verb `<flow>.open` opens each.
@@ -47,7 +48,7 @@ def menu_card(
     """The welcome card with a button for every flow and "mijn meldingen", plus what the
     person's roles add ("openstaand" for anyone who decides on requests)."""
     texts = texts_for(locale)["menu"]
-    items = [{"verb": f"{flow}.open", "title": texts["flows"][flow]} for flow in flows(kinds)]
+    items = [{"verb": f"{flow}.open", "title": flow_title(locale, flow)} for flow in flows(kinds)]
     items.append({"verb": "mine.open", "title": texts["registers"]["mine"]})
     extra: list[dict[str, str]] = []
     if approver:

@@ -41,6 +41,11 @@ def pick_year(raw: object, now: datetime) -> int:
     return now.astimezone(AMSTERDAM).year
 
 
+def kind_name(locale: str, kind: str) -> str:
+    """A kind's line in the overview (its own text), or the total's."""
+    return text(locale, "overview.kinds.all" if kind == "all" else f"{kind}.names.overview")
+
+
 def number(value: float | None, locale: str) -> str:
     """One decimal, with a decimal comma in Dutch."""
     if value is None:
@@ -55,7 +60,7 @@ def chart(overview: Overview, locale: str) -> bytes:
     return bar_chart(
         text(locale, "overview.chart_title", year=overview.year),
         t["quarters"],
-        {t["kinds"][f.kind]: overview.quarters[f.kind] for f in overview.kinds},
+        {kind_name(locale, f.kind): overview.quarters[f.kind] for f in overview.kinds},
     )
 
 
@@ -87,7 +92,7 @@ def overview_card(kinds: Kinds, overview: Overview, years: Sequence[int], locale
     t = texts_for(locale)["overview"]
     fact = dict[str, str]
     declarations: list[fact] = [
-        {"title": t["kinds"][f.kind], "value": _count(kinds, f, locale)}
+        {"title": kind_name(locale, f.kind), "value": _count(kinds, f, locale)}
         for f in (*overview.kinds, overview.total)
     ]
     decisions: list[fact] = [
@@ -95,7 +100,10 @@ def overview_card(kinds: Kinds, overview: Overview, years: Sequence[int], locale
     ]
     decisions.append({"title": t["time_to_decision"], "value": _hours(overview.total, locale)})
     decisions += [
-        {"title": f"{t['time_to_decision']}: {t['kinds'][f.kind]}", "value": _hours(f, locale)}
+        {
+            "title": f"{t['time_to_decision']}: {kind_name(locale, f.kind)}",
+            "value": _hours(f, locale),
+        }
         for f in overview.kinds
         if f.median_hours is not None
     ]
@@ -137,14 +145,14 @@ def overview_sheets(kinds: Kinds, overview: Overview, locale: str) -> list[Sheet
     c = t["columns"]
     everything = (*overview.kinds, overview.total)
     declarations: list[list[Cell]] = [
-        [t["kinds"][f.kind], f.count, euros(f.value_cents) if _valued(kinds, f) else None]
+        [kind_name(locale, f.kind), f.count, euros(f.value_cents) if _valued(kinds, f) else None]
         for f in overview.kinds
     ]
     total = overview.total
-    declarations.append([t["kinds"]["all"], total.count, euros(total.value_cents)])
+    declarations.append([kind_name(locale, "all"), total.count, euros(total.value_cents)])
     decisions: list[list[Cell]] = [
         [
-            t["kinds"][f.kind],
+            kind_name(locale, f.kind),
             *(f.statuses[s] for s in STATUSES),
             f.median_hours,
             f.mean_hours,
@@ -195,7 +203,7 @@ def overview_sheets(kinds: Kinds, overview: Overview, locale: str) -> list[Sheet
         Sheet(
             t["sheets"]["quarters"],
             [Column(c["kind"], width=24), *(Column(q, "integer", 8) for q in t["quarters"])],
-            [[t["kinds"][f.kind], *overview.quarters[f.kind]] for f in overview.kinds],
+            [[kind_name(locale, f.kind), *overview.quarters[f.kind]] for f in overview.kinds],
             image=chart(overview, locale),
         ),
     ]

@@ -33,7 +33,7 @@ from bot.services.spreadsheets import (
 )
 from cards import language_of, render, text
 from dialogs.base import Card, CardAction
-from dialogs.kinds import RegisterColumn, RequestKind, request_kind
+from dialogs.kinds import RegisterColumn, RequestKind, register_file, request_kind, request_kinds
 from dialogs.registry import VerbRegistry
 from dialogs.roles import requires
 
@@ -122,10 +122,10 @@ def register_sheet(
         Column(text(locale, "registers.columns.reference")),
         Column(text(locale, "registers.columns.department")),
         Column(text(locale, "registers.columns.requester")),
-        Column(text(locale, f"registers.columns.date_{kind.name}"), "date"),
+        Column(text(locale, kind.register_date), "date"),
         *(
             Column(
-                text(locale, f"registers.columns.{c.key}"),
+                text(locale, c.header_key),
                 formats.get(c.fmt, "text"),
                 40 if c.key in _WIDE else 18,
             )
@@ -150,7 +150,7 @@ def register_sheet(
                 r.comment,
             ]
         )
-    title = text(locale, f"registers.kinds.{kind.name}")
+    title = text(locale, kind.register_title)
     return Sheet(title, columns, rows)
 
 
@@ -181,7 +181,10 @@ def _entry(
 
 
 def _kind_choices(kinds: Kinds, locale: str) -> list[dict[str, str]]:
-    return [{"title": text(locale, f"registers.kinds.{k}"), "value": k} for k in kinds.names]
+    return [
+        {"title": text(locale, k.register_title), "value": k.name}
+        for k in request_kinds(kinds).values()
+    ]
 
 
 def chooser_card(kinds: Kinds, locale: str, message: str = "") -> Card:
@@ -220,8 +223,8 @@ def register_card(
         "register",
         locale,
         {
-            "heading": text(locale, f"registers.kinds.{kind.name}"),
-            "intro": text(locale, f"registers.intros.{kind.name}"),
+            "heading": text(locale, kind.register_title),
+            "intro": text(locale, kind.register_intro),
             "kind": kind.name,
             "kinds": _kind_choices(kinds, locale),
             "year": str(year) if year is not None else ALL,
@@ -257,7 +260,7 @@ async def show_register(action: CardAction, services: Services) -> Card:
 
 
 def file_name(locale: str, kind: str, year: int | None, department: str, fmt: str) -> str:
-    parts = [text(locale, f"registers.files.{kind}"), str(year) if year is not None else ALL]
+    parts = [register_file(locale, kind), str(year) if year is not None else ALL]
     if department:
         parts.append("".join(c if c.isalnum() else "-" for c in department.lower()))
     return f"{'-'.join(parts)}.{fmt}"

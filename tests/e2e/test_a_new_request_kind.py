@@ -5,7 +5,6 @@ and its own line in the yearly overview. Its texts stand in for its locale files
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -98,7 +97,7 @@ LOAN = RequestKind(
         ),
     ),
     columns=(
-        RegisterColumn("item", lambda loan: loan.item),
+        RegisterColumn("item", lambda loan: loan.item, header="loan.names.item"),
         RegisterColumn("value", lambda loan: loan.value_cents, "euros"),
     ),
     verdicts="loan.verdicts",
@@ -106,7 +105,7 @@ LOAN = RequestKind(
     section="§3 Bedrijfsmiddelen",
 )
 
-# What cards/locales/nl/loan.json and the kind's entries in the shared files would hold.
+# What cards/locales/{nl,en}/loan.json would hold (the kind's texts are all in its own file).
 TEXTS: dict[str, Any] = {
     "loan": {
         "title": "Bruikleen",
@@ -117,33 +116,24 @@ TEXTS: dict[str, Any] = {
         "submit": "Voorleggen",
         "verdicts": {"manager_decides": "Je leidinggevende beslist"},
         "reasons": {"private_use": "Bedrijfsmiddelen zijn voor het werk."},
-    },
-    "menu": {"flows": {"loan": "Iets lenen van Woongroen"}},
-    "registers": {
-        "kinds": {"loan": "Bruikleen"},
-        "intros": {"loan": "Wat medewerkers van Woongroen lenen."},
-        "files": {"loan": "register-bruikleen"},
-        "columns": {"date_loan": "Geleend tot", "item": "Voorwerp"},
-    },
-    "overview": {"kinds": {"loan": "Bruikleen"}},
+        "names": {
+            "menu": "Iets lenen van Woongroen",
+            "register": "Bruikleen",
+            "register_intro": "Wat medewerkers van Woongroen lenen.",
+            "register_file": "register-bruikleen",
+            "register_date": "Geleend tot",
+            "overview": "Bruikleen",
+            "item": "Voorwerp",
+        },
+    }
 }
-
-
-def merged(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
-    out = copy.deepcopy(base)
-    for key, value in extra.items():
-        if isinstance(value, Mapping) and isinstance(out.get(key), dict):
-            out[key] = merged(out[key], value)
-        else:
-            out[key] = value
-    return out
 
 
 @pytest.fixture
 def loan_texts(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """The kind's locale files, as if they were in cards/locales/{nl,en}/."""
     load: Callable[[str], dict[str, Any]] = cards.texts._load
-    with_loan = {language: merged(load(language), TEXTS) for language in ("nl", "en")}
+    with_loan = {language: {**load(language), **TEXTS} for language in ("nl", "en")}
     monkeypatch.setattr(cards.texts, "_load", lambda language: with_loan[language])
     yield
 
