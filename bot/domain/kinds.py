@@ -67,10 +67,12 @@ class Kind(Generic[F]):
         return request.facts
 
     def register_day(self, request: ApprovalRequest) -> date:
+        """The day the request is filed under on its register."""
         day = self.filed_on(self.facts_of(request))
         return day if day is not None else request.created_at.astimezone(AMSTERDAM).date()
 
     def on_register(self, request: ApprovalRequest) -> bool:
+        """Whether the request is on its kind's register now."""
         return self.registered(request.status, self.facts_of(request))
 
     def in_year(self, request: ApprovalRequest, year: int | None) -> bool:
@@ -81,6 +83,7 @@ class Kind(Generic[F]):
         return day.year <= year if self.counts_onwards else day.year == year
 
     def value_of(self, request: ApprovalRequest) -> int | None:
+        """The value the yearly overview counts (None for kinds without one)."""
         return self.value_cents(self.facts_of(request)) if self.valued else None
 
 
@@ -119,9 +122,11 @@ class Kinds:
 
     @property
     def names(self) -> tuple[str, ...]:
+        """The kinds' names, in order."""
         return tuple(self._by_name)
 
     def get(self, name: str) -> Kind[Any] | None:
+        """The kind of that name, or None when this app has no such kind."""
         return self._by_name.get(name)
 
     def __getitem__(self, name: str) -> Kind[Any]:
