@@ -6,10 +6,7 @@ that cannot be delivered is rerouted to the fallback approver and written in the
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any, Protocol
@@ -88,28 +85,10 @@ async def submit(services: Services, presenter: Presenter, actor: Actor, draft: 
     click) is the same request: it is never recorded twice, and if the first attempt stopped
     half-way (recorded, but not in the approver's inbox) the repeat completes it."""
     rid = request_id(draft.prefix, actor.tenant_id, actor.user_id, draft.form_id)
-    async with _one_at_a_time(rid):
+    # Repeats of one submission in this process wait for the first, then see its outcome (a
+    # redelivered invoke must not race its original into sending a second approval card).
+    async with services.submitting.hold(rid):
         return await _submit(services, presenter, actor, draft, rid)
-
-
-_SUBMITTING: dict[str, tuple[asyncio.Lock, int]] = {}
-
-
-@asynccontextmanager
-async def _one_at_a_time(rid: str) -> AsyncIterator[None]:
-    """Repeats of one submission in this process wait for the first, then see its outcome (a
-    redelivered invoke must not race its original into sending a second approval card)."""
-    lock, users = _SUBMITTING.get(rid, (asyncio.Lock(), 0))
-    _SUBMITTING[rid] = (lock, users + 1)
-    try:
-        async with lock:
-            yield
-    finally:
-        lock, users = _SUBMITTING[rid]
-        if users == 1:
-            del _SUBMITTING[rid]
-        else:
-            _SUBMITTING[rid] = (lock, users - 1)
 
 
 async def _submit(
