@@ -33,7 +33,13 @@ from bot.services.spreadsheets import (
 )
 from cards import language_of, render, text
 from dialogs.base import Card, CardAction
-from dialogs.kinds import RegisterColumn, RequestKind, register_file, request_kind, request_kinds
+from dialogs.kinds import (
+    RegisterColumn,
+    RequestKind,
+    register_file,
+    request_kind,
+    request_kinds,
+)
 from dialogs.registry import VerbRegistry
 from dialogs.roles import requires
 
@@ -67,8 +73,14 @@ def pick_department(raw: object, known: Mapping[str, str]) -> str | None:
 
 
 def pick_kind(kinds: Kinds, raw: object) -> RequestKind[Any] | None:
-    """One of the app's kinds, or None for anything else."""
-    return request_kind(kinds, raw) if isinstance(raw, str) else None
+    """One of the app's kinds with a register, or None for anything else."""
+    kind = request_kind(kinds, raw) if isinstance(raw, str) else None
+    return kind if kind is not None and kind.has_register else None
+
+
+def kept(kinds: Kinds) -> list[RequestKind[Any]]:
+    """The kinds with a register, in their order."""
+    return [k for k in request_kinds(kinds).values() if k.has_register]
 
 
 # --- Rows -------------------------------------------------------------------------------------
@@ -181,10 +193,7 @@ def _entry(
 
 
 def _kind_choices(kinds: Kinds, locale: str) -> list[dict[str, str]]:
-    return [
-        {"title": text(locale, k.register_title), "value": k.name}
-        for k in request_kinds(kinds).values()
-    ]
+    return [{"title": text(locale, k.register_title), "value": k.name} for k in kept(kinds)]
 
 
 def chooser_card(kinds: Kinds, locale: str, message: str = "") -> Card:
@@ -192,7 +201,7 @@ def chooser_card(kinds: Kinds, locale: str, message: str = "") -> Card:
     return render(
         "register_open",
         locale,
-        {"kinds": _kind_choices(kinds, locale), "kind": kinds.names[0], "message": message},
+        {"kinds": _kind_choices(kinds, locale), "kind": kept(kinds)[0].name, "message": message},
     )
 
 

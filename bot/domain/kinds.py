@@ -51,6 +51,7 @@ class Kind(Generic[F]):
     rule: Callable[[F], Outcome]
     # The day an entry is about (None: the day it was submitted, Amsterdam time).
     filed_on: Callable[[F], date | None] = _filed_on_submission
+    has_register: bool = True  # the integrity officer and HR keep a register of this kind
     # Whether a request in this status is on the kind's register (withdrawn ones are not).
     registered: Callable[[Status, F], bool] = _unless_withdrawn
     # A register entry counts for every year from the day it is filed under (current side
@@ -73,7 +74,7 @@ class Kind(Generic[F]):
 
     def on_register(self, request: ApprovalRequest) -> bool:
         """Whether the request is on its kind's register now."""
-        return self.registered(request.status, self.facts_of(request))
+        return self.has_register and self.registered(request.status, self.facts_of(request))
 
     def in_year(self, request: ApprovalRequest, year: int | None) -> bool:
         """Dated in `year` (or from its start on, see `counts_onwards`); None: every year."""

@@ -104,3 +104,16 @@ def test_each_kind_says_what_is_on_its_register_and_its_value() -> None:
 def test_a_request_of_another_kind_is_not_read_as_this_one() -> None:
     with pytest.raises(TypeError):
         KINDS["gift"].facts_of(request("tenant"))
+
+
+def test_a_kind_without_a_register_is_not_offered_or_shown_as_one() -> None:
+    from dialogs import tenant
+    from dialogs.registers import chooser_card, pick_kind
+    from tests.support.flows import texts
+
+    unregistered = replace(tenant.KIND, has_register=False)
+    kinds = Kinds((*(k for k in product_kinds() if k.name != "tenant"), unregistered))
+    assert pick_kind(kinds, "tenant") is None and pick_kind(kinds, "gift") is not None
+    assert "Banden met huurders" not in texts(chooser_card(kinds, "nl-NL"))
+    assert "Banden met huurders" in texts(chooser_card(KINDS, "nl-NL"))
+    assert not unregistered.on_register(request("tenant"))
