@@ -26,12 +26,15 @@ from bench.scenarios import (
     user_id,
     wait_healthy,
 )
+from bot.domain.gifts import Gift
+from bot.domain.kinds import Kinds
 from bot.domain.requests import ApprovalRequest, ApproverRole, AuditEntry, Person, Status
 from bot.storage import requests as request_tables
 from bot.storage.repositories import CONVERSATIONS
 from bot.storage.repositories import TABLES as BASE_TABLES
 from bot.storage.store import Write
 from bot.storage.tables import AzureTableStore
+from dialogs import product_kinds
 
 # d and e run with the proactive pacer far above what the loopback connector can take: the
 # stock echo (a) is not paced either, so this compares capacity like for like. In production
@@ -134,7 +137,13 @@ def request_for(n: int, requester: str, approver: str, status: Status) -> Approv
         requester=Person(requester, f"Medewerker {requester[-4:]}"),
         approver=Person(approver, f"Manager {approver[-4:]}"),
         approver_role=ApproverRole.MANAGER,
-        facts={"summary": f"Fles wijn {n} (Bouwbedrijf Vos)", "description": "Fles wijn"},
+        facts=Gift.from_record(
+            {
+                "giverOrganisation": "Bouwbedrijf Vos",
+                "description": f"Fles wijn {n}",
+                "receivedOn": created.date().isoformat(),
+            }
+        ),
         verdict="keep",
         reasons=("everyday_under_limit",),
         created_at=created,
@@ -158,6 +167,7 @@ async def seed_requests(store: AzureTableStore, requests: Iterable[ApprovalReque
         register_partition,
     )
 
+    kinds = Kinds(product_kinds())
     by_partition: dict[tuple[str, str], list[Write]] = {}
     count = 0
     for r in requests:
@@ -173,7 +183,7 @@ async def seed_requests(store: AzureTableStore, requests: Iterable[ApprovalReque
         by_partition.setdefault((request_tables.INBOX, f"{TENANT}|{r.approver.id}"), []).append(
             Write("upsert", r.id, inbox)
         )
-        by_partition.setdefault((request_tables.REGISTER, register_partition(r)), []).append(
+        by_partition.setdefault((request_tables.REGISTER, register_partition(kinds, r)), []).append(
             Write("upsert", r.id, _register_columns(r))
         )
     jobs = [

@@ -8,12 +8,14 @@ import ipaddress
 import logging
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
+from typing import Any
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
 import dialogs
 from bot.directory import import_directory, read_directory
+from bot.domain.kinds import Kinds
 from bot.domain.reminders import ReminderPolicy
 from bot.exports_http import export_handler
 from bot.graph import GraphManagerLookup
@@ -42,6 +44,7 @@ from bot.teams.handler import IntegrityBot
 from bot.teams.http import messages_handler
 from bot.teams.proactive import TeamsNotifier, teams_limiter
 from dialogs import acknowledge, sidejob
+from dialogs.kinds import RequestKind
 from dialogs.requests_view import CardPresenter
 
 log = logging.getLogger(__name__)
@@ -56,9 +59,11 @@ def init_app(
     settings: Settings,
     store: TableStore | None = None,
     clock: Callable[[], datetime] = utc_now,
+    kinds: tuple[RequestKind[Any], ...] | None = None,
 ) -> web.Application:
-    """The bot as an aiohttp application. `store` and `clock` may be given by tests (default:
-    Azure Tables and the real time)."""
+    """The bot as an aiohttp application. `store`, `clock` and `kinds` may be given by tests
+    (default: Azure Tables, the real time and the product's request kinds)."""
+    catalogue = Kinds(kinds if kinds is not None else dialogs.product_kinds())
     counters = DebugCounters() if settings.debug_counters else None
     table_store: TableStore = store or AzureTableStore(
         settings.storage_connection_string,
@@ -85,14 +90,15 @@ def init_app(
             conversations,
             teams_limiter(settings.teams_sends_per_second),
         ),
-        requests=RequestRepository(table_store),
+        requests=RequestRepository(table_store, catalogue),
         collection=CollectionRepository(table_store),
         managers=GraphManagers(graph, DirectoryManagers(directory))
         if graph is not None
         else DirectoryManagers(directory),
+        kinds=catalogue,
         clock=clock,
     )
-    bot = IntegrityBot(services, dialogs.build_registry())
+    bot = IntegrityBot(services, dialogs.build_registry(catalogue))
 
     middlewares = [_loopback_only] if settings.local_mode else []
     app = web.Application(middlewares=middlewares, client_max_size=4 * 1024 * 1024)
@@ -141,7 +147,7 @@ def background_jobs(services: Services) -> list[Job]:
     """Every periodic job; each claims its work in storage, so all instances may run them."""
     policy = ReminderPolicy(services.settings.reminder_days, services.settings.escalation_days)
     office = dialogs.dataleak.PRESENTER
-    presenter = CardPresenter()
+    presenter = CardPresenter(services.kinds)
 
     async def reminders() -> int:
         return await remind_and_escalate(services, presenter, policy)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from bot.domain.kinds import Kinds
 from bot.domain.people import Actor
 from bot.services.context import Services
 from dialogs import (
@@ -25,24 +28,26 @@ from dialogs import (
     tenant,
 )
 from dialogs.base import Card, CardAction
+from dialogs.flow import RequestFlow
 from dialogs.intents import Reply, reply_to
+from dialogs.kinds import RequestKind, request_kinds
 from dialogs.registry import VerbRegistry
 
 
-def build_registry() -> VerbRegistry:
-    """Every card verb the bot answers, registered once at start-up."""
+def product_kinds() -> tuple[RequestKind[Any], ...]:
+    """The request kinds of the product, in menu order (one module each)."""
+    return (gift.KIND, invitation.KIND, sidejob.KIND, supplier.KIND, tenant.KIND)
+
+
+def build_registry(kinds: Kinds) -> VerbRegistry:
+    """Every card verb the bot answers, registered once at start-up: each request kind's own
+    verbs, and the flows every kind shares."""
     registry = VerbRegistry()
-    built: frozenset[str] = frozenset(
-        {"gift", "invitation", "sidejob", "supplier", "tenant", "dataleak", "concern", "question"}
-    )
+    for kind in request_kinds(kinds).values():
+        RequestFlow(kind).register(registry)
     concern.register(registry)
     question.register(registry)
-    menu.register(registry, built)
-    gift.register(registry)
-    invitation.register(registry)
-    sidejob.register(registry)
-    supplier.register(registry)
-    tenant.register(registry)
+    menu.register(registry)
     decisions.register(registry)
     collection.register(registry)
     dataleak.register(registry)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from bot.domain.knowledge import Guideline
-from cards import language_of, render, texts_for
+from cards import language_of, render
 from dialogs.base import Card
+from dialogs.kinds import flow_title
 
 
 def answer_card(locale: str, guideline: Guideline, offer_concern: bool = False) -> Card:
@@ -16,7 +17,7 @@ def answer_card(locale: str, guideline: Guideline, offer_concern: bool = False) 
     language = language_of(locale)
     text = guideline.text(language)
     flow_verb = f"{guideline.flow}.open" if guideline.flow else ""
-    flow_title = texts_for(locale)["menu"]["flows"][guideline.flow] if guideline.flow else ""
+    flow = flow_title(locale, guideline.flow) if guideline.flow else ""
     return render(
         "answer",
         locale,
@@ -25,7 +26,7 @@ def answer_card(locale: str, guideline: Guideline, offer_concern: bool = False) 
             "section": guideline.section[language],
             "points": list(text.points),
             "flow_verb": flow_verb,
-            "flow_title": flow_title,
+            "flow_title": flow,
             "offer_concern": offer_concern and guideline.flow != "concern",
         },
     )

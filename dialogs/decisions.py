@@ -20,8 +20,6 @@ from dialogs.forms import clean_text
 from dialogs.registry import VerbRegistry
 from dialogs.requests_view import CardPresenter, request_card
 
-PRESENTER = CardPresenter()
-
 # (request id, requester id) -> the card to show
 OnRequest = Callable[[str, str], Awaitable[Card]]
 
@@ -61,9 +59,10 @@ def _decide(approve: bool) -> Callable[[CardAction, Services], Awaitable[Card]]:
     async def handler(action: CardAction, services: Services) -> Card:
         async def work(rid: str, requester: str) -> Card:
             comment = _typed(action, "comment", 1000)
+            presenter = CardPresenter(services.kinds)
             request = await decide_request(
                 services,
-                PRESENTER,
+                presenter,
                 action.actor,
                 requester,
                 rid,
@@ -71,7 +70,7 @@ def _decide(approve: bool) -> Callable[[CardAction, Services], Awaitable[Card]]:
                 comment,
                 action.message_id,
             )
-            return PRESENTER.approver_card(request, action.actor.locale)
+            return presenter.approver_card(request, action.actor.locale)
 
         return await on_request(action, work)
 
@@ -86,7 +85,7 @@ async def refresh(action: CardAction, services: Services) -> Card:
         advisor = request.advisor.id if request.advisor else None
         if action.actor.user_id not in (request.approver.id, request.requester.id, advisor):
             raise DecisionRefused("not_approver")
-        return request_card(request, action.actor.locale, action.actor.user_id)
+        return request_card(services.kinds, request, action.actor.locale, action.actor.user_id)
 
     return await on_request(action, work)
 
@@ -95,8 +94,9 @@ async def withdraw(action: CardAction, services: Services) -> Card:
     async def work(rid: str, requester: str) -> Card:
         if requester != action.actor.user_id:
             raise DecisionRefused("not_requester")
-        request = await withdraw_request(services, PRESENTER, action.actor, rid)
-        return request_card(request, action.actor.locale, action.actor.user_id)
+        presenter = CardPresenter(services.kinds)
+        request = await withdraw_request(services, presenter, action.actor, rid)
+        return request_card(services.kinds, request, action.actor.locale, action.actor.user_id)
 
     return await on_request(action, work)
 
@@ -106,8 +106,9 @@ async def advise(action: CardAction, services: Services) -> Card:
 
     async def work(rid: str, requester: str) -> Card:
         advice = _typed(action, "advice", 2000)
-        request = await advise_request(services, PRESENTER, action.actor, requester, rid, advice)
-        return PRESENTER.advisor_card(request, action.actor.locale)
+        presenter = CardPresenter(services.kinds)
+        request = await advise_request(services, presenter, action.actor, requester, rid, advice)
+        return presenter.advisor_card(request, action.actor.locale)
 
     return await on_request(action, work)
 

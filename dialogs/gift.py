@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
-from typing import Any
 
 from bot.domain.gifts import (
     SECTION,
@@ -12,22 +11,21 @@ from bot.domain.gifts import (
     GiftKind,
     Relation,
     Verdict,
-    assess_gift,
+    filed_on,
+    gift_rule,
 )
 from bot.domain.money import format_euros
 from bot.domain.people import Actor
-from bot.domain.requests import ApprovalRequest
 from bot.services.approvals import Submitted
 from bot.services.collection import expect_gift
 from bot.services.context import Services
 from cards import language_of, text
 from dialogs.base import Card
-from dialogs.flow import Outcome, RequestFlow
+from dialogs.flow import blank
 from dialogs.forms import Field, Form, Reader
-from dialogs.registry import VerbRegistry
-from dialogs.requests_view import KindView, yes_no
+from dialogs.kinds import RegisterColumn, RequestKind, yes_no
 
-KIND = "gift"
+NAME = "gift"
 PREFIX = "CAD"
 
 GIVER_NAME = Field("giverName", "text", "gift.giver_name", max_length=120)
@@ -109,102 +107,80 @@ def read_gift(form: Reader, today: date) -> Gift | None:
     )
 
 
-def _read(form: Reader, today: date) -> Outcome | None:
-    gift = read_gift(form, today)
-    if gift is None:
-        return None
-    assessment = assess_gift(gift)
-    return Outcome(
-        _facts(gift), assessment.verdict.value, tuple(r.value for r in assessment.reasons)
-    )
-
-
-async def _with_earlier_gifts(services: Services, actor: Actor, outcome: Outcome) -> Outcome:
+async def _with_earlier_gifts(services: Services, actor: Actor, gift: Gift) -> Gift:
     """Earlier gifts this year from the same giver, for the manager's judgement."""
-    facts = outcome.facts
     mine = await services.requests.summaries(actor.tenant_id, actor.user_id)
-    giver = _giver_key(str(facts["giverName"]), str(facts["giverOrganisation"]))
-    year = str(facts["receivedOn"])[:4]
+    giver = _giver_key(gift.giver_name, gift.giver_organisation)
+    year = gift.received_on.year
     lines = []
     for request in mine:
         earlier = request.facts
-        if request.kind != KIND or str(earlier.get("receivedOn", ""))[:4] != year:
+        if request.kind != NAME or not isinstance(earlier, Gift):
             continue
-        key = _giver_key(
-            str(earlier.get("giverName", "")), str(earlier.get("giverOrganisation", ""))
-        )
-        if key != giver:
+        if earlier.received_on.year != year:
             continue
-        value = format_euros(int(earlier.get("valueCents", 0)), language_of(actor.locale))
-        lines.append(f"{earlier.get('receivedOn')}: {earlier.get('description')} ({value})")
-    return replace(outcome, facts={**facts, "earlier": lines[:10]})
+        if _giver_key(earlier.giver_name, earlier.giver_organisation) != giver:
+            continue
+        value = format_euros(earlier.value_cents, language_of(actor.locale))
+        lines.append(f"{earlier.received_on.isoformat()}: {earlier.description} ({value})")
+    return replace(gift, earlier=tuple(lines[:10]))
 
 
-async def _collect_if_handed_in(services: Services, result: Submitted, outcome: Outcome) -> None:
+async def _collect_if_handed_in(services: Services, result: Submitted, gift: Gift) -> None:
     """A gift to hand in goes on the secretariat's collection register."""
-    if outcome.verdict == Verdict.HAND_IN.value:
-        facts = outcome.facts
-        await expect_gift(
-            services, result.request, str(facts["description"]), int(facts["valueCents"])
-        )
+    if result.request.verdict == Verdict.HAND_IN.value:
+        await expect_gift(services, result.request, gift.description, gift.value_cents)
 
 
 def _giver_key(name: str, organisation: str) -> str:
     return (organisation or name).strip().casefold()
 
 
-def _facts(gift: Gift) -> dict[str, Any]:
-    giver = " / ".join(p for p in (gift.giver_name, gift.giver_organisation) if p)
-    return {
-        "summary": f"{gift.description} ({giver})",
-        "giverName": gift.giver_name,
-        "giverOrganisation": gift.giver_organisation,
-        "relation": gift.relation.value,
-        "negotiating": gift.negotiating,
-        "description": gift.description,
-        "giftKind": gift.kind.value,
-        "everyday": gift.everyday,
-        "valueCents": gift.value_cents,
-        "receivedOn": gift.received_on.isoformat(),
-        "atHome": gift.at_home,
-        "remarks": gift.remarks,
-    }
-
-
-def gift_facts(request: ApprovalRequest, locale: str) -> list[dict[str, str]]:
-    f = request.facts
-    giver = " / ".join(
-        p for p in (str(f.get("giverName", "")), str(f.get("giverOrganisation", ""))) if p
-    )
+def gift_rows(gift: Gift, locale: str) -> list[dict[str, str]]:
     rows = [
-        ("gift.facts.giver", giver),
-        ("gift.facts.relation", text(locale, f"gift.relations.{f.get('relation', 'other')}")),
-        ("gift.facts.negotiating", yes_no(f.get("negotiating"), locale)),
-        ("gift.facts.description", str(f.get("description", ""))),
-        ("gift.facts.kind", text(locale, f"gift.kinds.{f.get('giftKind', 'other')}")),
-        ("gift.facts.everyday", yes_no(f.get("everyday"), locale)),
-        ("gift.facts.value", format_euros(int(f.get("valueCents", 0)), language_of(locale))),
-        ("gift.facts.received_on", str(f.get("receivedOn", ""))),
-        ("gift.facts.at_home", yes_no(f.get("atHome"), locale)),
+        ("gift.facts.giver", gift.giver),
+        ("gift.facts.relation", text(locale, f"gift.relations.{gift.relation.value}")),
+        ("gift.facts.negotiating", yes_no(gift.negotiating, locale)),
+        ("gift.facts.description", gift.description),
+        ("gift.facts.kind", text(locale, f"gift.kinds.{gift.kind.value}")),
+        ("gift.facts.everyday", yes_no(gift.everyday, locale)),
+        ("gift.facts.value", format_euros(gift.value_cents, language_of(locale))),
+        ("gift.facts.received_on", gift.received_on.isoformat()),
+        ("gift.facts.at_home", yes_no(gift.at_home, locale)),
     ]
-    if f.get("remarks"):
-        rows.append(("gift.facts.remarks", str(f["remarks"])))
+    if gift.remarks:
+        rows.append(("gift.facts.remarks", gift.remarks))
     return [{"title": text(locale, key), "value": value} for key, value in rows]
 
 
-FLOW = RequestFlow(
-    kind=KIND,
+KIND = RequestKind(
+    name=NAME,
     prefix=PREFIX,
+    facts_type=Gift,
+    from_record=Gift.from_record,
+    rule=gift_rule,
+    filed_on=filed_on,
+    value_cents=lambda gift: gift.value_cents,
+    valued=True,
+    register_amount=lambda gift: gift.value_cents,
+    judged=True,
     form=FORM,
-    read=_read,
-    view=KindView(
-        title="gift.title",
-        facts=gift_facts,
-        verdicts="gift.verdicts",
-        reasons="gift.reasons",
-        section=SECTION,
-        history_title="gift.earlier",
+    read=read_gift,
+    card_rows=gift_rows,
+    columns=(
+        RegisterColumn("giver", lambda g: g.giver_name),
+        RegisterColumn("organisation", lambda g: g.giver_organisation),
+        RegisterColumn("relation", lambda g: g.relation.value, "choice:gift.relations"),
+        RegisterColumn("description", lambda g: g.description),
+        RegisterColumn("gift_kind", lambda g: g.kind.value, "choice:gift.kinds"),
+        RegisterColumn("value", lambda g: g.value_cents, "euros"),
+        RegisterColumn("verdict", fmt="verdict"),
     ),
+    verdicts="gift.verdicts",
+    reasons="gift.reasons",
+    section=SECTION,
+    history_title="gift.earlier",
+    history=lambda gift: gift.earlier,
     initial=lambda today: {RECEIVED_ON.id: today.isoformat()},
     enrich=_with_earlier_gifts,
     after=_collect_if_handed_in,
@@ -212,8 +188,4 @@ FLOW = RequestFlow(
 
 
 def form_card(locale: str, today: date) -> Card:
-    return FLOW.blank(locale, today)
-
-
-def register(registry: VerbRegistry) -> None:
-    FLOW.register(registry)
+    return blank(KIND, locale, today)

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.domain.invitations import SECTION, assess_invitation
-from dialogs.flow import Outcome, RequestFlow
+from bot.domain.invitations import SECTION, Invitation, filed_on, invitation_rule
 from dialogs.forms import Field, Form, Reader
-from dialogs.registry import VerbRegistry
-from dialogs.requests_view import KindView, fact_rows
+from dialogs.kinds import RegisterColumn, RequestKind, fact_rows
 
 INVITER = Field("inviter", "text", "invitation.inviter", max_length=160, required=True)
 RELATION = Field("relation", "choice", "invitation.relation", "gift.relations", required=True)
-KIND = Field("kind", "choice", "invitation.kind", "invitation.kinds", required=True)
+KIND_FIELD = Field("kind", "choice", "invitation.kind", "invitation.kinds", required=True)
 DESCRIPTION = Field(
     "description",
     "text",
@@ -34,16 +32,25 @@ ADDED_VALUE = Field(
 FORM = Form(
     title="invitation.title",
     intro="invitation.intro",
-    fields=(INVITER, RELATION, KIND, DESCRIPTION, EVENT_DATE, VALUE, NEGOTIATING, ADDED_VALUE),
+    fields=(
+        INVITER,
+        RELATION,
+        KIND_FIELD,
+        DESCRIPTION,
+        EVENT_DATE,
+        VALUE,
+        NEGOTIATING,
+        ADDED_VALUE,
+    ),
     submit_verb="invitation.submit",
     submit_title="invitation.submit",
 )
 
 
-def read(form: Reader, today: date) -> Outcome | None:
+def read(form: Reader, today: date) -> Invitation | None:
     inviter = form.text(INVITER)
     relation = form.choice(RELATION, ["supplier", "tenant", "business", "other"])
-    kind = form.choice(KIND, ["dinner", "excursion", "event", "other"])
+    kind = form.choice(KIND_FIELD, ["dinner", "excursion", "event", "other"])
     description = form.text(DESCRIPTION)
     when = form.day(EVENT_DATE, today, allow_future=True)
     cents = form.euros(VALUE)
@@ -51,49 +58,56 @@ def read(form: Reader, today: date) -> Outcome | None:
     added_value = form.text(ADDED_VALUE)
     if form.errors or when is None:
         return None
-    assessment = assess_invitation(negotiating)
-    facts = {
-        "summary": f"{description} ({inviter})",
-        "inviter": inviter,
-        "relation": relation,
-        "kind": kind,
-        "description": description,
-        "eventDate": when.isoformat(),
-        "valueCents": cents,
-        "negotiating": negotiating,
-        "addedValue": added_value,
-    }
-    return Outcome(facts, assessment.verdict, assessment.reasons)
+    return Invitation(
+        inviter=inviter,
+        relation=relation,
+        kind=kind,
+        description=description,
+        event_date=when,
+        value_cents=cents,
+        negotiating=negotiating,
+        added_value=added_value,
+    )
 
 
-FLOW = RequestFlow(
-    kind="invitation",
+KIND = RequestKind(
+    name="invitation",
     prefix="UIT",
+    facts_type=Invitation,
+    from_record=Invitation.from_record,
+    rule=invitation_rule,
+    filed_on=filed_on,
+    value_cents=lambda invitation: invitation.value_cents,
+    valued=True,
+    register_amount=lambda invitation: invitation.value_cents,
     form=FORM,
     read=read,
-    view=KindView(
-        title="invitation.title",
-        facts=fact_rows(
-            (
-                ("invitation.facts.inviter", "inviter", "text"),
-                ("invitation.facts.relation", "relation", "choice:gift.relations"),
-                ("invitation.facts.kind", "kind", "choice:invitation.kinds"),
-                ("invitation.facts.description", "description", "text"),
-                ("invitation.facts.event_date", "eventDate", "text"),
-                ("invitation.facts.value", "valueCents", "euros"),
-                ("invitation.facts.negotiating", "negotiating", "yesno"),
-                ("invitation.facts.added_value", "addedValue", "text"),
-            )
+    card_rows=fact_rows(
+        Invitation,
+        (
+            ("invitation.facts.inviter", lambda i: i.inviter, "text"),
+            ("invitation.facts.relation", lambda i: i.relation, "choice:gift.relations"),
+            ("invitation.facts.kind", lambda i: i.kind, "choice:invitation.kinds"),
+            ("invitation.facts.description", lambda i: i.description, "text"),
+            ("invitation.facts.event_date", lambda i: i.event_date, "text"),
+            ("invitation.facts.value", lambda i: i.value_cents, "euros"),
+            ("invitation.facts.negotiating", lambda i: i.negotiating, "yesno"),
+            ("invitation.facts.added_value", lambda i: i.added_value, "text"),
         ),
-        verdicts="invitation.verdicts",
-        reasons="invitation.reasons",
-        section=SECTION,
-        approve="invitation.approve",
-        decline="invitation.decline",
-        statuses="invitation.statuses",
     ),
+    columns=(
+        RegisterColumn("inviter", lambda i: i.inviter),
+        RegisterColumn("relation", lambda i: i.relation, "choice:gift.relations"),
+        RegisterColumn("invitation_kind", lambda i: i.kind, "choice:invitation.kinds"),
+        RegisterColumn("description", lambda i: i.description),
+        RegisterColumn("value", lambda i: i.value_cents, "euros"),
+        RegisterColumn("negotiating", lambda i: i.negotiating, "yesno"),
+        RegisterColumn("added_value", lambda i: i.added_value),
+    ),
+    verdicts="invitation.verdicts",
+    reasons="invitation.reasons",
+    section=SECTION,
+    approve="invitation.approve",
+    decline="invitation.decline",
+    statuses="invitation.statuses",
 )
-
-
-def register(registry: VerbRegistry) -> None:
-    FLOW.register(registry)

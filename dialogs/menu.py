@@ -4,25 +4,18 @@ from __future__ import annotations
 
 import asyncio
 
+from bot.domain.kinds import Kinds
 from bot.domain.people import Actor, Role
 from bot.services.context import Services
 from bot.services.personal import is_approver
 from bot.storage.errors import StorageError
 from cards import render, texts_for
 from dialogs.base import Card, CardAction
+from dialogs.kinds import flow_title
 from dialogs.registry import VerbRegistry
 
-# Every flow the product has, in menu order; the verb opens that flow's form.
-FLOWS: tuple[str, ...] = (
-    "gift",
-    "invitation",
-    "sidejob",
-    "supplier",
-    "tenant",
-    "dataleak",
-    "concern",
-    "question",
-)
+# The flows after the request kinds, in menu order; the verb `<flow>.open` opens each.
+OTHER_FLOWS: tuple[str, ...] = ("dataleak", "concern", "question")
 
 
 # Extra buttons for people with a role, in menu order: (role, verb, text key under menu.roles).
@@ -40,13 +33,22 @@ ROLE_ITEMS: tuple[tuple[Role, str, str], ...] = (
 )
 
 
+def flows(kinds: Kinds) -> tuple[str, ...]:
+    """Every flow in menu order: the request kinds first, then the other flows."""
+    return (*kinds.names, *OTHER_FLOWS)
+
+
 def menu_card(
-    locale: str, name: str = "", roles: frozenset[Role] = frozenset(), approver: bool = False
+    kinds: Kinds,
+    locale: str,
+    name: str = "",
+    roles: frozenset[Role] = frozenset(),
+    approver: bool = False,
 ) -> Card:
     """The welcome card with a button for every flow and "mijn meldingen", plus what the
     person's roles add ("openstaand" for anyone who decides on requests)."""
     texts = texts_for(locale)["menu"]
-    items = [{"verb": f"{flow}.open", "title": texts["flows"][flow]} for flow in FLOWS]
+    items = [{"verb": f"{flow}.open", "title": flow_title(locale, flow)} for flow in flows(kinds)]
     items.append({"verb": "mine.open", "title": texts["registers"]["mine"]})
     extra: list[dict[str, str]] = []
     if approver:
@@ -78,13 +80,7 @@ async def menu_for(actor: Actor, services: Services) -> Card:
         else:
             roles = person.roles if person is not None else frozenset()
             services.menu_facts.put(key, (roles, approver))
-    return menu_card(actor.locale, actor.name, roles, approver)
-
-
-def coming_soon_card(locale: str, flow: str) -> Card:
-    """An honest answer for a flow that is not built yet."""
-    label = texts_for(locale)["menu"]["flows"][flow]
-    return render("coming_soon", locale, {"flow": label})
+    return menu_card(services.kinds, actor.locale, actor.name, roles, approver)
 
 
 def error_card(locale: str, message_key: str) -> Card:
@@ -96,16 +92,5 @@ async def open_menu(action: CardAction, services: Services) -> Card:
     return await menu_for(action.actor, services)
 
 
-def _coming_soon(flow: str):  # type: ignore[no-untyped-def]
-    async def handler(action: CardAction, services: Services) -> Card:
-        return coming_soon_card(action.actor.locale, flow)
-
-    return handler
-
-
-def register(registry: VerbRegistry, built: frozenset[str]) -> None:
-    """The menu verb, and a 'coming soon' answer for every flow not in `built`."""
+def register(registry: VerbRegistry) -> None:
     registry.add("menu.open", open_menu)
-    for flow in FLOWS:
-        if flow not in built:
-            registry.add(f"{flow}.open", _coming_soon(flow))

@@ -29,7 +29,7 @@ async def open_mine(action: CardAction, services: Services) -> Card:
         return render(
             "error", actor.locale, {"message": text(actor.locale, "requests.no_identity")}
         )
-    return mine_card(await my_requests(services, actor), actor.locale)
+    return mine_card(services.kinds, await my_requests(services, actor), actor.locale)
 
 
 async def show_mine(action: CardAction, services: Services) -> Card:
@@ -43,7 +43,7 @@ async def show_mine(action: CardAction, services: Services) -> Card:
         stored = await load(services, actor.tenant_id, actor.user_id, rid)
     except RequestNotFound:
         return refusal(actor.locale, "not_found")
-    return request_card(stored.request, actor.locale, actor.user_id)
+    return request_card(services.kinds, stored.request, actor.locale, actor.user_id)
 
 
 async def add_to_mine(action: CardAction, services: Services) -> Card:
@@ -62,7 +62,12 @@ async def add_to_mine(action: CardAction, services: Services) -> Card:
             kept = typed if isinstance(typed, str) else ""
             error = text(locale, f"personal.{invalid.code}")
             return request_card(
-                stored.request, locale, actor.user_id, addition=kept, addition_error=error
+                services.kinds,
+                stored.request,
+                locale,
+                actor.user_id,
+                addition=kept,
+                addition_error=error,
             )
         request = await add_note(services, actor, rid, typed, stored)
     except RequestNotFound:
@@ -74,14 +79,20 @@ async def add_to_mine(action: CardAction, services: Services) -> Card:
         kept = typed if isinstance(typed, str) else ""
         error_text = text(locale, "errors.storage_unavailable")
         return request_card(
-            stored.request, locale, actor.user_id, addition=kept, addition_error=error_text
+            services.kinds,
+            stored.request,
+            locale,
+            actor.user_id,
+            addition=kept,
+            addition_error=error_text,
         )
     except DecisionRefused as refused:
         if refused.code != "already_decided":
             return refusal(locale, refused.code)
         current = await load(services, actor.tenant_id, actor.user_id, rid)
-        return request_card(current.request, locale, actor.user_id)
-    return request_card(request, locale, actor.user_id, note=text(locale, "personal.note_added"))
+        return request_card(services.kinds, current.request, locale, actor.user_id)
+    note = text(locale, "personal.note_added")
+    return request_card(services.kinds, request, locale, actor.user_id, note=note)
 
 
 def register(registry: VerbRegistry) -> None:

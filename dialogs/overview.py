@@ -8,8 +8,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from bot.domain.kinds import Kinds
 from bot.domain.money import format_euros
-from bot.domain.overview import KINDS, REFUSAL_REASONS, STATUSES, VERDICTS, KindFigures, Overview
+from bot.domain.overview import REFUSAL_REASONS, STATUSES, VERDICTS, KindFigures, Overview
 from bot.domain.registers import AMSTERDAM
 from bot.services.charts import bar_chart, data_uri
 from bot.services.context import Services
@@ -32,14 +33,17 @@ from dialogs.registers import export_link_card
 from dialogs.registry import VerbRegistry
 from dialogs.roles import requires
 
-_VALUED = frozenset({"gift", "invitation"})  # kinds with a value in euros
-
 
 def pick_year(raw: object, now: datetime) -> int:
     """The year asked for, or this year when nothing valid is given."""
     if isinstance(raw, str) and raw.isdigit() and 2000 <= int(raw) <= 2100:
         return int(raw)
     return now.astimezone(AMSTERDAM).year
+
+
+def kind_name(locale: str, kind: str) -> str:
+    """A kind's line in the overview (its own text), or the total's."""
+    return text(locale, "overview.kinds.all" if kind == "all" else f"{kind}.names.overview")
 
 
 def number(value: float | None, locale: str) -> str:
@@ -56,12 +60,18 @@ def chart(overview: Overview, locale: str) -> bytes:
     return bar_chart(
         text(locale, "overview.chart_title", year=overview.year),
         t["quarters"],
-        {t["kinds"][k]: overview.quarters[k] for k in KINDS},
+        {kind_name(locale, f.kind): overview.quarters[f.kind] for f in overview.kinds},
     )
 
 
-def _count(figures: KindFigures, locale: str) -> str:
-    if figures.kind in _VALUED or figures.kind == "all":
+def _valued(kinds: Kinds, figures: KindFigures) -> bool:
+    """Kinds with a value in euros, and the total."""
+    kind = kinds.get(figures.kind)
+    return figures.kind == "all" or (kind is not None and kind.valued)
+
+
+def _count(kinds: Kinds, figures: KindFigures, locale: str) -> str:
+    if _valued(kinds, figures):
         value = format_euros(figures.value_cents, language_of(locale))
         return text(locale, "overview.count_value", count=figures.count, value=value)
     return str(figures.count)
@@ -78,11 +88,11 @@ def _hours(figures: KindFigures, locale: str) -> str:
     )
 
 
-def overview_card(overview: Overview, years: Sequence[int], locale: str) -> Card:
+def overview_card(kinds: Kinds, overview: Overview, years: Sequence[int], locale: str) -> Card:
     t = texts_for(locale)["overview"]
     fact = dict[str, str]
     declarations: list[fact] = [
-        {"title": t["kinds"][f.kind], "value": _count(f, locale)}
+        {"title": kind_name(locale, f.kind), "value": _count(kinds, f, locale)}
         for f in (*overview.kinds, overview.total)
     ]
     decisions: list[fact] = [
@@ -90,7 +100,10 @@ def overview_card(overview: Overview, years: Sequence[int], locale: str) -> Card
     ]
     decisions.append({"title": t["time_to_decision"], "value": _hours(overview.total, locale)})
     decisions += [
-        {"title": f"{t['time_to_decision']}: {t['kinds'][f.kind]}", "value": _hours(f, locale)}
+        {
+            "title": f"{t['time_to_decision']}: {kind_name(locale, f.kind)}",
+            "value": _hours(f, locale),
+        }
         for f in overview.kinds
         if f.median_hours is not None
     ]
@@ -126,20 +139,20 @@ def overview_card(overview: Overview, years: Sequence[int], locale: str) -> Card
     return render("overview", locale, data)
 
 
-def overview_sheets(overview: Overview, locale: str) -> list[Sheet]:
+def overview_sheets(kinds: Kinds, overview: Overview, locale: str) -> list[Sheet]:
     """One sheet per topic; the quarters sheet carries the chart."""
     t = texts_for(locale)["overview"]
     c = t["columns"]
     everything = (*overview.kinds, overview.total)
     declarations: list[list[Cell]] = [
-        [t["kinds"][f.kind], f.count, euros(f.value_cents) if f.kind in _VALUED else None]
+        [kind_name(locale, f.kind), f.count, euros(f.value_cents) if _valued(kinds, f) else None]
         for f in overview.kinds
     ]
     total = overview.total
-    declarations.append([t["kinds"]["all"], total.count, euros(total.value_cents)])
+    declarations.append([kind_name(locale, "all"), total.count, euros(total.value_cents)])
     decisions: list[list[Cell]] = [
         [
-            t["kinds"][f.kind],
+            kind_name(locale, f.kind),
             *(f.statuses[s] for s in STATUSES),
             f.median_hours,
             f.mean_hours,
@@ -190,7 +203,7 @@ def overview_sheets(overview: Overview, locale: str) -> list[Sheet]:
         Sheet(
             t["sheets"]["quarters"],
             [Column(c["kind"], width=24), *(Column(q, "integer", 8) for q in t["quarters"])],
-            [[t["kinds"][k], *overview.quarters[k]] for k in KINDS],
+            [[kind_name(locale, f.kind), *overview.quarters[f.kind]] for f in overview.kinds],
             image=chart(overview, locale),
         ),
     ]
@@ -203,7 +216,7 @@ async def open_overview(action: CardAction, services: Services) -> Card:
     year = pick_year(action.data.get("year"), now)
     this_year = now.astimezone(AMSTERDAM).year
     found = await yearly(services, actor.tenant_id, year, this_year)
-    return overview_card(found.overview, found.years, actor.locale)
+    return overview_card(services.kinds, found.overview, found.years, actor.locale)
 
 
 def file_name(locale: str, year: int, fmt: str) -> str:
@@ -241,7 +254,7 @@ async def export_file(services: Services, ticket: ExportTicket) -> ExportFile | 
     now = services.clock()
     year = ticket.year or now.astimezone(AMSTERDAM).year
     found = await yearly(services, ticket.tenant_id, year, year)
-    sheets = overview_sheets(found.overview, ticket.locale)
+    sheets = overview_sheets(services.kinds, found.overview, ticket.locale)
     if ticket.format == "csv":
         content = to_long_csv(sheets, texts_for(ticket.locale)["overview"]["csv_columns"])
     else:

@@ -8,9 +8,10 @@ from bot.services.context import Services
 from bot.services.personal import waiting_for
 from cards import render, text
 from dialogs.base import Card, CardAction
-from dialogs.decisions import PRESENTER, refusal
+from dialogs.decisions import refusal
 from dialogs.personal_view import pending_card
 from dialogs.registry import VerbRegistry
+from dialogs.requests_view import CardPresenter
 
 
 async def open_pending(action: CardAction, services: Services) -> Card:
@@ -19,7 +20,7 @@ async def open_pending(action: CardAction, services: Services) -> Card:
         return render(
             "error", actor.locale, {"message": text(actor.locale, "requests.no_identity")}
         )
-    return pending_card(await waiting_for(services, actor), actor.locale)
+    return pending_card(services.kinds, await waiting_for(services, actor), actor.locale)
 
 
 async def show_pending(action: CardAction, services: Services) -> Card:
@@ -37,7 +38,7 @@ async def show_pending(action: CardAction, services: Services) -> Card:
         return refusal(actor.locale, "not_found")
     if stored.request.approver.id != actor.user_id:
         return refusal(actor.locale, "not_approver")
-    return PRESENTER.approver_card(stored.request, actor.locale)
+    return CardPresenter(services.kinds).approver_card(stored.request, actor.locale)
 
 
 def register(registry: VerbRegistry) -> None:

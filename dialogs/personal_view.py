@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.domain.kinds import Kinds
 from bot.domain.requests import Status
 from bot.storage.requests import InboxEntry, RequestSummary
 from cards import render, text
 from dialogs.base import Card
-from dialogs.requests_view import KINDS, when
+from dialogs.kinds import request_kind
+from dialogs.requests_view import when
 
 _COLORS = {
     Status.PENDING: "Warning",
@@ -18,20 +20,20 @@ _COLORS = {
 }
 
 
-def kind_name(kind: str, locale: str) -> str:
-    view = KINDS.get(kind)
+def kind_name(kinds: Kinds, kind: str, locale: str) -> str:
+    view = request_kind(kinds, kind)
     return text(locale, view.title) if view else text(locale, "personal.unknown_kind")
 
 
-def mine_card(requests: list[RequestSummary], locale: str) -> Card:
+def mine_card(kinds: Kinds, requests: list[RequestSummary], locale: str) -> Card:
     """The requester's own requests, as given (newest first)."""
     items = [
         _item(
-            str(r.facts.get("summary", "")) or r.id,
+            r.summary or r.id,
             text(
                 locale,
                 "personal.mine_line",
-                kind=kind_name(r.kind, locale),
+                kind=kind_name(kinds, r.kind, locale),
                 date=when(r.created_at, locale),
                 reference=r.id,
             ),
@@ -45,7 +47,7 @@ def mine_card(requests: list[RequestSummary], locale: str) -> Card:
     return _render(locale, "mine", items)
 
 
-def pending_card(entries: list[InboxEntry], locale: str) -> Card:
+def pending_card(kinds: Kinds, entries: list[InboxEntry], locale: str) -> Card:
     """What waits for the approver, as given (oldest first)."""
     items = [
         _item(
@@ -53,7 +55,7 @@ def pending_card(entries: list[InboxEntry], locale: str) -> Card:
             text(
                 locale,
                 "personal.pending_line",
-                kind=kind_name(e.kind, locale),
+                kind=kind_name(kinds, e.kind, locale),
                 requester=e.requester_name or "?",
                 date=when(e.created_at, locale),
                 reference=e.request_id,

@@ -12,8 +12,9 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
+from bot.domain.kinds import Kinds
 from bot.domain.money import format_euros
-from bot.domain.registers import ALL, AMSTERDAM, KINDS, register_day, select, years
+from bot.domain.registers import ALL, AMSTERDAM, select, years
 from bot.domain.requests import ApprovalRequest
 from bot.domain.suppliers import quotes_text
 from bot.services.context import Services
@@ -32,56 +33,18 @@ from bot.services.spreadsheets import (
 )
 from cards import language_of, render, text
 from dialogs.base import Card, CardAction
+from dialogs.kinds import (
+    RegisterColumn,
+    RequestKind,
+    register_file,
+    request_kind,
+    request_kinds,
+)
 from dialogs.registry import VerbRegistry
 from dialogs.roles import requires
 
 CAP = 25  # entries on the card; the export holds them all
 
-# Per kind, the columns between the common head and tail: (column key, facts key, format).
-# Formats: text, euros, number, yesno, quotes, choice:<text key prefix>, verdict, advice.
-SPECS: dict[str, tuple[tuple[str, str, str], ...]] = {
-    "gift": (
-        ("giver", "giverName", "text"),
-        ("organisation", "giverOrganisation", "text"),
-        ("relation", "relation", "choice:gift.relations"),
-        ("description", "description", "text"),
-        ("gift_kind", "giftKind", "choice:gift.kinds"),
-        ("value", "valueCents", "euros"),
-        ("verdict", "", "verdict"),
-    ),
-    "invitation": (
-        ("inviter", "inviter", "text"),
-        ("relation", "relation", "choice:gift.relations"),
-        ("invitation_kind", "kind", "choice:invitation.kinds"),
-        ("description", "description", "text"),
-        ("value", "valueCents", "euros"),
-        ("negotiating", "negotiating", "yesno"),
-        ("added_value", "addedValue", "text"),
-    ),
-    "sidejob": (
-        ("role", "role", "text"),
-        ("organisation", "organisation", "text"),
-        ("paid", "paid", "choice:sidejob.paid_choices"),
-        ("hours", "hours", "number"),
-        ("touches", "touches", "yesno"),
-        ("touches_how", "touchesHow", "text"),
-        ("advice", "", "advice"),
-    ),
-    "supplier": (
-        ("supplier", "supplier", "text"),
-        ("what", "what", "text"),
-        ("reason", "reason", "text"),
-        ("amount", "amountCents", "euros"),
-        ("quotes", "quotes", "quotes"),
-        ("price_position", "pricePosition", "choice:registers.positions"),
-    ),
-    "tenant": (
-        ("tenant", "tenant", "text"),
-        ("tie", "tie", "choice:tenant.ties"),
-        ("case", "case", "text"),
-        ("doubt", "doubt", "yesno"),
-    ),
-}
 _TAIL: tuple[tuple[str, Format], ...] = (
     ("submitted_at", "datetime"),
     ("status", "text"),
@@ -114,8 +77,15 @@ def pick_department(raw: object, known: Mapping[str, str]) -> str | None:
     return raw if isinstance(raw, str) and raw and raw in set(known.values()) else None
 
 
-def pick_kind(raw: object) -> str | None:
-    return raw if isinstance(raw, str) and raw in KINDS else None
+def pick_kind(kinds: Kinds, raw: object) -> RequestKind[Any] | None:
+    """One of the app's kinds with a register, or None for anything else."""
+    kind = request_kind(kinds, raw) if isinstance(raw, str) else None
+    return kind if kind is not None and kind.has_register else None
+
+
+def kept(kinds: Kinds) -> list[RequestKind[Any]]:
+    """The kinds with a register, in their order."""
+    return [k for k in request_kinds(kinds).values() if k.has_register]
 
 
 # --- Rows -------------------------------------------------------------------------------------
@@ -128,8 +98,11 @@ def _choice(locale: str, prefix: str, value: object) -> str:
         return str(value)
 
 
-def _cell(request: ApprovalRequest, key: str, fmt: str, locale: str) -> Cell:
-    value = request.facts.get(key) if key else None
+def _cell(
+    kind: RequestKind[Any], request: ApprovalRequest, column: RegisterColumn[Any], locale: str
+) -> Cell:
+    fmt = column.fmt
+    value = column.value(kind.facts_of(request))
     if fmt == "verdict":
         return _choice(locale, "registers.verdicts", request.verdict) if request.verdict else ""
     if fmt == "advice":
@@ -155,23 +128,25 @@ def _local(moment: datetime | None) -> datetime | None:
 
 
 def register_sheet(
-    requests: Sequence[ApprovalRequest], kind: str, locale: str, known: Mapping[str, str]
+    requests: Sequence[ApprovalRequest],
+    kind: RequestKind[Any],
+    locale: str,
+    known: Mapping[str, str],
 ) -> Sheet:
     """One register as a sheet: Dutch headers, dates as dates, amounts in euros."""
-    spec = SPECS[kind]
     formats: dict[str, Format] = {"euros": "euros", "number": "decimal"}
     columns = [
         Column(text(locale, "registers.columns.reference")),
         Column(text(locale, "registers.columns.department")),
         Column(text(locale, "registers.columns.requester")),
-        Column(text(locale, f"registers.columns.date_{kind}"), "date"),
+        Column(text(locale, kind.register_date), "date"),
         *(
             Column(
-                text(locale, f"registers.columns.{key}"),
-                formats.get(fmt, "text"),
-                40 if key in _WIDE else 18,
+                text(locale, c.header_key),
+                formats.get(c.fmt, "text"),
+                40 if c.key in _WIDE else 18,
             )
-            for key, _, fmt in spec
+            for c in kind.columns
         ),
         *(Column(text(locale, f"registers.columns.{key}"), fmt) for key, fmt in _TAIL),
     ]
@@ -183,8 +158,8 @@ def register_sheet(
                 r.id,
                 known.get(r.requester.id, ""),
                 r.requester.name,
-                register_day(r),
-                *(_cell(r, facts_key, fmt, locale) for _, facts_key, fmt in spec),
+                kind.register_day(r),
+                *(_cell(kind, r, c, locale) for c in kind.columns),
                 _local(r.created_at),
                 text(locale, f"registers.statuses.{r.status.value}"),
                 r.approver.name if decided else "",
@@ -192,7 +167,7 @@ def register_sheet(
                 r.comment,
             ]
         )
-    title = text(locale, f"registers.kinds.{kind}")
+    title = text(locale, kind.register_title)
     return Sheet(title, columns, rows)
 
 
@@ -203,39 +178,42 @@ def _day(day: date, locale: str) -> str:
     return day.strftime("%d %b %Y" if language_of(locale) == "en" else "%d-%m-%Y")
 
 
-def _entry(r: ApprovalRequest, locale: str, known: Mapping[str, str]) -> dict[str, str]:
+def _entry(
+    kind: RequestKind[Any], r: ApprovalRequest, locale: str, known: Mapping[str, str]
+) -> dict[str, str]:
     values: dict[str, Any] = {
         "reference": r.id,
         "requester": r.requester.name,
         "department": known.get(r.requester.id) or text(locale, "registers.no_department"),
-        "date": _day(register_day(r), locale),
+        "date": _day(kind.register_day(r), locale),
         "status": text(locale, f"registers.statuses.{r.status.value}"),
     }
-    cents = r.facts.get("valueCents", r.facts.get("amountCents"))
-    if isinstance(cents, int):
+    cents = kind.amount_of(r)
+    if cents is not None:
         values["value"] = format_euros(cents, language_of(locale))
         line = text(locale, "registers.line_value", **values)
     else:
         line = text(locale, "registers.line", **values)
-    return {"title": str(r.facts.get("summary") or r.id), "line": line}
+    return {"title": r.facts.summary or r.id, "line": line}
 
 
-def _kind_choices(locale: str) -> list[dict[str, str]]:
-    return [{"title": text(locale, f"registers.kinds.{k}"), "value": k} for k in KINDS]
+def _kind_choices(kinds: Kinds, locale: str) -> list[dict[str, str]]:
+    return [{"title": text(locale, k.register_title), "value": k.name} for k in kept(kinds)]
 
 
-def chooser_card(locale: str, message: str = "") -> Card:
+def chooser_card(kinds: Kinds, locale: str, message: str = "") -> Card:
     """`register.open`: which register."""
     return render(
         "register_open",
         locale,
-        {"kinds": _kind_choices(locale), "kind": KINDS[0], "message": message},
+        {"kinds": _kind_choices(kinds, locale), "kind": kept(kinds)[0].name, "message": message},
     )
 
 
 def register_card(
+    kinds: Kinds,
     requests: Sequence[ApprovalRequest],
-    kind: str,
+    kind: RequestKind[Any],
     year: int | None,
     department: str | None,
     known: Mapping[str, str],
@@ -243,10 +221,10 @@ def register_card(
     now: datetime,
 ) -> Card:
     """One register with its filters, the newest `CAP` entries and the count."""
-    of_kind = [r for r in requests if r.kind == kind]
-    shown = select(of_kind, kind, year, department, known)
+    of_kind = [r for r in requests if r.kind == kind.name]
+    shown = select(kind, of_kind, year, department, known)
     this_year = now.astimezone(AMSTERDAM).year
-    offered = sorted({*years(of_kind, this_year), *offered_years(this_year)}, reverse=True)
+    offered = sorted({*years(kind, of_kind, this_year), *offered_years(this_year)}, reverse=True)
     year_choices = [{"title": str(y), "value": str(y)} for y in offered]
     year_choices.append({"title": text(locale, "registers.all_years"), "value": ALL})
     names = sorted({d for d in known.values() if d})
@@ -260,16 +238,16 @@ def register_card(
         "register",
         locale,
         {
-            "heading": text(locale, f"registers.kinds.{kind}"),
-            "intro": text(locale, f"registers.intros.{kind}"),
-            "kind": kind,
-            "kinds": _kind_choices(locale),
+            "heading": text(locale, kind.register_title),
+            "intro": text(locale, kind.register_intro),
+            "kind": kind.name,
+            "kinds": _kind_choices(kinds, locale),
             "year": str(year) if year is not None else ALL,
             "years": year_choices,
             "department": department or ALL,
             "departments": department_choices,
             "count": count if shown else "",
-            "entries": [_entry(r, locale, known) for r in shown[:CAP]],
+            "entries": [_entry(kind, r, locale, known) for r in shown[:CAP]],
         },
     )
 
@@ -277,25 +255,27 @@ def register_card(
 @requires(REGISTER_ROLES, "registers.not_allowed")
 async def open_registers(action: CardAction, services: Services) -> Card:
     actor = action.actor
-    return chooser_card(actor.locale)
+    return chooser_card(services.kinds, actor.locale)
 
 
 @requires(REGISTER_ROLES, "registers.not_allowed")
 async def show_register(action: CardAction, services: Services) -> Card:
     actor = action.actor
-    kind = pick_kind(action.data.get("kind"))
+    kind = pick_kind(services.kinds, action.data.get("kind"))
     if kind is None:
-        return chooser_card(actor.locale, text(actor.locale, "registers.choose_kind"))
+        return chooser_card(
+            services.kinds, actor.locale, text(actor.locale, "registers.choose_kind")
+        )
     now = services.clock()
     known = await departments(services, actor.tenant_id)
     year = pick_year(action.data.get("year"), now)
-    requests = await requests_of(services, actor.tenant_id, kind, years_to_read(year, now))
+    requests = await requests_of(services, actor.tenant_id, kind.name, years_to_read(year, now))
     department = pick_department(action.data.get("department"), known)
-    return register_card(requests, kind, year, department, known, actor.locale, now)
+    return register_card(services.kinds, requests, kind, year, department, known, actor.locale, now)
 
 
 def file_name(locale: str, kind: str, year: int | None, department: str, fmt: str) -> str:
-    parts = [text(locale, f"registers.files.{kind}"), str(year) if year is not None else ALL]
+    parts = [register_file(locale, kind), str(year) if year is not None else ALL]
     if department:
         parts.append("".join(c if c.isalnum() else "-" for c in department.lower()))
     return f"{'-'.join(parts)}.{fmt}"
@@ -329,9 +309,11 @@ def export_link_card(
 @requires(REGISTER_ROLES, "registers.not_allowed")
 async def export_register(action: CardAction, services: Services) -> Card:
     actor = action.actor
-    kind = pick_kind(action.data.get("kind"))
+    kind = pick_kind(services.kinds, action.data.get("kind"))
     if kind is None:
-        return chooser_card(actor.locale, text(actor.locale, "registers.choose_kind"))
+        return chooser_card(
+            services.kinds, actor.locale, text(actor.locale, "registers.choose_kind")
+        )
     fmt = action.data.get("format")
     fmt = fmt if fmt in FORMATS else "xlsx"
     now = services.clock()
@@ -347,11 +329,15 @@ async def export_register(action: CardAction, services: Services) -> Card:
         actor.locale,
         now,
         subject="register",
-        params={"kind": kind, "department": department},
+        params={"kind": kind.name, "department": department},
     )
-    name = file_name(actor.locale, kind, year, department, ticket.format)
+    name = file_name(actor.locale, kind.name, year, department, ticket.format)
     url = f"{services.settings.public_url}/exports/{ticket.token}"
-    filters = {"kind": kind, "year": str(year) if year else ALL, "department": department or ALL}
+    filters = {
+        "kind": kind.name,
+        "year": str(year) if year else ALL,
+        "department": department or ALL,
+    }
     return export_link_card(actor.locale, name, url, "register.show", filters)
 
 
@@ -359,17 +345,17 @@ async def export_file(services: Services, ticket: ExportTicket) -> ExportFile | 
     """The register file for a redeemed ticket; the role is checked again now."""
     if not await has_role(services, ticket.tenant_id, ticket.user_id, REGISTER_ROLES):
         return None
-    kind = pick_kind(ticket.params.get("kind"))
+    kind = pick_kind(services.kinds, ticket.params.get("kind"))
     if kind is None:
         return None
     known = await departments(services, ticket.tenant_id)
     department = pick_department(ticket.params.get("department"), known)
     requests = await requests_of(
-        services, ticket.tenant_id, kind, years_to_read(ticket.year, services.clock())
+        services, ticket.tenant_id, kind.name, years_to_read(ticket.year, services.clock())
     )
-    chosen = select(requests, kind, ticket.year, department, known)
+    chosen = select(kind, requests, ticket.year, department, known)
     sheet = register_sheet(chosen, kind, ticket.locale, known)
-    name = file_name(ticket.locale, kind, ticket.year, department or "", ticket.format)
+    name = file_name(ticket.locale, kind.name, ticket.year, department or "", ticket.format)
     content = to_csv(sheet) if ticket.format == "csv" else to_xlsx([sheet])
     return name, CONTENT_TYPES[ticket.format], content
 

@@ -2,42 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.domain.amend import notes_of
-from bot.domain.money import format_euros
+from bot.domain.kinds import Kinds
 from bot.domain.requests import ApprovalRequest, Status
-from bot.domain.suppliers import quotes_text
 from cards import language_of, render, text
+from dialogs.kinds import request_kind
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
-Facts = list[dict[str, str]]
 
-
-@dataclass(frozen=True)
-class KindView:
-    """What differs per request kind on its cards."""
-
-    title: str  # text key of the kind's name
-    facts: Callable[[ApprovalRequest, str], Facts]
-    verdicts: str | None = None  # text key prefix of verdict headlines, e.g. "gift.verdicts"
-    reasons: str | None = None  # text key prefix of reason texts, e.g. "gift.reasons"
-    section: str = ""
-    history_title: str | None = None  # text key; facts["earlier"] holds the items
-    approve: str = "requests.approve"  # text keys of the decision buttons
-    decline: str = "requests.decline"
-    statuses: str = "requests.statuses"  # text key prefix of the status lines
-
-    def history(self, request: ApprovalRequest) -> list[dict[str, str]]:
-        earlier = request.facts.get("earlier")
-        return [{"text": str(item)} for item in earlier] if isinstance(earlier, list) else []
-
-
-KINDS: dict[str, KindView] = {}
 
 _VERDICT_STYLES = {"keep": "good", "hand_in": "warning", "refuse": "attention"}
 _STATUS_COLORS = {
@@ -58,9 +34,10 @@ def when(moment: datetime | None, locale: str) -> str:
     return local.strftime("%d-%m-%Y %H:%M")
 
 
-def status_line(request: ApprovalRequest, locale: str) -> str:
+def status_line(kinds: Kinds, request: ApprovalRequest, locale: str) -> str:
     moment = request.decided_at or (request.audit[-1].at if request.audit else None)
-    prefix = KINDS[request.kind].statuses if request.kind in KINDS else "requests.statuses"
+    kind = request_kind(kinds, request.kind)
+    prefix = kind.statuses if kind is not None else "requests.statuses"
     return text(
         locale,
         f"{prefix}.{request.status.value}",
@@ -69,11 +46,8 @@ def status_line(request: ApprovalRequest, locale: str) -> str:
     )
 
 
-def yes_no(value: object, locale: str) -> str:
-    return text(locale, "common.yes" if value else "common.no")
-
-
 def request_card(
+    kinds: Kinds,
     request: ApprovalRequest,
     locale: str,
     viewer_id: str,
@@ -85,13 +59,15 @@ def request_card(
     """The request as `viewer_id` sees it: decision buttons only for its pending approver;
     "add information" and "withdraw" only for its requester while it is pending (`addition`
     keeps what they typed when it was refused with `addition_error`)."""
-    view = KINDS[request.kind]
+    view = request_kind(kinds, request.kind)
+    if view is None:
+        raise LookupError(f"{request.id}: no request kind {request.kind!r} in this app")
     verdict = ""
     reasons: list[dict[str, str]] = []
     if view.verdicts and request.verdict:
         verdict = text(locale, f"{view.verdicts}.{request.verdict}")
         reasons = [{"text": text(locale, f"{view.reasons}.{r}")} for r in request.reasons]
-    history = view.history(request) if view.history_title else []
+    history = [{"text": line} for line in view.history_of(request)] if view.history_title else []
     pointer = {"requestId": request.id, "requesterId": request.requester.id}
     return render(
         "request",
@@ -104,10 +80,10 @@ def request_card(
             "verdictStyle": _VERDICT_STYLES.get(request.verdict, "emphasis"),
             "reasons": reasons,
             "section": view.section,
-            "facts": view.facts(request, locale),
+            "facts": view.rows_of(request, locale),
             "history": history,
             "historyTitle": text(locale, view.history_title) if view.history_title else "",
-            "status": status_line(request, locale),
+            "status": status_line(kinds, request, locale),
             "statusColor": _STATUS_COLORS[request.status],
             "comment": text(locale, "requests.decided_comment", comment=request.comment)
             if request.comment
@@ -137,55 +113,28 @@ def request_card(
 
 
 def _title(request: ApprovalRequest, locale: str) -> str:
-    summary = str(request.facts.get("summary", "")) or request.id
-    return summary
+    return request.facts.summary or request.id
 
 
 class CardPresenter:
-    """The engine's cards (see bot.services.approvals.Presenter)."""
+    """The engine's cards (see bot.services.approvals.Presenter), for the app's kinds."""
+
+    def __init__(self, kinds: Kinds) -> None:
+        self.kinds = kinds
 
     def approver_card(self, request: ApprovalRequest, locale: str) -> dict[str, Any]:
         heading = text(locale, "requests.from", requester=request.requester.name or "?")
-        return request_card(request, locale, request.approver.id, heading=heading)
+        return request_card(self.kinds, request, locale, request.approver.id, heading=heading)
 
     def decision_notice(self, request: ApprovalRequest, locale: str) -> dict[str, Any]:
         heading = text(locale, "requests.decision_title")
-        return request_card(request, locale, request.requester.id, heading=heading)
+        return request_card(self.kinds, request, locale, request.requester.id, heading=heading)
 
     def advisor_card(self, request: ApprovalRequest, locale: str) -> dict[str, Any]:
         heading = text(locale, "requests.advice_requested", requester=request.requester.name or "?")
         viewer = request.advisor.id if request.advisor else ""
-        return request_card(request, locale, viewer, heading=heading)
+        return request_card(self.kinds, request, locale, viewer, heading=heading)
 
     def reminder_card(self, request: ApprovalRequest, locale: str) -> dict[str, Any]:
         heading = text(locale, "requests.reminder", requester=request.requester.name or "?")
-        return request_card(request, locale, request.approver.id, heading=heading)
-
-
-FactRow = tuple[str, str, str]  # (label text key, facts key, format: text|yesno|euros|choice:<key>)
-
-
-def fact_rows(rows: tuple[FactRow, ...]) -> Callable[[ApprovalRequest, str], Facts]:
-    """A KindView facts builder from a declarative list; empty optional values are left out."""
-
-    def build(request: ApprovalRequest, locale: str) -> Facts:
-        facts = request.facts
-        out: Facts = []
-        for label, key, kind in rows:
-            value = facts.get(key)
-            if kind == "yesno":
-                shown = yes_no(value, locale)
-            elif value in (None, ""):
-                continue
-            elif kind == "euros":
-                shown = format_euros(int(value), language_of(locale))
-            elif kind == "quotes":
-                shown = quotes_text(value, language_of(locale))
-            elif kind.startswith("choice:"):
-                shown = text(locale, f"{kind[7:]}.{value}")
-            else:
-                shown = str(value)
-            out.append({"title": text(locale, label), "value": shown})
-        return out
-
-    return build
+        return request_card(self.kinds, request, locale, request.approver.id, heading=heading)

@@ -6,16 +6,14 @@ from datetime import date
 
 from bot.domain.people import Role
 from bot.domain.requests import ApprovalRequest
-from bot.domain.sidejobs import SECTION, assess_side_job
+from bot.domain.sidejobs import SECTION, SideJob, current, filed_on, side_job_rule
 from bot.services.context import Services
 from bot.services.sidejob_review import answer_review
 from cards import render, text
 from dialogs.base import Card, CardAction
 from dialogs.decisions import on_request
-from dialogs.flow import Outcome, RequestFlow
 from dialogs.forms import Field, Form, Reader
-from dialogs.registry import VerbRegistry
-from dialogs.requests_view import KindView, fact_rows
+from dialogs.kinds import RegisterColumn, RequestKind, fact_rows
 
 MAX_HOURS = 200  # a month has about 170 working hours; more is a typo
 
@@ -43,7 +41,7 @@ FORM = Form(
 )
 
 
-def read(form: Reader, today: date) -> Outcome | None:
+def read(form: Reader, today: date) -> SideJob | None:
     role = form.text(ROLE)
     organisation = form.text(ORGANISATION)
     paid = form.choice(PAID, ["paid", "unpaid"])
@@ -53,28 +51,27 @@ def read(form: Reader, today: date) -> Outcome | None:
     start = form.day(START, today, allow_future=True)
     if form.errors or start is None or hours is None:
         return None
-    assessment = assess_side_job(touches)
-    facts = {
-        "summary": f"{role} ({organisation})",
-        "role": role,
-        "organisation": organisation,
-        "paid": paid,
-        "hours": f"{hours:g}",
-        "touches": touches,
-        "touchesHow": how,
-        "start": start.isoformat(),
-    }
-    return Outcome(facts, assessment.verdict, assessment.reasons)
+    return SideJob(
+        role=role,
+        organisation=organisation,
+        paid=paid,
+        hours=hours,
+        touches=touches,
+        touches_how=how,
+        start=start,
+    )
 
 
 def review_card(request: ApprovalRequest, locale: str, answer: str = "") -> Card:
     """The yearly question: is this side job still current?"""
-    ended = bool(request.facts.get("endedOn"))
+    job = request.facts
+    ended = isinstance(job, SideJob) and job.ended_on is not None
+    rows = KIND.rows_of(request, locale)[:3] if isinstance(job, SideJob) else []
     return render(
         "sidejob_review",
         locale,
         {
-            "facts": FLOW.view.facts(request, locale)[:3],
+            "facts": rows,
             "answer": answer,
             "open": not answer and not ended,
             "pointer": {"requestId": request.id, "requesterId": request.requester.id},
@@ -101,35 +98,44 @@ async def has_ended(action: CardAction, services: Services) -> Card:
     return await _answer(action, services, current=False)
 
 
-FLOW = RequestFlow(
-    kind="sidejob",
+KIND = RequestKind(
+    name="sidejob",
     prefix="NEV",
+    facts_type=SideJob,
+    from_record=SideJob.from_record,
+    rule=side_job_rule,
+    filed_on=filed_on,
+    registered=current,
+    counts_onwards=True,
     form=FORM,
     read=read,
-    view=KindView(
-        title="sidejob.title",
-        facts=fact_rows(
-            (
-                ("sidejob.facts.role", "role", "text"),
-                ("sidejob.facts.organisation", "organisation", "text"),
-                ("sidejob.facts.paid", "paid", "choice:sidejob.paid_choices"),
-                ("sidejob.facts.hours", "hours", "text"),
-                ("sidejob.facts.touches", "touches", "yesno"),
-                ("sidejob.facts.touches_how", "touchesHow", "text"),
-                ("sidejob.facts.start", "start", "text"),
-            )
+    card_rows=fact_rows(
+        SideJob,
+        (
+            ("sidejob.facts.role", lambda j: j.role, "text"),
+            ("sidejob.facts.organisation", lambda j: j.organisation, "text"),
+            ("sidejob.facts.paid", lambda j: j.paid, "choice:sidejob.paid_choices"),
+            ("sidejob.facts.hours", lambda j: f"{j.hours:g}", "text"),
+            ("sidejob.facts.touches", lambda j: j.touches, "yesno"),
+            ("sidejob.facts.touches_how", lambda j: j.touches_how, "text"),
+            ("sidejob.facts.start", lambda j: j.start, "text"),
         ),
-        verdicts="sidejob.verdicts",
-        reasons="sidejob.reasons",
-        section=SECTION,
-        approve="sidejob.approve",
-        decline="sidejob.decline",
-        statuses="sidejob.statuses",
     ),
+    columns=(
+        RegisterColumn("role", lambda j: j.role),
+        RegisterColumn("organisation", lambda j: j.organisation),
+        RegisterColumn("paid", lambda j: j.paid, "choice:sidejob.paid_choices"),
+        RegisterColumn("hours", lambda j: f"{j.hours:g}", "number"),
+        RegisterColumn("touches", lambda j: j.touches, "yesno"),
+        RegisterColumn("touches_how", lambda j: j.touches_how),
+        RegisterColumn("advice", fmt="advice"),
+    ),
+    verdicts="sidejob.verdicts",
+    reasons="sidejob.reasons",
+    section=SECTION,
+    approve="sidejob.approve",
+    decline="sidejob.decline",
+    statuses="sidejob.statuses",
     advisor_role=Role.HR,
     extra_verbs={"sidejob.current": still_current, "sidejob.ended": has_ended},
 )
-
-
-def register(registry: VerbRegistry) -> None:
-    FLOW.register(registry)

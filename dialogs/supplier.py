@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.domain.suppliers import MIN_QUOTES, SECTION, assess_supplier_business
+from bot.domain.suppliers import MIN_QUOTES, SECTION, Quote, SupplierBusiness, supplier_rule
 from cards import text
-from dialogs.flow import Outcome, RequestFlow
 from dialogs.forms import Field, Form, Reader
-from dialogs.registry import VerbRegistry
-from dialogs.requests_view import KindView, fact_rows
+from dialogs.kinds import RegisterColumn, RequestKind, fact_rows
 
 SUPPLIER = Field("supplier", "text", "supplier.supplier", max_length=160, required=True)
 WHAT = Field("what", "text", "supplier.what", max_length=300, required=True)
@@ -59,7 +57,7 @@ FORM = Form(
 )
 
 
-def read(form: Reader, today: date) -> Outcome | None:
+def read(form: Reader, today: date) -> SupplierBusiness | None:
     supplier = form.text(SUPPLIER)
     what = form.text(WHAT)
     reason = form.text(REASON)
@@ -75,44 +73,50 @@ def read(form: Reader, today: date) -> Outcome | None:
             form.errors.setdefault(missing.id, text(form.locale, "supplier.quote_incomplete"))
     if form.errors or amount is None or len(quotes) < MIN_QUOTES:
         return None
-    assessment = assess_supplier_business(amount, [q for _, q in quotes])
-    facts = {
-        "summary": f"{what} ({supplier})",
-        "supplier": supplier,
-        "what": what,
-        "reason": reason,
-        "amountCents": amount,
-        "quotes": [{"provider": p, "amountCents": q} for p, q in quotes],
-        "pricePosition": assessment.position.value,
-    }
-    return Outcome(facts, assessment.verdict, assessment.reasons)
+    return SupplierBusiness(
+        supplier=supplier,
+        what=what,
+        reason=reason,
+        amount_cents=amount,
+        quotes=tuple(Quote(p, q) for p, q in quotes),
+    )
 
 
-FLOW = RequestFlow(
-    kind="supplier",
+KIND = RequestKind(
+    name="supplier",
     prefix="LEV",
+    facts_type=SupplierBusiness,
+    from_record=SupplierBusiness.from_record,
+    rule=supplier_rule,
+    register_amount=lambda business: business.amount_cents,
     form=FORM,
     read=read,
-    view=KindView(
-        title="supplier.title",
-        facts=fact_rows(
-            (
-                ("supplier.facts.supplier", "supplier", "text"),
-                ("supplier.facts.what", "what", "text"),
-                ("supplier.facts.reason", "reason", "text"),
-                ("supplier.facts.amount", "amountCents", "euros"),
-                ("supplier.facts.quotes", "quotes", "quotes"),
-            )
+    card_rows=fact_rows(
+        SupplierBusiness,
+        (
+            ("supplier.facts.supplier", lambda b: b.supplier, "text"),
+            ("supplier.facts.what", lambda b: b.what, "text"),
+            ("supplier.facts.reason", lambda b: b.reason, "text"),
+            ("supplier.facts.amount", lambda b: b.amount_cents, "euros"),
+            ("supplier.facts.quotes", lambda b: b.quotes, "quotes"),
         ),
-        verdicts="supplier.verdicts",
-        reasons="supplier.reasons",
-        section=SECTION,
-        approve="supplier.approve",
-        decline="supplier.decline",
-        statuses="supplier.statuses",
     ),
+    columns=(
+        RegisterColumn("supplier", lambda b: b.supplier),
+        RegisterColumn("what", lambda b: b.what),
+        RegisterColumn("reason", lambda b: b.reason),
+        RegisterColumn("amount", lambda b: b.amount_cents, "euros"),
+        RegisterColumn("quotes", lambda b: b.quotes, "quotes"),
+        RegisterColumn(
+            "price_position",
+            lambda b: b.position.value if b.position else "",
+            "choice:registers.positions",
+        ),
+    ),
+    verdicts="supplier.verdicts",
+    reasons="supplier.reasons",
+    section=SECTION,
+    approve="supplier.approve",
+    decline="supplier.decline",
+    statuses="supplier.statuses",
 )
-
-
-def register(registry: VerbRegistry) -> None:
-    FLOW.register(registry)

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.domain.tenants import SECTION, assess_tenant_tie
-from dialogs.flow import Outcome, RequestFlow
+from bot.domain.tenants import SECTION, TenantTie, tenant_rule
 from dialogs.forms import Field, Form, Reader
-from dialogs.registry import VerbRegistry
-from dialogs.requests_view import KindView, fact_rows
+from dialogs.kinds import RegisterColumn, RequestKind, fact_rows
 
 TENANT = Field("tenant", "text", "tenant.tenant", max_length=160, required=True)
 TIE = Field("tie", "choice", "tenant.tie", "tenant.ties", required=True)
@@ -25,42 +23,43 @@ FORM = Form(
 )
 
 
-def read(form: Reader, today: date) -> Outcome | None:
+def read(form: Reader, today: date) -> TenantTie | None:
     tenant = form.text(TENANT)
     tie = form.choice(TIE, ["friend", "relative", "acquaintance", "other"])
     case = form.text(CASE)
     doubt = form.flag(DOUBT)
     if form.errors:
         return None
-    assessment = assess_tenant_tie(doubt)
-    facts = {"summary": tenant, "tenant": tenant, "tie": tie, "case": case, "doubt": doubt}
-    return Outcome(facts, assessment.verdict, assessment.reasons)
+    return TenantTie(tenant=tenant, tie=tie, case=case, doubt=doubt)
 
 
-FLOW = RequestFlow(
-    kind="tenant",
+KIND = RequestKind(
+    name="tenant",
     prefix="HUU",
+    facts_type=TenantTie,
+    from_record=TenantTie.from_record,
+    rule=tenant_rule,
     form=FORM,
     read=read,
-    view=KindView(
-        title="tenant.title",
-        facts=fact_rows(
-            (
-                ("tenant.facts.tenant", "tenant", "text"),
-                ("tenant.facts.tie", "tie", "choice:tenant.ties"),
-                ("tenant.facts.case", "case", "text"),
-                ("tenant.facts.doubt", "doubt", "yesno"),
-            )
+    card_rows=fact_rows(
+        TenantTie,
+        (
+            ("tenant.facts.tenant", lambda t: t.tenant, "text"),
+            ("tenant.facts.tie", lambda t: t.tie, "choice:tenant.ties"),
+            ("tenant.facts.case", lambda t: t.case, "text"),
+            ("tenant.facts.doubt", lambda t: t.doubt, "yesno"),
         ),
-        verdicts="tenant.verdicts",
-        reasons="tenant.reasons",
-        section=SECTION,
-        approve="tenant.approve",
-        decline="tenant.decline",
-        statuses="tenant.statuses",
     ),
+    columns=(
+        RegisterColumn("tenant", lambda t: t.tenant),
+        RegisterColumn("tie", lambda t: t.tie, "choice:tenant.ties"),
+        RegisterColumn("case", lambda t: t.case),
+        RegisterColumn("doubt", lambda t: t.doubt, "yesno"),
+    ),
+    verdicts="tenant.verdicts",
+    reasons="tenant.reasons",
+    section=SECTION,
+    approve="tenant.approve",
+    decline="tenant.decline",
+    statuses="tenant.statuses",
 )
-
-
-def register(registry: VerbRegistry) -> None:
-    FLOW.register(registry)

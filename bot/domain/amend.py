@@ -1,4 +1,4 @@
-"""Adding information to one's own pending request: a dated note in its facts, and an audit entry.
+"""Adding information to one's own pending request: a dated note, and an audit entry.
 
 The approver sees the notes on the request card; the original facts are never rewritten.
 """
@@ -8,10 +8,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from bot.domain.requests import ApprovalRequest, AuditEntry, DecisionRefused
+from bot.domain.requests import ApprovalRequest, AuditEntry, DecisionRefused, Note
 
 MAX_NOTE = 1000
-NOTES = "notes"  # facts key: a list of {"at": ISO 8601, "text": ...}
+NOTES = "notes"  # stored beside the facts: a list of {"at": ISO 8601, "text": ...}
 
 
 class InvalidNote(ValueError):
@@ -41,23 +41,30 @@ def add_information(
         raise DecisionRefused("not_requester")
     if not request.pending:
         raise DecisionRefused("already_decided")
-    earlier = request.facts.get(NOTES)
-    notes = list(earlier) if isinstance(earlier, list) else []
-    notes.append({"at": now.isoformat(), "text": note})
     entry = AuditEntry(now, actor_id, "information_added", note[:200])
-    return replace(request, facts={**request.facts, NOTES: notes}, audit=(*request.audit, entry))
+    notes = (*request.notes, Note(now, note))
+    return replace(request, notes=notes, audit=(*request.audit, entry))
 
 
 def notes_of(request: ApprovalRequest) -> list[tuple[datetime, str]]:
     """The notes added so far, oldest first."""
-    raw = request.facts.get(NOTES)
+    return [(n.at, n.text) for n in request.notes]
+
+
+def notes_record(notes: tuple[Note, ...]) -> list[dict[str, str]]:
+    """The notes as stored (beside the facts, under `NOTES`)."""
+    return [{"at": n.at.isoformat(), "text": n.text} for n in notes]
+
+
+def notes_from_record(raw: object) -> tuple[Note, ...]:
+    """Stored notes back; anything malformed is skipped."""
     if not isinstance(raw, list):
-        return []
+        return ()
     out = []
     for item in raw:
         if isinstance(item, dict) and isinstance(item.get("text"), str):
             try:
-                out.append((datetime.fromisoformat(str(item.get("at"))), item["text"]))
+                out.append(Note(datetime.fromisoformat(str(item.get("at"))), item["text"]))
             except ValueError:
                 continue
-    return out
+    return tuple(out)

@@ -6,9 +6,14 @@ reports and other tools can rely on them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import Any, TypeVar
+
+from bot.domain.kinds import Outcome
+from bot.domain.records import boolean, cents, day, string
 
 LIMIT_CENTS = 50_00  # an everyday token of appreciation stays under EUR 50.00
 SECTION = "§2 Relatiegeschenken"
@@ -59,6 +64,63 @@ class Gift:
     received_on: date
     at_home: bool
     remarks: str = ""
+    earlier: tuple[str, ...] = ()  # earlier gifts this year from the same giver, as lines
+
+    @property
+    def giver(self) -> str:
+        return " / ".join(p for p in (self.giver_name, self.giver_organisation) if p)
+
+    @property
+    def summary(self) -> str:
+        return f"{self.description} ({self.giver})" if self.giver else self.description
+
+    def to_record(self) -> dict[str, Any]:
+        record: dict[str, Any] = {
+            "summary": self.summary,
+            "giverName": self.giver_name,
+            "giverOrganisation": self.giver_organisation,
+            "relation": self.relation.value,
+            "negotiating": self.negotiating,
+            "description": self.description,
+            "giftKind": self.kind.value,
+            "everyday": self.everyday,
+            "valueCents": self.value_cents,
+            "receivedOn": self.received_on.isoformat(),
+            "atHome": self.at_home,
+            "remarks": self.remarks,
+        }
+        if self.earlier:
+            record["earlier"] = list(self.earlier)
+        return record
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> Gift:
+        """A stored gift; a partial record (an index entry) reads with neutral defaults."""
+        earlier = record.get("earlier")
+        return cls(
+            giver_name=string(record, "giverName"),
+            giver_organisation=string(record, "giverOrganisation"),
+            relation=_member(Relation, record.get("relation"), Relation.OTHER),
+            negotiating=boolean(record, "negotiating"),
+            description=string(record, "description"),
+            kind=_member(GiftKind, record.get("giftKind"), GiftKind.OTHER),
+            everyday=boolean(record, "everyday"),
+            value_cents=cents(record, "valueCents") or 0,
+            received_on=day(record, "receivedOn") or date.min,
+            at_home=boolean(record, "atHome"),
+            remarks=string(record, "remarks"),
+            earlier=tuple(str(e) for e in earlier) if isinstance(earlier, list) else (),
+        )
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def _member(enum: type[E], value: object, default: E) -> E:
+    try:
+        return enum(str(value))
+    except ValueError:
+        return default
 
 
 @dataclass(frozen=True)
@@ -94,3 +156,14 @@ def assess_gift(gift: Gift) -> Assessment:
         Verdict.KEEP,
         (Reason.EVERYDAY_UNDER_LIMIT, Reason.REPORT_TO_MANAGER, Reason.WHEN_IN_DOUBT),
     )
+
+
+def gift_rule(gift: Gift) -> Outcome:
+    """The gift rules as the engine stores them (verdict and reason codes)."""
+    assessment = assess_gift(gift)
+    return Outcome(assessment.verdict.value, tuple(r.value for r in assessment.reasons))
+
+
+def filed_on(gift: Gift) -> date | None:
+    """A gift is filed under the day it was received."""
+    return gift.received_on if gift.received_on != date.min else None

@@ -3,7 +3,13 @@ added value for the work and for Woongroen, and always decided together with the
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from bot.domain.kinds import Outcome
+from bot.domain.records import boolean, cents, day, string
 
 SECTION = "§2 Uitnodigingen"
 DECIDE_TOGETHER = "decide_together"
@@ -19,3 +25,57 @@ def assess_invitation(negotiating: bool) -> InvitationAssessment:
     """The outcome is always the manager's decision; negotiation is a warning, not a block."""
     reasons = (DECIDE_TOGETHER, "negotiating_warning") if negotiating else (DECIDE_TOGETHER,)
     return InvitationAssessment(DECIDE_TOGETHER, reasons)
+
+
+@dataclass(frozen=True)
+class Invitation:
+    """An invitation as declared: who invites, to what, when, and the value if known."""
+
+    inviter: str
+    relation: str  # supplier, tenant, business, other
+    kind: str  # dinner, excursion, event, other
+    description: str
+    event_date: date | None
+    value_cents: int | None
+    negotiating: bool
+    added_value: str
+
+    @property
+    def summary(self) -> str:
+        return f"{self.description} ({self.inviter})"
+
+    def to_record(self) -> dict[str, Any]:
+        return {
+            "summary": self.summary,
+            "inviter": self.inviter,
+            "relation": self.relation,
+            "kind": self.kind,
+            "description": self.description,
+            "eventDate": self.event_date.isoformat() if self.event_date else "",
+            "valueCents": self.value_cents,
+            "negotiating": self.negotiating,
+            "addedValue": self.added_value,
+        }
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> Invitation:
+        return cls(
+            inviter=string(record, "inviter"),
+            relation=string(record, "relation"),
+            kind=string(record, "kind"),
+            description=string(record, "description"),
+            event_date=day(record, "eventDate"),
+            value_cents=cents(record, "valueCents"),
+            negotiating=boolean(record, "negotiating"),
+            added_value=string(record, "addedValue"),
+        )
+
+
+def invitation_rule(invitation: Invitation) -> Outcome:
+    assessment = assess_invitation(invitation.negotiating)
+    return Outcome(assessment.verdict, assessment.reasons)
+
+
+def filed_on(invitation: Invitation) -> date | None:
+    """An invitation is filed under the day of the event."""
+    return invitation.event_date

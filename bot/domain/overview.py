@@ -14,8 +14,9 @@ from datetime import datetime, timedelta
 from statistics import mean, median
 from zoneinfo import ZoneInfo
 
+from bot.domain.kinds import Kinds
+
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
-KINDS: tuple[str, ...] = ("gift", "invitation", "sidejob", "supplier", "tenant")
 STATUSES: tuple[str, ...] = ("approved", "declined", "pending", "withdrawn")
 VERDICTS: tuple[str, ...] = ("keep", "hand_in", "refuse")
 REFUSAL_REASONS: tuple[str, ...] = ("money", "negotiating")  # what makes a gift a refusal
@@ -32,7 +33,7 @@ class RequestRecord:
     reasons: tuple[str, ...]
     submitted_at: datetime
     decided_at: datetime | None = None
-    value_cents: int | None = None  # gifts and invitations
+    value_cents: int | None = None  # kinds with a value (gifts and invitations)
 
 
 @dataclass(frozen=True)
@@ -69,8 +70,8 @@ class Overview:
     year: int
     kinds: tuple[KindFigures, ...]
     total: KindFigures
-    verdicts: Mapping[str, int]  # gift verdicts under the code
-    refusals: Mapping[str, int]  # gifts to refuse, per deciding reason (one gift may have both)
+    verdicts: Mapping[str, int]  # verdicts under the code of the judged kinds (gifts)
+    refusals: Mapping[str, int]  # of those to refuse, per deciding reason (one may have both)
     quarters: Mapping[str, tuple[int, int, int, int]]  # declarations per kind per quarter
     leaks: LeakFigures
 
@@ -115,14 +116,14 @@ def leak_figures(leaks: Sequence[LeakRecord]) -> LeakFigures:
 
 
 def yearly_overview(
-    requests: Iterable[RequestRecord], leaks: Iterable[LeakRecord], year: int
+    kinds: Kinds, requests: Iterable[RequestRecord], leaks: Iterable[LeakRecord], year: int
 ) -> Overview:
-    """The overview of `year`."""
+    """The overview of `year`, one line per kind of `kinds` (in their order)."""
     mine = [r for r in requests if local_year(r.submitted_at) == year]
-    by_kind = {k: [r for r in mine if r.kind == k] for k in KINDS}
-    gifts = by_kind["gift"]
-    verdicts = Counter(r.verdict for r in gifts)
-    refusals = Counter(reason for r in gifts if r.verdict == "refuse" for reason in r.reasons)
+    by_kind = {k: [r for r in mine if r.kind == k] for k in kinds.names}
+    judged = [r for k in kinds if k.judged for r in by_kind[k.name]]
+    verdicts = Counter(r.verdict for r in judged)
+    refusals = Counter(reason for r in judged if r.verdict == "refuse" for reason in r.reasons)
     refused = {reason: refusals.get(reason, 0) for reason in REFUSAL_REASONS}
     quarters: dict[str, tuple[int, int, int, int]] = {}
     for kind, records in by_kind.items():
@@ -130,7 +131,7 @@ def yearly_overview(
         quarters[kind] = (counts[1], counts[2], counts[3], counts[4])
     return Overview(
         year=year,
-        kinds=tuple(kind_figures(k, by_kind[k]) for k in KINDS),
+        kinds=tuple(kind_figures(k, by_kind[k]) for k in kinds.names),
         total=kind_figures("all", mine),
         verdicts={v: verdicts.get(v, 0) for v in VERDICTS},
         refusals=refused,

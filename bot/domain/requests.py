@@ -7,11 +7,10 @@ kind-specific facts; who decides and how the status moves is the same for all of
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 _ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud without confusion
 
@@ -40,12 +39,34 @@ class DecisionRefused(Exception):
         self.code = code
 
 
+class Facts(Protocol):
+    """What a request is about, typed per kind (see bot.domain.kinds); stored as a JSON record
+    whose keys never change, so requests written long ago still read."""
+
+    @property
+    def summary(self) -> str:
+        """One line naming the request ("Fles wijn (Bouwbedrijf Vos)")."""
+        ...
+
+    def to_record(self) -> dict[str, Any]:
+        """The facts as stored: plain JSON values under their stored (camelCase) keys."""
+        ...
+
+
 @dataclass(frozen=True)
 class AuditEntry:
     at: datetime
     actor_id: str
     action: str  # submitted, delivered, rerouted, approved, declined, withdrawn, ...
     detail: str = ""
+
+
+@dataclass(frozen=True)
+class Note:
+    """Information the requester added while the request was pending (see bot.domain.amend)."""
+
+    at: datetime
+    text: str
 
 
 @dataclass(frozen=True)
@@ -62,7 +83,7 @@ class ApprovalRequest:
     requester: Person
     approver: Person
     approver_role: ApproverRole
-    facts: Mapping[str, Any]
+    facts: Facts
     verdict: str
     reasons: tuple[str, ...]
     created_at: datetime
@@ -78,6 +99,7 @@ class ApprovalRequest:
     reminded_at: datetime | None = None
     escalated_at: datetime | None = None
     former_approvers: tuple[str, ...] = ()  # ids it was put before earlier (rerouted away)
+    notes: tuple[Note, ...] = ()  # added by the requester; the facts are never rewritten
 
     @property
     def pending(self) -> bool:

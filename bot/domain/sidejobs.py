@@ -3,7 +3,14 @@ to the manager and HR; the manager judges, after consulting HR, whether they con
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from bot.domain.kinds import Outcome
+from bot.domain.records import boolean, day, string
+from bot.domain.requests import Status
 
 SECTION = "§4 Nevenfuncties"
 VERDICT = "manager_after_hr"
@@ -21,3 +28,85 @@ def assess_side_job(touches_woongroen: bool) -> SideJobAssessment:
         reasons.append("touches_woongroen")
     reasons.append("no_conflict_no_problem")
     return SideJobAssessment(VERDICT, tuple(reasons))
+
+
+@dataclass(frozen=True)
+class SideJob:
+    """A side job as declared, and what the yearly review learned of it since."""
+
+    role: str
+    organisation: str
+    paid: str  # paid, unpaid
+    hours: float  # per month
+    touches: bool  # touches Woongroen's work
+    touches_how: str
+    start: date | None
+    ended_on: date | None = None
+    confirmed_at: datetime | None = None  # last "still current" answer
+    review_asked_at: datetime | None = None  # the yearly question was sent (a claim)
+
+    @property
+    def summary(self) -> str:
+        return f"{self.role} ({self.organisation})"
+
+    def to_record(self) -> dict[str, Any]:
+        record: dict[str, Any] = {
+            "summary": self.summary,
+            "role": self.role,
+            "organisation": self.organisation,
+            "paid": self.paid,
+            "hours": f"{self.hours:g}",
+            "touches": self.touches,
+            "touchesHow": self.touches_how,
+            "start": self.start.isoformat() if self.start else "",
+        }
+        if self.review_asked_at:
+            record["reviewAskedAt"] = self.review_asked_at.isoformat()
+        if self.confirmed_at:
+            record["confirmedAt"] = self.confirmed_at.isoformat()
+        if self.ended_on:
+            record["endedOn"] = self.ended_on.isoformat()
+        return record
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> SideJob:
+        try:
+            hours = float(string(record, "hours") or 0)
+        except ValueError:
+            hours = 0.0
+        return cls(
+            role=string(record, "role"),
+            organisation=string(record, "organisation"),
+            paid=string(record, "paid"),
+            hours=hours,
+            touches=boolean(record, "touches"),
+            touches_how=string(record, "touchesHow"),
+            start=day(record, "start"),
+            ended_on=day(record, "endedOn"),
+            confirmed_at=_moment(record.get("confirmedAt")),
+            review_asked_at=_moment(record.get("reviewAskedAt")),
+        )
+
+
+def _moment(value: object) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def side_job_rule(job: SideJob) -> Outcome:
+    assessment = assess_side_job(job.touches)
+    return Outcome(assessment.verdict, assessment.reasons)
+
+
+def filed_on(job: SideJob) -> date | None:
+    """A side job is filed under the day it started."""
+    return job.start
+
+
+def current(status: Status, job: SideJob) -> bool:
+    """The side-job register holds only current ones: approved and not ended."""
+    return status is Status.APPROVED and job.ended_on is None

@@ -3,7 +3,12 @@ manager decides whether you carry on or the case goes to a colleague (when in do
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
+
+from bot.domain.kinds import Outcome
+from bot.domain.records import boolean, string
 
 SECTION = "§2 Huurders"
 VERDICT = "manager_decides_handling"
@@ -20,3 +25,40 @@ def assess_tenant_tie(in_doubt: bool) -> TenantTieAssessment:
     if in_doubt:
         reasons.append("in_doubt_hand_over")
     return TenantTieAssessment(VERDICT, tuple(reasons))
+
+
+@dataclass(frozen=True)
+class TenantTie:
+    """A tenant the employee knows personally, and the case they handle."""
+
+    tenant: str
+    tie: str  # friend, relative, acquaintance, other
+    case: str
+    doubt: bool
+
+    @property
+    def summary(self) -> str:
+        return self.tenant
+
+    def to_record(self) -> dict[str, Any]:
+        return {
+            "summary": self.summary,
+            "tenant": self.tenant,
+            "tie": self.tie,
+            "case": self.case,
+            "doubt": self.doubt,
+        }
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> TenantTie:
+        return cls(
+            tenant=string(record, "tenant"),
+            tie=string(record, "tie"),
+            case=string(record, "case"),
+            doubt=boolean(record, "doubt"),
+        )
+
+
+def tenant_rule(tie: TenantTie) -> Outcome:
+    assessment = assess_tenant_tie(tie.doubt)
+    return Outcome(assessment.verdict, assessment.reasons)

@@ -6,10 +6,7 @@ that cannot be delivered is rerouted to the fallback approver and written in the
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any, Protocol
@@ -20,6 +17,7 @@ from bot.domain.requests import (
     ApproverRole,
     AuditEntry,
     DecisionRefused,
+    Facts,
     Person,
     Status,
     advise,
@@ -61,7 +59,7 @@ class Draft:
 
     kind: str
     prefix: str  # reference prefix, e.g. CAD for gifts
-    facts: Mapping[str, Any]
+    facts: Facts
     verdict: str
     reasons: tuple[str, ...]
     form_id: str  # the same form submitted twice (double click, Teams retry) is one request
@@ -89,27 +87,10 @@ async def submit(services: Services, presenter: Presenter, actor: Actor, draft: 
     click) is the same request: it is never recorded twice, and if the first attempt stopped
     half-way (recorded, but not in the approver's inbox) the repeat completes it."""
     rid = request_id(draft.prefix, actor.tenant_id, actor.user_id, draft.form_id)
-    async with _one_at_a_time(services.submitting, rid):
+    # Repeats of one submission in this process wait for the first, then see its outcome (a
+    # redelivered invoke must not race its original into sending a second approval card).
+    async with services.submitting.hold(rid):
         return await _submit(services, presenter, actor, draft, rid)
-
-
-@asynccontextmanager
-async def _one_at_a_time(
-    submitting: dict[str, tuple[asyncio.Lock, int]], rid: str
-) -> AsyncIterator[None]:
-    """Repeats of one submission in this app wait for the first, then see its outcome (a
-    redelivered invoke must not race its original into sending a second approval card)."""
-    lock, users = submitting.get(rid, (asyncio.Lock(), 0))
-    submitting[rid] = (lock, users + 1)
-    try:
-        async with lock:
-            yield
-    finally:
-        lock, users = submitting[rid]
-        if users == 1:
-            del submitting[rid]
-        else:
-            submitting[rid] = (lock, users - 1)
 
 
 async def _submit(
@@ -131,7 +112,7 @@ async def _submit(
         requester=Person(actor.user_id, actor.name),
         approver=approver,
         approver_role=role,
-        facts=dict(draft.facts),
+        facts=draft.facts,
         verdict=draft.verdict,
         reasons=draft.reasons,
         created_at=now,

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from bot.cache import TtlCache
+from bot.domain.kinds import Kinds
 from bot.domain.people import Role
 from bot.services.approvers import ManagerLookup
+from bot.services.locks import KeyedLocks
 from bot.services.notify import Notifier
 from bot.settings import Settings
 from bot.storage.breaches import BreachRepository
@@ -33,13 +34,13 @@ class Services:
     requests: Requests
     collection: Collection
     managers: ManagerLookup
+    kinds: Kinds  # the app's request kinds; every list of kinds comes from here
     clock: Callable[[], datetime] = utc_now
     # (tenant, person) -> (roles, has an inbox): shapes the menu only, so a minute's lag is fine.
+    submitting: KeyedLocks = field(default_factory=KeyedLocks)  # request ids being submitted
     menu_facts: TtlCache[tuple[str, str], tuple[frozenset[Role], bool]] = field(
         default_factory=lambda: TtlCache(60.0)
     )
-    # Submissions in flight in this app, by reference, with how many turns wait on each.
-    submitting: dict[str, tuple[asyncio.Lock, int]] = field(default_factory=dict)
 
     @property
     def breaches(self) -> BreachRepository:

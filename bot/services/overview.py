@@ -6,14 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.domain.breaches import Breach
+from bot.domain.kinds import Kinds
 from bot.domain.overview import LeakRecord, Overview, RequestRecord, local_year, yearly_overview
 from bot.domain.requests import ApprovalRequest
 from bot.services.context import Services
 from bot.services.registers import all_requests
 
 
-def request_record(request: ApprovalRequest) -> RequestRecord:
-    value = request.facts.get("valueCents")
+def request_record(kinds: Kinds, request: ApprovalRequest) -> RequestRecord:
+    kind = kinds.get(request.kind)
     return RequestRecord(
         kind=request.kind,
         status=request.status.value,
@@ -21,7 +22,7 @@ def request_record(request: ApprovalRequest) -> RequestRecord:
         reasons=request.reasons,
         submitted_at=request.created_at,
         decided_at=request.decided_at,
-        value_cents=value if isinstance(value, int) else None,
+        value_cents=kind.value_of(request) if kind is not None else None,
     )
 
 
@@ -45,10 +46,12 @@ async def yearly(services: Services, tenant_id: str, year: int, this_year: int) 
     that year and the years either side (a gift reported in January may have been received in
     December; an invitation may be for next year), and the tenant's breach register (one
     partition)."""
+    kinds = services.kinds
     found = await all_requests(services, tenant_id, (year - 1, year, year + 1))
-    requests = [request_record(r) for r in found]
+    requests = [request_record(kinds, r) for r in found]
     leaks = [leak_record(b) for b in await services.breaches.register(tenant_id)]
     seen = {this_year, year}
     seen |= {local_year(r.submitted_at) for r in requests}
     seen |= {local_year(leak.discovered_at) for leak in leaks}
-    return YearlyOverview(yearly_overview(requests, leaks, year), sorted(seen, reverse=True))
+    overview = yearly_overview(kinds, requests, leaks, year)
+    return YearlyOverview(overview, sorted(seen, reverse=True))

@@ -10,10 +10,8 @@ import asyncio
 from collections.abc import Iterable
 
 from bot.domain.people import Role
-from bot.domain.registers import KINDS
 from bot.domain.requests import ApprovalRequest
 from bot.services.context import Services
-from bot.storage.requests import SIDEJOB
 
 REGISTER_ROLES = frozenset({Role.INTEGRITY_OFFICER, Role.HR})
 OVERVIEW_ROLES = frozenset({Role.DIRECTOR, Role.RVC_CHAIR, Role.INTEGRITY_OFFICER})
@@ -38,8 +36,10 @@ async def requests_of(
     services: Services, tenant_id: str, kind: str, years: Iterable[int]
 ) -> list[ApprovalRequest]:
     """The requests of one kind filed under the given years: one register partition per year
-    (side jobs: one partition in all), so what is read is what is shown."""
-    if kind == SIDEJOB:
+    (a kind whose entries count onwards, like current side jobs: one partition in all), so what
+    is read is what is shown."""
+    known = services.kinds.get(kind)
+    if known is not None and known.counts_onwards:
         return await services.requests.register(tenant_id, kind, 0)
     found = await asyncio.gather(
         *(services.requests.register(tenant_id, kind, year) for year in sorted(set(years)))
@@ -50,7 +50,9 @@ async def requests_of(
 async def all_requests(
     services: Services, tenant_id: str, years: Iterable[int]
 ) -> list[ApprovalRequest]:
-    """Every request of every register kind filed under the given years, for the overview."""
+    """Every request of every kind with a register filed under the given years, for the
+    yearly overview."""
     chosen = tuple(years)
-    found = await asyncio.gather(*(requests_of(services, tenant_id, k, chosen) for k in KINDS))
+    names = [k.name for k in services.kinds if k.has_register]
+    found = await asyncio.gather(*(requests_of(services, tenant_id, k, chosen) for k in names))
     return [request for part in found for request in part]

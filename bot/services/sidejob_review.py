@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.domain.requests import ApprovalRequest, AuditEntry, DecisionRefused, Status
+from bot.domain.sidejobs import SideJob
 from bot.services.approvals import load
 from bot.services.context import Services
 from bot.services.notify import DeliveryError
@@ -19,20 +20,24 @@ KIND = "sidejob"
 ReviewCard = Callable[[ApprovalRequest, str], dict[str, Any]]
 
 
+def _job(request: ApprovalRequest) -> SideJob | None:
+    return request.facts if isinstance(request.facts, SideJob) else None
+
+
 def last_confirmed(request: ApprovalRequest) -> datetime:
-    confirmed = request.facts.get("confirmedAt")
-    if isinstance(confirmed, str) and confirmed:
-        return datetime.fromisoformat(confirmed)
+    job = _job(request)
+    if job is not None and job.confirmed_at is not None:
+        return job.confirmed_at
     return request.decided_at or request.created_at
 
 
 def needs_review(request: ApprovalRequest, now: datetime) -> bool:
     """Approved, not ended, confirmed more than a year ago, and not asked since."""
-    if request.status is not Status.APPROVED or request.facts.get("endedOn"):
+    job = _job(request)
+    if request.status is not Status.APPROVED or job is None or job.ended_on is not None:
         return False
     last = last_confirmed(request)
-    asked = request.facts.get("reviewAskedAt")
-    if isinstance(asked, str) and asked and datetime.fromisoformat(asked) > last:
+    if job.review_asked_at is not None and job.review_asked_at > last:
         return False
     return now - last >= YEAR
 
@@ -46,11 +51,12 @@ async def ask_yearly(services: Services, card: ReviewCard) -> int:
             continue
         stored = await load(services, summary.tenant_id, summary.requester.id, summary.id)
         request = stored.request
-        if not needs_review(request, now):
+        job = _job(request)
+        if job is None or not needs_review(request, now):
             continue
         claimed = replace(
             request,
-            facts={**request.facts, "reviewAskedAt": now.isoformat()},
+            facts=replace(job, review_asked_at=now),
             audit=(*request.audit, AuditEntry(now, "system", "review_asked")),
         )
         try:
@@ -67,8 +73,10 @@ async def ask_yearly(services: Services, card: ReviewCard) -> int:
         except DeliveryError:
             # Not asked after all: clear the claim so the next pass tries again.
             fresh = await load(services, request.tenant_id, request.requester.id, request.id)
-            facts = {k: v for k, v in fresh.request.facts.items() if k != "reviewAskedAt"}
-            await services.requests.update(fresh, replace(fresh.request, facts=facts))
+            fresh_job = _job(fresh.request)
+            if fresh_job is not None:
+                facts = replace(fresh_job, review_asked_at=None)
+                await services.requests.update(fresh, replace(fresh.request, facts=facts))
     return asked
 
 
@@ -81,14 +89,15 @@ async def answer_review(
         request = stored.request
         if actor_id != request.requester.id:
             raise DecisionRefused("not_requester")
-        if request.kind != KIND or request.facts.get("endedOn"):
+        job = _job(request)
+        if request.kind != KIND or job is None or job.ended_on is not None:
             return request
         now = services.clock()
         if current:
-            facts = {**request.facts, "confirmedAt": now.isoformat()}
+            facts = replace(job, confirmed_at=now)
             action = "confirmed_current"
         else:
-            facts = {**request.facts, "endedOn": now.date().isoformat()}
+            facts = replace(job, ended_on=now.date())
             action = "ended"
         updated = replace(
             request, facts=facts, audit=(*request.audit, AuditEntry(now, actor_id, action))

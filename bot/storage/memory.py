@@ -15,17 +15,18 @@ from datetime import datetime
 from typing import Any
 
 from bot.domain.collection import CollectedGift, CollectionStatus
-from bot.domain.registers import register_day
+from bot.domain.kinds import Kinds
 from bot.domain.requests import ApprovalRequest, Status
 from bot.storage.collection import Collection
 from bot.storage.errors import AlreadyExists, Conflict, NotFound
 from bot.storage.requests import (
-    SIDEJOB,
     InboxEntry,
     Requests,
     RequestSummary,
     StoredRequest,
+    _register_key,
     inbox_columns,
+    register_partition,
 )
 from bot.storage.store import Row, Value, Write
 
@@ -149,9 +150,10 @@ class MemoryRequestRepository:
     """The requests aggregate (a request with its trail, its inbox rows and its register copy)
     as domain objects in dicts."""
 
+    kinds: Kinds  # which kinds have a register, and how each is filed
     requests: dict[tuple[str, str], tuple[ApprovalRequest, int]] = field(default_factory=dict)
     inboxes: dict[tuple[str, str, str], InboxEntry] = field(default_factory=dict)
-    registers: dict[tuple[str, str, int], dict[str, ApprovalRequest]] = field(default_factory=dict)
+    registers: dict[str, dict[str, ApprovalRequest]] = field(default_factory=dict)
     _versions: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     async def create(self, request: ApprovalRequest) -> StoredRequest:
@@ -183,19 +185,18 @@ class MemoryRequestRepository:
         await self.sync_register(kept)
         return StoredRequest(kept, str(version))
 
-    def _register_key(self, tenant_id: str, kind: str, year: int) -> tuple[str, str, int]:
-        return (tenant_id, kind, 0 if kind == SIDEJOB else year)
-
     async def sync_register(self, request: ApprovalRequest) -> None:
-        key = self._register_key(request.tenant_id, request.kind, register_day(request).year)
-        self.registers.setdefault(key, {})[request.id] = replace(request, audit=())
+        kind = self.kinds.get(request.kind)
+        if kind is not None and not kind.has_register:
+            return
+        partition = register_partition(self.kinds, request)
+        self.registers.setdefault(partition, {})[request.id] = replace(request, audit=())
 
     async def forget_register(self, request: ApprovalRequest) -> None:
-        key = self._register_key(request.tenant_id, request.kind, register_day(request).year)
-        self.registers.get(key, {}).pop(request.id, None)
+        self.registers.get(register_partition(self.kinds, request), {}).pop(request.id, None)
 
     async def register(self, tenant_id: str, kind: str, year: int) -> list[ApprovalRequest]:
-        copies = self.registers.get(self._register_key(tenant_id, kind, year), {})
+        copies = self.registers.get(_register_key(self.kinds, tenant_id, kind, year), {})
         return [copies[k] for k in sorted(copies)]
 
     async def summaries(self, tenant_id: str, requester_id: str) -> list[RequestSummary]:

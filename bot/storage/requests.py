@@ -23,10 +23,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from bot.domain.registers import register_day
+from bot.domain.amend import NOTES, notes_from_record, notes_record
+from bot.domain.kinds import AMSTERDAM, Kinds
 from bot.domain.requests import (
     ApprovalRequest,
     ApproverRole,
+    Facts,
     Person,
     Status,
 )
@@ -39,7 +41,6 @@ INBOX = "inbox"
 COLLECTION = "collection"
 REGISTER = "register"
 TABLES: tuple[str, ...] = (REQUESTS, INBOX, COLLECTION, REGISTER)  # COLLECTION: see collection.py
-SIDEJOB = "sidejob"  # current for as long as it lasts: its register is not split by year
 
 
 @dataclass(frozen=True)
@@ -56,11 +57,19 @@ class RequestSummary:
     kind: str
     status: Status
     created_at: datetime
-    facts: Mapping[str, Any]
+    facts: Facts  # from an index entry: only the `_INDEXED_FACTS` of it
+    summary: str  # the line "mijn meldingen" shows
 
     @classmethod
     def of(cls, request: ApprovalRequest) -> RequestSummary:
-        return cls(request.id, request.kind, request.status, request.created_at, request.facts)
+        return cls(
+            request.id,
+            request.kind,
+            request.status,
+            request.created_at,
+            request.facts,
+            request.facts.summary,
+        )
 
 
 @dataclass(frozen=True)
@@ -116,18 +125,32 @@ class Requests(Protocol):
     async def pending_everywhere(self) -> list[tuple[str, InboxEntry]]: ...
 
 
-def register_partition(request: ApprovalRequest) -> str:
+def register_partition(kinds: Kinds, request: ApprovalRequest) -> str:
     """Where a request stands on its register: one partition per tenant, kind and the year it
-    is filed under (`register_day`); side jobs, which stay current for years, in one partition
-    per tenant."""
-    if request.kind == SIDEJOB:
-        return f"{request.tenant_id}|{request.kind}"
-    return f"{request.tenant_id}|{request.kind}|{register_day(request).year}"
+    is filed under; a kind whose entries count onwards (current side jobs, which stay current
+    for years) has one partition per tenant."""
+    return _register_key(kinds, request.tenant_id, request.kind, _filed_year(kinds, request))
+
+
+def _filed_year(kinds: Kinds, request: ApprovalRequest) -> int:
+    kind = kinds.get(request.kind)
+    if kind is None or not isinstance(request.facts, kind.facts_type):
+        # a kind this app does not know (any more), its facts kept as stored: by submission
+        return request.created_at.astimezone(AMSTERDAM).year
+    return kind.register_day(request).year
+
+
+def _register_key(kinds: Kinds, tenant_id: str, kind_name: str, year: int) -> str:
+    kind = kinds.get(kind_name)
+    if kind is not None and kind.counts_onwards:
+        return f"{tenant_id}|{kind_name}"
+    return f"{tenant_id}|{kind_name}|{year}"
 
 
 class RequestRepository:
-    def __init__(self, store: TableStore) -> None:
+    def __init__(self, store: TableStore, kinds: Kinds) -> None:
         self._store = store
+        self._kinds = kinds  # reads each request's stored facts as its kind's typed facts
 
     async def create(self, request: ApprovalRequest) -> StoredRequest:
         """Write a new request with its trail in one transaction (AlreadyExists if written),
@@ -152,7 +175,8 @@ class RequestRepository:
         if head is None:
             return None
         trail = [r for r in rows if r.row.startswith(key + "|a|")]
-        return StoredRequest(_request(tenant_id, request_id, head, trail), head.etag or "")
+        request = _request(self._kinds, tenant_id, request_id, head, trail)
+        return StoredRequest(request, head.etag or "")
 
     async def update(self, stored: StoredRequest, updated: ApprovalRequest) -> StoredRequest:
         """Replace the request if unchanged since read (else Conflict) and append its new trail,
@@ -172,20 +196,25 @@ class RequestRepository:
     async def sync_register(self, request: ApprovalRequest) -> None:
         """Write the request's register copy as the request now is (an unconditional upsert of
         the head's columns: repeating it, or running it late, is harmless)."""
+        kind = self._kinds.get(request.kind)
+        if kind is not None and not kind.has_register:
+            return
         await self._store.upsert(
-            REGISTER, register_partition(request), request.id, _register_columns(request)
+            REGISTER,
+            register_partition(self._kinds, request),
+            request.id,
+            _register_columns(request),
         )
 
     async def forget_register(self, request: ApprovalRequest) -> None:
         """Retention removed the request: its register copy goes too."""
-        await self._store.delete(REGISTER, register_partition(request), request.id)
+        await self._store.delete(REGISTER, register_partition(self._kinds, request), request.id)
 
     async def register(self, tenant_id: str, kind: str, year: int) -> list[ApprovalRequest]:
-        """The register copies of one kind filed under one year (side jobs: all of them): one
-        partition, so what is read is what the register shows."""
-        partition = f"{tenant_id}|{kind}" if kind == SIDEJOB else f"{tenant_id}|{kind}|{year}"
-        rows = await self._store.query(REGISTER, partition)
-        return [_request(tenant_id, r.row, r, []) for r in rows]
+        """The register copies of one kind filed under one year (a kind that counts onwards: all
+        of them): one partition, so what is read is what the register shows."""
+        rows = await self._store.query(REGISTER, _register_key(self._kinds, tenant_id, kind, year))
+        return [_request(self._kinds, tenant_id, r.row, r, []) for r in rows]
 
     async def summaries(self, tenant_id: str, requester_id: str) -> list[RequestSummary]:
         """Every request of one person, newest first (their own partition)."""
@@ -197,7 +226,7 @@ class RequestRepository:
             REQUESTS, requester_partition(tenant_id, requester_id), "r|", "r}"
         )
         heads = [r for r in rows if "|a|" not in r.row]
-        requests = [_request(tenant_id, r.row[2:], r, []) for r in heads]
+        requests = [_request(self._kinds, tenant_id, r.row[2:], r, []) for r in heads]
         return sorted(requests, key=lambda r: r.created_at, reverse=True)
 
     async def _scan(self, equals: Mapping[str, str]) -> list[ApprovalRequest]:
@@ -206,7 +235,9 @@ class RequestRepository:
         out = []
         for row in await self._store.scan(REQUESTS, equals):
             if row.row.startswith("r|") and "|a|" not in row.row and "|" in row.partition:
-                out.append(_request(row.partition.split("|", 1)[0], row.row[2:], row, []))
+                out.append(
+                    _request(self._kinds, row.partition.split("|", 1)[0], row.row[2:], row, [])
+                )
         return out
 
     async def of_kind(self, kind: str, status: Status) -> list[ApprovalRequest]:
@@ -322,7 +353,7 @@ def inbox_columns(request: ApprovalRequest, role: str, message_id: str) -> dict[
         "MessageId": message_id,
         # what the "openstaand" list shows, so it needs no read per request
         "RequesterName": request.requester.name,
-        "Summary": str(request.facts.get("summary", ""))[:300],
+        "Summary": request.facts.summary[:300],
     }
 
 
@@ -353,7 +384,7 @@ def _request_columns(request: ApprovalRequest) -> dict[str, Any]:
         "ApproverId": request.approver.id,
         "ApproverName": request.approver.name,
         "ApproverRole": request.approver_role.value,
-        "Facts": json.dumps(dict(request.facts), ensure_ascii=False),
+        "Facts": json.dumps(_facts_record(request), ensure_ascii=False),
         "CreatedAt": request.created_at.isoformat(),
         "DecidedAt": request.decided_at.isoformat() if request.decided_at else "",
         "DecidedBy": request.decided_by or "",
@@ -369,6 +400,13 @@ def _request_columns(request: ApprovalRequest) -> dict[str, Any]:
     }
 
 
+def _facts_record(request: ApprovalRequest) -> dict[str, Any]:
+    record = request.facts.to_record()
+    if request.notes:
+        record[NOTES] = notes_record(request.notes)
+    return record
+
+
 def _iso(moment: datetime | None) -> str:
     return moment.isoformat() if moment else ""
 
@@ -377,9 +415,13 @@ def _moment(value: object) -> datetime | None:
     return datetime.fromisoformat(str(value)) if value else None
 
 
-def _request(tenant_id: str, request_id: str, head: Row, trail: Sequence[Row]) -> ApprovalRequest:
+def _request(
+    kinds: Kinds, tenant_id: str, request_id: str, head: Row, trail: Sequence[Row]
+) -> ApprovalRequest:
     d: Mapping[str, Any] = head.data
     decided = str(d.get("DecidedAt") or "")
+    record = dict(json.loads(str(d.get("Facts") or "{}")))
+    notes = notes_from_record(record.pop(NOTES, None))  # kept beside the facts
     return ApprovalRequest(
         id=request_id,
         kind=str(d["Kind"]),
@@ -387,7 +429,8 @@ def _request(tenant_id: str, request_id: str, head: Row, trail: Sequence[Row]) -
         requester=Person(str(d["RequesterId"]), str(d.get("RequesterName", ""))),
         approver=Person(str(d["ApproverId"]), str(d.get("ApproverName", ""))),
         approver_role=ApproverRole(str(d["ApproverRole"])),
-        facts=json.loads(str(d.get("Facts") or "{}")),
+        facts=kinds.read_facts(str(d["Kind"]), record),
+        notes=notes,
         verdict=str(d.get("Verdict", "")),
         reasons=tuple(r for r in str(d.get("Reasons", "")).split(",") if r),
         created_at=datetime.fromisoformat(str(d["CreatedAt"])),

@@ -116,7 +116,7 @@ async def test_an_empty_or_too_long_addition_is_refused_and_the_text_kept(
     [latest, _] = await repository.for_requester(TENANT, SANNE.aad_id)
     stored = await repository.get(TENANT, SANNE.aad_id, latest.id)
     assert stored is not None and [e.action for e in stored.request.audit] == ["submitted"]
-    assert "notes" not in stored.request.facts
+    assert not stored.request.notes and "notes" not in stored.request.facts.to_record()
 
 
 async def test_nobody_opens_or_changes_someone_elses_request(bot: BotUnderTest) -> None:
@@ -135,7 +135,7 @@ async def test_nobody_opens_or_changes_someone_elses_request(bot: BotUnderTest) 
     stored = await bot.server.app[SERVICES].requests.get(TENANT, SANNE.aad_id, latest.id)
     assert stored is not None
     assert stored.request.pending and [e.action for e in stored.request.audit] == ["submitted"]
-    assert "hack" not in str(stored.request.facts)
+    assert "hack" not in str(stored.request.facts) and not stored.request.notes
 
 
 async def test_the_menu_shows_openstaand_only_to_approvers(bot: BotUnderTest) -> None:

@@ -9,6 +9,7 @@ from dialogs.base import CardAction
 from tests.e2e.conftest import BotUnderTest
 from tests.support.activities import EMMA_EN, SANNE, TENANT
 from tests.support.card_samples import MIW
+from tests.support.kinds import KINDS
 
 
 async def _text(bot: BotUnderTest, user_message: dict) -> dict:  # type: ignore[type-arg]
@@ -41,7 +42,7 @@ async def test_an_english_question_gets_an_english_answer_with_its_flow(bot: Bot
 async def test_typing_that_you_got_a_gift_opens_the_gift_flow(bot: BotUnderTest) -> None:
     card = await _text(bot, SANNE.message(bot.service_url, "ik heb een cadeau gekregen"))
     services = bot.server.app[SERVICES]
-    handler = build_registry().get("gift.open")
+    handler = build_registry(KINDS).get("gift.open")
     assert handler is not None
     actor = Actor(TENANT, SANNE.aad_id, SANNE.name, SANNE.locale)
     expected = await handler(CardAction(actor, "gift.open", {}, None), services)

@@ -21,9 +21,10 @@ from tests.e2e.conftest import BotUnderTest
 from tests.e2e.test_gift_flow import declare, install, only_request
 from tests.support.activities import MARIEKE, PIETER, SANNE, TENANT, TeamsUser
 from tests.support.flows import WINE, click, texts
+from tests.support.kinds import KINDS
 
 POLICY = ReminderPolicy(remind_after=3, escalate_after=2)
-PRESENTER = CardPresenter()
+PRESENTER = CardPresenter(KINDS)
 
 
 def at(services: Services, moment: datetime) -> Services:

@@ -257,7 +257,7 @@ async def test_once_a_year_each_side_job_is_checked_and_can_be_ended(bot: BotUnd
     answered = await click(bot, SANNE, question, "sidejob.ended")
     assert "beëindigd" in texts(answered)
     request = await stored(bot)
-    assert request.facts["endedOn"]
+    assert request.facts.ended_on
     assert request.audit[-1].action == "ended"
     two_years = with_clock(services, clock=lambda: decided_at + timedelta(days=800))
     assert await ask_yearly(two_years, review_card) == 0  # ended side jobs are not asked again

@@ -19,6 +19,7 @@ from infra.local.services import bot_args, free_port, spawn, stop, wait_for_port
 from tests.support.activities import PIETER, SANNE, TENANT
 from tests.support.connector import MockConnector
 from tests.support.flows import WINE, action, texts
+from tests.support.kinds import KINDS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -92,7 +93,7 @@ async def test_racing_decisions_on_two_processes_resolve_to_one(
         )
     store = AzureTableStore(azurite_connection, table_prefix)
     try:
-        repository = RequestRepository(store)
+        repository = RequestRepository(store, KINDS)
         [summary] = await repository.for_requester(TENANT, SANNE.aad_id)
         request = (await repository.get(TENANT, SANNE.aad_id, summary.id)).request  # type: ignore[union-attr]
     finally:

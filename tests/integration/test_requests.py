@@ -4,26 +4,31 @@ a real Azurite) and against the in-memory twin, so service tests in the unit tie
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
 from bot.domain.collection import CollectionStatus
+from bot.domain.gifts import Gift
 from bot.domain.requests import (
     ApprovalRequest,
     ApproverRole,
     AuditEntry,
+    Note,
     Person,
     Status,
     decide,
 )
+from bot.domain.sidejobs import SideJob
 from bot.storage import AlreadyExists, Conflict
 from bot.storage.collection import Collection, CollectionRepository
 from bot.storage.memory import MemoryCollection, MemoryRequestRepository
-from bot.storage.requests import TABLES, RequestRepository, Requests
+from bot.storage.requests import REQUESTS, TABLES, RequestRepository, Requests
 from bot.storage.tables import AzureTableStore
+from tests.support.kinds import KINDS
 
 NOW = datetime(2026, 11, 29, 10, tzinfo=UTC)
 
@@ -36,7 +41,9 @@ def a_request(rid: str = "CAD-AAAA-BBBB", created: datetime = NOW) -> ApprovalRe
         requester=Person("sanne", "Sanne de Vries"),
         approver=Person("pieter", "Pieter Bakker"),
         approver_role=ApproverRole.MANAGER,
-        facts={"description": "Fles wijn", "valueCents": 2500, "nested": {"ok": True}},
+        facts=Gift.from_record(
+            {"giverName": "Jan", "description": "Fles wijn", "valueCents": 2500}
+        ),
         verdict="keep",
         reasons=("everyday_under_limit", "report_to_manager"),
         created_at=created,
@@ -62,7 +69,9 @@ async def store_kind(
 @pytest.fixture
 def repository(store_kind: AzureTableStore | None) -> Requests:
     """The contract: every test here runs on Azure Tables (Azurite) and on the in-memory twin."""
-    return MemoryRequestRepository() if store_kind is None else RequestRepository(store_kind)
+    if store_kind is None:
+        return MemoryRequestRepository(KINDS)
+    return RequestRepository(store_kind, KINDS)
 
 
 @pytest.fixture
@@ -77,6 +86,103 @@ async def test_a_request_is_stored_with_its_facts_and_trail(repository: Requests
     assert stored is not None
     assert stored.request == a_request()
     assert await repository.get("tenant", "pieter", "CAD-AAAA-BBBB") is None
+
+
+# Facts as every kind wrote them before they were typed (camelCase JSON, notes among them).
+OLD_FACTS = {
+    "gift": {
+        "summary": "Fles wijn (Jan de Vos / Bouwbedrijf Vos)",
+        "giverName": "Jan de Vos",
+        "giverOrganisation": "Bouwbedrijf Vos",
+        "relation": "supplier",
+        "negotiating": False,
+        "description": "Fles wijn",
+        "giftKind": "goods",
+        "everyday": True,
+        "valueCents": 2500,
+        "receivedOn": "2026-11-20",
+        "atHome": False,
+        "remarks": "",
+        "earlier": ["2026-03-01: Bos bloemen (€ 20,00)"],
+        "notes": [{"at": "2026-11-29T11:00:00+00:00", "text": "Het was een verjaardag"}],
+    },
+    "invitation": {
+        "summary": "Diner (Bouwbedrijf Vos)",
+        "inviter": "Bouwbedrijf Vos",
+        "relation": "supplier",
+        "kind": "dinner",
+        "description": "Diner",
+        "eventDate": "2026-12-12",
+        "valueCents": None,
+        "negotiating": True,
+        "addedValue": "Netwerk",
+    },
+    "sidejob": {
+        "summary": "Penningmeester (Voetbalclub)",
+        "role": "Penningmeester",
+        "organisation": "Voetbalclub",
+        "paid": "unpaid",
+        "hours": "6.5",
+        "touches": False,
+        "touchesHow": "",
+        "start": "2026-01-01",
+        "reviewAskedAt": "2027-01-02T09:00:00+00:00",
+        "confirmedAt": "2027-01-03T09:00:00+00:00",
+    },
+    "supplier": {
+        "summary": "Dakkapel (Bouwbedrijf Vos)",
+        "supplier": "Bouwbedrijf Vos",
+        "what": "Dakkapel",
+        "reason": "Enige in de regio",
+        "amountCents": 500000,
+        "quotes": [
+            {"provider": "A", "amountCents": 480000},
+            {"provider": "B", "amountCents": 560000},
+        ],
+        "pricePosition": "price_within_range",
+    },
+    "tenant": {
+        "summary": "Dorpsstraat 1",
+        "tenant": "Dorpsstraat 1",
+        "tie": "relative",
+        "case": "Reparatieverzoek",
+        "doubt": True,
+    },
+}
+
+
+@pytest.mark.parametrize("kind", sorted(OLD_FACTS))
+async def test_facts_stored_before_they_were_typed_still_read_and_write_back_the_same(
+    store: AzureTableStore, kind: str
+) -> None:
+    await store.ensure_tables(TABLES)
+    repository = RequestRepository(store, KINDS)  # the stored format: Azure only
+    created = await repository.create(replace(a_request(), kind=kind))
+    partition, row = "tenant|sanne", f"r|{created.request.id}"
+    head = await store.get(REQUESTS, partition, row)
+    old = json.dumps(OLD_FACTS[kind], ensure_ascii=False)
+    await store.replace(REQUESTS, partition, row, {**head.data, "Facts": old}, head.etag or "*")
+
+    stored = await repository.get("tenant", "sanne", created.request.id)
+    assert stored is not None
+    facts = stored.request.facts
+    assert isinstance(facts, KINDS[kind].facts_type)
+    assert facts.summary == OLD_FACTS[kind]["summary"]
+    if kind == "gift":
+        assert stored.request.notes == (
+            Note(datetime(2026, 11, 29, 11, tzinfo=UTC), "Het was een verjaardag"),
+        )
+    # Written back, the record is what was stored (the same keys, the same values).
+    await repository.update(stored, stored.request)
+    again = await store.get(REQUESTS, partition, row)
+    assert json.loads(str(again.data["Facts"])) == OLD_FACTS[kind]
+    # "Mijn meldingen" reads a summary of it (the index entry keeps only some facts).
+    [listed] = await repository.summaries("tenant", "sanne")
+    assert listed.summary == OLD_FACTS[kind]["summary"]
+    if kind == "gift":  # what the earlier-gifts rule compares
+        gift = listed.facts
+        assert isinstance(gift, Gift) and gift.summary == listed.summary
+        assert (gift.received_on, gift.value_cents) == (date(2026, 11, 20), 2500)
 
 
 async def test_the_same_request_cannot_be_written_twice(repository: Requests) -> None:
@@ -169,7 +275,9 @@ async def test_a_register_year_is_read_across_requesters_of_one_tenant_only(
 async def test_the_register_copy_follows_every_change_and_is_filed_under_its_own_year(
     repository: Requests,
 ) -> None:
-    received_last_year = {"description": "Kerstpakket", "receivedOn": "2025-12-30"}
+    received_last_year = Gift.from_record(
+        {"description": "Kerstpakket", "receivedOn": "2025-12-30"}
+    )
     created = await repository.create(replace(a_request("CAD-5"), facts=received_last_year))
     assert [r.id for r in await repository.register("tenant", "gift", 2025)] == ["CAD-5"]
     assert await repository.register("tenant", "gift", 2026) == []  # reported in 2026
@@ -187,7 +295,8 @@ async def test_current_side_jobs_share_one_register_partition_whatever_their_sta
     repository: Requests,
 ) -> None:
     for n, start in enumerate(("2019-03-01", "2026-01-15")):
-        job = replace(a_request(f"NEV-{n}"), kind="sidejob", facts={"start": start})
+        facts = SideJob.from_record({"role": "Penningmeester", "start": start})
+        job = replace(a_request(f"NEV-{n}"), kind="sidejob", facts=facts)
         await repository.create(job)
     assert sorted(r.id for r in await repository.register("tenant", "sidejob", 2026)) == [
         "NEV-0",

@@ -29,9 +29,10 @@ from tests.reliability.helpers import declare, install
 from tests.support.activities import LOTTE, PIETER, SANNE, TENANT, TeamsUser
 from tests.support.counting_store import CountingStore, Written
 from tests.support.flows import WINE, texts
+from tests.support.kinds import KINDS
 
 MARIEKE = TeamsUser("0f6c2a10-1111-4a1e-9c01-000000000003", "Marieke Jansen")
-REGISTRY = dialogs.build_registry()
+REGISTRY = dialogs.build_registry(KINDS)
 VERBS = sorted(REGISTRY)
 FIELDS = sorted(
     {

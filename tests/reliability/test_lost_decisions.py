@@ -33,6 +33,7 @@ from tests.support.connector import Sent
 from tests.support.fault_store import Fault, FaultStore, writes_action
 from tests.support.faults import FaultyConnector
 from tests.support.flows import WINE, click, open_flow, texts
+from tests.support.kinds import KINDS
 from tests.support.leaks import Clock, start_bot
 
 
@@ -58,7 +59,7 @@ def competing_note(text: str) -> Callable[[TableStore], Awaitable[None]]:
     """Sanne adds a note through the real store just before the armed write reaches it."""
 
     async def write(inner: TableStore) -> None:
-        repository = RequestRepository(inner)
+        repository = RequestRepository(inner, KINDS)
         [head] = await repository.for_requester(TENANT, SANNE.aad_id)
         stored = await repository.get(TENANT, SANNE.aad_id, head.id)
         assert stored is not None
@@ -72,7 +73,7 @@ def competing_reminder_claim() -> Callable[[TableStore], Awaitable[None]]:
     """The reminder job claims the request (a non-decision write) just before."""
 
     async def write(inner: TableStore) -> None:
-        repository = RequestRepository(inner)
+        repository = RequestRepository(inner, KINDS)
         [head] = await repository.for_requester(TENANT, SANNE.aad_id)
         stored = await repository.get(TENANT, SANNE.aad_id, head.id)
         assert stored is not None
@@ -115,7 +116,7 @@ async def test_a_decision_that_meets_a_note_written_meanwhile_is_reapplied_and_a
     assert "Akkoord gegeven door Pieter Bakker" in texts(decided)
     request = await stored_request(bot)
     assert request.status is Status.APPROVED
-    assert "Het was een taart" in str(request.facts)  # the note is kept too
+    assert [n.text for n in request.notes] == ["Het was een taart"]  # the note is kept too
     assert [e.action for e in request.audit] == ["submitted", "information_added", "approved"]
     assert len(notices(bot)) == 1  # Sanne is told
     assert await inbox_status(bot, request.id) is Status.APPROVED  # off "openstaand"
@@ -185,12 +186,12 @@ async def test_the_repair_job_announces_a_lost_decision_exactly_once_across_inst
     store.arm(Fault(writes_action("declined"), lose_answer=True))
     await click(bot, PIETER, card, "request.decline", {"comment": "Te duur"}, "msg-1")
     services = bot.server.app[SERVICES]
-    presenter = CardPresenter()
+    presenter = CardPresenter(KINDS)
 
     assert await settle_unannounced(services, presenter) == 0  # still within its turn's grace
     clock.advance(minutes=1)
     # two instances' jobs at once (each with its own repository on the same tables)
-    other = dataclasses.replace(services, requests=RequestRepository(store.inner))
+    other = dataclasses.replace(services, requests=RequestRepository(store.inner, KINDS))
     done = await asyncio.gather(
         settle_unannounced(services, presenter), settle_unannounced(other, presenter)
     )
@@ -217,7 +218,7 @@ async def test_a_withdrawal_whose_answer_was_lost_is_completed_by_the_repair_job
     assert await inbox_status(bot, request.id) is Status.PENDING
 
     clock.advance(minutes=1)
-    assert await settle_unannounced(bot.server.app[SERVICES], CardPresenter()) == 1
+    assert await settle_unannounced(bot.server.app[SERVICES], CardPresenter(KINDS)) == 1
 
     assert await inbox_status(bot, request.id) is Status.WITHDRAWN
     waiting = await open_flow(bot, PIETER, "pending.open")
@@ -241,7 +242,7 @@ async def test_notes_added_at_once_are_all_kept(
         assert "Je aanvulling is toegevoegd" in texts(answer)
         assert STORAGE_BANNER_NL not in texts(answer)
     request = await stored_request(bot)
-    kept = [n["text"] for n in request.facts["notes"]]
+    kept = [n.text for n in request.notes]
     assert sorted(kept) == sorted(typed)
 
 

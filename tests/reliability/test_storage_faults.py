@@ -28,6 +28,7 @@ from tests.reliability.helpers import (
 )
 from tests.support.activities import PIETER, SANNE
 from tests.support.flows import WINE, click, inputs, open_flow, texts
+from tests.support.kinds import KINDS
 
 
 async def health(bot: BotUnderTest) -> int:
@@ -122,7 +123,7 @@ async def test_the_recovery_job_completes_a_submission_nobody_retried(
     await half_done_submission(fault_bot, own_azurite)
     services = fault_bot.server.app[SERVICES]
     # Too fresh: it might still be sending; the job leaves it alone.
-    assert await complete_stranded(services, CardPresenter()) == 0
+    assert await complete_stranded(services, CardPresenter(KINDS)) == 0
     assert await inbox_rows(fault_bot) == []
 
     later = dataclasses.replace(services, clock=lambda: services.clock() + timedelta(minutes=3))
@@ -212,10 +213,10 @@ async def test_a_claim_by_another_instance_still_sending_is_respected(
     sent_before = len(fault_bot.connector.to(PIETER.conversation_id))
 
     during = dataclasses.replace(services, clock=lambda: claimed_at + timedelta(minutes=1))
-    assert await complete_stranded(during, CardPresenter()) == 0
+    assert await complete_stranded(during, CardPresenter(KINDS)) == 0
     assert len(fault_bot.connector.to(PIETER.conversation_id)) == sent_before
     assert await inbox_rows(fault_bot) == []
 
     after = dataclasses.replace(services, clock=lambda: claimed_at + REDELIVERY_CLAIM)
-    assert await complete_stranded(after, CardPresenter()) == 1
+    assert await complete_stranded(after, CardPresenter(KINDS)) == 1
     assert len(await inbox_rows(fault_bot)) == 1

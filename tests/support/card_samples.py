@@ -13,10 +13,13 @@ from bot.domain.people import Contact, Role
 from cards import render
 from dialogs.answers import answer_card, no_match_card
 from dialogs.concern import concern_card
-from dialogs.menu import FLOWS, coming_soon_card, error_card, menu_card
+from dialogs.kinds import request_kinds
+from dialogs.menu import error_card, menu_card
 from dialogs.question import question_card
+from tests.support.kinds import KINDS
 
 Builder = Callable[[str], dict[str, Any]]
+KINDS_BY_NAME = request_kinds(KINDS)
 
 VERTROUWENSPERSOON = Contact(
     name="Ingrid Mulder",
@@ -28,15 +31,11 @@ MELDREGELING = "https://www.woongroen.example/meldregeling"
 MIW = "https://www.ilent.nl/onderwerpen/meldingen-vragen-en-klachten-over-woningcorporaties/meldpunt-integriteit-woningcorporaties"
 
 SAMPLES: list[tuple[str, Builder]] = [
-    ("welcome:named", lambda locale: menu_card(locale, "Sanne de Vries")),
-    ("welcome:anonymous", lambda locale: menu_card(locale, "")),
+    ("welcome:named", lambda locale: menu_card(KINDS, locale, "Sanne de Vries")),
+    ("welcome:anonymous", lambda locale: menu_card(KINDS, locale, "")),
     (
         "welcome:secretariat",
-        lambda locale: menu_card(locale, "Lotte Smit", frozenset({Role.SECRETARIAT})),
-    ),
-    *(
-        (f"coming_soon:{flow}", lambda locale, f=flow: coming_soon_card(locale, f))
-        for flow in FLOWS
+        lambda locale: menu_card(KINDS, locale, "Lotte Smit", frozenset({Role.SECRETARIAT})),
     ),
     *(
         (f"error:{key}", lambda locale, k=key: error_card(locale, k))
@@ -74,6 +73,7 @@ SAMPLES: list[tuple[str, Builder]] = [
 def _gift_request(status: str = "pending", verdict: str = "keep") -> Any:
     from datetime import UTC, datetime
 
+    from bot.domain.gifts import Gift
     from bot.domain.requests import ApprovalRequest, ApproverRole, AuditEntry, Person, Status
 
     now = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)
@@ -84,21 +84,22 @@ def _gift_request(status: str = "pending", verdict: str = "keep") -> Any:
         requester=Person("u1", "Sanne de Vries"),
         approver=Person("u2", "Pieter Bakker"),
         approver_role=ApproverRole.MANAGER,
-        facts={
-            "summary": "Fles wijn (Bouwbedrijf *Vos*)",
-            "giverName": "Jan",
-            "giverOrganisation": "Bouwbedrijf Vos",
-            "relation": "supplier",
-            "negotiating": False,
-            "description": "Fles wijn",
-            "giftKind": "goods",
-            "everyday": True,
-            "valueCents": 2500,
-            "receivedOn": "2026-11-28",
-            "atHome": False,
-            "remarks": "",
-            "earlier": ["2026-03-01: Bos bloemen (€ 20,00)"],
-        },
+        facts=Gift.from_record(
+            {
+                "giverName": "Jan",
+                "giverOrganisation": "Bouwbedrijf *Vos*",
+                "relation": "supplier",
+                "negotiating": False,
+                "description": "Fles wijn",
+                "giftKind": "goods",
+                "everyday": True,
+                "valueCents": 2500,
+                "receivedOn": "2026-11-28",
+                "atHome": False,
+                "remarks": "",
+                "earlier": ["2026-03-01: Bos bloemen (€ 20,00)"],
+            }
+        ),
         verdict=verdict,
         reasons=("everyday_under_limit", "report_to_manager"),
         created_at=now,
@@ -114,12 +115,10 @@ def _request_samples() -> list[tuple[str, Builder]]:
     from datetime import date
 
     from cards import render
-    from dialogs import build_registry
     from dialogs.gift import FORM, form_card
     from dialogs.requests_view import CardPresenter, request_card
 
-    build_registry()  # registers the request kinds' views
-    presenter = CardPresenter()
+    presenter = CardPresenter(KINDS)
     return [
         ("form:gift", lambda locale: form_card(locale, date(2026, 11, 29))),
         ("collection:empty", lambda locale: render("collection", locale, {"entries": []})),
@@ -163,7 +162,9 @@ def _request_samples() -> list[tuple[str, Builder]]:
         ),
         (
             "request:requester",
-            lambda locale: request_card(_gift_request(verdict="refuse"), locale, "u1", note="x"),
+            lambda locale: request_card(
+                KINDS, _gift_request(verdict="refuse"), locale, "u1", note="x"
+            ),
         ),
         *_register_samples(),
         *_raffle_samples(),
@@ -257,7 +258,7 @@ def _register_samples() -> list[tuple[str, Builder]]:
     from dataclasses import replace
 
     from bot.domain.amend import add_information
-    from bot.storage.requests import InboxEntry
+    from bot.storage.requests import InboxEntry, RequestSummary
     from dialogs.personal_view import mine_card, pending_card
     from dialogs.requests_view import request_card
 
@@ -268,15 +269,20 @@ def _register_samples() -> list[tuple[str, Builder]]:
     )
     decided = replace(_gift_request("declined"), id="CAD-2")
     return [
-        ("personal_list:mine", lambda locale: mine_card([noted, decided], locale)),
-        ("personal_list:mine-empty", lambda locale: mine_card([], locale)),
-        ("personal_list:pending", lambda locale: pending_card([entry], locale)),
-        ("personal_list:pending-empty", lambda locale: pending_card([], locale)),
-        ("request:with-notes", lambda locale: request_card(noted, locale, "u2")),
+        (
+            "personal_list:mine",
+            lambda locale: mine_card(
+                KINDS, [RequestSummary.of(noted), RequestSummary.of(decided)], locale
+            ),
+        ),
+        ("personal_list:mine-empty", lambda locale: mine_card(KINDS, [], locale)),
+        ("personal_list:pending", lambda locale: pending_card(KINDS, [entry], locale)),
+        ("personal_list:pending-empty", lambda locale: pending_card(KINDS, [], locale)),
+        ("request:with-notes", lambda locale: request_card(KINDS, noted, locale, "u2")),
         (
             "request:addition-refused",
             lambda locale: request_card(
-                noted, locale, "u1", addition="x" * 1001, addition_error="Te lang"
+                KINDS, noted, locale, "u1", addition="x" * 1001, addition_error="Te lang"
             ),
         ),
     ]
@@ -291,11 +297,11 @@ def _flow_samples() -> list[tuple[str, Builder]]:
     from datetime import date
 
     from bot.domain.requests import Person, Status
-    from dialogs import build_registry, invitation, sidejob, supplier, tenant
+    from dialogs import invitation, sidejob, supplier, tenant
+    from dialogs.flow import blank
     from dialogs.requests_view import CardPresenter
 
-    build_registry()
-    presenter = CardPresenter()
+    presenter = CardPresenter(KINDS)
     facts = {
         "invitation": {
             "summary": "Diner",
@@ -345,15 +351,15 @@ def _flow_samples() -> list[tuple[str, Builder]]:
     }
     out: list[tuple[str, Builder]] = []
     for module in (invitation, sidejob, supplier, tenant):
-        kind = module.FLOW.kind
+        kind = module.KIND.name
         out.append(
-            (f"form:{kind}", lambda locale, m=module: m.FLOW.blank(locale, date(2026, 11, 29)))
+            (f"form:{kind}", lambda locale, m=module: blank(m.KIND, locale, date(2026, 11, 29)))
         )
         verdict, reasons = verdicts[kind]
         base = replace(
             _gift_request(),
             kind=kind,
-            facts=facts[kind],
+            facts=KINDS[kind].from_record(facts[kind]),
             verdict=verdict,
             reasons=reasons,
             advisor=Person("hr", "Joost Visser"),
@@ -471,7 +477,7 @@ def _breach_samples() -> list[tuple[str, Builder]]:
         ),
         (
             "welcome:privacy_officer",
-            lambda locale: menu_card(locale, "Fatima", frozenset({Role.PRIVACY_OFFICER})),
+            lambda locale: menu_card(KINDS, locale, "Fatima", frozenset({Role.PRIVACY_OFFICER})),
         ),
     ]
 
@@ -488,15 +494,19 @@ def _register_samples() -> list[tuple[str, Builder]]:
     gifts = [_gift_request("approved"), _gift_request("pending", "hand_in")]
     known = {"u1": "Wonen", "u2": "Wonen", "u4": "Bedrijfsvoering"}
     return [
-        ("register_open:default", lambda locale: chooser_card(locale)),
-        ("register_open:message", lambda locale: chooser_card(locale, "Kies een register.")),
+        ("register_open:default", lambda locale: chooser_card(KINDS, locale)),
+        ("register_open:message", lambda locale: chooser_card(KINDS, locale, "Kies een register.")),
         (
             "register:gifts",
-            lambda locale: register_card(gifts, "gift", 2026, None, known, locale, now),
+            lambda locale: register_card(
+                KINDS, gifts, KINDS_BY_NAME["gift"], 2026, None, known, locale, now
+            ),
         ),
         (
             "register:empty",
-            lambda locale: register_card([], "sidejob", None, "Wonen", known, locale, now),
+            lambda locale: register_card(
+                KINDS, [], KINDS_BY_NAME["sidejob"], None, "Wonen", known, locale, now
+            ),
         ),
         (
             "export_link:register",
@@ -510,7 +520,7 @@ def _register_samples() -> list[tuple[str, Builder]]:
         ),
         (
             "welcome:integrity_officer",
-            lambda locale: menu_card(locale, "Lotte", frozenset({Role.INTEGRITY_OFFICER})),
+            lambda locale: menu_card(KINDS, locale, "Lotte", frozenset({Role.INTEGRITY_OFFICER})),
         ),
     ]
 
@@ -531,14 +541,14 @@ def _overview_samples() -> list[tuple[str, Builder]]:
         RequestRecord("sidejob", "declined", "", (), start, start + timedelta(days=3)),
     ]
     leaks = [LeakRecord(start, start + timedelta(hours=30), True)]
-    full = yearly_overview(records, leaks, 2026)
-    empty = yearly_overview([], [], 2025)
+    full = yearly_overview(KINDS, records, leaks, 2026)
+    empty = yearly_overview(KINDS, [], [], 2025)
     return [
-        ("overview:year", lambda locale: overview_card(full, [2026, 2025], locale)),
-        ("overview:empty", lambda locale: overview_card(empty, [2026, 2025], locale)),
+        ("overview:year", lambda locale: overview_card(KINDS, full, [2026, 2025], locale)),
+        ("overview:empty", lambda locale: overview_card(KINDS, empty, [2026, 2025], locale)),
         (
             "welcome:director",
-            lambda locale: menu_card(locale, "Marieke", frozenset({Role.DIRECTOR})),
+            lambda locale: menu_card(KINDS, locale, "Marieke", frozenset({Role.DIRECTOR})),
         ),
     ]
 

@@ -15,6 +15,7 @@ from bot.services.context import Services
 from bot.settings import Settings
 from bot.storage.errors import StorageUnavailable
 from bot.storage.store import TableStore
+from dialogs.kinds import RequestKind
 from tests.e2e.conftest import BotUnderTest
 from tests.support.connector import MockConnector
 
@@ -66,9 +67,11 @@ async def start_bot(
     session: ClientSession,
     clock: Clock,
     store: TableStore | None = None,
+    kinds: tuple[RequestKind[Any], ...] | None = None,
 ) -> BotUnderTest:
-    """The real app (jobs not run by a timer: tests run them) on a loopback port."""
-    app = init_app(replace(settings, jobs_interval=0), store, clock=clock)
+    """The real app (jobs not run by a timer: tests run them) on a loopback port; `kinds`
+    replaces the product's request kinds."""
+    app = init_app(replace(settings, jobs_interval=0), store, clock=clock, kinds=kinds)
     server: TestServer = await aiohttp_server(app)
     await app[READY].wait()
     mock, service_url = connector

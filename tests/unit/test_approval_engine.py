@@ -16,6 +16,7 @@ import pytest
 
 from bot.directory import import_directory, read_directory
 from bot.domain.amend import add_information
+from bot.domain.gifts import Gift
 from bot.domain.people import Actor
 from bot.domain.requests import ApprovalRequest, DecisionRefused, Status
 from bot.services import approvals
@@ -31,6 +32,7 @@ from bot.storage.memory import MemoryCollection, MemoryRequestRepository, Memory
 from bot.storage.repositories import ConversationReferences, DirectoryRepository, StoredReference
 from bot.storage.requests import StoredRequest
 from tests.conftest import DEMO_DIRECTORY
+from tests.support.kinds import KINDS
 
 TENANT = "6d1f3a52-8c4e-4b7a-9e21-5f0c3d8b7a10"
 SANNE = "0f6c2a10-1111-4a1e-9c01-000000000001"
@@ -131,6 +133,7 @@ async def services_with(requests: MemoryRequestRepository, clock: Clock) -> Serv
         requests=requests,
         collection=MemoryCollection(),
         managers=DirectoryManagers(directory),
+        kinds=KINDS,
         clock=clock,
     )
 
@@ -144,7 +147,7 @@ PIETER_ACTOR = actor(PIETER, "Pieter Bakker")
 WINE = Draft(
     kind="gift",
     prefix="CAD",
-    facts={"summary": "Fles wijn", "description": "Fles wijn", "receivedOn": "2026-11-20"},
+    facts=Gift.from_record({"description": "Fles wijn", "receivedOn": "2026-11-20"}),
     verdict="keep",
     reasons=(),
     form_id="form-1",
@@ -158,7 +161,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 def requests() -> RacingRequests:
-    return RacingRequests()
+    return RacingRequests(KINDS)
 
 
 @pytest.fixture
@@ -299,7 +302,7 @@ async def test_notes_added_at_once_are_all_kept(services: Services) -> None:
     await asyncio.gather(*(add_note(services, SANNE_ACTOR, request.id, t) for t in typed))
     stored = await services.requests.get(TENANT, SANNE, request.id)
     assert stored is not None
-    assert sorted(n["text"] for n in stored.request.facts["notes"]) == sorted(typed)
+    assert sorted(n.text for n in stored.request.notes) == sorted(typed)
 
 
 async def test_an_undeliverable_card_goes_to_the_fallback_approver(services: Services) -> None:

@@ -15,6 +15,7 @@ from cards import template_names
 from dialogs import build_registry
 from tests.support.card_samples import SAMPLES
 from tests.support.flows import objects
+from tests.support.kinds import KINDS
 
 SCHEMA = json.loads(
     (Path(__file__).resolve().parents[1] / "schemas" / "adaptive-card-1.5.json").read_text("utf-8")
@@ -46,7 +47,7 @@ def test_card_validates_against_adaptive_cards_1_5(
 def test_every_button_has_a_handler(
     name: str, locale: str, build: Callable[[str], dict[str, Any]]
 ) -> None:
-    registry = build_registry()
+    registry = build_registry(KINDS)
     missing = [verb for verb in verbs(build(locale)) if verb not in registry]
     assert not missing
 

@@ -9,7 +9,8 @@ import pytest
 from bot.domain.intents import Answer, NoMatch, OpenFlow, ShowMenu, understand
 from bot.domain.knowledge import KnowledgeError, knowledge_base, parse_guidelines
 from bot.domain.ranking import _distance
-from dialogs.menu import FLOWS
+from dialogs.menu import flows
+from tests.support.kinds import KINDS
 from tests.support.knowledge_eval import evaluate, labelled
 
 KB = knowledge_base()
@@ -129,7 +130,7 @@ def test_every_guideline_has_both_languages_a_section_and_a_known_flow() -> None
             text = guideline.text(language)
             assert text.title and text.points and text.keywords, guideline.id
             assert guideline.section[language], guideline.id
-        assert guideline.flow is None or guideline.flow in FLOWS, guideline.id
+        assert guideline.flow is None or guideline.flow in flows(KINDS), guideline.id
         if guideline.triggers:
             assert guideline.flow, f"{guideline.id}: triggers without a flow to open"
 

@@ -11,6 +11,7 @@ from bot.domain.overview import (
     quarter,
     yearly_overview,
 )
+from tests.support.kinds import KINDS
 
 
 def at(*parts: int) -> datetime:
@@ -55,7 +56,7 @@ LEAKS = [
 
 
 def test_counts_values_and_statuses_per_kind() -> None:
-    overview = yearly_overview(REQUESTS, LEAKS, 2026)
+    overview = yearly_overview(KINDS, REQUESTS, LEAKS, 2026)
     gifts, invitations, sidejobs, suppliers, tenants = overview.kinds
     assert (gifts.count, gifts.value_cents) == (4, 18000)
     assert gifts.statuses == {"approved": 2, "declined": 1, "pending": 1, "withdrawn": 0}
@@ -67,7 +68,7 @@ def test_counts_values_and_statuses_per_kind() -> None:
 
 
 def test_median_and_mean_time_to_decision_in_hours() -> None:
-    overview = yearly_overview(REQUESTS, LEAKS, 2026)
+    overview = yearly_overview(KINDS, REQUESTS, LEAKS, 2026)
     gifts, invitations, _, suppliers, _ = overview.kinds
     assert (gifts.median_hours, gifts.mean_hours) == (4.0, 10.0)  # 2, 4, 24
     assert (invitations.median_hours, invitations.mean_hours) == (72.0, 72.0)
@@ -83,13 +84,13 @@ def test_undecided_and_withdrawn_requests_have_no_decision_time() -> None:
 
 
 def test_gift_verdicts_and_the_reasons_for_refusal() -> None:
-    overview = yearly_overview(REQUESTS, LEAKS, 2026)
+    overview = yearly_overview(KINDS, REQUESTS, LEAKS, 2026)
     assert overview.verdicts == {"keep": 1, "hand_in": 1, "refuse": 2}
     assert overview.refusals == {"money": 2, "negotiating": 1}
 
 
 def test_declarations_per_kind_per_quarter_in_amsterdam_time() -> None:
-    overview = yearly_overview(REQUESTS, LEAKS, 2026)
+    overview = yearly_overview(KINDS, REQUESTS, LEAKS, 2026)
     assert overview.quarters["gift"] == (1, 1, 1, 1)
     assert overview.quarters["invitation"] == (1, 1, 0, 0)
     assert overview.quarters["sidejob"] == (0, 0, 0, 1)
@@ -98,13 +99,13 @@ def test_declarations_per_kind_per_quarter_in_amsterdam_time() -> None:
 
 
 def test_data_leaks_the_72_hour_share_and_notifications() -> None:
-    leaks = yearly_overview(REQUESTS, LEAKS, 2026).leaks
+    leaks = yearly_overview(KINDS, REQUESTS, LEAKS, 2026).leaks
     assert (leaks.count, leaks.decided_within_72h, leaks.notified) == (4, 2, 2)
     assert leaks.share_within_72h == 50.0
 
 
 def test_an_empty_year_has_zeros_and_no_averages() -> None:
-    overview = yearly_overview([], [], 2030)
+    overview = yearly_overview(KINDS, [], [], 2030)
     assert overview.total.count == 0 and overview.total.median_hours is None
     assert overview.leaks.share_within_72h is None
     assert overview.verdicts == {"keep": 0, "hand_in": 0, "refuse": 0}

@@ -11,13 +11,43 @@ from typing import Any
 
 from openpyxl import load_workbook
 
-from bot.domain.registers import in_year, on_register, register_day, select, years
+from bot.domain import registers
 from bot.domain.requests import ApprovalRequest, ApproverRole, Person, Status
 from bot.services.spreadsheets import Column, Sheet, csv_cell, to_csv, to_long_csv, to_xlsx
+from dialogs.kinds import request_kinds
 from dialogs.registers import file_name, pick_department, pick_year, register_sheet
+from tests.support.kinds import KINDS
 
 NOW = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)
 DEPARTMENTS = {"sanne": "Wonen", "fatima": "Bedrijfsvoering"}
+BY_NAME = request_kinds(KINDS)
+
+
+# The register rules, through each request's own kind.
+def register_day(r: ApprovalRequest) -> date:
+    return KINDS[r.kind].register_day(r)
+
+
+def in_year(r: ApprovalRequest, year: int | None) -> bool:
+    return KINDS[r.kind].in_year(r, year)
+
+
+def on_register(r: ApprovalRequest) -> bool:
+    return KINDS[r.kind].on_register(r)
+
+
+def select(
+    requests: list[ApprovalRequest],
+    kind: str,
+    year: int | None,
+    department: str | None,
+    departments: dict[str, str],
+) -> list[ApprovalRequest]:
+    return registers.select(KINDS[kind], requests, year, department, departments)
+
+
+def years(requests: list[ApprovalRequest], this_year: int, kind: str = "gift") -> list[int]:
+    return registers.years(KINDS[kind], requests, this_year)
 
 
 def request(
@@ -35,7 +65,7 @@ def request(
         requester=Person(requester, requester.title()),
         approver=Person("pieter", "Pieter Bakker"),
         approver_role=ApproverRole.MANAGER,
-        facts=facts,
+        facts=KINDS[kind].from_record(facts),
         verdict="keep" if kind == "gift" else "",
         reasons=(),
         created_at=created,
@@ -70,7 +100,8 @@ def test_only_approved_side_jobs_that_have_not_ended_are_current() -> None:
     approved = request("sidejob", "NEV-1", facts, status=Status.APPROVED)
     assert on_register(approved)
     assert not on_register(replace(approved, status=Status.PENDING))
-    assert not on_register(replace(approved, facts={**facts, "endedOn": "2026-06-01"}))
+    ended = KINDS["sidejob"].from_record({**facts, "endedOn": "2026-06-01"})
+    assert not on_register(replace(approved, facts=ended))
     # A current side job counts for every year from its start on.
     assert in_year(approved, 2024) and in_year(approved, 2026) and not in_year(approved, 2023)
 
@@ -104,7 +135,7 @@ def test_filters_from_card_data_fall_back_safely() -> None:
 
 
 def test_the_gift_register_sheet_has_dutch_headers_and_typed_cells() -> None:
-    sheet = register_sheet([gift("CAD-A", "2026-03-01")], "gift", "nl-NL", DEPARTMENTS)
+    sheet = register_sheet([gift("CAD-A", "2026-03-01")], BY_NAME["gift"], "nl-NL", DEPARTMENTS)
     headers = [c.header for c in sheet.columns]
     assert headers[:4] == ["Kenmerk", "Afdeling", "Medewerker", "Ontvangen op"]
     row = dict(zip(headers, sheet.rows[0], strict=True))

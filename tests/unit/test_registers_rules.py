@@ -25,7 +25,7 @@ def test_a_note_is_appended_with_its_date_and_audited() -> None:
         "information_added",
         "information_added",
     ]
-    assert twice.facts["description"] == request.facts["description"]
+    assert twice.facts == request.facts  # the original facts are never rewritten
 
 
 def test_only_the_requester_adds_and_only_while_pending() -> None:

@@ -2,35 +2,46 @@ import pytest
 
 from cards import escape_markdown, render, text
 from cards.render import TemplateError
-from dialogs.menu import FLOWS, menu_card
+from dialogs.menu import menu_card
+from tests.support.kinds import KINDS
 
 
 def test_dutch_is_the_default_and_english_follows_the_teams_locale() -> None:
-    assert menu_card("nl-NL")["body"][0]["text"] == "Integriteitsbot van Woongroen"
-    assert menu_card("")["body"][0]["text"] == "Integriteitsbot van Woongroen"
-    assert menu_card("en-GB")["body"][0]["text"] == "Woongroen integrity bot"
+    assert menu_card(KINDS, "nl-NL")["body"][0]["text"] == "Integriteitsbot van Woongroen"
+    assert menu_card(KINDS, "")["body"][0]["text"] == "Integriteitsbot van Woongroen"
+    assert menu_card(KINDS, "en-GB")["body"][0]["text"] == "Woongroen integrity bot"
 
 
 def test_menu_has_one_execute_button_per_flow_in_order_then_my_requests() -> None:
-    card = menu_card("nl-NL", "Sanne de Vries")
+    card = menu_card(KINDS, "nl-NL", "Sanne de Vries")
     verbs = [
         action["verb"]
         for element in card["body"]
         if element["type"] == "ActionSet"
         for action in element["actions"]
     ]
-    assert verbs == [f"{flow}.open" for flow in FLOWS] + ["mine.open"]
+    flows = (
+        "gift",
+        "invitation",
+        "sidejob",
+        "supplier",
+        "tenant",
+        "dataleak",
+        "concern",
+        "question",
+    )
+    assert verbs == [f"{flow}.open" for flow in flows] + ["mine.open"]
     assert any(e.get("text") == "Hoi Sanne!" for e in card["body"])
 
 
 def test_greeting_is_left_out_without_a_name() -> None:
-    card = menu_card("nl-NL", "")
+    card = menu_card(KINDS, "nl-NL", "")
     assert not any(str(e.get("text", "")).startswith("Hoi") for e in card["body"])
 
 
 def test_user_text_is_escaped_so_it_cannot_format_or_link() -> None:
-    card = render("coming_soon", "nl", {"flow": "[klik](https://evil.example) **vet**"})
-    shown = card["body"][0]["text"]
+    card = render("error", "nl", {"message": "[klik](https://evil.example) **vet**"})
+    shown = card["body"][1]["text"]
     assert shown == "\\[klik\\](https://evil.example) \\*\\*vet\\*\\*"
 
 
@@ -40,8 +51,8 @@ def test_markdown_list_markers_at_line_start_are_escaped() -> None:
 
 
 def test_a_missing_value_is_an_error_not_an_empty_text() -> None:
-    with pytest.raises(TemplateError, match="flow"):
-        render("coming_soon", "nl", {})
+    with pytest.raises(TemplateError, match="message"):
+        render("error", "nl", {})
 
 
 def test_plain_texts_fill_placeholders() -> None:
@@ -83,10 +94,11 @@ def test_rendering_never_changes_the_cached_template() -> None:
     from cards.render import _template
 
     before = _json.dumps(_template("welcome"), sort_keys=True)
-    card = menu_card("nl-NL", "Sanne de Vries")
+    card = menu_card(KINDS, "nl-NL", "Sanne de Vries")
     card["body"][0]["text"] = "changed by a caller"
     card["body"].append({"type": "TextBlock", "text": "extra"})
     assert _json.dumps(_template("welcome"), sort_keys=True) == before
     assert (
-        menu_card("nl-NL", "Sanne de Vries")["body"][0]["text"] == "Integriteitsbot van Woongroen"
+        menu_card(KINDS, "nl-NL", "Sanne de Vries")["body"][0]["text"]
+        == "Integriteitsbot van Woongroen"
     )

@@ -1,0 +1,189 @@
+"""A request kind as the bot shows it: the domain kind (bot.domain.kinds) plus its form, its card
+rows, its register columns and its menu entry. One module per kind builds one `RequestKind`;
+the app factory passes the tuple of them in (`Services.kinds`), and every screen reads it there.
+
+A kind's texts are in its own locale files, `cards/locales/{nl,en}/<name>.json`: `title` (its
+cards' heading), the keys its form, rows and verdicts name, and `names`: its menu entry, its
+register's name, intro, file name and date column, and its line in the yearly overview.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any, Generic
+
+from bot.domain.kinds import F, Kind, Kinds
+from bot.domain.money import format_euros
+from bot.domain.people import Actor, Role
+from bot.domain.requests import ApprovalRequest
+from bot.domain.suppliers import quotes_text
+from cards import language_of, text
+from dialogs.forms import Form, Reader
+
+if TYPE_CHECKING:
+    from bot.services.approvals import Submitted
+    from bot.services.context import Services
+    from dialogs.base import Card, CardAction
+
+Rows = list[dict[str, str]]  # a card's FactSet facts: {"title", "value"}
+# (label text key, the value, format: text|yesno|euros|quotes|choice:<text key prefix>)
+FactRow = tuple[str, Callable[[F], object], str]
+
+
+def _no_history(facts: Any) -> tuple[str, ...]:
+    return ()
+
+
+def _no_initial(today: date) -> Mapping[str, str]:
+    return {}
+
+
+async def _unchanged(services: Services, actor: Actor, facts: Any) -> Any:
+    return facts
+
+
+async def _nothing(services: Services, submitted: Submitted, facts: Any) -> None:
+    return None
+
+
+def _no_value(facts: Any) -> object:
+    return None
+
+
+def _no_amount(facts: Any) -> int | None:
+    return None
+
+
+@dataclass(frozen=True)
+class RegisterColumn(Generic[F]):
+    """One column of the kind's register, between the common head and tail.
+
+    Its header is the text `header`, or the shared `registers.columns.<key>`. Formats: text,
+    euros, number, yesno, quotes, choice:<text key prefix>; `verdict` and `advice` show the
+    request's own."""
+
+    key: str
+    value: Callable[[F], object] = _no_value
+    fmt: str = "text"
+    header: str = ""
+
+    @property
+    def header_key(self) -> str:
+        return self.header or f"registers.columns.{self.key}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class RequestKind(Kind[F]):
+    """Everything one request kind is, from its menu button to its register columns."""
+
+    form: Form
+    read: Callable[[Reader, date], F | None]  # None when the reader collected errors
+    card_rows: Callable[[F, str], Rows]
+    columns: tuple[RegisterColumn[F], ...]
+    register_amount: Callable[[F], int | None] = _no_amount  # on its register's lines
+    verdicts: str | None = None  # text key prefix of verdict headlines, e.g. "gift.verdicts"
+    reasons: str | None = None  # text key prefix of reason texts, e.g. "gift.reasons"
+    section: str = ""  # the code's section, e.g. "§2 Relatiegeschenken"
+    history_title: str | None = None  # text key; `history` gives the lines
+    history: Callable[[F], tuple[str, ...]] = _no_history
+    approve: str = "requests.approve"  # text keys of the decision buttons
+    decline: str = "requests.decline"
+    statuses: str = "requests.statuses"  # text key prefix of the status lines
+    initial: Callable[[date], Mapping[str, str]] = _no_initial  # the blank form's values
+    enrich: Callable[[Services, Actor, F], Awaitable[F]] = _unchanged  # e.g. earlier gifts
+    after: Callable[[Services, Submitted, F], Awaitable[None]] = _nothing  # idempotent
+    advisor_role: Role | None = None  # e.g. HR advises on side jobs
+    extra_verbs: Mapping[str, Callable[[CardAction, Services], Awaitable[Card]]] = field(
+        default_factory=dict
+    )
+
+    @property
+    def title(self) -> str:
+        return f"{self.name}.title"
+
+    @property
+    def menu_title(self) -> str:
+        return f"{self.name}.names.menu"
+
+    @property
+    def register_title(self) -> str:
+        return f"{self.name}.names.register"
+
+    @property
+    def register_intro(self) -> str:
+        return f"{self.name}.names.register_intro"
+
+    @property
+    def register_date(self) -> str:
+        return f"{self.name}.names.register_date"
+
+    @property
+    def overview_title(self) -> str:
+        return f"{self.name}.names.overview"
+
+    @property
+    def open_verb(self) -> str:
+        return f"{self.name}.open"
+
+    def rows_of(self, request: ApprovalRequest, locale: str) -> Rows:
+        return self.card_rows(self.facts_of(request), locale)
+
+    def history_of(self, request: ApprovalRequest) -> tuple[str, ...]:
+        return self.history(self.facts_of(request))
+
+    def amount_of(self, request: ApprovalRequest) -> int | None:
+        return self.register_amount(self.facts_of(request))
+
+
+def request_kinds(kinds: Kinds) -> dict[str, RequestKind[Any]]:
+    """The app's kinds that the dialogs can show (all of them, in a running app)."""
+    return {k.name: k for k in kinds if isinstance(k, RequestKind)}
+
+
+def request_kind(kinds: Kinds, name: str) -> RequestKind[Any] | None:
+    found = kinds.get(name)
+    return found if isinstance(found, RequestKind) else None
+
+
+def flow_title(locale: str, flow: str) -> str:
+    """The menu entry of a flow: a request kind's own, or one of `menu.flows`."""
+    try:
+        return text(locale, f"{flow}.names.menu")
+    except KeyError:
+        return text(locale, f"menu.flows.{flow}")
+
+
+def register_file(locale: str, name: str) -> str:
+    """The start of a register's file name (`register-cadeaus`)."""
+    return text(locale, f"{name}.names.register_file")
+
+
+def yes_no(value: object, locale: str) -> str:
+    return text(locale, "common.yes" if value else "common.no")
+
+
+def fact_rows(facts_type: type[F], rows: tuple[FactRow[F], ...]) -> Callable[[F, str], Rows]:
+    """A card-rows builder from a declarative list; empty optional values are left out."""
+
+    def build(facts: F, locale: str) -> Rows:
+        out: Rows = []
+        for label, value_of, fmt in rows:
+            value = value_of(facts)
+            if fmt == "yesno":
+                shown = yes_no(value, locale)
+            elif value in (None, "", ()):
+                continue
+            elif fmt == "euros":
+                shown = format_euros(int(str(value)), language_of(locale))
+            elif fmt == "quotes":
+                shown = quotes_text(value, language_of(locale))
+            elif fmt.startswith("choice:"):
+                shown = text(locale, f"{fmt[7:]}.{value}")
+            else:
+                shown = str(value)
+            out.append({"title": text(locale, label), "value": shown})
+        return out
+
+    return build
