@@ -154,12 +154,10 @@ def request_for(n: int, requester: str, approver: str, status: Status) -> Approv
 
 
 async def seed_requests(store: AzureTableStore, requests: Iterable[ApprovalRequest]) -> int:
-    """Write requests (head + trail) one transaction per requester partition, inbox rows one
-    transaction per approver partition and register copies one per register partition, many at
-    once, as the repository would have written them."""
-    from bot.storage.audit import audit_columns
+    """Write requests (each with its trail inside) one transaction per requester partition,
+    inbox rows one per approver partition and register copies one per register partition, many
+    at once, as the repository would have written them."""
     from bot.storage.requests import (  # the repository's own row layout
-        _audit_key,
         _register_columns,
         _request_columns,
         _row_key,
@@ -176,9 +174,6 @@ async def seed_requests(store: AzureTableStore, requests: Iterable[ApprovalReque
             (request_tables.REQUESTS, f"{TENANT}|{r.requester.id}"), []
         )
         writes.append(Write("upsert", _row_key(r.id), _request_columns(r)))
-        writes += [
-            Write("upsert", _audit_key(r.id, i), audit_columns(e)) for i, e in enumerate(r.audit)
-        ]
         inbox = inbox_columns(r, "approver", "")
         by_partition.setdefault((request_tables.INBOX, f"{TENANT}|{r.approver.id}"), []).append(
             Write("upsert", r.id, inbox)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -29,4 +30,21 @@ def audit_entries(rows: Iterable[Row]) -> tuple[AuditEntry, ...]:
             str(r.data.get("Detail", "")),
         )
         for r in sorted(rows, key=lambda r: r.row)
+    )
+
+
+def trail_json(entries: Iterable[AuditEntry]) -> str:
+    """A trail kept inside its record: one JSON list, oldest first."""
+    return json.dumps(
+        [[e.at.isoformat(), e.actor_id, e.action, e.detail] for e in entries],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+
+
+def trail_entries(text: str) -> tuple[AuditEntry, ...]:
+    """The trail `trail_json` wrote."""
+    return tuple(
+        AuditEntry(datetime.fromisoformat(at), str(actor), str(action), str(detail))
+        for at, actor, action, detail in json.loads(text or "[]")
     )

@@ -32,7 +32,8 @@ from bot.domain.requests import (
     Person,
     Status,
 )
-from bot.storage.audit import audit_columns, audit_entries
+from bot.storage.audit import audit_entries, trail_entries, trail_json
+from bot.storage.columns import chunked, unchunked
 from bot.storage.errors import NotFound
 from bot.storage.store import Row, TableStore, Write
 
@@ -40,6 +41,8 @@ REQUESTS = "requests"
 INBOX = "inbox"
 COLLECTION = "collection"
 REGISTER = "register"
+FACTS = "Facts"  # the kind's facts (and the requester's notes), JSON, split over Facts, Facts1...
+TRAIL = "Trail"  # the append-only audit trail, JSON, split over Trail, Trail1, ...
 TABLES: tuple[str, ...] = (REQUESTS, INBOX, COLLECTION, REGISTER)  # COLLECTION: see collection.py
 
 
@@ -153,45 +156,40 @@ class RequestRepository:
         self._kinds = kinds  # reads each request's stored facts as its kind's typed facts
 
     async def create(self, request: ApprovalRequest) -> StoredRequest:
-        """Write a new request with its trail in one transaction (AlreadyExists if written),
-        then its register copy (derived, idempotent: `sync_register` repairs it)."""
+        """Write a new request, its trail inside it (AlreadyExists if written), then its register
+        copy (derived, idempotent: every later change and `sync_register` rewrite it)."""
         partition = requester_partition(request.tenant_id, request.requester.id)
-        writes = [Write("insert", _row_key(request.id), _request_columns(request))]
-        writes += [
-            Write("insert", _audit_key(request.id, n), audit_columns(e))
-            for n, e in enumerate(request.audit)
-        ]
-        etags = await self._store.transact(REQUESTS, partition, writes)
-        stored = StoredRequest(request, etags[0] or "")
+        row = await self._store.insert(
+            REQUESTS, partition, _row_key(request.id), _request_columns(request)
+        )
         await self.sync_register(request)
-        return stored
+        return StoredRequest(request, row.etag or "")
 
     async def get(self, tenant_id: str, requester_id: str, request_id: str) -> StoredRequest | None:
+        """The request with its trail: one point read (a request written before trails were
+        kept inside it also reads its trail rows)."""
+        partition = requester_partition(tenant_id, requester_id)
         key = _row_key(request_id)
-        rows = await self._store.query(
-            REQUESTS, requester_partition(tenant_id, requester_id), key, key + "}"
-        )
-        head = next((r for r in rows if r.row == key), None)
-        if head is None:
+        try:
+            head = await self._store.get(REQUESTS, partition, key)
+        except NotFound:
             return None
-        trail = [r for r in rows if r.row.startswith(key + "|a|")]
-        request = _request(self._kinds, tenant_id, request_id, head, trail)
+        legacy: list[Row] = []
+        if TRAIL not in head.data:
+            rows = await self._store.query(REQUESTS, partition, key + "|a|", key + "|a}")
+            legacy = list(rows)
+        request = _request(self._kinds, tenant_id, request_id, head, legacy)
         return StoredRequest(request, head.etag or "")
 
     async def update(self, stored: StoredRequest, updated: ApprovalRequest) -> StoredRequest:
-        """Replace the request if unchanged since read (else Conflict) and append its new trail,
-        in one transaction; then bring its register copy up to date."""
-        old = len(stored.request.audit)
+        """Replace the request, trail and all, if unchanged since read (else Conflict): one
+        entity, so the change and its trail are all or nothing; then its register copy."""
         partition = requester_partition(updated.tenant_id, updated.requester.id)
-        writes = [Write("replace", _row_key(updated.id), _request_columns(updated), stored.etag)]
-        writes += [
-            Write("insert", _audit_key(updated.id, old + n), audit_columns(e))
-            for n, e in enumerate(updated.audit[old:])
-        ]
-        etags = await self._store.transact(REQUESTS, partition, writes)
-        result = StoredRequest(updated, etags[0] or "")
+        row = await self._store.replace(
+            REQUESTS, partition, _row_key(updated.id), _request_columns(updated), stored.etag
+        )
         await self.sync_register(updated)
-        return result
+        return StoredRequest(updated, row.etag or "")
 
     async def sync_register(self, request: ApprovalRequest) -> None:
         """Write the request's register copy as the request now is (an unconditional upsert of
@@ -361,14 +359,11 @@ def _row_key(request_id: str) -> str:
     return f"r|{request_id}"
 
 
-def _audit_key(request_id: str, number: int) -> str:
-    return f"r|{request_id}|a|{number:04d}"
-
-
 def _register_columns(request: ApprovalRequest) -> dict[str, Any]:
-    """A register copy: the head's columns plus where the original lives."""
+    """A register copy: the head's columns (not its trail) plus where the original lives."""
+    head = {k: v for k, v in _request_columns(request).items() if not k.startswith(TRAIL)}
     return {
-        **_request_columns(request),
+        **head,
         "RequesterPartition": requester_partition(request.tenant_id, request.requester.id),
     }
 
@@ -384,7 +379,8 @@ def _request_columns(request: ApprovalRequest) -> dict[str, Any]:
         "ApproverId": request.approver.id,
         "ApproverName": request.approver.name,
         "ApproverRole": request.approver_role.value,
-        "Facts": json.dumps(_facts_record(request), ensure_ascii=False),
+        **chunked(FACTS, json.dumps(_facts_record(request), ensure_ascii=False)),
+        **chunked(TRAIL, trail_json(request.audit)),
         "CreatedAt": request.created_at.isoformat(),
         "DecidedAt": request.decided_at.isoformat() if request.decided_at else "",
         "DecidedBy": request.decided_by or "",
@@ -416,11 +412,13 @@ def _moment(value: object) -> datetime | None:
 
 
 def _request(
-    kinds: Kinds, tenant_id: str, request_id: str, head: Row, trail: Sequence[Row]
+    kinds: Kinds, tenant_id: str, request_id: str, head: Row, legacy: Sequence[Row]
 ) -> ApprovalRequest:
+    """The request a head row holds; its trail is in the row (`legacy`: the separate trail rows
+    of a request written before that)."""
     d: Mapping[str, Any] = head.data
     decided = str(d.get("DecidedAt") or "")
-    record = dict(json.loads(str(d.get("Facts") or "{}")))
+    record = dict(json.loads(unchunked(FACTS, d) or "{}"))
     notes = notes_from_record(record.pop(NOTES, None))  # kept beside the facts
     return ApprovalRequest(
         id=request_id,
@@ -447,7 +445,7 @@ def _request(
         reminded_at=_moment(d.get("RemindedAt")),
         escalated_at=_moment(d.get("EscalatedAt")),
         former_approvers=tuple(a for a in str(d.get("FormerApprovers", "")).split(",") if a),
-        audit=audit_entries(trail),
+        audit=trail_entries(unchunked(TRAIL, d)) if TRAIL in d else audit_entries(legacy),
     )
 
 

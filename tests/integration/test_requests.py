@@ -323,3 +323,45 @@ async def test_removing_a_rerouted_request_clears_every_inbox_it_was_put_in(
     assert await repository.inbox_entry("tenant", "pieter", "CAD-6") is None
     assert await repository.inbox_entry("tenant", "lotte", "CAD-6") is None
     assert await repository.register("tenant", "gift", NOW.year) == []
+
+
+async def test_a_long_trail_and_many_notes_are_kept_whole(repository: Requests) -> None:
+    from bot.domain.amend import add_information
+
+    stored = await repository.create(a_request("CAD-7"))
+    for n in range(60):  # about 60,000 characters of notes and as many of trail
+        noted = add_information(stored.request, "sanne", f"{n:02d} " + "x" * 996, NOW)
+        stored = await repository.update(stored, noted)
+    again = await repository.get("tenant", "sanne", "CAD-7")
+    assert again is not None
+    assert [n.text[:2] for n in again.request.notes] == [f"{n:02d}" for n in range(60)]
+    assert len(again.request.audit) == 61
+    assert again.request.audit[-1].detail.startswith("59 ")
+
+
+async def test_a_request_written_with_separate_trail_rows_still_reads_its_trail(
+    store: AzureTableStore,
+) -> None:
+    """Before the trail was kept inside the request, each entry was a row `r|<id>|a|<seq>`."""
+    await store.ensure_tables(TABLES)
+    repository = RequestRepository(store, KINDS)
+    created = await repository.create(a_request("CAD-8"))
+    partition, key = "tenant|sanne", "r|CAD-8"
+    head = await store.get(REQUESTS, partition, key)
+    old = {k: v for k, v in head.data.items() if not k.startswith("Trail")}
+    await store.replace(REQUESTS, partition, key, old, head.etag or "*")
+    for n, action in enumerate(("submitted", "information_added")):
+        row = {"At": NOW.isoformat(), "ActorId": "sanne", "Action": action, "Detail": ""}
+        await store.insert(REQUESTS, partition, f"{key}|a|{n:04d}", row)
+
+    stored = await repository.get("tenant", "sanne", "CAD-8")
+    assert stored is not None
+    assert [e.action for e in stored.request.audit] == ["submitted", "information_added"]
+    decided = decide(stored.request, "pieter", True, "", NOW)
+    await repository.update(stored, decided)  # from now on the trail is inside the request
+    again = await repository.get("tenant", "sanne", "CAD-8")
+    assert again is not None
+    assert [e.action for e in again.request.audit] == ["submitted", "information_added", "approved"]
+    assert created.request.id == again.request.id
+    [listed] = await repository.for_requester("tenant", "sanne")  # trail rows are not requests
+    assert listed.id == "CAD-8"

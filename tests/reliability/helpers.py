@@ -6,6 +6,7 @@ import asyncio
 from typing import Any
 
 from bot.app import SERVICES
+from bot.domain.requests import AuditEntry
 from bot.storage.requests import INBOX, REQUESTS
 from tests.e2e.conftest import BotUnderTest
 from tests.support.activities import SANNE, TENANT, TeamsUser
@@ -36,9 +37,17 @@ async def request_rows(bot: BotUnderTest) -> list[Any]:
     return [r for r in rows if "|a|" not in r.row]
 
 
-async def audit_rows(bot: BotUnderTest) -> list[Any]:
-    store = bot.server.app[SERVICES].store
-    return [r for r in await store.scan(REQUESTS, {}) if "|a|" in r.row]
+async def audit_rows(bot: BotUnderTest) -> list[AuditEntry]:
+    """Every audit entry of every request in storage (each request keeps its trail inside it)."""
+    services = bot.server.app[SERVICES]
+    entries: list[AuditEntry] = []
+    for head in await request_rows(bot):
+        requester = str(head.data["RequesterId"])
+        tenant = head.partition.split("|", 1)[0]
+        stored = await services.requests.get(tenant, requester, head.row[2:])
+        if stored is not None:
+            entries += stored.request.audit
+    return entries
 
 
 async def inbox_rows(bot: BotUnderTest) -> list[Any]:

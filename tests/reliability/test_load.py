@@ -106,7 +106,7 @@ async def test_200_declarations_and_200_decisions_at_once_lose_nothing(
     heads = await request_rows(teams_bot)
     statuses = Counter(h.data["Status"] for h in heads)
     assert statuses == {"approved": EMPLOYEES // 2, "declined": EMPLOYEES // 2}
-    trail = Counter(r.data["Action"] for r in await audit_rows(teams_bot))
+    trail = Counter(r.action for r in await audit_rows(teams_bot))
     assert trail == {"submitted": EMPLOYEES, "approved": EMPLOYEES // 2, "declined": EMPLOYEES // 2}
     inbox = await inbox_rows(teams_bot)
     assert len(inbox) == EMPLOYEES and {r.data["Status"] for r in inbox} == {"approved", "declined"}

@@ -91,7 +91,7 @@ async def half_done_submission(bot: BotUnderTest, azurite: OwnAzurite) -> dict[s
     await azurite.start_async()
     # The fault hit where intended: recorded (with its trail), card sent, no inbox row.
     assert len(await request_rows(bot)) == 1
-    assert [r.data["Action"] for r in await audit_rows(bot)] == ["submitted"]
+    assert [r.action for r in await audit_rows(bot)] == ["submitted"]
     assert await inbox_rows(bot) == []
     assert len(bot.connector.to(PIETER.conversation_id)) == 1
     return answer

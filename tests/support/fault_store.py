@@ -4,13 +4,18 @@ its answer (as when a connection drops after Azure committed)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
+from bot.storage.audit import trail_entries
+from bot.storage.columns import unchunked
 from bot.storage.errors import StorageUnavailable
-from bot.storage.store import TableStore, Write
+from bot.storage.requests import TRAIL
+from bot.storage.store import Row, TableStore, Write
 from tests.support.counting_store import CountingStore
 
+T = TypeVar("T")
 Hook = Callable[[TableStore], Awaitable[None]]
 Match = Callable[[str, str, Sequence[Write]], bool]
 
@@ -32,26 +37,55 @@ class FaultStore(CountingStore):
     def arm(self, fault: Fault) -> None:
         self.faults.append(fault)
 
+    def _armed(self, table: str, partition: str, writes: Sequence[Write]) -> Fault | None:
+        fault = next((f for f in self.faults if f.match(table, partition, writes)), None)
+        if fault is not None:
+            self.faults.remove(fault)
+            self.fired += 1
+        return fault
+
+    async def _with(self, fault: Fault | None, write: Callable[[], Awaitable[T]]) -> T:
+        if fault is not None and fault.before is not None:
+            await fault.before(self.inner)
+        result = await write()
+        if fault is not None and fault.lose_answer:
+            raise StorageUnavailable("the answer was lost after the write landed")
+        return result
+
     async def transact(
         self, table: str, partition: str, writes: Sequence[Write]
     ) -> list[str | None]:
-        fault = next((f for f in self.faults if f.match(table, partition, writes)), None)
-        if fault is None:
-            return await super().transact(table, partition, writes)
-        self.faults.remove(fault)
-        self.fired += 1
-        if fault.before is not None:
-            await fault.before(self.inner)
-        etags = await super().transact(table, partition, writes)
-        if fault.lose_answer:
-            raise StorageUnavailable("the answer was lost after the write landed")
-        return etags
+        fault = self._armed(table, partition, writes)
+        return await self._with(
+            fault, lambda: super(FaultStore, self).transact(table, partition, writes)
+        )
+
+    async def insert(self, table: str, partition: str, row: str, data: Mapping[str, Any]) -> Row:
+        fault = self._armed(table, partition, [Write("insert", row, data)])
+        return await self._with(
+            fault, lambda: super(FaultStore, self).insert(table, partition, row, data)
+        )
+
+    async def replace(
+        self, table: str, partition: str, row: str, data: Mapping[str, Any], etag: str
+    ) -> Row:
+        fault = self._armed(table, partition, [Write("replace", row, data, etag)])
+        return await self._with(
+            fault, lambda: super(FaultStore, self).replace(table, partition, row, data, etag)
+        )
 
 
 def writes_action(action: str) -> Match:
-    """A transaction that appends an audit entry with this action (e.g. "approved")."""
+    """A write that appends an audit entry with this action (e.g. "approved"): a trail row of
+    its own (data-leak reports), or the last entry of the trail a request keeps inside it."""
 
     def match(table: str, partition: str, writes: Sequence[Write]) -> bool:
-        return any(w.data.get("Action") == action for w in writes)
+        for write in writes:
+            if write.data.get("Action") == action:
+                return True
+            trail = trail_entries(unchunked(TRAIL, write.data)) if TRAIL in write.data else ()
+            if trail and trail[-1].action == action:
+                return True
+        return False
 
     return match
