@@ -30,6 +30,7 @@ from bot.storage.errors import (
     StorageError,
     StorageUnavailable,
 )
+from bot.storage.metering import TableMeter
 from bot.storage.store import Row, Write
 
 log = logging.getLogger(__name__)
@@ -47,7 +48,8 @@ class AzureTableStore:
     """Table storage with ETag concurrency; every failure becomes a `StorageError`.
 
     One service client (one HTTP connection pool) serves every table. `on_request` is called
-    once per HTTP request sent, which the benchmarks use to count storage round trips.
+    once per HTTP request sent, which the benchmarks use to count storage round trips; `meter`
+    (bot/storage/metering.py) counts reads, writes, pages and entities per answered request.
     """
 
     def __init__(
@@ -55,6 +57,7 @@ class AzureTableStore:
         connection_string: str,
         prefix: str = "",
         on_request: Callable[[], None] | None = None,
+        meter: TableMeter | None = None,
     ) -> None:
         hook = None
         if on_request is not None:
@@ -72,6 +75,7 @@ class AzureTableStore:
             connection_timeout=3,
             read_timeout=10,
             raw_request_hook=hook,
+            raw_response_hook=meter.on_response if meter is not None else None,
             # With environment settings on, aiohttp looks up proxy and netrc settings in a worker
             # thread on every request (two thread hops, ~40% of a point read's CPU). They are
             # only read when a proxy is configured.
