@@ -67,6 +67,7 @@ class Measurement:
     store_cpu_ms_per_action: float | None = None
     # per action, from the bot's transport meter: requests, reads, writes, pages, entities...
     storage_detail: dict[str, float] | None = None
+    storage_warm: dict[str, float] | None = None  # d, e: the same, one turn at a time, warm
 
     @property
     def throughput(self) -> float:

@@ -52,7 +52,9 @@ async def test_every_scenario_runs_and_nothing_is_lost(azurite_connection: str) 
     for key in ("d", "e"):  # per state change, from the bot's transport meter
         detail = rows[key]["storage_detail"]
         assert detail["reads"] > 0 and detail["writes"] > 0, key
-        assert "per state change (target <= 3 incl. the read)" in rows[key]["extra"], key
+        assert rows[key]["storage_warm"]["writes"] > 0, key
+        for label in ("warm", "under load"):
+            assert f"per state change, {label} (target <= 3 incl. the read)" in rows[key]["extra"]
     screens = rows["f"]["extra"]
     for screen in ("mijn meldingen", "openstaand", "register gift 2026", "overview 2026"):
         assert "entities" in screens[f"{screen} @ 20"], screen
