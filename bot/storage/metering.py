@@ -87,11 +87,11 @@ class TableMeter:
 
 def _target(url: str) -> tuple[str, bool]:
     """The table a URL addresses and whether it names one entity."""
-    match = _PATH.match(unquote(urlsplit(url).path))
+    match = _PATH.match(urlsplit(url).path)  # keys stay quoted: a `/` in one is `%2F`
     if match is None:
         return "?", False
     args = match["args"] or ""
-    return match["table"], "PartitionKey=" in args
+    return unquote(match["table"]), "PartitionKey=" in unquote(args)
 
 
 def _entities(answer: Any) -> int:
