@@ -65,6 +65,9 @@ class Measurement:
     extra: dict[str, Any] = field(default_factory=dict)
     # Azurite's own CPU per action (it shares the two cores with the bot): None without Azurite
     store_cpu_ms_per_action: float | None = None
+    # per action, from the bot's transport meter: requests, reads, writes, pages, entities...
+    storage_detail: dict[str, float] | None = None
+    storage_warm: dict[str, float] | None = None  # d, e: the same, one turn at a time, warm
 
     @property
     def throughput(self) -> float:
@@ -156,6 +159,7 @@ class Bench:
         async with ClientSession() as session:
             await session.post(self.connector_url + "/_reset")
             storage_before = await _storage_requests(session, bot)
+            metered_before = await _metered(session, bot)
             store_before = self._store_cpu() if bot.counters_url is not None else None
             before = usage(bot.pid)
             result = await drive(
@@ -168,6 +172,7 @@ class Bench:
             after = usage(bot.pid)
             store_after = self._store_cpu() if store_before is not None else None
             storage_after = await _storage_requests(session, bot)
+            metered_after = await _metered(session, bot)
             stats = await (await session.get(self.connector_url + "/_stats")).json()
         measured = _measurement(
             key,
@@ -185,11 +190,38 @@ class Bench:
         )
         if store_before is not None and store_after is not None and result.ok:
             measured.store_cpu_ms_per_action = (store_after - store_before) * 1000 / result.ok
+        if metered_before is not None and metered_after is not None and result.ok:
+            measured.storage_detail = {
+                name: (metered_after[name] - metered_before[name]) / result.ok for name in METERED
+            }
+            measured.extra["storage per turn"] = storage_line(measured.storage_detail)
         return measured
 
     def _store_cpu(self) -> float | None:
         """Azurite's CPU seconds so far (None when it was not started by this bench)."""
         return usage(self.azurite_pid).cpu_seconds if self.azurite_pid is not None else None
+
+
+METERED = ("requests", "reads", "writes", "pages", "point_reads", "entities", "written")
+
+
+def storage_line(per_turn: dict[str, float]) -> str:
+    """Storage per turn, by kind, from the bot's transport meter (bot/storage/metering.py)."""
+    d = per_turn
+    return (
+        f"{d['requests']:.2f} requests: {d['reads']:.2f} reads ({d['point_reads']:.2f} point "
+        f"reads, {d['pages']:.2f} query pages, {d['entities']:.2f} entities returned), "
+        f"{d['writes']:.2f} writes ({d['written']:.2f} entities written)"
+    )
+
+
+async def _metered(session: ClientSession, bot: Bot) -> dict[str, int] | None:
+    """The bot's transport meter totals (`GET /_debug/counters`), or None without counters."""
+    if bot.counters_url is None:
+        return None
+    async with session.get(bot.counters_url) as response:
+        storage = (await response.json()).get("storage")
+    return None if storage is None else {name: int(storage[name]) for name in METERED}
 
 
 async def _storage_requests(session: ClientSession, bot: Bot) -> int | None:

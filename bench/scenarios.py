@@ -216,5 +216,6 @@ def _reference(service_url: str, person: str) -> str:
     )
 
 
-# d, e, f: the approval engine and the personal registers (registered on import).
+# d, e: the approval engine; f: storage per screen (registered on import).
 from bench import flows as _flows  # noqa: E402, F401
+from bench import screens as _screens  # noqa: E402, F401

@@ -34,6 +34,7 @@ from bot.storage import registers as register_tables
 from bot.storage import requests as request_tables
 from bot.storage.collection import CollectionRepository
 from bot.storage.errors import StorageError
+from bot.storage.metering import TableMeter
 from bot.storage.repositories import TABLES, ConversationReferences, DirectoryRepository
 from bot.storage.requests import RequestRepository
 from bot.storage.store import TableStore
@@ -70,6 +71,7 @@ def init_app(
         settings.table_prefix,
         on_request=counters.count_storage_request if counters is not None else None,
         proxy_configured=settings.proxy_configured,
+        meter=counters.meter if counters is not None else None,
     )
     adapter = build_adapter(settings)
     conversations = ConversationReferences(table_store)
@@ -123,16 +125,21 @@ def init_app(
 
 
 class DebugCounters:
-    """Storage requests counted at the transport, for the benchmarks (DEBUG_COUNTERS=1)."""
+    """Storage requests counted at the transport, for the benchmarks (DEBUG_COUNTERS=1): every
+    request sent, and per answered request its reads, writes, pages and entities
+    (`bot.storage.metering`), in total and per table."""
 
     def __init__(self) -> None:
         self.storage_requests = 0
+        self.meter = TableMeter()
 
     def count_storage_request(self) -> None:
         self.storage_requests += 1
 
     async def handler(self, request: web.Request) -> web.Response:
-        return web.json_response({"storage_requests": self.storage_requests})
+        return web.json_response(
+            {"storage_requests": self.storage_requests, "storage": self.meter.snapshot()}
+        )
 
 
 async def healthz(request: web.Request) -> web.Response:

@@ -29,6 +29,7 @@ from bot.storage.errors import (
     StorageError,
     StorageUnavailable,
 )
+from bot.storage.metering import TableMeter
 from bot.storage.store import Row, Write
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,8 @@ class AzureTableStore:
     once per HTTP request sent, which the benchmarks use to count storage round trips.
     `proxy_configured` (`Settings.proxy_configured`): the environment names a proxy or a netrc
     file the client must honour.
+    once per HTTP request sent, which the benchmarks use to count storage round trips; `meter`
+    (bot/storage/metering.py) counts reads, writes, pages and entities per answered request.
     """
 
     def __init__(
@@ -51,6 +54,7 @@ class AzureTableStore:
         prefix: str = "",
         on_request: Callable[[], None] | None = None,
         proxy_configured: bool = False,
+        meter: TableMeter | None = None,
     ) -> None:
         hook = None
         if on_request is not None:
@@ -68,6 +72,7 @@ class AzureTableStore:
             connection_timeout=3,
             read_timeout=10,
             raw_request_hook=hook,
+            raw_response_hook=meter.on_response if meter is not None else None,
             # With environment settings on, aiohttp looks up proxy and netrc settings in a worker
             # thread on every request (two thread hops, ~40% of a point read's CPU). They are
             # only read when a proxy is configured.

@@ -49,7 +49,17 @@ async def test_every_scenario_runs_and_nothing_is_lost(azurite_connection: str) 
     for key in ("d", "e"):  # measured unpaced (like a), and the report says so
         assert "pacer off" in rows[key]["title"]
         assert "TEAMS_SENDS_PER_SECOND=" in rows[key]["extra"]["pacer"]
-    assert "p50 at 40 vs 20 (target <= 1.5x)" in rows["f"]["extra"]
+    for key in ("d", "e"):  # per state change, from the bot's transport meter
+        detail = rows[key]["storage_detail"]
+        assert detail["reads"] > 0 and detail["writes"] > 0, key
+        assert rows[key]["storage_warm"]["writes"] > 0, key
+        for label in ("warm", "under load"):
+            assert f"per state change, {label} (target <= 3 incl. the read)" in rows[key]["extra"]
+    screens = rows["f"]["extra"]
+    for screen in ("mijn meldingen", "openstaand", "register gift 2026", "overview 2026"):
+        assert "entities" in screens[f"{screen} @ 20"], screen
+        assert "(target <= 1.5x)" in screens[f"{screen} 40/20"], screen
+    assert "1 requests (1 reads: 1 pages" in screens["mijn meldingen @ 40"]  # her partition
     fan = rows["g"]
     assert fan["actions"] == 12
     assert "0 left unretried" in fan["extra"]["429s"]

@@ -29,11 +29,23 @@ async def test_counters_count_storage_requests_per_turn(
             response = await session.get(str(server.make_url("/_debug/counters")))
             return int((await response.json())["storage_requests"])
 
+        async def metered() -> dict[str, int]:
+            response = await session.get(str(server.make_url("/_debug/counters")))
+            storage = (await response.json())["storage"]
+            return {k: v for k, v in storage.items() if k != "tables"}
+
         before = await count()
         assert before > 0  # creating the tables and loading the directory
+        metered_before = await metered()
         await session.post(
             str(server.make_url("/api/messages")), json=SANNE.message(service_url + "/", "hallo")
         )
+        metered_after = await metered()
+        turn = {k: metered_after[k] - metered_before[k] for k in metered_before}
+        # the same three, by kind: one write, one point read (the directory), one page of at most
+        # one row (her inbox partition)
+        assert (turn["requests"], turn["writes"], turn["reads"]) == (3, 1, 2)
+        assert (turn["point_reads"], turn["pages"]) == (1, 1)
         # the conversation reference upsert, the directory read for the role-aware menu, and
         # whether "openstaand" is on it: one row of her own inbox partition
         assert await count() - before == 3
