@@ -341,8 +341,8 @@ class Settings:
     debug_counters: Annotated[bool, _checked(_flag)] = env(
         "DEBUG_COUNTERS",
         "",
-        "1 = serve `GET /_debug/counters` (storage requests so far) for `make bench`; "
-        "local mode only.",
+        "1 = serve `GET /_debug/counters` (storage requests, reads, writes, pages and entities "
+        "so far, per table) for `make bench`; local mode only.",
     )
     # Bot Framework authentication endpoints. All empty = the SDK's public-cloud defaults; setting
     # any of them switches the SDK to its parameterized mode, where we fill the others with the
