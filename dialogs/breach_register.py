@@ -128,7 +128,7 @@ async def export_register(action: CardAction, services: Services) -> Card:
     now = services.clock()
     year = _year(action.data.get("year"), now)
     ticket = await create_ticket(
-        services.store,
+        services.tickets,
         action.actor.tenant_id,
         action.actor.user_id,
         str(fmt),

@@ -21,7 +21,7 @@ BUILDERS: dict[str, Builder] = {
 
 async def export_file(services: Services, token: str) -> ExportFile | None:
     """(file name, content type, bytes) for a valid, unused download token, or None."""
-    ticket = await redeem(services.store, token, services.clock())
+    ticket = await redeem(services.tickets, token, services.clock())
     if ticket is None:
         return None
     builder = BUILDERS.get(ticket.subject)

@@ -231,7 +231,7 @@ async def export_overview(action: CardAction, services: Services) -> Card:
     now = services.clock()
     year = pick_year(action.data.get("year"), now)
     ticket = await create_ticket(
-        services.store,
+        services.tickets,
         actor.tenant_id,
         actor.user_id,
         str(fmt),

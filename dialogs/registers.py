@@ -321,7 +321,7 @@ async def export_register(action: CardAction, services: Services) -> Card:
     known = await departments(services, actor.tenant_id)
     department = pick_department(action.data.get("department"), known) or ""
     ticket = await create_ticket(
-        services.store,
+        services.tickets,
         actor.tenant_id,
         actor.user_id,
         str(fmt),

@@ -46,7 +46,7 @@ def this_year(services: Services) -> int:
 async def start_campaign(services: Services, actor: Actor) -> int:
     """Open this year's campaign for every active person; returns how many were added."""
     people = [p for p in await services.directory.people(actor.tenant_id) if p.active]
-    repository = AcknowledgementRepository(services.store)
+    repository = services.acknowledgements
     return await repository.start(
         actor.tenant_id, this_year(services), people, actor.user_id, services.clock()
     )
@@ -57,7 +57,7 @@ async def confirm(services: Services, actor: Actor, year: int) -> None:
         person = await services.directory.get_person(actor.tenant_id, actor.user_id)
         return person or Person(actor.user_id, actor.name)
 
-    await AcknowledgementRepository(services.store).confirm(
+    await services.acknowledgements.confirm(
         actor.tenant_id, year, actor.user_id, services.clock(), who
     )
 
@@ -66,7 +66,7 @@ async def status(
     services: Services, tenant_id: str, year: int
 ) -> tuple[Campaign | None, list[DepartmentCount]]:
     """Per department: confirmed / everyone asked, and how many could not be reached."""
-    repository = AcknowledgementRepository(services.store)
+    repository = services.acknowledgements
     campaign = await repository.campaign(tenant_id, year)
     if campaign is None:
         return None, []
@@ -82,7 +82,7 @@ async def status(
 async def send_due(services: Services, ask_card: AskCard) -> int:
     """The job: start a reminder round when one is due, and send the current round to everyone
     who has not confirmed and has not had it. Returns how many were sent."""
-    repository = AcknowledgementRepository(services.store)
+    repository = services.acknowledgements
     interval = timedelta(days=services.settings.ack_reminder_days)
     sent = 0
     for campaign in await repository.campaigns():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 
 from bot.cache import TtlCache
 from bot.domain.kinds import Kinds
@@ -13,8 +14,13 @@ from bot.services.approvers import ManagerLookup
 from bot.services.locks import KeyedLocks
 from bot.services.notify import Notifier
 from bot.settings import Settings
+from bot.storage.acknowledgements import AcknowledgementRepository
 from bot.storage.breaches import BreachRepository
 from bot.storage.collection import Collection
+from bot.storage.exports import ExportTickets
+from bot.storage.leases import Leases
+from bot.storage.raffles import RaffleRepository
+from bot.storage.removals import RemovalLog
 from bot.storage.repositories import ConversationReferences, DirectoryRepository
 from bot.storage.requests import Requests
 from bot.storage.store import TableStore
@@ -42,7 +48,31 @@ class Services:
         default_factory=lambda: TtlCache(60.0)
     )
 
-    @property
+    # The other aggregates' repositories, over the same store (made once, on first use). The
+    # store itself is for the app's life cycle (create tables, ping, close), not for use cases.
+    @cached_property
     def breaches(self) -> BreachRepository:
-        """Data-leak reports (a thin view over `store`, so it needs no wiring of its own)."""
+        """Data-leak reports and their trails."""
         return BreachRepository(self.store)
+
+    @cached_property
+    def raffles(self) -> RaffleRepository:
+        return RaffleRepository(self.store)
+
+    @cached_property
+    def acknowledgements(self) -> AcknowledgementRepository:
+        return AcknowledgementRepository(self.store)
+
+    @cached_property
+    def leases(self) -> Leases:
+        """Work done once across instances (retention's day, a raffle in progress)."""
+        return Leases(self.store)
+
+    @cached_property
+    def removals(self) -> RemovalLog:
+        return RemovalLog(self.store)
+
+    @cached_property
+    def tickets(self) -> ExportTickets:
+        """One-time download links."""
+        return ExportTickets(self.store)

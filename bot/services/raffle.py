@@ -21,8 +21,7 @@ from bot.domain.raffle import ALGORITHM, draw
 from bot.services.context import Services
 from bot.services.fanout import fan_out
 from bot.services.notify import DeliveryError, NoConversationReference
-from bot.storage.leases import Leases
-from bot.storage.raffles import Excluded, Prize, RaffleRecord, RaffleRepository
+from bot.storage.raffles import Excluded, Prize, RaffleRecord
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +40,7 @@ class RaffleBusy(Exception):
 async def run_raffle(services: Services, actor: Actor, winner_card: WinnerCard) -> RaffleRecord:
     """Draw, record, mark the gifts and tell the winners. The caller has checked the role."""
     lease = f"raffle|{actor.tenant_id}"
-    leases = Leases(services.store)
+    leases = services.leases
     now = services.clock()
     if not await leases.claim(lease, actor.user_id, now, LEASE_TIME):
         raise RaffleBusy(actor.tenant_id)
@@ -50,7 +49,7 @@ async def run_raffle(services: Services, actor: Actor, winner_card: WinnerCard) 
         for prize in raffle.prizes:
             await _mark_raffled(services, actor.tenant_id, prize.gift_id, raffle.id)
         raffle = await _tell_winners(services, raffle, winner_card)
-        await RaffleRepository(services.store).record_notifications(raffle)
+        await services.raffles.record_notifications(raffle)
         return raffle
     finally:
         await leases.release(lease, actor.user_id)
@@ -90,7 +89,7 @@ async def _draw_and_record(services: Services, actor: Actor) -> RaffleRecord:
             for gift, winner in sorted(winners.items())
         ),
     )
-    await RaffleRepository(services.store).record(raffle)
+    await services.raffles.record(raffle)
     return raffle
 
 

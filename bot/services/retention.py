@@ -18,8 +18,7 @@ from datetime import datetime, timedelta
 
 from bot.services.context import Services
 from bot.settings import Settings
-from bot.storage.leases import Leases
-from bot.storage.removals import Removal, RemovalLog
+from bot.storage.removals import Removal
 
 log = logging.getLogger(__name__)
 
@@ -77,9 +76,9 @@ async def run_retention(services: Services) -> int:
     """The daily job: returns how many records it removed (0 when another instance has today)."""
     now = services.clock()
     day = f"retention|{now.date().isoformat()}"
-    if not await Leases(services.store).claim(day, uuid.uuid4().hex, now):
+    if not await services.leases.claim(day, uuid.uuid4().hex, now):
         return 0
-    removals = RemovalLog(services.store)
+    removals = services.removals
     removed = 0
     for policy in retention_policies(services.settings):
         cutoff = now - timedelta(days=policy.days)
