@@ -10,7 +10,7 @@ from bot.domain.kinds import Kinds
 from bot.domain.overview import LeakRecord, Overview, RequestRecord, local_year, yearly_overview
 from bot.domain.requests import ApprovalRequest
 from bot.services.context import Services
-from bot.services.registers import all_requests
+from bot.services.registers import submitted_in
 
 
 def request_record(kinds: Kinds, request: ApprovalRequest) -> RequestRecord:
@@ -42,15 +42,13 @@ class YearlyOverview:
 
 
 async def yearly(services: Services, tenant_id: str, year: int, this_year: int) -> YearlyOverview:
-    """The overview of `year` (counted by the day of submission): the register partitions of
-    that year and the years either side (a gift reported in January may have been received in
-    December; an invitation may be for next year), and the tenant's breach register (one
-    partition)."""
+    """The overview of `year` (counted by the day of submission): the register copies submitted
+    that year, wherever they are filed, and the tenant's breach register (one partition)."""
     kinds = services.kinds
-    found = await all_requests(services, tenant_id, (year - 1, year, year + 1))
+    found = await submitted_in(services, tenant_id, year)
     requests = [request_record(kinds, r) for r in found]
     leaks = [leak_record(b) for b in await services.breaches.register(tenant_id)]
-    seen = {this_year, year}
+    seen = {this_year, year, *await services.requests.submission_years(tenant_id)}
     seen |= {local_year(r.submitted_at) for r in requests}
     seen |= {local_year(leak.discovered_at) for leak in leaks}
     overview = yearly_overview(kinds, requests, leaks, year)

@@ -47,12 +47,11 @@ async def requests_of(
     return [request for part in found for request in part]
 
 
-async def all_requests(
-    services: Services, tenant_id: str, years: Iterable[int]
-) -> list[ApprovalRequest]:
-    """Every request of every kind with a register filed under the given years, for the
-    yearly overview."""
-    chosen = tuple(years)
+async def submitted_in(services: Services, tenant_id: str, year: int) -> list[ApprovalRequest]:
+    """Every request of every kind with a register submitted in `year`, for the yearly overview
+    (per kind: the partitions its marker names, read by key range)."""
     names = [k.name for k in services.kinds if k.has_register]
-    found = await asyncio.gather(*(requests_of(services, tenant_id, k, chosen) for k in names))
+    found = await asyncio.gather(
+        *(services.requests.submitted_in(tenant_id, name, year) for name in names)
+    )
     return [request for part in found for request in part]

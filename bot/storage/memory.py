@@ -20,13 +20,13 @@ from bot.domain.requests import ApprovalRequest, Status
 from bot.storage.collection import Collection
 from bot.storage.errors import AlreadyExists, Conflict, NotFound
 from bot.storage.requests import (
+    CURRENT,
     InboxEntry,
     Requests,
     RequestSummary,
     StoredRequest,
-    _register_key,
     inbox_columns,
-    register_partition,
+    register_place,
 )
 from bot.storage.store import Row, Value, Write
 
@@ -182,22 +182,49 @@ class MemoryRequestRepository:
         )
         version = next(self._versions)
         self.requests[key] = (kept, version)
-        await self.sync_register(kept)
+        await self.sync_register(kept, before=current[0])
         return StoredRequest(kept, str(version))
 
-    async def sync_register(self, request: ApprovalRequest) -> None:
+    async def sync_register(
+        self, request: ApprovalRequest, before: ApprovalRequest | None = None
+    ) -> None:
         kind = self.kinds.get(request.kind)
         if kind is not None and not kind.has_register:
             return
-        partition = register_partition(self.kinds, request)
-        self.registers.setdefault(partition, {})[request.id] = replace(request, audit=())
+        place = register_place(self.kinds, request)
+        if before is not None:
+            old = register_place(self.kinds, before)
+            if old.partition != place.partition:
+                self.registers.get(old.partition, {}).pop(old.row, None)
+        self.registers.setdefault(place.partition, {})[place.row] = replace(request, audit=())
 
     async def forget_register(self, request: ApprovalRequest) -> None:
-        self.registers.get(register_partition(self.kinds, request), {}).pop(request.id, None)
+        place = register_place(self.kinds, request)
+        self.registers.get(place.partition, {}).pop(place.row, None)
 
     async def register(self, tenant_id: str, kind: str, year: int) -> list[ApprovalRequest]:
-        copies = self.registers.get(_register_key(self.kinds, tenant_id, kind, year), {})
+        known = self.kinds.get(kind)
+        filed = CURRENT if known is not None and known.counts_onwards else str(year)
+        copies = self.registers.get(f"{tenant_id}|{kind}|{filed}", {})
         return [copies[k] for k in sorted(copies)]
+
+    async def submitted_in(self, tenant_id: str, kind: str, year: int) -> list[ApprovalRequest]:
+        prefix = f"{tenant_id}|{kind}|"
+        return [
+            copy
+            for partition, copies in sorted(self.registers.items())
+            if partition.startswith(prefix)
+            for row, copy in sorted(copies.items())
+            if row.startswith(f"{year}|")
+        ]
+
+    async def submission_years(self, tenant_id: str) -> set[int]:
+        return {
+            int(row.split("|", 1)[0])
+            for partition, copies in self.registers.items()
+            if partition.startswith(f"{tenant_id}|")
+            for row in copies
+        }
 
     async def summaries(self, tenant_id: str, requester_id: str) -> list[RequestSummary]:
         return [RequestSummary.of(r) for r in await self.for_requester(tenant_id, requester_id)]

@@ -102,9 +102,13 @@ class Requests(Protocol):
         self, tenant_id: str, requester_id: str, request_id: str
     ) -> StoredRequest | None: ...
     async def update(self, stored: StoredRequest, updated: ApprovalRequest) -> StoredRequest: ...
-    async def sync_register(self, request: ApprovalRequest) -> None: ...
+    async def sync_register(
+        self, request: ApprovalRequest, before: ApprovalRequest | None = None
+    ) -> None: ...
     async def forget_register(self, request: ApprovalRequest) -> None: ...
     async def register(self, tenant_id: str, kind: str, year: int) -> list[ApprovalRequest]: ...
+    async def submitted_in(self, tenant_id: str, kind: str, year: int) -> list[ApprovalRequest]: ...
+    async def submission_years(self, tenant_id: str) -> set[int]: ...
     async def summaries(self, tenant_id: str, requester_id: str) -> list[RequestSummary]: ...
     async def for_requester(self, tenant_id: str, requester_id: str) -> list[ApprovalRequest]: ...
     async def of_kind(self, kind: str, status: Status) -> list[ApprovalRequest]: ...
@@ -128,32 +132,48 @@ class Requests(Protocol):
     async def pending_everywhere(self) -> list[tuple[str, InboxEntry]]: ...
 
 
-def register_partition(kinds: Kinds, request: ApprovalRequest) -> str:
-    """Where a request stands on its register: one partition per tenant, kind and the year it
-    is filed under; a kind whose entries count onwards (current side jobs, which stay current
-    for years) has one partition per tenant."""
-    return _register_key(kinds, request.tenant_id, request.kind, _filed_year(kinds, request))
+@dataclass(frozen=True)
+class RegisterPlace:
+    """Where a request's register copy stands: its register's partition (tenant, kind and the
+    year it is filed under; `current` for a kind whose entries count onwards while they are on
+    the register, e.g. current side jobs) and its row (the year it was submitted, then its id,
+    so the overview can read one submission year of any partition by key range)."""
+
+    partition: str
+    row: str
+    submitted: int  # the year it was submitted (Amsterdam)
+    filed: str  # the partition's last part: a year, or CURRENT
 
 
-def _filed_year(kinds: Kinds, request: ApprovalRequest) -> int:
+CURRENT = "current"
+
+
+def register_place(kinds: Kinds, request: ApprovalRequest) -> RegisterPlace:
+    submitted = request.created_at.astimezone(AMSTERDAM).year
     kind = kinds.get(request.kind)
     if kind is None or not isinstance(request.facts, kind.facts_type):
-        # a kind this app does not know (any more), its facts kept as stored: by submission
-        return request.created_at.astimezone(AMSTERDAM).year
-    return kind.register_day(request).year
+        filed = str(submitted)  # a kind this app does not know (any more): by submission
+    elif kind.counts_onwards:
+        # On the register it counts for every year from its start: one partition. Off it
+        # (pending, declined, ended), only the overview reads it: by submission.
+        filed = CURRENT if kind.on_register(request) else str(submitted)
+    else:
+        filed = str(kind.register_day(request).year)
+    partition = f"{request.tenant_id}|{request.kind}|{filed}"
+    return RegisterPlace(partition, f"{submitted}|{request.id}", submitted, filed)
 
 
-def _register_key(kinds: Kinds, tenant_id: str, kind_name: str, year: int) -> str:
-    kind = kinds.get(kind_name)
-    if kind is not None and kind.counts_onwards:
-        return f"{tenant_id}|{kind_name}"
-    return f"{tenant_id}|{kind_name}|{year}"
+def _marker_partition(tenant_id: str) -> str:
+    """Per tenant, one row per kind and year of submission, naming where its copies are filed:
+    what the overview reads to find a year's requests, and which years have any."""
+    return f"{tenant_id}|filed"
 
 
 class RequestRepository:
     def __init__(self, store: TableStore, kinds: Kinds) -> None:
         self._store = store
         self._kinds = kinds  # reads each request's stored facts as its kind's typed facts
+        self._marked: set[tuple[str, str, int, str]] = set()  # marker rows known written
 
     async def create(self, request: ApprovalRequest) -> StoredRequest:
         """Write a new request, its trail inside it (AlreadyExists if written), then its register
@@ -188,31 +208,76 @@ class RequestRepository:
         row = await self._store.replace(
             REQUESTS, partition, _row_key(updated.id), _request_columns(updated), stored.etag
         )
-        await self.sync_register(updated)
+        await self.sync_register(updated, before=stored.request)
         return StoredRequest(updated, row.etag or "")
 
-    async def sync_register(self, request: ApprovalRequest) -> None:
-        """Write the request's register copy as the request now is (an unconditional upsert of
-        the head's columns: repeating it, or running it late, is harmless)."""
+    async def sync_register(
+        self, request: ApprovalRequest, before: ApprovalRequest | None = None
+    ) -> None:
+        """Write the request's register copy as the request now is (an unconditional upsert:
+        repeating it, or running it late, is harmless). When the copy moves (a side job comes
+        onto or leaves the register), the old copy goes first: a failure in between leaves it
+        off the register until its next change, never on it twice or wrongly."""
         kind = self._kinds.get(request.kind)
         if kind is not None and not kind.has_register:
             return
-        await self._store.upsert(
-            REGISTER,
-            register_partition(self._kinds, request),
-            request.id,
-            _register_columns(request),
+        place = register_place(self._kinds, request)
+        if before is not None:
+            old = register_place(self._kinds, before)
+            if old.partition != place.partition:
+                await self._store.delete(REGISTER, old.partition, old.row)
+        await self._mark(request.tenant_id, request.kind, place)
+        await self._store.upsert(REGISTER, place.partition, place.row, _register_columns(request))
+
+    async def _mark(self, tenant_id: str, kind: str, place: RegisterPlace) -> None:
+        """Name the copy's partition in its submission year's marker row (a merge: writers of
+        other filings never conflict). A marker is never removed, so one this instance wrote
+        is not written again: after the first request of a kind in a year, this costs nothing."""
+        key = (tenant_id, kind, place.submitted, place.filed)
+        if key in self._marked:
+            return
+        row = f"{kind}|{place.submitted}"
+        merge = Write(
+            "merge", row, {"Kind": kind, "Year": place.submitted, f"P{place.filed}": True}
         )
+        await self._store.transact(REGISTER, _marker_partition(tenant_id), [merge])
+        if len(self._marked) > 10_000:
+            self._marked.clear()
+        self._marked.add(key)
 
     async def forget_register(self, request: ApprovalRequest) -> None:
         """Retention removed the request: its register copy goes too."""
-        await self._store.delete(REGISTER, register_partition(self._kinds, request), request.id)
+        place = register_place(self._kinds, request)
+        await self._store.delete(REGISTER, place.partition, place.row)
 
     async def register(self, tenant_id: str, kind: str, year: int) -> list[ApprovalRequest]:
-        """The register copies of one kind filed under one year (a kind that counts onwards: all
-        of them): one partition, so what is read is what the register shows."""
-        rows = await self._store.query(REGISTER, _register_key(self._kinds, tenant_id, kind, year))
-        return [_request(self._kinds, tenant_id, r.row, r, []) for r in rows]
+        """The register copies of one kind filed under one year (a kind that counts onwards:
+        those on its register now): one partition, so what is read is what the register shows."""
+        known = self._kinds.get(kind)
+        filed = CURRENT if known is not None and known.counts_onwards else str(year)
+        rows = await self._store.query(REGISTER, f"{tenant_id}|{kind}|{filed}")
+        return [_request(self._kinds, tenant_id, r.row.split("|", 1)[1], r, []) for r in rows]
+
+    async def submitted_in(self, tenant_id: str, kind: str, year: int) -> list[ApprovalRequest]:
+        """The register copies of one kind submitted in `year`, wherever they are filed: the
+        partitions its marker row names, each read by key range, so what is read is what the
+        yearly overview counts."""
+        try:
+            marker = await self._store.get(REGISTER, _marker_partition(tenant_id), f"{kind}|{year}")
+        except NotFound:
+            return []
+        filings = sorted(name[1:] for name, on in marker.data.items() if on and name[:1] == "P")
+        low, high = f"{year}|", f"{year}}}"
+        found: list[ApprovalRequest] = []
+        for filed in filings:
+            rows = await self._store.query(REGISTER, f"{tenant_id}|{kind}|{filed}", low, high)
+            found += [_request(self._kinds, tenant_id, r.row.split("|", 1)[1], r, []) for r in rows]
+        return found
+
+    async def submission_years(self, tenant_id: str) -> set[int]:
+        """The years anything was submitted in (the tenant's marker rows: one small partition)."""
+        rows = await self._store.query(REGISTER, _marker_partition(tenant_id))
+        return {int(r.data["Year"]) for r in rows if r.data.get("Year")}
 
     async def summaries(self, tenant_id: str, requester_id: str) -> list[RequestSummary]:
         """Every request of one person, newest first (their own partition)."""

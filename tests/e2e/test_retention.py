@@ -51,7 +51,7 @@ async def rows_of(services: Services, rid: str) -> int:
     trail = await services.store.query(REQUESTS, f"{TENANT}|u1", f"r|{rid}", f"r|{rid}}}")
     inbox = [r for r in await services.store.query(INBOX, f"{TENANT}|u2") if r.row == rid]
     kept = [r for r in await services.store.query(COLLECTION, TENANT) if r.row == rid]
-    copy = [r for r in await services.store.scan(REGISTER, {}) if r.row == rid]
+    copy = [r for r in await services.store.scan(REGISTER, {}) if r.row.endswith(f"|{rid}")]
     return len(trail) + len(inbox) + len(kept) + len(copy)
 
 

@@ -294,14 +294,45 @@ async def test_the_register_copy_follows_every_change_and_is_filed_under_its_own
 async def test_current_side_jobs_share_one_register_partition_whatever_their_start(
     repository: Requests,
 ) -> None:
+    stored = []
     for n, start in enumerate(("2019-03-01", "2026-01-15")):
         facts = SideJob.from_record({"role": "Penningmeester", "start": start})
         job = replace(a_request(f"NEV-{n}"), kind="sidejob", facts=facts)
-        await repository.create(job)
-    assert sorted(r.id for r in await repository.register("tenant", "sidejob", 2026)) == [
-        "NEV-0",
-        "NEV-1",
-    ]
+        stored.append(await repository.create(job))
+    assert await repository.register("tenant", "sidejob", 2026) == []  # pending: not current
+
+    for one in stored:
+        await repository.update(one, decide(one.request, "pieter", True, "", NOW))
+    current = await repository.register("tenant", "sidejob", 2026)
+    assert sorted(r.id for r in current) == ["NEV-0", "NEV-1"]
+
+    # one ends: it leaves the register, and the overview still counts it in its year
+    again = await repository.get("tenant", "sanne", "NEV-0")
+    assert again is not None
+    ended = replace(again.request.facts, ended_on=date(2026, 6, 30))
+    await repository.update(again, replace(again.request, facts=ended))
+    assert [r.id for r in await repository.register("tenant", "sidejob", 2026)] == ["NEV-1"]
+    submitted = await repository.submitted_in("tenant", "sidejob", NOW.year)
+    assert sorted(r.id for r in submitted) == ["NEV-0", "NEV-1"]
+
+
+async def test_the_overview_finds_a_years_requests_wherever_they_are_filed(
+    repository: Requests,
+) -> None:
+    late = Gift.from_record({"description": "Kerstpakket", "receivedOn": "2024-12-20"})
+    await repository.create(replace(a_request("CAD-L"), facts=late))  # reported in 2026
+    await repository.create(
+        replace(a_request("CAD-N"), facts=replace(late, received_on=NOW.date()))
+    )
+    last_year = replace(a_request("CAD-P"), created_at=NOW.replace(year=2025))
+    await repository.create(replace(last_year, facts=replace(late, received_on=date(2025, 3, 1))))
+
+    submitted = await repository.submitted_in("tenant", "gift", 2026)
+    assert sorted(r.id for r in submitted) == ["CAD-L", "CAD-N"]
+    assert [r.id for r in await repository.submitted_in("tenant", "gift", 2025)] == ["CAD-P"]
+    assert [r.id for r in await repository.register("tenant", "gift", 2024)] == ["CAD-L"]
+    assert await repository.submission_years("tenant") == {2025, 2026}
+    assert await repository.submitted_in("other", "gift", 2026) == []
 
 
 async def test_removing_a_rerouted_request_clears_every_inbox_it_was_put_in(
