@@ -9,8 +9,8 @@ import json
 import sys
 from pathlib import Path
 
+from bench.catalog import SCENARIOS
 from bench.run import ROOT, Options, run
-from bench.scenarios import SCENARIOS
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
         profile=args.profile,
         records=tuple(int(n) for n in args.records.split(",") if n.strip()),
     )
-    report = asyncio.run(run(options, echo=print))
+    report = asyncio.run(run(options, SCENARIOS, echo=print))
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
     with open(args.json, "w", encoding="utf-8") as out:
         json.dump(report, out, indent=2)

@@ -15,8 +15,7 @@ from typing import Any
 
 from aiohttp import ClientSession, ClientTimeout
 
-from bench.run import METERED, WARMUP_REQUESTS, Bench, Bot, Measurement, storage_line
-from bench.scenarios import (
+from bench.common import (
     TENANT,
     _reference,
     activity,
@@ -25,6 +24,7 @@ from bench.scenarios import (
     user_id,
     wait_healthy,
 )
+from bench.run import METERED, WARMUP_REQUESTS, Bench, Bot, Measurement, storage_line
 from bench.seeding import CATALOGUE, seed
 from bot.domain.gifts import Gift
 from bot.domain.requests import ApprovalRequest, ApproverRole, AuditEntry, Person, Status

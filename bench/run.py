@@ -8,7 +8,7 @@ import pstats
 import sys
 import tempfile
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -355,11 +355,17 @@ class _Capture:
         return "".join(self._parts)
 
 
-async def run(options: Options, echo: Callable[[str], None] = lambda _line: None) -> dict[str, Any]:
-    """Run the chosen scenarios (the baseline first) and return the report."""
-    from bench.scenarios import SCENARIOS
+# A scenario: (bench, key, title) -> its measurement, with its title (see bench.common).
+ScenarioTable = Mapping[str, tuple[Callable[["Bench", str, str], Awaitable[Measurement]], str]]
 
-    keys = sorted(options.keys, key=lambda k: (k != BASELINE, list(SCENARIOS).index(k)))
+
+async def run(
+    options: Options,
+    scenarios: ScenarioTable,
+    echo: Callable[[str], None] = lambda _line: None,
+) -> dict[str, Any]:
+    """Run the chosen scenarios (the baseline first) and return the report."""
+    keys = sorted(options.keys, key=lambda k: (k != BASELINE, list(scenarios).index(k)))
     (ROOT / ".data").mkdir(exist_ok=True)
     measurements: list[Measurement] = []
     with (
@@ -370,7 +376,7 @@ async def run(options: Options, echo: Callable[[str], None] = lambda _line: None
         with bench.connector() as connector_url:
             bench.connector_url = connector_url
             for key in keys:
-                function, title = SCENARIOS[key]
+                function, title = scenarios[key]
                 echo(f"running {key}: {title} ...")
                 measurement = await function(bench, key, title)
                 measurements.append(measurement)

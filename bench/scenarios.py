@@ -1,75 +1,32 @@
-"""The scenarios. Adding one is one function: `@scenario(key, title)` on
-`async def s(bench, key, title) -> Measurement`, usually starting a process with
-`bench.process(...)` and measuring it with `bench.turns(...)`.
+"""Scenarios a, a2, b, c and g: the echo baselines, the menu turn and the fan-out. Adding one
+is one function: `@scenario(key, title)` (bench.common) on `async def s(bench, key, title) ->
+Measurement`, usually starting a process with `bench.process(...)` and measuring it with
+`bench.turns(...)`; list its module in bench/catalog.py.
 
-Scenarios d, e and f (the approval engine and the personal registers) live in `bench/flows.py`.
+Scenarios d and e (the approval engine) are in `bench/flows.py`, f (storage per screen) in
+`bench/screens.py`.
 """
 
 from __future__ import annotations
 
-import asyncio
-import json
 import time
 import uuid
-from collections.abc import Awaitable, Callable
-from typing import Any
 
 from aiohttp import ClientSession
 
+from bench.common import (
+    CARD,
+    TENANT,
+    _reference,
+    bot_env,
+    messages,
+    scenario,
+    user_id,
+    wait_healthy,
+)
 from bench.load import percentile
 from bench.proc import usage
 from bench.run import Bench, Measurement, _measurement
-
-Scenario = Callable[[Bench, str, str], Awaitable[Measurement]]
-SCENARIOS: dict[str, tuple[Scenario, str]] = {}
-
-TENANT = "6d1f3a52-8c4e-4b7a-9e21-5f0c3d8b7a10"
-BOT = {"id": "28:integriteitsbot", "name": "Integriteitsbot"}
-CARD = {"type": "AdaptiveCard", "version": "1.5", "body": [{"type": "TextBlock", "text": "Hoi"}]}
-
-
-def scenario(key: str, title: str) -> Callable[[Scenario], Scenario]:
-    def register(function: Scenario) -> Scenario:
-        SCENARIOS[key] = (function, title)
-        return function
-
-    return register
-
-
-def user_id(i: int) -> str:
-    return str(uuid.UUID(int=i + 1))
-
-
-def activity(service_url: str, person: str, kind: str, activity_id: str) -> dict[str, Any]:
-    """The parts every Teams activity from `person` in their personal chat shares."""
-    return {
-        "type": kind,
-        "id": activity_id,
-        "timestamp": "2026-11-29T10:00:00.000Z",
-        "serviceUrl": service_url,
-        "channelId": "msteams",
-        "from": {"id": f"29:{person}", "name": "Bench Gebruiker", "aadObjectId": person},
-        "recipient": BOT,
-        "conversation": {
-            "id": f"a:bench-{person}",
-            "conversationType": "personal",
-            "tenantId": TENANT,
-        },
-        "channelData": {"tenant": {"id": TENANT}},
-        "locale": "nl-NL",
-    }
-
-
-def messages(service_url: str, users: int = 50) -> Callable[[int], dict[str, Any]]:
-    """Teams-shaped message activities from `users` people in turn, one per call."""
-
-    def make(i: int) -> dict[str, Any]:
-        return {
-            **activity(service_url, user_id(i % users), "message", f"bench-{i}"),
-            "text": "hallo",
-        }
-
-    return make
 
 
 @scenario("a", "stock botbuilder echo, one card (baseline)")
@@ -88,31 +45,6 @@ async def fast_echo(bench: Bench, key: str, title: str) -> Measurement:
 async def raw_echo(bench: Bench, key: str, title: str) -> Measurement:
     async with bench.process(key, ["bench.echo_raw"]) as bot:
         return await bench.turns(key, title, bot, messages(bench.connector_url + "/"))
-
-
-def bot_env(bench: Bench) -> dict[str, str]:
-    return {
-        "BOT_PORT": "0",  # replaced by a free port
-        "AZURE_STORAGE_CONNECTION_STRING": bench.azurite(),
-        "TABLE_PREFIX": "bench" + uuid.uuid4().hex[:8],
-        "DEBUG_COUNTERS": "1",
-        # Background jobs (reminders, recovery, retention) would scan the seeded tables during
-        # the measured window and be counted as the turns' storage requests.
-        "JOBS_INTERVAL_SECONDS": "0",
-        "LOG_LEVEL": "WARNING",
-        "MicrosoftAppId": "",
-    }
-
-
-async def wait_healthy(url: str, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    async with ClientSession() as session:
-        while time.monotonic() < deadline:
-            async with session.get(url + "/healthz") as response:
-                if response.status == 200:
-                    return
-            await asyncio.sleep(0.2)
-    raise TimeoutError("the bot never became healthy")
 
 
 @scenario("c", "our bot: message -> menu card (Azurite)")
@@ -196,26 +128,3 @@ async def fan_out_scenario(bench: Bench, key: str, title: str) -> Measurement:
             "note": "CPU and latency are of the sending process; latency includes pacing",
         },
     )
-
-
-def _reference(service_url: str, person: str) -> str:
-    return json.dumps(
-        {
-            "activityId": None,
-            "user": {"id": f"29:{person}", "aadObjectId": person},
-            "bot": BOT,
-            "conversation": {
-                "id": f"a:fan-{person}",
-                "conversationType": "personal",
-                "tenantId": TENANT,
-            },
-            "channelId": "msteams",
-            "locale": "nl-NL",
-            "serviceUrl": service_url + "/",
-        }
-    )
-
-
-# d, e: the approval engine; f: storage per screen (registered on import).
-from bench import flows as _flows  # noqa: E402, F401
-from bench import screens as _screens  # noqa: E402, F401

@@ -20,11 +20,11 @@ from typing import Any
 
 from aiohttp import ClientSession, ClientTimeout
 
+from bench.common import TENANT, bot_env, scenario, user_id, wait_healthy
 from bench.flows import invoke, seeded_store
 from bench.load import percentile
 from bench.proc import usage
 from bench.run import Bench, Bot, Measurement, _measurement
-from bench.scenarios import TENANT, bot_env, scenario, user_id, wait_healthy
 from bench.seeding import BLOCK, KINDS, THIS_YEAR, Block, seed_in_processes
 
 REPEATS = 2

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bench.scenarios import TENANT, user_id
+from bench.common import TENANT, user_id
 from bot.domain.kinds import Kinds
 from bot.domain.requests import ApprovalRequest, ApproverRole, AuditEntry, Person, Status
 from bot.storage.requests import RequestRepository

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from bench.catalog import SCENARIOS
 from bench.run import Options, run
-from bench.scenarios import SCENARIOS
 
 FIELDS = {
     "key",
@@ -34,7 +34,7 @@ async def test_every_scenario_runs_and_nothing_is_lost(azurite_connection: str) 
         records=(20, 40),  # scenario f seeds 1,000 and 100,000 in `make bench`; not here
         azurite_connection=azurite_connection,
     )
-    report = await run(options)
+    report = await run(options, SCENARIOS)
     rows = {row["key"]: row for row in report["scenarios"]}
     assert set(rows) == set(SCENARIOS)
     for row in rows.values():
