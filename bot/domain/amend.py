@@ -11,6 +11,7 @@ from datetime import datetime
 from bot.domain.requests import ApprovalRequest, AuditEntry, DecisionRefused, Note
 
 MAX_NOTE = 1000
+MAX_NOTES = 20  # per request: keeps a request far inside Azure's 1 MiB per entity
 NOTES = "notes"  # stored beside the facts: a list of {"at": ISO 8601, "text": ...}
 
 
@@ -41,6 +42,8 @@ def add_information(
         raise DecisionRefused("not_requester")
     if not request.pending:
         raise DecisionRefused("already_decided")
+    if len(request.notes) >= MAX_NOTES:
+        raise DecisionRefused("too_many_notes")
     entry = AuditEntry(now, actor_id, "information_added", note[:200])
     notes = (*request.notes, Note(now, note))
     return replace(request, notes=notes, audit=(*request.audit, entry))

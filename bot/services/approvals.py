@@ -7,8 +7,10 @@ that cannot be delivered is rerouted to the fallback approver and written in the
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from bot.domain.people import Actor, Role
@@ -30,7 +32,7 @@ from bot.services.approvers import fallback_approver, find_approver
 from bot.services.contention import ATTEMPTS, pause
 from bot.services.context import Services
 from bot.services.notify import DeliveryError, NoConversationReference
-from bot.storage.errors import AlreadyExists, Conflict
+from bot.storage.errors import AlreadyExists, Conflict, StorageError
 from bot.storage.repositories import StoredReference
 from bot.storage.requests import StoredRequest
 
@@ -294,7 +296,9 @@ async def decide_request(
 
     A write that loses a race against some other change (a note, HR's advice, a reminder claim)
     is re-read and re-applied while the decision is still valid; a repeat of a decision that
-    already took effect completes whatever its first attempt left undone (`settle`)."""
+    already took effect completes whatever its first attempt left undone (`settle`). A write
+    whose answer was lost but that landed (the SDK's retry then meets its own ETag) is found in
+    the trail on the re-read, and announced by this turn."""
     now = services.clock()
     for attempt in range(ATTEMPTS):
         stored = await load(services, actor.tenant_id, requester_id, rid)
@@ -303,9 +307,14 @@ async def decide_request(
         except DecisionRefused as refusal:
             if refusal.code != "already_decided":
                 raise
-            return (await settle(services, presenter, stored, message_id=message_id)).request
+            # Ours, its answer lost (the SDK retried and met its own ETag): nobody else is
+            # announcing it, so settle it now (claimed: a concurrent repeat does it once).
+            grace = timedelta(0) if _landed(stored.request, actor.user_id, now) else SETTLE_GRACE
+            settled = await settle(services, presenter, stored, message_id=message_id, grace=grace)
+            return settled.request
         try:
-            stored = await services.requests.update(stored, decided)
+            async with _unannounced_if_it_fails(services, rid):
+                stored = await services.requests.update(stored, decided)
         except (Conflict, AlreadyExists):
             await pause(attempt)
             continue
@@ -345,10 +354,31 @@ async def _announce_withdrawal(
     await services.requests.put_inbox(withdrawn, message_id=message_id)
 
 
-# A decision (or withdrawal) is announced by the turn that made it; only when that turn is
-# older than this is it taken to have stopped half-way, so a repeat or the repair job may take
-# over (ETag-claimed, so only one of them does).
-SETTLE_GRACE = timedelta(seconds=15)
+# A decision (or withdrawal) is announced by the turn that made it, which may take minutes when
+# Teams throttles (every send retried with Retry-After, paced below 50/s); only when the change
+# is older than this is that turn taken to have stopped half-way, so a repeat or the repair job
+# on any instance may take over (ETag-claimed, so only one of them does). A repeat on the
+# instance whose turn saw the write fail takes over at once (`Services.unannounced`).
+SETTLE_GRACE = timedelta(minutes=10)
+
+
+def _landed(request: ApprovalRequest, actor_id: str, now: datetime) -> bool:
+    """Whether this turn's own change is in the trail (each turn dates its change with its own
+    clock reading, so its entry is told apart from anyone else's)."""
+    return any(e.at == now and e.actor_id == actor_id for e in request.audit)
+
+
+@asynccontextmanager
+async def _unannounced_if_it_fails(services: Services, rid: str) -> AsyncIterator[None]:
+    """A write that failed with storage trouble may still have landed: remember, in this
+    process, that nobody is announcing it, so a repeat here completes it at once."""
+    try:
+        yield
+    except (Conflict, AlreadyExists):
+        raise
+    except StorageError:
+        services.unannounced.put(rid, True)
+        raise
 
 
 @dataclass(frozen=True)
@@ -380,7 +410,8 @@ async def settle(
         return Settled(request, completed=False)  # announced (or never in an inbox)
     now = services.clock()
     claims = [e.at for e in request.audit if e.action in _CLAIMS]
-    if claims and now - max(claims) < grace:
+    nobody = services.unannounced.get(request.id) is not None  # its turn here failed
+    if claims and now - max(claims) < grace and not nobody:
         return Settled(request, completed=False)  # its own turn may still be announcing it
     claim = AuditEntry(now, "system", "settling", request.status.value)
     try:
@@ -389,6 +420,7 @@ async def settle(
         )
     except (Conflict, AlreadyExists):
         return Settled(request, completed=False)  # someone else took it on
+    services.unannounced.drop(request.id)
     log.warning("completing the announcement of %s (%s)", request.id, request.status.value)
     if stored.request.status is Status.WITHDRAWN:
         await _announce_withdrawal(services, presenter, stored.request)
@@ -415,6 +447,9 @@ async def advise_request(
     now = services.clock()
     for attempt in range(ATTEMPTS):
         stored = await load(services, actor.tenant_id, requester_id, rid)
+        if _landed(stored.request, actor.user_id, now):
+            advised = stored.request  # this turn's advice landed; its answer was lost
+            break
         advised = advise(stored.request, actor.user_id, text, now)
         try:
             await services.requests.update(stored, advised)
@@ -475,9 +510,11 @@ async def withdraw_request(
         except DecisionRefused as refusal:
             if refusal.code != "already_decided":
                 raise
-            return (await settle(services, presenter, stored)).request
+            grace = timedelta(0) if _landed(stored.request, actor.user_id, now) else SETTLE_GRACE
+            return (await settle(services, presenter, stored, grace=grace)).request
         try:
-            await services.requests.update(stored, withdrawn)
+            async with _unannounced_if_it_fails(services, rid):
+                await services.requests.update(stored, withdrawn)
         except (Conflict, AlreadyExists):
             await pause(attempt)
             continue

@@ -44,6 +44,9 @@ class Services:
     clock: Callable[[], datetime] = utc_now
     # (tenant, person) -> (roles, has an inbox): shapes the menu only, so a minute's lag is fine.
     submitting: KeyedLocks = field(default_factory=KeyedLocks)  # request ids being submitted
+    # Requests whose deciding turn in this process saw its write fail (it may have landed):
+    # nobody is announcing them, so a repeat here settles them at once (see approvals.settle).
+    unannounced: TtlCache[str, bool] = field(default_factory=lambda: TtlCache(3600.0))
     menu_facts: TtlCache[tuple[str, str], tuple[frozenset[Role], bool]] = field(
         default_factory=lambda: TtlCache(60.0)
     )

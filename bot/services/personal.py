@@ -40,13 +40,16 @@ async def add_note(
 ) -> ApprovalRequest:
     """Append the actor's note to their own pending request: one ETag-guarded transaction
     (plus the read, unless `stored` is given). A write that loses a race (another note, a
-    decision, a reminder claim) is re-read and re-applied, so notes added at once are all kept.
+    decision, a reminder claim) is re-read and re-applied, so notes added at once are all kept;
+    one that landed while its answer was lost is found on the re-read and not added again.
     Raises InvalidNote, DecisionRefused or RequestNotFound."""
     note = clean_note(raw)
     now = services.clock()
     for attempt in range(ATTEMPTS):
         if stored is None:
             stored = await load(services, actor.tenant_id, actor.user_id, rid)
+        if any(n.at == now and n.text == note for n in stored.request.notes):
+            return stored.request  # this turn's note landed; its answer was lost
         updated = add_information(stored.request, actor.user_id, note, now)
         try:
             return (await services.requests.update(stored, updated)).request

@@ -16,6 +16,7 @@ from datetime import timedelta
 from bot.services import approvals
 from bot.services.approvals import Presenter
 from bot.services.context import Services
+from bot.storage.errors import StorageError
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,11 @@ async def complete_stranded(
         stored = await services.requests.get(head.tenant_id, head.requester.id, head.id)
         if stored is None:
             continue
-        result = await approvals.complete(services, presenter, stored)
+        try:
+            result = await approvals.complete(services, presenter, stored)
+        except StorageError as error:
+            log.warning("could not complete %s: %s", head.id, type(error).__name__)
+            continue
         if result.completed:
             log.warning("completed stranded submission %s", head.id)
             completed += 1
@@ -56,7 +61,11 @@ async def settle_unannounced(
         stored = await services.requests.get(tenant_id, entry.requester_id, entry.request_id)
         if stored is None or stored.request.pending:
             continue
-        settled = await approvals.settle(services, presenter, stored, grace=grace)
+        try:
+            settled = await approvals.settle(services, presenter, stored, grace=grace)
+        except StorageError as error:  # this one could not be written: the others still can
+            log.warning("could not settle %s: %s", entry.request_id, type(error).__name__)
+            continue
         if settled.completed:
             log.warning("completed the announcement of %s", entry.request_id)
             completed += 1

@@ -105,4 +105,5 @@ async def remove_request(services: Services, item: Expired) -> None:
     """The request, its audit trail, everyone's inbox row, its collection row and register copy."""
     stored = await services.requests.get(item.tenant_id, item.where, item.record_id)
     if stored is not None:
+        await services.collection.remove(item.tenant_id, item.record_id)
         await services.requests.remove(stored.request)

@@ -23,6 +23,7 @@ class Collection(Protocol):
         self, tenant_id: str, request_id: str, by: str, at: datetime
     ) -> bool: ...
     async def mark_raffled(self, tenant_id: str, request_id: str, raffle_id: str) -> bool: ...
+    async def remove(self, tenant_id: str, request_id: str) -> None: ...
 
 
 class CollectionRepository:
@@ -74,6 +75,10 @@ class CollectionRepository:
             CollectionStatus.RECEIVED,
             {"Status": CollectionStatus.RAFFLED.value, "RaffleId": raffle_id},
         )
+
+    async def remove(self, tenant_id: str, request_id: str) -> None:
+        """Retention removed the request: its entry goes too (a missing one is fine)."""
+        await self._store.delete(COLLECTION, tenant_id, request_id)
 
     async def _move(
         self, tenant_id: str, request_id: str, expected: CollectionStatus, change: dict[str, str]

@@ -10,7 +10,10 @@ from typing import Any
 # Characters per property: even text of characters outside the BMP (two UTF-16 units each, 4
 # bytes) stays within Azure's 64 KiB per string property.
 CHUNK = 15_000
-_MAX_PARTS = 60  # 900,000 characters at the most: about what an entity's 1 MiB holds
+# At most 150,000 characters per value (300 KB as UTF-16, twice that for characters outside
+# the BMP): two such values (facts, trail) and the other columns stay inside an entity's 1 MiB.
+# The domain keeps requests far below it (MAX_NOTES, bounded fields); this is the last guard.
+_MAX_PARTS = 10
 
 
 def chunked(name: str, text: str) -> dict[str, str]:

@@ -18,7 +18,7 @@ from bot.domain.collection import CollectedGift, CollectionStatus
 from bot.domain.kinds import Kinds
 from bot.domain.requests import ApprovalRequest, Status
 from bot.storage.collection import Collection
-from bot.storage.errors import AlreadyExists, Conflict, NotFound
+from bot.storage.errors import AlreadyExists, Conflict, NotFound, StorageError
 from bot.storage.requests import (
     CURRENT,
     InboxEntry,
@@ -51,7 +51,7 @@ class MemoryTableStore:
         found = self.rows.get((table, partition, row))
         if found is None:
             raise NotFound(f"{table}/{partition}/{row}")
-        return found
+        return _copy(found)
 
     async def insert(self, table: str, partition: str, row: str, data: Mapping[str, Any]) -> Row:
         [etag] = await self.transact(table, partition, [Write("insert", row, data)])
@@ -91,11 +91,11 @@ class MemoryTableStore:
             and (row_from is None or k[2] >= row_from)
             and (row_to is None or k[2] < row_to)
         )
-        return [self.rows[(table, partition, k)] for k in keys[:limit]]
+        return [_copy(self.rows[(table, partition, k)]) for k in keys[:limit]]
 
     async def scan(self, table: str, equals: Mapping[str, Value]) -> list[Row]:
         return [
-            row
+            _copy(row)
             for (t, _, _), row in sorted(self.rows.items())
             if t == table and all(row.data.get(c) == v for c, v in equals.items())
         ]
@@ -104,6 +104,8 @@ class MemoryTableStore:
         self, table: str, partition: str, writes: Sequence[Write]
     ) -> list[str | None]:
         """All writes or none: every condition is checked before anything changes."""
+        if len(writes) > 100 or len({w.row for w in writes}) != len(writes):
+            raise StorageError("a batch holds at most 100 operations, one per row")
         staged = {k: v for k, v in self.rows.items() if k[0] == table and k[1] == partition}
         etags: list[str | None] = []
         for write in writes:
@@ -119,6 +121,8 @@ class MemoryTableStore:
             if write.kind == "replace" and current is None:
                 raise NotFound(write.row)
             if write.kind == "delete":
+                if current is None:
+                    raise NotFound(write.row)  # Azure fails the whole batch for it
                 staged.pop(key, None)
                 etags.append(None)
                 continue
@@ -138,6 +142,11 @@ class MemoryTableStore:
 
     async def close(self) -> None:
         return None
+
+
+def _copy(row: Row) -> Row:
+    """A caller's change to what it read must not change what is stored."""
+    return Row(row.partition, row.row, dict(row.data), row.etag)
 
 
 def _plain(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -176,10 +185,7 @@ class MemoryRequestRepository:
         current = self.requests.get(key)
         if current is None or str(current[1]) != stored.etag:
             raise Conflict(updated.id)
-        # the trail is append-only: what was there stays as it was
-        kept = replace(
-            updated, audit=(*current[0].audit, *updated.audit[len(stored.request.audit) :])
-        )
+        kept = updated  # as on Azure: the request, trail and all, as the caller wrote it
         version = next(self._versions)
         self.requests[key] = (kept, version)
         await self.sync_register(kept, before=current[0])
@@ -217,6 +223,10 @@ class MemoryRequestRepository:
             for row, copy in sorted(copies.items())
             if row.startswith(f"{year}|")
         ]
+
+    async def backfill_registers(self) -> int:
+        """Nothing was ever written here without its copy."""
+        return 0
 
     async def submission_years(self, tenant_id: str) -> set[int]:
         return {
@@ -335,6 +345,9 @@ class MemoryCollection:
         return self._move(
             tenant_id, request_id, CollectionStatus.EXPECTED, CollectionStatus.RECEIVED
         )
+
+    async def remove(self, tenant_id: str, request_id: str) -> None:
+        self.gifts.pop((tenant_id, request_id), None)
 
     async def mark_raffled(self, tenant_id: str, request_id: str, raffle_id: str) -> bool:
         return self._move(

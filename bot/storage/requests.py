@@ -34,7 +34,7 @@ from bot.domain.requests import (
 )
 from bot.storage.audit import audit_entries, trail_entries, trail_json
 from bot.storage.columns import chunked, unchunked
-from bot.storage.errors import NotFound
+from bot.storage.errors import AlreadyExists, NotFound
 from bot.storage.store import Row, TableStore, Write
 
 REQUESTS = "requests"
@@ -109,6 +109,7 @@ class Requests(Protocol):
     async def register(self, tenant_id: str, kind: str, year: int) -> list[ApprovalRequest]: ...
     async def submitted_in(self, tenant_id: str, kind: str, year: int) -> list[ApprovalRequest]: ...
     async def submission_years(self, tenant_id: str) -> set[int]: ...
+    async def backfill_registers(self) -> int: ...
     async def summaries(self, tenant_id: str, requester_id: str) -> list[RequestSummary]: ...
     async def for_requester(self, tenant_id: str, requester_id: str) -> list[ApprovalRequest]: ...
     async def of_kind(self, kind: str, status: Status) -> list[ApprovalRequest]: ...
@@ -274,6 +275,26 @@ class RequestRepository:
             found += [_request(self._kinds, tenant_id, r.row.split("|", 1)[1], r, []) for r in rows]
         return found
 
+    async def backfill_registers(self) -> int:
+        """Give every request written before the register copies existed its copy (a scan: a
+        once-per-deployment job). Copies are inserted, never overwritten: one a live change
+        wrote meanwhile is newer and stays. Returns how many it wrote."""
+        written = 0
+        for request in await self._scan({}):
+            kind = self._kinds.get(request.kind)
+            if kind is not None and not kind.has_register:
+                continue
+            place = register_place(self._kinds, request)
+            await self._mark(request.tenant_id, request.kind, place)
+            try:
+                await self._store.insert(
+                    REGISTER, place.partition, place.row, _register_columns(request)
+                )
+            except AlreadyExists:
+                continue
+            written += 1
+        return written
+
     async def submission_years(self, tenant_id: str) -> set[int]:
         """The years anything was submitted in (the tenant's marker rows: one small partition)."""
         rows = await self._store.query(REGISTER, _marker_partition(tenant_id))
@@ -325,12 +346,12 @@ class RequestRepository:
         return found
 
     async def remove(self, request: ApprovalRequest) -> None:
-        """Remove a request for good: the inbox rows of everyone it was put before, its
-        collection row and register copy, then its trail and, last, its head (so a removal that
-        stops half-way leaves it findable for the next run). Idempotent."""
+        """Remove a request for good: the inbox rows of everyone it was put before and its
+        register copy, then its trail rows (if written before the trail moved inside) and, last,
+        its head (so a removal that stops half-way leaves it findable for the next run).
+        Idempotent. Its collection entry is the collection's (`Collection.remove`)."""
         for person in request.asked:
             await self.remove_inbox(request.tenant_id, person, request.id)
-        await self._store.delete(COLLECTION, request.tenant_id, request.id)
         await self.forget_register(request)
         partition = requester_partition(request.tenant_id, request.requester.id)
         key = _row_key(request.id)

@@ -357,17 +357,20 @@ async def test_removing_a_rerouted_request_clears_every_inbox_it_was_put_in(
 
 
 async def test_a_long_trail_and_many_notes_are_kept_whole(repository: Requests) -> None:
-    from bot.domain.amend import add_information
+    from bot.domain.amend import MAX_NOTES, add_information
+    from bot.domain.requests import DecisionRefused
 
     stored = await repository.create(a_request("CAD-7"))
-    for n in range(60):  # about 60,000 characters of notes and as many of trail
+    for n in range(MAX_NOTES):  # 20,000 characters of notes: more than one property holds
         noted = add_information(stored.request, "sanne", f"{n:02d} " + "x" * 996, NOW)
         stored = await repository.update(stored, noted)
     again = await repository.get("tenant", "sanne", "CAD-7")
     assert again is not None
-    assert [n.text[:2] for n in again.request.notes] == [f"{n:02d}" for n in range(60)]
-    assert len(again.request.audit) == 61
-    assert again.request.audit[-1].detail.startswith("59 ")
+    assert [n.text[:2] for n in again.request.notes] == [f"{n:02d}" for n in range(MAX_NOTES)]
+    assert len(again.request.audit) == MAX_NOTES + 1
+    assert again.request.audit[-1].detail.startswith(f"{MAX_NOTES - 1:02d} ")
+    with pytest.raises(DecisionRefused, match="too_many_notes"):
+        add_information(again.request, "sanne", "nog een", NOW)
 
 
 async def test_a_request_written_with_separate_trail_rows_still_reads_its_trail(
@@ -396,3 +399,29 @@ async def test_a_request_written_with_separate_trail_rows_still_reads_its_trail(
     assert created.request.id == again.request.id
     [listed] = await repository.for_requester("tenant", "sanne")  # trail rows are not requests
     assert listed.id == "CAD-8"
+
+
+async def test_requests_written_before_the_register_copies_get_them_once(
+    store: AzureTableStore,
+) -> None:
+    from bot.storage.audit import audit_columns
+    from bot.storage.requests import TRAIL, _request_columns
+
+    await store.ensure_tables(TABLES)
+    repository = RequestRepository(store, KINDS)
+    old = a_request("CAD-OLD")
+    # as the previous version wrote it: the head without a trail column, the trail in its own
+    # rows, and no register copy
+    head = {k: v for k, v in _request_columns(old).items() if not k.startswith(TRAIL)}
+    await store.insert(REQUESTS, "tenant|sanne", "r|CAD-OLD", head)
+    await store.insert(REQUESTS, "tenant|sanne", "r|CAD-OLD|a|0000", audit_columns(old.audit[0]))
+    newer = await repository.create(a_request("CAD-NEW"))
+    await repository.update(newer, decide(newer.request, "pieter", True, "", NOW))
+    assert [r.id for r in await repository.register("tenant", "gift", NOW.year)] == ["CAD-NEW"]
+
+    assert await repository.backfill_registers() == 1  # the new one's copy is left as it is
+    shown = {r.id: r.status for r in await repository.register("tenant", "gift", NOW.year)}
+    assert shown == {"CAD-OLD": Status.PENDING, "CAD-NEW": Status.APPROVED}
+    submitted = await repository.submitted_in("tenant", "gift", NOW.year)
+    assert sorted(r.id for r in submitted) == ["CAD-NEW", "CAD-OLD"]
+    assert await RequestRepository(store, KINDS).backfill_registers() == 0  # idempotent

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from bot.storage.audit import trail_entries
 from bot.storage.columns import unchunked
-from bot.storage.errors import StorageUnavailable
+from bot.storage.errors import StorageError, StorageUnavailable
 from bot.storage.requests import TRAIL
 from bot.storage.store import Row, TableStore, Write
 from tests.support.counting_store import CountingStore
@@ -24,7 +24,10 @@ Match = Callable[[str, str, Sequence[Write]], bool]
 class Fault:
     match: Match
     before: Hook | None = None  # runs against the real store first (a competing writer)
-    lose_answer: bool = False  # the write lands, the caller is told storage failed
+    lose_answer: bool = False  # the write lands, the caller is told storage failed...
+    # ...as this error: StorageUnavailable (the connection dropped), or Conflict (the Azure SDK
+    # retried the lost PUT and met the ETag its own first attempt had changed)
+    answer: type[StorageError] = StorageUnavailable
 
 
 @dataclass
@@ -49,7 +52,7 @@ class FaultStore(CountingStore):
             await fault.before(self.inner)
         result = await write()
         if fault is not None and fault.lose_answer:
-            raise StorageUnavailable("the answer was lost after the write landed")
+            raise fault.answer("the answer was lost after the write landed")
         return result
 
     async def transact(

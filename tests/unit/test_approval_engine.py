@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from bot.cache import TtlCache
 from bot.directory import import_directory, read_directory
 from bot.domain.amend import add_information
 from bot.domain.gifts import Gift
@@ -234,8 +235,8 @@ async def test_a_decision_that_loses_a_race_to_a_note_is_reapplied(
     assert notifier(services).to(SANNE) == [{"card": "notice", "status": "declined"}]
 
 
-async def test_a_lost_answer_is_completed_by_a_later_repeat_and_only_once(
-    services: Services, requests: RacingRequests, clock: Clock
+async def test_a_lost_answer_is_completed_by_the_repeat_on_the_same_instance_and_only_once(
+    services: Services, requests: RacingRequests
 ) -> None:
     request = await submitted(services)
     requests.lose_next_answer = True
@@ -245,19 +246,34 @@ async def test_a_lost_answer_is_completed_by_a_later_repeat_and_only_once(
         )
     assert notifier(services).to(SANNE) == []
 
-    # a repeat within its own turn's grace leaves it alone (that turn may still be announcing)
+    # this instance saw the write fail: nobody is announcing it, so the repeat does
     again = await decide_request(
         services, PRESENTER, PIETER_ACTOR, SANNE, request.id, True, "", "msg-1"
     )
+    await decide_request(services, PRESENTER, PIETER_ACTOR, SANNE, request.id, True, "", "msg-1")
+
     assert again.status is Status.APPROVED
-    assert notifier(services).to(SANNE) == []
-
-    clock.now += approvals.SETTLE_GRACE + timedelta(seconds=1)
-    await decide_request(services, PRESENTER, PIETER_ACTOR, SANNE, request.id, True, "", "msg-1")
-    await decide_request(services, PRESENTER, PIETER_ACTOR, SANNE, request.id, True, "", "msg-1")
-
     assert notifier(services).to(SANNE) == [{"card": "notice", "status": "approved"}]
     assert await services.requests.waiting(TENANT, PIETER) == []
+
+
+async def test_another_instance_leaves_a_fresh_decision_to_its_own_turn(
+    services: Services, requests: RacingRequests, clock: Clock
+) -> None:
+    request = await submitted(services)
+    requests.lose_next_answer = True
+    with pytest.raises(StorageUnavailable):
+        await decide_request(
+            services, PRESENTER, PIETER_ACTOR, SANNE, request.id, True, "", "msg-1"
+        )
+    elsewhere = dataclasses.replace(services, unannounced=TtlCache(60.0))
+    clock.now += timedelta(seconds=5)  # a later turn (each turn reads the clock anew)
+    await decide_request(elsewhere, PRESENTER, PIETER_ACTOR, SANNE, request.id, True, "", None)
+    assert notifier(services).to(SANNE) == []  # within the grace: its turn may be sending
+
+    clock.now += approvals.SETTLE_GRACE + timedelta(seconds=1)
+    await decide_request(elsewhere, PRESENTER, PIETER_ACTOR, SANNE, request.id, True, "", None)
+    assert notifier(services).to(SANNE) == [{"card": "notice", "status": "approved"}]
 
 
 async def test_two_repair_jobs_at_once_announce_a_lost_decision_once(
