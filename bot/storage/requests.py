@@ -43,6 +43,7 @@ COLLECTION = "collection"
 REGISTER = "register"
 FACTS = "Facts"  # the kind's facts (and the requester's notes), JSON, split over Facts, Facts1...
 TRAIL = "Trail"  # the append-only audit trail, JSON, split over Trail, Trail1, ...
+COPY = "RegisterCopy"  # where its register copy was put: "partition\nrow"
 TABLES: tuple[str, ...] = (REQUESTS, INBOX, COLLECTION, REGISTER)  # COLLECTION: see collection.py
 
 
@@ -50,6 +51,10 @@ TABLES: tuple[str, ...] = (REQUESTS, INBOX, COLLECTION, REGISTER)  # COLLECTION:
 class StoredRequest:
     request: ApprovalRequest
     etag: str
+    # Where this version's register copy was put ("partition\nrow"; empty: not recorded, e.g.
+    # written before copies were recorded): moving or removing the copy starts from there, even
+    # after a kind's filing rules changed.
+    copy: str = ""
 
 
 @dataclass(frozen=True)
@@ -180,11 +185,11 @@ class RequestRepository:
         """Write a new request, its trail inside it (AlreadyExists if written), then its register
         copy (derived, idempotent: every later change and `sync_register` rewrite it)."""
         partition = requester_partition(request.tenant_id, request.requester.id)
-        row = await self._store.insert(
-            REQUESTS, partition, _row_key(request.id), _request_columns(request)
-        )
+        copy = self._copy_at(request)
+        columns = {**_request_columns(request), COPY: copy}
+        row = await self._store.insert(REQUESTS, partition, _row_key(request.id), columns)
         await self.sync_register(request)
-        return StoredRequest(request, row.etag or "")
+        return StoredRequest(request, row.etag or "", copy)
 
     async def get(self, tenant_id: str, requester_id: str, request_id: str) -> StoredRequest | None:
         """The request with its trail: one point read (a request written before trails were
@@ -200,17 +205,27 @@ class RequestRepository:
             rows = await self._store.query(REQUESTS, partition, key + "|a|", key + "|a}")
             legacy = list(rows)
         request = _request(self._kinds, tenant_id, request_id, head, legacy)
-        return StoredRequest(request, head.etag or "")
+        return StoredRequest(request, head.etag or "", str(head.data.get(COPY) or ""))
 
     async def update(self, stored: StoredRequest, updated: ApprovalRequest) -> StoredRequest:
         """Replace the request, trail and all, if unchanged since read (else Conflict): one
         entity, so the change and its trail are all or nothing; then its register copy."""
         partition = requester_partition(updated.tenant_id, updated.requester.id)
+        copy = self._copy_at(updated)
+        columns = {**_request_columns(updated), COPY: copy}
         row = await self._store.replace(
-            REQUESTS, partition, _row_key(updated.id), _request_columns(updated), stored.etag
+            REQUESTS, partition, _row_key(updated.id), columns, stored.etag
         )
-        await self.sync_register(updated, before=stored.request)
-        return StoredRequest(updated, row.etag or "")
+        await self._sync(updated, stored.copy or self._copy_at(stored.request))
+        return StoredRequest(updated, row.etag or "", copy)
+
+    def _copy_at(self, request: ApprovalRequest) -> str:
+        """Where the request's register copy goes ("partition\nrow"; empty: it has none)."""
+        kind = self._kinds.get(request.kind)
+        if kind is not None and not kind.has_register:
+            return ""
+        place = register_place(self._kinds, request)
+        return f"{place.partition}\n{place.row}"
 
     async def sync_register(
         self, request: ApprovalRequest, before: ApprovalRequest | None = None
@@ -219,14 +234,16 @@ class RequestRepository:
         repeating it, or running it late, is harmless). When the copy moves (a side job comes
         onto or leaves the register), the old copy goes first: a failure in between leaves it
         off the register until its next change, never on it twice or wrongly."""
+        await self._sync(request, self._copy_at(before) if before is not None else "")
+
+    async def _sync(self, request: ApprovalRequest, old: str) -> None:
         kind = self._kinds.get(request.kind)
         if kind is not None and not kind.has_register:
             return
         place = register_place(self._kinds, request)
-        if before is not None:
-            old = register_place(self._kinds, before)
-            if old.partition != place.partition:
-                await self._store.delete(REGISTER, old.partition, old.row)
+        if old and old != f"{place.partition}\n{place.row}":
+            old_partition, old_row = old.split("\n", 1)
+            await self._store.delete(REGISTER, old_partition, old_row)
         await self._mark(request.tenant_id, request.kind, place)
         await self._store.upsert(REGISTER, place.partition, place.row, _register_columns(request))
 
@@ -246,10 +263,12 @@ class RequestRepository:
             self._marked.clear()
         self._marked.add(key)
 
-    async def forget_register(self, request: ApprovalRequest) -> None:
-        """Retention removed the request: its register copy goes too."""
-        place = register_place(self._kinds, request)
-        await self._store.delete(REGISTER, place.partition, place.row)
+    async def forget_register(self, request: ApprovalRequest, recorded: str = "") -> None:
+        """Retention removed the request: its register copy goes too (where it was recorded to
+        be, and where today's filing rules put it)."""
+        for at in {recorded, self._copy_at(request)} - {""}:
+            partition, row = at.split("\n", 1)
+            await self._store.delete(REGISTER, partition, row)
 
     async def register(self, tenant_id: str, kind: str, year: int) -> list[ApprovalRequest]:
         """The register copies of one kind filed under one year (a kind that counts onwards:
@@ -352,10 +371,11 @@ class RequestRepository:
         Idempotent. Its collection entry is the collection's (`Collection.remove`)."""
         for person in request.asked:
             await self.remove_inbox(request.tenant_id, person, request.id)
-        await self.forget_register(request)
         partition = requester_partition(request.tenant_id, request.requester.id)
         key = _row_key(request.id)
         rows = await self._store.query(REQUESTS, partition, key, key + "}")
+        recorded = next((str(r.data.get(COPY) or "") for r in rows if r.row == key), "")
+        await self.forget_register(request, recorded)
         trail = sorted((r for r in rows if r.row != key), key=lambda r: r.row)
         ordered = [*trail, *(r for r in rows if r.row == key)]
         for start in range(0, len(ordered), 100):
@@ -447,7 +467,9 @@ def _row_key(request_id: str) -> str:
 
 def _register_columns(request: ApprovalRequest) -> dict[str, Any]:
     """A register copy: the head's columns (not its trail) plus where the original lives."""
-    head = {k: v for k, v in _request_columns(request).items() if not k.startswith(TRAIL)}
+    head = {
+        k: v for k, v in _request_columns(request).items() if not k.startswith(TRAIL) and k != COPY
+    }
     return {
         **head,
         "RequesterPartition": requester_partition(request.tenant_id, request.requester.id),

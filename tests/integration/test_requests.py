@@ -425,3 +425,31 @@ async def test_requests_written_before_the_register_copies_get_them_once(
     submitted = await repository.submitted_in("tenant", "gift", NOW.year)
     assert sorted(r.id for r in submitted) == ["CAD-NEW", "CAD-OLD"]
     assert await RequestRepository(store, KINDS).backfill_registers() == 0  # idempotent
+
+
+async def test_a_copy_is_removed_where_it_was_put_even_after_the_filing_rules_changed(
+    store: AzureTableStore,
+) -> None:
+    """Retention must not leave a copy (personal data) behind in a partition today's rules no
+    longer point at."""
+    from bot.domain.kinds import Kinds
+
+    await store.ensure_tables(TABLES)
+    before = RequestRepository(store, KINDS)
+    late = Gift.from_record({"description": "Kerstpakket", "receivedOn": "2024-12-20"})
+    created = await before.create(replace(a_request("CAD-R"), facts=late))
+    assert [r.id for r in await before.register("tenant", "gift", 2024)] == ["CAD-R"]
+
+    by_submission = replace(KINDS["gift"], filed_on=lambda facts: None)
+    after = RequestRepository(
+        store, Kinds((by_submission, *(k for k in KINDS if k.name != "gift")))
+    )
+    stored = await after.get("tenant", "sanne", "CAD-R")
+    assert stored is not None
+    stored = await after.update(stored, decide(stored.request, "pieter", True, "", NOW))
+    assert await after.register("tenant", "gift", 2024) == []  # moved, not copied
+    assert [r.id for r in await after.register("tenant", "gift", NOW.year)] == ["CAD-R"]
+
+    await after.remove(stored.request)
+    assert await after.register("tenant", "gift", NOW.year) == []
+    assert created.copy  # where the first copy went was recorded
