@@ -181,6 +181,17 @@ async def submitted(services: Services) -> ApprovalRequest:
     return result.request
 
 
+async def decided_but_answer_lost(services: Services, requests: RacingRequests) -> ApprovalRequest:
+    """Sanne's wine is submitted; Pieter approves, the write lands, its answer is lost."""
+    request = await submitted(services)
+    requests.lose_next_answer = True
+    with pytest.raises(StorageUnavailable):
+        await decide_request(
+            services, PRESENTER, PIETER_ACTOR, SANNE, request.id, True, "", "msg-1"
+        )
+    return request
+
+
 async def test_a_submission_goes_before_the_manager_and_the_decision_back_to_the_requester(
     services: Services,
 ) -> None:
@@ -238,12 +249,7 @@ async def test_a_decision_that_loses_a_race_to_a_note_is_reapplied(
 async def test_a_lost_answer_is_completed_by_the_repeat_on_the_same_instance_and_only_once(
     services: Services, requests: RacingRequests
 ) -> None:
-    request = await submitted(services)
-    requests.lose_next_answer = True
-    with pytest.raises(StorageUnavailable):
-        await decide_request(
-            services, PRESENTER, PIETER_ACTOR, SANNE, request.id, True, "", "msg-1"
-        )
+    request = await decided_but_answer_lost(services, requests)
     assert notifier(services).to(SANNE) == []
 
     # this instance saw the write fail: nobody is announcing it, so the repeat does
@@ -260,12 +266,7 @@ async def test_a_lost_answer_is_completed_by_the_repeat_on_the_same_instance_and
 async def test_another_instance_leaves_a_fresh_decision_to_its_own_turn(
     services: Services, requests: RacingRequests, clock: Clock
 ) -> None:
-    request = await submitted(services)
-    requests.lose_next_answer = True
-    with pytest.raises(StorageUnavailable):
-        await decide_request(
-            services, PRESENTER, PIETER_ACTOR, SANNE, request.id, True, "", "msg-1"
-        )
+    request = await decided_but_answer_lost(services, requests)
     elsewhere = dataclasses.replace(services, unannounced=TtlCache(60.0))
     clock.now += timedelta(seconds=5)  # a later turn (each turn reads the clock anew)
     await decide_request(elsewhere, PRESENTER, PIETER_ACTOR, SANNE, request.id, True, "", None)
@@ -279,12 +280,7 @@ async def test_another_instance_leaves_a_fresh_decision_to_its_own_turn(
 async def test_two_repair_jobs_at_once_announce_a_lost_decision_once(
     services: Services, requests: RacingRequests, clock: Clock
 ) -> None:
-    request = await submitted(services)
-    requests.lose_next_answer = True
-    with pytest.raises(StorageUnavailable):
-        await decide_request(
-            services, PRESENTER, PIETER_ACTOR, SANNE, request.id, True, "", "msg-1"
-        )
+    await decided_but_answer_lost(services, requests)
     clock.now += timedelta(minutes=1)
 
     done = await asyncio.gather(
