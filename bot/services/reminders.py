@@ -6,6 +6,7 @@ kept in memory, so restarts lose nothing."""
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import replace
 
 from bot.domain.reminders import Due, ReminderPolicy, due
@@ -17,6 +18,11 @@ from bot.storage.errors import AlreadyExists, Conflict
 from bot.storage.requests import StoredRequest
 
 log = logging.getLogger(__name__)
+
+
+def _token() -> str:
+    """Tells this instance's claim apart from another's made at the same moment."""
+    return uuid.uuid4().hex[:12]
 
 
 async def remind_and_escalate(
@@ -41,7 +47,11 @@ async def _claim(services: Services, stored: StoredRequest, claimed: ApprovalReq
     try:
         await services.requests.update(stored, claimed)
     except (Conflict, AlreadyExists):
-        return False
+        # Another instance claimed it first, or our own write landed while its answer was lost
+        # (the Azure SDK's retry then meets the ETag it changed): each claim carries a token of
+        # its own in its audit entry, so the re-read tells which.
+        again = await services.requests.get(claimed.tenant_id, claimed.requester.id, claimed.id)
+        return again is not None and claimed.audit[-1] in again.request.audit
     return True
 
 
@@ -58,7 +68,10 @@ async def _remind(services: Services, presenter: Presenter, stored: StoredReques
     claimed = replace(
         request,
         reminded_at=now,
-        audit=(*request.audit, AuditEntry(now, "system", "reminded", request.approver.id)),
+        audit=(
+            *request.audit,
+            AuditEntry(now, "system", "reminded", f"{request.approver.id} (claim {_token()})"),
+        ),
     )
     if not await _claim(services, stored, claimed):
         return 0
@@ -77,7 +90,14 @@ async def _escalate(services: Services, presenter: Presenter, stored: StoredRequ
     if target is None:
         return 0
     escalated = replace(
-        reroute(request, target, ApproverRole.ESCALATION, "no decision in time", now, "escalated"),
+        reroute(
+            request,
+            target,
+            ApproverRole.ESCALATION,
+            f"no decision in time (claim {_token()})",
+            now,
+            "escalated",
+        ),
         escalated_at=now,
     )
     if not await _claim(services, stored, escalated):

@@ -19,6 +19,7 @@ from bot.directory import import_directory, read_directory
 from bot.domain.amend import add_information
 from bot.domain.gifts import Gift
 from bot.domain.people import Actor
+from bot.domain.reminders import ReminderPolicy
 from bot.domain.requests import ApprovalRequest, DecisionRefused, Status
 from bot.services import approvals
 from bot.services.approvals import Draft, decide_request, submit, withdraw_request
@@ -27,8 +28,9 @@ from bot.services.context import Services
 from bot.services.notify import RecipientUnreachable
 from bot.services.personal import add_note
 from bot.services.recovery import settle_unannounced
+from bot.services.reminders import remind_and_escalate
 from bot.settings import load_settings
-from bot.storage.errors import StorageUnavailable
+from bot.storage.errors import Conflict, StorageUnavailable
 from bot.storage.memory import MemoryCollection, MemoryRequestRepository, MemoryTableStore
 from bot.storage.repositories import ConversationReferences, DirectoryRepository, StoredReference
 from bot.storage.requests import StoredRequest
@@ -105,6 +107,8 @@ class RacingRequests(MemoryRequestRepository):
 
     before_next_update: Any = None
     lose_next_answer: bool = False
+    # how the lost answer shows: the connection dropped, or the SDK's retry met its own ETag
+    lost_answer_as: type[Exception] = StorageUnavailable
 
     async def update(self, stored: StoredRequest, updated: ApprovalRequest) -> StoredRequest:
         hook, self.before_next_update = self.before_next_update, None
@@ -113,7 +117,7 @@ class RacingRequests(MemoryRequestRepository):
         result = await super().update(stored, updated)
         if self.lose_next_answer:
             self.lose_next_answer = False
-            raise StorageUnavailable("answer lost")
+            raise self.lost_answer_as("answer lost")
         return result
 
 
@@ -324,3 +328,20 @@ async def test_an_undeliverable_card_goes_to_the_fallback_approver(services: Ser
     assert result.request.approver.id == LOTTE
     assert result.request.former_approvers == (PIETER,)
     assert notifier(services).to(LOTTE) == [{"card": "approver", "status": "pending"}]
+
+
+async def test_a_reminder_claim_whose_answer_came_back_as_a_conflict_still_reminds_once(
+    services: Services, requests: RacingRequests, clock: Clock
+) -> None:
+    await submitted(services)
+    clock.now += timedelta(days=3)  # Sunday to Wednesday: three working days
+    requests.lose_next_answer = True
+    requests.lost_answer_as = Conflict
+
+    assert await remind_and_escalate(services, PRESENTER, ReminderPolicy()) == 1
+    assert await remind_and_escalate(services, PRESENTER, ReminderPolicy()) == 0
+
+    assert notifier(services).to(PIETER) == [
+        {"card": "approver", "status": "pending"},
+        {"card": "reminder", "status": "pending"},
+    ]
