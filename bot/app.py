@@ -112,7 +112,8 @@ def init_app(
     if graph is not None:
         app[MANAGER_LOOKUP] = graph
         app.on_cleanup.append(_close_graph)
-    app.router.add_post("/api/messages", messages_handler(adapter, bot))
+    tenants = None if settings.local_mode else settings.served_tenants
+    app.router.add_post("/api/messages", messages_handler(adapter, bot, tenants))
     app.router.add_get("/healthz", healthz)
     if counters is not None:
         app.router.add_get("/_debug/counters", counters.handler)

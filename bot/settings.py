@@ -93,6 +93,12 @@ def _guid_or_empty(value: Any, name: str) -> str:
     return text
 
 
+def _guids(value: Any, name: str) -> str:
+    for part in str(value).split(","):
+        _guid_or_empty(part.strip(), name)
+    return ",".join(p.strip() for p in str(value).split(",") if p.strip())
+
+
 def _connection_string(value: Any, name: str) -> str:
     text = str(value)
     parts = dict(p.split("=", 1) for p in text.split(";") if "=" in p)
@@ -236,6 +242,12 @@ class Settings:
     )
     app_tenant_id: Annotated[str, _checked(_guid_or_empty)] = env(
         "MicrosoftAppTenantId", "", "Entra tenant id (required for SingleTenant)."
+    )
+    allowed_tenants: Annotated[str, _checked(_guids)] = env(
+        "ALLOWED_TENANT_IDS",
+        "",
+        "Comma-separated Entra tenant ids whose Teams activities are served, besides "
+        "MicrosoftAppTenantId (for a MultiTenant app); any other tenant is refused (403).",
     )
     storage_connection_string: Annotated[str, _checked(_connection_string)] = env(
         "AZURE_STORAGE_CONNECTION_STRING",
@@ -395,6 +407,10 @@ class Settings:
                 raise _fail("MicrosoftAppPassword", "is required when MicrosoftAppId is set")
             if self.app_type == "SingleTenant" and not self.app_tenant_id:
                 raise _fail("MicrosoftAppTenantId", "is required for a SingleTenant app")
+            if not self.app_tenant_id and not self.allowed_tenants:
+                raise _fail(
+                    "ALLOWED_TENANT_IDS", "names the tenants to serve when no tenant is set"
+                )
         elif self.host not in _LOOPBACK:
             raise _fail("BOT_HOST", "must be a loopback address in local mode (no MicrosoftAppId)")
         if self.debug_counters and self.app_id:
@@ -413,6 +429,12 @@ class Settings:
     def local_mode(self) -> bool:
         """No credentials: requests are not authenticated and only loopback is served."""
         return not self.app_id
+
+    @property
+    def served_tenants(self) -> frozenset[str]:
+        """The tenants whose activities are served (with an app id; local mode serves all)."""
+        extra = {t for t in self.allowed_tenants.split(",") if t}
+        return frozenset({self.app_tenant_id, *extra} - {""})
 
     @property
     def directory_tenant(self) -> str:

@@ -41,8 +41,12 @@ class AuthenticationFailed(Exception):
         self.reason = reason
 
 
-def messages_handler(adapter: CloudAdapter, bot: Bot) -> Handler:
-    """The aiohttp handler for Teams' activities."""
+def messages_handler(
+    adapter: CloudAdapter, bot: Bot, tenants: frozenset[str] | None = None
+) -> Handler:
+    """The aiohttp handler for Teams' activities. With `tenants` (an app id is configured), an
+    authenticated activity from another channel than Teams, or from a tenant not in `tenants`,
+    is refused (403) before anything is processed or stored."""
 
     async def messages(request: web.Request) -> web.StreamResponse:
         if "application/json" not in request.headers.get("Content-Type", ""):
@@ -68,7 +72,9 @@ def messages_handler(adapter: CloudAdapter, bot: Bot) -> Handler:
                 attributes={"bot.activity_type": str(activity.type), "bot.request_id": request_id},
             ) as span,
         ):
-            answer = await _turn(adapter, bot, activity, request.headers.get("Authorization", ""))
+            answer = await _turn(
+                adapter, bot, activity, request.headers.get("Authorization", ""), tenants
+            )
             span.set_attribute("http.response.status_code", answer.status)
             return answer
 
@@ -76,12 +82,21 @@ def messages_handler(adapter: CloudAdapter, bot: Bot) -> Handler:
 
 
 async def _turn(
-    adapter: CloudAdapter, bot: Bot, activity: Activity, auth_header: str
+    adapter: CloudAdapter,
+    bot: Bot,
+    activity: Activity,
+    auth_header: str,
+    tenants: frozenset[str] | None,
 ) -> web.Response:
     try:
         authenticated = await authenticate(adapter, activity, auth_header)
     except AuthenticationFailed as refused:
         return _problem(refused.status, refused.reason)
+    if tenants is not None:
+        refusal = _outside(activity, tenants)
+        if refusal is not None:
+            log.warning("activity refused: %s", refusal)  # ids of tenant or channel, no person
+            return _problem(403, refusal)
     log.debug("activity %s authenticated", activity.type)
     # Errors from here on are ours, not the caller's: they surface as a 500.
     # Shielded: when Teams gives up waiting (it hangs up, and a server that cancels handlers on
@@ -127,6 +142,28 @@ async def authenticate(
 def _refused(error: BaseException) -> None:
     # The type is enough to diagnose; messages may echo token content, so they stay out.
     log.warning("request refused: %s", type(error).__name__)
+
+
+def _outside(activity: Activity, tenants: frozenset[str]) -> str | None:
+    """Why an authenticated activity is not ours to serve, or None: only Teams, only our
+    tenants (a valid Bot Framework token says who sent it, not for whom)."""
+    if activity.channel_id != "msteams":
+        return f"channel {str(activity.channel_id)[:40]!r} is not served (only msteams)"
+    tenant = activity_tenant(activity)
+    if tenant not in tenants:
+        return f"tenant {tenant[:40]!r} is not served"
+    return None
+
+
+def activity_tenant(activity: Activity) -> str:
+    """The tenant an activity is from: the conversation's, else Teams' channel data."""
+    conversation = activity.conversation
+    tenant = str(getattr(conversation, "tenant_id", "") or "")
+    if not tenant and isinstance(activity.channel_data, dict):
+        data_tenant = activity.channel_data.get("tenant")
+        if isinstance(data_tenant, dict):
+            tenant = str(data_tenant.get("id") or "")
+    return tenant
 
 
 def _problem(status: int, detail: str) -> web.Response:

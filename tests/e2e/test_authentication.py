@@ -201,3 +201,57 @@ async def test_without_credentials_local_mode_needs_no_token(bot: Any) -> None:
     response = await bot.post(SANNE.message(bot.service_url, "hallo"))
     assert response.status == 200
     assert bot.connector.sent[0].authorization is None
+
+
+OTHER_TENANT = "0a0b0c0d-1111-4222-8333-944445555666"
+
+
+def from_other_tenant(activity: dict[str, Any]) -> dict[str, Any]:
+    conversation = {**activity["conversation"], "tenantId": OTHER_TENANT}
+    return {
+        **activity,
+        "conversation": conversation,
+        "channelData": {"tenant": {"id": OTHER_TENANT}},
+    }
+
+
+async def test_a_valid_token_from_another_tenant_is_refused_before_anything_is_stored(
+    secured: SecuredBot,
+) -> None:
+    """Reproduced before: a valid Bot Framework token with a foreign tenant was fully served
+    (its reference and a data-leak report stored)."""
+    for activity in (
+        SANNE.install(secured.service_url),
+        SANNE.message(secured.service_url, "hallo"),
+        SANNE.invoke(secured.service_url, "dataleak.register"),
+    ):
+        response = await secured.post(from_other_tenant(activity), secured.token())
+        assert response.status == 403
+        assert "tenant" in (await response.json())["error"]
+    assert secured.connector.sent == []
+    services = secured.server.app[SERVICES]
+    assert await services.conversations.get(OTHER_TENANT, SANNE.aad_id) is None
+    assert await services.conversations.get(TENANT, SANNE.aad_id) is None
+
+
+async def test_an_activity_from_another_channel_than_teams_is_refused(
+    secured: SecuredBot,
+) -> None:
+    """Reproduced before: a `directline` activity with a chosen aadObjectId got the breach
+    register (the real Bot Framework keys are endorsed for Direct Line too)."""
+    secured.entra.endorsements = ["msteams", "directline", "webchat"]
+    for activity in (
+        SANNE.install(secured.service_url),
+        SANNE.invoke(secured.service_url, "dataleak.register"),
+    ):
+        response = await secured.post({**activity, "channelId": "directline"}, secured.token())
+        assert response.status == 403
+        assert "channel" in (await response.json())["error"]
+    assert secured.connector.sent == []
+    assert await secured.server.app[SERVICES].conversations.get(TENANT, SANNE.aad_id) is None
+
+
+async def test_our_own_tenant_in_teams_is_still_served(secured: SecuredBot) -> None:
+    response = await secured.post(SANNE.install(secured.service_url), secured.token())
+    assert response.status == 200
+    assert await secured.server.app[SERVICES].conversations.get(TENANT, SANNE.aad_id) is not None

@@ -57,6 +57,10 @@ class FakeEntra:
     token_requests: int = 0
     # Answers the token endpoint gives first, one per request: (status, headers).
     token_faults: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    # The channels its signing key is endorsed for. The Bot Framework's real keys are endorsed
+    # for every channel it serves (Teams, Direct Line, Web Chat ...), so a valid token alone
+    # does not prove an activity came from Teams.
+    endorsements: list[str] = field(default_factory=lambda: [TEAMS])
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     # --- tokens Teams would send the bot -------------------------------------------------------
@@ -135,7 +139,7 @@ class FakeEntra:
                         "kid": self.kid,
                         "n": _b64(public.n),
                         "e": _b64(public.e),
-                        "endorsements": [TEAMS],
+                        "endorsements": list(self.endorsements),
                     }
                 ]
             }
