@@ -30,7 +30,7 @@ _WHOLE = re.compile(r"^\$\{(!?)([^{}]+)\}$")
 _PART = re.compile(r"\$\{([^{}]+)\}")
 _ESCAPED_KEYS = frozenset({"text", "title", "value", "altText", "fallbackText"})
 _MARKDOWN = re.compile(r"([\\`*_\[\]~<>#|])")
-_LINE_START = re.compile(r"^(\s*)([-+]|\d+\.)(?=\s)", re.MULTILINE)
+_LINE_START = re.compile(r"^(\s*)([-+]|\d+\.)[ \t]", re.MULTILINE)
 _MISSING = object()
 _RAW_KEYS = frozenset({"choices", "data", "userIds"})  # codes and ids, never shown as Markdown
 
@@ -65,9 +65,11 @@ def render(name: str, locale: str, data: Mapping[str, Any] | None = None) -> dic
 
 
 def escape_markdown(text: str) -> str:
-    """Make user text show literally in an Adaptive Card TextBlock."""
+    """Make user text show literally in an Adaptive Card TextBlock. A list marker at a line's
+    start ("1. eerst bellen", "- item") is kept as typed and followed by a no-break space, which
+    no Markdown reads as a list (a backslash before it would show as typed in Teams)."""
     escaped = _MARKDOWN.sub(r"\\\1", text)
-    return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped)
+    return _LINE_START.sub(lambda m: m.group(1) + m.group(2) + "\u00a0", escaped)
 
 
 def _lookup(path: str, scope: Mapping[str, Any], root: Mapping[str, Any]) -> Any:

@@ -45,7 +45,7 @@ from bot.services.context import Services
 from bot.storage.errors import StorageError
 from cards import render, text, texts_for
 from dialogs.base import Card, CardAction, log_storage_failure
-from dialogs.forms import Field, Form, Reader
+from dialogs.forms import Field, Form, Reader, clean_text
 from dialogs.registry import VerbRegistry
 from dialogs.requests_view import when
 
@@ -381,7 +381,7 @@ def _typed(action: CardAction, key: str, limit: int) -> str:
     raw = action.data.get(key)
     if not isinstance(raw, str):
         return ""
-    return "".join(c for c in raw if c in "\n\t" or ord(c) >= 32).strip()[:limit]
+    return clean_text(raw)[:limit]
 
 
 def refusal(locale: str, code: str) -> Card:

@@ -13,6 +13,7 @@ from datetime import date, time
 from typing import Any, Literal, TypeVar
 
 from bot.domain.money import InvalidAmount, parse_euros
+from bot.domain.text import clean_typed
 from cards import render, text, texts_for
 
 FieldKind = Literal[
@@ -20,6 +21,10 @@ FieldKind = Literal[
 ]
 T = TypeVar("T")
 MAX_ECHO = 4000  # what we echo back of an over-long value (the error says it is too long)
+
+# No declaration of this code is about a day before this (a side job may have started earlier:
+# it passes its own).
+EARLIEST = date(2000, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -163,10 +168,20 @@ class Reader:
             self.error(field.id, error)
             return None
 
-    def day(self, field: Field, today: date, allow_future: bool = False) -> date | None:
+    def day(
+        self,
+        field: Field,
+        today: date,
+        allow_future: bool = False,
+        earliest: date = EARLIEST,
+    ) -> date | None:
         parsed = self._parsed(field, date.fromisoformat, "date_invalid")
         if parsed is not None and not allow_future and parsed > today:
             self.error(field.id, "date_future")
+        elif parsed is not None and parsed < earliest:
+            self.error(field.id, "date_too_early")
+        elif parsed is not None and parsed > today.replace(year=today.year + 10):
+            self.error(field.id, "date_too_late")
         return parsed
 
     def time_of_day(self, field: Field) -> time | None:
@@ -211,5 +226,5 @@ def _plain(number: float) -> str:
 
 
 def clean_text(value: str) -> str:
-    """Trim, and drop control characters other than line breaks and tabs."""
-    return "".join(c for c in value if c in "\n\t" or ord(c) >= 32).strip()
+    """What a person typed, safe to store and show (see `bot.domain.text.clean_typed`)."""
+    return clean_typed(value)

@@ -48,7 +48,7 @@ def read(form: Reader, today: date) -> SideJob | None:
     hours = form.number(HOURS, 0, MAX_HOURS)
     touches = form.flag(TOUCHES)
     how = form.text(TOUCHES_HOW)
-    start = form.day(START, today, allow_future=True)
+    start = form.day(START, today, allow_future=True, earliest=date(1950, 1, 1))
     if form.errors or start is None or hours is None:
         return None
     return SideJob(

@@ -9,6 +9,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from bot.domain.requests import ApprovalRequest, AuditEntry, DecisionRefused, Note
+from bot.domain.text import clean_typed
 
 MAX_NOTE = 1000
 MAX_NOTES = 20  # per request: keeps a request far inside Azure's 1 MiB per entity
@@ -25,8 +26,7 @@ class InvalidNote(ValueError):
 
 def clean_note(raw: object) -> str:
     """The typed note without control characters; InvalidNote when empty or too long."""
-    text = raw if isinstance(raw, str) else ""
-    cleaned = "".join(c for c in text if c in "\n\t" or ord(c) >= 32).strip()
+    cleaned = clean_typed(raw if isinstance(raw, str) else "")
     if not cleaned:
         raise InvalidNote("note_empty")
     if len(cleaned) > MAX_NOTE:

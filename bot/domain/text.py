@@ -63,3 +63,28 @@ def content_words(text: str) -> list[str]:
 def terms(text: str) -> list[frozenset[str]]:
     """One set of stems per content word, in order."""
     return [stems(w) for w in content_words(text)]
+
+
+# Format characters that change how text reads without being seen: bidi embeddings, overrides
+# and isolates, zero-width spaces and joiners, the word joiner and the byte-order mark.
+_INVISIBLE = frozenset(
+    "\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+    "\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\ufeff"
+)
+_LINE_BREAKS = {"\u2028": "\n", "\u2029": "\n", "\r\n": "\n", "\r": "\n"}
+
+
+def clean_typed(value: str) -> str:
+    """What a person typed, safe to store and show: control characters (C0 and C1) other than
+    line breaks and tabs, bidi overrides and zero-width characters removed ("Leverancier
+    \u202egnp.exe" can no longer show as "exe.png"); line and paragraph separators become line
+    breaks; trimmed."""
+    for old, new in _LINE_BREAKS.items():
+        value = value.replace(old, new)
+    kept = (
+        c
+        for c in value
+        if c in "\n\t"
+        or (c not in _INVISIBLE and unicodedata.category(c) not in ("Cc", "Cf", "Zl", "Zp"))
+    )
+    return "".join(kept).strip()

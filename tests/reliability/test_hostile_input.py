@@ -194,7 +194,9 @@ def unescaped_markup(shown: str) -> list[str]:
             found.append(shown[i])
         i += 1
     for line in shown.split("\n"):
-        if re.match(r"^\s*([-+]|\d+\.)\s", line):
+        # CommonMark starts a list item only with a space or tab after the marker (a no-break
+        # space, as escape_markdown puts there, does not)
+        if re.match(r"^[ \t]*([-+]|\d+\.)[ \t]", line):
             found.append(line[:5])
     return found
 

@@ -45,8 +45,11 @@ def test_user_text_is_escaped_so_it_cannot_format_or_link() -> None:
     assert shown == "\\[klik\\](https://evil.example) \\*\\*vet\\*\\*"
 
 
-def test_markdown_list_markers_at_line_start_are_escaped() -> None:
-    assert escape_markdown("- een\n1. twee") == "\\- een\n\\1. twee"
+def test_markdown_list_markers_at_line_start_show_as_typed_and_make_no_list() -> None:
+    # a backslash before "1." showed in Teams as typed ("\\1. eerst bellen"); a no-break space
+    # after the marker keeps it from being read as a list and shows the same
+    assert escape_markdown("- een\n1. twee") == "-\u00a0een\n1.\u00a0twee"
+    assert escape_markdown("1. eerst bellen") == "1.\u00a0eerst bellen"
     assert escape_markdown("45,50 - 50,00") == "45,50 - 50,00"
 
 
