@@ -73,6 +73,7 @@ def init_app(
         on_request=counters.count_storage_request if counters is not None else None,
         proxy_configured=settings.proxy_configured,
         meter=counters.meter if counters is not None else None,
+        deadline=settings.storage_timeout,
     )
     adapter = build_adapter(settings)
     conversations = ConversationReferences(table_store)

@@ -204,6 +204,16 @@ def _rate(value: Any, name: str) -> float:
     return rate
 
 
+def _seconds(value: Any, name: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = math.nan
+    if not math.isfinite(seconds) or not 0 < seconds <= 60:
+        raise _fail(name, "must be a number of seconds above 0 and at most 60")
+    return seconds
+
+
 def _checked(check: Callable[[Any, str], Any]) -> BeforeValidator:
     """Run `check` with the name of the setting's environment variable."""
 
@@ -253,6 +263,13 @@ class Settings:
         "AZURE_STORAGE_CONNECTION_STRING",
         AZURITE_CONNECTION_STRING,
         "Table storage connection string (default: local Azurite on 127.0.0.1:10002).",
+    )
+    storage_timeout: Annotated[float, _checked(_seconds)] = env(
+        "STORAGE_TIMEOUT_SECONDS",
+        "3",
+        "Longest a single storage request may take, retries included, before the person is "
+        "told storage is unavailable (their input kept): Teams gives up on an answer after a "
+        "few seconds. Background scans are not bound by it.",
     )
     table_prefix: Annotated[str, _checked(_alphanumeric)] = env(
         "TABLE_PREFIX", "", "Prefix for every table name (letters and digits), e.g. per test."

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Coroutine, Mapping, Sequence
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from azure.core import MatchConditions
 from azure.core.exceptions import (
@@ -33,8 +34,29 @@ from bot.storage.metering import TableMeter
 from bot.storage.store import Row, Write
 
 log = logging.getLogger(__name__)
+P = ParamSpec("P")
+T = TypeVar("T")
 
 _KEYS = ("PartitionKey", "RowKey")
+
+
+def _bounded(
+    method: Callable[Concatenate[AzureTableStore, P], Coroutine[Any, Any, T]],
+) -> Callable[Concatenate[AzureTableStore, P], Coroutine[Any, Any, T]]:
+    """The store's deadline around one request (the SDK's retries included): past it the
+    request is given up as `StorageUnavailable`, like any other storage failure."""
+
+    @functools.wraps(method)
+    async def bounded(store: AzureTableStore, /, *args: P.args, **kwargs: P.kwargs) -> T:
+        if store._deadline is None:
+            return await method(store, *args, **kwargs)
+        try:
+            async with asyncio.timeout(store._deadline):
+                return await method(store, *args, **kwargs)
+        except TimeoutError as error:
+            raise StorageUnavailable(f"no answer within {store._deadline:g} s") from error
+
+    return bounded
 
 
 class AzureTableStore:
@@ -55,6 +77,7 @@ class AzureTableStore:
         on_request: Callable[[], None] | None = None,
         proxy_configured: bool = False,
         meter: TableMeter | None = None,
+        deadline: float | None = None,
     ) -> None:
         hook = None
         if on_request is not None:
@@ -80,6 +103,9 @@ class AzureTableStore:
         )
         self._prefix = prefix
         self._clients: dict[str, TableClient] = {}
+        # Longest one request may take, the SDK's own retries included (None: no bound). A
+        # hung storage account must not hold a person's turn past Teams' patience.
+        self._deadline = deadline
 
     def _table(self, name: str) -> TableClient:
         full = f"{self._prefix}{name}"
@@ -96,6 +122,7 @@ class AzureTableStore:
             except AzureError as error:
                 raise _translate(error) from error
 
+    @_bounded
     async def get(self, table: str, partition: str, row: str) -> Row:
         try:
             entity = await self._table(table).get_entity(partition, row)
@@ -103,6 +130,7 @@ class AzureTableStore:
             raise _translate(error) from error
         return _row(entity)
 
+    @_bounded
     async def insert(self, table: str, partition: str, row: str, data: Mapping[str, Any]) -> Row:
         try:
             meta = await self._table(table).create_entity(_entity(partition, row, data))
@@ -110,6 +138,7 @@ class AzureTableStore:
             raise _translate(error) from error
         return Row(partition, row, dict(data), meta.get("etag"))
 
+    @_bounded
     async def replace(
         self, table: str, partition: str, row: str, data: Mapping[str, Any], etag: str
     ) -> Row:
@@ -124,6 +153,7 @@ class AzureTableStore:
             raise _translate(error) from error
         return Row(partition, row, dict(data), meta.get("etag"))
 
+    @_bounded
     async def upsert(self, table: str, partition: str, row: str, data: Mapping[str, Any]) -> Row:
         try:
             meta = await self._table(table).upsert_entity(
@@ -133,6 +163,7 @@ class AzureTableStore:
             raise _translate(error) from error
         return Row(partition, row, dict(data), meta.get("etag"))
 
+    @_bounded
     async def delete(self, table: str, partition: str, row: str, etag: str | None = None) -> None:
         kwargs: dict[str, Any] = {}
         if etag is not None:
@@ -144,6 +175,7 @@ class AzureTableStore:
         except AzureError as error:
             raise _translate(error) from error
 
+    @_bounded
     async def query(
         self,
         table: str,
@@ -189,6 +221,7 @@ class AzureTableStore:
             raise _translate(error) from error
         return rows
 
+    @_bounded
     async def transact(
         self, table: str, partition: str, writes: Sequence[Write]
     ) -> list[str | None]:
