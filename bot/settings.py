@@ -194,24 +194,24 @@ def _insights(value: Any, name: str) -> str:
     return text
 
 
-def _rate(value: Any, name: str) -> float:
-    try:
-        rate = float(value)
-    except ValueError:
-        rate = math.nan
-    if not math.isfinite(rate) or rate <= 0:
-        raise _fail(name, "must be a number of requests per second above 0")
-    return rate
+def _above_zero(what: str, most: float = math.inf) -> Callable[[Any, str], float]:
+    """A check for a number above 0 (and at most `most`); `what` names it in the message."""
+    limit = "" if math.isinf(most) else f" and at most {most:g}"
+
+    def check(value: Any, name: str) -> float:
+        try:
+            number = float(value)
+        except ValueError:
+            number = math.nan
+        if not math.isfinite(number) or not 0 < number <= most:
+            raise _fail(name, f"must be a number of {what} above 0{limit}")
+        return number
+
+    return check
 
 
-def _seconds(value: Any, name: str) -> float:
-    try:
-        seconds = float(value)
-    except ValueError:
-        seconds = math.nan
-    if not math.isfinite(seconds) or not 0 < seconds <= 60:
-        raise _fail(name, "must be a number of seconds above 0 and at most 60")
-    return seconds
+_rate = _above_zero("requests per second")
+_seconds = _above_zero("seconds", most=60)
 
 
 def _checked(check: Callable[[Any, str], Any]) -> BeforeValidator:

@@ -25,7 +25,6 @@ from bot.storage.requests import (
     Requests,
     RequestSummary,
     StoredRequest,
-    inbox_columns,
     register_place,
 )
 from bot.storage.store import Row, Value, Write
@@ -277,20 +276,8 @@ class MemoryRequestRepository:
         message_id: str = "",
         role: str = "approver",
     ) -> None:
-        columns = inbox_columns(request, role, message_id)
-        self.inboxes[(request.tenant_id, person_id or request.approver.id, request.id)] = (
-            InboxEntry(
-                request.id,
-                request.requester.id,
-                request.kind,
-                request.status,
-                request.created_at,
-                role,
-                message_id,
-                request.requester.name,
-                str(columns["Summary"]),
-            )
-        )
+        key = (request.tenant_id, person_id or request.approver.id, request.id)
+        self.inboxes[key] = InboxEntry.of(request, role, message_id)
 
     async def inbox_entry(
         self, tenant_id: str, person_id: str, request_id: str

@@ -93,6 +93,24 @@ class InboxEntry:
     requester_name: str = ""
     summary: str = ""
 
+    @classmethod
+    def of(cls, request: ApprovalRequest, role: str, message_id: str) -> InboxEntry:
+        """What waits for a person, as the request now is."""
+        return cls(
+            request.id,
+            request.requester.id,
+            request.kind,
+            request.status,
+            request.created_at,
+            role,
+            message_id,
+            request.requester.name,
+            request.facts.summary[:SUMMARY],  # what "openstaand" shows, no read per request
+        )
+
+
+SUMMARY = 300  # characters of a request's summary kept with its inbox row
+
 
 def requester_partition(tenant_id: str, requester_id: str) -> str:
     return f"{tenant_id}|{requester_id}"
@@ -151,6 +169,11 @@ class RegisterPlace:
     submitted: int  # the year it was submitted (Amsterdam)
     filed: str  # the partition's last part: a year, or CURRENT
 
+    @property
+    def key(self) -> str:
+        """The place as the request records it (`COPY`): "partition\nrow"."""
+        return f"{self.partition}\n{self.row}"
+
 
 CURRENT = "current"
 
@@ -186,10 +209,11 @@ class RequestRepository:
         """Write a new request, its trail inside it (AlreadyExists if written), then its register
         copy (derived, idempotent: every later change and `sync_register` rewrite it)."""
         partition = requester_partition(request.tenant_id, request.requester.id)
-        copy = self._copy_at(request)
+        place = self._place(request)
+        copy = place.key if place else ""
         columns = {**_request_columns(request), COPY: copy}
         row = await self._store.insert(REQUESTS, partition, _row_key(request.id), columns)
-        await self.sync_register(request)
+        await self._sync(request, place, "")
         return StoredRequest(request, row.etag or "", copy)
 
     async def get(self, tenant_id: str, requester_id: str, request_id: str) -> StoredRequest | None:
@@ -212,21 +236,25 @@ class RequestRepository:
         """Replace the request, trail and all, if unchanged since read (else Conflict): one
         entity, so the change and its trail are all or nothing; then its register copy."""
         partition = requester_partition(updated.tenant_id, updated.requester.id)
-        copy = self._copy_at(updated)
+        place = self._place(updated)
+        copy = place.key if place else ""
         columns = {**_request_columns(updated), COPY: copy}
         row = await self._store.replace(
             REQUESTS, partition, _row_key(updated.id), columns, stored.etag
         )
-        await self._sync(updated, stored.copy or self._copy_at(stored.request))
+        await self._sync(updated, place, stored.copy or self._copy_at(stored.request))
         return StoredRequest(updated, row.etag or "", copy)
 
-    def _copy_at(self, request: ApprovalRequest) -> str:
-        """Where the request's register copy goes ("partition\nrow"; empty: it has none)."""
+    def _place(self, request: ApprovalRequest) -> RegisterPlace | None:
+        """Where the request's register copy goes (None: its kind has no register)."""
         kind = self._kinds.get(request.kind)
         if kind is not None and not kind.has_register:
-            return ""
-        place = register_place(self._kinds, request)
-        return f"{place.partition}\n{place.row}"
+            return None
+        return register_place(self._kinds, request)
+
+    def _copy_at(self, request: ApprovalRequest) -> str:
+        place = self._place(request)
+        return place.key if place else ""
 
     async def sync_register(
         self, request: ApprovalRequest, before: ApprovalRequest | None = None
@@ -235,14 +263,13 @@ class RequestRepository:
         repeating it, or running it late, is harmless). When the copy moves (a side job comes
         onto or leaves the register), the old copy goes first: a failure in between leaves it
         off the register until its next change, never on it twice or wrongly."""
-        await self._sync(request, self._copy_at(before) if before is not None else "")
+        old = self._copy_at(before) if before is not None else ""
+        await self._sync(request, self._place(request), old)
 
-    async def _sync(self, request: ApprovalRequest, old: str) -> None:
-        kind = self._kinds.get(request.kind)
-        if kind is not None and not kind.has_register:
+    async def _sync(self, request: ApprovalRequest, place: RegisterPlace | None, old: str) -> None:
+        if place is None:
             return
-        place = register_place(self._kinds, request)
-        if old and old != f"{place.partition}\n{place.row}":
+        if old and old != place.key:
             old_partition, old_row = old.split("\n", 1)
             await self._store.delete(REGISTER, old_partition, old_row)
         await self._mark(request.tenant_id, request.kind, place)
@@ -456,7 +483,7 @@ def inbox_columns(request: ApprovalRequest, role: str, message_id: str) -> dict[
         "MessageId": message_id,
         # what the "openstaand" list shows, so it needs no read per request
         "RequesterName": request.requester.name,
-        "Summary": request.facts.summary[:300],
+        "Summary": request.facts.summary[:SUMMARY],
     }
 
 
