@@ -324,6 +324,22 @@ class Settings:
         "2",
         "Further working days before it goes to the approver's own manager.",
     )
+    hand_in_working_days: Annotated[
+        int, _checked(_whole(1, 60, "a number of working days from 1 to 60"))
+    ] = env(
+        "HAND_IN_WORKING_DAYS",
+        "10",
+        "Working days an employee has to hand a gift in at the secretariat; then they are "
+        "reminded once.",
+    )
+    hand_in_escalation_days: Annotated[
+        int, _checked(_whole(1, 60, "a number of working days from 1 to 60"))
+    ] = env(
+        "HAND_IN_ESCALATION_WORKING_DAYS",
+        "5",
+        "Further working days after that reminder before the manager is told the gift has "
+        "not arrived.",
+    )
     public_url: Annotated[str, _checked(_public_url)] = env(
         "BOT_PUBLIC_URL",
         "",

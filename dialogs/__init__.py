@@ -48,7 +48,7 @@ def build_registry(kinds: Kinds) -> VerbRegistry:
     concern.register(registry)
     question.register(registry)
     menu.register(registry)
-    decisions.register(registry)
+    decisions.register(registry, kinds)
     collection.register(registry)
     dataleak.register(registry)
     breach_register.register(registry)

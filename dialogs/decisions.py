@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from bot.domain.requests import DecisionRefused
+from bot.domain.choices import APPROVE, DECLINE
+from bot.domain.kinds import Kinds
+from bot.domain.requests import DecisionRefused, Status
 from bot.services.approvals import (
     RequestNotFound,
     advise_request,
@@ -13,6 +15,7 @@ from bot.services.approvals import (
     withdraw_request,
 )
 from bot.services.context import Services
+from bot.services.steps import confirm_returned
 from bot.storage.errors import StorageError
 from cards import render, text
 from dialogs.base import Card, CardAction, log_storage_failure
@@ -55,7 +58,10 @@ def _typed(action: CardAction, key: str, limit: int) -> str:
     return clean_text(raw)[:limit] if isinstance(raw, str) else ""
 
 
-def _decide(approve: bool) -> Callable[[CardAction, Services], Awaitable[Card]]:
+def _decide(choice: str) -> Callable[[CardAction, Services], Awaitable[Card]]:
+    """The handler of the button `request.<choice>` (which choices a request offers is the
+    kind's to say; the engine refuses any other)."""
+
     async def handler(action: CardAction, services: Services) -> Card:
         async def work(rid: str, requester: str) -> Card:
             comment = _typed(action, "comment", 1000)
@@ -66,15 +72,27 @@ def _decide(approve: bool) -> Callable[[CardAction, Services], Awaitable[Card]]:
                 action.actor,
                 requester,
                 rid,
-                approve,
+                choice,
                 comment,
                 action.message_id,
             )
-            return presenter.approver_card(request, action.actor.locale)
+            note = ""
+            if request.status is Status.WITHDRAWN:
+                note = text(action.actor.locale, "requests.withdrawn_before_decision")
+            return presenter.approver_card(request, action.actor.locale, note=note)
 
         return await on_request(action, work)
 
     return handler
+
+
+def decision_verbs(kinds: Kinds) -> tuple[str, ...]:
+    """Every choice any kind offers, as card verbs; approve and decline always (cards sent
+    before a kind had choices of its own still carry them)."""
+    codes = {APPROVE.code, DECLINE.code}
+    for kind in kinds:
+        codes |= kind.choices.codes
+    return tuple(sorted(codes))
 
 
 async def refresh(action: CardAction, services: Services) -> Card:
@@ -96,7 +114,30 @@ async def withdraw(action: CardAction, services: Services) -> Card:
             raise DecisionRefused("not_requester")
         presenter = CardPresenter(services.kinds)
         request = await withdraw_request(services, presenter, action.actor, rid)
-        return request_card(services.kinds, request, action.actor.locale, action.actor.user_id)
+        locale = action.actor.locale
+        note = text(
+            locale,
+            "personal.withdrawn"
+            if request.status is Status.WITHDRAWN
+            else "requests.cannot_withdraw",
+        )
+        return request_card(services.kinds, request, locale, action.actor.user_id, note=note)
+
+    return await on_request(action, work)
+
+
+async def returned(action: CardAction, services: Services) -> Card:
+    """The employee says a gift that had to go back is back with the giver."""
+
+    async def work(rid: str, requester: str) -> Card:
+        if requester != action.actor.user_id:
+            raise DecisionRefused("not_requester_step")
+        request = await confirm_returned(
+            services, action.actor.user_id, action.actor.tenant_id, rid
+        )
+        locale = action.actor.locale
+        note = text(locale, "requests.steps.give_back.confirmed")
+        return request_card(services.kinds, request, locale, action.actor.user_id, note=note)
 
     return await on_request(action, work)
 
@@ -113,9 +154,10 @@ async def advise(action: CardAction, services: Services) -> Card:
     return await on_request(action, work)
 
 
-def register(registry: VerbRegistry) -> None:
-    registry.add("request.approve", _decide(approve=True))
-    registry.add("request.decline", _decide(approve=False))
+def register(registry: VerbRegistry, kinds: Kinds) -> None:
+    for code in decision_verbs(kinds):
+        registry.add(f"request.{code}", _decide(code))
     registry.add("request.refresh", refresh)
     registry.add("request.withdraw", withdraw)
+    registry.add("request.returned", returned)
     registry.add("request.advise", advise)

@@ -6,20 +6,21 @@ from dataclasses import replace
 from datetime import date
 
 from bot.domain.gifts import (
+    CHOICES,
     SECTION,
+    STEPS,
     Gift,
     GiftKind,
     Relation,
-    Verdict,
     filed_on,
     gift_rule,
 )
 from bot.domain.money import format_euros
 from bot.domain.people import Actor
-from bot.services.approvals import Submitted
-from bot.services.collection import expect_gift
+from bot.domain.requests import ApprovalRequest
 from bot.services.context import Services
 from cards import language_of, text
+from cards.dates import day_text
 from dialogs.base import Card
 from dialogs.flow import blank
 from dialogs.forms import Field, Form, Reader
@@ -122,14 +123,24 @@ async def _with_earlier_gifts(services: Services, actor: Actor, gift: Gift) -> G
         if _giver_key(earlier.giver_name, earlier.giver_organisation) != giver:
             continue
         value = format_euros(earlier.value_cents, language_of(actor.locale))
-        lines.append(f"{earlier.received_on.isoformat()}: {earlier.description} ({value})")
+        day = day_text(earlier.received_on, actor.locale)
+        lines.append(f"{day}: {earlier.description} ({value})")
     return replace(gift, earlier=tuple(lines[:10]))
 
 
-async def _collect_if_handed_in(services: Services, result: Submitted, gift: Gift) -> None:
-    """A gift to hand in goes on the secretariat's collection register."""
-    if result.request.verdict == Verdict.HAND_IN.value:
-        await expect_gift(services, result.request, gift.description, gift.value_cents)
+def _giver_messages(request: ApprovalRequest) -> list[dict[str, str]]:
+    """A short, polite message to send the giver with a gift that goes back (both languages:
+    the giver's may not be the employee's)."""
+    gift = KIND.facts_of(request)
+    giver = gift.giver_name or gift.giver_organisation
+    requester = request.requester.name
+    return [
+        {
+            "title": text(lang, f"gift.return_message.title_{lang}"),
+            "text": text(lang, f"gift.return_message.{lang}", giver=giver, requester=requester),
+        }
+        for lang in ("nl", "en")
+    ]
 
 
 def _giver_key(name: str, organisation: str) -> str:
@@ -145,7 +156,7 @@ def gift_rows(gift: Gift, locale: str) -> list[dict[str, str]]:
         ("gift.facts.kind", text(locale, f"gift.kinds.{gift.kind.value}")),
         ("gift.facts.everyday", yes_no(gift.everyday, locale)),
         ("gift.facts.value", format_euros(gift.value_cents, language_of(locale))),
-        ("gift.facts.received_on", gift.received_on.isoformat()),
+        ("gift.facts.received_on", day_text(gift.received_on, locale)),
         ("gift.facts.at_home", yes_no(gift.at_home, locale)),
     ]
     if gift.remarks:
@@ -183,7 +194,10 @@ KIND = RequestKind(
     history=lambda gift: gift.earlier,
     initial=lambda today: {RECEIVED_ON.id: today.isoformat()},
     enrich=_with_earlier_gifts,
-    after=_collect_if_handed_in,
+    choices=CHOICES,
+    steps=STEPS,
+    collect_as=lambda gift: (gift.description, gift.value_cents),
+    giver_messages=_giver_messages,
 )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.domain.invitations import SECTION, Invitation, filed_on, invitation_rule
+from bot.domain.invitations import CHOICES, SECTION, Invitation, filed_on, invitation_rule
 from dialogs.forms import Field, Form, Reader
 from dialogs.kinds import RegisterColumn, RequestKind, fact_rows
 
@@ -89,7 +89,7 @@ KIND = RequestKind(
             ("invitation.facts.relation", lambda i: i.relation, "choice:gift.relations"),
             ("invitation.facts.kind", lambda i: i.kind, "choice:invitation.kinds"),
             ("invitation.facts.description", lambda i: i.description, "text"),
-            ("invitation.facts.event_date", lambda i: i.event_date, "text"),
+            ("invitation.facts.event_date", lambda i: i.event_date, "date"),
             ("invitation.facts.value", lambda i: i.value_cents, "euros"),
             ("invitation.facts.negotiating", lambda i: i.negotiating, "yesno"),
             ("invitation.facts.added_value", lambda i: i.added_value, "text"),
@@ -110,4 +110,5 @@ KIND = RequestKind(
     approve="invitation.approve",
     decline="invitation.decline",
     statuses="invitation.statuses",
+    choices=CHOICES,
 )

@@ -20,6 +20,7 @@ from bot.domain.people import Actor, Role
 from bot.domain.requests import ApprovalRequest
 from bot.domain.suppliers import quotes_text
 from cards import language_of, text
+from cards.dates import day_text
 from dialogs.forms import Form, Reader
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from dialogs.base import Card, CardAction
 
 Rows = list[dict[str, str]]  # a card's FactSet facts: {"title", "value"}
-# (label text key, the value, format: text|yesno|euros|quotes|choice:<text key prefix>)
+# (label text key, the value, format: text|yesno|euros|quotes|date|choice:<text key prefix>)
 FactRow = tuple[str, Callable[[F], object], str]
 
 
@@ -46,6 +47,10 @@ async def _unchanged(services: Services, actor: Actor, facts: Any) -> Any:
 
 async def _nothing(services: Services, submitted: Submitted, facts: Any) -> None:
     return None
+
+
+def _no_messages(request: ApprovalRequest) -> list[dict[str, str]]:
+    return []
 
 
 def _no_value(facts: Any) -> object:
@@ -98,6 +103,8 @@ class RequestKind(Kind[F]):
     extra_verbs: Mapping[str, Callable[[CardAction, Services], Awaitable[Card]]] = field(
         default_factory=dict
     )
+    # Texts the requester can send on (e.g. to a giver, when a gift goes back): {title, text}.
+    giver_messages: Callable[[ApprovalRequest], list[dict[str, str]]] = _no_messages
 
     @property
     def title(self) -> str:
@@ -179,6 +186,8 @@ def fact_rows(facts_type: type[F], rows: tuple[FactRow[F], ...]) -> Callable[[F,
                 shown = format_euros(int(str(value)), language_of(locale))
             elif fmt == "quotes":
                 shown = quotes_text(value, language_of(locale))
+            elif fmt == "date":
+                shown = day_text(value, locale) if isinstance(value, date) else str(value)
             elif fmt.startswith("choice:"):
                 shown = text(locale, f"{fmt[7:]}.{value}")
             else:

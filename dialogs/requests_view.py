@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from bot.domain.amend import notes_of
 from bot.domain.kinds import Kinds
-from bot.domain.requests import ApprovalRequest, Status
-from cards import language_of, render, text
-from dialogs.kinds import request_kind
-
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
-
+from bot.domain.requests import ApprovalRequest, Choice, Status
+from cards import render, text
+from cards.dates import day_text, moment_text
+from dialogs.kinds import RequestKind, request_kind
 
 _VERDICT_STYLES = {"keep": "good", "hand_in": "warning", "refuse": "attention"}
+_OUTCOME_STYLES = {
+    Status.APPROVED: "good",
+    Status.DECLINED: "warning",
+    Status.WITHDRAWN: "emphasis",
+}
 _STATUS_COLORS = {
     Status.PENDING: "Default",
     Status.APPROVED: "Good",
@@ -25,24 +27,95 @@ _STATUS_COLORS = {
 
 
 def when(moment: datetime | None, locale: str) -> str:
-    """A moment in Amsterdam time, as people there write it."""
-    if moment is None:
+    """A moment in Amsterdam time, as people there write it (cards.dates)."""
+    return moment_text(moment, locale)
+
+
+def _first(locale: str, keys: list[str], **values: object) -> str:
+    """The first of `keys` that has a text (a kind's own before the shared one)."""
+    for key in keys[:-1]:
+        try:
+            return text(locale, key, **values)
+        except (KeyError, TypeError):  # no such text, or a text where a group was asked
+            continue
+    return text(locale, keys[-1], **values)
+
+
+def choice_title(view: RequestKind[Any], verdict: str, choice: Choice, locale: str) -> str:
+    """A decision button's label: the kind's own for this verdict, or for any verdict."""
+    base = {"approve": view.approve, "decline": view.decline}.get(choice.code, "")
+    keys = [f"{view.name}.choices.{verdict}.{choice.code}", f"{view.name}.choices.{choice.code}"]
+    return _first(locale, [*keys, base] if base else keys)
+
+
+def outcome_title(kinds: Kinds, request: ApprovalRequest, locale: str, requester: bool) -> str:
+    """What was decided, as one line for the person reading it ("" while undecided)."""
+    kind = kinds.get(request.kind)
+    code = kind.outcome_of(request) if kind is not None else ""
+    if not code:
         return ""
-    local = moment.astimezone(AMSTERDAM)
-    if language_of(locale) == "en":
-        return local.strftime("%d %b %Y %H:%M")
-    return local.strftime("%d-%m-%Y %H:%M")
+    who = "you" if requester else "others"
+    return _first(
+        locale,
+        [
+            f"{request.kind}.outcomes.{code}.{who}",
+            f"requests.outcomes.{request.status.value}.{who}",
+        ],
+    )
 
 
-def status_line(kinds: Kinds, request: ApprovalRequest, locale: str) -> str:
-    moment = request.decided_at or (request.audit[-1].at if request.audit else None)
+def status_line(kinds: Kinds, request: ApprovalRequest, locale: str, viewer_id: str = "") -> str:
+    """Where the request stands, for `viewer_id`: "Wacht op jouw besluit" for its approver,
+    "Wacht op het besluit van Pieter Bakker" for anyone else; once decided, who decided what
+    and when."""
     kind = request_kind(kinds, request.kind)
     prefix = kind.statuses if kind is not None else "requests.statuses"
+    if request.pending:
+        if viewer_id and viewer_id == request.approver.id:
+            return text(locale, "requests.waiting_you")
+        return text(locale, "requests.waiting", approver=request.approver.name or "?")
+    if request.status is Status.WITHDRAWN:
+        moment = request.closed_at() or (request.audit[-1].at if request.audit else None)
+        return text(locale, "requests.statuses.withdrawn", date=when(moment, locale))
+    decider = request.decided_by or request.approver.id
+    name = (
+        text(locale, "requests.you")
+        if viewer_id and viewer_id == decider
+        else _decider_name(request, decider)
+    )
+    code = kind.outcome_of(request) if kind is not None else ""
+    return _first(
+        locale,
+        [
+            f"{request.kind}.statuses.{code}",
+            f"{prefix}.{code}",
+            f"{prefix}.{request.status.value}",
+        ],
+        approver=name,
+        date=when(request.decided_at, locale),
+    )
+
+
+def _decider_name(request: ApprovalRequest, decider: str) -> str:
+    if decider == request.approver.id:
+        return request.approver.name or "?"
+    return "?"
+
+
+def step_line(request: ApprovalRequest, locale: str, requester: bool) -> str:
+    """What happens next (hand in by ..., give back), or that it was done, for the reader."""
+    step = request.step
+    if step is None or request.status is Status.WITHDRAWN:
+        return ""
+    if step.done_at is not None:
+        return text(locale, f"requests.steps.{step.code}.done", date=when(step.done_at, locale))
+    who = "you" if requester else "others"
     return text(
         locale,
-        f"{prefix}.{request.status.value}",
-        approver=request.approver.name or "?",
-        date=when(moment, locale),
+        f"requests.steps.{step.code}.{who}",
+        to=step.to or text(locale, "requests.steps.secretariat"),
+        due=day_text(step.due_on, locale),
+        requester=request.requester.name or "?",
     )
 
 
@@ -56,19 +129,40 @@ def request_card(
     addition: str = "",
     addition_error: str = "",
 ) -> dict[str, Any]:
-    """The request as `viewer_id` sees it: decision buttons only for its pending approver;
-    "add information" and "withdraw" only for its requester while it is pending (`addition`
-    keeps what they typed when it was refused with `addition_error`)."""
+    """The request as `viewer_id` sees it: decision buttons (the kind's choices for its
+    verdict) only for its pending approver; "add information" and "withdraw" only for its
+    requester while it is pending (`addition` keeps what they typed when it was refused with
+    `addition_error`). Once decided or withdrawn, the outcome is at the top, where the verdict
+    was, and the facts fold away beneath it."""
     view = request_kind(kinds, request.kind)
     if view is None:
         raise LookupError(f"{request.id}: no request kind {request.kind!r} in this app")
+    requester = viewer_id == request.requester.id
     verdict = ""
     reasons: list[dict[str, str]] = []
     if view.verdicts and request.verdict:
         verdict = text(locale, f"{view.verdicts}.{request.verdict}")
-        reasons = [{"text": text(locale, f"{view.reasons}.{r}")} for r in request.reasons]
+        who = "you" if requester else "others"
+        reasons = [
+            {"text": _first(locale, [f"{view.reasons}.{r}.{who}", f"{view.reasons}.{r}"])}
+            for r in request.reasons
+        ]
     history = [{"text": line} for line in view.history_of(request)] if view.history_title else []
     pointer = {"requestId": request.id, "requesterId": request.requester.id}
+    can_decide = request.pending and viewer_id == request.approver.id
+    blocked = view.blocked(request) if can_decide else None
+    choices = [
+        {
+            "verb": f"request.{choice.code}",
+            "title": choice_title(view, request.verdict, choice, locale),
+            "style": choice.style,
+        }
+        for choice in view.choices.offered(request.verdict)
+    ]
+    decided = request.status in (Status.APPROVED, Status.DECLINED)
+    closed = not request.pending
+    outcome = outcome_title(kinds, request, locale, requester) if decided else ""
+    step = request.step
     return render(
         "request",
         locale,
@@ -76,21 +170,37 @@ def request_card(
             "heading": heading or text(locale, view.title),
             "title": _title(request, locale),
             "note": note,
-            "verdict": verdict,
+            "closed": closed,
+            "outcome": outcome,
+            "outcomeStyle": _OUTCOME_STYLES.get(request.status, "emphasis"),
+            "showFacts": not closed,
+            "verdict": "" if closed else verdict,
             "verdictStyle": _VERDICT_STYLES.get(request.verdict, "emphasis"),
             "reasons": reasons,
             "section": view.section,
             "facts": view.rows_of(request, locale),
             "history": history,
             "historyTitle": text(locale, view.history_title) if view.history_title else "",
-            "status": status_line(kinds, request, locale),
+            "status": status_line(kinds, request, locale, viewer_id),
             "statusColor": _STATUS_COLORS[request.status],
             "comment": text(locale, "requests.decided_comment", comment=request.comment)
             if request.comment
             else "",
-            "canDecide": request.pending and viewer_id == request.approver.id,
-            "approveTitle": text(locale, view.approve),
-            "declineTitle": text(locale, view.decline),
+            "step": step_line(request, locale, requester),
+            "pendingStep": step_line(request, locale, requester) if not closed else "",
+            "canConfirmStep": requester
+            and step is not None
+            and step.code == "give_back"
+            and not step.done
+            and request.status is not Status.WITHDRAWN,
+            "giverMessages": view.giver_messages(request) if requester and step else [],
+            "canDecide": can_decide and blocked is None,
+            "blocked": text(locale, blocked) if blocked else "",
+            "choices": choices,
+            "commentLabel": _first(locale, [f"{view.name}.comment_label", "requests.comment"]),
+            "commentPlaceholder": _first(
+                locale, [f"{view.name}.comment_placeholder", "requests.comment_placeholder"]
+            ),
             "advice": request.advice,
             "adviceTitle": text(
                 locale,
@@ -100,7 +210,7 @@ def request_card(
             "canAdvise": request.pending
             and request.advisor is not None
             and viewer_id == request.advisor.id,
-            "canAmend": request.pending and viewer_id == request.requester.id,
+            "canAmend": request.pending and requester,
             "notes": [{"text": f"{when(at, locale)}: {note}"} for at, note in notes_of(request)],
             "addition": addition,
             "additionError": addition_error,
@@ -116,25 +226,62 @@ def _title(request: ApprovalRequest, locale: str) -> str:
     return request.facts.summary or request.id
 
 
+def noun(kinds: Kinds, name: str, locale: str) -> str:
+    """A kind named as a noun in lists and headings ("Cadeaumelding", "Nevenfunctie")."""
+    try:
+        return text(locale, f"{name}.names.noun")
+    except KeyError:
+        return text(locale, "personal.unknown_kind")
+
+
 class CardPresenter:
     """The engine's cards (see bot.services.approvals.Presenter), for the app's kinds."""
 
     def __init__(self, kinds: Kinds) -> None:
         self.kinds = kinds
 
-    def approver_card(self, request: ApprovalRequest, locale: str) -> dict[str, Any]:
-        heading = text(locale, "requests.from", requester=request.requester.name or "?")
-        return request_card(self.kinds, request, locale, request.approver.id, heading=heading)
+    def _from(self, request: ApprovalRequest, locale: str, key: str = "requests.from") -> str:
+        return text(
+            locale,
+            key,
+            kind=noun(self.kinds, request.kind, locale),
+            requester=request.requester.name or "?",
+        )
+
+    def approver_card(
+        self, request: ApprovalRequest, locale: str, note: str = ""
+    ) -> dict[str, Any]:
+        return request_card(
+            self.kinds,
+            request,
+            locale,
+            request.approver.id,
+            heading=self._from(request, locale),
+            note=note,
+        )
 
     def decision_notice(self, request: ApprovalRequest, locale: str) -> dict[str, Any]:
-        heading = text(locale, "requests.decision_title")
+        heading = text(
+            locale, "requests.decision_title", kind=noun(self.kinds, request.kind, locale)
+        )
         return request_card(self.kinds, request, locale, request.requester.id, heading=heading)
 
+    def withdrawal_notice(self, request: ApprovalRequest, locale: str) -> dict[str, Any]:
+        """The approver is told that the requester withdrew it: nothing left to decide."""
+        return request_card(
+            self.kinds,
+            request,
+            locale,
+            request.approver.id,
+            heading=self._from(request, locale, "requests.withdrawn_heading"),
+            note=text(locale, "requests.withdrawn_notice", requester=request.requester.name or "?"),
+        )
+
     def advisor_card(self, request: ApprovalRequest, locale: str) -> dict[str, Any]:
-        heading = text(locale, "requests.advice_requested", requester=request.requester.name or "?")
+        heading = self._from(request, locale, "requests.advice_requested")
         viewer = request.advisor.id if request.advisor else ""
         return request_card(self.kinds, request, locale, viewer, heading=heading)
 
     def reminder_card(self, request: ApprovalRequest, locale: str) -> dict[str, Any]:
-        heading = text(locale, "requests.reminder", requester=request.requester.name or "?")
+        heading = self._from(request, locale, "requests.reminder")
         return request_card(self.kinds, request, locale, request.approver.id, heading=heading)

@@ -12,6 +12,9 @@ class CollectionStatus(StrEnum):
     EXPECTED = "expected"  # the verdict says hand in; it has not arrived yet
     RECEIVED = "received"  # the secretariat has it: it goes in the next raffle
     RAFFLED = "raffled"  # won in a raffle
+    # No longer to be handed in (the manager said give it back, or it was withdrawn) after the
+    # secretariat had it: it goes back to the employee, never into a raffle.
+    CANCELLED = "cancelled"
 
 
 @dataclass(frozen=True)

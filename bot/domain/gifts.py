@@ -12,8 +12,10 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from bot.domain.choices import Choice, Choices
 from bot.domain.kinds import Outcome
 from bot.domain.records import boolean, cents, day, string
+from bot.domain.requests import Status
 
 LIMIT_CENTS = 50_00  # an everyday token of appreciation stays under EUR 50.00
 SECTION = "§2 Relatiegeschenken"
@@ -167,3 +169,32 @@ def gift_rule(gift: Gift) -> Outcome:
 def filed_on(gift: Gift) -> date | None:
     """A gift is filed under the day it was received."""
     return gift.received_on if gift.received_on != date.min else None
+
+
+# What the manager can make of the code's verdict: go along with it, or make it stricter
+# (keep < hand in < give back), never looser. A gift that may be kept is a report to take note
+# of: reminded once, never escalated.
+KEEP = Choice("keep", Status.APPROVED, "positive")
+HAND_IN = Choice("hand_in", Status.APPROVED, "positive")
+GIVE_BACK = Choice("give_back", Status.APPROVED, "positive")
+CHOICES = Choices(
+    by_verdict={
+        Verdict.KEEP.value: (
+            KEEP,
+            Choice("hand_in", Status.DECLINED),
+            Choice("give_back", Status.DECLINED, "destructive"),
+        ),
+        Verdict.HAND_IN.value: (HAND_IN, Choice("give_back", Status.DECLINED, "destructive")),
+        Verdict.REFUSE.value: (GIVE_BACK,),
+    },
+    acknowledged=frozenset({Verdict.KEEP.value}),
+)
+
+# What the employee does next: a verdict (while the manager has not decided) or the manager's
+# outcome -> the tracked step.
+STEPS = {
+    Verdict.HAND_IN.value: "hand_in",
+    Verdict.REFUSE.value: "give_back",
+    "hand_in": "hand_in",
+    "give_back": "give_back",
+}

@@ -8,11 +8,30 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from bot.domain.choices import Choice, Choices
 from bot.domain.kinds import Outcome
 from bot.domain.records import boolean, cents, day, string
+from bot.domain.requests import Status
 
 SECTION = "§2 Uitnodigingen"
 DECIDE_TOGETHER = "decide_together"
+REFUSE = "refuse"
+NEGOTIATING = "negotiating"
+
+# From a party in negotiation the code's answer is no (§2: no lunches, dinners or other favours
+# from a relation one is negotiating with), so the manager can only take note. Otherwise the
+# manager and the employee decide together, and the manager's decision carries its reason (or
+# the condition on which it may be accepted).
+CHOICES = Choices(
+    by_verdict={
+        DECIDE_TOGETHER: (
+            Choice("accept", Status.APPROVED, "positive", needs_comment=True),
+            Choice("accept_on_condition", Status.APPROVED, needs_comment=True),
+            Choice("decline", Status.DECLINED, "destructive", needs_comment=True),
+        ),
+        REFUSE: (Choice("refused", Status.APPROVED, "positive"),),
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -22,9 +41,10 @@ class InvitationAssessment:
 
 
 def assess_invitation(negotiating: bool) -> InvitationAssessment:
-    """The outcome is always the manager's decision; negotiation is a warning, not a block."""
-    reasons = (DECIDE_TOGETHER, "negotiating_warning") if negotiating else (DECIDE_TOGETHER,)
-    return InvitationAssessment(DECIDE_TOGETHER, reasons)
+    """Refused when the inviter is negotiating with us; otherwise decided with the manager."""
+    if negotiating:
+        return InvitationAssessment(REFUSE, (NEGOTIATING,))
+    return InvitationAssessment(DECIDE_TOGETHER, (DECIDE_TOGETHER,))
 
 
 @dataclass(frozen=True)

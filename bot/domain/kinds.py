@@ -9,11 +9,12 @@ kinds (menu, registers, overview, the storage codec) is derived from that tuple.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
+from bot.domain.choices import Choices
 from bot.domain.requests import ApprovalRequest, Facts, Status
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -33,6 +34,14 @@ def _filed_on_submission(facts: Facts) -> date | None:
 
 
 def _no_value(facts: Facts) -> int | None:
+    return None
+
+
+def _not_collected(facts: Facts) -> tuple[str, int] | None:
+    return None
+
+
+def _never_blocked(request: ApprovalRequest) -> str | None:
     return None
 
 
@@ -60,6 +69,28 @@ class Kind(Generic[F]):
     value_cents: Callable[[F], int | None] = _no_value  # shown and summed when `valued`
     valued: bool = False
     judged: bool = False  # the overview counts its verdicts under the code (gifts)
+    choices: Choices = field(default_factory=Choices)  # what the approver can decide, per verdict
+    # Why the approver cannot decide yet (a refusal code, e.g. waiting for HR's advice).
+    blocked: Callable[[ApprovalRequest], str | None] = _never_blocked
+    # What the requester does next, tracked as the request's Step: a verdict (while pending)
+    # or an outcome (once decided) -> a step code (hand_in, give_back).
+    steps: Mapping[str, str] = field(default_factory=dict)
+    # What the secretariat's collection register shows of it when it is handed in.
+    collect_as: Callable[[F], tuple[str, int] | None] = _not_collected
+
+    def outcome_of(self, request: ApprovalRequest) -> str:
+        """The code of what the approver decided ("" while undecided)."""
+        return self.choices.outcome_of(request)
+
+    def collected_as(self, request: ApprovalRequest) -> tuple[str, int] | None:
+        """(description, value in cents) on the collection register, for kinds collected."""
+        return self.collect_as(self.facts_of(request))
+
+    def step_code(self, request: ApprovalRequest) -> str | None:
+        """The step that follows where the request stands now (None: nothing to track)."""
+        if request.status is Status.WITHDRAWN:
+            return None
+        return self.steps.get(self.outcome_of(request) if not request.pending else request.verdict)
 
     def facts_of(self, request: ApprovalRequest) -> F:
         """The request's facts as this kind's type (a request of another kind is a bug)."""

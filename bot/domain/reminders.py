@@ -37,14 +37,22 @@ def working_days_between(start: date, end: date) -> int:
     return count
 
 
-def due(request: ApprovalRequest, now: datetime, policy: ReminderPolicy) -> Due | None:
-    """What the reminder job should do for this request now, if anything."""
+def due(
+    request: ApprovalRequest, now: datetime, policy: ReminderPolicy, acknowledgement: bool = False
+) -> Due | None:
+    """What the reminder job should do for this request now, if anything. A report that only
+    asks to be taken note of (`acknowledgement`, e.g. a gift the employee may keep) is
+    reminded once and never escalated."""
     if not request.pending:
         return None
     start = request.created_at.astimezone(AMSTERDAM).date()
     waited = working_days_between(start, now.astimezone(AMSTERDAM).date())
     escalated = request.escalated_at is not None or request.approver_role is ApproverRole.ESCALATION
-    if not escalated and waited >= policy.remind_after + policy.escalate_after:
+    if (
+        not escalated
+        and not acknowledgement
+        and waited >= policy.remind_after + policy.escalate_after
+    ):
         return Due.ESCALATE
     if request.reminded_at is None and waited >= policy.remind_after:
         return Due.REMIND

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
@@ -54,6 +54,20 @@ class Facts(Protocol):
 
 
 @dataclass(frozen=True)
+class Choice:
+    """One button on the approver's card (see bot.domain.choices for a kind's set)."""
+
+    code: str  # stable: stored as the request's outcome (approve, keep, give_back ...)
+    status: Status  # APPROVED: along with the code (or granted); DECLINED: stricter (or no)
+    style: str = "default"  # Adaptive Card action style: positive, destructive, default
+    needs_comment: bool = False  # the comment (a reason, a condition) is required
+
+
+APPROVE = Choice("approve", Status.APPROVED, "positive")
+DECLINE = Choice("decline", Status.DECLINED, "destructive")
+
+
+@dataclass(frozen=True)
 class AuditEntry:
     at: datetime
     actor_id: str
@@ -67,6 +81,24 @@ class Note:
 
     at: datetime
     text: str
+
+
+@dataclass(frozen=True)
+class Step:
+    """What follows a verdict or a decision, tracked until it is done: a gift handed in to the
+    secretariat, or given back to the giver (codes in docs/decisions.md)."""
+
+    code: str  # hand_in, give_back
+    due_on: date | None = None
+    to: str = ""  # who receives it, by name (the secretariat, from the directory)
+    done_at: datetime | None = None
+    done_by: str = ""
+    reminded_at: datetime | None = None  # the requester was reminded that it is overdue
+    escalated_at: datetime | None = None  # then the approver was told
+
+    @property
+    def done(self) -> bool:
+        return self.done_at is not None
 
 
 @dataclass(frozen=True)
@@ -100,6 +132,8 @@ class ApprovalRequest:
     escalated_at: datetime | None = None
     former_approvers: tuple[str, ...] = ()  # ids it was put before earlier (rerouted away)
     notes: tuple[Note, ...] = ()  # added by the requester; the facts are never rewritten
+    outcome: str = ""  # the code of the approver's choice (bot.domain.choices), once decided
+    step: Step | None = None  # what the requester does next (hand in, give back), tracked
 
     @property
     def pending(self) -> bool:
@@ -131,25 +165,35 @@ def request_id(prefix: str, *parts: str) -> str:
     return f"{prefix}-{code[:4]}-{code[4:]}"
 
 
-def decide(
-    request: ApprovalRequest, actor_id: str, approve: bool, comment: str, now: datetime
-) -> ApprovalRequest:
-    """The designated approver decides a pending request; anyone else is refused.
-
-    A decision on a request that is no longer pending is refused with `already_decided`, which
-    callers treat as a no-op that shows the current state.
-    """
+def may_decide(request: ApprovalRequest, actor_id: str) -> None:
+    """Refused (DecisionRefused) unless `actor_id` is the request's approver and it is pending."""
     if actor_id == request.requester.id:
         raise DecisionRefused("own_request")
     if actor_id != request.approver.id:
         raise DecisionRefused("not_approver")
+    if request.status is Status.WITHDRAWN:
+        raise DecisionRefused("withdrawn")
     if not request.pending:
         raise DecisionRefused("already_decided")
-    status = Status.APPROVED if approve else Status.DECLINED
-    entry = AuditEntry(now, actor_id, status.value, comment)
+
+
+def decide(
+    request: ApprovalRequest, actor_id: str, choice: Choice, comment: str, now: datetime
+) -> ApprovalRequest:
+    """The designated approver decides a pending request; anyone else is refused. Whether
+    `choice` is offered on this request is the kind's to say (bot.domain.choices).
+
+    A decision on a request that is no longer pending is refused with `already_decided` (or
+    `withdrawn`), which callers treat as a no-op that shows the current state.
+    """
+    may_decide(request, actor_id)
+    if choice.needs_comment and not comment.strip():
+        raise DecisionRefused("comment_required")
+    entry = AuditEntry(now, actor_id, choice.status.value, comment)
     return replace(
         request,
-        status=status,
+        status=choice.status,
+        outcome=choice.code,
         decided_at=now,
         decided_by=actor_id,
         comment=comment,

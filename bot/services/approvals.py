@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from bot.domain.kinds import Kind
 from bot.domain.people import Actor, Role
 from bot.domain.requests import (
     ApprovalRequest,
@@ -24,6 +25,7 @@ from bot.domain.requests import (
     Status,
     advise,
     decide,
+    may_decide,
     request_id,
     reroute,
     withdraw,
@@ -32,6 +34,7 @@ from bot.services.approvers import fallback_approver, find_approver
 from bot.services.contention import ATTEMPTS, pause
 from bot.services.context import Services
 from bot.services.notify import DeliveryError, NoConversationReference
+from bot.services.steps import follow, with_step
 from bot.storage.errors import AlreadyExists, Conflict, StorageError
 from bot.storage.repositories import StoredReference
 from bot.storage.requests import StoredRequest
@@ -45,6 +48,8 @@ class Presenter(Protocol):
     def approver_card(self, request: ApprovalRequest, locale: str) -> dict[str, Any]: ...
 
     def decision_notice(self, request: ApprovalRequest, locale: str) -> dict[str, Any]: ...
+
+    def withdrawal_notice(self, request: ApprovalRequest, locale: str) -> dict[str, Any]: ...
 
     def advisor_card(self, request: ApprovalRequest, locale: str) -> dict[str, Any]: ...
 
@@ -92,7 +97,9 @@ async def submit(services: Services, presenter: Presenter, actor: Actor, draft: 
     # Repeats of one submission in this process wait for the first, then see its outcome (a
     # redelivered invoke must not race its original into sending a second approval card).
     async with services.submitting.hold(rid):
-        return await _submit(services, presenter, actor, draft, rid)
+        result = await _submit(services, presenter, actor, draft, rid)
+    await follow(services, result.request)  # every time: a retry finishes what one left undone
+    return result
 
 
 async def _submit(
@@ -122,6 +129,7 @@ async def _submit(
         watchers=watchers,
         advisor=advisor,
     )
+    request = await with_step(services, request, now)
     try:
         stored = await services.requests.create(request)
     except AlreadyExists:  # this form was submitted before (double click, Teams retry)
@@ -287,12 +295,13 @@ async def decide_request(
     actor: Actor,
     requester_id: str,
     rid: str,
-    approve: bool,
+    choice: str,
     comment: str,
     message_id: str | None,
 ) -> ApprovalRequest:
-    """The approver decides. Anyone other than the designated approver is refused
-    (DecisionRefused).
+    """The approver decides: `choice` is one of the codes the request's kind offers for its
+    verdict (bot.domain.choices). Anyone other than the designated approver is refused
+    (DecisionRefused), and so is a choice the kind does not offer (`choice_not_offered`).
 
     A write that loses a race against some other change (a note, HR's advice, a reminder claim)
     is re-read and re-applied while the decision is still valid; a repeat of a decision that
@@ -303,9 +312,12 @@ async def decide_request(
     for attempt in range(ATTEMPTS):
         stored = await load(services, actor.tenant_id, requester_id, rid)
         try:
-            decided = decide(stored.request, actor.user_id, approve, comment, now)
+            may_decide(stored.request, actor.user_id)
+            picked = _kind(services, stored.request).choices.pick(stored.request, choice)
+            decided = decide(stored.request, actor.user_id, picked, comment, now)
+            decided = await with_step(services, decided, now)
         except DecisionRefused as refusal:
-            if refusal.code != "already_decided":
+            if refusal.code not in ("already_decided", "withdrawn"):
                 raise
             # Ours, its answer lost (the SDK retried and met its own ETag): nobody else is
             # announcing it, so settle it now (claimed: a concurrent repeat does it once).
@@ -324,11 +336,19 @@ async def decide_request(
     raise Conflict(f"could not record the decision on {rid}")
 
 
+def _kind(services: Services, request: ApprovalRequest) -> Kind[Any]:
+    kind = services.kinds.get(request.kind)
+    if kind is None:  # a kind this app no longer has: nothing can be decided on it here
+        raise RequestNotFound(request.id)
+    return kind
+
+
 async def _announce_decision(
     services: Services, presenter: Presenter, decided: ApprovalRequest, message_id: str | None
 ) -> None:
     """The side effects of a decision, in an order that makes them repairable: the cards and
     the requester's notice first, the approver's inbox row last (it says "settled")."""
+    await follow(services, decided)
     if not message_id:
         entry = await services.requests.inbox_entry(
             decided.tenant_id, decided.decided_by or decided.approver.id, decided.id
@@ -344,6 +364,7 @@ async def _announce_withdrawal(
 ) -> None:
     """Off the advisor's and the approver's lists, and the approver's card shows it; the
     approver's inbox row is written last (it says "settled")."""
+    await follow(services, withdrawn)
     await _update_advisor(services, presenter, withdrawn)
     entry = await services.requests.inbox_entry(
         withdrawn.tenant_id, withdrawn.approver.id, withdrawn.id
@@ -351,7 +372,28 @@ async def _announce_withdrawal(
     message_id = entry.message_id if entry else ""
     if message_id:
         await _update_card(services, withdrawn.approver.id, message_id, withdrawn, presenter)
+    await _tell_approver(services, presenter, withdrawn)
     await services.requests.put_inbox(withdrawn, message_id=message_id)
+
+
+async def _tell_approver(
+    services: Services, presenter: Presenter, withdrawn: ApprovalRequest
+) -> None:
+    """The approver gets a message that it was withdrawn (their card may be far up the chat)."""
+    reference = await services.conversations.get(withdrawn.tenant_id, withdrawn.approver.id)
+    locale = reference.locale if reference else services.settings.default_locale
+    try:
+        if reference is None:
+            raise NoConversationReference(withdrawn.tenant_id, withdrawn.approver.id)
+        await services.notifier.send_card(
+            withdrawn.tenant_id,
+            withdrawn.approver.id,
+            presenter.withdrawal_notice(withdrawn, locale),
+            reference,
+        )
+    except DeliveryError as error:
+        log.warning("approver not told of the withdrawal: %s", type(error).__name__)
+        await _note(services, withdrawn, "approver_not_notified", type(error).__name__)
 
 
 # A decision (or withdrawal) is announced by the turn that made it, which may take minutes when

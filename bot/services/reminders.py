@@ -34,7 +34,9 @@ async def remind_and_escalate(
         stored = await services.requests.get(tenant_id, entry.requester_id, entry.request_id)
         if stored is None:
             continue
-        step = due(stored.request, services.clock(), policy)
+        kind = services.kinds.get(stored.request.kind)
+        noted = kind is not None and kind.choices.acknowledgement(stored.request)
+        step = due(stored.request, services.clock(), policy, noted)
         if step is Due.REMIND:
             acted += await _remind(services, presenter, stored)
         elif step is Due.ESCALATE:

@@ -24,6 +24,7 @@ class Collection(Protocol):
     ) -> bool: ...
     async def mark_raffled(self, tenant_id: str, request_id: str, raffle_id: str) -> bool: ...
     async def remove(self, tenant_id: str, request_id: str) -> None: ...
+    async def cancel(self, tenant_id: str, request_id: str) -> None: ...
 
 
 class CollectionRepository:
@@ -79,6 +80,27 @@ class CollectionRepository:
     async def remove(self, tenant_id: str, request_id: str) -> None:
         """Retention removed the request: its entry goes too (a missing one is fine)."""
         await self._store.delete(COLLECTION, tenant_id, request_id)
+
+    async def cancel(self, tenant_id: str, request_id: str) -> None:
+        """No longer to be handed in: an expected gift is taken off the register; one the
+        secretariat already has is marked to go back (never raffled); a raffled one stays."""
+        try:
+            row = await self._store.get(COLLECTION, tenant_id, request_id)
+        except NotFound:
+            return
+        status = row.data.get("Status")
+        if status == CollectionStatus.EXPECTED.value:
+            try:
+                await self._store.delete(COLLECTION, tenant_id, request_id, etag=row.etag)
+            except Conflict:
+                await self.cancel(tenant_id, request_id)  # it just arrived: mark it instead
+            return
+        await self._move(
+            tenant_id,
+            request_id,
+            CollectionStatus.RECEIVED,
+            {"Status": CollectionStatus.CANCELLED.value},
+        )
 
     async def _move(
         self, tenant_id: str, request_id: str, expected: CollectionStatus, change: dict[str, str]

@@ -336,6 +336,15 @@ class MemoryCollection:
     async def remove(self, tenant_id: str, request_id: str) -> None:
         self.gifts.pop((tenant_id, request_id), None)
 
+    async def cancel(self, tenant_id: str, request_id: str) -> None:
+        gift = self.gifts.get((tenant_id, request_id))
+        if gift is None or gift.status is CollectionStatus.RAFFLED:
+            return
+        if gift.status is CollectionStatus.EXPECTED:
+            del self.gifts[(tenant_id, request_id)]
+            return
+        self._move(tenant_id, request_id, CollectionStatus.RECEIVED, CollectionStatus.CANCELLED)
+
     async def mark_raffled(self, tenant_id: str, request_id: str, raffle_id: str) -> bool:
         return self._move(
             tenant_id, request_id, CollectionStatus.RECEIVED, CollectionStatus.RAFFLED, raffle_id

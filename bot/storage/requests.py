@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from bot.domain.amend import NOTES, notes_from_record, notes_record
@@ -32,6 +32,7 @@ from bot.domain.requests import (
     Facts,
     Person,
     Status,
+    Step,
 )
 from bot.storage.audit import audit_entries, trail_entries, trail_json
 from bot.storage.columns import chunked, unchunked
@@ -527,7 +528,41 @@ def _request_columns(request: ApprovalRequest) -> dict[str, Any]:
         "RemindedAt": _iso(request.reminded_at),
         "EscalatedAt": _iso(request.escalated_at),
         "FormerApprovers": ",".join(request.former_approvers),
+        "Outcome": request.outcome,
+        "Step": _step_json(request.step),
     }
+
+
+def _step_json(step: Step | None) -> str:
+    if step is None:
+        return ""
+    return json.dumps(
+        {
+            "code": step.code,
+            "dueOn": step.due_on.isoformat() if step.due_on else "",
+            "to": step.to,
+            "doneAt": _iso(step.done_at),
+            "doneBy": step.done_by,
+            "remindedAt": _iso(step.reminded_at),
+            "escalatedAt": _iso(step.escalated_at),
+        },
+        ensure_ascii=False,
+    )
+
+
+def _step(value: object) -> Step | None:
+    if not value:
+        return None
+    d = json.loads(str(value))
+    return Step(
+        code=str(d["code"]),
+        due_on=date.fromisoformat(d["dueOn"]) if d.get("dueOn") else None,
+        to=str(d.get("to", "")),
+        done_at=_moment(d.get("doneAt")),
+        done_by=str(d.get("doneBy", "")),
+        reminded_at=_moment(d.get("remindedAt")),
+        escalated_at=_moment(d.get("escalatedAt")),
+    )
 
 
 def _facts_record(request: ApprovalRequest) -> dict[str, Any]:
@@ -589,6 +624,8 @@ def _request(
         reminded_at=_moment(d.get("RemindedAt")),
         escalated_at=_moment(d.get("EscalatedAt")),
         former_approvers=tuple(a for a in str(d.get("FormerApprovers", "")).split(",") if a),
+        outcome=str(d.get("Outcome") or ""),
+        step=_step(d.get("Step")),
         audit=_trail(d, legacy) if trail else (),
     )
 

@@ -181,7 +181,7 @@ async def test_a_kind_defined_only_here_goes_through_every_screen(
     assert "Bedrijfsmiddelen zijn voor het werk." in shown and "€ 150,00" in shown
     [reference] = [w for w in shown.split() if w.startswith("LEN-")]
     approval = [s.card for s in bot.connector.to(PIETER.conversation_id) if s.card][-1]
-    assert "Aanhanger" in texts(approval) and "Van Sanne" in texts(approval)
+    assert "Aanhanger" in texts(approval) and "Melding van Sanne" in texts(approval)
     waiting = await open_flow(bot, PIETER, "pending.open")  # "openstaand"
     assert "Aanhanger" in texts(waiting) and "Bruikleen" in texts(waiting)
     await decide(bot, PIETER)

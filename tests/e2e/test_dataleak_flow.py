@@ -94,7 +94,7 @@ async def test_report_reaches_privacy_office_not_the_manager_and_decisions_reach
         assert "Mail met huurachterstanden" in texts(card)
         assert "Sanne de Vries" in texts(card)
         # Discovered 10:30 Amsterdam on 29 Nov (CET): the AP deadline is 2 Dec 10:30; now 11:00.
-        assert "Melden bij de AP uiterlijk 02-12-2026 10:30 (nog 2 d 23 u)" in texts(card)
+        assert "Melden bij de AP uiterlijk 2 december 2026 om 10:30 (nog 2 d 23 u)" in texts(card)
 
     card = alert_of(bot, FATIMA)
     fatima_msg = breach.alerts[FATIMA.aad_id][0]
@@ -103,7 +103,7 @@ async def test_report_reaches_privacy_office_not_the_manager_and_decisions_reach
 
     clock.advance(minutes=20)
     seen = await click(bot, FATIMA, card, "dataleak.acknowledge", {}, fatima_msg)
-    assert "Ontvangen door Fatima el Amrani op 29-11-2026 11:20" in texts(seen)
+    assert "Ontvangen door Fatima el Amrani op 29 november 2026 om 11:20" in texts(seen)
     updates = [s for s in bot.connector.sent if s.method == "PUT"]
     assert [(u.conversation_id, u.activity_id) for u in updates] == [
         (JOOST.conversation_id, joost_msg)
@@ -118,7 +118,7 @@ async def test_report_reaches_privacy_office_not_the_manager_and_decisions_reach
     clock.advance(hours=3)
     reason = "Aannemer heeft verwijdering schriftelijk bevestigd; geen risico"
     decided = await click(bot, FATIMA, seen, "dataleak.ap_no", {"reason": reason}, fatima_msg)
-    assert "Melden bij de AP: nee (Fatima el Amrani, 29-11-2026 14:20)" in texts(decided)
+    assert "Melden bij de AP: nee (Fatima el Amrani, 29 november 2026 om 14:20)" in texts(decided)
     assert "uiterlijk" not in texts(decided)  # the clock stopped
     subjects = await click(
         bot, FATIMA, decided, "dataleak.subjects_no", {"reason": "Geen hoog risico"}, fatima_msg

@@ -45,21 +45,21 @@ async def test_employee_declares_and_manager_approves_inline(bot: BotUnderTest) 
     card = to_manager.card
     assert card is not None
     assert "Fles wijn" in texts(card) and "€ 25,00" in texts(card)
-    assert {a["verb"] for a in (action(card, "request.approve"), action(card, "request.decline"))}
+    assert {a["verb"] for a in (action(card, "request.keep"), action(card, "request.give_back"))}
     assert card["refresh"]["userIds"] == [f"29:{SANNE.aad_id}", f"29:{PIETER.aad_id}"]
     message_id = "msg-1"
 
     decided = await click(
-        bot, PIETER, card, "request.approve", {"comment": "Prima, geniet ervan"}, message_id
+        bot, PIETER, card, "request.keep", {"comment": "Prima, geniet ervan"}, message_id
     )
-    assert "Akkoord gegeven door Pieter Bakker" in texts(decided)
-    assert not [a for a in _verbs(decided) if a in ("request.approve", "request.decline")]
+    assert "Gezien door jou" in texts(decided)
+    assert not [a for a in _verbs(decided) if a in ("request.keep", "request.give_back")]
 
     updates = [s for s in bot.connector.to(PIETER.conversation_id) if s.method == "PUT"]
     assert [u.activity_id for u in updates] == [message_id]
     [notice] = [s for s in bot.connector.to(SANNE.conversation_id)]
     assert notice.card is not None
-    assert "Akkoord gegeven door Pieter Bakker" in texts(notice.card)
+    assert "Gezien door Pieter Bakker" in texts(notice.card)
     assert "Prima, geniet ervan" in texts(notice.card)
 
     stored = await only_request(bot)
@@ -78,9 +78,9 @@ async def test_a_forged_invoke_by_a_third_person_is_refused(bot: BotUnderTest) -
     await declare(bot, WINE)
     card = bot.connector.to(PIETER.conversation_id)[0].card
     assert card is not None
-    refused = await click(bot, LOTTE, card, "request.approve")
+    refused = await click(bot, LOTTE, card, "request.keep")
     assert "Alleen de aangewezen beoordelaar" in texts(refused)
-    own = await click(bot, SANNE, card, "request.approve")
+    own = await click(bot, SANNE, card, "request.keep")
     assert "eigen melding" in texts(own)
     stored = await only_request(bot)
     assert stored.status is Status.PENDING
@@ -91,10 +91,10 @@ async def test_a_double_click_changes_nothing(bot: BotUnderTest) -> None:
     await declare(bot, WINE)
     card = bot.connector.to(PIETER.conversation_id)[0].card
     assert card is not None
-    await click(bot, PIETER, card, "request.decline", {"comment": "nee"}, "msg-1")
+    await click(bot, PIETER, card, "request.give_back", {"comment": "nee"}, "msg-1")
     sent_before = len(bot.connector.sent)
-    again = await click(bot, PIETER, card, "request.approve", {}, "msg-1")
-    assert "Niet akkoord volgens Pieter Bakker" in texts(again)
+    again = await click(bot, PIETER, card, "request.keep", {}, "msg-1")
+    assert "Besloten door jou" in texts(again)
     assert len(bot.connector.sent) == sent_before
     stored = await only_request(bot)
     assert stored.status is Status.DECLINED
@@ -190,14 +190,14 @@ async def test_concurrent_approve_and_decline_resolve_to_one_decision(bot: BotUn
     card = bot.connector.to(PIETER.conversation_id)[0].card
     assert card is not None
     cards = await asyncio.gather(
-        click(bot, PIETER, card, "request.approve", {}, "msg-1"),
-        click(bot, PIETER, card, "request.decline", {}, "msg-1"),
-        click(bot, PIETER, card, "request.approve", {}, "msg-1"),
+        click(bot, PIETER, card, "request.keep", {}, "msg-1"),
+        click(bot, PIETER, card, "request.give_back", {}, "msg-1"),
+        click(bot, PIETER, card, "request.keep", {}, "msg-1"),
     )
     stored = await only_request(bot)
     assert stored.status in (Status.APPROVED, Status.DECLINED)
     assert [e.action for e in stored.audit] == ["submitted", stored.status.value]
-    word = "Akkoord gegeven" if stored.status is Status.APPROVED else "Niet akkoord"
+    word = "Gezien door" if stored.status is Status.APPROVED else "Besloten door"
     assert all(word in texts(c) for c in cards)
     assert len(bot.connector.to(SANNE.conversation_id)) == 1  # told once
 

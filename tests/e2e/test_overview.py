@@ -39,14 +39,14 @@ async def build_year(bot: BotUnderTest, clock: Clock) -> None:
     clock.now = datetime(2026, 2, 10, 9, tzinfo=UTC)
     await submit(bot, SANNE, "gift", {**WINE, "receivedOn": "2026-02-09"})
     clock.advance(hours=3)
-    await decide(bot, PIETER)  # 3 hours
+    await decide(bot, PIETER, "request.decline")  # 3 hours: stricter than the code
 
     clock.now = datetime(2026, 5, 4, 8, tzinfo=UTC)
     await submit(
         bot, SANNE, "gift", {**WINE, "kind": "money", "value": "20", "receivedOn": "2026-05-03"}
     )
     clock.advance(hours=24)
-    await decide(bot, PIETER, "request.decline")  # 24 hours
+    await decide(bot, PIETER)  # 24 hours: the only choice, "give it back"
 
     clock.now = datetime(2026, 5, 20, 10, tzinfo=UTC)
     await submit(bot, SANNE, "gift", {**WINE, "value": "1.250,00", "receivedOn": "2026-05-19"})

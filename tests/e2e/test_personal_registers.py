@@ -45,7 +45,7 @@ async def test_mijn_meldingen_lists_own_requests_newest_first_and_opens_one(
     opened = await click(bot, SANNE, register, "mine.show")
     assert "Taart" in texts(opened)
     assert {"mine.add", "request.withdraw"} <= set(verbs(opened))
-    assert "request.approve" not in verbs(opened)
+    assert "request.keep" not in verbs(opened)
 
 
 async def test_added_information_reaches_the_approver_who_decides_from_openstaand(
@@ -72,8 +72,8 @@ async def test_added_information_reaches_the_approver_who_decides_from_openstaan
     response = await bot.post(PIETER.invoke(bot.service_url, "pending.show", taart))
     card = (await response.json())["value"]
     assert "Het was een verjaardagstaart" in texts(card)
-    decided = await click(bot, PIETER, card, "request.approve", {"comment": "Prima"})
-    assert "Akkoord gegeven door Pieter Bakker" in texts(decided)
+    decided = await click(bot, PIETER, card, "request.keep", {"comment": "Prima"})
+    assert "Gezien door jou" in texts(decided)
 
     left = await open_flow(bot, PIETER, "pending.open")
     assert "Taart" not in texts(left) and "Bos bloemen" in texts(left)

@@ -108,7 +108,7 @@ async def test_hallo_shows_the_welcome_card_with_its_buttons(
     await expect(page.get_by_text("Terug naar het menu").first).to_be_visible(timeout=20_000)
 
 
-async def test_employee_declares_a_gift_and_her_manager_approves_it_inline(
+async def test_a_hamper_to_hand_in_that_the_manager_sends_back_shows_his_instruction_to_both(
     browser: Browser, employee_playground: str, manager_playground: str
 ) -> None:
     # The manager opens Teams first: that is when the bot learns how to reach him.
@@ -119,26 +119,40 @@ async def test_employee_declares_a_gift_and_her_manager_approves_it_inline(
     await employee.get_by_label("Namens welke organisatie?").fill("Bouwbedrijf Vos")
     await employee.get_by_role("combobox", name="Wat is jullie relatie met de gever?").click()
     await employee.get_by_role("option", name="Leverancier of aannemer").click()
-    await employee.get_by_label("Wat is het cadeau?").fill("Fles wijn")
+    await employee.get_by_label("Wat is het cadeau?").fill("Kerstpakket")
     await employee.get_by_role("combobox", name="Soort cadeau").click()
-    await employee.get_by_role("option", name="Een spullen-cadeau").click()
+    await employee.get_by_role("option", name="Een voorwerp", exact=False).click()
     await employee.get_by_label("Is het een alledaags blijk").check()
-    await employee.get_by_label("Geschatte waarde in euro").fill("25")
+    await employee.get_by_label("Geschatte waarde in euro").fill("75")
     await employee.get_by_role("button", name="Melden").click()
-    await expect(employee.get_by_text("Je mag dit aannemen en houden")).to_be_visible(
+    await expect(
+        employee.get_by_text("Lever dit in: het is een cadeau aan Woongroen")
+    ).to_be_visible(timeout=20_000)
+    await expect(employee.get_by_text("Wacht op het besluit van Pieter Bakker")).to_be_visible()
+
+    await expect(manager.get_by_text("Cadeaumelding van Sanne de Vries")).to_be_visible(
         timeout=20_000
     )
-    await expect(employee.get_by_text("Wacht op besluit van Pieter Bakker")).to_be_visible()
-
-    await expect(manager.get_by_text("Van Sanne de Vries")).to_be_visible(timeout=20_000)
-    comment = manager.get_by_placeholder("Bijvoorbeeld waarom je akkoord bent of niet").last
+    await expect(manager.get_by_text("Wacht op jouw besluit")).to_be_visible()
+    comment = manager.get_by_placeholder("Bijvoorbeeld de reden van je besluit").last
     await comment.click()
-    await comment.press_sequentially("Prima, geniet ervan")
-    await manager.get_by_role("button", name="Akkoord", exact=True).last.click()
-    await expect(manager.get_by_text("Akkoord gegeven door Pieter Bakker").first).to_be_visible(
+    await comment.press_sequentially("We zitten midden in de aanbesteding; geef het terug")
+    await manager.get_by_role("button", name="Teruggeven", exact=True).last.click()
+    await expect(manager.get_by_text("Het cadeau gaat terug naar de gever").first).to_be_visible(
         timeout=20_000
     )
+    await expect(manager.get_by_text("Besloten door jou").first).to_be_visible()
 
-    await expect(employee.get_by_text("Besluit over je melding")).to_be_visible(timeout=20_000)
-    await expect(employee.get_by_text("Akkoord gegeven door Pieter Bakker")).to_be_visible()
-    await expect(employee.get_by_text("Toelichting: Prima, geniet ervan")).to_be_visible()
+    await expect(employee.get_by_text("Besluit over je melding", exact=False)).to_be_visible(
+        timeout=20_000
+    )
+    await expect(employee.get_by_text("Geef het cadeau terug").first).to_be_visible()
+    await expect(employee.get_by_text("Besloten door Pieter Bakker").first).to_be_visible()
+    await expect(
+        employee.get_by_text(
+            "Toelichting: We zitten midden in de aanbesteding; geef het terug"
+        ).first
+    ).to_be_visible()
+    await expect(
+        employee.get_by_role("button", name="Ik heb het teruggegeven").first
+    ).to_be_visible()

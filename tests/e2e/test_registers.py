@@ -26,7 +26,7 @@ from tests.support.activities import (
     TENANT,
     TeamsUser,
 )
-from tests.support.flows import WINE, action, click, inputs, open_flow, texts
+from tests.support.flows import WINE, action, click, decision_verbs, inputs, open_flow, texts
 from tests.support.leaks import services_of
 
 
@@ -50,11 +50,14 @@ async def submit(bot: BotUnderTest, user: TeamsUser, flow: str, fields: dict[str
     return reference
 
 
-async def decide(bot: BotUnderTest, approver: TeamsUser, verb: str = "request.approve") -> None:
-    """The approver decides the latest card they were sent."""
+async def decide(bot: BotUnderTest, approver: TeamsUser, verb: str = "") -> None:
+    """The approver decides the latest card they were sent: with `verb`, or the first button
+    (going along with the code); "request.decline" means the last (the strictest)."""
     posted = [s for s in bot.connector.to(approver.conversation_id) if s.method == "POST"]
     card = posted[-1].card
     assert card is not None
+    offered = decision_verbs(card)
+    verb = {"": offered[0], "request.decline": offered[-1]}.get(verb, verb)
     await click(bot, approver, card, verb, {"comment": "Prima"}, "msg-1")
 
 

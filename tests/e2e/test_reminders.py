@@ -23,6 +23,7 @@ from tests.support.activities import MARIEKE, PIETER, SANNE, TENANT, TeamsUser
 from tests.support.flows import WINE, click, texts
 from tests.support.kinds import KINDS
 
+HAMPER = {**WINE, "description": "Kerstpakket", "value": "75"}
 POLICY = ReminderPolicy(remind_after=3, escalate_after=2)
 PRESENTER = CardPresenter(KINDS)
 
@@ -50,7 +51,7 @@ async def test_a_waiting_request_is_reminded_once_then_escalated_to_the_managers
     bot: BotUnderTest,
 ) -> None:
     await install(bot, SANNE, PIETER, MARIEKE)
-    await declare(bot, WINE)
+    await declare(bot, HAMPER)  # to hand in: a question for the manager, not only a report
     created = (await only_request(bot)).created_at
     services = bot.server.app[SERVICES]
 
@@ -74,12 +75,34 @@ async def test_a_waiting_request_is_reminded_once_then_escalated_to_the_managers
     assert await services.requests.inbox(TENANT, PIETER.aad_id) == []
 
     [to_marieke] = cards_to(bot, MARIEKE)
-    refused = await click(bot, PIETER, to_marieke, "request.approve")
+    refused = await click(bot, PIETER, to_marieke, "request.hand_in")
     assert "Alleen de aangewezen beoordelaar" in texts(refused)
-    decided = await click(bot, MARIEKE, to_marieke, "request.approve", {}, "msg-9")
-    assert "Akkoord gegeven door Marieke Jansen" in texts(decided)
+    decided = await click(bot, MARIEKE, to_marieke, "request.hand_in", {}, "msg-9")
+    assert "Besloten door jou" in texts(decided)
+    assert "Het cadeau wordt ingeleverd" in texts(decided)
     later = fifth_day + timedelta(days=30)
     assert await remind_and_escalate(at(services, later), PRESENTER, POLICY) == 0
+
+
+async def test_a_gift_the_employee_may_keep_is_reminded_once_and_never_escalated(
+    bot: BotUnderTest,
+) -> None:
+    """Reporting a gift one may keep asks the manager to take note, not to decide (§2)."""
+    await install(bot, SANNE, PIETER, MARIEKE)
+    await declare(bot, WINE)
+    created = (await only_request(bot)).created_at
+    services = bot.server.app[SERVICES]
+    assert (
+        await remind_and_escalate(at(services, after_working_days(created, 3)), PRESENTER, POLICY)
+        == 1
+    )
+    for days in (5, 8, 30):
+        moment = after_working_days(created, days)
+        assert await remind_and_escalate(at(services, moment), PRESENTER, POLICY) == 0
+    kept = await only_request(bot)
+    assert kept.approver.id == PIETER.aad_id and kept.escalated_at is None
+    assert [e.action for e in kept.audit] == ["submitted", "reminded"]
+    assert cards_to(bot, MARIEKE) == []
 
 
 async def test_two_instances_send_each_reminder_exactly_once(

@@ -10,7 +10,7 @@ from bot.app import SERVICES
 from bot.domain.requests import Status
 from tests.e2e.conftest import BotUnderTest
 from tests.support.activities import JOOST, LOTTE, PIETER, SANNE, TENANT, TeamsUser
-from tests.support.flows import click, inputs, open_flow, texts
+from tests.support.flows import action, click, decision_verbs, inputs, open_flow, texts
 
 INVITATION = {
     "inviter": "Bouwbedrijf Vos",
@@ -74,20 +74,66 @@ def card_to(bot: BotUnderTest, user: TeamsUser, index: int = 0) -> dict[str, Any
     return card
 
 
-async def test_an_invitation_is_decided_together_and_negotiation_is_a_warning(
+async def test_an_invitation_from_a_party_in_negotiation_is_refused_with_no_way_to_approve(
+    bot: BotUnderTest,
+) -> None:
+    """§2: nothing from a party one is negotiating with, so the manager can only take note."""
+    await install(bot, SANNE, PIETER)
+    receipt = await submit(bot, "invitation", INVITATION)
+    assert "Niet op ingaan: met deze partij wordt nu onderhandeld" in texts(receipt)
+    card = card_to(bot, PIETER)
+    assert decision_verbs(card) == ["request.refused"]
+    assert "Gezien, wordt afgeslagen" in texts(card)
+    for verb in ("request.accept", "request.accept_on_condition"):
+        response = await bot.post(
+            PIETER.invoke(bot.service_url, verb, action(card, "request.refused")["data"], "msg-1")
+        )
+        refused = (await response.json())["value"]
+        assert "Die keuze hoort niet bij deze melding" in texts(refused)
+        assert (await stored(bot)).status is Status.PENDING
+    # An old card's "approve" can only mean going along with the code: declined, noted.
+    response = await bot.post(
+        PIETER.invoke(bot.service_url, "request.approve", action(card, "request.refused")["data"])
+    )
+    assert "Slaat de uitnodiging af" in texts((await response.json())["value"])
+    request = await stored(bot)
+    assert (request.status, request.outcome) == (Status.APPROVED, "refused")
+    notice = card_to(bot, SANNE)
+    assert "Sla de uitnodiging af" in texts(notice)
+
+
+async def test_an_invitation_is_decided_together_with_a_reason_or_a_condition(
     bot: BotUnderTest,
 ) -> None:
     await install(bot, SANNE, PIETER)
-    receipt = await submit(bot, "invitation", INVITATION)
+    receipt = await submit(bot, "invitation", {**INVITATION, "negotiating": "false"})
     assert "Je leidinggevende en jij beslissen samen" in texts(receipt)
-    assert "lopen nu gesprekken of onderhandelingen" in texts(receipt)
     card = card_to(bot, PIETER)
-    assert "Ja, ga erop in" in texts(card)
-    decided = await click(bot, PIETER, card, "request.decline", {"comment": "Niet nu"}, "msg-1")
-    assert "beter afslaat" in texts(decided)
-    assert (await stored(bot)).status is Status.DECLINED
+    assert decision_verbs(card) == [
+        "request.accept",
+        "request.accept_on_condition",
+        "request.decline",
+    ]
+    assert "Reden van je besluit, of de voorwaarde (verplicht)" in texts(card)
+    bare = await click(bot, PIETER, card, "request.accept", {"comment": "  "}, "msg-1")
+    assert "toelichting in; die is hier verplicht" in texts(bare)
+    assert (await stored(bot)).status is Status.PENDING
+
+    decided = await click(
+        bot,
+        PIETER,
+        card,
+        "request.accept_on_condition",
+        {"comment": "We betalen zelf de reis"},
+        "msg-1",
+    )
+    assert "Mag erop ingaan, onder voorwaarde" in texts(decided)
+    request = await stored(bot)
+    assert (request.status, request.outcome) == (Status.APPROVED, "accept_on_condition")
     notice = card_to(bot, SANNE)
-    assert "beter afslaat" in texts(notice) and "Niet nu" in texts(notice)
+    assert "Je mag erop ingaan, onder de voorwaarde hieronder" in texts(notice)
+    assert "We betalen zelf de reis" in texts(notice)
+    assert "vindt het goed onder voorwaarde" in texts(notice)
 
 
 async def test_a_side_job_gets_hr_advice_then_the_managers_decision_each_seeing_the_other(

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from aiohttp.test_utils import TestServer
 
 from bot.app import READY, SERVICES, init_app
-from bot.domain.requests import ApprovalRequest, decide, withdraw
+from bot.domain.requests import APPROVE, ApprovalRequest, decide, withdraw
 from bot.services.context import Services
 from bot.services.retention import retention_policies, run_retention
 from bot.settings import Settings
@@ -37,7 +37,7 @@ async def stored(services: Services, rid: str, created: datetime, close: str) ->
     await services.collection.expect(request, "Kerstpakket", 7500)
     closed = request
     if close == "approved":
-        closed = decide(request, "u2", True, "", created + timedelta(days=2))
+        closed = decide(request, "u2", APPROVE, "", created + timedelta(days=2))
     elif close == "withdrawn":
         closed = withdraw(request, "u1", created + timedelta(days=1))
     if closed is not request:

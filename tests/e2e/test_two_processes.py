@@ -83,13 +83,13 @@ async def test_racing_decisions_on_two_processes_resolve_to_one(
         [card] = [
             s.card
             for s in connector.to(PIETER.conversation_id)
-            if s.card and s.method == "POST" and "Van Sanne" in texts(s.card)
+            if s.card and s.method == "POST" and "van Sanne" in texts(s.card)
         ]
-        pointer = action(card, "request.approve")["data"]
+        pointer = action(card, "request.keep")["data"]
         answers = await asyncio.gather(
-            _post(session, first, PIETER.invoke(service_url, "request.approve", pointer, "m1")),
-            _post(session, second, PIETER.invoke(service_url, "request.decline", pointer, "m1")),
-            _post(session, second, PIETER.invoke(service_url, "request.approve", pointer, "m1")),
+            _post(session, first, PIETER.invoke(service_url, "request.keep", pointer, "m1")),
+            _post(session, second, PIETER.invoke(service_url, "request.give_back", pointer, "m1")),
+            _post(session, second, PIETER.invoke(service_url, "request.keep", pointer, "m1")),
         )
     store = AzureTableStore(azurite_connection, table_prefix)
     try:
@@ -100,7 +100,7 @@ async def test_racing_decisions_on_two_processes_resolve_to_one(
         await store.close()
     assert request.status in (Status.APPROVED, Status.DECLINED)
     assert [e.action for e in request.audit] == ["submitted", request.status.value]
-    word = "Akkoord gegeven" if request.status is Status.APPROVED else "Niet akkoord"
+    word = "Gezien door" if request.status is Status.APPROVED else "Besloten door"
     assert all(word in texts(a["value"]) for a in answers)  # type: ignore[arg-type]
     notices = [
         s for s in connector.to(SANNE.conversation_id) if s.card and "Besluit" in texts(s.card)

@@ -14,6 +14,8 @@ import pytest
 from bot.domain.collection import CollectionStatus
 from bot.domain.gifts import Gift
 from bot.domain.requests import (
+    APPROVE,
+    DECLINE,
     ApprovalRequest,
     ApproverRole,
     AuditEntry,
@@ -195,7 +197,7 @@ async def test_a_decision_appends_to_the_trail_and_never_rewrites_it(
     repository: Requests,
 ) -> None:
     stored = await repository.create(a_request())
-    decided = decide(stored.request, "pieter", True, "prima", NOW)
+    decided = decide(stored.request, "pieter", APPROVE, "prima", NOW)
     after = await repository.update(stored, decided)
     again = await repository.get("tenant", "sanne", decided.id)
     assert again is not None
@@ -206,8 +208,8 @@ async def test_a_decision_appends_to_the_trail_and_never_rewrites_it(
 
 async def test_racing_decisions_resolve_to_exactly_one(repository: Requests) -> None:
     stored = await repository.create(a_request())
-    approve = decide(stored.request, "pieter", True, "ja", NOW)
-    decline = decide(stored.request, "pieter", False, "nee", NOW)
+    approve = decide(stored.request, "pieter", APPROVE, "ja", NOW)
+    decline = decide(stored.request, "pieter", DECLINE, "nee", NOW)
     results = await asyncio.gather(
         repository.update(stored, approve),
         repository.update(stored, decline),
@@ -302,7 +304,7 @@ async def test_current_side_jobs_share_one_register_partition_whatever_their_sta
     assert await repository.register("tenant", "sidejob", 2026) == []  # pending: not current
 
     for one in stored:
-        await repository.update(one, decide(one.request, "pieter", True, "", NOW))
+        await repository.update(one, decide(one.request, "pieter", APPROVE, "", NOW))
     current = await repository.register("tenant", "sidejob", 2026)
     assert sorted(r.id for r in current) == ["NEV-0", "NEV-1"]
 
@@ -391,7 +393,7 @@ async def test_a_request_written_with_separate_trail_rows_still_reads_its_trail(
     stored = await repository.get("tenant", "sanne", "CAD-8")
     assert stored is not None
     assert [e.action for e in stored.request.audit] == ["submitted", "information_added"]
-    decided = decide(stored.request, "pieter", True, "", NOW)
+    decided = decide(stored.request, "pieter", APPROVE, "", NOW)
     await repository.update(stored, decided)  # from now on the trail is inside the request
     again = await repository.get("tenant", "sanne", "CAD-8")
     assert again is not None
@@ -416,7 +418,7 @@ async def test_requests_written_before_the_register_copies_get_them_once(
     await store.insert(REQUESTS, "tenant|sanne", "r|CAD-OLD", head)
     await store.insert(REQUESTS, "tenant|sanne", "r|CAD-OLD|a|0000", audit_columns(old.audit[0]))
     newer = await repository.create(a_request("CAD-NEW"))
-    await repository.update(newer, decide(newer.request, "pieter", True, "", NOW))
+    await repository.update(newer, decide(newer.request, "pieter", APPROVE, "", NOW))
     assert [r.id for r in await repository.register("tenant", "gift", NOW.year)] == ["CAD-NEW"]
 
     assert await repository.backfill_registers() == 1  # the new one's copy is left as it is
@@ -446,7 +448,7 @@ async def test_a_copy_is_removed_where_it_was_put_even_after_the_filing_rules_ch
     )
     stored = await after.get("tenant", "sanne", "CAD-R")
     assert stored is not None
-    stored = await after.update(stored, decide(stored.request, "pieter", True, "", NOW))
+    stored = await after.update(stored, decide(stored.request, "pieter", APPROVE, "", NOW))
     assert await after.register("tenant", "gift", 2024) == []  # moved, not copied
     assert [r.id for r in await after.register("tenant", "gift", NOW.year)] == ["CAD-R"]
 

@@ -69,11 +69,11 @@ async def test_approve_and_withdraw_at_once_resolve_to_one_outcome(
     [sent] = teams_bot.connector.to(PIETER.conversation_id)
     assert sent.card is not None
     await asyncio.gather(
-        click(teams_bot, PIETER, sent.card, "request.approve", {}, "msg-1"),
+        click(teams_bot, PIETER, sent.card, "request.keep", {}, "msg-1"),
         click(teams_bot, SANNE, receipt, "request.withdraw")
         if _has(receipt, "request.withdraw")
         else _withdraw(teams_bot, reference_of(receipt)),
-        click(teams_bot, PIETER, sent.card, "request.decline", {}, "msg-1"),
+        click(teams_bot, PIETER, sent.card, "request.give_back", {}, "msg-1"),
     )
     request = await stored_request(teams_bot)
     assert request.status in (Status.APPROVED, Status.DECLINED, Status.WITHDRAWN)
@@ -104,7 +104,7 @@ async def test_twenty_double_clicks_on_approve_are_one_decision_and_one_notice(
     assert sent.card is not None
     card = sent.card
     await asyncio.gather(
-        *(click(teams_bot, PIETER, card, "request.approve", {}, "msg-1") for _ in range(20))
+        *(click(teams_bot, PIETER, card, "request.keep", {}, "msg-1") for _ in range(20))
     )
     request = await stored_request(teams_bot)
     assert [e.action for e in request.audit] == ["submitted", "approved"]

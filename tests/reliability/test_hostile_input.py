@@ -289,7 +289,9 @@ async def test_nobodys_text_shows_as_a_link_or_formatting_in_anothers_card(
     manager = Actor(TENANT, PIETER.aad_id, PIETER.name, "nl-NL", f"29:{PIETER.aad_id}")
     decided = await dialogs.dispatch(
         REGISTRY,
-        CardAction(manager, "request.decline", {**pointer, "comment": f"{marker}{comment}"}, None),
+        CardAction(
+            manager, "request.give_back", {**pointer, "comment": f"{marker}{comment}"}, None
+        ),
         services,
     )
     notices = [

@@ -112,10 +112,10 @@ async def test_a_decision_that_meets_a_note_written_meanwhile_is_reapplied_and_a
     card = await submitted(bot)
     store.arm(Fault(writes_action("approved"), before=competing_note("Het was een taart")))
 
-    decided = await click(bot, PIETER, card, "request.approve", {}, "msg-1")
+    decided = await click(bot, PIETER, card, "request.keep", {}, "msg-1")
 
     assert store.fired == 1
-    assert "Akkoord gegeven door Pieter Bakker" in texts(decided)
+    assert "Gezien door jou" in texts(decided)
     request = await stored_request(bot)
     assert request.status is Status.APPROVED
     assert [n.text for n in request.notes] == ["Het was een taart"]  # the note is kept too
@@ -155,7 +155,7 @@ async def test_a_decision_whose_answer_was_lost_is_completed_by_the_repeat_click
     store.arm(Fault(writes_action("approved"), lose_answer=True))
 
     with caplog.at_level(logging.WARNING):
-        failed = await click(bot, PIETER, card, "request.approve", {}, "msg-1")
+        failed = await click(bot, PIETER, card, "request.keep", {}, "msg-1")
     assert STORAGE_BANNER_NL in texts(failed)
     request = await stored_request(bot)
     assert request.status is Status.APPROVED  # it did land
@@ -163,20 +163,20 @@ async def test_a_decision_whose_answer_was_lost_is_completed_by_the_repeat_click
     assert await inbox_status(bot, request.id) is Status.PENDING
     logged = [r.getMessage() for r in caplog.records if "storage failure shown" in r.getMessage()]
     assert logged == [
-        f"storage failure shown to the user during request.approve (reference {request.id}): "
+        f"storage failure shown to the user during request.keep (reference {request.id}): "
         "StorageUnavailable"
     ]
     assert "Sanne" not in caplog.text and "Pieter" not in caplog.text
 
     # The turn that failed was on this instance: nobody is announcing it, the repeat does.
-    again = await click(bot, PIETER, card, "request.approve", {}, "msg-1")
+    again = await click(bot, PIETER, card, "request.keep", {}, "msg-1")
 
-    assert "Akkoord gegeven door Pieter Bakker" in texts(again)
+    assert "Gezien door jou" in texts(again)
     assert len(notices(bot)) == 1
     assert await inbox_status(bot, request.id) is Status.APPROVED
     # a third click changes nothing and tells nobody again
     clock.advance(seconds=20)
-    await click(bot, PIETER, card, "request.approve", {}, "msg-1")
+    await click(bot, PIETER, card, "request.keep", {}, "msg-1")
     assert len(notices(bot)) == 1
 
 
@@ -189,10 +189,10 @@ async def test_a_decision_whose_answer_came_back_as_a_conflict_is_announced_by_i
     card = await submitted(bot)
     store.arm(Fault(writes_action("approved"), lose_answer=True, answer=Conflict))
 
-    decided = await click(bot, PIETER, card, "request.approve", {}, "msg-1")
+    decided = await click(bot, PIETER, card, "request.keep", {}, "msg-1")
 
     assert store.fired == 1
-    assert "Akkoord gegeven door Pieter Bakker" in texts(decided)
+    assert "Gezien door jou" in texts(decided)
     assert len(notices(bot)) == 1
     request = await stored_request(bot)
     assert [e.action for e in request.audit].count("approved") == 1
@@ -221,7 +221,7 @@ async def test_the_repair_job_announces_a_lost_decision_exactly_once_across_inst
     bot, store = faulty
     card = await submitted(bot)
     store.arm(Fault(writes_action("declined"), lose_answer=True))
-    await click(bot, PIETER, card, "request.decline", {"comment": "Te duur"}, "msg-1")
+    await click(bot, PIETER, card, "request.give_back", {"comment": "Te duur"}, "msg-1")
     services = bot.server.app[SERVICES]
     presenter = CardPresenter(KINDS)
 

@@ -63,8 +63,8 @@ async def test_storage_down_the_form_comes_back_and_work_goes_on_when_it_returns
     assert len(await inbox_rows(fault_bot)) == 1
     [card] = fault_bot.connector.to(PIETER.conversation_id)
     assert card.card is not None
-    decided = await click(fault_bot, PIETER, card.card, "request.approve", {}, "msg-1")
-    assert "Akkoord gegeven door Pieter Bakker" in texts(decided)
+    decided = await click(fault_bot, PIETER, card.card, "request.keep", {}, "msg-1")
+    assert "Gezien door jou" in texts(decided)
     request = await stored_request(fault_bot)
     assert [e.action for e in request.audit] == ["submitted", "approved"]
 

@@ -135,8 +135,8 @@ async def test_a_requester_who_blocked_the_bot_still_has_the_decision_written_do
     [sent] = teams_bot.connector.to(PIETER.conversation_id)
     assert sent.card is not None
     teams_bot.connector.fail_for(SANNE.conversation_id, 403)  # type: ignore[attr-defined]
-    decided = await click(teams_bot, PIETER, sent.card, "request.approve", {}, "msg-1")
-    assert "Akkoord gegeven door Pieter Bakker" in texts(decided)
+    decided = await click(teams_bot, PIETER, sent.card, "request.keep", {}, "msg-1")
+    assert "Gezien door jou" in texts(decided)
     request = await stored_request(teams_bot)
     assert [(e.action, e.detail) for e in request.audit] == [
         ("submitted", ""),

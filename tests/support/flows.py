@@ -46,6 +46,20 @@ def action(card: dict[str, Any], verb: str) -> dict[str, Any]:
     return matches[0]
 
 
+_NOT_DECISIONS = frozenset(
+    {"request.refresh", "request.withdraw", "request.returned", "request.advise"}
+)
+
+
+def decision_verbs(card: dict[str, Any]) -> list[str]:
+    """The approver's buttons on a request card, in order (the code's own choice first)."""
+    return [
+        a["verb"]
+        for a in actions(card)
+        if a["verb"].startswith("request.") and a["verb"] not in _NOT_DECISIONS
+    ]
+
+
 def texts(card: dict[str, Any]) -> str:
     """All text a person would read on the card, as one string."""
     keys = ("text", "title", "value", "label")

@@ -90,6 +90,9 @@ class Presenter:
     def decision_notice(self, request: ApprovalRequest, locale: str) -> dict[str, Any]:
         return {"card": "notice", "status": request.status.value}
 
+    def withdrawal_notice(self, request: ApprovalRequest, locale: str) -> dict[str, Any]:
+        return {"card": "withdrawn", "status": request.status.value}
+
     def advisor_card(self, request: ApprovalRequest, locale: str) -> dict[str, Any]:
         return {"card": "advisor", "status": request.status.value}
 
@@ -191,7 +194,7 @@ async def decided_but_answer_lost(services: Services, requests: RacingRequests) 
     requests.lose_next_answer = True
     with pytest.raises(StorageUnavailable):
         await decide_request(
-            services, PRESENTER, PIETER_ACTOR, SANNE, request.id, True, "", "msg-1"
+            services, PRESENTER, PIETER_ACTOR, SANNE, request.id, "approve", "", "msg-1"
         )
     return request
 
@@ -205,7 +208,7 @@ async def test_a_submission_goes_before_the_manager_and_the_decision_back_to_the
     assert [e.request_id for e in waiting] == [request.id]
 
     decided = await decide_request(
-        services, PRESENTER, PIETER_ACTOR, SANNE, request.id, True, "prima", "msg-1"
+        services, PRESENTER, PIETER_ACTOR, SANNE, request.id, "approve", "prima", "msg-1"
     )
 
     assert decided.status is Status.APPROVED
@@ -219,7 +222,7 @@ async def test_nobody_but_the_designated_approver_decides(services: Services) ->
     request = await submitted(services)
     for who, code in ((SANNE_ACTOR, "own_request"), (actor(LOTTE, "Lotte"), "not_approver")):
         with pytest.raises(DecisionRefused) as refused:
-            await decide_request(services, PRESENTER, who, SANNE, request.id, True, "", None)
+            await decide_request(services, PRESENTER, who, SANNE, request.id, "approve", "", None)
         assert refused.value.code == code
 
 
@@ -236,7 +239,7 @@ async def test_a_decision_that_loses_a_race_to_a_note_is_reapplied(
 
     requests.before_next_update = sanne_adds_a_note
     decided = await decide_request(
-        services, PRESENTER, PIETER_ACTOR, SANNE, request.id, False, "Nee", "msg-1"
+        services, PRESENTER, PIETER_ACTOR, SANNE, request.id, "decline", "Nee", "msg-1"
     )
 
     assert decided.status is Status.DECLINED
@@ -258,9 +261,11 @@ async def test_a_lost_answer_is_completed_by_the_repeat_on_the_same_instance_and
 
     # this instance saw the write fail: nobody is announcing it, so the repeat does
     again = await decide_request(
-        services, PRESENTER, PIETER_ACTOR, SANNE, request.id, True, "", "msg-1"
+        services, PRESENTER, PIETER_ACTOR, SANNE, request.id, "approve", "", "msg-1"
     )
-    await decide_request(services, PRESENTER, PIETER_ACTOR, SANNE, request.id, True, "", "msg-1")
+    await decide_request(
+        services, PRESENTER, PIETER_ACTOR, SANNE, request.id, "approve", "", "msg-1"
+    )
 
     assert again.status is Status.APPROVED
     assert notifier(services).to(SANNE) == [{"card": "notice", "status": "approved"}]
@@ -273,11 +278,11 @@ async def test_another_instance_leaves_a_fresh_decision_to_its_own_turn(
     request = await decided_but_answer_lost(services, requests)
     elsewhere = dataclasses.replace(services, unannounced=TtlCache(60.0))
     clock.now += timedelta(seconds=5)  # a later turn (each turn reads the clock anew)
-    await decide_request(elsewhere, PRESENTER, PIETER_ACTOR, SANNE, request.id, True, "", None)
+    await decide_request(elsewhere, PRESENTER, PIETER_ACTOR, SANNE, request.id, "approve", "", None)
     assert notifier(services).to(SANNE) == []  # within the grace: its turn may be sending
 
     clock.now += approvals.SETTLE_GRACE + timedelta(seconds=1)
-    await decide_request(elsewhere, PRESENTER, PIETER_ACTOR, SANNE, request.id, True, "", None)
+    await decide_request(elsewhere, PRESENTER, PIETER_ACTOR, SANNE, request.id, "approve", "", None)
     assert notifier(services).to(SANNE) == [{"card": "notice", "status": "approved"}]
 
 
@@ -307,7 +312,7 @@ async def test_a_withdrawal_takes_it_off_the_approvers_list_and_updates_his_card
     ]
     # a decision afterwards changes nothing
     after = await decide_request(
-        services, PRESENTER, PIETER_ACTOR, SANNE, request.id, True, "", None
+        services, PRESENTER, PIETER_ACTOR, SANNE, request.id, "approve", "", None
     )
     assert after.status is Status.WITHDRAWN
 

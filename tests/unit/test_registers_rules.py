@@ -9,7 +9,7 @@ import pytest
 from bot.domain.amend import InvalidNote, add_information, clean_note, notes_of
 from bot.domain.intents import OpenFlow, understand
 from bot.domain.knowledge import knowledge_base
-from bot.domain.requests import DecisionRefused, decide
+from bot.domain.requests import APPROVE, DecisionRefused, decide
 from tests.support.card_samples import _gift_request
 
 LATER = datetime(2026, 12, 1, 9, tzinfo=UTC)
@@ -33,7 +33,7 @@ def test_only_the_requester_adds_and_only_while_pending() -> None:
     with pytest.raises(DecisionRefused) as other:
         add_information(request, "u2", "x", LATER)
     assert other.value.code == "not_requester"
-    decided = decide(request, "u2", True, "", LATER)
+    decided = decide(request, "u2", APPROVE, "", LATER)
     with pytest.raises(DecisionRefused) as late:
         add_information(decided, "u1", "x", LATER)
     assert late.value.code == "already_decided"

@@ -4,6 +4,8 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.domain.requests import (
+    APPROVE,
+    DECLINE,
     ApprovalRequest,
     ApproverRole,
     DecisionRefused,
@@ -30,24 +32,24 @@ REQUEST = ApprovalRequest(
 
 
 def test_the_designated_approver_decides_once_with_an_audit_entry() -> None:
-    decided = decide(REQUEST, "pieter", True, "prima", NOW)
+    decided = decide(REQUEST, "pieter", APPROVE, "prima", NOW)
     assert decided.status is Status.APPROVED
     assert (decided.decided_by, decided.comment) == ("pieter", "prima")
     assert decided.audit[-1].action == "approved"
     with pytest.raises(DecisionRefused, match="already_decided"):
-        decide(decided, "pieter", False, "", NOW)
+        decide(decided, "pieter", DECLINE, "", NOW)
 
 
 @pytest.mark.parametrize(("actor", "code"), [("lotte", "not_approver"), ("sanne", "own_request")])
 def test_nobody_else_decides_and_nobody_decides_their_own(actor: str, code: str) -> None:
     with pytest.raises(DecisionRefused, match=code):
-        decide(REQUEST, actor, True, "", NOW)
+        decide(REQUEST, actor, APPROVE, "", NOW)
 
 
 def test_own_request_is_refused_even_when_the_requester_is_the_approver() -> None:
     own = replace(REQUEST, approver=Person("sanne", "Sanne"))
     with pytest.raises(DecisionRefused, match="own_request"):
-        decide(own, "sanne", True, "", NOW)
+        decide(own, "sanne", APPROVE, "", NOW)
 
 
 def test_only_the_requester_withdraws_a_pending_request() -> None:

@@ -1,0 +1,68 @@
+"""What an approver can decide on a request, per kind and per verdict of the code.
+
+An approver confirms what the code says, or makes it stricter, never looser: on a gift the code
+says to refuse there is no "keep". Each choice has a stable code (stored on the request as its
+`outcome`, documented in docs/decisions.md) and a status for the engine: APPROVED when the
+approver goes along with the code's verdict (or grants what was asked), DECLINED when they make
+it stricter (or say no).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from bot.domain.requests import APPROVE, DECLINE, ApprovalRequest, Choice, DecisionRefused, Status
+
+__all__ = ["APPROVE", "DECLINE", "Choice", "Choices"]
+
+
+@dataclass(frozen=True)
+class Choices:
+    """A kind's choices: per verdict ("" for any verdict not named)."""
+
+    by_verdict: Mapping[str, tuple[Choice, ...]] = field(
+        default_factory=lambda: {"": (APPROVE, DECLINE)}
+    )
+    # Verdicts that make the request a report to take note of, not a question to decide:
+    # reminded once, never escalated.
+    acknowledged: frozenset[str] = frozenset()
+
+    def offered(self, verdict: str) -> tuple[Choice, ...]:
+        """The approver's buttons for a request with this verdict, the code's own first."""
+        return self.by_verdict.get(verdict) or self.by_verdict.get("", (APPROVE, DECLINE))
+
+    @property
+    def codes(self) -> frozenset[str]:
+        """Every code any verdict offers (each is a card verb: request.<code>)."""
+        return frozenset(c.code for options in self.by_verdict.values() for c in options)
+
+    def pick(self, request: ApprovalRequest, code: str) -> Choice:
+        """The choice `code` on this request, or DecisionRefused("choice_not_offered").
+
+        The buttons of cards sent before choices existed were "approve" and "decline": on a
+        kind that no longer offers those, approve means going along with the code's verdict
+        (the first choice) and decline the strictest one (the last)."""
+        offered = self.offered(request.verdict)
+        for choice in offered:
+            if choice.code == code:
+                return choice
+        if code == APPROVE.code:
+            return offered[0]
+        if code == DECLINE.code:
+            return offered[-1]
+        raise DecisionRefused("choice_not_offered")
+
+    def outcome_of(self, request: ApprovalRequest) -> str:
+        """The code of what was decided ("" while undecided); a request decided before outcomes
+        were stored reads as the choice its status stood for."""
+        if request.status not in (Status.APPROVED, Status.DECLINED):
+            return ""
+        if request.outcome:
+            return request.outcome
+        legacy = APPROVE.code if request.status is Status.APPROVED else DECLINE.code
+        return self.pick(request, legacy).code
+
+    def acknowledgement(self, request: ApprovalRequest) -> bool:
+        """Whether the request is a report to take note of (one reminder, no escalation)."""
+        return request.verdict in self.acknowledged
