@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date
@@ -116,8 +117,13 @@ async def _enrich(services: Services, actor: Actor, gift: Gift) -> Gift:
     """What the bot adds at submission: the employee's earlier gifts from the same giver, and
     whether procurement's list has the giver in negotiation on the day, and what the same
     organisation gave across all staff this year."""
-    gift = await _with_earlier_gifts(services, actor, gift)
-    return await with_list_and_totals(services, actor, KIND, gift)
+    # The three reads are independent: the employee's own partition, one point read of the list
+    # and one partition of the gift register.
+    mine, completed = await asyncio.gather(
+        _with_earlier_gifts(services, actor, gift),
+        with_list_and_totals(services, actor, KIND, gift),
+    )
+    return replace(completed, earlier=mine.earlier)
 
 
 async def _with_earlier_gifts(services: Services, actor: Actor, gift: Gift) -> Gift:

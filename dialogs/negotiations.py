@@ -79,8 +79,10 @@ def list_card(
     errors: Mapping[str, str] | None = None,
     line_errors: Sequence[str] = (),
     confirm: Party | None = None,
+    unavailable: bool = False,
 ) -> Card:
-    """The list, the add form and the import box; `values` keeps what was typed."""
+    """The list, the add form and the import box; `values` keeps what was typed;
+    `unavailable`: the list could not be read (storage), so it is not said to be empty."""
     shown = sorted(parties, key=lambda p: (p.end < today, p.name.casefold()))[:CAP]
     rows = [
         {
@@ -92,7 +94,9 @@ def list_card(
         }
         for n, p in enumerate(shown)
     ]
-    if not parties:
+    if unavailable:
+        count = text(locale, "negotiations.unavailable")
+    elif not parties:
         count = text(locale, "negotiations.empty")
     elif len(parties) > CAP:
         count = text(locale, "negotiations.capped", count=len(parties), shown=CAP)
@@ -134,9 +138,8 @@ async def _failed(action: CardAction, error: StorageError, values: Mapping[str, 
     """Storage failed: say so, keep every value typed (the list itself cannot be shown)."""
     log_storage_failure(action.verb, "negotiations", error)
     locale = action.actor.locale
-    return list_card(
-        [], locale, date.today(), text(locale, "errors.storage_unavailable"), values=values
-    )
+    message = text(locale, "errors.storage_unavailable")
+    return list_card([], locale, date.today(), message, values=values, unavailable=True)
 
 
 def _kept(data: Mapping[str, Any]) -> dict[str, str]:

@@ -9,6 +9,7 @@ read (see docs/negotiations.md for why that read and not a counter row).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -94,8 +95,13 @@ async def with_list_and_totals(
 ) -> Gift:
     """The gift as the bot completes it: on the list or not, and the organisation's year."""
     giver = gift.giver_organisation or gift.giver_name
-    party = await listed_on(services, actor.tenant_id, giver, gift.received_on)
-    totals = await giver_year(services, actor, kind, gift) if giver_key(gift) else None
+    if giver_key(gift):
+        party, totals = await asyncio.gather(
+            listed_on(services, actor.tenant_id, giver, gift.received_on),
+            giver_year(services, actor, kind, gift),
+        )
+    else:
+        party, totals = None, None
     return replace(
         gift,
         listed_party=party.name if party else "",

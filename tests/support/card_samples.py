@@ -564,7 +564,9 @@ def _negotiation_samples() -> list[tuple[str, Builder]]:
 
     today = date(2026, 11, 29)
     vos = Party("t", "Bouwbedrijf Vos B.V.", date(2026, 9, 1), date(2026, 12, 31), "12345678")
-    old = Party("t", "Schilders & Zn", date(2025, 1, 1), date(2025, 6, 30), added_by="Bram Kok")
+    old = Party(
+        "t", "Schilders & Zn", date(2025, 1, 1), date(2025, 6, 30), added_by="Fatima el Amrani"
+    )
     return [
         ("negotiations:empty", lambda locale: list_card([], locale, today)),
         ("negotiations:list", lambda locale: list_card([vos, old], locale, today)),
@@ -583,7 +585,9 @@ def _negotiation_samples() -> list[tuple[str, Builder]]:
         ("negotiations:confirm", lambda locale: list_card([vos], locale, today, confirm=vos)),
         (
             "welcome:procurement",
-            lambda locale: menu_card(KINDS, locale, "Bram Kok", frozenset({Role.PROCUREMENT})),
+            lambda locale: menu_card(
+                KINDS, locale, "Fatima el Amrani", frozenset({Role.PROCUREMENT})
+            ),
         ),
     ]
 

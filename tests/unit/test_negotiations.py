@@ -4,7 +4,8 @@ are checked, and what the gift and invitation rules make of "on the list"."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 
@@ -190,3 +191,45 @@ def test_an_invitation_from_a_listed_party_carries_the_list_as_its_own_reason() 
     record = listed.to_record()
     assert record["negotiating"] is False and record["negotiatingListed"] is True
     assert Invitation.from_record(record) == listed
+
+
+def _copy(
+    rid: str, requester: str, organisation: str, cents: int, day: str, status: Any = None
+) -> Any:
+    from bot.domain.requests import ApprovalRequest, ApproverRole, Person, Status
+
+    facts = Gift.from_record(
+        {"giverOrganisation": organisation, "valueCents": cents, "receivedOn": day}
+    )
+    return ApprovalRequest(
+        id=rid,
+        kind="gift",
+        tenant_id="t",
+        requester=Person(requester, requester),
+        approver=Person("pieter", "Pieter"),
+        approver_role=ApproverRole.MANAGER,
+        facts=facts,
+        verdict="keep",
+        reasons=(),
+        created_at=datetime(2026, 11, 29, tzinfo=UTC),
+        status=status or Status.PENDING,
+    )
+
+
+def test_what_one_organisation_gave_is_counted_per_year_over_all_staff_without_withdrawn() -> None:
+    from bot.domain.requests import Status
+    from bot.services.negotiations import giver_years
+    from tests.support.kinds import KINDS
+
+    copies = [
+        _copy("1", "sanne", "Schilders Jansen B.V.", 1500, "2026-03-01"),
+        _copy("2", "sanne", "schilders jansen bv", 2000, "2026-04-01", Status.DECLINED),
+        _copy("3", "fatima", "Schilders Jansen", 2500, "2026-05-01", Status.APPROVED),
+        _copy("4", "joost", "Schilders Jansen", 9900, "2026-06-01", Status.WITHDRAWN),
+        _copy("5", "joost", "Schilders Jansen", 1000, "2025-06-01"),
+        _copy("6", "joost", "Bouwbedrijf Vos", 700, "2026-06-01"),
+    ]
+    tallies = giver_years(KINDS["gift"], copies)
+    assert tallies[(2026, "schilders jansen")] == GiverYear(3, 6000, 2)
+    assert tallies[(2025, "schilders jansen")] == GiverYear(1, 1000, 1)
+    assert tallies[(2026, "bouwbedrijf vos")] == GiverYear(1, 700, 1)
