@@ -113,8 +113,9 @@ class Gift:
         if self.earlier:
             record["earlier"] = list(self.earlier)
         # New keys (a stored key never changes meaning): `negotiating` stays the employee's tick.
-        record["negotiatingListed"] = self.negotiating_listed
+        # Written only when set, so a record stored before them writes back as it was.
         if self.listed_party:
+            record["negotiatingListed"] = True
             record["listedParty"] = self.listed_party
             record["listedPeriod"] = self.listed_period
         if self.giver_year is not None:

@@ -53,7 +53,7 @@ class Invitation:
         return f"{self.description} ({self.inviter})"
 
     def to_record(self) -> dict[str, Any]:
-        return {
+        record: dict[str, Any] = {
             "summary": self.summary,
             "inviter": self.inviter,
             "relation": self.relation,
@@ -63,11 +63,14 @@ class Invitation:
             "valueCents": self.value_cents,
             "negotiating": self.negotiating,
             "addedValue": self.added_value,
-            # new keys: `negotiating` stays what the employee ticked
-            "negotiatingListed": self.negotiating_listed,
-            "listedParty": self.listed_party,
-            "listedPeriod": self.listed_period,
         }
+        # New keys, only when set (`negotiating` stays what the employee ticked), so a record
+        # stored before them writes back as it was.
+        if self.listed_party:
+            record["negotiatingListed"] = True
+            record["listedParty"] = self.listed_party
+            record["listedPeriod"] = self.listed_period
+        return record
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> Invitation:

@@ -176,6 +176,7 @@ def test_the_employee_tick_and_the_list_are_kept_apart_in_the_record() -> None:
         2,
     )
     assert Gift.from_record(record) == listed
+    assert "negotiatingListed" not in WINE.to_record()  # not set: not written
     # a record stored before the list existed reads as "not on the list"
     old = {k: v for k, v in WINE.to_record().items() if not k.startswith(("negotiatingL", "giver"))}
     assert Gift.from_record({**old, "giverName": "Jan de Vos"}).negotiating_listed is False
@@ -188,6 +189,7 @@ def test_an_invitation_from_a_listed_party_carries_the_list_as_its_own_reason() 
     assert "negotiating_listed" not in invitation_rule(invitation).reasons
     listed = replace(invitation, listed_party="Bouwbedrijf Vos B.V.")
     assert "negotiating_listed" in invitation_rule(listed).reasons
+    assert "negotiatingListed" not in invitation.to_record()
     record = listed.to_record()
     assert record["negotiating"] is False and record["negotiatingListed"] is True
     assert Invitation.from_record(record) == listed
