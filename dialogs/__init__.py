@@ -18,6 +18,7 @@ from dialogs import (
     invitation,
     menu,
     mine,
+    negotiations,
     overview,
     pending,
     question,
@@ -58,6 +59,7 @@ def build_registry(kinds: Kinds) -> VerbRegistry:
     acknowledge.register(registry)
     registers.register(registry)
     overview.register(registry)
+    negotiations.register(registry)
     return registry
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date
 
@@ -11,6 +13,7 @@ from bot.domain.gifts import (
     STEPS,
     Gift,
     GiftKind,
+    GiverYear,
     Relation,
     filed_on,
     gift_rule,
@@ -19,12 +22,14 @@ from bot.domain.money import format_euros
 from bot.domain.people import Actor
 from bot.domain.requests import ApprovalRequest
 from bot.services.context import Services
+from bot.services.negotiations import giver_key, giver_years, with_list_and_totals
 from cards import language_of, text
 from cards.dates import day_text
 from dialogs.base import Card
 from dialogs.flow import blank
 from dialogs.forms import Field, Form, Reader
 from dialogs.kinds import RegisterColumn, RequestKind, yes_no
+from dialogs.negotiations import listed_line
 
 NAME = "gift"
 PREFIX = "CAD"
@@ -108,6 +113,19 @@ def read_gift(form: Reader, today: date) -> Gift | None:
     )
 
 
+async def _enrich(services: Services, actor: Actor, gift: Gift) -> Gift:
+    """What the bot adds at submission: the employee's earlier gifts from the same giver, and
+    whether procurement's list has the giver in negotiation on the day, and what the same
+    organisation gave across all staff this year."""
+    # The three reads are independent: the employee's own partition, one point read of the list
+    # and one partition of the gift register.
+    mine, completed = await asyncio.gather(
+        _with_earlier_gifts(services, actor, gift),
+        with_list_and_totals(services, actor, KIND, gift),
+    )
+    return replace(completed, earlier=mine.earlier)
+
+
 async def _with_earlier_gifts(services: Services, actor: Actor, gift: Gift) -> Gift:
     """Earlier gifts this year from the same giver, for the manager's judgement."""
     mine = await services.requests.summaries(actor.tenant_id, actor.user_id)
@@ -152,6 +170,7 @@ def gift_rows(gift: Gift, locale: str) -> list[dict[str, str]]:
         ("gift.facts.giver", gift.giver),
         ("gift.facts.relation", text(locale, f"gift.relations.{gift.relation.value}")),
         ("gift.facts.negotiating", yes_no(gift.negotiating, locale)),
+        *_listed_row(gift.listed_party, gift.listed_period, locale),
         ("gift.facts.description", gift.description),
         ("gift.facts.kind", text(locale, f"gift.kinds.{gift.kind.value}")),
         ("gift.facts.everyday", yes_no(gift.everyday, locale)),
@@ -161,7 +180,44 @@ def gift_rows(gift: Gift, locale: str) -> list[dict[str, str]]:
     ]
     if gift.remarks:
         rows.append(("gift.facts.remarks", gift.remarks))
+    if gift.giver_year is not None:
+        rows.append(("gift.facts.giver_year", giver_year_text(gift.giver_year, locale)))
     return [{"title": text(locale, key), "value": value} for key, value in rows]
+
+
+def _listed_row(party: str, period: str, locale: str) -> list[tuple[str, str]]:
+    """The row that says the bot found the giver on procurement's list (none when it did not)."""
+    return [("gift.facts.negotiating_listed", listed_line(party, period, locale))] if party else []
+
+
+def giver_year_text(year: GiverYear, locale: str) -> str:
+    """ "7 cadeaus, € 180,00 in totaal, aan 5 collega's"."""
+    gifts = text(
+        locale,
+        "gift.giver_year.gifts_one" if year.gifts == 1 else "gift.giver_year.gifts",
+        count=year.gifts,
+    )
+    people = text(
+        locale,
+        "gift.giver_year.colleagues_one" if year.colleagues == 1 else "gift.giver_year.colleagues",
+        count=year.colleagues,
+    )
+    total = format_euros(year.cents, language_of(locale))
+    return text(locale, "gift.giver_year.line", gifts=gifts, total=total, colleagues=people)
+
+
+def _giver_year_column(
+    requests: Sequence[ApprovalRequest], locale: str
+) -> Callable[[Gift], object]:
+    """The register column: per gift, what its organisation gave that year across all staff,
+    counted over the register entries read for the screen (no extra read)."""
+    tallies = giver_years(KIND, requests)
+
+    def value(gift: Gift) -> object:
+        found = tallies.get((gift.received_on.year, giver_key(gift)))
+        return giver_year_text(found, locale) if found is not None else ""
+
+    return value
 
 
 KIND = RequestKind(
@@ -186,6 +242,7 @@ KIND = RequestKind(
         RegisterColumn("gift_kind", lambda g: g.kind.value, "choice:gift.kinds"),
         RegisterColumn("value", lambda g: g.value_cents, "euros"),
         RegisterColumn("verdict", fmt="verdict"),
+        RegisterColumn("giver_year", across=_giver_year_column, on_card=True),
     ),
     verdicts="gift.verdicts",
     reasons="gift.reasons",
@@ -193,7 +250,7 @@ KIND = RequestKind(
     history_title="gift.earlier",
     history=lambda gift: gift.earlier,
     initial=lambda today: {RECEIVED_ON.id: today.isoformat()},
-    enrich=_with_earlier_gifts,
+    enrich=_enrich,
     choices=CHOICES,
     steps=STEPS,
     collect_as=lambda gift: (gift.description, gift.value_cents),

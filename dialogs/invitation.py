@@ -1,13 +1,19 @@
-"""Submit an invitation (§2 "Uitnodigingen"): always decided together with the manager; the bot
-warns, but does not block, when the inviter is negotiating with Woongroen."""
+"""Submit an invitation (§2 "Uitnodigingen"): decided together with the manager, unless the
+inviter is negotiating with Woongroen (ticked, or on procurement's list): then it is refused."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from bot.domain.invitations import CHOICES, SECTION, Invitation, filed_on, invitation_rule
+from bot.domain.people import Actor
+from bot.services.context import Services
+from bot.services.negotiations import listed_on, period
+from cards import text
 from dialogs.forms import Field, Form, Reader
-from dialogs.kinds import RegisterColumn, RequestKind, fact_rows
+from dialogs.kinds import RegisterColumn, RequestKind, Rows, fact_rows
+from dialogs.negotiations import listed_line
 
 INVITER = Field("inviter", "text", "invitation.inviter", max_length=160, required=True)
 RELATION = Field("relation", "choice", "invitation.relation", "gift.relations", required=True)
@@ -70,6 +76,42 @@ def read(form: Reader, today: date) -> Invitation | None:
     )
 
 
+async def _with_list(services: Services, actor: Actor, invitation: Invitation) -> Invitation:
+    """Whether procurement's list has the inviter in negotiation on the day of the event: set
+    by the bot, beside what the employee ticked."""
+    day = invitation.event_date
+    party = await listed_on(services, actor.tenant_id, invitation.inviter, day) if day else None
+    if party is None:
+        return replace(invitation, listed_party="", listed_period="")
+    return replace(invitation, listed_party=party.name, listed_period=period(party))
+
+
+_ROWS = fact_rows(
+    Invitation,
+    (
+        ("invitation.facts.inviter", lambda i: i.inviter, "text"),
+        ("invitation.facts.relation", lambda i: i.relation, "choice:gift.relations"),
+        ("invitation.facts.kind", lambda i: i.kind, "choice:invitation.kinds"),
+        ("invitation.facts.description", lambda i: i.description, "text"),
+        ("invitation.facts.event_date", lambda i: i.event_date, "date"),
+        ("invitation.facts.value", lambda i: i.value_cents, "euros"),
+        ("invitation.facts.negotiating", lambda i: i.negotiating, "yesno"),
+        ("invitation.facts.added_value", lambda i: i.added_value, "text"),
+    ),
+)
+
+
+def invitation_rows(invitation: Invitation, locale: str) -> Rows:
+    """The facts, and (when the bot found it) the line that the list has the inviter."""
+    rows = _ROWS(invitation, locale)
+    if invitation.listed_party:
+        shown = listed_line(invitation.listed_party, invitation.listed_period, locale)
+        label = text(locale, "invitation.facts.negotiating")
+        at = next((n + 1 for n, r in enumerate(rows) if r["title"] == label), len(rows))
+        rows.insert(at, {"title": text(locale, "gift.facts.negotiating_listed"), "value": shown})
+    return rows
+
+
 KIND = RequestKind(
     name="invitation",
     prefix="UIT",
@@ -82,19 +124,7 @@ KIND = RequestKind(
     register_amount=lambda invitation: invitation.value_cents,
     form=FORM,
     read=read,
-    card_rows=fact_rows(
-        Invitation,
-        (
-            ("invitation.facts.inviter", lambda i: i.inviter, "text"),
-            ("invitation.facts.relation", lambda i: i.relation, "choice:gift.relations"),
-            ("invitation.facts.kind", lambda i: i.kind, "choice:invitation.kinds"),
-            ("invitation.facts.description", lambda i: i.description, "text"),
-            ("invitation.facts.event_date", lambda i: i.event_date, "date"),
-            ("invitation.facts.value", lambda i: i.value_cents, "euros"),
-            ("invitation.facts.negotiating", lambda i: i.negotiating, "yesno"),
-            ("invitation.facts.added_value", lambda i: i.added_value, "text"),
-        ),
-    ),
+    card_rows=invitation_rows,
     columns=(
         RegisterColumn("inviter", lambda i: i.inviter),
         RegisterColumn("relation", lambda i: i.relation, "choice:gift.relations"),
@@ -102,6 +132,7 @@ KIND = RequestKind(
         RegisterColumn("description", lambda i: i.description),
         RegisterColumn("value", lambda i: i.value_cents, "euros"),
         RegisterColumn("negotiating", lambda i: i.negotiating, "yesno"),
+        RegisterColumn("negotiating_listed", lambda i: i.negotiating_listed, "yesno"),
         RegisterColumn("added_value", lambda i: i.added_value),
     ),
     verdicts="invitation.verdicts",
@@ -111,4 +142,5 @@ KIND = RequestKind(
     decline="invitation.decline",
     statuses="invitation.statuses",
     choices=CHOICES,
+    enrich=_with_list,
 )

@@ -9,7 +9,7 @@ register's name, intro, file name and date column, and its line in the yearly ov
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, Generic
@@ -61,6 +61,12 @@ def _no_amount(facts: Any) -> int | None:
     return None
 
 
+# A register column whose value depends on the other entries read for the screen (e.g. what the
+# same organisation gave this year across all staff): given every entry read (not only those the
+# filters show) and the locale, it returns the column's value per entry's facts.
+Across = Callable[[Sequence[ApprovalRequest], str], Callable[[Any], object]]
+
+
 @dataclass(frozen=True)
 class RegisterColumn(Generic[F]):
     """One column of the kind's register, between the common head and tail.
@@ -73,6 +79,8 @@ class RegisterColumn(Generic[F]):
     value: Callable[[F], object] = _no_value
     fmt: str = "text"
     header: str = ""
+    across: Across | None = None  # instead of `value`: computed over all entries read
+    on_card: bool = False  # also shown under the entry on the register card (text columns)
 
     @property
     def header_key(self) -> str:

@@ -30,6 +30,8 @@ ROLE_ITEMS: tuple[tuple[Role, str, str], ...] = (
     (Role.DIRECTOR, "overview.open", "overview"),
     (Role.RVC_CHAIR, "overview.open", "overview"),
     (Role.INTEGRITY_OFFICER, "overview.open", "overview"),
+    (Role.PROCUREMENT, "negotiations.open", "negotiations"),
+    (Role.INTEGRITY_OFFICER, "negotiations.open", "negotiations"),
 )
 
 

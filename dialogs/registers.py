@@ -8,7 +8,7 @@ the authenticated person on every action and again at download.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -98,11 +98,23 @@ def _choice(locale: str, prefix: str, value: object) -> str:
         return str(value)
 
 
+def resolved(
+    columns: Sequence[RegisterColumn[Any]], everyone: Sequence[ApprovalRequest], locale: str
+) -> list[Callable[[Any], object]]:
+    """Each column's value per entry's facts; a column computed `across` the entries is given
+    every entry read (not only those the filters show)."""
+    return [c.across(everyone, locale) if c.across is not None else c.value for c in columns]
+
+
 def _cell(
-    kind: RequestKind[Any], request: ApprovalRequest, column: RegisterColumn[Any], locale: str
+    kind: RequestKind[Any],
+    request: ApprovalRequest,
+    column: RegisterColumn[Any],
+    locale: str,
+    value_of: Callable[[Any], object] | None = None,
 ) -> Cell:
     fmt = column.fmt
-    value = column.value(kind.facts_of(request))
+    value = (value_of or column.value)(kind.facts_of(request))
     if fmt == "verdict":
         return _choice(locale, "registers.verdicts", request.verdict) if request.verdict else ""
     if fmt == "advice":
@@ -132,8 +144,11 @@ def register_sheet(
     kind: RequestKind[Any],
     locale: str,
     known: Mapping[str, str],
+    everyone: Sequence[ApprovalRequest] | None = None,
 ) -> Sheet:
-    """One register as a sheet: Dutch headers, dates as dates, amounts in euros."""
+    """One register as a sheet: Dutch headers, dates as dates, amounts in euros. `everyone`:
+    every entry read (the filters may show fewer), for columns computed across entries."""
+    values = resolved(kind.columns, requests if everyone is None else everyone, locale)
     formats: dict[str, Format] = {"euros": "euros", "number": "decimal"}
     columns = [
         Column(text(locale, "registers.columns.reference")),
@@ -159,7 +174,7 @@ def register_sheet(
                 known.get(r.requester.id, ""),
                 r.requester.name,
                 kind.register_day(r),
-                *(_cell(kind, r, c, locale) for c in kind.columns),
+                *(_cell(kind, r, c, locale, v) for c, v in zip(kind.columns, values, strict=True)),
                 _local(r.created_at),
                 text(locale, f"registers.statuses.{r.status.value}"),
                 r.approver.name if decided else "",
@@ -179,7 +194,11 @@ def _day(day: date, locale: str) -> str:
 
 
 def _entry(
-    kind: RequestKind[Any], r: ApprovalRequest, locale: str, known: Mapping[str, str]
+    kind: RequestKind[Any],
+    r: ApprovalRequest,
+    locale: str,
+    known: Mapping[str, str],
+    columns: Sequence[Callable[[Any], object]] = (),
 ) -> dict[str, str]:
     values: dict[str, Any] = {
         "reference": r.id,
@@ -194,7 +213,12 @@ def _entry(
         line = text(locale, "registers.line_value", **values)
     else:
         line = text(locale, "registers.line", **values)
-    return {"title": r.facts.summary or r.id, "line": line}
+    extra = [
+        f"{text(locale, c.header_key)}: {cell}"
+        for c, value_of in zip(kind.columns, columns, strict=False)
+        if c.on_card and (cell := _cell(kind, r, c, locale, value_of))
+    ]
+    return {"title": r.facts.summary or r.id, "line": line, "extra": "\n\n".join(extra)}
 
 
 def _kind_choices(kinds: Kinds, locale: str) -> list[dict[str, str]]:
@@ -223,6 +247,7 @@ def register_card(
     """One register with its filters, the newest `CAP` entries and the count."""
     of_kind = [r for r in requests if r.kind == kind.name]
     shown = select(kind, of_kind, year, department, known)
+    values = resolved(kind.columns, of_kind, locale)
     this_year = now.astimezone(AMSTERDAM).year
     offered = sorted({*years(kind, of_kind, this_year), *offered_years(this_year)}, reverse=True)
     year_choices = [{"title": str(y), "value": str(y)} for y in offered]
@@ -247,7 +272,7 @@ def register_card(
             "department": department or ALL,
             "departments": department_choices,
             "count": count if shown else "",
-            "entries": [_entry(kind, r, locale, known) for r in shown[:CAP]],
+            "entries": [_entry(kind, r, locale, known, values) for r in shown[:CAP]],
         },
     )
 
@@ -354,7 +379,7 @@ async def export_file(services: Services, ticket: ExportTicket) -> ExportFile | 
         services, ticket.tenant_id, kind.name, years_to_read(ticket.year, services.clock())
     )
     chosen = select(kind, requests, ticket.year, department, known)
-    sheet = register_sheet(chosen, kind, ticket.locale, known)
+    sheet = register_sheet(chosen, kind, ticket.locale, known, requests)
     name = file_name(ticket.locale, kind.name, ticket.year, department or "", ticket.format)
     content = to_csv(sheet) if ticket.format == "csv" else to_xlsx([sheet])
     return name, CONTENT_TYPES[ticket.format], content

@@ -44,13 +44,24 @@ class Verdict(StrEnum):
 
 class Reason(StrEnum):
     MONEY = "money"
-    NEGOTIATING = "negotiating"
+    NEGOTIATING = "negotiating"  # the employee said so
+    NEGOTIATING_LISTED = "negotiating_listed"  # procurement's list says so
     HOME_ADDRESS = "home_address"
     EVERYDAY_UNDER_LIMIT = "everyday_under_limit"
     AT_OR_ABOVE_LIMIT = "at_or_above_limit"
     NOT_EVERYDAY = "not_everyday"
     REPORT_TO_MANAGER = "report_to_manager"
     WHEN_IN_DOUBT = "when_in_doubt"
+
+
+@dataclass(frozen=True)
+class GiverYear:
+    """What one organisation gave across all staff in one year, as the gift register said when
+    a gift from it was declared (that gift included)."""
+
+    gifts: int
+    cents: int
+    colleagues: int
 
 
 @dataclass(frozen=True)
@@ -67,6 +78,16 @@ class Gift:
     at_home: bool
     remarks: str = ""
     earlier: tuple[str, ...] = ()  # earlier gifts this year from the same giver, as lines
+    # Set by the bot at submission, never from the form: the party on procurement's list the
+    # giver is, when it was in negotiation on the day of the gift ("" otherwise), and its period.
+    listed_party: str = ""
+    listed_period: str = ""  # "2026-09-01/2026-12-31"
+    giver_year: GiverYear | None = None  # the organisation's gifts this year, all staff
+
+    @property
+    def negotiating_listed(self) -> bool:
+        """In negotiation according to procurement's list (`negotiating`: the employee's tick)."""
+        return bool(self.listed_party)
 
     @property
     def giver(self) -> str:
@@ -93,12 +114,23 @@ class Gift:
         }
         if self.earlier:
             record["earlier"] = list(self.earlier)
+        # New keys (a stored key never changes meaning): `negotiating` stays the employee's tick.
+        # Written only when set, so a record stored before them writes back as it was.
+        if self.listed_party:
+            record["negotiatingListed"] = True
+            record["listedParty"] = self.listed_party
+            record["listedPeriod"] = self.listed_period
+        if self.giver_year is not None:
+            record["giverYearGifts"] = self.giver_year.gifts
+            record["giverYearCents"] = self.giver_year.cents
+            record["giverYearColleagues"] = self.giver_year.colleagues
         return record
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> Gift:
         """A stored gift; a partial record (an index entry) reads with neutral defaults."""
         earlier = record.get("earlier")
+        gifts = cents(record, "giverYearGifts")
         return cls(
             giver_name=string(record, "giverName"),
             giver_organisation=string(record, "giverOrganisation"),
@@ -112,6 +144,17 @@ class Gift:
             at_home=boolean(record, "atHome"),
             remarks=string(record, "remarks"),
             earlier=tuple(str(e) for e in earlier) if isinstance(earlier, list) else (),
+            listed_party=string(record, "listedParty")
+            if boolean(record, "negotiatingListed")
+            else "",
+            listed_period=string(record, "listedPeriod"),
+            giver_year=GiverYear(
+                gifts,
+                cents(record, "giverYearCents") or 0,
+                cents(record, "giverYearColleagues") or 0,
+            )
+            if gifts
+            else None,
         )
 
 
@@ -139,6 +182,8 @@ def assess_gift(gift: Gift) -> Assessment:
         refusals.append(Reason.MONEY)
     if gift.negotiating:
         refusals.append(Reason.NEGOTIATING)
+    if gift.negotiating_listed:
+        refusals.append(Reason.NEGOTIATING_LISTED)
     if refusals:
         if gift.at_home:
             refusals.append(Reason.HOME_ADDRESS)

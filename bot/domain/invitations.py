@@ -57,15 +57,23 @@ class Invitation:
     description: str
     event_date: date | None
     value_cents: int | None
-    negotiating: bool
+    negotiating: bool  # the employee's tick
     added_value: str
+    # Set by the bot at submission (never from the form): the party on procurement's list the
+    # inviter is, when it is in negotiation on the day of the event, and its period.
+    listed_party: str = ""
+    listed_period: str = ""
+
+    @property
+    def negotiating_listed(self) -> bool:
+        return bool(self.listed_party)
 
     @property
     def summary(self) -> str:
         return f"{self.description} ({self.inviter})"
 
     def to_record(self) -> dict[str, Any]:
-        return {
+        record: dict[str, Any] = {
             "summary": self.summary,
             "inviter": self.inviter,
             "relation": self.relation,
@@ -76,6 +84,13 @@ class Invitation:
             "negotiating": self.negotiating,
             "addedValue": self.added_value,
         }
+        # New keys, only when set (`negotiating` stays what the employee ticked), so a record
+        # stored before them writes back as it was.
+        if self.listed_party:
+            record["negotiatingListed"] = True
+            record["listedParty"] = self.listed_party
+            record["listedPeriod"] = self.listed_period
+        return record
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> Invitation:
@@ -88,12 +103,22 @@ class Invitation:
             value_cents=cents(record, "valueCents"),
             negotiating=boolean(record, "negotiating"),
             added_value=string(record, "addedValue"),
+            listed_party=string(record, "listedParty")
+            if boolean(record, "negotiatingListed")
+            else "",
+            listed_period=string(record, "listedPeriod"),
         )
 
 
 def invitation_rule(invitation: Invitation) -> Outcome:
-    assessment = assess_invitation(invitation.negotiating)
-    return Outcome(assessment.verdict, assessment.reasons)
+    """The employee's tick or procurement's list: either makes it an invitation from a party in
+    negotiation; the list adds its own reason, so the card says where it came from."""
+    assessment = assess_invitation(invitation.negotiating or invitation.negotiating_listed)
+    listed = (NEGOTIATING_LISTED,) if invitation.negotiating_listed else ()
+    return Outcome(assessment.verdict, (*assessment.reasons, *listed))
+
+
+NEGOTIATING_LISTED = "negotiating_listed"  # the reason: procurement's list says so
 
 
 def filed_on(invitation: Invitation) -> date | None:

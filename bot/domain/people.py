@@ -16,6 +16,7 @@ class Role(StrEnum):
     HR = "hr"
     INTEGRITY_OFFICER = "integrity_officer"  # integrity/compliance function; fallback approver
     SECRETARIAT = "secretariat"  # collects gifts for the raffle
+    PROCUREMENT = "procurement"  # Inkoop: keeps the list of parties in negotiation
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from bot.storage.breaches import BreachRepository
 from bot.storage.collection import Collection
 from bot.storage.exports import ExportTickets
 from bot.storage.leases import Leases
+from bot.storage.negotiations import Negotiations
 from bot.storage.raffles import RaffleRepository
 from bot.storage.removals import RemovalLog
 from bot.storage.repositories import ConversationReferences, DirectoryRepository
@@ -41,6 +42,7 @@ class Services:
     collection: Collection
     managers: ManagerLookup
     kinds: Kinds  # the app's request kinds; every list of kinds comes from here
+    negotiations: Negotiations  # the parties in negotiation (procurement's list)
     clock: Callable[[], datetime] = utc_now
     # (tenant, person) -> (roles, has an inbox): shapes the menu only, so a minute's lag is fine.
     submitting: KeyedLocks = field(default_factory=KeyedLocks)  # request ids being submitted

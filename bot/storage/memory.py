@@ -11,14 +11,16 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from bot.domain.collection import CollectedGift, CollectionStatus
 from bot.domain.kinds import Kinds
+from bot.domain.negotiations import Party
 from bot.domain.requests import ApprovalRequest, Status
 from bot.storage.collection import Collection
 from bot.storage.errors import AlreadyExists, Conflict, NotFound, StorageError
+from bot.storage.negotiations import Negotiations
 from bot.storage.requests import (
     CURRENT,
     InboxEntry,
@@ -365,7 +367,47 @@ class MemoryCollection:
         return True
 
 
-def _conforms(requests: MemoryRequestRepository, collection: MemoryCollection) -> None:
+@dataclass
+class MemoryNegotiations:
+    """The list of parties in negotiation as domain objects, keyed like Azure (tenant, key)."""
+
+    listed: dict[tuple[str, str], Party] = field(default_factory=dict)
+
+    async def parties(self, tenant_id: str) -> list[Party]:
+        return [p for (t, _), p in sorted(self.listed.items()) if t == tenant_id]
+
+    async def find(self, tenant_id: str, key: str) -> Party | None:
+        return self.listed.get((tenant_id, key)) if key else None
+
+    async def add(self, party: Party) -> None:
+        if (party.tenant_id, party.key) in self.listed:
+            raise AlreadyExists(party.key)
+        self.listed[(party.tenant_id, party.key)] = party
+
+    async def put_all(self, parties: Sequence[Party]) -> None:
+        for party in parties:
+            self.listed[(party.tenant_id, party.key)] = party
+
+    async def set_end(
+        self, tenant_id: str, key: str, end: date, by: str, at: datetime
+    ) -> Party | None:
+        party = self.listed.get((tenant_id, key))
+        if party is None:
+            return None
+        changed = replace(party, end=end, added_by=by, changed_at=at)
+        self.listed[(tenant_id, key)] = changed
+        return changed
+
+    async def remove(self, tenant_id: str, key: str) -> None:
+        self.listed.pop((tenant_id, key), None)
+
+
+def _conforms(
+    requests: MemoryRequestRepository,
+    collection: MemoryCollection,
+    negotiations: MemoryNegotiations,
+) -> None:
     """Type-checked only: the twins implement the same protocols as the Azure repositories."""
     _: Requests = requests
     __: Collection = collection
+    ___: Negotiations = negotiations

@@ -1,12 +1,14 @@
-"""Tables of the registers and overviews (raffles, acknowledgements, retention, leases)."""
+"""Tables of the registers and overviews (raffles, acknowledgements, retention, leases, the
+list of parties in negotiation)."""
 
 from __future__ import annotations
 
-from bot.storage import acknowledgements, leases, raffles, removals
+from bot.storage import acknowledgements, leases, negotiations, raffles, removals
 
 TABLES: tuple[str, ...] = (
     *raffles.TABLES,
     *acknowledgements.TABLES,
     *removals.TABLES,
     *leases.TABLES,
+    *negotiations.TABLES,
 )

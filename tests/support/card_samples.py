@@ -554,3 +554,42 @@ def _overview_samples() -> list[tuple[str, Builder]]:
 
 
 SAMPLES.extend(_overview_samples())
+
+
+def _negotiation_samples() -> list[tuple[str, Builder]]:
+    from datetime import date
+
+    from bot.domain.negotiations import Party
+    from dialogs.negotiations import list_card
+
+    today = date(2026, 11, 29)
+    vos = Party("t", "Bouwbedrijf Vos B.V.", date(2026, 9, 1), date(2026, 12, 31), "12345678")
+    old = Party(
+        "t", "Schilders & Zn", date(2025, 1, 1), date(2025, 6, 30), added_by="Fatima el Amrani"
+    )
+    return [
+        ("negotiations:empty", lambda locale: list_card([], locale, today)),
+        ("negotiations:list", lambda locale: list_card([vos, old], locale, today)),
+        (
+            "negotiations:errors",
+            lambda locale: list_card(
+                [vos],
+                locale,
+                today,
+                "Er is niets geïmporteerd.",
+                values={"name": "Vos", "csv": "Vos;1;x;y"},
+                errors={"kvk": "Een KvK-nummer heeft 8 cijfers."},
+                line_errors=["Regel 1: ..."],
+            ),
+        ),
+        ("negotiations:confirm", lambda locale: list_card([vos], locale, today, confirm=vos)),
+        (
+            "welcome:procurement",
+            lambda locale: menu_card(
+                KINDS, locale, "Fatima el Amrani", frozenset({Role.PROCUREMENT})
+            ),
+        ),
+    ]
+
+
+SAMPLES.extend(_negotiation_samples())

@@ -31,7 +31,12 @@ from bot.services.recovery import settle_unannounced
 from bot.services.reminders import remind_and_escalate
 from bot.settings import load_settings
 from bot.storage.errors import Conflict, StorageUnavailable
-from bot.storage.memory import MemoryCollection, MemoryRequestRepository, MemoryTableStore
+from bot.storage.memory import (
+    MemoryCollection,
+    MemoryNegotiations,
+    MemoryRequestRepository,
+    MemoryTableStore,
+)
 from bot.storage.repositories import ConversationReferences, DirectoryRepository, StoredReference
 from bot.storage.requests import StoredRequest
 from tests.conftest import DEMO_DIRECTORY
@@ -142,6 +147,7 @@ async def services_with(requests: MemoryRequestRepository, clock: Clock) -> Serv
         collection=MemoryCollection(),
         managers=DirectoryManagers(directory),
         kinds=KINDS,
+        negotiations=MemoryNegotiations(),
         clock=clock,
     )
 
