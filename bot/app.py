@@ -29,6 +29,7 @@ from bot.services.recovery import complete_stranded, settle_unannounced
 from bot.services.reminders import remind_and_escalate
 from bot.services.retention import run_retention
 from bot.services.sidejob_review import ask_yearly
+from bot.services.steps import remind_overdue
 from bot.settings import Settings
 from bot.storage import breaches as breach_tables
 from bot.storage import registers as register_tables
@@ -175,6 +176,7 @@ def background_jobs(services: Services) -> list[Job]:
         Job("acknowledgements", functools.partial(send_due, services, acknowledge.ask_card)),
         Job("retention", functools.partial(run_retention, services)),
         Job("complete_submissions", functools.partial(complete_stranded, services, presenter)),
+        Job("hand_in_overdue", functools.partial(remind_overdue, services, presenter)),
         Job("settle_decisions", functools.partial(settle_unannounced, services, presenter)),
         Job("migration.register_copies", functools.partial(copy_to_registers, services)),
     ]

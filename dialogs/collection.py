@@ -23,6 +23,7 @@ async def collection_card(actor: Actor, services: Services) -> Card:
         CollectionStatus.EXPECTED: 0,
         CollectionStatus.RECEIVED: 1,
         CollectionStatus.RAFFLED: 2,
+        CollectionStatus.CANCELLED: 3,
     }
     rows = [
         {

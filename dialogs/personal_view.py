@@ -8,9 +8,10 @@ from bot.domain.kinds import Kinds
 from bot.domain.requests import Status
 from bot.storage.requests import InboxEntry, RequestSummary
 from cards import render, text
+from cards.dates import AMSTERDAM, day_text
 from dialogs.base import Card
 from dialogs.kinds import request_kind
-from dialogs.requests_view import when
+from dialogs.requests_view import noun
 
 _COLORS = {
     Status.PENDING: "Warning",
@@ -21,8 +22,29 @@ _COLORS = {
 
 
 def kind_name(kinds: Kinds, kind: str, locale: str) -> str:
-    view = request_kind(kinds, kind)
-    return text(locale, view.title) if view else text(locale, "personal.unknown_kind")
+    """A kind as a noun in a list ("Cadeaumelding", "Nevenfunctie")."""
+    return (
+        noun(kinds, kind, locale)
+        if request_kind(kinds, kind)
+        else text(locale, "personal.unknown_kind")
+    )
+
+
+def outcome_line(kinds: Kinds, summary: RequestSummary, locale: str) -> str:
+    """Where one of the requester's own requests stands, in one line: the outcome once decided
+    ("Je mag het cadeau houden"), else its status."""
+    kind = kinds.get(summary.kind)
+    code = (
+        kind.choices.outcome_code(summary.status, summary.verdict, summary.outcome)
+        if kind is not None
+        else ""
+    )
+    if code:
+        try:
+            return text(locale, f"{summary.kind}.outcomes.{code}.you")
+        except (KeyError, TypeError):
+            pass
+    return text(locale, f"personal.statuses.{summary.status.value}")
 
 
 def mine_card(kinds: Kinds, requests: list[RequestSummary], locale: str) -> Card:
@@ -34,13 +56,14 @@ def mine_card(kinds: Kinds, requests: list[RequestSummary], locale: str) -> Card
                 locale,
                 "personal.mine_line",
                 kind=kind_name(kinds, r.kind, locale),
-                date=when(r.created_at, locale),
+                date=day_text(r.created_at.astimezone(AMSTERDAM).date(), locale),
                 reference=r.id,
             ),
             r.status,
             locale,
             "mine.show",
             {"requestId": r.id},
+            outcome_line(kinds, r, locale),
         )
         for r in requests
     ]
@@ -57,7 +80,7 @@ def pending_card(kinds: Kinds, entries: list[InboxEntry], locale: str) -> Card:
                 "personal.pending_line",
                 kind=kind_name(kinds, e.kind, locale),
                 requester=e.requester_name or "?",
-                date=when(e.created_at, locale),
+                date=day_text(e.created_at.astimezone(AMSTERDAM).date(), locale),
                 reference=e.request_id,
             ),
             e.status,
@@ -71,12 +94,18 @@ def pending_card(kinds: Kinds, entries: list[InboxEntry], locale: str) -> Card:
 
 
 def _item(
-    title: str, line: str, status: Status, locale: str, verb: str, data: dict[str, str]
+    title: str,
+    line: str,
+    status: Status,
+    locale: str,
+    verb: str,
+    data: dict[str, str],
+    shown: str = "",
 ) -> dict[str, Any]:
     return {
         "title": title,
         "line": line,
-        "status": text(locale, f"personal.statuses.{status.value}"),
+        "status": shown or text(locale, f"personal.statuses.{status.value}"),
         "statusColor": _COLORS[status],
         "verb": verb,
         "data": data,

@@ -228,10 +228,12 @@ def _title(request: ApprovalRequest, locale: str) -> str:
 
 def noun(kinds: Kinds, name: str, locale: str) -> str:
     """A kind named as a noun in lists and headings ("Cadeaumelding", "Nevenfunctie")."""
-    try:
-        return text(locale, f"{name}.names.noun")
-    except KeyError:
-        return text(locale, "personal.unknown_kind")
+    for key in (f"{name}.names.noun", f"{name}.title"):
+        try:
+            return text(locale, key)
+        except (KeyError, TypeError):
+            continue
+    return text(locale, "personal.unknown_kind")
 
 
 class CardPresenter:
@@ -285,3 +287,17 @@ class CardPresenter:
     def reminder_card(self, request: ApprovalRequest, locale: str) -> dict[str, Any]:
         heading = self._from(request, locale, "requests.reminder")
         return request_card(self.kinds, request, locale, request.approver.id, heading=heading)
+
+    def overdue_card(self, request: ApprovalRequest, locale: str, viewer_id: str) -> dict[str, Any]:
+        """A gift to hand in has not arrived: the employee is reminded, later the approver."""
+        requester = viewer_id == request.requester.id
+        key = "overdue_you" if requester else "overdue"
+        return request_card(
+            self.kinds,
+            request,
+            locale,
+            viewer_id,
+            heading=text(
+                locale, f"requests.steps.hand_in.{key}", requester=request.requester.name or "?"
+            ),
+        )

@@ -56,12 +56,19 @@ class Choices:
     def outcome_of(self, request: ApprovalRequest) -> str:
         """The code of what was decided ("" while undecided); a request decided before outcomes
         were stored reads as the choice its status stood for."""
-        if request.status not in (Status.APPROVED, Status.DECLINED):
+        return self.outcome_code(request.status, request.verdict, request.outcome)
+
+    def outcome_code(self, status: Status, verdict: str, outcome: str) -> str:
+        """`outcome_of` for what a listing keeps of a request."""
+        if status not in (Status.APPROVED, Status.DECLINED):
             return ""
-        if request.outcome:
-            return request.outcome
-        legacy = APPROVE.code if request.status is Status.APPROVED else DECLINE.code
-        return self.pick(request, legacy).code
+        if outcome:
+            return outcome
+        offered = self.offered(verdict)
+        legacy = APPROVE if status is Status.APPROVED else DECLINE
+        if any(c.code == legacy.code for c in offered):
+            return legacy.code
+        return (offered[0] if status is Status.APPROVED else offered[-1]).code
 
     def acknowledgement(self, request: ApprovalRequest) -> bool:
         """Whether the request is a report to take note of (one reminder, no escalation)."""

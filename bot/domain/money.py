@@ -63,9 +63,10 @@ def _ungroup(number: str) -> str:
 
 
 def format_euros(cents: int, language: str = "nl") -> str:
-    """'€ 1.250,00' in Dutch, '€1,250.00' in English."""
+    """'€ 1.250,00' in Dutch (a no-break space after the sign: an amount never wraps across
+    lines), '€1,250.00' in English."""
     euros, rest = divmod(cents, 100)
     grouped = f"{euros:,}"
     if language == "en":
         return f"€{grouped}.{rest:02d}"
-    return f"€ {grouped.replace(',', '.')},{rest:02d}"
+    return f"€\u00a0{grouped.replace(',', '.')},{rest:02d}"

@@ -55,6 +55,10 @@ class Presenter(Protocol):
 
     def reminder_card(self, request: ApprovalRequest, locale: str) -> dict[str, Any]: ...
 
+    def overdue_card(
+        self, request: ApprovalRequest, locale: str, viewer_id: str
+    ) -> dict[str, Any]: ...
+
 
 class RequestNotFound(LookupError):
     """No request with that id for that requester."""

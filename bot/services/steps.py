@@ -8,14 +8,18 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.domain.kinds import AMSTERDAM, Kind
 from bot.domain.people import Role
 from bot.domain.requests import ApprovalRequest, AuditEntry, DecisionRefused, Status, Step
 from bot.services.contention import ATTEMPTS, pause
 from bot.services.context import Services
+from bot.services.notify import DeliveryError, NoConversationReference
 from bot.storage.errors import AlreadyExists, Conflict
+
+if TYPE_CHECKING:
+    from bot.services.approvals import Presenter
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +83,88 @@ async def follow(services: Services, request: ApprovalRequest) -> None:
             await services.collection.expect(request, description, cents)
         return
     await services.collection.cancel(request.tenant_id, request.id)
+
+
+async def step_done(
+    services: Services, tenant_id: str, requester_id: str, rid: str, by: str
+) -> None:
+    """Record on the request that its step is done (the secretariat received the gift)."""
+    from bot.services.approvals import load
+
+    for attempt in range(ATTEMPTS):
+        stored = await load(services, tenant_id, requester_id, rid)
+        step = stored.request.step
+        if step is None or step.done:
+            return
+        now = services.clock()
+        done = replace(
+            stored.request,
+            step=replace(step, done_at=now, done_by=by),
+            audit=(*stored.request.audit, AuditEntry(now, by, "received")),
+        )
+        try:
+            await services.requests.update(stored, done)
+            return
+        except (Conflict, AlreadyExists):
+            await pause(attempt)
+    log.error("could not record on %s that the gift was received", rid)
+
+
+async def remind_overdue(services: Services, presenter: Presenter) -> int:
+    """Gifts to hand in that have not arrived: after the due day the employee is reminded
+    once; HAND_IN_ESCALATION_WORKING_DAYS later their approver is told. Each message is
+    claimed with an ETag-guarded write of the request first, so it goes out once however many
+    instances run this."""
+    acted = 0
+    today = services.clock().astimezone(AMSTERDAM).date()
+    for tenant_id, gift in await services.collection.expected_everywhere():
+        stored = await services.requests.get(tenant_id, gift.requester_id, gift.request_id)
+        if stored is None:
+            continue
+        request = stored.request
+        step = request.step
+        if step is None or step.code != HAND_IN or step.done or step.due_on is None:
+            continue
+        if request.status is Status.WITHDRAWN:
+            continue
+        now = services.clock()
+        if step.reminded_at is None and today > step.due_on:
+            who, changed = request.requester.id, replace(step, reminded_at=now)
+        elif (
+            step.reminded_at is not None
+            and step.escalated_at is None
+            and today > add_working_days(step.due_on, services.settings.hand_in_escalation_days)
+        ):
+            who, changed = request.approver.id, replace(step, escalated_at=now)
+        else:
+            continue
+        action = "hand_in_reminded" if who == request.requester.id else "hand_in_escalated"
+        claimed = replace(
+            request,
+            step=changed,
+            audit=(*request.audit, AuditEntry(now, "system", action, who)),
+        )
+        try:
+            await services.requests.update(stored, claimed)
+        except (Conflict, AlreadyExists):
+            continue  # another instance claimed it (or the request changed): next pass
+        await _tell(services, presenter, claimed, who)
+        acted += 1
+    return acted
+
+
+async def _tell(
+    services: Services, presenter: Presenter, request: ApprovalRequest, person_id: str
+) -> None:
+    reference = await services.conversations.get(request.tenant_id, person_id)
+    locale = reference.locale if reference else services.settings.default_locale
+    card = presenter.overdue_card(request, locale, person_id)
+    try:
+        if reference is None:
+            raise NoConversationReference(request.tenant_id, person_id)
+        await services.notifier.send_card(request.tenant_id, person_id, card, reference)
+    except DeliveryError as error:
+        log.warning("overdue hand-in of %s not told: %s", request.id, type(error).__name__)
 
 
 async def confirm_returned(

@@ -25,6 +25,7 @@ class Collection(Protocol):
     async def mark_raffled(self, tenant_id: str, request_id: str, raffle_id: str) -> bool: ...
     async def remove(self, tenant_id: str, request_id: str) -> None: ...
     async def cancel(self, tenant_id: str, request_id: str) -> None: ...
+    async def expected_everywhere(self) -> list[tuple[str, CollectedGift]]: ...
 
 
 class CollectionRepository:
@@ -80,6 +81,11 @@ class CollectionRepository:
     async def remove(self, tenant_id: str, request_id: str) -> None:
         """Retention removed the request: its entry goes too (a missing one is fine)."""
         await self._store.delete(COLLECTION, tenant_id, request_id)
+
+    async def expected_everywhere(self) -> list[tuple[str, CollectedGift]]:
+        """(tenant, gift) for every gift still expected anywhere: for the overdue job only."""
+        rows = await self._store.scan(COLLECTION, {"Status": CollectionStatus.EXPECTED.value})
+        return [(r.partition, _gift(r)) for r in rows]
 
     async def cancel(self, tenant_id: str, request_id: str) -> None:
         """No longer to be handed in: an expected gift is taken off the register; one the

@@ -338,6 +338,13 @@ class MemoryCollection:
     async def remove(self, tenant_id: str, request_id: str) -> None:
         self.gifts.pop((tenant_id, request_id), None)
 
+    async def expected_everywhere(self) -> list[tuple[str, CollectedGift]]:
+        return [
+            (t, g)
+            for (t, _), g in sorted(self.gifts.items())
+            if g.status is CollectionStatus.EXPECTED
+        ]
+
     async def cancel(self, tenant_id: str, request_id: str) -> None:
         gift = self.gifts.get((tenant_id, request_id))
         if gift is None or gift.status is CollectionStatus.RAFFLED:

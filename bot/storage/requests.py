@@ -69,6 +69,8 @@ class RequestSummary:
     created_at: datetime
     facts: Facts  # from an index entry: only the `_INDEXED_FACTS` of it
     summary: str  # the line "mijn meldingen" shows
+    verdict: str = ""
+    outcome: str = ""  # the approver's choice (bot.domain.choices), once decided
 
     @classmethod
     def of(cls, request: ApprovalRequest) -> RequestSummary:
@@ -79,6 +81,8 @@ class RequestSummary:
             request.created_at,
             request.facts,
             request.facts.summary,
+            request.verdict,
+            request.outcome,
         )
 
 

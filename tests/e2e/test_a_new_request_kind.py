@@ -178,10 +178,10 @@ async def test_a_kind_defined_only_here_goes_through_every_screen(
     )
     shown = texts(receipt)
     assert "Bruikleen" in shown and "Je leidinggevende beslist" in shown
-    assert "Bedrijfsmiddelen zijn voor het werk." in shown and "€ 150,00" in shown
+    assert "Bedrijfsmiddelen zijn voor het werk." in shown and "€\u00a0150,00" in shown
     [reference] = [w for w in shown.split() if w.startswith("LEN-")]
     approval = [s.card for s in bot.connector.to(PIETER.conversation_id) if s.card][-1]
-    assert "Aanhanger" in texts(approval) and "Melding van Sanne" in texts(approval)
+    assert "Aanhanger" in texts(approval) and "Bruikleen van Sanne" in texts(approval)
     waiting = await open_flow(bot, PIETER, "pending.open")  # "openstaand"
     assert "Aanhanger" in texts(waiting) and "Bruikleen" in texts(waiting)
     await decide(bot, PIETER)
@@ -200,7 +200,7 @@ async def test_a_kind_defined_only_here_goes_through_every_screen(
     chooser = await click(bot, LOTTE, await open_flow(bot, LOTTE, "menu.open"), "register.open")
     assert "Bruikleen" in texts(chooser)
     register = await show(bot, LOTTE, "loan")
-    assert f"{reference} · Sanne de Vries (Wonen) · 05-12-2026 · € 150,00 · Akkoord" in texts(
+    assert f"{reference} · Sanne de Vries (Wonen) · 05-12-2026 · €\u00a0150,00 · Akkoord" in texts(
         register
     )
     response = await download(bot, LOTTE, register, "csv")
@@ -214,8 +214,8 @@ async def test_a_kind_defined_only_here_goes_through_every_screen(
         bot, MARIEKE, await open_flow(bot, MARIEKE, "menu.open"), "overview.open"
     )
     lines = facts(overview)
-    assert lines["Bruikleen"] == "1 · waarde € 150,00"
-    assert lines["Totaal"] == "1 · waarde € 150,00"
+    assert lines["Bruikleen"] == "1 · waarde €\u00a0150,00"
+    assert lines["Totaal"] == "1 · waarde €\u00a0150,00"
 
 
 async def test_the_kinds_belong_to_one_app_not_to_the_process(

@@ -251,14 +251,14 @@ async def test_gifts_of_one_organisation_to_three_colleagues_show_on_the_third_c
     first = await submit(bot, SANNE, "gift", pen)  # manager: Pieter
     assert "Deze organisatie dit jaar" in facts(last_card(bot, PIETER))
     assert facts(last_card(bot, PIETER))["Deze organisatie dit jaar"] == (
-        "1 cadeau, € 15,00 in totaal, aan 1 collega"
+        "1 cadeau, €\u00a015,00 in totaal, aan 1 collega"
     )
     second = await submit(bot, FATIMA, "gift", {**pen, "description": "Agenda", "value": "20"})
     third = await submit(
         bot, JOOST, "gift", {**pen, "giverOrganisation": "schilders jansen bv", "value": "25"}
     )
     assert facts(last_card(bot, MARIEKE))["Deze organisatie dit jaar"] == (
-        "3 cadeaus, € 60,00 in totaal, aan 3 collega's"
+        "3 cadeaus, €\u00a060,00 in totaal, aan 3 collega's"
     )
     # another organisation, and last year, count apart
     await submit(bot, SANNE, "gift", {**WINE, "value": "10"})
@@ -266,9 +266,9 @@ async def test_gifts_of_one_organisation_to_three_colleagues_show_on_the_third_c
 
     register = await show(bot, LOTTE, "gift")
     shown = texts(register)
-    line = "Deze organisatie dit jaar: 3 cadeaus, € 60,00 in totaal, aan 3 collega's"
+    line = "Deze organisatie dit jaar: 3 cadeaus, €\u00a060,00 in totaal, aan 3 collega's"
     assert shown.count(line) == 3
-    assert "Deze organisatie dit jaar: 1 cadeau, € 10,00 in totaal, aan 1 collega" in shown
+    assert "Deze organisatie dit jaar: 1 cadeau, €\u00a010,00 in totaal, aan 1 collega" in shown
     # the same totals when the register shows one department only (all staff are counted)
     wonen = await show(bot, LOTTE, "gift", department="Wonen")
     assert line in texts(wonen)
@@ -279,7 +279,7 @@ async def test_gifts_of_one_organisation_to_three_colleagues_show_on_the_third_c
     by_reference = {r["Kenmerk"]: r for r in rows}
     for reference in (first, second, third):
         assert by_reference[reference]["Deze organisatie dit jaar"] == (
-            "3 cadeaus, € 60,00 in totaal, aan 3 collega's"
+            "3 cadeaus, €\u00a060,00 in totaal, aan 3 collega's"
         )
 
 

@@ -105,7 +105,7 @@ OLD_FACTS = {
         "receivedOn": "2026-11-20",
         "atHome": False,
         "remarks": "",
-        "earlier": ["2026-03-01: Bos bloemen (€ 20,00)"],
+        "earlier": ["2026-03-01: Bos bloemen (€\u00a020,00)"],
         "notes": [{"at": "2026-11-29T11:00:00+00:00", "text": "Het was een verjaardag"}],
     },
     "invitation": {

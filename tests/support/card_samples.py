@@ -97,7 +97,7 @@ def _gift_request(status: str = "pending", verdict: str = "keep") -> Any:
                 "receivedOn": "2026-11-28",
                 "atHome": False,
                 "remarks": "",
-                "earlier": ["2026-03-01: Bos bloemen (€ 20,00)"],
+                "earlier": ["2026-03-01: Bos bloemen (€\u00a020,00)"],
             }
         ),
         verdict=verdict,
@@ -131,7 +131,7 @@ def _request_samples() -> list[tuple[str, Builder]]:
                     "entries": [
                         {
                             "description": "Kerstpakket",
-                            "value": "€ 75,00",
+                            "value": "€\u00a075,00",
                             "who": "Sanne",
                             "reference": "CAD-1",
                             "status": "Verwacht",
@@ -139,7 +139,7 @@ def _request_samples() -> list[tuple[str, Builder]]:
                         },
                         {
                             "description": "Wijn",
-                            "value": "€ 60,00",
+                            "value": "€\u00a060,00",
                             "who": "Sanne",
                             "reference": "CAD-2",
                             "status": "Ontvangen",
@@ -233,7 +233,7 @@ def _raffle_samples() -> list[tuple[str, Builder]]:
                     "entries": [
                         {
                             "description": "Wijn",
-                            "value": "€ 60,00",
+                            "value": "€\u00a060,00",
                             "who": "Sanne",
                             "reference": "CAD-2",
                             "status": "Ontvangen",

@@ -104,6 +104,9 @@ class Presenter:
     def reminder_card(self, request: ApprovalRequest, locale: str) -> dict[str, Any]:
         return {"card": "reminder", "status": request.status.value}
 
+    def overdue_card(self, request: ApprovalRequest, locale: str, viewer_id: str) -> dict[str, Any]:
+        return {"card": "overdue", "viewer": viewer_id}
+
 
 PRESENTER = Presenter()
 

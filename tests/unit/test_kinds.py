@@ -23,7 +23,7 @@ NOW = datetime(2026, 11, 29, 10, tzinfo=UTC)
 FACTS = {
     "gift": Gift(
         "Jan", "Vos", Relation.SUPPLIER, False, "Wijn", GiftKind.GOODS, True, 2500,
-        date(2026, 11, 20), False, "", ("2026-03-01: Bloemen (€ 20,00)",),
+        date(2026, 11, 20), False, "", ("2026-03-01: Bloemen (€\u00a020,00)",),
     ),
     "invitation": Invitation(
         "Vos", "supplier", "dinner", "Diner", date(2026, 12, 12), None, True, "Netwerk"

@@ -10,6 +10,7 @@ from bot.domain.money import InvalidAmount, format_euros, parse_euros
         ("45,50", 4550),
         ("45,5", 4550),
         ("€ 45,-", 4500),
+        ("€\u00a045,-", 4500),
         ("€45,--", 4500),
         ("1.250,00", 125000),
         ("1.250", 125000),
@@ -50,5 +51,5 @@ def test_rejects_what_is_not_a_usable_amount(typed: str, code: str) -> None:
 
 
 def test_formats_in_dutch_and_english() -> None:
-    assert format_euros(125050) == "€ 1.250,50"
+    assert format_euros(125050) == "€\u00a01.250,50"
     assert format_euros(4500, "en") == "€45.00"

@@ -72,6 +72,6 @@ def test_supplier_quotes_are_shown_in_the_viewers_language() -> None:
         {"provider": "Dakwerken Noord", "amountCents": 480000},
         {"provider": "B", "amountCents": 5},
     ]
-    assert quotes_text(quotes) == "Dakwerken Noord: € 4.800,00; B: € 0,05"
+    assert quotes_text(quotes) == "Dakwerken Noord: €\u00a04.800,00; B: €\u00a00,05"
     assert quotes_text(quotes, "en") == "Dakwerken Noord: €4,800.00; B: €0.05"
     assert quotes_text("not a list") == ""
