@@ -19,6 +19,7 @@ from bot.domain.kinds import Kinds
 from bot.domain.reminders import ReminderPolicy
 from bot.exports_http import export_handler
 from bot.graph import GraphManagerLookup
+from bot.logs import keep_tokens_out_of_access_log
 from bot.services.acknowledgements import send_due
 from bot.services.approvers import DirectoryManagers, GraphManagers
 from bot.services.breaches import redeliver_alerts, send_reminders
@@ -120,7 +121,12 @@ def init_app(
     app.router.add_get("/healthz", healthz)
     if counters is not None:
         app.router.add_get("/_debug/counters", counters.handler)
-    app.router.add_get("/exports/{token}", export_handler(services))
+    # GET/HEAD show a page with a download button (a link scanner's fetch does not use the
+    # link up); the button's POST downloads (bot/exports_http.py).
+    export_page, export_download = export_handler(services)
+    keep_tokens_out_of_access_log()
+    app.router.add_get("/exports/{token}", export_page)
+    app.router.add_post("/exports/{token}", export_download)
     if settings.local_mode:
         log.warning(
             "LOCAL MODE: no MicrosoftAppId set, requests are NOT authenticated; "
