@@ -12,6 +12,7 @@ from typing import Any
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
+from azure.core.credentials_async import AsyncTokenCredential
 
 import dialogs
 from bot.directory import import_directory, read_directory
@@ -76,6 +77,8 @@ def init_app(
         proxy_configured=settings.proxy_configured,
         meter=counters.meter if counters is not None else None,
         deadline=settings.storage_timeout,
+        endpoint=settings.storage_table_endpoint,
+        credential=_storage_credential(settings),
     )
     adapter = build_adapter(settings)
     conversations = ConversationReferences(table_store)
@@ -133,6 +136,16 @@ def init_app(
             "serving loopback clients only"
         )
     return app
+
+
+def _storage_credential(settings: Settings) -> AsyncTokenCredential | None:
+    """With a table endpoint: azure-identity's default chain (on App Service its managed
+    identity; on a developer's machine `az login`), never an account key."""
+    if not settings.storage_table_endpoint:
+        return None
+    from azure.identity.aio import DefaultAzureCredential  # only needed then
+
+    return DefaultAzureCredential()
 
 
 class DebugCounters:
