@@ -19,6 +19,7 @@ from bot.directory import import_directory, read_directory
 from bot.domain.kinds import Kinds
 from bot.domain.reminders import ReminderPolicy
 from bot.exports_http import export_handler
+from bot.feed import GraphActivityFeed
 from bot.graph import GraphManagerLookup
 from bot.logs import keep_tokens_out_of_access_log
 from bot.services.acknowledgements import send_due
@@ -58,6 +59,8 @@ SERVICES = web.AppKey("services", Services)
 READY = web.AppKey("ready", asyncio.Event)
 # Microsoft Graph manager lookup; present only with an app secret and a tenant id.
 MANAGER_LOOKUP = web.AppKey("manager_lookup", GraphManagerLookup)
+# The Teams activity feed through Graph; present only with FEED_NOTIFICATIONS=1.
+ACTIVITY_FEED = web.AppKey("activity_feed", GraphActivityFeed)
 
 
 def init_app(
@@ -88,6 +91,11 @@ def init_app(
         if settings.app_password and (settings.app_tenant_id or settings.tenant_id)
         else None
     )
+    feed = (
+        GraphActivityFeed.from_settings(settings)
+        if settings.feed_notifications and (settings.app_tenant_id or settings.tenant_id)
+        else None
+    )
     services = Services(
         settings=settings,
         store=table_store,
@@ -107,6 +115,7 @@ def init_app(
         kinds=catalogue,
         negotiations=NegotiationRepository(table_store),
         clock=clock,
+        feed=feed,
     )
     bot = IntegrityBot(services, dialogs.build_registry(catalogue))
 
@@ -119,6 +128,9 @@ def init_app(
     if graph is not None:
         app[MANAGER_LOOKUP] = graph
         app.on_cleanup.append(_close_graph)
+    if feed is not None:
+        app[ACTIVITY_FEED] = feed
+        app.on_cleanup.append(_close_feed)
     tenants = None if settings.local_mode else settings.served_tenants
     app.router.add_post("/api/messages", messages_handler(adapter, bot, tenants))
     app.router.add_get("/healthz", healthz)
@@ -201,6 +213,10 @@ def background_jobs(services: Services) -> list[Job]:
 
 async def _close_graph(app: web.Application) -> None:
     await app[MANAGER_LOOKUP].close()
+
+
+async def _close_feed(app: web.Application) -> None:
+    await app[ACTIVITY_FEED].close()
 
 
 async def _storage_lifecycle(app: web.Application) -> AsyncIterator[None]:

@@ -445,6 +445,20 @@ class Settings:
         "https://login.microsoftonline.com",
         "Entra login host for the Graph app token (https; the tenant is appended).",
     )
+    feed_notifications: Annotated[bool, _checked(_flag)] = env(
+        "FEED_NOTIFICATIONS",
+        "",
+        "1 = reminders and escalations also appear in the approver's Teams activity feed "
+        "(Microsoft Graph sendActivityNotification; application permission TeamsActivity.Send, "
+        "admin-consented). The chat message is always sent too: it is all the person gets when "
+        "Graph refuses.",
+    )
+    feed_per_second: Annotated[float, _checked(_above_zero("requests per second", most=5))] = env(
+        "FEED_NOTIFICATIONS_PER_SECOND",
+        "4",
+        "Activity-feed requests per second of each bot instance (Graph allows about 5 per app "
+        "per tenant).",
+    )
     appinsights_connection_string: Annotated[str, _checked(_insights)] = env(
         "APPLICATIONINSIGHTS_CONNECTION_STRING",
         "",
@@ -475,6 +489,8 @@ class Settings:
                 "must stay below Teams' limit of 50 requests/s per app (only local benchmarks "
                 "may go above it)",
             )
+        if self.feed_notifications and not (self.app_id and self.app_password):
+            raise _fail("FEED_NOTIFICATIONS", "needs MicrosoftAppId and MicrosoftAppPassword")
         if not self.public_url:
             object.__setattr__(self, "public_url", f"http://{self.host}:{self.port}")
 

@@ -285,3 +285,7 @@ class CardPresenter:
     def reminder_card(self, request: ApprovalRequest, locale: str) -> dict[str, Any]:
         heading = self._from(request, locale, "requests.reminder")
         return request_card(self.kinds, request, locale, request.approver.id, heading=heading)
+
+    def feed_texts(self, request: ApprovalRequest, locale: str, escalated: bool) -> tuple[str, str]:
+        key = "feed.escalated" if escalated else "feed.reminder"
+        return text(locale, key, reference=request.id), text(locale, "feed.topic")

@@ -55,6 +55,10 @@ class Presenter(Protocol):
 
     def reminder_card(self, request: ApprovalRequest, locale: str) -> dict[str, Any]: ...
 
+    def feed_texts(self, request: ApprovalRequest, locale: str, escalated: bool) -> tuple[str, str]:
+        """(preview text, topic) of the activity-feed entry for a reminder or escalation."""
+        ...
+
 
 class RequestNotFound(LookupError):
     """No request with that id for that requester."""
