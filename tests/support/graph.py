@@ -46,20 +46,8 @@ class FakeGraph:
         )
         return app
 
-    def _authorised(self, request: web.Request) -> bool:
-        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-        try:
-            if scheme != "Bearer":
-                raise jwt.InvalidTokenError("no bearer token")
-            jwt.decode(
-                token, self.entra.key.public_key(), algorithms=["RS256"], audience=GRAPH_AUDIENCE
-            )
-        except jwt.InvalidTokenError:
-            return False
-        return True
-
     async def _activity_notification(self, request: web.Request) -> web.Response:
-        if not self._authorised(request):
+        if not _app_token(self.entra, request):
             return _error(401, "InvalidAuthenticationToken", "Access token validation failure.")
         self.feed_attempts += 1
         if self.faults:
@@ -90,7 +78,14 @@ class FakeGraph:
         return web.Response(status=204)
 
     async def _manager(self, request: web.Request) -> web.Response:
-        if not self._authorised(request):
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        try:
+            if scheme != "Bearer":
+                raise jwt.InvalidTokenError("no bearer token")
+            jwt.decode(
+                token, self.entra.key.public_key(), algorithms=["RS256"], audience=GRAPH_AUDIENCE
+            )
+        except jwt.InvalidTokenError:
             return _error(401, "InvalidAuthenticationToken", "Access token validation failure.")
         self.requests.append(request.query.get("$select", ""))
         if self.faults:
@@ -129,3 +124,15 @@ def _error(
         }
     }
     return web.json_response(body, status=status, headers=headers)
+
+
+def _app_token(entra: FakeEntra, request: web.Request) -> bool:
+    """The request carries an app token for Graph from the fake Entra ID."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    try:
+        if scheme != "Bearer":
+            raise jwt.InvalidTokenError("no bearer token")
+        jwt.decode(token, entra.key.public_key(), algorithms=["RS256"], audience=GRAPH_AUDIENCE)
+    except jwt.InvalidTokenError:
+        return False
+    return True
