@@ -23,6 +23,7 @@ from bot.services.context import Services
 from bot.services.notify import FeedNotice
 from bot.services.reminders import ESCALATION_ACTIVITY, REMINDER_ACTIVITY, remind_and_escalate
 from bot.settings import Settings, SettingsError, load_settings
+from tests.conftest import DEMO_DIRECTORY
 from tests.e2e.conftest import BotUnderTest
 from tests.e2e.test_gift_flow import declare, install, only_request
 from tests.e2e.test_reminders import POLICY, PRESENTER, after_working_days, at, cards_to
@@ -75,6 +76,10 @@ def feed_settings(entra: FakeEntra, graph_url: str, **extra: str) -> Settings:
             "GRAPH_BASE_URL": graph_url,
             "GRAPH_LOGIN_URL": entra.base_url,
             "FEED_NOTIFICATIONS": "1",
+            # What a configuration with an app id needs besides (#17 point 2).
+            "BOT_PUBLIC_URL": "https://integriteitsbot.woongroen.example",
+            "MELDREGELING_URL": "https://intranet.woongroen.example/meldregeling",
+            "DIRECTORY_FILE": str(DEMO_DIRECTORY),
             **extra,
         },
         dotenv=None,
@@ -96,10 +101,7 @@ def with_feed(bot: BotUnderTest, feed: tuple[GraphActivityFeed, Sleeps, Settings
     """The running bot's services with the activity feed on (the app id the link names)."""
     services: Services = bot.server.app[SERVICES]
     client, _, settings = feed
-    link_settings = replace(
-        services.settings, app_id=settings.app_id, app_password=SECRET, app_tenant_id=TENANT
-    )
-    return replace(services, feed=client, settings=link_settings)
+    return replace(services, feed=client, settings=settings)
 
 
 async def test_a_reminder_and_an_escalation_reach_the_activity_feed_and_the_chat(
