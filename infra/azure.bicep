@@ -160,7 +160,7 @@ resource secretsReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   }
 }
 
-// The web app's identity may read and write table entities of this account (and list keys: no).
+// The web app's identity may create tables and read and write their entities; no account keys.
 resource tableWriter 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(storage.id, webApp.id, storageTableDataContributor)
   scope: storage
