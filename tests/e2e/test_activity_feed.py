@@ -26,10 +26,10 @@ from bot.settings import Settings, SettingsError, load_settings
 from tests.conftest import DEMO_DIRECTORY
 from tests.e2e.conftest import BotUnderTest
 from tests.e2e.test_gift_flow import declare, install, only_request
-from tests.e2e.test_reminders import POLICY, PRESENTER, after_working_days, at, cards_to
+from tests.e2e.test_reminders import HAMPER, POLICY, PRESENTER, after_working_days, at, cards_to
 from tests.support.activities import MARIEKE, PIETER, SANNE, TENANT
 from tests.support.entra import FakeEntra
-from tests.support.flows import WINE, texts
+from tests.support.flows import texts
 from tests.support.graph import FakeGraph
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -111,7 +111,7 @@ async def test_a_reminder_and_an_escalation_reach_the_activity_feed_and_the_chat
 ) -> None:
     fake, _ = graph
     await install(bot, SANNE, PIETER, MARIEKE)
-    await declare(bot, WINE)
+    await declare(bot, HAMPER)  # a gift to decide on: reminded, then escalated
     request = await only_request(bot)
     services = with_feed(bot, feed)
 
@@ -161,7 +161,7 @@ async def test_when_graph_refuses_the_chat_message_stands_alone(
     fake, _ = graph
     fake.feed_refusal = refusal  # 403: no TeamsActivity.Send consent; 404: app not installed
     await install(bot, SANNE, PIETER, MARIEKE)
-    await declare(bot, WINE)
+    await declare(bot, HAMPER)  # a gift to decide on: reminded, then escalated
     request = await only_request(bot)
     services = with_feed(bot, feed)
     with caplog.at_level(logging.WARNING, logger="bot.feed"):
