@@ -12,13 +12,16 @@ from typing import Any
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
+from azure.core.credentials_async import AsyncTokenCredential
 
 import dialogs
 from bot.directory import import_directory, read_directory
 from bot.domain.kinds import Kinds
 from bot.domain.reminders import ReminderPolicy
 from bot.exports_http import export_handler
+from bot.feed import GraphActivityFeed
 from bot.graph import GraphManagerLookup
+from bot.logs import keep_tokens_out_of_access_log
 from bot.services.acknowledgements import send_due
 from bot.services.approvers import DirectoryManagers, GraphManagers
 from bot.services.breaches import redeliver_alerts, send_reminders
@@ -57,6 +60,8 @@ SERVICES = web.AppKey("services", Services)
 READY = web.AppKey("ready", asyncio.Event)
 # Microsoft Graph manager lookup; present only with an app secret and a tenant id.
 MANAGER_LOOKUP = web.AppKey("manager_lookup", GraphManagerLookup)
+# The Teams activity feed through Graph; present only with FEED_NOTIFICATIONS=1.
+ACTIVITY_FEED = web.AppKey("activity_feed", GraphActivityFeed)
 
 
 def init_app(
@@ -76,6 +81,8 @@ def init_app(
         proxy_configured=settings.proxy_configured,
         meter=counters.meter if counters is not None else None,
         deadline=settings.storage_timeout,
+        endpoint=settings.storage_table_endpoint,
+        credential=_storage_credential(settings),
     )
     adapter = build_adapter(settings)
     conversations = ConversationReferences(table_store)
@@ -83,6 +90,11 @@ def init_app(
     graph = (
         GraphManagerLookup.from_settings(settings)
         if settings.app_password and (settings.app_tenant_id or settings.tenant_id)
+        else None
+    )
+    feed = (
+        GraphActivityFeed.from_settings(settings)
+        if settings.feed_notifications and (settings.app_tenant_id or settings.tenant_id)
         else None
     )
     services = Services(
@@ -104,6 +116,7 @@ def init_app(
         kinds=catalogue,
         negotiations=NegotiationRepository(table_store),
         clock=clock,
+        feed=feed,
     )
     bot = IntegrityBot(services, dialogs.build_registry(catalogue))
 
@@ -116,18 +129,36 @@ def init_app(
     if graph is not None:
         app[MANAGER_LOOKUP] = graph
         app.on_cleanup.append(_close_graph)
+    if feed is not None:
+        app[ACTIVITY_FEED] = feed
+        app.on_cleanup.append(_close_feed)
     tenants = None if settings.local_mode else settings.served_tenants
     app.router.add_post("/api/messages", messages_handler(adapter, bot, tenants))
     app.router.add_get("/healthz", healthz)
     if counters is not None:
         app.router.add_get("/_debug/counters", counters.handler)
-    app.router.add_get("/exports/{token}", export_handler(services))
+    # GET/HEAD show a page with a download button (a link scanner's fetch does not use the
+    # link up); the button's POST downloads (bot/exports_http.py).
+    export_page, export_download = export_handler(services)
+    keep_tokens_out_of_access_log()
+    app.router.add_get("/exports/{token}", export_page)
+    app.router.add_post("/exports/{token}", export_download)
     if settings.local_mode:
         log.warning(
             "LOCAL MODE: no MicrosoftAppId set, requests are NOT authenticated; "
             "serving loopback clients only"
         )
     return app
+
+
+def _storage_credential(settings: Settings) -> AsyncTokenCredential | None:
+    """With a table endpoint: azure-identity's default chain (on App Service its managed
+    identity; on a developer's machine `az login`), never an account key."""
+    if not settings.storage_table_endpoint:
+        return None
+    from azure.identity.aio import DefaultAzureCredential  # only needed then
+
+    return DefaultAzureCredential()
 
 
 class DebugCounters:
@@ -184,6 +215,10 @@ def background_jobs(services: Services) -> list[Job]:
 
 async def _close_graph(app: web.Application) -> None:
     await app[MANAGER_LOOKUP].close()
+
+
+async def _close_feed(app: web.Application) -> None:
+    await app[ACTIVITY_FEED].close()
 
 
 async def _storage_lifecycle(app: web.Application) -> AsyncIterator[None]:

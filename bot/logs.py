@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -27,6 +28,54 @@ NOISY_LOGGERS = (
     "urllib3",
     "aiohttp.access",
 )
+
+
+# A download link's token is its only credential: whatever logs a URL (an access log, a
+# Referer header) shows `/exports/…` instead.
+_EXPORT_PATH = re.compile(r"(/exports/)[^\s\"'?#]+")
+ACCESS_LOGGER = "aiohttp.access"
+
+
+def redact_export_tokens(value: str) -> str:
+    """`value` with the token of every `/exports/<token>` replaced by `…`."""
+    return _EXPORT_PATH.sub(r"\1…", value)
+
+
+class ExportTokenFilter(logging.Filter):
+    """Removes download tokens from a record: its message, arguments and extra fields (the
+    access log puts the request line and headers there)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = redact_export_tokens(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                redact_export_tokens(a) if isinstance(a, str) else a for a in record.args
+            )
+        for name, value in list(vars(record).items()):
+            if name in ("msg", "args"):
+                continue
+            if isinstance(value, str) and "/exports/" in value:
+                setattr(record, name, redact_export_tokens(value))
+            elif isinstance(value, dict):
+                setattr(
+                    record,
+                    name,
+                    {
+                        k: redact_export_tokens(v) if isinstance(v, str) else v
+                        for k, v in value.items()
+                    },
+                )
+        return True
+
+
+_TOKEN_FILTER = ExportTokenFilter()
+
+
+def keep_tokens_out_of_access_log() -> None:
+    """Redact download tokens in aiohttp's access log (wherever it is sent: a logger filter
+    runs before every handler, Application Insights' included). Idempotent."""
+    logging.getLogger(ACCESS_LOGGER).addFilter(_TOKEN_FILTER)
 
 
 def current_request_id() -> str:
@@ -77,6 +126,7 @@ def configure_logging(level: str, fmt: str) -> None:
     """Send every log record to stderr in the chosen format, with the request id."""
     handler = logging.StreamHandler()
     handler.addFilter(RequestIdFilter())
+    handler.addFilter(_TOKEN_FILTER)
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
     else:

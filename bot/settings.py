@@ -27,6 +27,7 @@ from pydantic import (
     ValidationInfo,
 )
 from pydantic import dataclasses as pydantic_dataclasses
+from pydantic.config import JsonDict
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
@@ -59,11 +60,14 @@ class SettingsError(ValueError):
 
 @dataclass(frozen=True)
 class Setting:
-    """One documented setting: environment variable, default as written there, meaning."""
+    """One documented setting: environment variable, default as written there, meaning, and
+    whether a production deployment must set it (`production`: its default does not work on
+    Azure; infra/azure.bicep sets each, tests/unit/test_infra.py checks)."""
 
     name: str
     default: str
     help: str
+    production: bool = False
 
 
 # --- checks: each gets the text from the environment (or the default) and the variable's name --
@@ -230,9 +234,11 @@ def _fields() -> dict[str, FieldInfo]:
     return fields
 
 
-def env(name: str, default: str, meaning: str) -> Any:
-    """One setting: `name` in the environment, `default` as it would be written there."""
-    return Field(default, alias=name, description=meaning)
+def env(name: str, default: str, meaning: str, production: bool = False) -> Any:
+    """One setting: `name` in the environment, `default` as it would be written there;
+    `production`: a deployment with MicrosoftAppId must set it (its default does not work)."""
+    extra: JsonDict | None = {"production": True} if production else None
+    return Field(default, alias=name, description=meaning, json_schema_extra=extra)
 
 
 @pydantic_dataclasses.dataclass(
@@ -244,14 +250,17 @@ class Settings:
     order of the README's table), then the values derived from them."""
 
     app_id: Annotated[str, _checked(_guid_or_empty)] = env(
-        "MicrosoftAppId", "", "Entra app (client) id of the Azure Bot. Empty = local mode."
+        "MicrosoftAppId",
+        "",
+        "Entra app (client) id of the Azure Bot. Empty = local mode.",
+        production=True,
     )
     app_password: str = env("MicrosoftAppPassword", "", "Client secret of that app registration.")
     app_type: Annotated[str, _checked(_one_of(*_APP_TYPES))] = env(
         "MicrosoftAppType", "SingleTenant", "SingleTenant, MultiTenant or UserAssignedMSI."
     )
     app_tenant_id: Annotated[str, _checked(_guid_or_empty)] = env(
-        "MicrosoftAppTenantId", "", "Entra tenant id (required for SingleTenant)."
+        "MicrosoftAppTenantId", "", "Entra tenant id (required for SingleTenant).", production=True
     )
     allowed_tenants: Annotated[str, _checked(_guids)] = env(
         "ALLOWED_TENANT_IDS",
@@ -262,7 +271,16 @@ class Settings:
     storage_connection_string: Annotated[str, _checked(_connection_string)] = env(
         "AZURE_STORAGE_CONNECTION_STRING",
         AZURITE_CONNECTION_STRING,
-        "Table storage connection string (default: local Azurite on 127.0.0.1:10002).",
+        "Table storage connection string (default: local Azurite on 127.0.0.1:10002). Not used "
+        "when AZURE_STORAGE_TABLE_ENDPOINT is set.",
+    )
+    storage_table_endpoint: Annotated[str, _checked(_url(https_only=True))] = env(
+        "AZURE_STORAGE_TABLE_ENDPOINT",
+        "",
+        "Table endpoint of the storage account (https://<account>.table.core.windows.net), "
+        "reached with the app's managed identity (azure-identity DefaultAzureCredential; role "
+        "Storage Table Data Contributor) instead of a connection string with the account key.",
+        production=True,
     )
     storage_timeout: Annotated[float, _checked(_seconds)] = env(
         "STORAGE_TIMEOUT_SECONDS",
@@ -274,7 +292,7 @@ class Settings:
     table_prefix: Annotated[str, _checked(_alphanumeric)] = env(
         "TABLE_PREFIX", "", "Prefix for every table name (letters and digits), e.g. per test."
     )
-    host: str = env("BOT_HOST", "127.0.0.1", "Interface the bot listens on.")
+    host: str = env("BOT_HOST", "127.0.0.1", "Interface the bot listens on.", production=True)
     port: Annotated[int, _checked(_port)] = env("BOT_PORT", "3978", "Port the bot listens on.")
     log_format: Annotated[str, _checked(_one_of(*_LOG_FORMATS, fold=str.lower))] = env(
         "LOG_FORMAT", "text", "text (readable) or json (one object per line)."
@@ -302,6 +320,7 @@ class Settings:
         "https://www.woongroen.example/meldregeling",
         "Page with Woongroen's internal reporting procedure (meldregeling), shown on the "
         "concern card.",
+        production=True,
     )
     jobs_interval: Annotated[
         int, _checked(_whole(0, None, "a whole number of seconds (0 = off)"))
@@ -345,6 +364,7 @@ class Settings:
         "",
         "The bot's public base address, for download links (register exports). Empty = "
         "http://BOT_HOST:BOT_PORT.",
+        production=True,
     )
     miw_url: Annotated[str, _checked(_page)] = env(
         "MIW_URL",
@@ -425,6 +445,20 @@ class Settings:
         "https://login.microsoftonline.com",
         "Entra login host for the Graph app token (https; the tenant is appended).",
     )
+    feed_notifications: Annotated[bool, _checked(_flag)] = env(
+        "FEED_NOTIFICATIONS",
+        "",
+        "1 = reminders and escalations also appear in the approver's Teams activity feed "
+        "(Microsoft Graph sendActivityNotification; application permission TeamsActivity.Send, "
+        "admin-consented). The chat message is always sent too: it is all the person gets when "
+        "Graph refuses.",
+    )
+    feed_per_second: Annotated[float, _checked(_above_zero("requests per second", most=5))] = env(
+        "FEED_NOTIFICATIONS_PER_SECOND",
+        "4",
+        "Activity-feed requests per second of each bot instance (Graph allows about 5 per app "
+        "per tenant).",
+    )
     appinsights_connection_string: Annotated[str, _checked(_insights)] = env(
         "APPLICATIONINSIGHTS_CONNECTION_STRING",
         "",
@@ -455,6 +489,8 @@ class Settings:
                 "must stay below Teams' limit of 50 requests/s per app (only local benchmarks "
                 "may go above it)",
             )
+        if self.feed_notifications and not (self.app_id and self.app_password):
+            raise _fail("FEED_NOTIFICATIONS", "needs MicrosoftAppId and MicrosoftAppPassword")
         if not self.public_url:
             object.__setattr__(self, "public_url", f"http://{self.host}:{self.port}")
 
@@ -476,7 +512,13 @@ class Settings:
 
 
 SETTINGS: tuple[Setting, ...] = tuple(
-    Setting(field.alias, str(field.default), field.description or "")
+    Setting(
+        field.alias,
+        str(field.default),
+        field.description or "",
+        isinstance(field.json_schema_extra, dict)
+        and bool(field.json_schema_extra.get("production")),
+    )
     for field in _fields().values()
     if field.alias
 )

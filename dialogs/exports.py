@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from bot.services.context import Services
-from bot.services.exports import ExportFile, ExportTicket, redeem
+from bot.services.exports import ExportFile, ExportTicket, TicketState, redeem
 from dialogs import breach_register, overview, registers
 
 Builder = Callable[[Services, ExportTicket], Awaitable[ExportFile | None]]
@@ -19,10 +19,11 @@ BUILDERS: dict[str, Builder] = {
 }
 
 
-async def export_file(services: Services, token: str) -> ExportFile | None:
-    """(file name, content type, bytes) for a valid, unused download token, or None."""
+async def export_file(services: Services, token: str) -> ExportFile | TicketState | None:
+    """(file name, content type, bytes) for a valid, unused download token (using it up); the
+    link's state when it is not valid; None when the person may no longer have this export."""
     ticket = await redeem(services.tickets, token, services.clock())
-    if ticket is None:
-        return None
+    if isinstance(ticket, TicketState):
+        return ticket
     builder = BUILDERS.get(ticket.subject)
     return None if builder is None else await builder(services, ticket)

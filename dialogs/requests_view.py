@@ -301,3 +301,7 @@ class CardPresenter:
                 locale, f"requests.steps.hand_in.{key}", requester=request.requester.name or "?"
             ),
         )
+
+    def feed_texts(self, request: ApprovalRequest, locale: str, escalated: bool) -> tuple[str, str]:
+        key = "feed.escalated" if escalated else "feed.reminder"
+        return text(locale, key, reference=request.id), text(locale, "feed.topic")

@@ -1,6 +1,8 @@
 // Integriteitsbot on Azure: Azure Bot (Teams channel), Linux App Service (Python 3.11),
-// Storage account (tables), Key Vault (secrets as Key Vault references) and Application Insights.
-// Deploy: see infra/README.md. Not compiled here (no Azure CLI / bicep in the build environment).
+// Storage account (tables, reached with the web app's managed identity: no account key in any
+// setting), Key Vault (the client secret as a Key Vault reference) and Application Insights.
+// Deploy: see infra/README.md. Not compiled here (no Azure CLI / Bicep CLI in the build
+// environment); tests/unit/test_infra.py parses it with pycep-parser.
 
 @description('Base for resource names (letters and digits, 3-11 characters), e.g. wgintegriteit.')
 @minLength(3)
@@ -26,6 +28,15 @@ param botDisplayName string = 'Integriteitsbot'
 @description('App Service plan SKU (B1 is enough for one organisation; P0v3 for more headroom).')
 param appServiceSku string = 'B1'
 
+@description('Address of Woongroen\'s internal reporting procedure (meldregeling), shown on the concern card (https).')
+param meldregelingUrl string
+
+@description('Entra security groups per role, as settings: setting name -> group object id (see infra/README.md), e.g. {"<ROLE>_GROUP_ID": "<object id>"}. Each pair becomes an app setting.')
+param directoryGroups object = {}
+
+@description('More app settings (name -> value) from the main README\'s Configuration table, e.g. {"REMINDER_WORKING_DAYS": "5"}.')
+param extraSettings object = {}
+
 @description('Azure Bot SKU: F0 (free, standard channels incl. Teams) or S1.')
 @allowed([
   'F0'
@@ -39,6 +50,8 @@ var vaultName = take('${resourceBaseName}-kv-${suffix}', 24)
 var webAppName = '${resourceBaseName}-${suffix}'
 // Built-in role "Key Vault Secrets User": read secret values, nothing else.
 var keyVaultSecretsUser = '4633458b-17de-408a-b874-0445c86b69e6'
+// Built-in role "Storage Table Data Contributor": read and write table entities, no keys.
+var storageTableDataContributor = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   name: storageName
@@ -51,6 +64,9 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
     minimumTlsVersion: 'TLS1_2'
     supportsHttpsTrafficOnly: true
     allowBlobPublicAccess: false
+    // Entra ID only: the bot signs in with its managed identity; account keys are refused.
+    allowSharedKeyAccess: false
+    defaultToOAuthAuthentication: true
   }
 }
 
@@ -99,14 +115,6 @@ resource botPasswordSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
   }
 }
 
-resource storageSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
-  parent: vault
-  name: 'StorageConnectionString'
-  properties: {
-    value: 'DefaultEndpointsProtocol=https;AccountName=${storage.name};AccountKey=${storage.listKeys().keys[0].value};EndpointSuffix=${environment().suffixes.storage}'
-  }
-}
-
 resource plan 'Microsoft.Web/serverfarms@2023-12-01' = {
   name: '${resourceBaseName}-plan-${suffix}'
   location: location
@@ -118,62 +126,6 @@ resource plan 'Microsoft.Web/serverfarms@2023-12-01' = {
     reserved: true // Linux
   }
 }
-
-// Settings the bot reads (bot/settings.py SETTINGS; tests/unit/test_infra.py keeps them in step).
-var botSettings = [
-  {
-    name: 'MicrosoftAppId'
-    value: botAppId
-  }
-  {
-    name: 'MicrosoftAppPassword'
-    value: '@Microsoft.KeyVault(SecretUri=${botPasswordSecret.properties.secretUri})'
-  }
-  {
-    name: 'MicrosoftAppType'
-    value: 'SingleTenant'
-  }
-  {
-    name: 'MicrosoftAppTenantId'
-    value: tenantId
-  }
-  {
-    name: 'AZURE_STORAGE_CONNECTION_STRING'
-    value: '@Microsoft.KeyVault(SecretUri=${storageSecret.properties.secretUri})'
-  }
-  {
-    name: 'BOT_HOST'
-    value: '0.0.0.0'
-  }
-  {
-    name: 'BOT_PORT'
-    value: '8000'
-  }
-  {
-    name: 'LOG_FORMAT'
-    value: 'json'
-  }
-  {
-    name: 'LOG_LEVEL'
-    value: 'INFO'
-  }
-  {
-    name: 'DEFAULT_LOCALE'
-    value: 'nl-NL'
-  }
-  {
-    name: 'APPLICATIONINSIGHTS_CONNECTION_STRING'
-    value: insights.properties.ConnectionString
-  }
-]
-
-// Settings App Service itself reads (not the bot): pip-install requirements.txt on deploy.
-var platformSettings = [
-  {
-    name: 'SCM_DO_BUILD_DURING_DEPLOYMENT'
-    value: 'true'
-  }
-]
 
 resource webApp 'Microsoft.Web/sites@2023-12-01' = {
   name: webAppName
@@ -193,7 +145,6 @@ resource webApp 'Microsoft.Web/sites@2023-12-01' = {
       ftpsState: 'Disabled'
       minTlsVersion: '1.2'
       healthCheckPath: '/healthz'
-      appSettings: concat(botSettings, platformSettings)
     }
   }
 }
@@ -207,6 +158,52 @@ resource secretsReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
     principalId: webApp.identity.principalId
     principalType: 'ServicePrincipal'
   }
+}
+
+// The web app's identity may create tables and read and write their entities; no account keys.
+resource tableWriter 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage.id, webApp.id, storageTableDataContributor)
+  scope: storage
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageTableDataContributor)
+    principalId: webApp.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// Settings the bot reads (bot/settings.py; tests/unit/test_infra.py checks that every setting
+// a production deployment needs is here, with a value the bot accepts).
+var botSettings = {
+  MicrosoftAppId: botAppId
+  MicrosoftAppPassword: '@Microsoft.KeyVault(SecretUri=${botPasswordSecret.properties.secretUri})'
+  MicrosoftAppType: 'SingleTenant'
+  MicrosoftAppTenantId: tenantId
+  AZURE_STORAGE_TABLE_ENDPOINT: storage.properties.primaryEndpoints.table
+  BOT_HOST: '0.0.0.0'
+  BOT_PORT: '8000'
+  BOT_PUBLIC_URL: 'https://${webApp.properties.defaultHostName}'
+  MELDREGELING_URL: meldregelingUrl
+  LOG_FORMAT: 'json'
+  LOG_LEVEL: 'INFO'
+  DEFAULT_LOCALE: 'nl-NL'
+  APPLICATIONINSIGHTS_CONNECTION_STRING: insights.properties.ConnectionString
+}
+
+// Settings App Service itself reads (not the bot): pip-install requirements.txt on deploy.
+var platformSettings = {
+  SCM_DO_BUILD_DURING_DEPLOYMENT: 'true'
+}
+
+// A child resource, not siteConfig.appSettings: BOT_PUBLIC_URL needs the web app's own host name.
+// The role assignments come first, so the Key Vault reference and the tables work at start.
+resource appSettings 'Microsoft.Web/sites/config@2023-12-01' = {
+  parent: webApp
+  name: 'appsettings'
+  properties: union(extraSettings, directoryGroups, botSettings, platformSettings)
+  dependsOn: [
+    secretsReader
+    tableWriter
+  ]
 }
 
 resource bot 'Microsoft.BotService/botServices@2022-09-15' = {
@@ -244,3 +241,4 @@ output messagingEndpoint string = 'https://${webApp.properties.defaultHostName}/
 output botName string = bot.name
 output keyVaultName string = vault.name
 output storageAccountName string = storage.name
+output publicUrl string = 'https://${webApp.properties.defaultHostName}'

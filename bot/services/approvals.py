@@ -59,6 +59,10 @@ class Presenter(Protocol):
         self, request: ApprovalRequest, locale: str, viewer_id: str
     ) -> dict[str, Any]: ...
 
+    def feed_texts(self, request: ApprovalRequest, locale: str, escalated: bool) -> tuple[str, str]:
+        """(preview text, topic) of the activity-feed entry for a reminder or escalation."""
+        ...
+
 
 class RequestNotFound(LookupError):
     """No request with that id for that requester."""

@@ -12,7 +12,7 @@ from bot.domain.kinds import Kinds
 from bot.domain.people import Role
 from bot.services.approvers import ManagerLookup
 from bot.services.locks import KeyedLocks
-from bot.services.notify import Notifier
+from bot.services.notify import ActivityFeed, Notifier
 from bot.settings import Settings
 from bot.storage.acknowledgements import AcknowledgementRepository
 from bot.storage.breaches import BreachRepository
@@ -52,6 +52,8 @@ class Services:
     menu_facts: TtlCache[tuple[str, str], tuple[frozenset[Role], bool]] = field(
         default_factory=lambda: TtlCache(60.0)
     )
+    # The Teams activity feed for reminders and escalations (None: chat messages only).
+    feed: ActivityFeed | None = None
 
     # The other aggregates' repositories, over the same store (made once, on first use). The
     # store itself is for the app's life cycle (create tables, ping, close), not for use cases.

@@ -1,8 +1,11 @@
 """Short-lived download links for register exports, served by the bot at `/exports/{token}`.
 
-The token is 256 random bits, stored in the `exports` table with who asked, for which tenant,
-what (`subject`: the breach register, a request register, the yearly overview, with its filters
-in `params`), format and year; it works for `LIFETIME` and only once (claimed with an
+The token is 256 random bits; the `exports` table holds, under the token's SHA-256 (the token
+itself never reaches storage, its logs or telemetry), who asked, for which tenant, what
+(`subject`: the breach register, a request register, the yearly overview, with its filters in
+`params`), format and year. Opening the link (GET, HEAD) only shows a page with a download
+button, so a mail or chat link scanner that fetches it first does not use it up; the download
+is a POST of that page's form, which works for `LIFETIME` and only once (claimed with an
 ETag-guarded write), and the person's role is checked again when the file is fetched. The
 trade-off (see docs/data-leaks.md): whoever holds the link in that window can download the file
 without signing in, like a pre-signed storage URL; in exchange it opens in any browser, on a
@@ -15,13 +18,22 @@ import secrets
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
-from bot.storage.exports import ExportTicket, ExportTickets
+from bot.storage.exports import ExportTicket, ExportTickets, TicketState
 
 LIFETIME = timedelta(minutes=15)
 ExportFile = tuple[str, str, bytes]  # what a download serves: file name, content type, content
 FORMATS = ("csv", "xlsx")
 
-__all__ = ["FORMATS", "LIFETIME", "ExportFile", "ExportTicket", "create_ticket", "redeem"]
+__all__ = [
+    "FORMATS",
+    "LIFETIME",
+    "ExportFile",
+    "ExportTicket",
+    "TicketState",
+    "create_ticket",
+    "inspect",
+    "redeem",
+]
 
 
 async def create_ticket(
@@ -46,8 +58,20 @@ async def create_ticket(
     return ticket
 
 
-async def redeem(tickets: ExportTickets, token: str, now: datetime) -> ExportTicket | None:
-    """The ticket for `token` if it exists, has not expired and was not used; marks it used."""
-    if not token or len(token) > 100 or not token.replace("-", "").replace("_", "").isalnum():
-        return None
+def _well_formed(token: str) -> bool:
+    return bool(token) and len(token) <= 100 and token.replace("-", "").replace("_", "").isalnum()
+
+
+async def inspect(tickets: ExportTickets, token: str, now: datetime) -> TicketState:
+    """What the link for `token` is now, without using it."""
+    if not _well_formed(token):
+        return TicketState.UNKNOWN
+    return await tickets.state(token, now)
+
+
+async def redeem(tickets: ExportTickets, token: str, now: datetime) -> ExportTicket | TicketState:
+    """The ticket for `token` if it exists, has not expired and was not used, marked used;
+    else why not."""
+    if not _well_formed(token):
+        return TicketState.UNKNOWN
     return await tickets.use(token, now)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
@@ -53,4 +55,40 @@ class Notifier(Protocol):
         self, tenant_id: str, user_id: str, message_id: str, card: dict[str, Any]
     ) -> None:
         """Replace a card sent earlier."""
+        ...
+
+
+PREVIEW_LIMIT = 150  # Teams shows the first 150 characters of an activity's preview text
+
+
+@dataclass(frozen=True)
+class FeedNotice:
+    """One Teams activity-feed entry: its type (declared in the app manifest's
+    `activities.activityTypes`), the short text under it, the values of its template text, and
+    where a click on it leads (the chat with the bot)."""
+
+    activity_type: str
+    preview: str
+    topic: str
+    web_url: str
+    parameters: Mapping[str, str] = field(default_factory=dict)
+
+    def body(self) -> dict[str, Any]:
+        """The `sendActivityNotification` request body."""
+        return {
+            "topic": {"source": "text", "value": self.topic, "webUrl": self.web_url},
+            "activityType": self.activity_type,
+            "previewText": {"content": self.preview[:PREVIEW_LIMIT]},
+            "templateParameters": [
+                {"name": name, "value": value} for name, value in self.parameters.items()
+            ],
+        }
+
+
+class ActivityFeed(Protocol):
+    """The Teams activity feed, next to the chat message (bot.feed for Microsoft Graph)."""
+
+    async def notify(self, tenant_id: str, user_id: str, notice: FeedNotice) -> bool:
+        """True when the entry was made; False when it could not be (the chat message is then
+        all the person gets). Never raises for a refusal."""
         ...

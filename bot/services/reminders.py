@@ -14,10 +14,15 @@ from bot.domain.requests import ApprovalRequest, ApproverRole, AuditEntry, Perso
 from bot.services.approvals import Presenter, _note, _send_to_approver
 from bot.services.approvers import NoApprover, fallback_approver
 from bot.services.context import Services
+from bot.services.notify import FeedNotice
 from bot.storage.errors import AlreadyExists, Conflict
 from bot.storage.requests import StoredRequest
 
 log = logging.getLogger(__name__)
+
+# The activity-feed types, declared in the Teams app manifest (infra/appPackage/manifest.json).
+REMINDER_ACTIVITY = "approvalReminder"
+ESCALATION_ACTIVITY = "approvalEscalated"
 
 
 def _token() -> str:
@@ -82,6 +87,7 @@ async def _remind(services: Services, presenter: Presenter, stored: StoredReques
         await _note(services, claimed, "reminder_undelivered", error)
     elif message_id:
         await services.requests.put_inbox(await _current(services, claimed), message_id=message_id)
+    await _to_feed(services, presenter, claimed, escalated=False)
     return 1
 
 
@@ -110,7 +116,30 @@ async def _escalate(services: Services, presenter: Presenter, stored: StoredRequ
         await _note(services, escalated, "undelivered", error)
     await services.requests.put_inbox(await _current(services, escalated), message_id=message_id)
     services.menu_facts.drop((escalated.tenant_id, escalated.approver.id))
+    await _to_feed(services, presenter, escalated, escalated=True)
     return 1
+
+
+async def _to_feed(
+    services: Services, presenter: Presenter, request: ApprovalRequest, escalated: bool
+) -> None:
+    """The reminder or escalation in the approver's Teams activity feed too, when configured;
+    the chat message (sent already) is what they get when Graph refuses."""
+    if services.feed is None:
+        return
+    reference = await services.conversations.get(request.tenant_id, request.approver.id)
+    locale = (reference.locale if reference else "") or services.settings.default_locale
+    preview, topic = presenter.feed_texts(request, locale, escalated)
+    notice = FeedNotice(
+        ESCALATION_ACTIVITY if escalated else REMINDER_ACTIVITY,
+        preview,
+        topic,
+        # A click on the entry opens the personal chat with the bot, where the card is.
+        f"https://teams.microsoft.com/l/chat/0/0?users=28:{services.settings.app_id}",
+        {"reference": request.id},
+    )
+    made = await services.feed.notify(request.tenant_id, request.approver.id, notice)
+    log.info("request %s %s in the activity feed: %s", request.id, notice.activity_type, made)
 
 
 async def _escalation_target(services: Services, request: ApprovalRequest) -> Person | None:

@@ -4,7 +4,8 @@
 (facts, decisions, delivery state, the message id of every alert); rows `t|<id>|<seq>` are its
 append-only audit trail. A change is one entity-group transaction: the ETag-guarded replace of
 the report plus its new trail rows, all or nothing. The register reads only the `b|` rows.
-`exports`: partition = row = a random download token (see `bot.services.exports`).
+`exports`: partition = the SHA-256 of a random download token, row = `ticket` (see
+`bot.storage.exports`).
 """
 
 from __future__ import annotations

@@ -1,24 +1,46 @@
-"""One-time download tickets in Table storage: partition = the token, row = `ticket`.
+"""One-time download tickets in Table storage: partition = sha256 of the token, row = `ticket`.
+
+The token itself is never stored and never part of a storage request: the Azure SDK logs
+request URLs (`exports(PartitionKey='...',RowKey='ticket')`) and Application Insights records
+them as dependency calls, so the key is the token's SHA-256 (hex). Whoever reads the table or
+the logs cannot turn a key back into a working link.
 
 The columns live here only; callers speak `ExportTicket`."""
 
 from __future__ import annotations
 
+import enum
+import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from bot.storage.breaches import EXPORTS
 from bot.storage.errors import Conflict, NotFound
-from bot.storage.store import TableStore
+from bot.storage.store import Row, TableStore
 
 _ROW = "ticket"
 
 
+def ticket_key(token: str) -> str:
+    """The partition key of a token's ticket: its SHA-256, hex."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+class TicketState(enum.Enum):
+    """What a download link is now."""
+
+    VALID = "valid"
+    UNKNOWN = "unknown"  # never made (or removed)
+    USED = "used"
+    EXPIRED = "expired"
+
+
 @dataclass(frozen=True)
 class ExportTicket:
-    token: str
+    token: str  # only in memory (for the link); storage knows its hash
     tenant_id: str
     user_id: str
     format: str
@@ -36,7 +58,7 @@ class ExportTickets:
     async def add(self, ticket: ExportTicket) -> None:
         await self._store.insert(
             EXPORTS,
-            ticket.token,
+            ticket_key(ticket.token),
             _ROW,
             {
                 "TenantId": ticket.tenant_id,
@@ -51,21 +73,27 @@ class ExportTickets:
             },
         )
 
-    async def use(self, token: str, now: datetime) -> ExportTicket | None:
-        """The ticket if it exists, has not expired and was not used; marks it used (an
-        ETag-guarded write: fetched twice at once, only the first gets it)."""
-        try:
-            row = await self._store.get(EXPORTS, token, _ROW)
-        except NotFound:
-            return None
+    async def state(self, token: str, now: datetime) -> TicketState:
+        """What the link is now; reads only (a link scanner's GET must not use it up)."""
+        row = await self._read(token)
+        return TicketState.UNKNOWN if row is None else _state(row.data, now)
+
+    async def use(self, token: str, now: datetime) -> ExportTicket | TicketState:
+        """The ticket if it exists, has not expired and was not used, marked used (an
+        ETag-guarded write: fetched twice at once, only the first gets it); else why not."""
+        row = await self._read(token)
+        if row is None:
+            return TicketState.UNKNOWN
         data = row.data
-        expires = datetime.fromisoformat(str(data["ExpiresAt"]))
-        if bool(data.get("Used")) or now > expires:
-            return None
+        state = _state(data, now)
+        if state is not TicketState.VALID:
+            return state
         try:
-            await self._store.replace(EXPORTS, token, _ROW, {**data, "Used": True}, row.etag or "")
+            await self._store.replace(
+                EXPORTS, row.partition, _ROW, {**data, "Used": True}, row.etag or ""
+            )
         except Conflict:
-            return None
+            return TicketState.USED
         year = int(data.get("Year") or 0)
         return ExportTicket(
             token,
@@ -74,7 +102,21 @@ class ExportTickets:
             str(data["Format"]),
             year or None,
             str(data.get("Locale", "")),
-            expires,
+            datetime.fromisoformat(str(data["ExpiresAt"])),
             str(data.get("Subject") or "breaches"),
             {str(k): str(v) for k, v in json.loads(str(data.get("Params") or "{}")).items()},
         )
+
+    async def _read(self, token: str) -> Row | None:
+        try:
+            return await self._store.get(EXPORTS, ticket_key(token), _ROW)
+        except NotFound:
+            return None
+
+
+def _state(data: Mapping[str, Any], now: datetime) -> TicketState:
+    if bool(data.get("Used")):
+        return TicketState.USED
+    if now > datetime.fromisoformat(str(data["ExpiresAt"])):
+        return TicketState.EXPIRED
+    return TicketState.VALID

@@ -9,6 +9,7 @@ from collections.abc import Callable, Coroutine, Mapping, Sequence
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from azure.core import MatchConditions
+from azure.core.credentials_async import AsyncTokenCredential
 from azure.core.exceptions import (
     AzureError,
     HttpResponseError,
@@ -65,19 +66,27 @@ class AzureTableStore:
     One service client (one HTTP connection pool) serves every table. `on_request` is called
     once per HTTP request sent, which the benchmarks use to count storage round trips.
     `proxy_configured` (`Settings.proxy_configured`): the environment names a proxy or a netrc
-    file the client must honour.
-    once per HTTP request sent, which the benchmarks use to count storage round trips; `meter`
-    (bot/storage/metering.py) counts reads, writes, pages and entities per answered request.
+    file the client must honour. `meter` (bot/storage/metering.py) counts reads, writes, pages
+    and entities per answered request.
+
+    Two ways in: a `connection_string` (Azurite, or an account key), or an `endpoint` (the
+    account's table endpoint) with a `credential` (production: the app's managed identity
+    through azure-identity, so no account key is configured anywhere); the store closes that
+    credential with itself. `client_options` go to the SDK client as they are (tests:
+    `connection_verify` for a loopback CA).
     """
 
     def __init__(
         self,
-        connection_string: str,
+        connection_string: str = "",
         prefix: str = "",
         on_request: Callable[[], None] | None = None,
         proxy_configured: bool = False,
         meter: TableMeter | None = None,
         deadline: float | None = None,
+        endpoint: str = "",
+        credential: AsyncTokenCredential | None = None,
+        client_options: Mapping[str, Any] | None = None,
     ) -> None:
         hook = None
         if on_request is not None:
@@ -87,8 +96,7 @@ class AzureTableStore:
                 counter()
 
         # Few, quick retries: a person is waiting, and "storage is down" must surface fast.
-        self._service = TableServiceClient.from_connection_string(
-            connection_string,
+        options: dict[str, Any] = dict(
             retry_total=2,
             retry_backoff_factor=0.2,
             retry_backoff_max=1,
@@ -100,7 +108,15 @@ class AzureTableStore:
             # thread on every request (two thread hops, ~40% of a point read's CPU). They are
             # only read when a proxy is configured.
             use_env_settings=proxy_configured,
+            **(client_options or {}),
         )
+        if endpoint:
+            if credential is None:
+                raise ValueError("a table endpoint needs a credential")
+            self._service = TableServiceClient(endpoint, credential=credential, **options)
+        else:
+            self._service = TableServiceClient.from_connection_string(connection_string, **options)
+        self._credential = credential
         self._prefix = prefix
         self._clients: dict[str, TableClient] = {}
         # Longest one request may take, the SDK's own retries included (None: no bound). A
@@ -269,6 +285,8 @@ class AzureTableStore:
         for client in self._clients.values():
             await client.close()
         await self._service.close()
+        if self._credential is not None:
+            await self._credential.close()
 
 
 def _entity(partition: str, row: str, data: Mapping[str, Any]) -> dict[str, Any]:

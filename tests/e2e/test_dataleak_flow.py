@@ -22,6 +22,7 @@ from bot.storage.tables import AzureTableStore
 from tests.e2e.conftest import BotUnderTest
 from tests.support.activities import FATIMA, LOTTE, PIETER, SANNE, TENANT, TeamsUser
 from tests.support.connector import MockConnector
+from tests.support.download import download, open_page
 from tests.support.flows import action, click, inputs, open_flow, texts
 from tests.support.leaks import Clock, FlakyStore, services_of, start_bot
 
@@ -150,8 +151,8 @@ async def test_report_reaches_privacy_office_not_the_manager_and_decisions_reach
     export = await click(
         bot, FATIMA, register, "dataleak.export", {"format": "xlsx", "year": "2026"}
     )
-    url = action(export, "menu.open") if False else _download_url(export)
-    response = await bot.session.get(_local(bot, url))
+    url = _local(bot, _download_url(export))
+    response = await download(bot.session, url)
     assert response.status == 200
     assert response.headers["Cache-Control"] == "no-store"
     assert "register-datalekken-2026.xlsx" in response.headers["Content-Disposition"]
@@ -173,7 +174,10 @@ async def test_report_reaches_privacy_office_not_the_manager_and_decisions_reach
     column = header.index("Ontdekt op") + 1
     assert sheet.cell(row=2, column=column).number_format == "dd-mm-yyyy hh:mm"
     # The link works once.
-    assert (await bot.session.get(_local(bot, url))).status == 404
+    again = await open_page(bot.session, url)
+    assert again.status == 410
+    assert "al gebruikt" in await again.text()
+    assert (await bot.session.post(url)).status == 410
 
 
 def _download_url(card: dict[str, Any]) -> str:
@@ -194,7 +198,7 @@ async def test_the_csv_export_is_dutch_excel_csv(leak_bot: BotUnderTest, clock: 
         bot, FATIMA, await open_flow(bot, FATIMA, "menu.open"), "dataleak.register"
     )
     export = await click(bot, FATIMA, register, "dataleak.export", {"format": "csv"})
-    response = await bot.session.get(_local(bot, _download_url(export)))
+    response = await download(bot.session, _local(bot, _download_url(export)))
     body = (await response.read()).decode("utf-8")
     assert body.startswith("\ufeffKenmerk;Gemeld op;Gemeld door;")
     [header, row] = list(csv.reader(io.StringIO(body.lstrip("\ufeff")), delimiter=";"))
@@ -204,7 +208,10 @@ async def test_the_csv_export_is_dutch_excel_csv(leak_bot: BotUnderTest, clock: 
     # A link not used within its lifetime no longer works.
     stale = await click(bot, FATIMA, register, "dataleak.export", {"format": "csv"})
     clock.advance(minutes=16)
-    assert (await bot.session.get(_local(bot, _download_url(stale)))).status == 404
+    expired = await open_page(bot.session, _local(bot, _download_url(stale)))
+    assert expired.status == 410
+    assert "verlopen" in await expired.text()
+    assert (await bot.session.post(_local(bot, _download_url(stale)))).status == 410
 
 
 async def test_the_deputy_gets_it_when_the_officer_is_unreachable_and_both_are_audited(

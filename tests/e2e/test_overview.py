@@ -16,6 +16,7 @@ from tests.e2e.test_dataleak_flow import MAIL, alert_of, report
 from tests.e2e.test_registers import decide, submit
 from tests.e2e.test_request_flows import INVITATION, SIDEJOB, TENANT_TIE
 from tests.support.activities import FATIMA, JOOST, LOTTE, MARIEKE, PIETER, SANNE, TeamsUser
+from tests.support.download import download as fetch_export
 from tests.support.flows import WINE, click, inputs, objects, open_flow, texts
 from tests.support.leaks import Clock
 
@@ -81,7 +82,7 @@ async def download(bot: BotUnderTest, user: Any, card: dict[str, Any], fmt: str)
     export = await click(bot, user, card, "overview.export", {**inputs(card), "format": fmt})
     [link] = [a for a in export["actions"] if a["type"] == "Action.OpenUrl"]
     url = str(bot.server.make_url("/exports/" + link["url"].rsplit("/", 1)[1]))
-    response = await bot.session.get(url)
+    response = await fetch_export(bot.session, url)
     assert response.status == 200
     return response
 

@@ -26,6 +26,7 @@ from tests.support.activities import (
     TENANT,
     TeamsUser,
 )
+from tests.support.download import download as fetch_export
 from tests.support.flows import WINE, action, click, decision_verbs, inputs, open_flow, texts
 from tests.support.leaks import services_of
 
@@ -75,10 +76,9 @@ async def download(bot: BotUnderTest, user: TeamsUser, card: dict[str, Any], fmt
     # Teams sends the card's inputs (the filters as shown) with the button's data.
     export = await click(bot, user, card, "register.export", {**inputs(card), "format": fmt})
     [link] = [a for a in export["actions"] if a["type"] == "Action.OpenUrl"]
-    response = await bot.session.get(
-        str(bot.server.make_url("/exports/" + link["url"].rsplit("/", 1)[1]))
+    return await fetch_export(
+        bot.session, str(bot.server.make_url("/exports/" + link["url"].rsplit("/", 1)[1]))
     )
-    return response
 
 
 def xlsx_rows(content: bytes) -> list[dict[str, Any]]:
@@ -215,7 +215,9 @@ async def test_only_the_integrity_officer_and_hr_can_open_or_export_a_register(
     assert lotte is not None
     await services.directory.put_person(TENANT, replace(lotte, roles=frozenset({Role.SECRETARIAT})))
     url = str(bot.server.make_url("/exports/" + link["url"].rsplit("/", 1)[1]))
-    assert (await bot.session.get(url)).status == 404
+    refusal = await fetch_export(bot.session, url)  # the page opens; the download is refused
+    assert refusal.status == 403
+    assert "je rol is veranderd" in await refusal.text()
     refused = await click(bot, LOTTE, lotte_card, "register.show")
     assert "alleen voor de integriteitsfunctionaris en HR" in texts(refused)
 

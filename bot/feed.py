@@ -1,0 +1,137 @@
+"""The Teams activity feed through Microsoft Graph (`sendActivityNotification`).
+
+Reminders and escalations also appear in the person's Teams activity feed, where Teams users
+look for "something is waiting for me", when the app has the application permission
+`TeamsActivity.Send` and `FEED_NOTIFICATIONS=1`. The chat message (the card with the buttons)
+is always sent as well: the feed entry points at it, and when Graph refuses (403: no
+permission or consent, 404: the app is not installed for that person) or is not configured,
+the chat message is what the person gets.
+
+`POST /v1.0/users/{id}/teamwork/sendActivityNotification` with an app token (MSAL, scope
+`https://graph.microsoft.com/.default`); the activity types are declared in the Teams app
+manifest (`activities.activityTypes`), which must carry the bot's Entra app id in
+`webApplicationInfo`. Graph allows about 5 such requests per second per app per tenant: every
+attempt waits for this instance's own limiter (`aiolimiter`, FEED_NOTIFICATIONS_PER_SECOND);
+429 and 503 are retried after their Retry-After, other passing answers with back-off (the shared
+policy, `bot.retry`). A feed failure never fails the reminder: `notify` answers whether the
+entry was made.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import quote
+
+import aiohttp
+from aiolimiter import AsyncLimiter
+
+from bot.retry import RETRY_STATUSES, Retry, RetryPolicy, retry_after
+from bot.services.notify import FeedNotice
+from bot.settings import Settings
+from bot.tokens import AppTokens, TokenError
+
+log = logging.getLogger(__name__)
+
+GRAPH_SCOPE = "https://graph.microsoft.com/.default"
+
+
+class _Refused(Exception):
+    """Graph answered with something not worth repeating (its status and error code)."""
+
+    def __init__(self, status: int, code: str) -> None:
+        super().__init__(f"{status} {code}")
+        self.status = status
+        self.code = code
+
+
+class GraphActivityFeed:
+    """`ActivityFeed` (bot.services.notify) backed by Microsoft Graph."""
+
+    def __init__(
+        self,
+        tokens: AppTokens,
+        base_url: str = "https://graph.microsoft.com",
+        per_second: float = 4.0,
+        attempts: int = 4,
+        base_delay: float = 0.5,
+        timeout: float = 10.0,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self._tokens = tokens
+        self._base_url = base_url.rstrip("/")
+        self._limiter = AsyncLimiter(per_second, 1.0)
+        self._policy = RetryPolicy(attempts=attempts, base_delay=base_delay, sleep=sleep)
+        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._session: aiohttp.ClientSession | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **options: Any) -> GraphActivityFeed:
+        """The feed for the bot's own app registration (needs id, secret and tenant)."""
+        tenant = settings.app_tenant_id or settings.tenant_id
+        if not (settings.app_id and settings.app_password and tenant):
+            raise ValueError("Graph needs MicrosoftAppId, MicrosoftAppPassword and a tenant id")
+        tokens = AppTokens(
+            settings.app_id, settings.app_password, f"{settings.graph_login_url}/{tenant}"
+        )
+        return cls(tokens, settings.graph_base_url, settings.feed_per_second, **options)
+
+    async def notify(self, tenant_id: str, user_id: str, notice: FeedNotice) -> bool:
+        """True when the entry is in the person's feed; False when Graph refused it (403, 404
+        ...) or kept failing: the chat message stands on its own then."""
+        user = quote(user_id, safe="")
+        url = f"{self._base_url}/v1.0/users/{user}/teamwork/sendActivityNotification"
+        body = notice.body()
+
+        async def attempt() -> bool:
+            try:
+                token = await self._tokens.token(GRAPH_SCOPE)
+            except TokenError as error:
+                raise _Refused(0, error.error) from error
+            headers = {"Authorization": f"Bearer {token}"}
+            async with self._limiter:
+                try:
+                    async with self._client().post(url, json=body, headers=headers) as response:
+                        if response.status in (200, 202, 204):
+                            return True
+                        code = await _error_code(response)
+                        if response.status not in RETRY_STATUSES:
+                            raise _Refused(response.status, code)
+                        log.info("Graph activity feed answered %d; retrying", response.status)
+                        raise Retry(
+                            _Refused(response.status, code),
+                            retry_after(response.status, response.headers),
+                        )
+                except (aiohttp.ClientError, TimeoutError) as error:
+                    raise Retry(_Refused(0, type(error).__name__)) from error
+
+        try:
+            return await self._policy.call(attempt)
+        except _Refused as refused:
+            log.warning(
+                "activity feed entry %s not made (%s %s): the chat message stands alone",
+                notice.activity_type,
+                refused.status,
+                refused.code,
+            )
+            return False
+
+    def _client(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(timeout=self._timeout)
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+
+
+async def _error_code(response: aiohttp.ClientResponse) -> str:
+    """Graph's error code (e.g. `Forbidden`), never the message text."""
+    try:
+        body = await response.json(content_type=None)
+        return str(body["error"]["code"])
+    except (ValueError, KeyError, TypeError, aiohttp.ClientError):
+        return "unknown"
