@@ -21,7 +21,7 @@ from bot.exports_http import export_handler
 from bot.graph import GraphManagerLookup
 from bot.services.acknowledgements import send_due
 from bot.services.approvers import DirectoryManagers, GraphManagers
-from bot.services.breaches import redeliver_alerts, send_reminders
+from bot.services.breaches import redeliver_alerts, send_reminders, tell_reporters
 from bot.services.context import Services, utc_now
 from bot.services.jobs import Job, run_forever
 from bot.services.migrations import copy_to_registers
@@ -172,6 +172,7 @@ def background_jobs(services: Services) -> list[Job]:
         Job("sidejob-review", side_job_review),
         Job("dataleak.redeliver", lambda: redeliver_alerts(services, office)),
         Job("dataleak.reminders", lambda: send_reminders(services, office)),
+        Job("dataleak.tell_reporters", lambda: tell_reporters(services, office)),
         Job("acknowledgements", functools.partial(send_due, services, acknowledge.ask_card)),
         Job("retention", functools.partial(run_retention, services)),
         Job("complete_submissions", functools.partial(complete_stranded, services, presenter)),

@@ -18,16 +18,27 @@ from typing import Any
 from bot.domain.breaches import (
     Addition,
     Answer3,
+    ApNotification,
+    ApUpdate,
+    ApUpdateKind,
+    Assessment,
+    Awareness,
     Breach,
     BreachStatus,
+    DataCategory,
     DataKind,
     Decision,
     Delivery,
     LeakFacts,
     LeakKind,
+    Letter,
     Mark,
     PeopleRange,
     Person,
+    Proposal,
+    Question,
+    Risk,
+    RiskFactors,
 )
 from bot.storage.audit import audit_columns, audit_entries
 from bot.storage.errors import NotFound
@@ -83,6 +94,17 @@ class BreachRepository:
         rows = await self._store.query(BREACHES, tenant_id, "b|", "b}")
         breaches = [_breach(tenant_id, row, []) for row in rows]
         return sorted(breaches, key=lambda b: b.facts.discovered_at, reverse=True)
+
+    async def by_reporter(self, tenant_id: str, reporter_id: str) -> list[Breach]:
+        """The reporter's own reports (without trails), newest first: the tenant's partition."""
+        return [b for b in await self.register(tenant_id) if b.reporter.id == reporter_id]
+
+    async def untold_reporters(self) -> list[Breach]:
+        """Delivered reports whose reporter has not been told so yet (for the redelivery job)."""
+        rows = await self._store.scan(
+            BREACHES, {"Delivery": Delivery.DELIVERED.value, "ReporterTold": False}
+        )
+        return [_breach(row.partition, row, []) for row in rows]
 
     async def running_clocks(self) -> list[Breach]:
         """Reports still waiting for an AP decision, in every tenant (for the reminder job).
@@ -194,7 +216,161 @@ def _columns(breach: Breach) -> dict[str, Any]:
         "ClaimedAt": _iso(breach.claimed_at),
         # Scanned by the reminder job: only reports whose clock still runs.
         "Clock": "running" if breach.clock_running else "stopped",
+        **_dossier_columns(breach),
     }
+
+
+def _person(p: Person) -> dict[str, str]:
+    return asdict(p)
+
+
+def _dossier_columns(breach: Breach) -> dict[str, Any]:
+    """The privacy office's dossier: one JSON column per part (each under the 32K limit)."""
+    a, n, letter = breach.assessment, breach.notification, breach.letter
+    return {
+        "Aware": json.dumps(
+            {
+                "at": breach.aware.at.isoformat(),
+                "recorded": json.loads(_mark(breach.aware.recorded)),
+            }
+            if breach.aware
+            else None
+        ),
+        "Consequences": breach.consequences,
+        "Measures": breach.measures,
+        "Assessment": json.dumps(
+            {
+                "categories": [c.value for c in a.factors.categories],
+                "people": a.factors.people.value,
+                "identifiable": a.factors.identifiable,
+                "encrypted": a.factors.encrypted,
+                "recovered": a.factors.recovered,
+                "ongoing": a.factors.ongoing,
+                "proposed": a.proposed.risk.value,
+                "reasons": list(a.proposed.reasons),
+                "decided": a.decided.value,
+                "reason": a.reason,
+                "at": a.at.isoformat(),
+                "by": _person(a.by),
+            }
+            if a
+            else None,
+            ensure_ascii=False,
+        ),
+        "Notification": json.dumps(
+            {
+                "reportedAt": n.reported_at.isoformat(),
+                "reference": n.reference,
+                "lateReason": n.late_reason,
+                "late": n.late,
+                "at": n.at.isoformat(),
+                "by": _person(n.by),
+            }
+            if n
+            else None,
+            ensure_ascii=False,
+        ),
+        "ApUpdates": json.dumps(
+            [
+                {"kind": u.kind.value, "text": u.text, "at": u.at.isoformat(), "by": _person(u.by)}
+                for u in breach.ap_updates
+            ],
+            ensure_ascii=False,
+        ),
+        "Questions": json.dumps(
+            [
+                {
+                    "number": q.number,
+                    "text": q.text,
+                    "asked": json.loads(_mark(q.asked)),
+                    "answer": q.answer,
+                    "answeredAt": _iso(q.answered_at),
+                }
+                for q in breach.questions
+            ],
+            ensure_ascii=False,
+        ),
+        "LetterNl": letter.nl if letter else "",
+        "LetterEn": letter.en if letter else "",
+        "Letter": json.dumps(
+            {"at": letter.at.isoformat(), "by": _person(letter.by)} if letter else None
+        ),
+        "ReporterTold": breach.reporter_told,
+    }
+
+
+def _json(raw: object, default: Any) -> Any:
+    return json.loads(str(raw)) if raw else default
+
+
+def _read_dossier(d: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    aware = _json(d.get("Aware"), None)
+    if aware:
+        recorded = _read_mark(json.dumps(aware["recorded"]))
+        assert recorded is not None
+        out["aware"] = Awareness(datetime.fromisoformat(aware["at"]), recorded)
+    out["consequences"] = str(d.get("Consequences") or "")
+    out["measures"] = str(d.get("Measures") or "")
+    a = _json(d.get("Assessment"), None)
+    if a:
+        factors = RiskFactors(
+            tuple(DataCategory(c) for c in a["categories"]),
+            PeopleRange(a["people"]),
+            bool(a["identifiable"]),
+            bool(a["encrypted"]),
+            bool(a["recovered"]),
+            bool(a["ongoing"]),
+        )
+        out["assessment"] = Assessment(
+            factors,
+            Proposal(Risk(a["proposed"]), tuple(a["reasons"])),
+            Risk(a["decided"]),
+            str(a["reason"]),
+            datetime.fromisoformat(a["at"]),
+            Person(**a["by"]),
+        )
+    n = _json(d.get("Notification"), None)
+    if n:
+        out["notification"] = ApNotification(
+            datetime.fromisoformat(n["reportedAt"]),
+            str(n["reference"]),
+            str(n["lateReason"]),
+            bool(n["late"]),
+            datetime.fromisoformat(n["at"]),
+            Person(**n["by"]),
+        )
+    out["ap_updates"] = tuple(
+        ApUpdate(
+            ApUpdateKind(u["kind"]), u["text"], datetime.fromisoformat(u["at"]), Person(**u["by"])
+        )
+        for u in _json(d.get("ApUpdates"), [])
+    )
+    questions = []
+    for q in _json(d.get("Questions"), []):
+        asked = _read_mark(json.dumps(q["asked"]))
+        assert asked is not None
+        answered = q.get("answeredAt") or ""
+        questions.append(
+            Question(
+                int(q["number"]),
+                str(q["text"]),
+                asked,
+                str(q.get("answer", "")),
+                datetime.fromisoformat(answered) if answered else None,
+            )
+        )
+    out["questions"] = tuple(questions)
+    letter = _json(d.get("Letter"), None)
+    if letter:
+        out["letter"] = Letter(
+            str(d.get("LetterNl") or ""),
+            str(d.get("LetterEn") or ""),
+            datetime.fromisoformat(letter["at"]),
+            Person(**letter["by"]),
+        )
+    out["reporter_told"] = bool(d.get("ReporterTold", False))
+    return out
 
 
 def _read_mark(raw: object) -> Mark | None:
@@ -259,4 +435,5 @@ def _breach(tenant_id: str, head: Row, trail: Sequence[Row]) -> Breach:
         attempts=int(d.get("Attempts", 0)),
         claimed_at=datetime.fromisoformat(claimed) if claimed else None,
         audit=audit_entries(trail),
+        **_read_dossier(d),
     )
