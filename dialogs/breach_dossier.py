@@ -51,7 +51,7 @@ from cards import render, text
 from dialogs.base import Card, CardAction, log_storage_failure
 from dialogs.breach_view import preview
 from dialogs.dataleak import PRESENTER, pointer, question_card, receipt_card, refusal
-from dialogs.forms import Field, Reader, clean_text
+from dialogs.forms import MAX_ECHO, Field, Reader, clean_text
 from dialogs.registry import VerbRegistry
 from dialogs.requests_view import when
 
@@ -72,8 +72,8 @@ LIMITS = {
     "apReference": 100,
     "apLateReason": 1000,
     "apUpdate": 2000,
-    "letterNl": 8000,
-    "letterEn": 8000,
+    "letterNl": 3000,  # the card stays under Teams' 28 KB with both letters on it
+    "letterEn": 3000,
     "question": 500,
     "answer": 1000,
 }
@@ -103,8 +103,16 @@ def typed(action: CardAction, key: str) -> str:
 
 
 def kept(action: CardAction) -> dict[str, str]:
-    """What the officer typed, to show again (nothing is lost on a refusal)."""
-    return {key: typed(action, key) for key in TYPED if key in action.data}
+    """What the officer typed, to show again (nothing is lost on a refusal; like the forms,
+    an over-long value is echoed up to MAX_ECHO)."""
+    out = {}
+    for key in TYPED:
+        raw = action.data.get(key)
+        if isinstance(raw, bool):
+            out[key] = "true" if raw else "false"
+        elif isinstance(raw, str):
+            out[key] = clean_text(raw)[:MAX_ECHO]
+    return out
 
 
 def _moment(
@@ -206,6 +214,10 @@ def _update_rule(kind: ApUpdateKind, action: CardAction, now: datetime) -> tuple
 
 
 def _letter_rule(action: CardAction, now: datetime) -> tuple[Rule | None, str]:
+    for key in ("letterNl", "letterEn"):
+        raw = action.data.get(key)
+        if isinstance(raw, str) and len(clean_text(raw)) > LIMITS[key]:
+            return None, text(action.actor.locale, "dataleak.letter.too_long", max=LIMITS[key])
     nl, en = typed(action, "letterNl"), typed(action, "letterEn")
     return (lambda b, by, at: save_letter(b, by, nl, en, at)), ""
 

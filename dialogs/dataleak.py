@@ -344,7 +344,7 @@ class OfficePresenter:
                 "canAcknowledge": breach.acknowledged is None,
                 "pointer": {"breachId": breach.id},
                 "reference": breach.id,
-                **self._dossier(breach, locale, now, can_act, values or {}, proposal),
+                **self._dossier(breach, locale, now, can_act, values or {}, proposal, fallback),
                 "notice": notice,
             },
         )
@@ -357,7 +357,9 @@ class OfficePresenter:
         can_act: bool,
         typed: Mapping[str, str],
         proposal: Proposal | None,
+        fallback: bool = False,
     ) -> dict[str, Any]:
+        """The dossier's parts; the fallback (not in the privacy office) sees none of them."""
         contact = office_contact(breach, locale)
         aware = breach.clock_start.astimezone(AMSTERDAM)
         nl, en = breach_view.letter_texts(breach, contact)
@@ -394,13 +396,14 @@ class OfficePresenter:
         return {
             "values": values,
             "awareLine": aware_line,
-            "questions": breach_view.questions(breach, locale),
+            "dossierShown": not fallback,
+            "questions": [] if fallback else breach_view.questions(breach, locale),
             "assessmentLines": breach_view.assessment_lines(breach, locale),
             "proposalLines": breach_view.proposal_lines(shown, locale),
             "categoryChoices": breach_view.category_choices(locale),
             "peopleChoices": breach_view.people_choices(locale),
             "riskChoices": breach_view.risk_choices(locale),
-            "apShown": breach.must_notify or notified,
+            "apShown": not fallback and (breach.must_notify or notified),
             "apClock": "" if notified else breach_view.clock_line(breach, locale, now),
             "apForm": breach_view.ap_form(breach, locale, contact),
             "notificationLines": breach_view.notification_lines(breach, locale),

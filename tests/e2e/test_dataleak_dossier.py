@@ -356,6 +356,12 @@ async def test_high_risk_needs_the_art_34_decision_the_letter_and_the_pdf_dossie
     drafts = inputs(high)
     assert MAIL["description"] in drafts["letterNl"]
     assert "Dear Sir or Madam" in drafts["letterEn"]
+    too_long = "x" * 3001
+    refused = await click(
+        bot, FATIMA, high, "dataleak.letter", {"letterNl": too_long, "letterEn": "Dear"}
+    )
+    assert "De brief is te lang: ten hoogste 3000 tekens" in texts(refused)
+    assert inputs(refused)["letterNl"] == too_long
     edited = drafts["letterNl"].replace("Beste heer, mevrouw", "Beste huurder")
     saved = await click(
         bot, FATIMA, high, "dataleak.letter", {"letterNl": edited, "letterEn": drafts["letterEn"]}

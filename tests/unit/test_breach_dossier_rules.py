@@ -220,3 +220,17 @@ def test_the_reporter_sees_a_status_only() -> None:
         NOW,
     )
     assert reporter_status(closed) == "closed"
+
+
+def test_the_fallback_sees_none_of_the_dossier() -> None:
+    from dialogs.dataleak import PRESENTER
+    from tests.support.flows import texts
+
+    secret = "Intern: eerder gebeurd bij deze aannemer"
+    worked = assess(leak(), FATIMA, f((BSN,)), Risk.RISK, secret, NOW)
+    worked = ask_reporter(worked, FATIMA, "Welk adres?", NOW)
+    office = texts(PRESENTER.office_card(worked, "nl-NL", NOW))
+    assert secret in office and "Welk adres?" in office
+    fallback = texts(PRESENTER.office_card(worked, "nl-NL", NOW, fallback=True))
+    assert secret not in fallback and "Welk adres?" not in fallback
+    assert "Risicobeoordeling" not in fallback and "Autoriteit Persoonsgegevens" not in fallback
