@@ -32,7 +32,7 @@ from bot.domain.breaches import (
 )
 from bot.domain.requests import DecisionRefused
 
-O, SP, BSN, FIN, KIDS, PW = (
+ORD, SP, BSN, FIN, KIDS, PW = (
     DataCategory.ORDINARY,
     DataCategory.SPECIAL,
     DataCategory.BSN,
@@ -62,18 +62,18 @@ def f(
 
 # (case, factors, expected risk, a reason that must be shown)
 CASES = [
-    ("names to a wrong recipient", f((O,)), Risk.RISK, "identifiable"),
-    ("names of one tenant", f((O,), ONE), Risk.RISK, "identifiable"),
+    ("names to a wrong recipient", f((ORD,)), Risk.RISK, "identifiable"),
+    ("names of one tenant", f((ORD,), ONE), Risk.RISK, "identifiable"),
     ("health data of one tenant", f((SP,), ONE), Risk.HIGH, "sensitive_special"),
-    ("BSN copies", f((O, BSN), DOZENS), Risk.HIGH, "sensitive_bsn"),
-    ("rent arrears", f((O, FIN), DOZENS), Risk.HIGH, "sensitive_financial"),
-    ("about children", f((O, KIDS)), Risk.HIGH, "sensitive_children"),
+    ("BSN copies", f((ORD, BSN), DOZENS), Risk.HIGH, "sensitive_bsn"),
+    ("rent arrears", f((ORD, FIN), DOZENS), Risk.HIGH, "sensitive_financial"),
+    ("about children", f((ORD, KIDS)), Risk.HIGH, "sensitive_children"),
     ("passwords", f((PW,)), Risk.HIGH, "sensitive_passwords"),
-    ("ordinary data of more than 1,000", f((O,), MANY), Risk.HIGH, "many_people"),
-    ("unknown count is said", f((O,), UNKNOWN), Risk.RISK, "people_unknown"),
-    ("encrypted laptop, key safe", f((O, SP), MANY, encrypted=True), Risk.NONE, "encrypted"),
-    ("encrypted but ongoing", f((O,), encrypted=True, ongoing=True), Risk.RISK, "ongoing"),
-    ("mail deleted by a trusted recipient", f((O,), recovered=True), Risk.NONE, "recovered"),
+    ("ordinary data of more than 1,000", f((ORD,), MANY), Risk.HIGH, "many_people"),
+    ("unknown count is said", f((ORD,), UNKNOWN), Risk.RISK, "people_unknown"),
+    ("encrypted laptop, key safe", f((ORD, SP), MANY, encrypted=True), Risk.NONE, "encrypted"),
+    ("encrypted but ongoing", f((ORD,), encrypted=True, ongoing=True), Risk.RISK, "ongoing"),
+    ("mail deleted by a trusted recipient", f((ORD,), recovered=True), Risk.NONE, "recovered"),
     ("sensitive, recovered: one step lower", f((FIN,), recovered=True), Risk.RISK, "recovered"),
     (
         "sensitive, recovered, ongoing",
@@ -132,7 +132,7 @@ def test_the_clock_runs_from_when_woongroen_became_aware() -> None:
 
 
 def test_changing_the_proposal_needs_a_reason_and_both_are_kept() -> None:
-    factors = f((O,))
+    factors = f((ORD,))
     with pytest.raises(DecisionRefused, match="assessment_reason_required"):
         assess(leak(), FATIMA, factors, Risk.NONE, "", NOW)
     changed = assess(leak(), FATIMA, factors, Risk.NONE, "Ontvanger is de eigen aannemer", NOW)
@@ -184,7 +184,7 @@ def test_a_high_risk_case_closes_only_after_the_art_34_decision() -> None:
     assert apply(informed, BreachAction.CLOSE, FATIMA, "", NOW).closed is not None
     # Without high risk the decision on informing people is not required to close.
     low = apply(
-        assess(leak(), FATIMA, f((O,)), None, "", NOW), BreachAction.AP_YES, FATIMA, "", NOW
+        assess(leak(), FATIMA, f((ORD,)), None, "", NOW), BreachAction.AP_YES, FATIMA, "", NOW
     )
     assert apply(low, BreachAction.CLOSE, FATIMA, "", NOW).closed is not None
 
