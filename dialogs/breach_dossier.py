@@ -28,7 +28,6 @@ from bot.domain.breaches import (
     local_moment,
     record_case,
     record_notification,
-    reporter_status,
     save_letter,
     update_notification,
 )
@@ -49,9 +48,9 @@ from bot.services.exports import LIFETIME, create_ticket
 from bot.storage.errors import StorageError
 from cards import render, text
 from dialogs.base import Card, CardAction, log_storage_failure
-from dialogs.breach_view import preview
+from dialogs.breach_view import LIMITS, kept, preview, typed
 from dialogs.dataleak import PRESENTER, pointer, question_card, receipt_card, refusal
-from dialogs.forms import MAX_ECHO, Field, Reader, clean_text
+from dialogs.forms import Field, Reader, clean_text
 from dialogs.registry import VerbRegistry
 from dialogs.requests_view import when
 
@@ -65,54 +64,6 @@ FLAGS = {
     name: Field(f"risk{name.title()}", "toggle", f"dataleak.risk.{name}")
     for name in ("identifiable", "encrypted", "recovered", "ongoing")
 }
-LIMITS = {
-    "consequences": 2000,
-    "measuresTaken": 2000,
-    "riskReason": 1000,
-    "apReference": 100,
-    "apLateReason": 1000,
-    "apUpdate": 2000,
-    "letterNl": 3000,  # the card stays under Teams' 28 KB with both letters on it
-    "letterEn": 3000,
-    "question": 500,
-    "answer": 1000,
-}
-TYPED = (
-    "awareDate",
-    "awareTime",
-    *LIMITS,
-    "riskCategories",
-    "riskPeople",
-    "riskIdentifiable",
-    "riskEncrypted",
-    "riskRecovered",
-    "riskOngoing",
-    "riskDecision",
-    "apDate",
-    "apTime",
-)
-
-
-def typed(action: CardAction, key: str) -> str:
-    raw = action.data.get(key)
-    if isinstance(raw, bool):
-        return "true" if raw else "false"
-    if not isinstance(raw, str):
-        return ""
-    return clean_text(raw)[: LIMITS.get(key, 200)]
-
-
-def kept(action: CardAction) -> dict[str, str]:
-    """What the officer typed, to show again (nothing is lost on a refusal; like the forms,
-    an over-long value is echoed up to MAX_ECHO)."""
-    out = {}
-    for key in TYPED:
-        raw = action.data.get(key)
-        if isinstance(raw, bool):
-            out[key] = "true" if raw else "false"
-        elif isinstance(raw, str):
-            out[key] = clean_text(raw)[:MAX_ECHO]
-    return out
 
 
 def _moment(
@@ -402,22 +353,22 @@ _STATUS_COLORS = {"received": "Warning", "assessing": "Accent", "closed": "Defau
 async def mine_items(services: Services, actor: Actor, locale: str) -> list[dict[str, Any]]:
     """The reporter's data-leak reports as "mijn meldingen" items (status only)."""
     items = []
-    for breach in await my_reports(services, actor):
-        status = reporter_status(breach)
+    for report in await my_reports(services, actor):
+        status = report.status if report.status in _STATUS_COLORS else "received"
         items.append(
             {
                 "title": text(locale, "dataleak.mine.title"),
                 "line": text(
                     locale,
                     "dataleak.mine.line",
-                    date=when(breach.reported_at, locale),
-                    reference=breach.id,
+                    date=when(report.reported_at, locale),
+                    reference=report.id,
                 ),
                 "status": text(locale, f"dataleak.receipt.statuses.{status}"),
                 "statusColor": _STATUS_COLORS[status],
                 "verb": "dataleak.mine",
-                "data": {"breachId": breach.id},
-                "at": breach.reported_at.isoformat(),
+                "data": {"breachId": report.id},
+                "at": report.reported_at.isoformat(),
             }
         )
     return items

@@ -25,6 +25,8 @@ from bot.domain.breaches import (
     time_left,
 )
 from cards import text, texts_for
+from dialogs.base import CardAction
+from dialogs.forms import MAX_ECHO, clean_text
 from dialogs.requests_view import when
 
 # The reporter's kinds of data, as a first guess of the officer's categories.
@@ -258,3 +260,55 @@ def people_choices(locale: str) -> list[dict[str, str]]:
 
 def preview(factors: RiskFactors) -> Proposal:
     return propose_risk(factors)
+
+
+# --- What the officer typed on the case card ------------------------------------------
+
+LIMITS = {
+    "consequences": 2000,
+    "measuresTaken": 2000,
+    "riskReason": 1000,
+    "apReference": 100,
+    "apLateReason": 1000,
+    "apUpdate": 2000,
+    "letterNl": 3000,  # the card stays under Teams' 28 KB with both letters on it
+    "letterEn": 3000,
+    "question": 500,
+    "answer": 1000,
+}
+TYPED = (
+    "awareDate",
+    "awareTime",
+    *LIMITS,
+    "riskCategories",
+    "riskPeople",
+    "riskIdentifiable",
+    "riskEncrypted",
+    "riskRecovered",
+    "riskOngoing",
+    "riskDecision",
+    "apDate",
+    "apTime",
+)
+
+
+def typed(action: CardAction, key: str) -> str:
+    raw = action.data.get(key)
+    if isinstance(raw, bool):
+        return "true" if raw else "false"
+    if not isinstance(raw, str):
+        return ""
+    return clean_text(raw)[: LIMITS.get(key, 200)]
+
+
+def kept(action: CardAction) -> dict[str, str]:
+    """What the officer typed, to show again (nothing is lost on a refusal; like the forms,
+    an over-long value is echoed up to MAX_ECHO)."""
+    out = {}
+    for key in TYPED:
+        raw = action.data.get(key)
+        if isinstance(raw, bool):
+            out[key] = "true" if raw else "false"
+        elif isinstance(raw, str):
+            out[key] = clean_text(raw)[:MAX_ECHO]
+    return out

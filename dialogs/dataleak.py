@@ -588,8 +588,9 @@ def _office_action(kind: BreachAction):  # type: ignore[no-untyped-def]
             # The card stays (with what was typed), so nothing is lost.
             current = await view(services, action.actor, rid)
             message = text(locale, f"dataleak.refused.{refused.code}")
+            typed = breach_view.kept(action)
             return PRESENTER.office_card(
-                current, locale, services.clock(), error=message, reason=reason
+                current, locale, services.clock(), error=message, reason=reason, values=typed
             )
         return PRESENTER.office_card(breach, locale, services.clock())
 

@@ -38,7 +38,7 @@ from bot.services.contention import ATTEMPTS, pause
 from bot.services.context import Services
 from bot.services.notify import DeliveryError
 from bot.services.roles import NotAllowed, person_with_role
-from bot.storage.breaches import StoredBreach
+from bot.storage.breaches import ReporterView, StoredBreach
 from bot.storage.errors import AlreadyExists, Conflict, StorageError
 
 log = logging.getLogger(__name__)
@@ -538,6 +538,6 @@ async def answer(
     raise Conflict(f"could not answer on {breach_id}")
 
 
-async def my_reports(services: Services, actor: Actor) -> list[Breach]:
+async def my_reports(services: Services, actor: Actor) -> list[ReporterView]:
     """The actor's own data-leak reports, newest first (for "mijn meldingen")."""
     return await services.breaches.by_reporter(actor.tenant_id, actor.user_id)

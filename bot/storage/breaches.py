@@ -39,6 +39,7 @@ from bot.domain.breaches import (
     Question,
     Risk,
     RiskFactors,
+    reporter_status,
 )
 from bot.storage.audit import audit_columns, audit_entries
 from bot.storage.errors import NotFound
@@ -47,6 +48,15 @@ from bot.storage.store import Row, TableStore, Write
 BREACHES = "breaches"
 EXPORTS = "exports"
 TABLES: tuple[str, ...] = (BREACHES, EXPORTS)
+
+
+@dataclass(frozen=True)
+class ReporterView:
+    """What "mijn meldingen" shows of a report: never more than its status."""
+
+    id: str
+    reported_at: datetime
+    status: str  # received, assessing, closed (bot.domain.breaches.reporter_status)
 
 
 @dataclass(frozen=True)
@@ -61,7 +71,7 @@ class BreachRepository:
 
     async def create(self, breach: Breach) -> StoredBreach:
         """Write a new report with its trail (AlreadyExists when written before)."""
-        writes = [Write("insert", _key(breach.id), _columns(breach))]
+        writes = [Write("insert", _key(breach.id), _columns(breach)), _mine(breach)]
         writes += [
             Write("insert", _trail_key(breach.id, n), audit_columns(e))
             for n, e in enumerate(breach.audit)
@@ -82,6 +92,8 @@ class BreachRepository:
         """Replace the report if unchanged since read (else Conflict) and append its trail."""
         old = len(stored.breach.audit)
         writes = [Write("replace", _key(updated.id), _columns(updated), stored.etag)]
+        if reporter_status(updated) != reporter_status(stored.breach):
+            writes.append(_mine(updated))
         writes += [
             Write("insert", _trail_key(updated.id, old + n), audit_columns(e))
             for n, e in enumerate(updated.audit[old:])
@@ -95,9 +107,20 @@ class BreachRepository:
         breaches = [_breach(tenant_id, row, []) for row in rows]
         return sorted(breaches, key=lambda b: b.facts.discovered_at, reverse=True)
 
-    async def by_reporter(self, tenant_id: str, reporter_id: str) -> list[Breach]:
-        """The reporter's own reports (without trails), newest first: the tenant's partition."""
-        return [b for b in await self.register(tenant_id) if b.reporter.id == reporter_id]
+    async def by_reporter(self, tenant_id: str, reporter_id: str) -> list[ReporterView]:
+        """The reporter's own reports, newest first: their index rows only (one range query,
+        whatever the size of the register)."""
+        prefix = f"r|{reporter_id}|"
+        rows = await self._store.query(BREACHES, tenant_id, prefix, prefix + "}")
+        views = [
+            ReporterView(
+                row.row[len(prefix) :],
+                datetime.fromisoformat(str(row.data["ReportedAt"])),
+                str(row.data["ReporterStatus"]),
+            )
+            for row in rows
+        ]
+        return sorted(views, key=lambda v: v.reported_at, reverse=True)
 
     async def untold_reporters(self) -> list[Breach]:
         """Delivered reports whose reporter has not been told so yet (for the redelivery job)."""
@@ -136,10 +159,25 @@ class BreachRepository:
         """The report and its trail, the trail first (a crash leaves the head findable)."""
         prefix = f"t|{breach_id}|"
         trail = await self._store.query(BREACHES, tenant_id, prefix, prefix + "}")
-        rows = [*(r.row for r in sorted(trail, key=lambda r: r.row)), _key(breach_id)]
+        try:
+            head = await self._store.get(BREACHES, tenant_id, _key(breach_id))
+            mine = [f"r|{head.data['ReporterId']}|{breach_id}"]
+        except NotFound:
+            mine = []
+        rows = [*(r.row for r in sorted(trail, key=lambda r: r.row)), *mine, _key(breach_id)]
         for start in range(0, len(rows), 100):
             writes = [Write("delete", row) for row in rows[start : start + 100]]
             await self._store.transact(BREACHES, tenant_id, writes)
+
+
+def _mine(breach: Breach) -> Write:
+    """The reporter's index row `r|<reporter>|<id>`: in the same partition, so it is written in
+    the report's own transaction (all or nothing); status only."""
+    return Write(
+        "upsert",
+        f"r|{breach.reporter.id}|{breach.id}",
+        {"ReportedAt": breach.reported_at.isoformat(), "ReporterStatus": reporter_status(breach)},
+    )
 
 
 def _key(breach_id: str) -> str:

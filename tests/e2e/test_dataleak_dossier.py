@@ -349,8 +349,11 @@ async def test_high_risk_needs_the_art_34_decision_the_letter_and_the_pdf_dossie
     high = await click(bot, FATIMA, card, "dataleak.assess", inputs(card), message)
     assert "Beoordeling: hoog risico" in texts(high)
     await click(bot, FATIMA, high, "dataleak.ap_yes", {}, message)
-    refused = await click(bot, FATIMA, high, "dataleak.close", {}, message)
+    refused = await click(
+        bot, FATIMA, high, "dataleak.close", {"question": "Nog een vraag in concept"}, message
+    )
     assert "eerst besloten zijn of de betrokkenen geïnformeerd worden" in texts(refused)
+    assert inputs(refused)["question"] == "Nog een vraag in concept"  # kept, not lost
 
     # The letter: drafted from the case in Dutch and English, edited, saved, downloaded.
     drafts = inputs(high)
