@@ -24,7 +24,7 @@ from bot.services.approvers import DirectoryManagers, GraphManagers
 from bot.services.breaches import redeliver_alerts, send_reminders, tell_reporters
 from bot.services.context import Services, utc_now
 from bot.services.jobs import Job, run_forever
-from bot.services.migrations import copy_to_registers
+from bot.services.migrations import copy_to_registers, index_leak_reporters
 from bot.services.recovery import complete_stranded, settle_unannounced
 from bot.services.reminders import remind_and_escalate
 from bot.services.retention import run_retention
@@ -178,6 +178,7 @@ def background_jobs(services: Services) -> list[Job]:
         Job("complete_submissions", functools.partial(complete_stranded, services, presenter)),
         Job("settle_decisions", functools.partial(settle_unannounced, services, presenter)),
         Job("migration.register_copies", functools.partial(copy_to_registers, services)),
+        Job("migration.leak_index", functools.partial(index_leak_reporters, services)),
     ]
 
 

@@ -122,6 +122,20 @@ class BreachRepository:
         ]
         return sorted(views, key=lambda v: v.reported_at, reverse=True)
 
+    async def backfill_reporter_index(self) -> int:
+        """Write the reporter's index row of every report that has none (a migration)."""
+        rows = await self._store.scan(BREACHES, {})
+        heads = [r for r in rows if r.row.startswith("b|")]
+        indexed = {(r.partition, r.row.rsplit("|", 1)[-1]) for r in rows if r.row.startswith("r|")}
+        written = 0
+        for head in heads:
+            if (head.partition, head.row[2:]) in indexed:
+                continue
+            breach = _breach(head.partition, head, [])
+            await self._store.transact(BREACHES, head.partition, [_mine(breach)])
+            written += 1
+        return written
+
     async def untold_reporters(self) -> list[Breach]:
         """Delivered reports whose reporter has not been told so yet (for the redelivery job)."""
         rows = await self._store.scan(

@@ -27,7 +27,7 @@ from tests.e2e.test_dataleak_flow import (
     only_breach,
     report,
 )
-from tests.support.activities import FATIMA, LOTTE, PIETER, SANNE, TeamsUser
+from tests.support.activities import FATIMA, LOTTE, PIETER, SANNE, TENANT, TeamsUser
 from tests.support.flows import click, inputs, objects, open_flow, texts
 from tests.support.leaks import Clock, services_of
 
@@ -418,3 +418,21 @@ async def test_high_risk_needs_the_art_34_decision_the_letter_and_the_pdf_dossie
     assert row["Voorgestelde beoordeling"] == row["Beoordeling"]
     assert "Financiële gegevens" in str(row["Redenen voorstel"])
     assert row["Betrokkenen geïnformeerd"] == "Ja"
+
+
+async def test_reports_from_before_the_index_appear_in_mine_after_the_migration(
+    clocked_bot: BotUnderTest,
+) -> None:
+    bot = clocked_bot
+    await install(bot, SANNE, FATIMA)
+    await report(bot, MAIL)
+    breach = await only_breach(bot)
+    services = services_of(bot)
+    # As written before the index existed: the report without its index row.
+    await services.store.delete("breaches", TENANT, f"r|{SANNE.aad_id}|{breach.id}")
+    assert breach.id not in texts(await open_flow(bot, SANNE, "mine.open"))
+    jobs = background_jobs(services)
+    assert (await run_pass(jobs))["migration.leak_index"] == 1
+    assert (await run_pass(jobs))["migration.leak_index"] == 0  # once per deployment
+    mine = await open_flow(bot, SANNE, "mine.open")
+    assert breach.id in texts(mine) and "ontvangen" in texts(mine)
