@@ -25,6 +25,7 @@ from bot.domain.breaches import (
     time_left,
 )
 from cards import text, texts_for
+from cards.dates import day_text
 from dialogs.base import CardAction
 from dialogs.forms import MAX_ECHO, clean_text
 from dialogs.requests_view import when
@@ -179,7 +180,7 @@ def draft_letter(breach: Breach, locale: str, contact: str) -> str:
     return text(
         locale,
         "dataleak.letter.draft",
-        occurred=f.occurred_at.astimezone(AMSTERDAM).strftime("%d-%m-%Y"),
+        occurred=day_text(f.occurred_at.astimezone(AMSTERDAM).date(), locale),
         what=f.description,
         consequences=breach.consequences or text(locale, "dataleak.letter.no_consequences"),
         measures=breach.measures or f.measures or text(locale, "dataleak.letter.no_measures"),

@@ -179,10 +179,12 @@ async def test_the_officer_asks_and_only_the_reporter_answers_onto_the_case(
     answered = await click(
         bot, SANNE, question, "dataleak.answer", {"answer": "info@verkeerde-aannemer.example"}
     )
-    assert "Jouw antwoord (29-11-2026 11:12): info@verkeerde-aannemer.example" in texts(answered)
+    assert "Jouw antwoord (29 november 2026 om 11:12): info@verkeerde-aannemer.example" in texts(
+        answered
+    )
     updates = [s for s in bot.connector.sent if s.method == "PUT"]
     assert {u.conversation_id for u in updates} == {FATIMA.conversation_id, JOOST.conversation_id}
-    line = "Antwoord van de melder (29-11-2026 11:12): info@verkeerde-aannemer.example"
+    line = "Antwoord van de melder (29 november 2026 om 11:12): info@verkeerde-aannemer.example"
     assert all(line in texts(u.card or {}) for u in updates)
     stored = await only_breach(bot)
     assert [(e.actor_id, e.action) for e in stored.audit if e.action.startswith("question")] == [
@@ -269,8 +271,8 @@ async def test_the_guided_assessment_the_ap_notification_and_the_clock_from_awar
         "Begin van het datalek",
         "Ontdekt (Woongroen op de hoogte)",
     ]
-    assert "72 uur vanaf 29-11-2026 10:30 (ontdekking door de melder)" in texts(recorded)
-    assert "uiterlijk 02-12-2026 10:30" in texts(recorded)
+    assert "72 uur vanaf 29 november 2026 om 10:30 (ontdekking door de melder)" in texts(recorded)
+    assert "uiterlijk 2 december 2026 om 10:30" in texts(recorded)
 
     # Woongroen was aware earlier (the mail bounced at the front desk at 09:45): the clock
     # follows that moment, not the reporter's discovery at 10:30.
@@ -292,8 +294,8 @@ async def test_the_guided_assessment_the_ap_notification_and_the_clock_from_awar
         },
         message,
     )
-    assert "72 uur vanaf 29-11-2026 09:45 (Woongroen op de hoogte)" in texts(case)
-    assert "uiterlijk 02-12-2026 09:45" in texts(case)
+    assert "72 uur vanaf 29 november 2026 om 09:45 (Woongroen op de hoogte)" in texts(case)
+    assert "uiterlijk 2 december 2026 om 09:45" in texts(case)
     assert "Kans op gerichte phishing" in texts(case)
     # Reminders follow that moment: 24 hours after 29 Nov 09:45, before 24 after 10:30.
     clock.now = clock.now.replace(day=30, hour=8, minute=46)  # 09:46 Amsterdam
@@ -316,8 +318,9 @@ async def test_the_guided_assessment_the_ap_notification_and_the_clock_from_awar
         {**late, "apLateReason": "Melding lag over het weekend bij de vervanger"},
         message,
     )
-    assert "Gemeld bij de AP op 02-12-2026 10:00, na de termijn, meldnummer AP-2026-0042" in (
-        texts(done)
+    assert (
+        "Gemeld bij de AP op 2 december 2026 om 10:00, na de termijn, meldnummer AP-2026-0042"
+        in (texts(done))
     )
     more = await click(
         bot, FATIMA, done, "dataleak.ap_supplement", {"apUpdate": "Het zijn 14 huurders"}, message
