@@ -24,10 +24,10 @@ from bot.graph import GraphManagerLookup
 from bot.logs import keep_tokens_out_of_access_log
 from bot.services.acknowledgements import send_due
 from bot.services.approvers import DirectoryManagers, GraphManagers
-from bot.services.breaches import redeliver_alerts, send_reminders
+from bot.services.breaches import redeliver_alerts, send_reminders, tell_reporters
 from bot.services.context import Services, utc_now
 from bot.services.jobs import Job, run_forever
-from bot.services.migrations import copy_to_registers
+from bot.services.migrations import copy_to_registers, index_leak_reporters
 from bot.services.recovery import complete_stranded, settle_unannounced
 from bot.services.reminders import remind_and_escalate
 from bot.services.retention import run_retention
@@ -204,12 +204,14 @@ def background_jobs(services: Services) -> list[Job]:
         Job("sidejob-review", side_job_review),
         Job("dataleak.redeliver", lambda: redeliver_alerts(services, office)),
         Job("dataleak.reminders", lambda: send_reminders(services, office)),
+        Job("dataleak.tell_reporters", lambda: tell_reporters(services, office)),
         Job("acknowledgements", functools.partial(send_due, services, acknowledge.ask_card)),
         Job("retention", functools.partial(run_retention, services)),
         Job("complete_submissions", functools.partial(complete_stranded, services, presenter)),
         Job("hand_in_overdue", functools.partial(remind_overdue, services, presenter)),
         Job("settle_decisions", functools.partial(settle_unannounced, services, presenter)),
         Job("migration.register_copies", functools.partial(copy_to_registers, services)),
+        Job("migration.leak_index", functools.partial(index_leak_reporters, services)),
     ]
 
 

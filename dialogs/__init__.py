@@ -9,6 +9,7 @@ from bot.domain.people import Actor
 from bot.services.context import Services
 from dialogs import (
     acknowledge,
+    breach_dossier,
     breach_register,
     collection,
     concern,
@@ -53,6 +54,7 @@ def build_registry(kinds: Kinds) -> VerbRegistry:
     collection.register(registry)
     dataleak.register(registry)
     breach_register.register(registry)
+    breach_dossier.register(registry)
     mine.register(registry)
     pending.register(registry)
     raffle.register(registry)

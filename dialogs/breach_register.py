@@ -13,12 +13,14 @@ from datetime import datetime
 from bot.domain.breaches import AMSTERDAM, Breach, BreachStatus, Mark
 from bot.services.breaches import PRIVACY_OFFICE, NotPrivacyOffice, office_member
 from bot.services.context import Services
+from bot.services.documents import Section, to_pdf
 from bot.services.exports import FORMATS, LIFETIME, ExportFile, ExportTicket, create_ticket
 from bot.services.roles import has_role
 from bot.services.spreadsheets import CONTENT_TYPES, Column, Sheet, to_csv, to_xlsx
 from cards import render, text, texts_for
 from dialogs.base import Card, CardAction
-from dialogs.dataleak import refusal
+from dialogs.breach_view import letter_texts
+from dialogs.dataleak import office_contact, refusal
 from dialogs.registry import VerbRegistry
 from dialogs.requests_view import when
 
@@ -52,8 +54,52 @@ COLUMNS = (
     "subjects_decided_at",
     "closed_at",
     "closed_by",
+    # The dossier (art. 33(5): facts, effects, measures, assessment, reason for (not) reporting)
+    "aware_at",
+    "consequences",
+    "office_measures",
+    "risk_proposed",
+    "risk_reasons",
+    "risk_decided",
+    "risk_reason",
+    "risk_assessed_at",
+    "risk_assessed_by",
+    "ap_reported_at",
+    "ap_reference",
+    "ap_late_reason",
+    "ap_updates",
+    "questions",
 )
 _DATE_COLUMNS = frozenset(c for c in COLUMNS if c.endswith("_at") or c == "deadline")
+
+
+def _dossier_cells(b: Breach, locale: str) -> dict[str, Cell]:
+    t = texts_for(locale)["dataleak"]
+    levels = t["risk"]["levels"]
+    a, n = b.assessment, b.notification
+    return {
+        "aware_at": _local(b.aware.at) if b.aware else None,
+        "consequences": b.consequences,
+        "office_measures": b.measures,
+        "risk_proposed": levels[a.proposed.risk] if a else "",
+        "risk_reasons": "; ".join(t["risk"]["reasons"][r] for r in a.proposed.reasons) if a else "",
+        "risk_decided": levels[a.decided] if a else "",
+        "risk_reason": a.reason if a else "",
+        "risk_assessed_at": _local(a.at) if a else None,
+        "risk_assessed_by": a.by.name if a else "",
+        "ap_reported_at": _local(n.reported_at) if n else None,
+        "ap_reference": n.reference if n else "",
+        "ap_late_reason": n.late_reason if n else "",
+        "ap_updates": "\n".join(
+            f"{when(u.at, locale)} {t['export']['update_kinds'][u.kind.value]}: {u.text}"
+            for u in b.ap_updates
+        ),
+        "questions": "\n".join(
+            f"{when(q.asked.at, locale)}: {q.text} -> "
+            + (f"{when(q.answered_at, locale)}: {q.answer}" if q.answer else "-")
+            for q in b.questions
+        ),
+    }
 
 
 def _year(raw: object, now: datetime) -> int | None:
@@ -213,6 +259,7 @@ def register_rows(breaches: Sequence[Breach], locale: str) -> tuple[list[str], l
             "subjects_decided_at": _local(b.subjects.at) if b.subjects else None,
             "closed_at": closed_at,
             "closed_by": closed_by,
+            **_dossier_cells(b, locale),
         }
         rows.append([values[c] for c in COLUMNS])
     return [t["export"][c] for c in COLUMNS], rows
@@ -250,3 +297,120 @@ async def export_file(services: Services, ticket: ExportTicket) -> ExportFile | 
 def register(registry: VerbRegistry) -> None:
     registry.add("dataleak.register", open_register)
     registry.add("dataleak.export", export_register)
+
+
+# --- One case's documents (PDF) -----------------------------------------------------------
+
+
+async def _case_for(services: Services, ticket: ExportTicket) -> Breach | None:
+    """The case named on the ticket; the role is checked again now."""
+    if not await has_role(services, ticket.tenant_id, ticket.user_id, PRIVACY_OFFICE):
+        return None
+    stored = await services.breaches.get(ticket.tenant_id, ticket.params.get("breachId", ""))
+    return stored.breach if stored is not None else None
+
+
+def dossier_sections(breach: Breach, locale: str) -> list[Section]:
+    """The dossier: the register's entry for this case, grouped, with the trail."""
+    headers, [row] = register_rows([breach], locale)
+    cells = dict(zip(COLUMNS, row, strict=True))
+    titles = dict(zip(COLUMNS, headers, strict=True))
+
+    def shown(value: Cell) -> str:
+        if isinstance(value, datetime):
+            return value.strftime("%d-%m-%Y %H:%M")
+        if isinstance(value, float):
+            return f"{value:.1f}".replace(".", ",")
+        return str(value or "")
+
+    t = texts_for(locale)["dataleak"]["dossier"]
+    sections = []
+    for key, columns in DOSSIER_GROUPS:
+        rows = [(titles[c], shown(cells[c])) for c in columns]
+        sections.append(Section(t["sections"][key], rows))
+    trail = [
+        f"{when(e.at, locale)}  {e.action}" + (f" ({e.detail})" if e.detail else "")
+        for e in breach.audit
+    ]
+    sections.append(Section(t["sections"]["trail"], paragraphs=trail))
+    return sections
+
+
+DOSSIER_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "facts",
+        (
+            "reference",
+            "reported_at",
+            "reporter",
+            "occurred_at",
+            "discovered_at",
+            "aware_at",
+            "deadline",
+            "description",
+            "ongoing",
+            "kind",
+            "data_kinds",
+            "people",
+            "encrypted",
+            "measures",
+            "additions",
+            "questions",
+        ),
+    ),
+    ("effects", ("consequences", "office_measures")),
+    (
+        "assessment",
+        (
+            "risk_proposed",
+            "risk_reasons",
+            "risk_decided",
+            "risk_reason",
+            "risk_assessed_at",
+            "risk_assessed_by",
+        ),
+    ),
+    (
+        "ap",
+        (
+            "ap_decision",
+            "ap_reason",
+            "ap_decided_at",
+            "ap_decided_by",
+            "ap_late",
+            "hours_to_ap_decision",
+            "ap_reported_at",
+            "ap_reference",
+            "ap_late_reason",
+            "ap_updates",
+        ),
+    ),
+    ("subjects", ("subjects_decision", "subjects_reason", "subjects_decided_at")),
+    ("handling", ("acknowledged_at", "acknowledged_by", "closed_at", "closed_by")),
+)
+
+
+async def dossier_file(services: Services, ticket: ExportTicket) -> ExportFile | None:
+    breach = await _case_for(services, ticket)
+    if breach is None:
+        return None
+    locale = ticket.locale
+    title = text(locale, "dataleak.dossier.title", reference=breach.id)
+    subtitle = text(locale, "dataleak.dossier.subtitle", date=when(services.clock(), locale))
+    body = to_pdf(title, subtitle, dossier_sections(breach, locale))
+    return f"{text(locale, 'dataleak.dossier.file')}-{breach.id}.pdf", "application/pdf", body
+
+
+async def letter_file(services: Services, ticket: ExportTicket) -> ExportFile | None:
+    breach = await _case_for(services, ticket)
+    if breach is None:
+        return None
+    locale = ticket.locale
+    nl, en = letter_texts(breach, office_contact(breach, locale))
+    sections = [
+        Section("Nederlands", paragraphs=nl.split("\n\n")),
+        Section("English", paragraphs=en.split("\n\n")),
+    ]
+    title = text(locale, "dataleak.letter.file_title", reference=breach.id)
+    body = to_pdf(title, breach.id, sections)
+    return f"{text(locale, 'dataleak.letter.file')}-{breach.id}.pdf", "application/pdf", body

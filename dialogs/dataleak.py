@@ -8,6 +8,7 @@ same report from their confirmation card.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Mapping
 from datetime import datetime, timedelta
@@ -23,11 +24,15 @@ from bot.domain.breaches import (
     BreachStatus,
     DataKind,
     Decision,
+    Delivery,
     LeakFacts,
     LeakKind,
     PeopleRange,
+    Proposal,
+    Question,
     check_times,
     local_moment,
+    reporter_status,
     time_left,
 )
 from bot.domain.requests import DecisionRefused, request_id
@@ -35,19 +40,25 @@ from bot.services.breaches import (
     PREFIX,
     BreachNotFound,
     NotPrivacyOffice,
+    Reached,
     act,
     add_to_report,
     own_report,
+    reached,
     report,
     view,
 )
 from bot.services.context import Services
 from bot.storage.errors import StorageError
 from cards import render, text, texts_for
+from dialogs import breach_view
 from dialogs.base import Card, CardAction, log_storage_failure
+from dialogs.breach_view import duration
 from dialogs.forms import Field, Form, Reader, clean_text
 from dialogs.registry import VerbRegistry
 from dialogs.requests_view import when
+
+log = logging.getLogger(__name__)
 
 REQUIRED = Field("requiredHeading", "heading", "dataleak.required_heading")
 DESCRIPTION = Field(
@@ -185,28 +196,18 @@ async def submit_report(action: CardAction, services: Services) -> Card:
         log_storage_failure(action.verb, reference, error)
         banner = text(locale, "errors.storage_unavailable")
         return FORM.card(locale, form_id, reader.values, {}, banner)
-    note = text(locale, "dataleak.receipt.intro" if result.created else "dataleak.receipt.repeat")
-    return receipt_card(result.breach, locale, note)
+    note, call = await honest_note(services, result.breach, locale)
+    if not result.created:
+        note = text(locale, "dataleak.receipt.repeat") + " " + note
+    return receipt_card(result.breach, locale, note, call=call)
 
 
 # --- How a report reads -------------------------------------------------------------------
 
 
-def duration(span: timedelta, locale: str) -> str:
-    """A span as people say it: '2 d 5 u', '5 u 10 min', '40 min' (never negative)."""
-    minutes = int(abs(span).total_seconds() // 60)
-    days, rest = divmod(minutes, 24 * 60)
-    hours, mins = divmod(rest, 60)
-    if days:
-        return text(locale, "dataleak.duration.days_hours", days=days, hours=hours)
-    if hours:
-        return text(locale, "dataleak.duration.hours_minutes", hours=hours, minutes=mins)
-    return text(locale, "dataleak.duration.minutes", minutes=mins)
-
-
 def deadline_line(breach: Breach, locale: str, now: datetime) -> tuple[str, str]:
     """The AP deadline in Amsterdam time with the time left, and the container style."""
-    left = time_left(breach.facts.discovered_at, now)
+    left = time_left(breach.clock_start, now)
     if left < timedelta(0):
         remaining, style = (
             text(locale, "dataleak.office.overdue", time=duration(left, locale)),
@@ -310,7 +311,12 @@ class OfficePresenter:
         fallback: bool = False,
         error: str = "",
         reason: str = "",
+        values: Mapping[str, str] | None = None,
+        notice: str = "",
+        proposal: Proposal | None = None,
     ) -> dict[str, Any]:
+        """The case card. `values` keeps what the officer typed (after a refusal); `proposal`
+        previews an assessment of the typed factors."""
         deadline, style = deadline_line(breach, locale, now) if breach.clock_running else ("", "")
         reminder_text = ""
         if reminder:
@@ -338,18 +344,159 @@ class OfficePresenter:
                 "canAcknowledge": breach.acknowledged is None,
                 "pointer": {"breachId": breach.id},
                 "reference": breach.id,
+                **self._dossier(breach, locale, now, can_act, values or {}, proposal, fallback),
+                "notice": notice,
             },
         )
+
+    def _dossier(
+        self,
+        breach: Breach,
+        locale: str,
+        now: datetime,
+        can_act: bool,
+        typed: Mapping[str, str],
+        proposal: Proposal | None,
+        fallback: bool = False,
+    ) -> dict[str, Any]:
+        """The dossier's parts; the fallback (not in the privacy office) sees none of them."""
+        contact = office_contact(breach, locale)
+        aware = breach.clock_start.astimezone(AMSTERDAM)
+        nl, en = breach_view.letter_texts(breach, contact)
+        factors = breach_view.first_factors(breach)
+        values: dict[str, str] = {
+            "awareDate": aware.date().isoformat(),
+            "awareTime": aware.strftime("%H:%M"),
+            "consequences": breach.consequences,
+            "measuresTaken": breach.measures,
+            **breach_view.factor_values(factors),
+            "riskDecision": "",
+            "riskReason": "",
+            "apDate": "",
+            "apTime": "",
+            "apReference": "",
+            "apLateReason": "",
+            "apUpdate": "",
+            "letterNl": nl,
+            "letterEn": en,
+            "question": "",
+        }
+        values.update({k: v for k, v in typed.items() if k in values})
+        if breach.aware is None:
+            aware_line = text(locale, "dataleak.case.aware_unset")
+        else:
+            aware_line = text(
+                locale,
+                "dataleak.case.aware_set",
+                date=when(breach.aware.at, locale),
+                who=breach.aware.recorded.by.name or "?",
+            )
+        shown = proposal or breach_view.preview(factors)
+        notified = breach.notification is not None
+        return {
+            "values": values,
+            "awareLine": aware_line,
+            "dossierShown": not fallback,
+            "questions": [] if fallback else breach_view.questions(breach, locale),
+            "assessmentLines": breach_view.assessment_lines(breach, locale),
+            "proposalLines": breach_view.proposal_lines(shown, locale),
+            "categoryChoices": breach_view.category_choices(locale),
+            "peopleChoices": breach_view.people_choices(locale),
+            "riskChoices": breach_view.risk_choices(locale),
+            "apShown": not fallback and (breach.must_notify or notified),
+            "apClock": "" if notified else breach_view.clock_line(breach, locale, now),
+            "apForm": breach_view.ap_form(breach, locale, contact),
+            "notificationLines": breach_view.notification_lines(breach, locale),
+            "canReport": can_act and not notified,
+            "canUpdate": can_act and notified and not breach.withdrawn,
+            "letterShown": can_act
+            and (breach.high_risk or bool(breach.subjects and breach.subjects.yes)),
+        }
+
+    def question_card(self, breach: Breach, question: Question, locale: str) -> dict[str, Any]:
+        return question_card(breach, question, locale)
+
+    def delivered_card(self, breach: Breach, reached: Reached, locale: str) -> dict[str, Any]:
+        note = text(
+            locale,
+            f"dataleak.receipt.now_{reached.role or 'officer'}",
+            reference=breach.id,
+            names=", ".join(reached.names),
+        )
+        return receipt_card(breach, locale, note)
+
+
+def office_contact(breach: Breach, locale: str) -> str:
+    """Whom the AP and the people affected can contact: the privacy officer who handles it."""
+    handler = breach.acknowledged.by.name if breach.acknowledged else ""
+    return text(locale, "dataleak.letter.contact", name=handler or "—")
+
+
+def question_card(
+    breach: Breach, question: Question, locale: str, error: str = "", typed: str = ""
+) -> Card:
+    """The reporter's card: the privacy officer's question, and a box for the answer."""
+    answered = bool(question.answer)
+    return render(
+        "breach_question",
+        locale,
+        {
+            "intro": text(locale, "dataleak.questions.intro", reference=breach.id),
+            "question": question.text,
+            "asked": when(question.asked.at, locale),
+            "answered": answered,
+            "answerLine": text(
+                locale,
+                "dataleak.questions.your_answer",
+                date=when(question.answered_at, locale),
+                text=question.answer,
+            )
+            if answered
+            else "",
+            "error": error,
+            "typed": typed,
+            "data": {"breachId": breach.id, "question": str(question.number)},
+        },
+    )
 
 
 PRESENTER = OfficePresenter()
 
 
+CONTACT_KEY = "privacy_office"  # `contacts.privacy_office` in the directory: whom to call
+
+
 def receipt_card(
-    breach: Breach, locale: str, note: str, error: str = "", addition: str = ""
+    breach: Breach,
+    locale: str,
+    note: str,
+    error: str = "",
+    addition: str = "",
+    call: Mapping[str, str] | None = None,
 ) -> Card:
-    """The reporter's confirmation: reference, what happens next, and a way to add to it."""
+    """The reporter's view of their report: reference, status (received, being assessed,
+    closed), what happens next, the questions asked of them, and a way to add to it. Never the
+    privacy office's notes, reasons or assessment."""
     points = texts_for(locale)["dataleak"]["receipt"]["next"]
+    status = texts_for(locale)["dataleak"]["receipt"]["statuses"][reporter_status(breach)]
+    asked = [
+        {
+            "text": text(
+                locale, "dataleak.questions.asked", date=when(q.asked.at, locale), text=q.text
+            ),
+            "answer": text(
+                locale,
+                "dataleak.questions.your_answer",
+                date=when(q.answered_at, locale),
+                text=q.answer,
+            )
+            if q.answer
+            else text(locale, "dataleak.questions.open"),
+            "open": not q.answer,
+            "data": {"breachId": breach.id, "question": str(q.number)},
+        }
+        for q in breach.questions
+    ]
     return render(
         "breach_receipt",
         locale,
@@ -357,13 +504,47 @@ def receipt_card(
             "note": note,
             "error": error,
             "reference": breach.id,
+            "status": text(locale, "dataleak.receipt.status", status=status),
+            "call": dict(call) if call else {},
             "next": [{"text": p} for p in points],
             "facts": report_facts(breach, locale, office=False),
             "additions": _additions(breach, locale),
+            "questions": asked,
             "addition": addition,
             "pointer": {"breachId": breach.id},
         },
     )
+
+
+async def honest_note(
+    services: Services, breach: Breach, locale: str
+) -> tuple[str, dict[str, str] | None]:
+    """What the receipt says about delivery, and whom to call when the privacy office does
+    not have the report yet (a tappable phone number from the directory)."""
+    who = await reached(services, breach)
+    names = ", ".join(who.names)
+    if breach.delivery is Delivery.DELIVERED and who.role in ("officer", "deputy"):
+        return text(locale, f"dataleak.receipt.delivered_{who.role}", names=names), None
+    contact = await services.directory.contact(breach.tenant_id, CONTACT_KEY)
+    call = None
+    name = text(locale, "dataleak.receipt.privacy_office")
+    if contact is not None:
+        name = contact.name
+        if contact.phone:
+            number = "".join(c for c in contact.phone if c.isdigit() or c == "+")
+            call = {
+                "title": text(
+                    locale, "dataleak.receipt.call", name=contact.name, phone=contact.phone
+                ),
+                "url": f"tel:{number}",
+            }
+    key = "rerouted" if who.role == "fallback" else "undelivered"
+    phone = contact.phone if contact is not None and contact.phone else ""
+    line = text(locale, f"dataleak.receipt.{key}", names=names, name=name)
+    if phone:
+        line += " " + text(locale, "dataleak.receipt.call_now", name=name, phone=phone)
+    log.warning("receipt of %s: the privacy office does not have it yet", breach.id)
+    return line, call
 
 
 # --- Actions on a report ------------------------------------------------------------------
@@ -407,8 +588,9 @@ def _office_action(kind: BreachAction):  # type: ignore[no-untyped-def]
             # The card stays (with what was typed), so nothing is lost.
             current = await view(services, action.actor, rid)
             message = text(locale, f"dataleak.refused.{refused.code}")
+            typed = breach_view.kept(action)
             return PRESENTER.office_card(
-                current, locale, services.clock(), error=message, reason=reason
+                current, locale, services.clock(), error=message, reason=reason, values=typed
             )
         return PRESENTER.office_card(breach, locale, services.clock())
 

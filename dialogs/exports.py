@@ -14,6 +14,8 @@ Builder = Callable[[Services, ExportTicket], Awaitable[ExportFile | None]]
 
 BUILDERS: dict[str, Builder] = {
     "breaches": breach_register.export_file,
+    "breach_dossier": breach_register.dossier_file,
+    "breach_letter": breach_register.letter_file,
     "register": registers.export_file,
     "overview": overview.export_file,
 }

@@ -12,6 +12,7 @@ from bot.storage.errors import StorageError
 from bot.storage.requests import StoredRequest
 from cards import render, text
 from dialogs.base import Card, CardAction, log_storage_failure
+from dialogs.breach_dossier import mine_items
 from dialogs.decisions import refusal
 from dialogs.personal_view import mine_card
 from dialogs.registry import VerbRegistry
@@ -29,7 +30,8 @@ async def open_mine(action: CardAction, services: Services) -> Card:
         return render(
             "error", actor.locale, {"message": text(actor.locale, "requests.no_identity")}
         )
-    return mine_card(services.kinds, await my_requests(services, actor), actor.locale)
+    leaks = await mine_items(services, actor, actor.locale)
+    return mine_card(services.kinds, await my_requests(services, actor), actor.locale, leaks)
 
 
 async def show_mine(action: CardAction, services: Services) -> Card:

@@ -47,26 +47,37 @@ def outcome_line(kinds: Kinds, summary: RequestSummary, locale: str) -> str:
     return text(locale, f"personal.statuses.{summary.status.value}")
 
 
-def mine_card(kinds: Kinds, requests: list[RequestSummary], locale: str) -> Card:
-    """The requester's own requests, as given (newest first)."""
-    items = [
-        _item(
-            r.summary or r.id,
-            text(
+def mine_card(
+    kinds: Kinds,
+    requests: list[RequestSummary],
+    locale: str,
+    others: list[dict[str, Any]] | None = None,
+) -> Card:
+    """The requester's own requests, as given (newest first); `others` are items of other
+    aggregates (data-leak reports), each with its moment in "at", merged in by time."""
+    dated = [
+        (
+            r.created_at.isoformat(),
+            _item(
+                r.summary or r.id,
+                text(
+                    locale,
+                    "personal.mine_line",
+                    kind=kind_name(kinds, r.kind, locale),
+                    date=day_text(r.created_at.astimezone(AMSTERDAM).date(), locale),
+                    reference=r.id,
+                ),
+                r.status,
                 locale,
-                "personal.mine_line",
-                kind=kind_name(kinds, r.kind, locale),
-                date=day_text(r.created_at.astimezone(AMSTERDAM).date(), locale),
-                reference=r.id,
+                "mine.show",
+                {"requestId": r.id},
+                outcome_line(kinds, r, locale),
             ),
-            r.status,
-            locale,
-            "mine.show",
-            {"requestId": r.id},
-            outcome_line(kinds, r, locale),
         )
         for r in requests
     ]
+    dated += [(str(o["at"]), {k: v for k, v in o.items() if k != "at"}) for o in others or []]
+    items = [item for _, item in sorted(dated, key=lambda pair: pair[0], reverse=True)]
     return _render(locale, "mine", items)
 
 

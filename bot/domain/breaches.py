@@ -78,6 +78,156 @@ class BreachStatus(StrEnum):
     CLOSED = "closed"
 
 
+class Risk(StrEnum):
+    """The outcome of a risk assessment (AVG art. 33(1) and 34(1))."""
+
+    NONE = "none"  # unlikely to result in a risk: register only
+    RISK = "risk"  # notify the AP
+    HIGH = "high"  # notify the AP and inform the people affected
+
+
+class DataCategory(StrEnum):
+    """The kinds of data the assessment weighs (the officer's view, not the reporter's)."""
+
+    ORDINARY = "ordinary"  # name, address, contact details
+    SPECIAL = "special"  # art. 9/10: health, religion, criminal data ...
+    BSN = "bsn"  # citizen service number, copies of identity documents
+    FINANCIAL = "financial"  # income, arrears, bank account numbers
+    CHILDREN = "children"  # about children
+    PASSWORDS = "passwords"  # passwords and other log-in data
+
+
+SENSITIVE: tuple[DataCategory, ...] = (
+    DataCategory.SPECIAL,
+    DataCategory.BSN,
+    DataCategory.FINANCIAL,
+    DataCategory.CHILDREN,
+    DataCategory.PASSWORDS,
+)
+LARGE_SCALE = (PeopleRange.MANY,)  # more than 1,000 people
+
+
+@dataclass(frozen=True)
+class RiskFactors:
+    """What the privacy officer establishes about a leak to weigh its risk."""
+
+    categories: tuple[DataCategory, ...]
+    people: PeopleRange
+    identifiable: bool  # the data can be linked to people
+    encrypted: bool  # state-of-the-art encryption (or hashing), the key not compromised
+    recovered: bool  # the data is back, or destroyed by a trustworthy recipient (confirmed)
+    ongoing: bool  # the leak still goes on
+
+
+@dataclass(frozen=True)
+class Proposal:
+    risk: Risk
+    reasons: tuple[str, ...]  # codes, explained in the locale texts (dataleak.risk.reasons)
+
+
+def propose_risk(factors: RiskFactors) -> Proposal:
+    """A proposed assessment, with the reasons, following the AP's and EDPB's guidance (see
+    docs/data-leaks.md for the sources). The officer decides; this only proposes.
+
+    1. Data that cannot be linked to anyone: no risk.
+    2. The starting point: any identifiable leak is a risk (the AP: the bar is low); sensitive
+       data (special categories, BSN, financial, about children, passwords) or more than 1,000
+       people: high risk.
+    3. While the leak goes on, nothing lowers the risk.
+    4. Encrypted with the key safe: no risk. Recovered (or destroyed by a trustworthy recipient):
+       one step lower.
+    """
+    if not factors.identifiable:
+        return Proposal(Risk.NONE, ("not_identifiable",))
+    reasons: list[str] = []
+    sensitive = [c for c in SENSITIVE if c in factors.categories]
+    reasons += [f"sensitive_{c.value}" for c in sensitive]
+    if factors.people in LARGE_SCALE:
+        reasons.append("many_people")
+    if factors.people is PeopleRange.UNKNOWN:
+        reasons.append("people_unknown")
+    risk = Risk.HIGH if sensitive or factors.people in LARGE_SCALE else Risk.RISK
+    if not sensitive and factors.people not in LARGE_SCALE:
+        reasons.append("identifiable")
+    if factors.ongoing:
+        reasons.append("ongoing")
+        return Proposal(risk, tuple(reasons))
+    if factors.encrypted:
+        return Proposal(Risk.NONE, (*reasons, "encrypted"))
+    if factors.recovered:
+        lower = Risk.RISK if risk is Risk.HIGH else Risk.NONE
+        return Proposal(lower, (*reasons, "recovered"))
+    return Proposal(risk, tuple(reasons))
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """The officer's assessment: the factors, what the rule proposed, and what was decided."""
+
+    factors: RiskFactors
+    proposed: Proposal
+    decided: Risk
+    reason: str  # required when the decision differs from the proposal
+    at: datetime
+    by: Person
+
+
+@dataclass(frozen=True)
+class ApNotification:
+    """The notification made in the AP's online form, as the officer recorded it."""
+
+    reported_at: datetime
+    reference: str  # the AP's reference
+    late_reason: str  # art. 33(1): why after the 72 hours
+    late: bool
+    at: datetime
+    by: Person
+
+
+class ApUpdateKind(StrEnum):
+    SUPPLEMENT = "supplement"
+    WITHDRAWAL = "withdrawal"
+
+
+@dataclass(frozen=True)
+class ApUpdate:
+    """A later supplement to the AP notification, or its withdrawal."""
+
+    kind: ApUpdateKind
+    text: str
+    at: datetime
+    by: Person
+
+
+@dataclass(frozen=True)
+class Question:
+    """The privacy officer's question to the reporter, and the reporter's answer."""
+
+    number: int
+    text: str
+    asked: Mark
+    answer: str = ""
+    answered_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Letter:
+    """The letter to the people affected (art. 34), as the officer edited it."""
+
+    nl: str
+    en: str
+    at: datetime
+    by: Person
+
+
+@dataclass(frozen=True)
+class Awareness:
+    """When Woongroen became aware of the leak (art. 33(1): the 72 hours start then)."""
+
+    at: datetime
+    recorded: Mark
+
+
 @dataclass(frozen=True)
 class Person:
     id: str
@@ -146,10 +296,41 @@ class Breach:
     claimed_at: datetime | None = None  # when a sender last claimed the alert (see services)
     attempts: int = 0  # alert delivery attempts so far
     audit: tuple[AuditEntry, ...] = ()
+    # The dossier (the privacy office's; never shown to the reporter but the questions)
+    aware: Awareness | None = None
+    consequences: str = ""  # the likely effects, in the officer's words
+    measures: str = ""  # the measures taken or planned, in the officer's words
+    assessment: Assessment | None = None
+    notification: ApNotification | None = None
+    ap_updates: tuple[ApUpdate, ...] = ()
+    questions: tuple[Question, ...] = ()
+    letter: Letter | None = None
+    reporter_told: bool = False  # the reporter knows the alert reached the privacy office
+
+    @property
+    def clock_start(self) -> datetime:
+        """The 72 hours run from when Woongroen became aware; until the officer records that,
+        from the reporter's discovery (the earliest moment we know of)."""
+        return self.aware.at if self.aware is not None else self.facts.discovered_at
 
     @property
     def deadline(self) -> datetime:
-        return ap_deadline(self.facts.discovered_at)
+        return ap_deadline(self.clock_start)
+
+    @property
+    def high_risk(self) -> bool:
+        return self.assessment is not None and self.assessment.decided is Risk.HIGH
+
+    @property
+    def must_notify(self) -> bool:
+        """The AP must be told: the assessment says risk, or the officer decided to."""
+        if self.ap is not None:
+            return self.ap.yes
+        return self.assessment is not None and self.assessment.decided is not Risk.NONE
+
+    @property
+    def withdrawn(self) -> bool:
+        return any(u.kind is ApUpdateKind.WITHDRAWAL for u in self.ap_updates)
 
     @property
     def clock_running(self) -> bool:
@@ -191,7 +372,7 @@ def reminder_due(breach: Breach, now: datetime) -> int:
     """
     if not breach.clock_running:
         return 0
-    elapsed = now - breach.facts.discovered_at
+    elapsed = now - breach.clock_start
     reached = sum(1 for hours in REMINDER_HOURS if elapsed >= timedelta(hours=hours))
     return reached if reached > breach.reminders_sent else 0
 
@@ -243,7 +424,7 @@ def apply(breach: Breach, action: BreachAction, by: Person, reason: str, now: da
         )
     if action in (BreachAction.AP_YES, BreachAction.AP_NO):
         yes = action is BreachAction.AP_YES
-        late = yes and is_overdue(breach.facts.discovered_at, now)
+        late = yes and is_overdue(breach.clock_start, now)
         if breach.ap is not None and breach.ap.yes == yes:
             raise DecisionRefused("already_done")
         if not reason and late:
@@ -262,6 +443,8 @@ def apply(breach: Breach, action: BreachAction, by: Person, reason: str, now: da
         return _logged(_acknowledged(replace(breach, subjects=decision), now, by), now, by, action)
     if breach.ap is None:
         raise DecisionRefused("ap_decision_first")
+    if breach.high_risk and breach.subjects is None:
+        raise DecisionRefused("subjects_decision_first")  # art. 34
     closed = replace(
         _acknowledged(breach, now, by), closed=Mark(now, by), status=BreachStatus.CLOSED
     )
@@ -292,3 +475,179 @@ def _acknowledged(breach: Breach, now: datetime, by: Person) -> Breach:
 def _logged(breach: Breach, now: datetime, by: Person, action: BreachAction) -> Breach:
     """The trail records who did what and when; reasons stay on the decision itself."""
     return replace(breach, audit=(*breach.audit, AuditEntry(now, by.id, action.value)))
+
+
+# --- The dossier: what the privacy office records after the alert -------------------------
+
+MAX_QUESTIONS = 10  # with their answers, one table column (under 32K characters)
+MAX_AP_UPDATES = 20
+
+
+def _open(breach: Breach) -> None:
+    if breach.status is BreachStatus.CLOSED:
+        raise DecisionRefused("closed")
+
+
+def record_case(
+    breach: Breach,
+    by: Person,
+    aware_at: datetime | None,
+    consequences: str,
+    measures: str,
+    now: datetime,
+) -> Breach:
+    """The officer records when Woongroen became aware, the likely consequences and the
+    measures. Becoming aware cannot lie in the future, nor before the leak happened."""
+    _open(breach)
+    aware = breach.aware
+    if aware_at is not None:
+        if aware_at > now + FUTURE_SLACK:
+            raise DecisionRefused("aware_future")
+        if aware_at < breach.facts.occurred_at:
+            raise DecisionRefused("aware_before_occurred")
+        if aware is None or aware.at != aware_at:
+            aware = Awareness(aware_at, Mark(now, by))
+    updated = replace(breach, aware=aware, consequences=consequences, measures=measures)
+    if updated == breach:
+        raise DecisionRefused("already_done")
+    detail = f"aware={aware.at.isoformat()}" if aware is not None else ""
+    entry = AuditEntry(now, by.id, "case_recorded", detail)
+    return _acknowledged(replace(updated, audit=(*breach.audit, entry)), now, by)
+
+
+def assess(
+    breach: Breach,
+    by: Person,
+    factors: RiskFactors,
+    decided: Risk | None,
+    reason: str,
+    now: datetime,
+) -> Breach:
+    """The officer confirms the proposed assessment (decided None or equal) or changes it,
+    with a reason. Both the proposal and the decision go on the trail."""
+    _open(breach)
+    proposal = propose_risk(factors)
+    final = decided or proposal.risk
+    if final is not proposal.risk and not reason:
+        raise DecisionRefused("assessment_reason_required")
+    assessment = Assessment(factors, proposal, final, reason, now, by)
+    previous = breach.assessment
+    if previous is not None and (previous.factors, previous.decided, previous.reason) == (
+        factors,
+        final,
+        reason,
+    ):
+        raise DecisionRefused("already_done")
+    verb = "risk_confirmed" if final is proposal.risk else "risk_changed"
+    entry = AuditEntry(now, by.id, verb, f"proposed={proposal.risk.value} decided={final.value}")
+    updated = replace(breach, assessment=assessment, audit=(*breach.audit, entry))
+    return _acknowledged(updated, now, by)
+
+
+def record_notification(
+    breach: Breach,
+    by: Person,
+    reported_at: datetime,
+    reference: str,
+    late_reason: str,
+    now: datetime,
+) -> Breach:
+    """The officer records that the AP was notified (when, the AP's reference). After the 72
+    hours the reason for the delay is required (art. 33(1)). Implies "notify the AP: yes"."""
+    _open(breach)
+    if breach.notification is not None:
+        if (breach.notification.reported_at, breach.notification.reference) == (
+            reported_at,
+            reference,
+        ):
+            raise DecisionRefused("already_done")
+        raise DecisionRefused("already_notified")
+    if not reference:
+        raise DecisionRefused("ap_reference_required")
+    if reported_at > now + FUTURE_SLACK:
+        raise DecisionRefused("reported_future")
+    if reported_at < breach.facts.occurred_at:
+        raise DecisionRefused("reported_before_occurred")
+    late = reported_at > breach.deadline
+    if late and not late_reason:
+        raise DecisionRefused("delay_reason_required")
+    notification = ApNotification(reported_at, reference, late_reason, late, now, by)
+    ap = breach.ap
+    if ap is None or not ap.yes:
+        ap = Decision(True, late_reason, reported_at, by, late)
+    entry = AuditEntry(now, by.id, "ap_notified", reference)
+    updated = replace(breach, notification=notification, ap=ap, audit=(*breach.audit, entry))
+    return _acknowledged(updated, now, by)
+
+
+def update_notification(
+    breach: Breach, by: Person, kind: ApUpdateKind, text: str, now: datetime
+) -> Breach:
+    """A supplement to the AP notification, or its withdrawal (with the reason)."""
+    _open(breach)
+    if breach.notification is None:
+        raise DecisionRefused("not_notified")
+    if breach.withdrawn:
+        raise DecisionRefused("withdrawn")
+    if not text:
+        raise DecisionRefused("ap_update_text_required")
+    if len(breach.ap_updates) >= MAX_AP_UPDATES:
+        raise DecisionRefused("too_many_updates")
+    if any(u.kind is kind and u.text == text for u in breach.ap_updates):
+        raise DecisionRefused("already_done")
+    update = ApUpdate(kind, text, now, by)
+    entry = AuditEntry(now, by.id, f"ap_{kind.value}")
+    return replace(breach, ap_updates=(*breach.ap_updates, update), audit=(*breach.audit, entry))
+
+
+def ask_reporter(breach: Breach, by: Person, text: str, now: datetime) -> Breach:
+    """The officer asks the reporter a question (it is sent to the reporter)."""
+    _open(breach)
+    if not text:
+        raise DecisionRefused("question_required")
+    if len(breach.questions) >= MAX_QUESTIONS:
+        raise DecisionRefused("too_many_questions")
+    if breach.questions and breach.questions[-1].text == text and not breach.questions[-1].answer:
+        raise DecisionRefused("already_done")
+    question = Question(len(breach.questions) + 1, text, Mark(now, by))
+    entry = AuditEntry(now, by.id, "question_asked", str(question.number))
+    updated = replace(breach, questions=(*breach.questions, question), audit=(*breach.audit, entry))
+    return _acknowledged(updated, now, by)
+
+
+def answer_question(breach: Breach, by: str, number: int, text: str, now: datetime) -> Breach:
+    """Only the reporter answers, once per question; the time is kept."""
+    if by != breach.reporter.id:
+        raise DecisionRefused("not_reporter")
+    found = [q for q in breach.questions if q.number == number]
+    if not found:
+        raise DecisionRefused("no_question")
+    question = found[0]
+    if question.answer:
+        if question.answer == text:
+            raise DecisionRefused("already_done")
+        raise DecisionRefused("already_answered")
+    if not text:
+        raise DecisionRefused("answer_required")
+    answered = replace(question, answer=text, answered_at=now)
+    questions = tuple(answered if q.number == number else q for q in breach.questions)
+    entry = AuditEntry(now, by, "question_answered", str(number))
+    return replace(breach, questions=questions, audit=(*breach.audit, entry))
+
+
+def save_letter(breach: Breach, by: Person, nl: str, en: str, now: datetime) -> Breach:
+    """The officer's edited letter to the people affected."""
+    _open(breach)
+    if not nl and not en:
+        raise DecisionRefused("letter_required")
+    if breach.letter is not None and (breach.letter.nl, breach.letter.en) == (nl, en):
+        raise DecisionRefused("already_done")
+    entry = AuditEntry(now, by.id, "letter_saved")
+    return replace(breach, letter=Letter(nl, en, now, by), audit=(*breach.audit, entry))
+
+
+def reporter_status(breach: Breach) -> str:
+    """What the reporter sees: received, being assessed, closed (never the office's notes)."""
+    if breach.status is BreachStatus.CLOSED:
+        return "closed"
+    return "received" if breach.acknowledged is None else "assessing"

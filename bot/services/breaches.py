@@ -25,7 +25,9 @@ from bot.domain.breaches import (
     Delivery,
     LeakFacts,
     Person,
+    Question,
     add_information,
+    answer_question,
     apply,
     reminder_due,
     retry_delay,
@@ -36,7 +38,7 @@ from bot.services.contention import ATTEMPTS, pause
 from bot.services.context import Services
 from bot.services.notify import DeliveryError
 from bot.services.roles import NotAllowed, person_with_role
-from bot.storage.breaches import StoredBreach
+from bot.storage.breaches import ReporterView, StoredBreach
 from bot.storage.errors import AlreadyExists, Conflict, StorageError
 
 log = logging.getLogger(__name__)
@@ -51,6 +53,22 @@ class BreachPresenter(Protocol):
     def office_card(
         self, breach: Breach, locale: str, now: datetime, reminder: int = 0, fallback: bool = False
     ) -> dict[str, Any]: ...
+
+    def question_card(self, breach: Breach, question: Question, locale: str) -> dict[str, Any]:
+        """The reporter's card with the officer's question and an answer box."""
+        ...
+
+    def delivered_card(self, breach: Breach, reached: Reached, locale: str) -> dict[str, Any]:
+        """The reporter's message that the report has now reached the privacy office."""
+        ...
+
+
+@dataclass(frozen=True)
+class Reached:
+    """Who has the alert, as the reporter is told: 'officer', 'deputy', 'fallback' or ''."""
+
+    role: str
+    names: tuple[str, ...]
 
 
 class BreachNotFound(LookupError):
@@ -114,14 +132,14 @@ async def report(
         return Reported(again.breach, created=False)
     log.info("data-leak report %s recorded", bid)
     try:
-        stored = await _alert(services, presenter, stored)
+        stored = await _alert(services, presenter, stored, told=True)
     except StorageError as error:
         log.warning("alert for %s left to the redelivery job: %s", bid, type(error).__name__)
     return Reported(stored.breach, created=True)
 
 
 async def _alert(
-    services: Services, presenter: BreachPresenter, stored: StoredBreach
+    services: Services, presenter: BreachPresenter, stored: StoredBreach, told: bool = False
 ) -> StoredBreach:
     """Send the alert to every privacy-office member who does not have it yet; if none has it,
     to the integrity officer. Records message ids, failures and the delivery state."""
@@ -151,7 +169,23 @@ async def _alert(
         delivery = Delivery.UNDELIVERED
     if delivery is not Delivery.DELIVERED:
         log.error("data-leak alert %s has not reached the privacy office", breach.id)
-    return await _record_messages(services, breach, sent, trail, delivery)
+    return await _record_messages(services, breach, sent, trail, delivery, told=told)
+
+
+async def reached(services: Services, breach: Breach) -> Reached:
+    """Who in the privacy office (or the fallback) has the alert, for the reporter's receipt:
+    the officer if they have it, else the deputy, else the fallback; '' when nobody has."""
+    officers = await services.directory.with_role(breach.tenant_id, Role.PRIVACY_OFFICER)
+    deputies = await services.directory.with_role(breach.tenant_id, Role.PRIVACY_DEPUTY)
+    for role, people in (("officer", officers), ("deputy", deputies)):
+        names = tuple(p.name for p in people if p.id in breach.alerts)
+        if names:
+            return Reached(role, names)
+    if breach.alerts:
+        fallback = await services.directory.with_role(breach.tenant_id, Role.INTEGRITY_OFFICER)
+        names = tuple(p.name for p in fallback if p.id in breach.alerts)
+        return Reached("fallback", names or ("?",))
+    return Reached("", ())
 
 
 async def _fallback(services: Services, breach: Breach) -> list[Person]:
@@ -201,6 +235,7 @@ async def _record_messages(
     trail: list[AuditEntry],
     delivery: Delivery | None,
     reminders_sent: int | None = None,
+    told: bool = False,
 ) -> StoredBreach:
     """Merge new message ids, trail entries and the delivery state into the stored report,
     re-reading on a race (a privacy officer may be acting on it at the same moment)."""
@@ -218,6 +253,8 @@ async def _record_messages(
         )
         if current.delivery is Delivery.DELIVERED and delivery is not None:
             merged = replace(merged, delivery=Delivery.DELIVERED)
+        if told and merged.delivery is Delivery.DELIVERED:
+            merged = replace(merged, reporter_told=True)  # the receipt says so
         if reminders_sent is not None and current.reminders_sent == reminders_sent + 1:
             merged = replace(merged, reminders_sent=reminders_sent)
         try:
@@ -380,3 +417,127 @@ async def redeliver_alerts(services: Services, presenter: BreachPresenter) -> in
         await _alert(services, presenter, stored)
         count += 1
     return count
+
+
+async def tell_reporters(services: Services, presenter: BreachPresenter) -> int:
+    """Tell each reporter whose receipt said "not yet delivered" that the report has now
+    reached the privacy office. Claimed first (ETag), given back when the message fails, so
+    it is sent once and never dropped."""
+    count = 0
+    for candidate in await services.breaches.untold_reporters():
+        stored = await services.breaches.get(candidate.tenant_id, candidate.id)
+        if stored is None or stored.breach.reporter_told:
+            continue
+        now = services.clock()
+        entry = AuditEntry(now, "system", "reporter_told")
+        claimed = replace(stored.breach, reporter_told=True, audit=(*stored.breach.audit, entry))
+        try:
+            stored = await services.breaches.update(stored, claimed)
+        except (Conflict, AlreadyExists):
+            continue
+        breach = stored.breach
+        reference = await services.conversations.get(breach.tenant_id, breach.reporter.id)
+        locale = reference.locale if reference else services.settings.default_locale
+        card = presenter.delivered_card(breach, await reached(services, breach), locale)
+        try:
+            await services.notifier.send_card(breach.tenant_id, breach.reporter.id, card)
+        except DeliveryError as error:
+            log.warning("reporter of %s not told yet: %s", breach.id, type(error).__name__)
+            await _untell(services, breach)
+            continue
+        count += 1
+    return count
+
+
+async def _untell(services: Services, breach: Breach) -> None:
+    for _ in range(5):
+        stored = await _load(services, breach.tenant_id, breach.id)
+        try:
+            await services.breaches.update(stored, replace(stored.breach, reporter_told=False))
+            return
+        except (Conflict, AlreadyExists):
+            continue
+
+
+Change = Callable[[Breach, Person, datetime], Breach]
+
+
+async def change(
+    services: Services,
+    presenter: BreachPresenter,
+    actor: Actor,
+    breach_id: str,
+    what: Change,
+    message_id: str | None,
+) -> Breach:
+    """A privacy-office member changes the dossier (`what` applies the domain rule); retried
+    on a lost race; a repeat (`already_done`) returns the current state; everyone's card
+    follows. DecisionRefused says why not."""
+    member = await office_member(services, actor)
+    for attempt in range(ATTEMPTS):
+        stored = await _load(services, actor.tenant_id, breach_id)
+        try:
+            updated = what(stored.breach, member, services.clock())
+        except DecisionRefused as refusal:
+            if refusal.code != "already_done":
+                raise
+            return stored.breach
+        try:
+            await services.breaches.update(stored, updated)
+        except (Conflict, AlreadyExists):
+            await pause(attempt)
+            continue
+        await refresh_cards(services, presenter, updated, skip=(actor.user_id, message_id))
+        return updated
+    log.error("change on %s lost %d races in a row", breach_id, ATTEMPTS)
+    raise Conflict(f"could not change {breach_id}")
+
+
+async def send_question(services: Services, presenter: BreachPresenter, breach: Breach) -> bool:
+    """Send the latest question to the reporter; False when it could not be delivered (the
+    reporter still finds it under "mijn meldingen")."""
+    question = breach.questions[-1]
+    reference = await services.conversations.get(breach.tenant_id, breach.reporter.id)
+    locale = reference.locale if reference else services.settings.default_locale
+    card = presenter.question_card(breach, question, locale)
+    try:
+        await services.notifier.send_card(breach.tenant_id, breach.reporter.id, card)
+    except DeliveryError as error:
+        log.warning("question on %s not delivered: %s", breach.id, type(error).__name__)
+        return False
+    return True
+
+
+async def answer(
+    services: Services,
+    presenter: BreachPresenter,
+    actor: Actor,
+    breach_id: str,
+    number: int,
+    text: str,
+) -> Breach:
+    """The reporter answers a question (identity from the activity); the office's cards show
+    it with the time."""
+    for attempt in range(ATTEMPTS):
+        stored = await services.breaches.get(actor.tenant_id, breach_id)
+        if stored is None or stored.breach.reporter.id != actor.user_id:
+            raise BreachNotFound(breach_id)
+        try:
+            updated = answer_question(stored.breach, actor.user_id, number, text, services.clock())
+        except DecisionRefused as refusal:
+            if refusal.code != "already_done":
+                raise
+            return stored.breach
+        try:
+            await services.breaches.update(stored, updated)
+        except (Conflict, AlreadyExists):
+            await pause(attempt)
+            continue
+        await refresh_cards(services, presenter, updated)
+        return updated
+    raise Conflict(f"could not answer on {breach_id}")
+
+
+async def my_reports(services: Services, actor: Actor) -> list[ReporterView]:
+    """The actor's own data-leak reports, newest first (for "mijn meldingen")."""
+    return await services.breaches.by_reporter(actor.tenant_id, actor.user_id)

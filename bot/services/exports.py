@@ -22,9 +22,11 @@ from bot.storage.exports import ExportTicket, ExportTickets, TicketState
 
 LIFETIME = timedelta(minutes=15)
 ExportFile = tuple[str, str, bytes]  # what a download serves: file name, content type, content
-FORMATS = ("csv", "xlsx")
+FORMATS = ("csv", "xlsx")  # registers
+DOCUMENTS = ("pdf",)  # one case's documents (the breach dossier, the letter)
 
 __all__ = [
+    "DOCUMENTS",
     "FORMATS",
     "LIFETIME",
     "ExportFile",
@@ -48,7 +50,7 @@ async def create_ticket(
     params: Mapping[str, str] | None = None,
 ) -> ExportTicket:
     """A new one-time download ticket (the caller has checked the role)."""
-    if fmt not in FORMATS:
+    if fmt not in FORMATS + DOCUMENTS:
         raise ValueError(f"unknown export format {fmt!r}")
     token = secrets.token_urlsafe(32)
     ticket = ExportTicket(

@@ -29,7 +29,7 @@ def request_record(kinds: Kinds, request: ApprovalRequest) -> RequestRecord:
 def leak_record(breach: Breach) -> LeakRecord:
     ap = breach.ap
     return LeakRecord(
-        discovered_at=breach.facts.discovered_at,
+        discovered_at=breach.clock_start,  # the 72 hours run from awareness
         ap_decided_at=ap.at if ap else None,
         ap_notified=bool(ap and ap.yes),
     )

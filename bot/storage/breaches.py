@@ -19,16 +19,28 @@ from typing import Any
 from bot.domain.breaches import (
     Addition,
     Answer3,
+    ApNotification,
+    ApUpdate,
+    ApUpdateKind,
+    Assessment,
+    Awareness,
     Breach,
     BreachStatus,
+    DataCategory,
     DataKind,
     Decision,
     Delivery,
     LeakFacts,
     LeakKind,
+    Letter,
     Mark,
     PeopleRange,
     Person,
+    Proposal,
+    Question,
+    Risk,
+    RiskFactors,
+    reporter_status,
 )
 from bot.storage.audit import audit_columns, audit_entries
 from bot.storage.errors import NotFound
@@ -37,6 +49,15 @@ from bot.storage.store import Row, TableStore, Write
 BREACHES = "breaches"
 EXPORTS = "exports"
 TABLES: tuple[str, ...] = (BREACHES, EXPORTS)
+
+
+@dataclass(frozen=True)
+class ReporterView:
+    """What "mijn meldingen" shows of a report: never more than its status."""
+
+    id: str
+    reported_at: datetime
+    status: str  # received, assessing, closed (bot.domain.breaches.reporter_status)
 
 
 @dataclass(frozen=True)
@@ -51,7 +72,7 @@ class BreachRepository:
 
     async def create(self, breach: Breach) -> StoredBreach:
         """Write a new report with its trail (AlreadyExists when written before)."""
-        writes = [Write("insert", _key(breach.id), _columns(breach))]
+        writes = [Write("insert", _key(breach.id), _columns(breach)), _mine(breach)]
         writes += [
             Write("insert", _trail_key(breach.id, n), audit_columns(e))
             for n, e in enumerate(breach.audit)
@@ -72,6 +93,8 @@ class BreachRepository:
         """Replace the report if unchanged since read (else Conflict) and append its trail."""
         old = len(stored.breach.audit)
         writes = [Write("replace", _key(updated.id), _columns(updated), stored.etag)]
+        if reporter_status(updated) != reporter_status(stored.breach):
+            writes.append(_mine(updated))
         writes += [
             Write("insert", _trail_key(updated.id, old + n), audit_columns(e))
             for n, e in enumerate(updated.audit[old:])
@@ -84,6 +107,42 @@ class BreachRepository:
         rows = await self._store.query(BREACHES, tenant_id, "b|", "b}")
         breaches = [_breach(tenant_id, row, []) for row in rows]
         return sorted(breaches, key=lambda b: b.facts.discovered_at, reverse=True)
+
+    async def by_reporter(self, tenant_id: str, reporter_id: str) -> list[ReporterView]:
+        """The reporter's own reports, newest first: their index rows only (one range query,
+        whatever the size of the register)."""
+        prefix = f"r|{reporter_id}|"
+        rows = await self._store.query(BREACHES, tenant_id, prefix, prefix + "}")
+        views = [
+            ReporterView(
+                row.row[len(prefix) :],
+                datetime.fromisoformat(str(row.data["ReportedAt"])),
+                str(row.data["ReporterStatus"]),
+            )
+            for row in rows
+        ]
+        return sorted(views, key=lambda v: v.reported_at, reverse=True)
+
+    async def backfill_reporter_index(self) -> int:
+        """Write the reporter's index row of every report that has none (a migration)."""
+        rows = await self._store.scan(BREACHES, {})
+        heads = [r for r in rows if r.row.startswith("b|")]
+        indexed = {(r.partition, r.row.rsplit("|", 1)[-1]) for r in rows if r.row.startswith("r|")}
+        written = 0
+        for head in heads:
+            if (head.partition, head.row[2:]) in indexed:
+                continue
+            breach = _breach(head.partition, head, [])
+            await self._store.transact(BREACHES, head.partition, [_mine(breach)])
+            written += 1
+        return written
+
+    async def untold_reporters(self) -> list[Breach]:
+        """Delivered reports whose reporter has not been told so yet (for the redelivery job)."""
+        rows = await self._store.scan(
+            BREACHES, {"Delivery": Delivery.DELIVERED.value, "ReporterTold": False}
+        )
+        return [_breach(row.partition, row, []) for row in rows]
 
     async def running_clocks(self) -> list[Breach]:
         """Reports still waiting for an AP decision, in every tenant (for the reminder job).
@@ -115,10 +174,25 @@ class BreachRepository:
         """The report and its trail, the trail first (a crash leaves the head findable)."""
         prefix = f"t|{breach_id}|"
         trail = await self._store.query(BREACHES, tenant_id, prefix, prefix + "}")
-        rows = [*(r.row for r in sorted(trail, key=lambda r: r.row)), _key(breach_id)]
+        try:
+            head = await self._store.get(BREACHES, tenant_id, _key(breach_id))
+            mine = [f"r|{head.data['ReporterId']}|{breach_id}"]
+        except NotFound:
+            mine = []
+        rows = [*(r.row for r in sorted(trail, key=lambda r: r.row)), *mine, _key(breach_id)]
         for start in range(0, len(rows), 100):
             writes = [Write("delete", row) for row in rows[start : start + 100]]
             await self._store.transact(BREACHES, tenant_id, writes)
+
+
+def _mine(breach: Breach) -> Write:
+    """The reporter's index row `r|<reporter>|<id>`: in the same partition, so it is written in
+    the report's own transaction (all or nothing); status only."""
+    return Write(
+        "upsert",
+        f"r|{breach.reporter.id}|{breach.id}",
+        {"ReportedAt": breach.reported_at.isoformat(), "ReporterStatus": reporter_status(breach)},
+    )
 
 
 def _key(breach_id: str) -> str:
@@ -195,7 +269,161 @@ def _columns(breach: Breach) -> dict[str, Any]:
         "ClaimedAt": _iso(breach.claimed_at),
         # Scanned by the reminder job: only reports whose clock still runs.
         "Clock": "running" if breach.clock_running else "stopped",
+        **_dossier_columns(breach),
     }
+
+
+def _person(p: Person) -> dict[str, str]:
+    return asdict(p)
+
+
+def _dossier_columns(breach: Breach) -> dict[str, Any]:
+    """The privacy office's dossier: one JSON column per part (each under the 32K limit)."""
+    a, n, letter = breach.assessment, breach.notification, breach.letter
+    return {
+        "Aware": json.dumps(
+            {
+                "at": breach.aware.at.isoformat(),
+                "recorded": json.loads(_mark(breach.aware.recorded)),
+            }
+            if breach.aware
+            else None
+        ),
+        "Consequences": breach.consequences,
+        "Measures": breach.measures,
+        "Assessment": json.dumps(
+            {
+                "categories": [c.value for c in a.factors.categories],
+                "people": a.factors.people.value,
+                "identifiable": a.factors.identifiable,
+                "encrypted": a.factors.encrypted,
+                "recovered": a.factors.recovered,
+                "ongoing": a.factors.ongoing,
+                "proposed": a.proposed.risk.value,
+                "reasons": list(a.proposed.reasons),
+                "decided": a.decided.value,
+                "reason": a.reason,
+                "at": a.at.isoformat(),
+                "by": _person(a.by),
+            }
+            if a
+            else None,
+            ensure_ascii=False,
+        ),
+        "Notification": json.dumps(
+            {
+                "reportedAt": n.reported_at.isoformat(),
+                "reference": n.reference,
+                "lateReason": n.late_reason,
+                "late": n.late,
+                "at": n.at.isoformat(),
+                "by": _person(n.by),
+            }
+            if n
+            else None,
+            ensure_ascii=False,
+        ),
+        "ApUpdates": json.dumps(
+            [
+                {"kind": u.kind.value, "text": u.text, "at": u.at.isoformat(), "by": _person(u.by)}
+                for u in breach.ap_updates
+            ],
+            ensure_ascii=False,
+        ),
+        "Questions": json.dumps(
+            [
+                {
+                    "number": q.number,
+                    "text": q.text,
+                    "asked": json.loads(_mark(q.asked)),
+                    "answer": q.answer,
+                    "answeredAt": _iso(q.answered_at),
+                }
+                for q in breach.questions
+            ],
+            ensure_ascii=False,
+        ),
+        "LetterNl": letter.nl if letter else "",
+        "LetterEn": letter.en if letter else "",
+        "Letter": json.dumps(
+            {"at": letter.at.isoformat(), "by": _person(letter.by)} if letter else None
+        ),
+        "ReporterTold": breach.reporter_told,
+    }
+
+
+def _json(raw: object, default: Any) -> Any:
+    return json.loads(str(raw)) if raw else default
+
+
+def _read_dossier(d: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    aware = _json(d.get("Aware"), None)
+    if aware:
+        recorded = _read_mark(json.dumps(aware["recorded"]))
+        assert recorded is not None
+        out["aware"] = Awareness(datetime.fromisoformat(aware["at"]), recorded)
+    out["consequences"] = str(d.get("Consequences") or "")
+    out["measures"] = str(d.get("Measures") or "")
+    a = _json(d.get("Assessment"), None)
+    if a:
+        factors = RiskFactors(
+            tuple(DataCategory(c) for c in a["categories"]),
+            PeopleRange(a["people"]),
+            bool(a["identifiable"]),
+            bool(a["encrypted"]),
+            bool(a["recovered"]),
+            bool(a["ongoing"]),
+        )
+        out["assessment"] = Assessment(
+            factors,
+            Proposal(Risk(a["proposed"]), tuple(a["reasons"])),
+            Risk(a["decided"]),
+            str(a["reason"]),
+            datetime.fromisoformat(a["at"]),
+            Person(**a["by"]),
+        )
+    n = _json(d.get("Notification"), None)
+    if n:
+        out["notification"] = ApNotification(
+            datetime.fromisoformat(n["reportedAt"]),
+            str(n["reference"]),
+            str(n["lateReason"]),
+            bool(n["late"]),
+            datetime.fromisoformat(n["at"]),
+            Person(**n["by"]),
+        )
+    out["ap_updates"] = tuple(
+        ApUpdate(
+            ApUpdateKind(u["kind"]), u["text"], datetime.fromisoformat(u["at"]), Person(**u["by"])
+        )
+        for u in _json(d.get("ApUpdates"), [])
+    )
+    questions = []
+    for q in _json(d.get("Questions"), []):
+        asked = _read_mark(json.dumps(q["asked"]))
+        assert asked is not None
+        answered = q.get("answeredAt") or ""
+        questions.append(
+            Question(
+                int(q["number"]),
+                str(q["text"]),
+                asked,
+                str(q.get("answer", "")),
+                datetime.fromisoformat(answered) if answered else None,
+            )
+        )
+    out["questions"] = tuple(questions)
+    letter = _json(d.get("Letter"), None)
+    if letter:
+        out["letter"] = Letter(
+            str(d.get("LetterNl") or ""),
+            str(d.get("LetterEn") or ""),
+            datetime.fromisoformat(letter["at"]),
+            Person(**letter["by"]),
+        )
+    out["reporter_told"] = bool(d.get("ReporterTold", False))
+    return out
 
 
 def _read_mark(raw: object) -> Mark | None:
@@ -260,4 +488,5 @@ def _breach(tenant_id: str, head: Row, trail: Sequence[Row]) -> Breach:
         attempts=int(d.get("Attempts", 0)),
         claimed_at=datetime.fromisoformat(claimed) if claimed else None,
         audit=audit_entries(trail),
+        **_read_dossier(d),
     )

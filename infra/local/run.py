@@ -1,4 +1,5 @@
-"""`make run`: Azurite, the bot and two Agents Playgrounds (employee and manager), until Ctrl-C."""
+"""`make run`: Azurite, the bot and three Agents Playgrounds (employee, manager, privacy officer),
+until Ctrl-C."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ BOT_PORT = 3978
 PEOPLE = (
     ("employee", 56150, "Sanne de Vries (medewerker)"),
     ("manager", 56151, "Pieter Bakker (haar leidinggevende)"),
+    ("privacy_officer", 56152, "Fatima el Amrani (privacy officer: datalekken)"),
 )
 
 
@@ -63,7 +65,7 @@ def main() -> int:
         for name, port, _ in PEOPLE:
             config = ROOT / "infra" / "local" / "playground" / f"{name}.json"
             stack.enter_context(playground(port, endpoint, config, data / f"playground-{name}"))
-        print("\nReady. Open these two pages side by side (each is one person in Teams):")
+        print("\nReady. Open these pages side by side (each is one person in Teams):")
         for _, port, who in PEOPLE:
             print(f"  http://127.0.0.1:{port}   {who}")
         print("Type 'hallo' in the Personal Chat. Health: http://127.0.0.1:3978/healthz")

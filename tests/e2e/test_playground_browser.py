@@ -69,6 +69,14 @@ def manager_playground(
     yield from _playground(bot_endpoint, "manager", tmp_path_factory)
 
 
+@pytest.fixture(scope="module")
+def privacy_playground(
+    bot_endpoint: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """Fatima el Amrani's Teams (the privacy officer), a third Playground as `make run` opens."""
+    yield from _playground(bot_endpoint, "privacy_officer", tmp_path_factory)
+
+
 @pytest.fixture(scope="session")
 def chromium() -> str:
     if not os.path.exists(CHROMIUM):
@@ -156,3 +164,35 @@ async def test_a_hamper_to_hand_in_that_the_manager_sends_back_shows_his_instruc
     await expect(
         employee.get_by_role("button", name="Ik heb het teruggegeven").first
     ).to_be_visible()
+
+
+async def test_a_data_leak_reaches_the_privacy_officer_and_the_receipt_says_so(
+    browser: Browser, employee_playground: str, privacy_playground: str
+) -> None:
+    # The privacy officer opens Teams first: that is when the bot learns how to reach her.
+    officer = await open_chat(browser, privacy_playground)
+    employee = await open_chat(browser, employee_playground)
+
+    await employee.get_by_role("button", name="Datalek melden").first.click()
+    description = employee.get_by_placeholder("Bijvoorbeeld: ik heb een mail met huurdersgegevens")
+    await description.last.click()
+    await description.last.press_sequentially("Huurlijst naar de verkeerde aannemer gemaild")
+    await employee.get_by_role("radio", name="Nee").first.check()
+    await employee.get_by_role("button", name="Melden bij de privacy officer").last.click()
+    await expect(
+        employee.get_by_text("bezorgd bij de privacy officer (Fatima el Amrani)")
+    ).to_be_visible(timeout=20_000)
+    await expect(employee.get_by_text("Status: ontvangen").first).to_be_visible()
+
+    # The alert arrives on the privacy officer's page, with the clock and the case card.
+    await expect(officer.get_by_text("melding van Sanne de Vries").first).to_be_visible(
+        timeout=20_000
+    )
+    await expect(
+        officer.get_by_text("Huurlijst naar de verkeerde aannemer gemaild").first
+    ).to_be_visible()
+    await expect(officer.get_by_text("Melden bij de AP uiterlijk").first).to_be_visible()
+    await officer.get_by_role("button", name="Ontvangen", exact=True).last.click()
+    await expect(officer.get_by_text("Ontvangen door Fatima el Amrani").first).to_be_visible(
+        timeout=20_000
+    )

@@ -438,7 +438,44 @@ def _breach_samples() -> list[tuple[str, Builder]]:
     decided = apply(breach, BreachAction.AP_NO, fatima, "Geen risico: versleuteld", now)
     closed = apply(decided, BreachAction.CLOSE, fatima, "", now)
     late = now + timedelta(hours=80)
+    from bot.domain.breaches import (
+        ApUpdateKind,
+        DataCategory,
+        RiskFactors,
+        answer_question,
+        ask_reporter,
+        assess,
+        record_case,
+        record_notification,
+        save_letter,
+        update_notification,
+    )
+    from dialogs.dataleak import question_card
+
+    factors = RiskFactors((DataCategory.BSN,), PeopleRange.FEW, True, False, False, False)
+    worked = record_case(breach, fatima, now - timedelta(minutes=30), "Fraude", "Gebeld", now)
+    worked = assess(worked, fatima, factors, None, "", now)
+    worked = record_notification(worked, fatima, now, "AP-123", "", now)
+    worked = update_notification(worked, fatima, ApUpdateKind.SUPPLEMENT, "Meer", now)
+    worked = ask_reporter(worked, fatima, "Welk adres?", now)
+    asked = ask_reporter(worked, fatima, "En wanneer?", now)
+    worked = answer_question(asked, "u1", 1, "info@example.org", now)
+    worked = save_letter(worked, fatima, "Beste", "Dear", now)
+    call = {"title": "Bel Fatima", "url": "tel:+31612345678"}
     return [
+        ("breach:dossier", lambda locale: OFFICE.office_card(worked, locale, now, notice="ok")),
+        (
+            "breach_receipt:undelivered",
+            lambda locale: receipt_card(worked, locale, "Nog niet", call=call),
+        ),
+        (
+            "breach_question:open",
+            lambda locale: question_card(asked, asked.questions[1], locale, "Leeg", "x"),
+        ),
+        (
+            "breach_question:answered",
+            lambda locale: question_card(worked, worked.questions[0], locale),
+        ),
         ("form:dataleak", lambda locale: leak_form(locale, now)),
         (
             "form:dataleak-errors",
