@@ -45,6 +45,7 @@ from bot.storage.repositories import TABLES, ConversationReferences, DirectoryRe
 from bot.storage.requests import RequestRepository
 from bot.storage.store import TableStore
 from bot.storage.tables import AzureTableStore
+from bot.storage.trailer import TrailerRepository
 from bot.teams.adapter import build_adapter
 from bot.teams.fast_connector import close_connectors
 from bot.teams.handler import IntegrityBot
@@ -115,6 +116,7 @@ def init_app(
         else DirectoryManagers(directory),
         kinds=catalogue,
         negotiations=NegotiationRepository(table_store),
+        trailer=TrailerRepository(table_store),
         clock=clock,
         feed=feed,
     )

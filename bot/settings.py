@@ -380,6 +380,14 @@ class Settings:
         "Days between reminders to people who have not yet confirmed the yearly code "
         "acknowledgement.",
     )
+    trailer_firm_days: Annotated[
+        int, _checked(_whole(0, None, "a whole number of days (0 or more)"))
+    ] = env(
+        "TRAILER_FIRM_DAYS",
+        "3",
+        "Days before the day of an employee's trailer booking from which it is firm: until then "
+        "a tenant's booking of that slot cancels it (tenants go first, §3 footnote 1).",
+    )
     retention_requests_days: Annotated[
         int, _checked(_whole(1, None, "a whole number of days (at least 1)"))
     ] = env(

@@ -9,6 +9,7 @@ from bot.domain.people import Actor
 from bot.services.context import Services
 from dialogs import (
     acknowledge,
+    borrow,
     breach_dossier,
     breach_register,
     collection,
@@ -28,6 +29,7 @@ from dialogs import (
     sidejob,
     supplier,
     tenant,
+    trailer,
 )
 from dialogs.base import Card, CardAction
 from dialogs.flow import RequestFlow
@@ -38,7 +40,14 @@ from dialogs.registry import VerbRegistry
 
 def product_kinds() -> tuple[RequestKind[Any], ...]:
     """The request kinds of the product, in menu order (one module each)."""
-    return (gift.KIND, invitation.KIND, sidejob.KIND, supplier.KIND, tenant.KIND)
+    return (
+        gift.KIND,
+        invitation.KIND,
+        sidejob.KIND,
+        supplier.KIND,
+        tenant.KIND,
+        borrow.KIND,
+    )
 
 
 def build_registry(kinds: Kinds) -> VerbRegistry:
@@ -62,6 +71,7 @@ def build_registry(kinds: Kinds) -> VerbRegistry:
     registers.register(registry)
     overview.register(registry)
     negotiations.register(registry)
+    trailer.register(registry)
     return registry
 
 

@@ -8,12 +8,13 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.domain.kinds import Outcome
 from bot.domain.requests import request_id
 from bot.services.approvals import Draft, Submitted, submit
 from bot.services.approvers import NoApprover
 from bot.services.context import Services
 from bot.storage.errors import StorageError
-from cards import text
+from cards import render, text
 from dialogs.base import Card, CardAction, log_storage_failure
 from dialogs.forms import Reader
 from dialogs.kinds import RequestKind
@@ -51,6 +52,10 @@ class RequestFlow:
             return kind.form.card(
                 locale, form_id, reader.values, {}, text(locale, "requests.no_identity")
             )
+        if kind.answered:
+            settled = kind.rule(facts)
+            if settled.verdict in kind.answered:
+                return answer_card(kind, settled, locale)
         try:
             facts = await kind.enrich(services, action.actor, facts)
             outcome = kind.rule(facts)
@@ -92,6 +97,29 @@ class RequestFlow:
         registry.add(self.kind.form.submit_verb, self.submit)
         for verb, handler in self.kind.extra_verbs.items():
             registry.add(verb, handler)
+
+
+def answer_card(kind: RequestKind[Any], outcome: Outcome, locale: str) -> Card:
+    """The rule's answer when it settles a question on the spot: nothing was filed."""
+    verb = ""
+    title = ""
+    follow = kind.answer_next.get(outcome.verdict)
+    if follow is not None:
+        title, verb = text(locale, follow[0]), follow[1]
+    points = [text(locale, f"{kind.reasons}.{code}") for code in outcome.reasons]
+    points.append(text(locale, f"{kind.name}.nothing_filed"))
+    return render(
+        "answer",
+        locale,
+        {
+            "title": text(locale, f"{kind.verdicts}.{outcome.verdict}"),
+            "section": kind.section,
+            "points": points,
+            "flow_verb": verb,
+            "flow_title": title,
+            "offer_concern": False,
+        },
+    )
 
 
 def receipt(result: Submitted, locale: str) -> str:

@@ -113,6 +113,11 @@ class RequestKind(Kind[F]):
     )
     # Texts the requester can send on (e.g. to a giver, when a gift goes back): {title, text}.
     giver_messages: Callable[[ApprovalRequest], list[dict[str, str]]] = _no_messages
+    # Verdicts the rule settles on the spot: the answer card shows the verdict and its reasons,
+    # nothing is filed and nobody is asked (e.g. a copy on the office printer is fine).
+    answered: frozenset[str] = frozenset()
+    # Per answered verdict, a flow the answer card offers next: (text key of the button, verb).
+    answer_next: Mapping[str, tuple[str, str]] = field(default_factory=dict)
 
     @property
     def title(self) -> str:

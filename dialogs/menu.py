@@ -15,7 +15,7 @@ from dialogs.kinds import flow_title
 from dialogs.registry import VerbRegistry
 
 # The flows after the request kinds, in menu order; the verb `<flow>.open` opens each.
-OTHER_FLOWS: tuple[str, ...] = ("dataleak", "concern", "question")
+OTHER_FLOWS: tuple[str, ...] = ("trailer", "dataleak", "concern", "question")
 
 
 # Extra buttons for people with a role, in menu order: (role, verb, text key under menu.roles).
@@ -32,6 +32,7 @@ ROLE_ITEMS: tuple[tuple[Role, str, str], ...] = (
     (Role.INTEGRITY_OFFICER, "overview.open", "overview"),
     (Role.PROCUREMENT, "negotiations.open", "negotiations"),
     (Role.INTEGRITY_OFFICER, "negotiations.open", "negotiations"),
+    (Role.TRAILER_DESK, "trailer.desk", "trailer_desk"),
 )
 
 

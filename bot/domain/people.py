@@ -17,6 +17,7 @@ class Role(StrEnum):
     INTEGRITY_OFFICER = "integrity_officer"  # integrity/compliance function; fallback approver
     SECRETARIAT = "secretariat"  # collects gifts for the raffle
     PROCUREMENT = "procurement"  # Inkoop: keeps the list of parties in negotiation
+    TRAILER_DESK = "trailer_desk"  # takes tenants' trailer bookings (§3, footnote 1)
 
 
 @dataclass(frozen=True)

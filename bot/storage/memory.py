@@ -18,6 +18,7 @@ from bot.domain.collection import CollectedGift, CollectionStatus
 from bot.domain.kinds import Kinds
 from bot.domain.negotiations import Party
 from bot.domain.requests import ApprovalRequest, Status
+from bot.domain.trailer import Booking, Half
 from bot.storage.collection import Collection
 from bot.storage.errors import AlreadyExists, Conflict, NotFound, StorageError
 from bot.storage.negotiations import Negotiations
@@ -30,6 +31,7 @@ from bot.storage.requests import (
     register_place,
 )
 from bot.storage.store import Row, Value, Write
+from bot.storage.trailer import SlotTaken, Trailer
 
 _Key = tuple[str, str, str]  # table, partition, row
 
@@ -409,12 +411,65 @@ class MemoryNegotiations:
         self.listed.pop((tenant_id, key), None)
 
 
+@dataclass
+class MemoryTrailer:
+    """The trailer's bookings: per (tenant, day), which booking holds each half."""
+
+    halves: dict[tuple[str, date], dict[Half, Booking]] = field(default_factory=dict)
+    gone: dict[tuple[str, date], dict[str, tuple[Booking, str, bool]]] = field(default_factory=dict)
+
+    async def on_day(self, tenant_id: str, day: date) -> list[Booking]:
+        held = self.halves.get((tenant_id, day), {})
+        seen: dict[str, Booking] = {}
+        for half in (Half.MORNING, Half.AFTERNOON):
+            if half in held:
+                seen.setdefault(held[half].id, held[half])
+        return list(seen.values())
+
+    async def take(self, booking: Booking, displace: Sequence[Booking] = ()) -> None:
+        key = (booking.tenant_id, booking.day)
+        held = dict(self.halves.get(key, {}))
+        for old in displace:
+            for half in old.halves:
+                if held.get(half) != old:
+                    raise SlotTaken(f"{old.id} changed")
+                del held[half]
+        if any(half in held for half in booking.halves):
+            raise SlotTaken("taken")
+        for half in booking.halves:
+            held[half] = booking
+        self.halves[key] = held
+        for old in displace:
+            self.gone.setdefault(key, {})[old.id] = (old, booking.id, False)
+
+    async def cancel(self, tenant_id: str, day: date, booking_id: str, by: str) -> Booking | None:
+        held = self.halves.get((tenant_id, day), {})
+        mine = [half for half, b in held.items() if b.id == booking_id]
+        if not mine:
+            return None
+        booking = held[mine[0]]
+        for half in mine:
+            del held[half]
+        return booking
+
+    async def cancelled(self, tenant_id: str, day: date) -> list[tuple[Booking, str, bool]]:
+        return sorted(self.gone.get((tenant_id, day), {}).values(), key=lambda e: e[0].id)
+
+    async def mark_told(self, booking: Booking) -> None:
+        entries = self.gone.get((booking.tenant_id, booking.day), {})
+        if booking.id in entries:
+            old, cancelled_for, _ = entries[booking.id]
+            entries[booking.id] = (old, cancelled_for, True)
+
+
 def _conforms(
     requests: MemoryRequestRepository,
     collection: MemoryCollection,
     negotiations: MemoryNegotiations,
+    trailer: MemoryTrailer,
 ) -> None:
     """Type-checked only: the twins implement the same protocols as the Azure repositories."""
     _: Requests = requests
     __: Collection = collection
     ___: Negotiations = negotiations
+    ____: Trailer = trailer

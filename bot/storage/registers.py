@@ -1,9 +1,9 @@
 """Tables of the registers and overviews (raffles, acknowledgements, retention, leases, the
-list of parties in negotiation)."""
+list of parties in negotiation, the trailer's bookings)."""
 
 from __future__ import annotations
 
-from bot.storage import acknowledgements, leases, negotiations, raffles, removals
+from bot.storage import acknowledgements, leases, negotiations, raffles, removals, trailer
 
 TABLES: tuple[str, ...] = (
     *raffles.TABLES,
@@ -11,4 +11,5 @@ TABLES: tuple[str, ...] = (
     *removals.TABLES,
     *leases.TABLES,
     *negotiations.TABLES,
+    *trailer.TABLES,
 )

@@ -630,3 +630,47 @@ def _negotiation_samples() -> list[tuple[str, Builder]]:
 
 
 SAMPLES.extend(_negotiation_samples())
+
+
+def _trailer_samples() -> list[tuple[str, Builder]]:
+    from datetime import UTC, date, datetime
+
+    from bot.domain.trailer import Booker, Booking, Slot
+    from dialogs.flow import answer_card as rule_answer
+    from dialogs.kinds import request_kind
+    from dialogs.trailer import DESK_FORM, FORM, booking_card, cancelled_message
+
+    today = date(2026, 12, 2)
+    mine = Booking(
+        "t",
+        "b1",
+        date(2026, 12, 12),
+        Slot.DAY,
+        Booker.EMPLOYEE,
+        "u1",
+        "Sanne de Vries",
+        "u1",
+        datetime(2026, 12, 2, 9, tzinfo=UTC),
+    )
+    borrow = request_kind(KINDS, "borrow")
+    assert borrow is not None
+    from bot.domain.kinds import Outcome
+
+    trailer_answer = Outcome("trailer_booking", ("trailer_exception",))
+    return [
+        ("trailer:provisional", lambda locale: booking_card(mine, locale, today, 3)),
+        ("trailer:firm", lambda locale: booking_card(mine, locale, date(2026, 12, 10), 3)),
+        ("trailer:cancelled", lambda locale: cancelled_message(mine, locale)),
+        ("form:trailer", lambda locale: FORM.card(locale, "f1")),
+        ("form:trailer_desk", lambda locale: DESK_FORM.card(locale, "f2")),
+        ("answer:borrow_trailer", lambda locale: rule_answer(borrow, trailer_answer, locale)),
+        (
+            "welcome:trailer_desk",
+            lambda locale: menu_card(
+                KINDS, locale, "Pieter Bakker", frozenset({Role.TRAILER_DESK})
+            ),
+        ),
+    ]
+
+
+SAMPLES.extend(_trailer_samples())

@@ -34,6 +34,7 @@ from bot.storage.errors import Conflict, StorageUnavailable
 from bot.storage.memory import (
     MemoryCollection,
     MemoryNegotiations,
+    MemoryTrailer,
     MemoryRequestRepository,
     MemoryTableStore,
 )
@@ -151,6 +152,7 @@ async def services_with(requests: MemoryRequestRepository, clock: Clock) -> Serv
         managers=DirectoryManagers(directory),
         kinds=KINDS,
         negotiations=MemoryNegotiations(),
+        trailer=MemoryTrailer(),
         clock=clock,
     )
 

@@ -76,10 +76,17 @@ def test_answer_card_shows_the_guideline_its_section_and_a_button_into_its_flow(
 
 
 def test_answer_card_in_english_and_without_a_flow() -> None:
+    card = answer_card("en-GB", knowledge_base().get("principles"))
+    assert card["body"][0]["text"]
+    assert [a["verb"] for a in card["actions"]] == ["question.open", "menu.open"]
+
+
+def test_the_trailer_answer_offers_its_booking() -> None:
     card = answer_card("en-GB", knowledge_base().get("trailer"))
     assert card["body"][0]["text"] == "Borrowing the trailer"
     assert any("Tenants do come first" in e.get("text", "") for e in card["body"])
-    assert [a["verb"] for a in card["actions"]] == ["question.open", "menu.open"]
+    assert [a["verb"] for a in card["actions"]] == ["trailer.open", "question.open", "menu.open"]
+    assert card["actions"][0]["title"] == "Book the trailer"
 
 
 def test_no_match_offers_the_menu_and_the_vertrouwenspersoon() -> None:

@@ -11,6 +11,7 @@ import pytest
 from bot.domain.gifts import Gift, GiftKind, Relation
 from bot.domain.invitations import Invitation
 from bot.domain.kinds import Kinds, RecordFacts
+from bot.domain.property import Borrowing
 from bot.domain.requests import ApprovalRequest, ApproverRole, Person, Status
 from bot.domain.sidejobs import SideJob
 from bot.domain.suppliers import Quote, SupplierBusiness
@@ -36,6 +37,7 @@ FACTS = {
         "Vos", "Dakkapel", "Enige", 500000, (Quote("A", 480000), Quote("B", 560000))
     ),
     "tenant": TenantTie("Dorpsstraat 1", "relative", "Reparatie", True),
+    "borrow": Borrowing("Partytent", "other", 6000),
 }  # fmt: skip
 
 
@@ -56,7 +58,7 @@ def request(kind: str, status: Status = Status.PENDING) -> ApprovalRequest:
 
 
 def test_the_product_kinds_are_in_menu_order_with_their_own_facts() -> None:
-    assert KINDS.names == ("gift", "invitation", "sidejob", "supplier", "tenant")
+    assert KINDS.names == ("gift", "invitation", "sidejob", "supplier", "tenant", "borrow")
     assert {k.name: k.facts_type for k in KINDS} == {k: type(f) for k, f in FACTS.items()}
 
 

@@ -40,12 +40,12 @@ def test_the_labelled_set_is_big_varied_and_covers_every_guideline_and_flow() ->
     ("question", "guideline", "flow"),
     [
         ("mag ik een fles wijn van een aannemer aannemen?", "gifts", "gift"),
-        ("mag ik de aanhangwagen lenen?", "trailer", None),
+        ("mag ik de aanhangwagen lenen?", "trailer", "trailer"),
         ("een journalist belt mij", "press", None),
         ("mag ik iets over mijn werk posten?", "social_media", None),
         ("mijn neef huurt bij ons", "tenant_ties", "tenant"),
         ("may I accept a bottle of wine from a contractor?", "gifts", "gift"),
-        ("can I borrow the trailer?", "trailer", None),
+        ("can I borrow the trailer?", "trailer", "trailer"),
         ("a journalist is calling me", "press", None),
     ],
 )

@@ -26,6 +26,8 @@ def test_menu_has_one_execute_button_per_flow_in_order_then_my_requests() -> Non
         "sidejob",
         "supplier",
         "tenant",
+        "borrow",
+        "trailer",
         "dataleak",
         "concern",
         "question",

@@ -1,0 +1,234 @@
+"""Booking the trailer (§3, footnote 1). An employee books a date and a slot; the booking is
+provisional until `TRAILER_FIRM_DAYS` days before, because tenants go first: the staff who take
+tenants' bookings (role `trailer_desk`) enter a tenant's booking, which cancels a provisional
+employee booking of that slot, and its holder gets a card saying so."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import date
+
+from bot.domain.people import Role
+from bot.domain.trailer import Booker, Booking, BookingRefused, Slot, firm_from, is_firm
+from bot.services import trailer as service
+from bot.services.context import Services
+from bot.storage.errors import StorageError
+from cards import render, text
+from cards.dates import day_text
+from dialogs.base import Card, CardAction, log_storage_failure
+from dialogs.forms import Field, Form, Reader
+from dialogs.registry import VerbRegistry
+from dialogs.roles import requires
+
+log = logging.getLogger("dialogs.trailer")
+SLOTS = tuple(s.value for s in Slot)
+
+DAY = Field("day", "date", "trailer.day", required=True)
+SLOT = Field("slot", "choice", "trailer.slot", "trailer.slots", required=True, expanded=True)
+TENANT = Field("tenant", "text", "trailer.tenant", max_length=120, required=True)
+
+FORM = Form("trailer.title", "trailer.intro", (DAY, SLOT), "trailer.submit", "trailer.submit")
+DESK_FORM = Form(
+    "trailer.desk_title",
+    "trailer.desk_intro",
+    (DAY, SLOT, TENANT),
+    "trailer.desk_submit",
+    "trailer.desk_submit",
+)
+DESK = (Role.TRAILER_DESK,)
+
+
+def _form_id(action: CardAction) -> str:
+    raw = action.data.get("formId")
+    return raw if isinstance(raw, str) and 0 < len(raw) <= 64 else uuid.uuid4().hex
+
+
+def _facts(booking: Booking, locale: str) -> list[dict[str, str]]:
+    facts = [
+        {"title": text(locale, "trailer.facts.day"), "value": day_text(booking.day, locale)},
+        {
+            "title": text(locale, "trailer.facts.slot"),
+            "value": text(locale, f"trailer.slots.{booking.slot.value}"),
+        },
+    ]
+    if booking.booker is Booker.TENANT:
+        facts.append({"title": text(locale, "trailer.facts.tenant"), "value": booking.name})
+    return facts
+
+
+def booking_card(booking: Booking, locale: str, today: date, firm_days: int) -> Card:
+    """The employee's booking: firm, or provisional until which day, and a way to cancel it."""
+    if is_firm(booking, today, firm_days):
+        lines = [text(locale, "trailer.firm")]
+    else:
+        lines = [
+            text(
+                locale,
+                "trailer.provisional",
+                date=day_text(firm_from(booking.day, firm_days), locale),
+            )
+        ]
+    return render(
+        "trailer",
+        locale,
+        {
+            "title": text(locale, "trailer.booked"),
+            "facts": _facts(booking, locale),
+            "lines": lines,
+            "cancelData": {"day": booking.day.isoformat(), "booking": booking.id},
+            "againTitle": text(locale, "trailer.another"),
+            "againVerb": "trailer.open",
+        },
+    )
+
+
+def cancelled_message(booking: Booking, locale: str) -> Card:
+    """What the holder of a booking a tenant's booking cancelled is sent."""
+    return render(
+        "trailer",
+        locale,
+        {
+            "title": text(locale, "trailer.cancelled_title"),
+            "facts": _facts(booking, locale),
+            "lines": [text(locale, "trailer.cancelled_text")],
+            "cancelData": None,
+            "againTitle": text(locale, "trailer.another"),
+            "againVerb": "trailer.open",
+        },
+    )
+
+
+def _read(reader: Reader, today: date, desk: bool) -> tuple[date, Slot, str] | None:
+    day = reader.day(DAY, today, allow_future=True)
+    slot = reader.choice(SLOT, SLOTS)
+    tenant = reader.text(TENANT) if desk else ""
+    if reader.errors or day is None:
+        return None
+    return day, Slot(slot), tenant
+
+
+def _refused(form: Form, locale: str, form_id: str, reader: Reader, code: str) -> Card:
+    field = "day" if code in ("in_the_past", "too_far_ahead") else "slot"
+    errors = {field: text(locale, f"trailer.refusals.{code}")}
+    return form.card(
+        locale, form_id, reader.values, errors, text(locale, "requests.form_has_errors")
+    )
+
+
+def _unavailable(
+    form: Form, locale: str, form_id: str, values: dict[str, str], verb: str, error: StorageError
+) -> Card:
+    log_storage_failure(verb, "", error)
+    return form.card(locale, form_id, values, {}, text(locale, "errors.storage_unavailable"))
+
+
+async def open_form(action: CardAction, services: Services) -> Card:
+    return FORM.card(action.actor.locale, uuid.uuid4().hex)
+
+
+async def submit(action: CardAction, services: Services) -> Card:
+    locale = action.actor.locale
+    form_id = _form_id(action)
+    reader = Reader(action.data, locale)
+    now = service.today(services)
+    read = _read(reader, now, desk=False)
+    if read is None:
+        return FORM.card(
+            locale, form_id, reader.values, reader.errors, text(locale, "requests.form_has_errors")
+        )
+    day, slot, _ = read
+    try:
+        booking = await service.book_for_employee(services, action.actor, day, slot, form_id)
+    except BookingRefused as refused:
+        return _refused(FORM, locale, form_id, reader, refused.code)
+    except StorageError as error:
+        return _unavailable(FORM, locale, form_id, reader.values, "trailer.submit", error)
+    return booking_card(booking, locale, now, services.settings.trailer_firm_days)
+
+
+async def cancel(action: CardAction, services: Services) -> Card:
+    locale = action.actor.locale
+    raw_day, raw_id = action.data.get("day"), action.data.get("booking")
+    try:
+        day = date.fromisoformat(str(raw_day))
+    except ValueError:
+        day = None
+    if day is None or not isinstance(raw_id, str) or not raw_id:
+        return render("error", locale, {"message": text(locale, "trailer.refusals.unknown")})
+    try:
+        gone = await service.cancel_own(services, action.actor, day, raw_id)
+    except BookingRefused as refused:
+        return render(
+            "error", locale, {"message": text(locale, f"trailer.refusals.{refused.code}")}
+        )
+    except StorageError as error:
+        log_storage_failure("trailer.cancel", raw_id, error)
+        return render("error", locale, {"message": text(locale, "errors.storage_unavailable")})
+    key = "trailer.cancelled_own" if gone is not None else "trailer.already_gone"
+    return render(
+        "trailer",
+        locale,
+        {
+            "title": text(locale, key),
+            "facts": [{"title": text(locale, "trailer.facts.day"), "value": day_text(day, locale)}],
+            "lines": [],
+            "cancelData": None,
+            "againTitle": text(locale, "trailer.another"),
+            "againVerb": "trailer.open",
+        },
+    )
+
+
+@requires(DESK, "trailer.not_desk")
+async def open_desk(action: CardAction, services: Services) -> Card:
+    return DESK_FORM.card(action.actor.locale, uuid.uuid4().hex)
+
+
+@requires(DESK, "trailer.not_desk")
+async def desk_submit(action: CardAction, services: Services) -> Card:
+    locale = action.actor.locale
+    form_id = _form_id(action)
+    reader = Reader(action.data, locale)
+    read = _read(reader, service.today(services), desk=True)
+    if read is None:
+        return DESK_FORM.card(
+            locale, form_id, reader.values, reader.errors, text(locale, "requests.form_has_errors")
+        )
+    day, slot, tenant = read
+    try:
+        booked = await service.book_for_tenant(
+            services, action.actor, day, slot, tenant, form_id, cancelled_message
+        )
+    except BookingRefused as refused:
+        return _refused(DESK_FORM, locale, form_id, reader, refused.code)
+    except StorageError as error:
+        return _unavailable(DESK_FORM, locale, form_id, reader.values, "trailer.desk_submit", error)
+    lines = []
+    for old, told in booked.cancelled:
+        key = "trailer.desk_cancelled_told" if told else "trailer.desk_cancelled_not_told"
+        lines.append(
+            text(locale, key, name=old.name, slot=text(locale, f"trailer.slots.{old.slot.value}"))
+        )
+    if not lines:
+        lines.append(text(locale, "trailer.desk_nobody_cancelled"))
+    return render(
+        "trailer",
+        locale,
+        {
+            "title": text(locale, "trailer.desk_booked"),
+            "facts": _facts(booked.booking, locale),
+            "lines": lines,
+            "cancelData": None,
+            "againTitle": text(locale, "trailer.desk_another"),
+            "againVerb": "trailer.desk",
+        },
+    )
+
+
+def register(registry: VerbRegistry) -> None:
+    registry.add("trailer.open", open_form)
+    registry.add("trailer.submit", submit)
+    registry.add("trailer.cancel", cancel)
+    registry.add("trailer.desk", open_desk)
+    registry.add("trailer.desk_submit", desk_submit)
