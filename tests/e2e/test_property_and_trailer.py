@@ -1,0 +1,197 @@
+"""Company property and the trailer (§3 and its footnote), end to end over HTTP: borrowing is
+refused or answered on the spot by the rule, or put to the manager; the trailer is booked by
+date and slot, provisionally, and a tenant's booking entered by the trailer desk cancels an
+employee's provisional booking of that slot and tells its holder."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import BotUnderTest
+from tests.e2e.test_negotiations import facts
+from tests.e2e.test_questions_and_concern import _text
+from tests.support.activities import JOOST, PIETER, SANNE, TENANT, TeamsUser
+from tests.support.flows import actions, click, inputs, open_flow, texts
+from tests.support.leaks import services_of
+
+# The clock starts on Sunday 29 November 2026; TRAILER_FIRM_DAYS is 3 by default.
+SATURDAY = "2026-12-12"
+SATURDAY_DAY = date(2026, 12, 12)
+
+
+@pytest.fixture
+async def desk_bot(clocked_bot: BotUnderTest) -> BotUnderTest:
+    for user in (SANNE, PIETER):  # Pieter Bakker is the trailer desk in the demo directory
+        await clocked_bot.post(user.install(clocked_bot.service_url))
+    return clocked_bot
+
+
+def posted_to(bot: BotUnderTest, user: TeamsUser) -> list[dict[str, Any]]:
+    return [
+        s.card
+        for s in bot.connector.to(user.conversation_id)
+        if s.method == "POST" and s.card is not None
+    ]
+
+
+async def borrow(bot: BotUnderTest, values: dict[str, str]) -> dict[str, Any]:
+    form = await open_flow(bot, SANNE, "borrow.open")
+    return await click(bot, SANNE, form, "borrow.submit", values)
+
+
+async def test_tools_and_expensive_things_are_refused_with_the_reason_and_nothing_is_filed(
+    desk_bot: BotUnderTest,
+) -> None:
+    bot = desk_bot
+    welcomed = len(posted_to(bot, PIETER))
+    tool = await borrow(bot, {"item": "Boormachine", "category": "tool", "value": "60"})
+    assert tool["body"][0]["text"] == "Gereedschap leent Woongroen niet uit"
+    assert "kosten te hoog" in texts(tool) and "niets vastgelegd" in texts(tool)
+    dear = await borrow(bot, {"item": "Partytent", "category": "other", "value": "100"})
+    assert dear["body"][0]["text"] == "Dit leent Woongroen niet uit"
+    assert "honderd euro of meer" in texts(dear)
+    assert await services_of(bot).requests.for_requester(TENANT, SANNE.aad_id) == []
+    assert len(posted_to(bot, PIETER)) == welcomed
+
+
+async def test_printer_work_material_and_devices_are_answered_without_filing(
+    desk_bot: BotUnderTest,
+) -> None:
+    bot = desk_bot
+    printer = await borrow(bot, {"item": "Een paar kopieën", "category": "printer"})
+    assert printer["body"][0]["text"] == "Dat is geen probleem"
+    work = await borrow(bot, {"item": "Ordners", "category": "work_material"})
+    assert work["body"][0]["text"] == "Dat mag"
+    device = await borrow(bot, {"item": "Laptop", "category": "device"})
+    assert "gebruikersovereenkomst" in texts(device)
+    trailer = await borrow(bot, {"item": "Aanhanger", "category": "trailer"})
+    assert "trailer.open" in [a["verb"] for a in actions(trailer)]
+    assert await services_of(bot).requests.for_requester(TENANT, SANNE.aad_id) == []
+
+
+async def test_something_cheap_goes_to_the_manager_and_a_missing_value_is_asked_for(
+    desk_bot: BotUnderTest,
+) -> None:
+    bot = desk_bot
+    missing = await borrow(bot, {"item": "Statafel", "category": "other"})
+    assert "Vul in wat het ongeveer waard is" in texts(missing)
+    assert inputs(missing)["item"] == "Statafel"  # nothing typed is lost
+    card = await click(
+        bot,
+        SANNE,
+        missing,
+        "borrow.submit",
+        {"item": "Statafel", "category": "other", "value": "40"},
+    )
+    assert "Pieter Bakker" in texts(card)
+    [request] = await services_of(bot).requests.for_requester(TENANT, SANNE.aad_id)
+    assert (request.kind, request.verdict, request.approver.id) == (
+        "borrow",
+        "manager_decides",
+        PIETER.aad_id,
+    )
+    assert any("Statafel" in texts(c) for c in posted_to(bot, PIETER))
+
+
+async def test_plain_sentences_open_the_flows(desk_bot: BotUnderTest) -> None:
+    bot = desk_bot
+    card = await _text(
+        bot, SANNE.message(bot.service_url, "ik wil de aanhangwagen reserveren voor zaterdag")
+    )
+    assert card["body"][0]["text"] == "De aanhangwagen reserveren"
+    card = await _text(bot, SANNE.message(bot.service_url, "ik wil de ladder van kantoor lenen"))
+    assert card["body"][0]["text"] == "Iets van Woongroen lenen"
+
+
+async def book(bot: BotUnderTest, user: TeamsUser, day: str, slot: str) -> dict[str, Any]:
+    form = await open_flow(bot, user, "trailer.open")
+    return await click(bot, user, form, "trailer.submit", {"day": day, "slot": slot})
+
+
+async def desk(bot: BotUnderTest, day: str, slot: str, tenant: str) -> dict[str, Any]:
+    menu = await open_flow(bot, PIETER, "menu.open")
+    form = await click(bot, PIETER, menu, "trailer.desk")
+    return await click(
+        bot, PIETER, form, "trailer.desk_submit", {"day": day, "slot": slot, "tenant": tenant}
+    )
+
+
+async def test_a_tenant_booking_cancels_a_provisional_employee_booking_and_she_is_told(
+    desk_bot: BotUnderTest,
+) -> None:
+    bot = desk_bot
+    mine = await book(bot, SANNE, SATURDAY, "day")
+    assert mine["body"][0]["text"] == "De aanhangwagen is voor je gereserveerd"
+    assert facts(mine) == {"Dag": "12 december 2026", "Dagdeel": "Hele dag (8.00-17.00 uur)"}
+    assert "Voorlopig" in texts(mine) and "9 december 2026" in texts(mine)
+
+    taken = await book(bot, PIETER, SATURDAY, "morning")  # Pieter as an employee: taken
+    assert "al bezet" in texts(taken)
+    assert inputs(taken)["day"] == SATURDAY
+
+    receipt = await desk(bot, SATURDAY, "morning", "Mevr. Jansen, Dorpsstraat 1")
+    assert receipt["body"][0]["text"] == "Boeking van de huurder vastgelegd"
+    assert "Sanne de Vries heeft bericht gekregen" in texts(receipt)
+    told = posted_to(bot, SANNE)[-1]
+    assert told["body"][0]["text"] == "Je reservering van de aanhangwagen is vervallen"
+    assert facts(told)["Dag"] == "12 december 2026"
+    assert "Dorpsstraat" not in texts(told)  # the tenant's name is not passed on
+
+    bookings = await services_of(bot).trailer.on_day(TENANT, SATURDAY_DAY)
+    assert [(b.booker.value, b.slot.value) for b in bookings] == [("tenant", "morning")]
+    gone = await click(bot, SANNE, mine, "trailer.cancel")
+    assert gone["body"][0]["text"] == "Deze reservering bestaat niet (meer)"
+
+
+async def test_a_firm_booking_stays_and_the_desk_is_told_why(desk_bot: BotUnderTest) -> None:
+    bot = desk_bot
+    welcomed = len(posted_to(bot, SANNE))
+    soon = "2026-12-01"  # within three days: firm at once
+    mine = await book(bot, SANNE, soon, "afternoon")
+    assert "staat vast" in texts(mine)
+    refused = await desk(bot, soon, "day", "Dorpsstraat 1")
+    assert "vast gereserveerd" in texts(refused)
+    assert inputs(refused)["tenant"] == "Dorpsstraat 1"
+    assert len(posted_to(bot, SANNE)) == welcomed
+
+
+async def test_a_holder_who_cannot_be_reached_is_named_to_the_desk(
+    desk_bot: BotUnderTest,
+) -> None:
+    bot = desk_bot
+    await book(bot, JOOST, SATURDAY, "afternoon")  # Joost never opened the bot's chat
+    receipt = await desk(bot, SATURDAY, "afternoon", "Dorpsstraat 1")
+    assert "Joost Visser" in texts(receipt) and "laat het diegene zelf weten" in texts(receipt)
+
+
+async def test_only_the_desk_enters_tenant_bookings_and_only_the_holder_cancels(
+    desk_bot: BotUnderTest,
+) -> None:
+    bot = desk_bot
+    menu = await open_flow(bot, SANNE, "menu.open")
+    assert "trailer.desk" not in [a["verb"] for a in actions(menu)]
+    for verb in ("trailer.desk", "trailer.desk_submit"):
+        response = await bot.post(
+            SANNE.invoke(
+                bot.service_url, verb, {"day": SATURDAY, "slot": "day", "tenant": "Dorpsstraat 1"}
+            )
+        )
+        assert "balie voor de aanhangwagen" in texts((await response.json())["value"])
+    assert await services_of(bot).trailer.on_day(TENANT, SATURDAY_DAY) == []
+
+    mine = await book(bot, SANNE, SATURDAY, "morning")
+    refused = await click(bot, PIETER, mine, "trailer.cancel")
+    assert "alleen je eigen reservering" in texts(refused)
+    cancelled = await click(bot, SANNE, mine, "trailer.cancel")
+    assert cancelled["body"][0]["text"] == "Je reservering is geannuleerd"
+    assert await services_of(bot).trailer.on_day(TENANT, SATURDAY_DAY) == []
+
+
+async def test_a_day_in_the_past_is_refused_with_the_values_kept(desk_bot: BotUnderTest) -> None:
+    bot = desk_bot
+    card = await book(bot, SANNE, "2026-11-20", "morning")
+    assert "Die dag is al voorbij" in texts(card)
+    assert inputs(card)["day"] == "2026-11-20"
