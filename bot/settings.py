@@ -396,6 +396,14 @@ class Settings:
         "Days a decided or withdrawn request (gift, invitation, side job ...) and its audit trail "
         "are kept before the daily job removes them (default 7 years).",
     )
+    retention_trailer_days: Annotated[
+        int, _checked(_whole(1, None, "a whole number of days (at least 1)"))
+    ] = env(
+        "RETENTION_TRAILER_DAYS",
+        "90",
+        "Days after its day that a trailer booking (held or cancelled for a tenant) is kept "
+        "before the daily job removes it.",
+    )
     retention_breaches_days: Annotated[
         int, _checked(_whole(1, None, "a whole number of days (at least 1)"))
     ] = env(

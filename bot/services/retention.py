@@ -14,7 +14,7 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from bot.services.context import Services
 from bot.settings import Settings
@@ -48,7 +48,22 @@ def retention_policies(settings: Settings) -> list[RetentionPolicy]:
             "requests", settings.retention_requests_days, expired_requests, remove_request
         ),
         *breach_register_policies(settings),
+        RetentionPolicy(
+            "trailer", settings.retention_trailer_days, expired_bookings, remove_booking
+        ),
     ]
+
+
+async def expired_bookings(services: Services, cutoff: datetime) -> list[Expired]:
+    """Trailer bookings (held or cancelled) for a day before the cutoff's day."""
+    return [
+        Expired(b.tenant_id, "trailer_booking", b.id, b.day.isoformat())
+        for b in await services.trailer.before(cutoff.date())
+    ]
+
+
+async def remove_booking(services: Services, item: Expired) -> None:
+    await services.trailer.remove(item.tenant_id, date.fromisoformat(item.where), item.record_id)
 
 
 def breach_register_policies(settings: Settings) -> list[RetentionPolicy]:

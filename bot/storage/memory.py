@@ -461,6 +461,25 @@ class MemoryTrailer:
             old, cancelled_for, _ = entries[booking.id]
             entries[booking.id] = (old, cancelled_for, True)
 
+    async def before(self, day: date) -> list[Booking]:
+        found = {
+            (b.tenant_id, b.day, b.id): b
+            for (_, booked), held in self.halves.items()
+            if booked < day
+            for b in held.values()
+        }
+        for (_, booked), entries in self.gone.items():
+            if booked < day:
+                found.update({(b.tenant_id, b.day, b.id): b for b, _, _ in entries.values()})
+        return [found[key] for key in sorted(found)]
+
+    async def remove(self, tenant_id: str, day: date, booking_id: str) -> None:
+        key = (tenant_id, day)
+        held = self.halves.get(key, {})
+        for half in [h for h, b in held.items() if b.id == booking_id]:
+            del held[half]
+        self.gone.get(key, {}).pop(booking_id, None)
+
 
 def _conforms(
     requests: MemoryRequestRepository,

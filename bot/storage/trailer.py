@@ -54,6 +54,14 @@ class Trailer(Protocol):
         """The holder of a cancelled booking has been sent the message."""
         ...
 
+    async def before(self, day: date) -> list[Booking]:
+        """Every booking (held or cancelled) for a day before `day`: for retention only (a scan)."""
+        ...
+
+    async def remove(self, tenant_id: str, day: date, booking_id: str) -> None:
+        """Retention: the booking's rows go (missing ones are fine)."""
+        ...
+
 
 def _partition(tenant_id: str, day: date) -> str:
     return f"{tenant_id}|{day.isoformat()}"
@@ -167,3 +175,23 @@ class TrailerRepository:
         except NotFound:
             return
         await self._store.upsert(TRAILER, partition, row.row, {**row.data, "Told": True})
+
+    async def before(self, day: date) -> list[Booking]:
+        found: dict[tuple[str, str], Booking] = {}
+        for row in await self._store.scan(TRAILER, {}):
+            tenant_id, _, iso = row.partition.rpartition("|")
+            booked = date.fromisoformat(iso)
+            if booked < day:
+                booking = _booking(tenant_id, booked, row)
+                found.setdefault((row.partition, booking.id), booking)
+        return sorted(found.values(), key=lambda b: (b.tenant_id, b.day, b.id))
+
+    async def remove(self, tenant_id: str, day: date, booking_id: str) -> None:
+        partition = _partition(tenant_id, day)
+        rows = [
+            r
+            for r in await self._store.query(TRAILER, partition)
+            if r.data.get("BookingId") == booking_id
+        ]
+        for row in rows:
+            await self._store.delete(TRAILER, partition, row.row)

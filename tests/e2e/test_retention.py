@@ -124,4 +124,35 @@ def test_retention_is_a_list_of_policies_with_configured_periods(settings: Setti
     assert [(p.name, p.days) for p in retention_policies(custom)] == [
         ("requests", 30),
         ("breaches", custom.retention_breaches_days),
+        ("trailer", custom.retention_trailer_days),
+    ]
+
+
+async def test_past_trailer_bookings_are_removed_after_their_period(bot: BotUnderTest) -> None:
+    from datetime import date
+
+    from bot.domain.trailer import Booker, Booking, Slot
+
+    services = bot.server.app[SERVICES]
+    assert services.settings.retention_trailer_days == 90
+    today = NOW.date()
+
+    def booking(id: str, day: date, slot: Slot, booker: Booker = Booker.EMPLOYEE) -> Booking:
+        return Booking(TENANT, id, day, slot, booker, "u1", "Sanne", "u1", NOW - 2 * YEAR)
+
+    old_day = date.fromordinal(today.toordinal() - 91)
+    kept_day = date.fromordinal(today.toordinal() - 89)
+    mine = booking("old-mine", old_day, Slot.DAY)
+    await services.trailer.take(mine)
+    await services.trailer.take(booking("old-tenant", old_day, Slot.MORNING, Booker.TENANT), [mine])
+    await services.trailer.take(booking("recent", kept_day, Slot.AFTERNOON))
+    at_night = dataclasses.replace(services, clock=lambda: NOW)
+    assert await run_retention(at_night) == 2
+    assert await services.trailer.on_day(TENANT, old_day) == []
+    assert await services.trailer.cancelled(TENANT, old_day) == []
+    assert [b.id for b in await services.trailer.on_day(TENANT, kept_day)] == ["recent"]
+    removals = await RemovalLog(services.store).for_tenant(TENANT)
+    assert sorted((r.record_id, r.kind, r.policy) for r in removals) == [
+        ("old-mine", "trailer_booking", "trailer"),
+        ("old-tenant", "trailer_booking", "trailer"),
     ]

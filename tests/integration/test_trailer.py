@@ -104,3 +104,22 @@ async def test_a_cancelled_booking_frees_its_slot_and_cancelling_twice_is_harmle
     assert await trailer.cancel("tenant", SATURDAY, "s", "sanne") is None
     assert await trailer.on_day("tenant", SATURDAY) == []
     await trailer.take(booking("p", Slot.MORNING, person="pieter"))
+
+
+async def test_retention_finds_past_bookings_held_or_cancelled_and_removes_them(
+    trailer: Trailer,
+) -> None:
+    mine = booking("s", Slot.DAY)
+    await trailer.take(mine)
+    tenant = booking("t1", Slot.MORNING, Booker.TENANT, person="desk")
+    await trailer.take(tenant, [mine])
+    later = booking("l", Slot.DAY, day=date(2026, 12, 20))
+    await trailer.take(later)
+    assert {b.id for b in await trailer.before(date(2026, 12, 13))} == {"s", "t1"}
+    assert await trailer.before(SATURDAY) == []
+    await trailer.remove("tenant", SATURDAY, "s")
+    await trailer.remove("tenant", SATURDAY, "t1")
+    await trailer.remove("tenant", SATURDAY, "t1")  # again: harmless
+    assert await trailer.on_day("tenant", SATURDAY) == []
+    assert await trailer.cancelled("tenant", SATURDAY) == []
+    assert await trailer.before(date(2027, 1, 1)) == [later]

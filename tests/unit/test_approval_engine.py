@@ -34,9 +34,9 @@ from bot.storage.errors import Conflict, StorageUnavailable
 from bot.storage.memory import (
     MemoryCollection,
     MemoryNegotiations,
-    MemoryTrailer,
     MemoryRequestRepository,
     MemoryTableStore,
+    MemoryTrailer,
 )
 from bot.storage.repositories import ConversationReferences, DirectoryRepository, StoredReference
 from bot.storage.requests import StoredRequest
