@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.domain.people import Contact, Person, Role
+from bot.domain.people import Contact, Person, PersonType, Role
 from bot.storage.repositories import DirectoryRepository
 
 
@@ -39,6 +39,7 @@ def parse_directory(raw: Any, where: str = "directory") -> Directory:
             raise DirectoryError(f"{where}: people[{index}] needs an 'id' and a 'name'")
         try:
             roles = frozenset(Role(r) for r in entry.get("roles", []))
+            kind = PersonType(str(entry.get("type", PersonType.STAFF.value)))
         except ValueError as error:
             raise DirectoryError(f"{where}: people[{index}]: {error}") from None
         people.append(
@@ -50,6 +51,7 @@ def parse_directory(raw: Any, where: str = "directory") -> Directory:
                 manager_id=str(entry["managerId"]) if entry.get("managerId") else None,
                 roles=roles,
                 active=bool(entry.get("active", True)),
+                type=kind,
             )
         )
     ids = {p.id for p in people}

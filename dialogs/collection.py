@@ -37,7 +37,17 @@ async def collection_card(actor: Actor, services: Services) -> Card:
         for e in sorted(entries, key=lambda e: (order.get(e.status, 3), e.created_at))
     ]
     can_raffle = any(e.status is CollectionStatus.RECEIVED for e in entries)
-    return render("collection", locale, {"entries": rows, "canRaffle": can_raffle})
+    announced = await services.raffles.announced(actor.tenant_id) is not None
+    return render(
+        "collection",
+        locale,
+        {
+            "entries": rows,
+            "canRaffle": can_raffle,
+            "announced": announced,
+            "raffleButtons": can_raffle or announced,
+        },
+    )
 
 
 @requires(ALLOWED, "errors.not_allowed")

@@ -15,7 +15,7 @@ from dialogs.kinds import flow_title
 from dialogs.registry import VerbRegistry
 
 # The flows after the request kinds, in menu order; the verb `<flow>.open` opens each.
-OTHER_FLOWS: tuple[str, ...] = ("trailer", "dataleak", "concern", "question")
+OTHER_FLOWS: tuple[str, ...] = ("trailer", "raffle", "dataleak", "concern", "question")
 
 
 # Extra buttons for people with a role, in menu order: (role, verb, text key under menu.roles).

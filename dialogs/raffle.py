@@ -1,16 +1,28 @@
-"""The raffle of handed-in gifts, started from the collection card by the secretariat or the
-integrity officer (role checked in the directory for the authenticated person)."""
+"""The raffle of handed-in gifts (§2): announced and drawn from the collection card by the
+secretariat or the integrity officer (role checked in the directory for the authenticated
+person); its record is open to every employee: "Doe ik mee?", past raffles, checking a draw."""
 
 from __future__ import annotations
 
+import json
+import logging
 from typing import Any
 
+from bot.domain.raffle import verify
 from bot.services.context import Services
-from bot.services.raffle import NothingToRaffle, RaffleBusy, run_raffle
+from bot.services.raffle import (
+    AlreadyAnnounced,
+    NotAnnounced,
+    NothingToRaffle,
+    RaffleBusy,
+    announce_raffle,
+    run_raffle,
+)
+from bot.storage.errors import StorageError
 from bot.storage.raffles import Prize, RaffleRecord
 from cards import render, text
 from dialogs import collection
-from dialogs.base import Card, CardAction
+from dialogs.base import Card, CardAction, log_storage_failure
 from dialogs.registry import VerbRegistry
 from dialogs.requests_view import when
 from dialogs.roles import requires
@@ -76,8 +88,219 @@ async def run(action: CardAction, services: Services) -> Card:
         return _message(locale, "nothing")
     except RaffleBusy:
         return _message(locale, "busy")
+    except NotAnnounced:
+        return _message(locale, "announce_first")
     return result_card(raffle, locale)
+
+
+log = logging.getLogger(__name__)
+CODE_LIMIT = 20_000  # characters of a record shown on a card (Teams: 28 KB a card)
+HISTORY = 10  # raffles on the list
+
+
+def _gift_lines(raffle: RaffleRecord, locale: str) -> list[str]:
+    if not raffle.drawn:
+        return [f"• {p.description}" for p in raffle.prizes]
+    return [
+        f"• {p.description}: {p.winner_name or text(locale, 'raffle.someone')}"
+        for p in raffle.prizes
+    ]
+
+
+def _pointer(raffle: RaffleRecord) -> dict[str, str]:
+    return {"raffle": raffle.id}
+
+
+def announcement_card(raffle: RaffleRecord, locale: str) -> Card:
+    """What every participant gets before the draw: the gifts, the commitment, "Doe ik mee?"."""
+    return render(
+        "raffle_list",
+        locale,
+        {
+            "title": text(locale, "raffle.announcement_title"),
+            "lines": [
+                text(locale, "raffle.announcement_intro", gifts=len(raffle.prizes)),
+                *_gift_lines(raffle, locale),
+                text(locale, "raffle.commitment", commitment=raffle.commitment),
+            ],
+            "raffles": [
+                {
+                    "heading": "",
+                    "lines": [],
+                    "buttons": [
+                        {
+                            "title": text(locale, "raffle.check"),
+                            "verb": "raffle.check",
+                            "data": _pointer(raffle),
+                        }
+                    ],
+                }
+            ],
+            "code": "",
+        },
+    )
+
+
+def _entry(raffle: RaffleRecord, locale: str) -> dict[str, Any]:
+    if raffle.drawn:
+        heading = text(locale, "raffle.drawn_heading", date=when(raffle.drawn_at, locale))
+        lines = [
+            *_gift_lines(raffle, locale),
+            text(locale, "raffle.commitment", commitment=raffle.commitment or "-"),
+            text(locale, "raffle.seed", seed=raffle.seed),
+            text(locale, "raffle.participants", count=len(raffle.participants)),
+        ]
+        buttons = [
+            {
+                "title": text(locale, "raffle.check"),
+                "verb": "raffle.check",
+                "data": _pointer(raffle),
+            },
+            {
+                "title": text(locale, "raffle.verify"),
+                "verb": "raffle.verify",
+                "data": _pointer(raffle),
+            },
+            {
+                "title": text(locale, "raffle.record"),
+                "verb": "raffle.record",
+                "data": _pointer(raffle),
+            },
+        ]
+    else:
+        heading = text(locale, "raffle.announced_heading", date=when(raffle.announced_at, locale))
+        lines = [
+            *_gift_lines(raffle, locale),
+            text(locale, "raffle.commitment", commitment=raffle.commitment),
+            text(locale, "raffle.participants", count=len(raffle.participants)),
+        ]
+        buttons = [
+            {
+                "title": text(locale, "raffle.check"),
+                "verb": "raffle.check",
+                "data": _pointer(raffle),
+            }
+        ]
+    return {"heading": heading, "lines": lines, "buttons": buttons}
+
+
+def _list(locale: str, title: str, lines: list[str], raffles: list[dict[str, Any]],
+          code: str = "") -> Card:  # fmt: skip
+    return render(
+        "raffle_list",
+        locale,
+        {"title": title, "lines": lines, "raffles": raffles, "code": code},
+    )
+
+
+async def _read(action: CardAction, services: Services) -> RaffleRecord | None:
+    rid = action.data.get("raffle")
+    if not isinstance(rid, str) or not 0 < len(rid) <= 60:
+        return None
+    return await services.raffles.get(action.actor.tenant_id, rid)
+
+
+@requires(collection.ALLOWED, "raffle.not_allowed")
+async def announce(action: CardAction, services: Services) -> Card:
+    locale = action.actor.locale
+    try:
+        raffle, reached = await announce_raffle(services, action.actor, announcement_card)
+    except NothingToRaffle:
+        return _message(locale, "nothing")
+    except RaffleBusy:
+        return _message(locale, "busy")
+    except AlreadyAnnounced as pending:
+        raffle, reached = pending.raffle, -1
+    except StorageError as error:
+        log_storage_failure("raffle.announce", "", error)
+        return _message(locale, "storage")
+    lines = [
+        text(locale, "raffle.announced_to", reached=reached, count=len(raffle.participants))
+        if reached >= 0
+        else text(locale, "raffle.already_announced")
+    ]
+    card = _list(locale, text(locale, "raffle.announced_title"), lines, [_entry(raffle, locale)])
+    card["actions"].insert(
+        0,
+        {
+            "type": "Action.Execute",
+            "title": text(locale, "raffle.run"),
+            "verb": "raffle.run",
+            "style": "positive",
+        },
+    )
+    return card
+
+
+async def open_raffles(action: CardAction, services: Services) -> Card:
+    """Every employee: the raffles, newest first (announced ones without their seed)."""
+    locale = action.actor.locale
+    try:
+        raffles = (await services.raffles.all(action.actor.tenant_id))[:HISTORY]
+    except StorageError as error:
+        log_storage_failure("raffle.open", "", error)
+        return _message(locale, "storage")
+    lines = [text(locale, "raffle.list_intro" if raffles else "raffle.none_yet")]
+    return _list(
+        locale, text(locale, "raffle.list_title"), lines, [_entry(r, locale) for r in raffles]
+    )
+
+
+async def check(action: CardAction, services: Services) -> Card:
+    """ "Doe ik mee?": whether the person who clicked is on the raffle's list, and if not why."""
+    locale = action.actor.locale
+    raffle = await _read(action, services)
+    if raffle is None:
+        return _message(locale, "unknown")
+    me = action.actor.user_id
+    left_out = next((e for e in raffle.excluded if e.person_id == me), None)
+    if me in raffle.participants:
+        line = text(locale, "raffle.you_are_in", count=len(raffle.participants))
+    elif left_out is not None:
+        reason = text(locale, f"raffle.excluded_reasons.{left_out.reason}")
+        line = text(locale, "raffle.you_are_out", reason=reason)
+    else:
+        line = text(
+            locale,
+            "raffle.you_are_not_listed",
+            date=when(raffle.announced_at or raffle.drawn_at, locale),
+        )
+    return _list(locale, text(locale, "raffle.check_title"), [line], [_entry(raffle, locale)])
+
+
+async def check_draw(action: CardAction, services: Services) -> Card:
+    """Re-run the draw from the stored record, as anyone can with `python -m bot.verify_raffle`."""
+    locale = action.actor.locale
+    raffle = await _read(action, services)
+    if raffle is None or not raffle.drawn:
+        return _message(locale, "unknown")
+    problems = verify(raffle.published())
+    lines = (
+        [text(locale, "raffle.verified", count=len(raffle.prizes))]
+        if not problems
+        else [text(locale, "raffle.not_verified"), *problems]
+    )
+    return _list(locale, text(locale, "raffle.verify_title"), lines, [_entry(raffle, locale)])
+
+
+async def record(action: CardAction, services: Services) -> Card:
+    """The published record as JSON, to check with `python -m bot.verify_raffle <file>`."""
+    locale = action.actor.locale
+    raffle = await _read(action, services)
+    if raffle is None or not raffle.drawn:
+        return _message(locale, "unknown")
+    code = json.dumps(raffle.published(), ensure_ascii=False, indent=1)
+    lines = [text(locale, "raffle.record_intro")]
+    if len(code) > CODE_LIMIT:
+        lines.append(text(locale, "raffle.record_too_long"))
+        code = ""
+    return _list(locale, text(locale, "raffle.record_title"), lines, [], code)
 
 
 def register(registry: VerbRegistry) -> None:
     registry.add("raffle.run", run)
+    registry.add("raffle.announce", announce)
+    registry.add("raffle.open", open_raffles)
+    registry.add("raffle.check", check)
+    registry.add("raffle.verify", check_draw)
+    registry.add("raffle.record", record)

@@ -20,6 +20,14 @@ class Role(StrEnum):
     TRAILER_DESK = "trailer_desk"  # takes tenants' trailer bookings (§3, footnote 1)
 
 
+class PersonType(StrEnum):
+    """What a person in the directory is to Woongroen (the raffle is for staff only, §2)."""
+
+    STAFF = "staff"  # employees (the default)
+    RVC = "rvc"  # members of the Raad van Commissarissen
+    CONTRACTOR = "contractor"  # hired in: contractors, temps, suppliers' people
+
+
 @dataclass(frozen=True)
 class Actor:
     """The person behind an activity, as Teams authenticated them (never from card data)."""
@@ -42,6 +50,7 @@ class Person:
     manager_id: str | None = None
     roles: frozenset[Role] = field(default_factory=frozenset)
     active: bool = True
+    type: PersonType = PersonType.STAFF
 
     def has(self, role: Role) -> bool:
         return role in self.roles

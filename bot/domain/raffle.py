@@ -16,7 +16,10 @@ No Python-version-dependent randomness is used, so the draw can be checked in an
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from bot.domain.people import Person, PersonType, Role
 
 ALGORITHM = "sha256-fisher-yates-v1"
 _SPACE = 2**64
@@ -59,3 +62,60 @@ def draw(participants: Iterable[str], gifts: Iterable[str], seed: str) -> dict[s
     if not order:
         raise NoParticipants("no participants")
     return {gift: order[i % len(order)] for i, gift in enumerate(sorted(set(gifts)))}
+
+
+# --- Who takes part, the commitment, and checking a published record ---------------------
+
+
+def eligibility(person: Person) -> str:
+    """Why a person is not in the raffle ("" when they are): it is for staff (§2), so not former
+    staff (inactive in the directory), not RvC members, not contractors."""
+    if not person.active:
+        return "inactive"
+    if person.type is PersonType.RVC or person.has(Role.RVC_CHAIR):
+        return "rvc"
+    if person.type is PersonType.CONTRACTOR:
+        return "contractor"
+    return ""
+
+
+def participants_of(people: Iterable[Person]) -> tuple[list[str], list[tuple[str, str, str]]]:
+    """(participant ids, sorted; (id, name, reason) of everyone left out, sorted by id)."""
+    ordered = sorted(people, key=lambda p: p.id)
+    taking_part = [p.id for p in ordered if not eligibility(p)]
+    left_out = [(p.id, p.name, eligibility(p)) for p in ordered if eligibility(p)]
+    return taking_part, left_out
+
+
+def commitment(seed: str) -> str:
+    """What is published before the draw: SHA-256 of the seed (hex). The seed itself is revealed
+    after the draw; anyone can then check it is the one committed to."""
+    return hashlib.sha256(seed.encode()).hexdigest()
+
+
+def verify(record: Mapping[str, Any]) -> list[str]:
+    """What does not hold in a published raffle record (empty: it checks out).
+
+    The record (see docs/raffle.md): `algorithm`, `commitment`, `seed`, `participants` (ids),
+    `gifts` (each `id` and `winner`)."""
+    problems: list[str] = []
+    if record.get("algorithm") != ALGORITHM:
+        problems.append(f"unknown algorithm {record.get('algorithm')!r} (expected {ALGORITHM})")
+        return problems
+    seed = str(record.get("seed", ""))
+    if not seed:
+        return ["the seed is not revealed yet: the raffle has not been drawn"]
+    if commitment(seed) != record.get("commitment"):
+        problems.append("the seed does not match the commitment published before the draw")
+    gifts = {str(g["id"]): str(g.get("winner", "")) for g in record.get("gifts", [])}
+    participants = [str(p) for p in record.get("participants", [])]
+    try:
+        expected = draw(participants, gifts, seed)
+    except NoParticipants:
+        return [*problems, "the record has no participants"]
+    for gift, winner in sorted(gifts.items()):
+        if expected.get(gift) != winner:
+            problems.append(
+                f"gift {gift}: the draw gives {expected.get(gift)}, the record {winner}"
+            )
+    return problems

@@ -1,4 +1,11 @@
-"""Run the gift raffle: every gift the secretariat received, among every active employee.
+"""The gift raffle: every gift the secretariat received, among staff (§2), in two steps.
+
+1. **Announce** (`announce_raffle`): the gifts, the participants (staff only: see
+   `bot.domain.raffle.eligibility`) and the commitment (SHA-256 of a fresh seed) are recorded and
+   sent to every participant, who can check they are in. The seed is kept, shown to nobody.
+2. **Draw** (`run_raffle`): the announced raffle is drawn with its seed, over exactly the
+   published participants and gifts, so anyone can re-run it from the published record
+   (`python -m bot.verify_raffle`) and check the seed against the commitment.
 
 Order matters for "never lost": the draw is recorded (seed, participants, who was left out and
 why, gifts and winners) before any gift changes status or anyone is told; then each gift becomes
@@ -17,11 +24,11 @@ from typing import Any
 
 from bot.domain.collection import CollectionStatus
 from bot.domain.people import Actor
-from bot.domain.raffle import ALGORITHM, draw
+from bot.domain.raffle import ALGORITHM, commitment, draw, participants_of
 from bot.services.context import Services
 from bot.services.fanout import fan_out
 from bot.services.notify import DeliveryError, NoConversationReference
-from bot.storage.raffles import Excluded, Prize, RaffleRecord
+from bot.storage.raffles import AlreadyDrawn, Excluded, Prize, RaffleRecord
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +44,97 @@ class RaffleBusy(Exception):
     """Another raffle for this tenant is running right now."""
 
 
+class NotAnnounced(Exception):
+    """There is no announced raffle to draw: announce one first."""
+
+
+class AlreadyAnnounced(Exception):
+    """A raffle is announced and not drawn yet: draw it before announcing another."""
+
+    def __init__(self, raffle: RaffleRecord) -> None:
+        super().__init__(raffle.id)
+        self.raffle = raffle
+
+
+AnnouncementCard = Callable[[RaffleRecord, str], dict[str, Any]]  # (raffle, locale) -> card
+
+
+async def announce_raffle(
+    services: Services, actor: Actor, announcement: AnnouncementCard
+) -> tuple[RaffleRecord, int]:
+    """Record the raffle to come (gifts, participants, commitment) and send it to every
+    participant; returns it with how many were reached. The caller has checked the role."""
+    lease = f"raffle|{actor.tenant_id}"
+    now = services.clock()
+    if not await services.leases.claim(lease, actor.user_id, now, LEASE_TIME):
+        raise RaffleBusy(actor.tenant_id)
+    try:
+        pending = await services.raffles.announced(actor.tenant_id)
+        if pending is not None:
+            raise AlreadyAnnounced(pending)
+        received = [
+            e
+            for e in await services.collection.entries(actor.tenant_id)
+            if e.status is CollectionStatus.RECEIVED
+        ]
+        if not received:
+            raise NothingToRaffle(actor.tenant_id)
+        participants, left_out = participants_of(await services.directory.people(actor.tenant_id))
+        seed = secrets.token_hex(16)
+        committed = commitment(seed)
+        raffle = RaffleRecord(
+            id=f"R{now:%Y%m%dT%H%M%S}-{committed[:6]}",
+            tenant_id=actor.tenant_id,
+            seed=seed,
+            algorithm=ALGORITHM,
+            drawn_at=None,
+            drawn_by="",
+            participants=tuple(participants),
+            excluded=tuple(Excluded(*e) for e in left_out),
+            prizes=tuple(
+                Prize(e.request_id, e.description, "", "")
+                for e in sorted(received, key=lambda e: e.request_id)
+            ),
+            commitment=committed,
+            announced_at=now,
+            announced_by=actor.user_id,
+        )
+        await services.raffles.record(raffle)
+    finally:
+        await services.leases.release(lease, actor.user_id)
+    return raffle, await _announce(services, raffle, announcement)
+
+
+async def _announce(
+    services: Services, raffle: RaffleRecord, announcement: AnnouncementCard
+) -> int:
+    """Send the announcement to every participant (paced); returns how many were reached.
+    Whoever is not reached can still see it under "Verlotingen" in the menu."""
+    reached = 0
+
+    async def tell(person_id: str) -> None:
+        nonlocal reached
+        reference = await services.conversations.get(raffle.tenant_id, person_id)
+        if reference is None:
+            return
+        try:
+            await services.notifier.send_card(
+                raffle.tenant_id, person_id, announcement(raffle, reference.locale), reference
+            )
+        except DeliveryError as error:
+            log.warning("raffle %s announcement not delivered: %s", raffle.id, type(error).__name__)
+            return
+        reached += 1
+
+    result = await fan_out(raffle.participants, tell, concurrency=4)
+    for _, error in result.failed:
+        log.warning("raffle %s announcement not delivered: %s", raffle.id, type(error).__name__)
+    return reached
+
+
 async def run_raffle(services: Services, actor: Actor, winner_card: WinnerCard) -> RaffleRecord:
-    """Draw, record, mark the gifts and tell the winners. The caller has checked the role."""
+    """Draw the announced raffle, record it, mark the gifts and tell the winners. The caller
+    has checked the role."""
     lease = f"raffle|{actor.tenant_id}"
     leases = services.leases
     now = services.clock()
@@ -56,40 +152,31 @@ async def run_raffle(services: Services, actor: Actor, winner_card: WinnerCard) 
 
 
 async def _draw_and_record(services: Services, actor: Actor) -> RaffleRecord:
-    received = [
-        e
-        for e in await services.collection.entries(actor.tenant_id)
-        if e.status is CollectionStatus.RECEIVED
-    ]
-    if not received:
-        raise NothingToRaffle(actor.tenant_id)
+    """The announced raffle drawn with its own seed over its published participants and gifts."""
+    announced = await services.raffles.announced(actor.tenant_id)
+    if announced is None:
+        received = [
+            e
+            for e in await services.collection.entries(actor.tenant_id)
+            if e.status is CollectionStatus.RECEIVED
+        ]
+        raise NotAnnounced(actor.tenant_id) if received else NothingToRaffle(actor.tenant_id)
     people = await services.directory.people(actor.tenant_id)
-    participants = sorted(p.id for p in people if p.active)
-    excluded = tuple(
-        Excluded(p.id, p.name, "inactive")
-        for p in sorted(people, key=lambda p: p.id)
-        if not p.active
-    )
     names = {p.id: p.name for p in people}
-    seed = secrets.token_hex(16)
-    winners = draw(participants, [e.request_id for e in received], seed)
-    now = services.clock()
-    by_id = {e.request_id: e for e in received}
-    raffle = RaffleRecord(
-        id=f"R{now:%Y%m%dT%H%M%S}-{seed[:6]}",
-        tenant_id=actor.tenant_id,
-        seed=seed,
-        algorithm=ALGORITHM,
-        drawn_at=now,
+    winners = draw(announced.participants, [p.gift_id for p in announced.prizes], announced.seed)
+    raffle = replace(
+        announced,
+        drawn_at=services.clock(),
         drawn_by=actor.user_id,
-        participants=tuple(participants),
-        excluded=excluded,
         prizes=tuple(
-            Prize(gift, by_id[gift].description, winner, names.get(winner, ""))
-            for gift, winner in sorted(winners.items())
+            replace(p, winner_id=winners[p.gift_id], winner_name=names.get(winners[p.gift_id], ""))
+            for p in announced.prizes
         ),
     )
-    await services.raffles.record(raffle)
+    try:
+        await services.raffles.complete_draw(raffle)
+    except AlreadyDrawn:
+        raise RaffleBusy(actor.tenant_id) from None
     return raffle
 
 

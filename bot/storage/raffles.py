@@ -4,6 +4,11 @@
 `<raffle id>|p|<nnnn>` (participant ids, in chunks that fit a Table property),
 `<raffle id>|x|<nnnn>` (who was left out and why), `<raffle id>|g|<gift id>` (the gift, its
 winner, and whether the winner was told). A raffle is written in one entity-group transaction.
+
+A raffle is first *announced* (`State` announced: participants, gifts and the commitment, the
+SHA-256 of the seed, are published; the seed is stored but shown to nobody), then *drawn*
+(`State` drawn: winners written, the seed revealed) in one transaction If-Match on the head, so
+it is drawn once.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bot.storage.errors import Conflict, NotFound
 from bot.storage.store import Row, TableStore, Write
 
 RAFFLES = "raffles"
@@ -44,15 +50,43 @@ class RaffleRecord:
     tenant_id: str
     seed: str
     algorithm: str
-    drawn_at: datetime
+    drawn_at: datetime | None  # None while announced
     drawn_by: str
     participants: tuple[str, ...]
     excluded: tuple[Excluded, ...]
     prizes: tuple[Prize, ...]
+    commitment: str = ""  # SHA-256 of the seed, published before the draw
+    announced_at: datetime | None = None
+    announced_by: str = ""
+
+    @property
+    def drawn(self) -> bool:
+        return self.drawn_at is not None
 
     @property
     def winners(self) -> dict[str, str]:
         return {p.gift_id: p.winner_id for p in self.prizes}
+
+    def published(self) -> dict[str, Any]:
+        """The record as published to staff (the seed only once drawn): what
+        `python -m bot.verify_raffle` checks."""
+        return {
+            "id": self.id,
+            "algorithm": self.algorithm,
+            "commitment": self.commitment,
+            "seed": self.seed if self.drawn else "",
+            "announcedAt": self.announced_at.isoformat() if self.announced_at else "",
+            "drawnAt": self.drawn_at.isoformat() if self.drawn_at else "",
+            "participants": list(self.participants),
+            "gifts": [
+                {"id": p.gift_id, "description": p.description, "winner": p.winner_id}
+                for p in self.prizes
+            ],
+        }
+
+
+class AlreadyDrawn(Exception):
+    """The raffle was drawn already (or is gone)."""
 
 
 class TooLarge(ValueError):
@@ -80,6 +114,57 @@ class RaffleRepository:
         if len(writes) > MAX_ROWS:
             raise TooLarge(f"{len(writes)} rows")
         await self._store.transact(RAFFLES, raffle.tenant_id, writes)
+
+    async def complete_draw(self, raffle: RaffleRecord) -> None:
+        """An announced raffle becomes drawn: its head and winners in one transaction, only if
+        it is still announced (AlreadyDrawn otherwise)."""
+        try:
+            head = await self._store.get(RAFFLES, raffle.tenant_id, raffle.id)
+        except NotFound:
+            raise AlreadyDrawn(raffle.id) from None
+        if head.data.get("State", "drawn") != "announced":
+            raise AlreadyDrawn(raffle.id)
+        writes = [Write("replace", raffle.id, _head(raffle), head.etag)]
+        writes += [
+            Write("upsert", _prize_key(raffle.id, p.gift_id), _prize(p)) for p in raffle.prizes
+        ]
+        try:
+            await self._store.transact(RAFFLES, raffle.tenant_id, writes)
+        except Conflict:
+            raise AlreadyDrawn(raffle.id) from None
+
+    async def announced(self, tenant_id: str) -> RaffleRecord | None:
+        """The raffle announced and not drawn yet (the latest, if ever more than one)."""
+        heads = [
+            r
+            for r in await self._store.query(RAFFLES, tenant_id)
+            if "|" not in r.row and r.data.get("State") == "announced"
+        ]
+        if not heads:
+            return None
+        return await self.get(tenant_id, max(heads, key=lambda r: r.row).row)
+
+    async def all(self, tenant_id: str) -> list[RaffleRecord]:
+        """Every raffle of the tenant, newest first (one partition)."""
+        rows = await self._store.query(RAFFLES, tenant_id)
+        heads = sorted((r for r in rows if "|" not in r.row), key=lambda r: r.row, reverse=True)
+        return [
+            _record(tenant_id, head, [r for r in rows if r.row.startswith(head.row + "|")] + [head])
+            for head in heads
+        ]
+
+    async def remove(self, tenant_id: str, raffle_id: str) -> None:
+        """Retention: the raffle's rows go (missing ones are fine)."""
+        for row in await self._store.query(RAFFLES, tenant_id, raffle_id, raffle_id + "}"):
+            await self._store.delete(RAFFLES, tenant_id, row.row)
+
+    async def everywhere(self) -> list[RaffleRecord]:
+        """Every raffle's head (participants and prizes not read): for retention only."""
+        return [
+            _record(r.partition, r, [r])
+            for r in await self._store.scan(RAFFLES, {})
+            if "|" not in r.row
+        ]
 
     async def record_notifications(self, raffle: RaffleRecord) -> None:
         """Store who was told and who was not (one transaction)."""
@@ -111,7 +196,11 @@ def _head(raffle: RaffleRecord) -> dict[str, Any]:
     return {
         "Seed": raffle.seed,
         "Algorithm": raffle.algorithm,
-        "DrawnAt": raffle.drawn_at.isoformat(),
+        "State": "drawn" if raffle.drawn else "announced",
+        "Commitment": raffle.commitment,
+        "AnnouncedAt": raffle.announced_at.isoformat() if raffle.announced_at else "",
+        "AnnouncedBy": raffle.announced_by,
+        "DrawnAt": raffle.drawn_at.isoformat() if raffle.drawn_at else "",
         "DrawnBy": raffle.drawn_by,
         "Participants": len(raffle.participants),
         "Excluded": len(raffle.excluded),
@@ -152,14 +241,19 @@ def _record(tenant_id: str, head: Row, rows: list[Row]) -> RaffleRecord:
                 )
             )
     d = head.data
+    drawn = str(d.get("DrawnAt", ""))
+    announced = str(d.get("AnnouncedAt", ""))
     return RaffleRecord(
         id=rid,
         tenant_id=tenant_id,
         seed=str(d["Seed"]),
         algorithm=str(d["Algorithm"]),
-        drawn_at=datetime.fromisoformat(str(d["DrawnAt"])),
+        drawn_at=datetime.fromisoformat(drawn) if drawn else None,
         drawn_by=str(d.get("DrawnBy", "")),
         participants=tuple(participants),
         excluded=tuple(excluded),
         prizes=tuple(prizes),
+        commitment=str(d.get("Commitment", "")),
+        announced_at=datetime.fromisoformat(announced) if announced else None,
+        announced_by=str(d.get("AnnouncedBy", "")),
     )

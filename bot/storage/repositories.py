@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot.cache import TtlCache
-from bot.domain.people import Contact, Person, Role
+from bot.domain.people import Contact, Person, PersonType, Role
 from bot.storage.errors import NotFound
 from bot.storage.store import TableStore
 
@@ -152,6 +152,7 @@ class DirectoryRepository:
                 "ManagerId": person.manager_id or "",
                 "Roles": ",".join(sorted(r.value for r in person.roles)),
                 "Active": person.active,
+                "Type": person.type.value,
             },
         )
         # This process sees its own directory writes at once (other instances within a minute).
@@ -208,4 +209,5 @@ def _person(person_id: str, data: Mapping[str, Any]) -> Person:
         manager_id=str(data.get("ManagerId") or "") or None,
         roles=roles,
         active=bool(data.get("Active", True)),
+        type=PersonType(str(data.get("Type") or PersonType.STAFF.value)),
     )

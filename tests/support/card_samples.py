@@ -241,9 +241,32 @@ def _raffle_samples() -> list[tuple[str, Builder]]:
                         }
                     ],
                     "canRaffle": True,
+                    "announced": False,
+                    "raffleButtons": True,
                 },
             ),
         ),
+        *_published_raffle_samples(raffle),
+    ]
+
+
+def _published_raffle_samples(drawn: Any) -> list[tuple[str, Builder]]:
+    from dataclasses import replace
+    from datetime import UTC, datetime
+
+    from dialogs.raffle import _entry, _list, announcement_card
+
+    drawn = replace(drawn, commitment="ab" * 32, announced_at=datetime(2026, 11, 30, tzinfo=UTC))
+    announced = replace(drawn, drawn_at=None, drawn_by="")
+    return [
+        ("raffle_list:announcement", lambda locale: announcement_card(announced, locale)),
+        (
+            "raffle_list:history",
+            lambda locale: _list(
+                locale, "Verlotingen", ["intro"], [_entry(drawn, locale), _entry(announced, locale)]
+            ),
+        ),
+        ("raffle_list:record", lambda locale: _list(locale, "Verslag", ["x"], [], '{"id": "R1"}')),
     ]
 
 
