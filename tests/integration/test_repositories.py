@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.directory import import_directory, read_directory
-from bot.domain.people import Role
+from bot.directory import DirectoryError, import_directory, parse_directory, read_directory
+from bot.domain.people import PersonType, Role
 from bot.domain.requests import ApproverRole
 from bot.services.approvers import (
     DirectoryManagers,
@@ -41,6 +41,22 @@ async def test_demo_directory_is_loaded_with_managers_and_roles(store: AzureTabl
     assert len(await repository.people(directory.tenant_id)) == len(directory.people)
     contact = await repository.contact(directory.tenant_id, "vertrouwenspersoon")
     assert contact is not None and contact.phone
+    # what each person is to Woongroen survives storage (the raffle is for staff only)
+    henk = await repository.get_person(directory.tenant_id, "0f6c2a10-1111-4a1e-9c01-000000000007")
+    assert henk is not None and henk.type is PersonType.RVC
+    assert sanne.type is PersonType.STAFF
+    desk = await repository.with_role(directory.tenant_id, Role.TRAILER_DESK)
+    assert [p.name for p in desk] == ["Pieter Bakker"]
+
+
+def test_a_directory_with_an_unknown_person_type_is_refused() -> None:
+    raw = {"tenantId": "t", "people": [{"id": "a", "name": "A", "type": "intern"}]}
+    with pytest.raises(DirectoryError, match="people\\[0\\]"):
+        parse_directory(raw)
+    contractor = parse_directory(
+        {"tenantId": "t", "people": [{"id": "a", "name": "A", "type": "contractor"}]}
+    )
+    assert contractor.people[0].type is PersonType.CONTRACTOR
 
 
 async def test_conversation_reference_is_kept_per_tenant_and_person(
