@@ -404,6 +404,30 @@ class Settings:
         "Days after its day that a trailer booking (held or cancelled for a tenant) is kept "
         "before the daily job removes it.",
     )
+    retention_raffles_days: Annotated[
+        int, _checked(_whole(1, None, "a whole number of days (at least 1)"))
+    ] = env(
+        "RETENTION_RAFFLES_DAYS",
+        "2555",
+        "Days a raffle's record (participants, gifts, seed, winners) is kept after its draw "
+        "before the daily job removes it (default 7 years, like the gifts raffled).",
+    )
+    retention_acknowledgements_days: Annotated[
+        int, _checked(_whole(1, None, "a whole number of days (at least 1)"))
+    ] = env(
+        "RETENTION_ACKNOWLEDGEMENTS_DAYS",
+        "1825",
+        "Days a year's code acknowledgements (who confirmed, when) are kept after that year "
+        "ends, before the daily job removes them (default 5 years).",
+    )
+    retention_removals_days: Annotated[
+        int, _checked(_whole(1, None, "a whole number of days (at least 1)"))
+    ] = env(
+        "RETENTION_REMOVALS_DAYS",
+        "3650",
+        "Days the fact that a record was removed (kind, id, when, policy) is kept before it "
+        "goes too (default 10 years).",
+    )
     retention_breaches_days: Annotated[
         int, _checked(_whole(1, None, "a whole number of days (at least 1)"))
     ] = env(

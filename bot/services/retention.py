@@ -14,7 +14,7 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from bot.services.context import Services
 from bot.settings import Settings
@@ -39,6 +39,7 @@ class RetentionPolicy:
     days: int
     find: Callable[[Services, datetime], Awaitable[list[Expired]]]  # closed before the cutoff
     remove: Callable[[Services, Expired], Awaitable[None]]  # idempotent
+    logged: bool = True  # its removals leave a fact of removal (not the facts themselves)
 
 
 def retention_policies(settings: Settings) -> list[RetentionPolicy]:
@@ -51,7 +52,60 @@ def retention_policies(settings: Settings) -> list[RetentionPolicy]:
         RetentionPolicy(
             "trailer", settings.retention_trailer_days, expired_bookings, remove_booking
         ),
+        RetentionPolicy("raffles", settings.retention_raffles_days, expired_raffles, remove_raffle),
+        RetentionPolicy(
+            "acknowledgements",
+            settings.retention_acknowledgements_days,
+            expired_acknowledgements,
+            remove_acknowledgements,
+        ),
+        RetentionPolicy(
+            "removals",
+            settings.retention_removals_days,
+            expired_removals,
+            remove_removal,
+            logged=False,
+        ),
     ]
+
+
+async def expired_raffles(services: Services, cutoff: datetime) -> list[Expired]:
+    """Raffles drawn (or, never drawn, announced) before the cutoff."""
+    return [
+        Expired(r.tenant_id, "raffle", r.id, r.tenant_id)
+        for r in await services.raffles.everywhere()
+        if (r.drawn_at or r.announced_at or cutoff) < cutoff
+    ]
+
+
+async def remove_raffle(services: Services, item: Expired) -> None:
+    await services.raffles.remove(item.tenant_id, item.record_id)
+
+
+async def expired_acknowledgements(services: Services, cutoff: datetime) -> list[Expired]:
+    """A year's acknowledgements, once the period has passed since that year ended."""
+    return [
+        Expired(c.tenant_id, "acknowledgements", str(c.year), c.tenant_id)
+        for c in await services.acknowledgements.campaigns()
+        if datetime(c.year + 1, 1, 1, tzinfo=UTC) <= cutoff
+    ]
+
+
+async def remove_acknowledgements(services: Services, item: Expired) -> None:
+    await services.acknowledgements.remove_year(item.tenant_id, int(item.record_id))
+
+
+async def expired_removals(services: Services, cutoff: datetime) -> list[Expired]:
+    """Facts of removal older than their own period (removing them leaves nothing behind)."""
+    return [
+        Expired(r.tenant_id, "removal", f"{r.kind}|{r.record_id}", r.tenant_id)
+        for r in await services.removals.before(cutoff)
+    ]
+
+
+async def remove_removal(services: Services, item: Expired) -> None:
+    kind, _, record_id = item.record_id.partition("|")
+    await services.removals.forget(item.tenant_id, kind, record_id)
 
 
 async def expired_bookings(services: Services, cutoff: datetime) -> list[Expired]:
@@ -98,9 +152,12 @@ async def run_retention(services: Services) -> int:
     for policy in retention_policies(services.settings):
         cutoff = now - timedelta(days=policy.days)
         for item in await policy.find(services, cutoff):
-            await removals.record(
-                Removal(item.tenant_id, item.kind, item.record_id, now, policy.name, policy.days)
-            )
+            if policy.logged:
+                await removals.record(
+                    Removal(
+                        item.tenant_id, item.kind, item.record_id, now, policy.name, policy.days
+                    )
+                )
             await policy.remove(services, item)
             removed += 1
     if removed:

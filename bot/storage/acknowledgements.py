@@ -108,6 +108,12 @@ class AcknowledgementRepository:
             _campaign(r) for r in await self._store.scan(ACKNOWLEDGEMENTS, {"Kind": "campaign"})
         ]
 
+    async def remove_year(self, tenant_id: str, year: int) -> None:
+        """Retention: the year's campaign and everyone's answer go (missing rows are fine)."""
+        key = partition(tenant_id, year)
+        for row in await self._store.query(ACKNOWLEDGEMENTS, key):
+            await self._store.delete(ACKNOWLEDGEMENTS, key, row.row)
+
     async def people(self, tenant_id: str, year: int) -> list[Acknowledgement]:
         rows = await self._store.query(ACKNOWLEDGEMENTS, partition(tenant_id, year))
         return [_acknowledgement(r) for r in rows if r.row != CAMPAIGN]

@@ -6,8 +6,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from bot.storage.store import TableStore
 
@@ -45,14 +47,27 @@ class RemovalLog:
         )
 
     async def for_tenant(self, tenant_id: str) -> list[Removal]:
+        return [_removal(tenant_id, r.data) for r in await self._store.query(REMOVALS, tenant_id)]
+
+    async def before(self, cutoff: datetime) -> list[Removal]:
+        """Facts of removal older than `cutoff` (a scan: the retention job only)."""
         return [
-            Removal(
-                tenant_id,
-                str(r.data["Kind"]),
-                str(r.data["RecordId"]),
-                datetime.fromisoformat(str(r.data["RemovedAt"])),
-                str(r.data["Policy"]),
-                int(r.data["RetentionDays"]),
-            )
-            for r in await self._store.query(REMOVALS, tenant_id)
+            removal
+            for r in await self._store.scan(REMOVALS, {})
+            if (removal := _removal(r.partition, r.data)).removed_at < cutoff
         ]
+
+    async def forget(self, tenant_id: str, kind: str, record_id: str) -> None:
+        """The fact of a removal itself goes, after its own period (a missing row is fine)."""
+        await self._store.delete(REMOVALS, tenant_id, f"{kind}|{record_id}")
+
+
+def _removal(tenant_id: str, data: Mapping[str, Any]) -> Removal:
+    return Removal(
+        tenant_id,
+        str(data["Kind"]),
+        str(data["RecordId"]),
+        datetime.fromisoformat(str(data["RemovedAt"])),
+        str(data["Policy"]),
+        int(data["RetentionDays"]),
+    )

@@ -125,7 +125,55 @@ def test_retention_is_a_list_of_policies_with_configured_periods(settings: Setti
         ("requests", 30),
         ("breaches", custom.retention_breaches_days),
         ("trailer", custom.retention_trailer_days),
+        ("raffles", custom.retention_raffles_days),
+        ("acknowledgements", custom.retention_acknowledgements_days),
+        ("removals", custom.retention_removals_days),
     ]
+
+
+async def test_raffles_acknowledgements_and_old_facts_of_removal_have_their_periods(
+    bot: BotUnderTest,
+) -> None:
+    from bot.domain.people import Person
+    from bot.storage.raffles import Prize, RaffleRecord
+    from bot.storage.removals import Removal
+
+    services = bot.server.app[SERVICES]
+    settings = services.settings
+    assert (settings.retention_raffles_days, settings.retention_acknowledgements_days) == (
+        2555,
+        1825,
+    )
+    assert settings.retention_removals_days == 3650
+
+    def raffle(rid: str, drawn: datetime) -> RaffleRecord:
+        return RaffleRecord(
+            rid, TENANT, "5eed", "sha256-fisher-yates-v1", drawn, "u6", ("u1",), (),
+            (Prize("CAD-1", "Wijn", "u1", "Sanne"),), "c", drawn, "u6",
+        )  # fmt: skip
+
+    old_raffle = raffle("R-OLD", NOW - timedelta(days=2556))
+    recent_raffle = raffle("R-RECENT", NOW - timedelta(days=2554))
+    await services.raffles.record(old_raffle)
+    await services.raffles.record(recent_raffle)
+    people = [Person("u1", "Sanne")]
+    await services.acknowledgements.start(TENANT, 2028, people, "u6", NOW - 6 * YEAR)
+    await services.acknowledgements.start(TENANT, 2029, people, "u6", NOW - 5 * YEAR)
+    ancient = NOW - timedelta(days=3651)
+    await services.removals.record(Removal(TENANT, "gift", "CAD-ANCIENT", ancient, "requests", 7))
+
+    at_night = dataclasses.replace(services, clock=lambda: NOW)
+    # the raffle, the year 2028 (ended more than 5 years before 1 March 2034), the old fact
+    assert await run_retention(at_night) == 3
+    assert [r.id for r in await services.raffles.all(TENANT)] == ["R-RECENT"]
+    assert await services.acknowledgements.people(TENANT, 2028) == []
+    assert await services.acknowledgements.campaign(TENANT, 2028) is None
+    assert [a.person_id for a in await services.acknowledgements.people(TENANT, 2029)] == ["u1"]
+    removals = await services.removals.for_tenant(TENANT)
+    assert sorted((r.kind, r.record_id, r.policy) for r in removals) == [
+        ("acknowledgements", "2028", "acknowledgements"),
+        ("raffle", "R-OLD", "raffles"),
+    ]  # the ancient fact is gone, and its going left no fact behind
 
 
 async def test_past_trailer_bookings_are_removed_after_their_period(bot: BotUnderTest) -> None:
