@@ -46,6 +46,7 @@ from bot.storage.requests import RequestRepository
 from bot.storage.store import TableStore
 from bot.storage.tables import AzureTableStore
 from bot.storage.trailer import TrailerRepository
+from bot.storage.violations import ViolationRepository
 from bot.teams.adapter import build_adapter
 from bot.teams.fast_connector import close_connectors
 from bot.teams.handler import IntegrityBot
@@ -117,6 +118,7 @@ def init_app(
         kinds=catalogue,
         negotiations=NegotiationRepository(table_store),
         trailer=TrailerRepository(table_store),
+        violations=ViolationRepository(table_store),
         clock=clock,
         feed=feed,
     )

@@ -30,6 +30,7 @@ from dialogs import (
     supplier,
     tenant,
     trailer,
+    violations,
 )
 from dialogs.base import Card, CardAction
 from dialogs.flow import RequestFlow
@@ -72,6 +73,7 @@ def build_registry(kinds: Kinds) -> VerbRegistry:
     overview.register(registry)
     negotiations.register(registry)
     trailer.register(registry)
+    violations.register(registry)
     return registry
 
 

@@ -15,7 +15,14 @@ from dialogs.kinds import flow_title
 from dialogs.registry import VerbRegistry
 
 # The flows after the request kinds, in menu order; the verb `<flow>.open` opens each.
-OTHER_FLOWS: tuple[str, ...] = ("trailer", "raffle", "dataleak", "concern", "question")
+OTHER_FLOWS: tuple[str, ...] = (
+    "trailer",
+    "raffle",
+    "violation",
+    "dataleak",
+    "concern",
+    "question",
+)
 
 
 # Extra buttons for people with a role, in menu order: (role, verb, text key under menu.roles).
@@ -33,6 +40,8 @@ ROLE_ITEMS: tuple[tuple[Role, str, str], ...] = (
     (Role.PROCUREMENT, "negotiations.open", "negotiations"),
     (Role.INTEGRITY_OFFICER, "negotiations.open", "negotiations"),
     (Role.TRAILER_DESK, "trailer.desk", "trailer_desk"),
+    (Role.DIRECTOR, "violation.register", "violations"),
+    (Role.INTEGRITY_OFFICER, "violation.register", "violations"),
 )
 
 

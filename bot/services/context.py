@@ -26,6 +26,7 @@ from bot.storage.repositories import ConversationReferences, DirectoryRepository
 from bot.storage.requests import Requests
 from bot.storage.store import TableStore
 from bot.storage.trailer import Trailer
+from bot.storage.violations import Violations
 
 
 def utc_now() -> datetime:
@@ -45,6 +46,7 @@ class Services:
     kinds: Kinds  # the app's request kinds; every list of kinds comes from here
     negotiations: Negotiations  # the parties in negotiation (procurement's list)
     trailer: Trailer  # the trailer's bookings (§3, footnote 1)
+    violations: Violations  # the confidential register of violations and measures
     clock: Callable[[], datetime] = utc_now
     # (tenant, person) -> (roles, has an inbox): shapes the menu only, so a minute's lag is fine.
     submitting: KeyedLocks = field(default_factory=KeyedLocks)  # request ids being submitted

@@ -19,6 +19,7 @@ from bot.domain.kinds import Kinds
 from bot.domain.negotiations import Party
 from bot.domain.requests import ApprovalRequest, Status
 from bot.domain.trailer import Booking, Half
+from bot.domain.violations import Violation
 from bot.storage.collection import Collection
 from bot.storage.errors import AlreadyExists, Conflict, NotFound, StorageError
 from bot.storage.negotiations import Negotiations
@@ -32,6 +33,7 @@ from bot.storage.requests import (
 )
 from bot.storage.store import Row, Value, Write
 from bot.storage.trailer import SlotTaken, Trailer
+from bot.storage.violations import StoredViolation, Violations
 
 _Key = tuple[str, str, str]  # table, partition, row
 
@@ -481,14 +483,46 @@ class MemoryTrailer:
         self.gone.get(key, {}).pop(booking_id, None)
 
 
+@dataclass
+class MemoryViolations:
+    """The confidential register of violations: records with a version each."""
+
+    kept: dict[tuple[str, str], StoredViolation] = field(default_factory=dict)
+    _versions: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    async def create(self, violation: Violation) -> StoredViolation:
+        key = (violation.tenant_id, violation.id)
+        if key in self.kept:
+            raise AlreadyExists(violation.id)
+        self.kept[key] = StoredViolation(violation, str(next(self._versions)))
+        return self.kept[key]
+
+    async def get(self, tenant_id: str, violation_id: str) -> StoredViolation | None:
+        return self.kept.get((tenant_id, violation_id))
+
+    async def update(self, stored: StoredViolation, changed: Violation) -> StoredViolation:
+        key = (changed.tenant_id, changed.id)
+        current = self.kept.get(key)
+        if current is None or current.etag != stored.etag:
+            raise Conflict(changed.id)
+        self.kept[key] = StoredViolation(changed, str(next(self._versions)))
+        return self.kept[key]
+
+    async def all(self, tenant_id: str) -> list[StoredViolation]:
+        found = [s for (t, _), s in self.kept.items() if t == tenant_id]
+        return sorted(found, key=lambda s: s.violation.recorded_at, reverse=True)
+
+
 def _conforms(
     requests: MemoryRequestRepository,
     collection: MemoryCollection,
     negotiations: MemoryNegotiations,
     trailer: MemoryTrailer,
+    violations: MemoryViolations,
 ) -> None:
     """Type-checked only: the twins implement the same protocols as the Azure repositories."""
     _: Requests = requests
     __: Collection = collection
     ___: Negotiations = negotiations
     ____: Trailer = trailer
+    _____: Violations = violations

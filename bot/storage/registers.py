@@ -3,7 +3,15 @@ list of parties in negotiation, the trailer's bookings)."""
 
 from __future__ import annotations
 
-from bot.storage import acknowledgements, leases, negotiations, raffles, removals, trailer
+from bot.storage import (
+    acknowledgements,
+    leases,
+    negotiations,
+    raffles,
+    removals,
+    trailer,
+    violations,
+)
 
 TABLES: tuple[str, ...] = (
     *raffles.TABLES,
@@ -12,4 +20,5 @@ TABLES: tuple[str, ...] = (
     *leases.TABLES,
     *negotiations.TABLES,
     *trailer.TABLES,
+    *violations.TABLES,
 )

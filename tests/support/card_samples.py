@@ -6,6 +6,7 @@ Name each sample `<template>:<variant>`; the tests check that every template has
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from bot.domain.knowledge import knowledge_base
@@ -697,3 +698,26 @@ def _trailer_samples() -> list[tuple[str, Builder]]:
 
 
 SAMPLES.extend(_trailer_samples())
+
+
+def _violation_samples() -> list[tuple[str, Builder]]:
+    from datetime import UTC, datetime
+
+    from bot.domain.violations import Measure, TrailEntry, Violation
+    from dialogs.violations import notice_card, view_card
+
+    at = datetime(2026, 12, 1, 9, tzinfo=UTC)
+    case = Violation(
+        "t", "OVT-1", "u1", "Sanne de Vries", "u2", "Pieter Bakker", "§2", "Wat er *gebeurde*",
+        Measure.WARNING, at, trail=(TrailEntry(at, "u2", "recorded"),),
+    )  # fmt: skip
+    decided = replace(case, decision=Measure.NONE, decided_by="u3", decided_at=at, message="Hoi")
+    names = {"u2": "Pieter Bakker", "u3": "Marieke Jansen"}
+    return [
+        ("violations:open", lambda locale: view_card(case, locale, True, names)),
+        ("violations:decided", lambda locale: view_card(decided, locale, False, names)),
+        ("violations:notice", lambda locale: notice_card("Tekst van de directeur", locale)),
+    ]
+
+
+SAMPLES.extend(_violation_samples())

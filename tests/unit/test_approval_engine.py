@@ -37,6 +37,7 @@ from bot.storage.memory import (
     MemoryRequestRepository,
     MemoryTableStore,
     MemoryTrailer,
+    MemoryViolations,
 )
 from bot.storage.repositories import ConversationReferences, DirectoryRepository, StoredReference
 from bot.storage.requests import StoredRequest
@@ -153,6 +154,7 @@ async def services_with(requests: MemoryRequestRepository, clock: Clock) -> Serv
         kinds=KINDS,
         negotiations=MemoryNegotiations(),
         trailer=MemoryTrailer(),
+        violations=MemoryViolations(),
         clock=clock,
     )
 

@@ -29,6 +29,7 @@ def test_menu_has_one_execute_button_per_flow_in_order_then_my_requests() -> Non
         "borrow",
         "trailer",
         "raffle",
+        "violation",
         "dataleak",
         "concern",
         "question",
