@@ -135,6 +135,7 @@ async def submit(action: CardAction, services: Services) -> Card:
             "trail": [],
             "decide": False,
             "reader": False,
+            "confidentialNote": True,
         },
     )
 
@@ -178,6 +179,7 @@ async def open_register(action: CardAction, services: Services) -> Card:
             "trail": [],
             "decide": False,
             "reader": False,
+            "confidentialNote": True,
         },
     )
 
@@ -248,6 +250,7 @@ def view_card(
             "messageValue": values.get("message", ""),
             "data": {"violation": v.id},
             "reader": True,
+            "confidentialNote": True,
         },
     )
 
@@ -290,6 +293,7 @@ def notice_card(message: str, locale: str) -> Card:
             "trail": [],
             "decide": False,
             "reader": False,
+            "confidentialNote": False,
         },
     )
 
