@@ -6,7 +6,7 @@ from datetime import date
 
 from bot.domain.people import Role
 from bot.domain.requests import ApprovalRequest
-from bot.domain.sidejobs import SECTION, SideJob, current, filed_on, side_job_rule
+from bot.domain.sidejobs import SECTION, SideJob, current, filed_on, retained_from, side_job_rule
 from bot.services.context import Services
 from bot.services.sidejob_review import answer_review
 from cards import render, text
@@ -106,6 +106,7 @@ KIND = RequestKind(
     rule=side_job_rule,
     filed_on=filed_on,
     registered=current,
+    retained_from=retained_from,
     counts_onwards=True,
     form=FORM,
     read=read,

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 from typing import Any
 
 from bot.domain.kinds import Outcome
 from bot.domain.records import boolean, day, string
-from bot.domain.requests import Status
+from bot.domain.requests import ApprovalRequest, Status
 
 SECTION = "§4 Nevenfuncties"
 VERDICT = "manager_after_hr"
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,19 @@ def side_job_rule(job: SideJob) -> Outcome:
 def filed_on(job: SideJob) -> date | None:
     """A side job is filed under the day it started."""
     return job.start
+
+
+def retained_from(request: ApprovalRequest) -> datetime | None:
+    """A side job one may have is kept while it lasts (no end, or an end still to come), then
+    for the retention period from the day after it ended; any other from its decision."""
+    closed = request.closed_at()
+    job = request.facts
+    if request.status is not Status.APPROVED or not isinstance(job, SideJob):
+        return closed
+    if job.ended_on is None:
+        return None
+    after = datetime.combine(job.ended_on + timedelta(days=1), time(), AMSTERDAM)
+    return max(after, closed) if closed is not None else after
 
 
 def current(status: Status, job: SideJob) -> bool:
