@@ -31,6 +31,7 @@ from bot.services.migrations import copy_to_registers, index_leak_reporters
 from bot.services.recovery import complete_stranded, settle_unannounced
 from bot.services.reminders import remind_and_escalate
 from bot.services.retention import run_retention
+from bot.services.sidejob_advice import chase_advice
 from bot.services.sidejob_review import ask_yearly
 from bot.services.steps import remind_overdue
 from bot.settings import Settings
@@ -202,6 +203,7 @@ def background_jobs(services: Services) -> list[Job]:
     return [
         Job("reminders", reminders),
         Job("sidejob-review", side_job_review),
+        Job("sidejob.advice", functools.partial(chase_advice, services, presenter)),
         Job("dataleak.redeliver", lambda: redeliver_alerts(services, office)),
         Job("dataleak.reminders", lambda: send_reminders(services, office)),
         Job("dataleak.tell_reporters", lambda: tell_reporters(services, office)),

@@ -359,6 +359,22 @@ class Settings:
         "Further working days after that reminder before the manager is told the gift has "
         "not arrived.",
     )
+    hr_advice_days: Annotated[
+        int, _checked(_whole(1, 60, "a number of working days from 1 to 60"))
+    ] = env(
+        "HR_ADVICE_WORKING_DAYS",
+        "5",
+        "Working days HR has to advise on a side job before the manager decides; then HR is "
+        "reminded once.",
+    )
+    hr_advice_grace_days: Annotated[
+        int, _checked(_whole(1, 60, "a number of working days from 1 to 60"))
+    ] = env(
+        "HR_ADVICE_GRACE_WORKING_DAYS",
+        "5",
+        "Further working days after that before the manager may decide on a side job without "
+        "HR's advice (recorded as such).",
+    )
     public_url: Annotated[str, _checked(_public_url)] = env(
         "BOT_PUBLIC_URL",
         "",

@@ -53,6 +53,10 @@ def _no_messages(request: ApprovalRequest) -> list[dict[str, str]]:
     return []
 
 
+def _refusal_text(request: ApprovalRequest, code: str, locale: str) -> str:
+    return text(locale, f"requests.refused.{code}")
+
+
 def _no_value(facts: Any) -> object:
     return None
 
@@ -111,6 +115,9 @@ class RequestKind(Kind[F]):
     extra_verbs: Mapping[str, Callable[[CardAction, Services], Awaitable[Card]]] = field(
         default_factory=dict
     )
+    # The approver's line while `blocked` says they cannot decide yet (e.g. until when HR has
+    # to advise); by default the refusal text of its code.
+    blocked_text: Callable[[ApprovalRequest, str, str], str] = _refusal_text
     # Texts the requester can send on (e.g. to a giver, when a gift goes back): {title, text}.
     giver_messages: Callable[[ApprovalRequest], list[dict[str, str]]] = _no_messages
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.domain.amend import notes_of
 from bot.domain.kinds import Kinds
-from bot.domain.requests import ApprovalRequest, Choice, Status
+from bot.domain.requests import ApprovalRequest, Choice, Status, lacking_advice
 from cards import render, text
 from cards.dates import day_text, moment_text
 from dialogs.kinds import RequestKind, request_kind
@@ -141,7 +141,10 @@ def request_card(
     verdict = ""
     reasons: list[dict[str, str]] = []
     if view.verdicts and request.verdict:
-        verdict = text(locale, f"{view.verdicts}.{request.verdict}")
+        keys = [f"{view.verdicts}.{request.verdict}"]
+        if view.advisor_role is not None and request.advisor is None:
+            keys.insert(0, f"{view.verdicts}_no_advisor.{request.verdict}")  # say what happens
+        verdict = _first(locale, keys)
         who = "you" if requester else "others"
         reasons = [
             {"text": _first(locale, [f"{view.reasons}.{r}.{who}", f"{view.reasons}.{r}"])}
@@ -181,7 +184,9 @@ def request_card(
             "facts": view.rows_of(request, locale),
             "history": history,
             "historyTitle": text(locale, view.history_title) if view.history_title else "",
-            "status": status_line(kinds, request, locale, viewer_id),
+            "status": _with_advice_line(
+                request, status_line(kinds, request, locale, viewer_id), locale
+            ),
             "statusColor": _STATUS_COLORS[request.status],
             "comment": text(locale, "requests.decided_comment", comment=request.comment)
             if request.comment
@@ -195,7 +200,7 @@ def request_card(
             and request.status is not Status.WITHDRAWN,
             "giverMessages": view.giver_messages(request) if requester and step else [],
             "canDecide": can_decide and blocked is None,
-            "blocked": text(locale, blocked) if blocked else "",
+            "blocked": view.blocked_text(request, blocked, locale) if blocked else "",
             "choices": choices,
             "commentLabel": _first(locale, [f"{view.name}.comment_label", "requests.comment"]),
             "commentPlaceholder": _first(
@@ -220,6 +225,14 @@ def request_card(
             "reference": request.id,
         },
     )
+
+
+def _with_advice_line(request: ApprovalRequest, status: str, locale: str) -> str:
+    """The status, and that it is (to be) decided without the advice it asked for, and why."""
+    lacking = lacking_advice(request)
+    if lacking is None or request.status is Status.WITHDRAWN:
+        return status
+    return f"{status}. {text(locale, f'requests.without_advice.{lacking}')}"
 
 
 def _title(request: ApprovalRequest, locale: str) -> str:

@@ -134,6 +134,8 @@ class ApprovalRequest:
     notes: tuple[Note, ...] = ()  # added by the requester; the facts are never rewritten
     outcome: str = ""  # the code of the approver's choice (bot.domain.choices), once decided
     step: Step | None = None  # what the requester does next (hand in, give back), tracked
+    # Decided without the advice it asked for, and why: no_advisor, advice_lapsed ("" if not).
+    decided_without: str = ""
 
     @property
     def pending(self) -> bool:
@@ -151,6 +153,29 @@ class ApprovalRequest:
             return self.decided_at
         withdrawn = [e.at for e in self.audit if e.action == Status.WITHDRAWN.value]
         return max(withdrawn) if withdrawn else None
+
+
+# Audit actions about advice the kind asks for before the approver decides (a side job: HR).
+NO_ADVISOR = "no_advisor"  # at submission: nobody holds the advisor's role in the directory
+ADVICE_REMINDED = "advice_reminded"  # the advisor did not advise in time and was reminded
+ADVICE_LAPSED = "advice_lapsed"  # still no advice after that: the approver may decide without
+WITHOUT_ADVICE = "without_advice"  # the decision was taken without the advice (detail: why)
+
+
+def lacking_advice(request: ApprovalRequest) -> str | None:
+    """Why a decision now would be taken without the advice the request asks for: nobody to
+    advise (`no_advisor`) or the advisor let the period pass (`advice_lapsed`); once decided,
+    why it was. None when advised, or when no advice was asked."""
+    if request.decided_without:
+        return request.decided_without
+    if not request.pending or request.advice:
+        return None
+    actions = {e.action for e in request.audit}
+    if NO_ADVISOR in actions:
+        return NO_ADVISOR
+    if request.advisor is not None and ADVICE_LAPSED in actions:
+        return ADVICE_LAPSED
+    return None
 
 
 def request_id(prefix: str, *parts: str) -> str:
@@ -190,6 +215,8 @@ def decide(
     if choice.needs_comment and not comment.strip():
         raise DecisionRefused("comment_required")
     entry = AuditEntry(now, actor_id, choice.status.value, comment)
+    lacking = lacking_advice(request)
+    noted = (AuditEntry(now, actor_id, WITHOUT_ADVICE, lacking),) if lacking else ()
     return replace(
         request,
         status=choice.status,
@@ -197,7 +224,8 @@ def decide(
         decided_at=now,
         decided_by=actor_id,
         comment=comment,
-        audit=(*request.audit, entry),
+        audit=(*request.audit, *noted, entry),
+        decided_without=lacking or "",
     )
 
 

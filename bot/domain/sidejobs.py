@@ -6,12 +6,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.domain.kinds import Outcome
 from bot.domain.records import boolean, day, string
-from bot.domain.requests import ApprovalRequest, Status
+from bot.domain.requests import (
+    ADVICE_LAPSED,
+    ADVICE_REMINDED,
+    ApprovalRequest,
+    Status,
+)
 
 SECTION = "§4 Nevenfuncties"
 VERDICT = "manager_after_hr"
@@ -46,6 +51,9 @@ class SideJob:
     ended_on: date | None = None
     confirmed_at: datetime | None = None  # last "still current" answer
     review_asked_at: datetime | None = None  # the yearly question was sent (a claim)
+    # HR advises by this day (set when it is filed); from `decide_from` on, without advice too.
+    advice_due: date | None = None
+    decide_from: date | None = None
 
     @property
     def summary(self) -> str:
@@ -68,6 +76,10 @@ class SideJob:
             record["confirmedAt"] = self.confirmed_at.isoformat()
         if self.ended_on:
             record["endedOn"] = self.ended_on.isoformat()
+        if self.advice_due:
+            record["adviceDue"] = self.advice_due.isoformat()
+        if self.decide_from:
+            record["decideFrom"] = self.decide_from.isoformat()
         return record
 
     @classmethod
@@ -85,6 +97,8 @@ class SideJob:
             touches_how=string(record, "touchesHow"),
             start=day(record, "start"),
             ended_on=day(record, "endedOn"),
+            advice_due=day(record, "adviceDue"),
+            decide_from=day(record, "decideFrom"),
             confirmed_at=_moment(record.get("confirmedAt")),
             review_asked_at=_moment(record.get("reviewAskedAt")),
         )
@@ -125,3 +139,37 @@ def retained_from(request: ApprovalRequest) -> datetime | None:
 def current(status: Status, job: SideJob) -> bool:
     """The side-job register holds only current ones: approved and not ended."""
     return status is Status.APPROVED and job.ended_on is None
+
+
+WAITING_FOR_HR = "waiting_for_hr"
+
+
+def waiting_for_hr(request: ApprovalRequest) -> str | None:
+    """§4: the manager decides after consulting HR, so not before HR advised, unless HR let
+    the period pass (the advice job then records `advice_lapsed`). With nobody in HR's role
+    there is nobody to wait for: the manager decides, recorded as without HR's advice."""
+    if not request.pending or request.advisor is None or request.advice:
+        return None
+    if any(e.action == ADVICE_LAPSED for e in request.audit):
+        return None
+    return WAITING_FOR_HR
+
+
+@dataclass(frozen=True)
+class AdviceDates:
+    due: date  # HR advises by the end of this day
+    decide_from: date  # from this day the manager may decide without HR's advice
+
+
+def advice_step(request: ApprovalRequest, today: date, dates: AdviceDates) -> str | None:
+    """What the advice job does for a side job now: remind HR once when the day HR had to
+    advise by has passed (`advice_reminded`), release the manager from waiting from
+    `decide_from` on (`advice_lapsed`), or nothing."""
+    if waiting_for_hr(request) is None:
+        return None
+    if today >= dates.decide_from:
+        return ADVICE_LAPSED
+    reminded = any(e.action == ADVICE_REMINDED for e in request.audit)
+    if today > dates.due and not reminded:
+        return ADVICE_REMINDED
+    return None

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from bot.domain.kinds import Kind
 from bot.domain.people import Actor, Role
 from bot.domain.requests import (
+    NO_ADVISOR,
     ApprovalRequest,
     ApproverRole,
     AuditEntry,
@@ -119,6 +120,16 @@ async def _submit(
         actor.tenant_id, actor.user_id, services.directory, services.managers
     )
     advisor = await _advisor(services, actor.tenant_id, draft.advisor_role, actor.user_id, approver)
+    audit: tuple[AuditEntry, ...] = (AuditEntry(now, actor.user_id, "submitted"),)
+    if draft.advisor_role is not None and advisor is None:
+        # Never skipped silently: the trail, the cards and the register say it was decided
+        # without the advice, and the log names the missing role (no personal data).
+        log.warning(
+            "no %s in the directory to advise on %s: the approver decides without advice",
+            draft.advisor_role.value,
+            rid,
+        )
+        audit = (*audit, AuditEntry(now, "system", NO_ADVISOR, draft.advisor_role.value))
     # Read once: the approver's Teams id (for card refresh), language and where to send.
     reference = await services.conversations.get(actor.tenant_id, approver.id)
     watchers = tuple(m for m in (actor.mri, reference.user_mri if reference else "") if m)
@@ -133,7 +144,7 @@ async def _submit(
         verdict=draft.verdict,
         reasons=draft.reasons,
         created_at=now,
-        audit=(AuditEntry(now, actor.user_id, "submitted"),),
+        audit=audit,
         watchers=watchers,
         advisor=advisor,
     )
@@ -321,7 +332,11 @@ async def decide_request(
         stored = await load(services, actor.tenant_id, requester_id, rid)
         try:
             may_decide(stored.request, actor.user_id)
-            picked = _kind(services, stored.request).choices.pick(stored.request, choice)
+            kind = _kind(services, stored.request)
+            blocked = kind.blocked(stored.request)  # e.g. a side job still waiting for HR
+            if blocked is not None:
+                raise DecisionRefused(blocked)
+            picked = kind.choices.pick(stored.request, choice)
             decided = decide(stored.request, actor.user_id, picked, comment, now)
             decided = await with_step(services, decided, now)
         except DecisionRefused as refusal:

@@ -68,6 +68,14 @@ async def stored(bot: BotUnderTest) -> Any:
     return full.request
 
 
+async def hr_advises(bot: BotUnderTest, advice: str = "Geen bezwaren") -> dict[str, Any]:
+    """HR (Joost) advises on the latest side job put to him; the manager's card as updated."""
+    await click(bot, JOOST, card_to(bot, JOOST, -1), "request.advise", {"advice": advice}, "m-2")
+    updates = [s for s in bot.connector.to(PIETER.conversation_id) if s.method == "PUT"]
+    assert updates and updates[-1].card is not None
+    return updates[-1].card
+
+
 def card_to(bot: BotUnderTest, user: TeamsUser, index: int = 0) -> dict[str, Any]:
     card = [s for s in bot.connector.to(user.conversation_id) if s.method == "POST"][index].card
     assert card is not None
@@ -145,7 +153,17 @@ async def test_a_side_job_gets_hr_advice_then_the_managers_decision_each_seeing_
     manager_card = card_to(bot, PIETER)
     hr_card = card_to(bot, JOOST)
     assert "Om advies gevraagd" in texts(hr_card)
-    assert "Geen bezwaar" in texts(manager_card)  # the manager's decision button
+    # §4: the manager decides after HR's advice: no buttons yet, and says until when.
+    assert decision_verbs(manager_card) == []
+    assert "Wacht op het advies van HR: gevraagd op " in texts(manager_card)
+    assert "HR adviseert uiterlijk " in texts(manager_card)
+    early = await bot.post(
+        PIETER.invoke(
+            bot.service_url, "request.approve", action(manager_card, "request.refresh")["data"]
+        )
+    )
+    assert "eerst geeft HR advies" in texts((await early.json())["value"])
+    assert (await stored(bot)).status is Status.PENDING
 
     advised = await click(
         bot, JOOST, hr_card, "request.advise", {"advice": "Past binnen de regels"}, "msg-2"
@@ -154,8 +172,10 @@ async def test_a_side_job_gets_hr_advice_then_the_managers_decision_each_seeing_
     [update] = [s for s in bot.connector.to(PIETER.conversation_id) if s.method == "PUT"]
     assert update.card is not None and "Advies van Joost Visser" in texts(update.card)
     assert "Past binnen de regels" in texts(update.card)
+    assert decision_verbs(update.card) == ["request.approve", "request.decline"]
+    assert "Geen bezwaar" in texts(update.card)  # the manager's decision button
 
-    await click(bot, PIETER, manager_card, "request.approve", {}, "msg-1")
+    await click(bot, PIETER, update.card, "request.approve", {}, "msg-1")
     hr_updates = [s for s in bot.connector.to(JOOST.conversation_id) if s.method == "PUT"]
     assert hr_updates and hr_updates[-1].card is not None
     assert "heeft geen bezwaar" in texts(hr_updates[-1].card)
@@ -286,7 +306,7 @@ async def test_once_a_year_each_side_job_is_checked_and_can_be_ended(bot: BotUnd
 
     await install(bot, SANNE, PIETER, JOOST)
     await submit(bot, "sidejob", SIDEJOB)
-    await click(bot, PIETER, card_to(bot, PIETER), "request.approve", {}, "msg-1")
+    await click(bot, PIETER, await hr_advises(bot), "request.approve", {}, "msg-1")
     services = bot.server.app[SERVICES]
     decided_at = (await stored(bot)).decided_at
     assert decided_at is not None
