@@ -57,6 +57,10 @@ def _refusal_text(request: ApprovalRequest, code: str, locale: str) -> str:
     return text(locale, f"requests.refused.{code}")
 
 
+def _always_needed(facts: Any) -> str | None:
+    return None
+
+
 def _no_value(facts: Any) -> object:
     return None
 
@@ -115,6 +119,9 @@ class RequestKind(Kind[F]):
     extra_verbs: Mapping[str, Callable[[CardAction, Services], Awaitable[Card]]] = field(
         default_factory=dict
     )
+    # Why what the form describes need not be reported at all (a reason code, texts under
+    # `<name>.not_needed.<code>`), so nothing is filed; None: it is filed.
+    not_needed: Callable[[F], str | None] = _always_needed
     # The approver's line while `blocked` says they cannot decide yet (e.g. until when HR has
     # to advise); by default the refusal text of its code.
     blocked_text: Callable[[ApprovalRequest, str, str], str] = _refusal_text

@@ -9,11 +9,13 @@ from zoneinfo import ZoneInfo
 from bot.domain.people import Actor, Role
 from bot.domain.requests import ApprovalRequest
 from bot.domain.sidejobs import (
+    ACTIVITIES,
     SECTION,
     WAITING_FOR_HR,
     SideJob,
     current,
     filed_on,
+    not_needed,
     retained_from,
     side_job_rule,
     waiting_for_hr,
@@ -31,6 +33,9 @@ from dialogs.kinds import RegisterColumn, RequestKind, fact_rows
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 MAX_HOURS = 200  # a month has about 170 working hours; more is a typo
 
+ACTIVITY = Field(
+    "activity", "choice", "sidejob.activity", "sidejob.activities", required=True, expanded=True
+)
 ROLE = Field(
     "role",
     "text",
@@ -49,13 +54,14 @@ START = Field("start", "date", "sidejob.start", required=True)
 FORM = Form(
     title="sidejob.title",
     intro="sidejob.intro",
-    fields=(ROLE, ORGANISATION, PAID, HOURS, TOUCHES, TOUCHES_HOW, START),
+    fields=(ACTIVITY, ROLE, ORGANISATION, PAID, HOURS, TOUCHES, TOUCHES_HOW, START),
     submit_verb="sidejob.submit",
     submit_title="sidejob.submit",
 )
 
 
 def read(form: Reader, today: date) -> SideJob | None:
+    activity = form.choice(ACTIVITY, ACTIVITIES)
     role = form.text(ROLE)
     organisation = form.text(ORGANISATION)
     paid = form.choice(PAID, ["paid", "unpaid"])
@@ -73,6 +79,7 @@ def read(form: Reader, today: date) -> SideJob | None:
         touches=touches,
         touches_how=how,
         start=start,
+        activity=activity,
     )
 
 
@@ -153,6 +160,7 @@ KIND = RequestKind(
     card_rows=fact_rows(
         SideJob,
         (
+            ("sidejob.facts.activity", lambda j: j.activity, "choice:sidejob.activities"),
             ("sidejob.facts.role", lambda j: j.role, "text"),
             ("sidejob.facts.organisation", lambda j: j.organisation, "text"),
             ("sidejob.facts.paid", lambda j: j.paid, "choice:sidejob.paid_choices"),
@@ -163,6 +171,9 @@ KIND = RequestKind(
         ),
     ),
     columns=(
+        RegisterColumn(
+            "activity", lambda j: j.activity, "choice:sidejob.activities", "sidejob.facts.activity"
+        ),
         RegisterColumn("role", lambda j: j.role),
         RegisterColumn("organisation", lambda j: j.organisation),
         RegisterColumn("paid", lambda j: j.paid, "choice:sidejob.paid_choices"),
@@ -180,6 +191,7 @@ KIND = RequestKind(
     statuses="sidejob.statuses",
     advisor_role=Role.HR,
     enrich=_advice_dates,
+    not_needed=not_needed,
     blocked=waiting_for_hr,
     blocked_text=_blocked_text,
     extra_verbs={"sidejob.current": still_current, "sidejob.ended": has_ended},

@@ -23,6 +23,29 @@ VERDICT = "manager_after_hr"
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
+# What kind of activity it is (§4 names board seats, supervisory boards, side jobs and one's own
+# business as what is to be known; membership of a parents' council or a bar shift at a club
+# as what is not). The last two need no report, unless they touch Woongroen.
+ACTIVITIES = (
+    "board",  # a board seat, also at a club or foundation
+    "supervisory",  # a supervisory board or similar
+    "job",  # a side job, paid work
+    "business",  # one's own business
+    "other",  # anything else that takes structural time or touches Woongroen
+    "membership",  # a member of e.g. a parents' council (trivial)
+    "volunteer_task",  # an occasional task at a club, e.g. a bar shift (trivial)
+)
+TRIVIAL = frozenset({"membership", "volunteer_task"})
+
+
+def not_needed(job: SideJob) -> str | None:
+    """§4: a trivial activity (a membership, a bar shift) need not be reported, so nothing is
+    filed; one that touches Woongroen or its relations is reported whatever it is."""
+    if job.activity in TRIVIAL and not job.touches:
+        return job.activity
+    return None
+
+
 @dataclass(frozen=True)
 class SideJobAssessment:
     verdict: str
@@ -54,6 +77,7 @@ class SideJob:
     # HR advises by this day (set when it is filed); from `decide_from` on, without advice too.
     advice_due: date | None = None
     decide_from: date | None = None
+    activity: str = ""  # one of ACTIVITIES ("" for side jobs filed before it was asked)
 
     @property
     def summary(self) -> str:
@@ -76,6 +100,8 @@ class SideJob:
             record["confirmedAt"] = self.confirmed_at.isoformat()
         if self.ended_on:
             record["endedOn"] = self.ended_on.isoformat()
+        if self.activity:
+            record["activity"] = self.activity
         if self.advice_due:
             record["adviceDue"] = self.advice_due.isoformat()
         if self.decide_from:
@@ -99,6 +125,7 @@ class SideJob:
             ended_on=day(record, "endedOn"),
             advice_due=day(record, "adviceDue"),
             decide_from=day(record, "decideFrom"),
+            activity=string(record, "activity"),
             confirmed_at=_moment(record.get("confirmedAt")),
             review_asked_at=_moment(record.get("reviewAskedAt")),
         )

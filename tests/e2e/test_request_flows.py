@@ -23,6 +23,7 @@ INVITATION = {
     "addedValue": "Kennismaken met de nieuwe projectleider",
 }
 SIDEJOB = {
+    "activity": "board",
     "role": "Penningmeester",
     "organisation": "Voetbalclub VV Groen",
     "paid": "unpaid",
@@ -272,6 +273,7 @@ async def test_tenant_tie_manager_hands_the_case_to_a_colleague(bot: BotUnderTes
         ("invitation", INVITATION, "addedValue", "", "Dit is verplicht"),
         ("sidejob", SIDEJOB, "role", "", "Dit is verplicht"),
         ("sidejob", SIDEJOB, "paid", "soms", "Kies een van de mogelijkheden"),
+        ("sidejob", SIDEJOB, "activity", "", "Kies een van de mogelijkheden"),
         ("supplier", SUPPLIER, "amount", "abc", "Dit is geen bedrag"),
         ("supplier", SUPPLIER, "quote1Amount", "2.000.000", "onwaarschijnlijk hoog"),
         ("tenant", TENANT_TIE, "case", "", "Dit is verplicht"),

@@ -14,7 +14,7 @@ from dialogs.requests_view import CardPresenter
 from tests.e2e.conftest import BotUnderTest
 from tests.e2e.test_request_flows import SIDEJOB, install
 from tests.support.activities import JOOST, MARIEKE, PIETER, SANNE, TENANT, TeamsUser
-from tests.support.flows import click, decision_verbs, open_flow, texts
+from tests.support.flows import click, decision_verbs, inputs, open_flow, texts
 from tests.support.leaks import Clock, services_of
 
 
@@ -120,3 +120,48 @@ async def _register(bot: BotUnderTest) -> str:
     response = await download(bot, LOTTE, await show(bot, LOTTE, "sidejob"), "xlsx")
     [row] = xlsx_rows(await response.read())
     return str(row["Zonder HR-advies"])
+
+
+BAR_SHIFT = {
+    **SIDEJOB,
+    "activity": "volunteer_task",
+    "role": "Bardienst",
+    "organisation": "Hockeyclub HC Groen",
+    "touches": "false",
+    "touchesHow": "",
+    "hours": "4",
+}
+
+
+async def test_a_bar_shift_needs_no_report_and_the_way_back_keeps_what_was_typed(
+    bot: BotUnderTest,
+) -> None:
+    """§4: a bar shift at a club or membership of a parents' council is not a side job to
+    report: the form says so before anything is filed."""
+    await install(bot, SANNE, PIETER, JOOST)
+    answer = await submit_as(bot, SANNE, BAR_SHIFT)
+    assert "Dit hoef je niet te melden" in texts(answer)
+    assert "bardienst bij je sportclub" in texts(answer) and "Er is niets vastgelegd" in texts(
+        answer
+    )
+    assert await services_of(bot).requests.for_requester(TENANT, SANNE.aad_id) == []
+    assert bot.connector.to(PIETER.conversation_id) == []
+    assert bot.connector.to(JOOST.conversation_id) == []
+
+    form = await click(bot, SANNE, answer, "sidejob.back")
+    shown = inputs(form)
+    for key in ("activity", "role", "organisation", "hours", "start"):
+        assert shown[key] == BAR_SHIFT[key], key
+    # The same activity touching Woongroen is reported after all.
+    receipt = await click(bot, SANNE, form, "sidejob.submit", {**BAR_SHIFT, "touches": "true"})
+    assert "Kenmerk: NEV-" in texts(receipt)
+    assert (await request_of(bot, SANNE)).facts.activity == "volunteer_task"
+
+
+async def test_a_membership_needs_no_report_either(bot: BotUnderTest) -> None:
+    await install(bot, SANNE, PIETER)
+    answer = await submit_as(
+        bot, SANNE, {**BAR_SHIFT, "activity": "membership", "role": "Lid ouderraad"}
+    )
+    assert "ouderraad" in texts(answer) and "Dit hoef je niet te melden" in texts(answer)
+    assert await services_of(bot).requests.for_requester(TENANT, SANNE.aad_id) == []

@@ -379,6 +379,16 @@ def _flow_samples() -> list[tuple[str, Builder]]:
             )
         )
         if kind == "sidejob":
+            from dialogs.flow import not_needed_card
+
+            out.append(
+                (
+                    "not_needed:sidejob",
+                    lambda locale: not_needed_card(
+                        sidejob.KIND, locale, "f1", {"role": "Bardienst"}, "volunteer_task"
+                    ),
+                )
+            )
             out.append(
                 ("sidejob_review:open", lambda locale, r=base: sidejob.review_card(r, locale))
             )
