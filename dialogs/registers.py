@@ -119,6 +119,8 @@ def _cell(
         return _choice(locale, "registers.verdicts", request.verdict) if request.verdict else ""
     if fmt == "advice":
         return request.advice
+    if fmt == "assignee":
+        return request.assignee.name if request.assignee else ""
     if fmt == "without_advice":
         lacking = lacking_advice(request)
         return text(locale, f"registers.without_advice.{lacking}") if lacking else ""

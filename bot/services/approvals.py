@@ -64,6 +64,8 @@ class Presenter(Protocol):
         """(preview text, topic) of the activity-feed entry for a reminder or escalation."""
         ...
 
+    def handover_card(self, request: ApprovalRequest, locale: str) -> dict[str, Any]: ...
+
 
 class RequestNotFound(LookupError):
     """No request with that id for that requester."""
@@ -317,6 +319,7 @@ async def decide_request(
     choice: str,
     comment: str,
     message_id: str | None,
+    colleague_id: str = "",
 ) -> ApprovalRequest:
     """The approver decides: `choice` is one of the codes the request's kind offers for its
     verdict (bot.domain.choices). Anyone other than the designated approver is refused
@@ -337,7 +340,12 @@ async def decide_request(
             if blocked is not None:
                 raise DecisionRefused(blocked)
             picked = kind.choices.pick(stored.request, choice)
-            decided = decide(stored.request, actor.user_id, picked, comment, now)
+            assignee = (
+                await _colleague(services, stored.request, actor, colleague_id)
+                if picked.needs_colleague
+                else None
+            )
+            decided = decide(stored.request, actor.user_id, picked, comment, now, assignee)
             decided = await with_step(services, decided, now)
         except DecisionRefused as refusal:
             if refusal.code not in ("already_decided", "withdrawn"):
@@ -357,6 +365,34 @@ async def decide_request(
         return decided
     log.error("decision on %s lost %d races in a row", rid, ATTEMPTS)
     raise Conflict(f"could not record the decision on {rid}")
+
+
+async def _colleague(
+    services: Services, request: ApprovalRequest, actor: Actor, colleague_id: str
+) -> Person | None:
+    """The colleague a case is handed over to, as the directory knows them: active, neither
+    the requester nor the approver (the card's choice is only an id, checked here)."""
+    if not colleague_id:
+        return None
+    person = await services.directory.get_person(request.tenant_id, colleague_id)
+    if (
+        person is None
+        or not person.active
+        or person.id in (request.requester.id, actor.user_id, request.approver.id)
+    ):
+        raise DecisionRefused("colleague_invalid")
+    return Person(person.id, person.name)
+
+
+async def colleagues(services: Services, request: ApprovalRequest, actor_id: str) -> list[Person]:
+    """Who a case can be handed over to: active people in the directory, by name, except the
+    requester and the approver."""
+    people = await services.directory.people(request.tenant_id)
+    excluded = (request.requester.id, request.approver.id, actor_id)
+    return sorted(
+        (Person(p.id, p.name) for p in people if p.active and p.id not in excluded),
+        key=lambda p: p.name.casefold(),
+    )
 
 
 def _kind(services: Services, request: ApprovalRequest) -> Kind[Any]:
@@ -379,6 +415,7 @@ async def _announce_decision(
         message_id = entry.message_id if entry else None
     await _announce(services, presenter, decided, message_id)
     await _update_advisor(services, presenter, decided)
+    await _tell_assignee(services, presenter, decided)
     await services.requests.put_inbox(decided, message_id=message_id or "")
 
 
@@ -417,6 +454,28 @@ async def _tell_approver(
     except DeliveryError as error:
         log.warning("approver not told of the withdrawal: %s", type(error).__name__)
         await _note(services, withdrawn, "approver_not_notified", type(error).__name__)
+
+
+async def _tell_assignee(
+    services: Services, presenter: Presenter, decided: ApprovalRequest
+) -> None:
+    """The colleague a case was handed over to gets it, with its reference."""
+    assignee = decided.assignee
+    if assignee is None:
+        return
+    reference = await services.conversations.get(decided.tenant_id, assignee.id)
+    locale = reference.locale if reference else services.settings.default_locale
+    try:
+        if reference is None:
+            raise NoConversationReference(decided.tenant_id, assignee.id)
+        await services.notifier.send_card(
+            decided.tenant_id, assignee.id, presenter.handover_card(decided, locale), reference
+        )
+    except DeliveryError as error:
+        log.warning(
+            "colleague not told of the handover of %s: %s", decided.id, type(error).__name__
+        )
+        await _note(services, decided, "assignee_not_notified", type(error).__name__)
 
 
 # A decision (or withdrawal) is announced by the turn that made it, which may take minutes when

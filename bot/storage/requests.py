@@ -535,6 +535,8 @@ def _request_columns(request: ApprovalRequest) -> dict[str, Any]:
         "Outcome": request.outcome,
         "Step": _step_json(request.step),
         "DecidedWithout": request.decided_without,
+        "AssigneeId": request.assignee.id if request.assignee else "",
+        "AssigneeName": request.assignee.name if request.assignee else "",
     }
 
 
@@ -632,6 +634,9 @@ def _request(
         outcome=str(d.get("Outcome") or ""),
         step=_step(d.get("Step")),
         decided_without=str(d.get("DecidedWithout") or ""),
+        assignee=Person(str(d["AssigneeId"]), str(d.get("AssigneeName", "")))
+        if d.get("AssigneeId")
+        else None,
         audit=_trail(d, legacy) if trail else (),
     )
 

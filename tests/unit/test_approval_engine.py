@@ -107,6 +107,9 @@ class Presenter:
     def overdue_card(self, request: ApprovalRequest, locale: str, viewer_id: str) -> dict[str, Any]:
         return {"card": "overdue", "viewer": viewer_id}
 
+    def handover_card(self, request: ApprovalRequest, locale: str) -> dict[str, Any]:
+        return {"card": "handover", "status": request.status.value}
+
 
 PRESENTER = Presenter()
 
