@@ -165,3 +165,24 @@ async def test_a_membership_needs_no_report_either(bot: BotUnderTest) -> None:
     )
     assert "ouderraad" in texts(answer) and "Dit hoef je niet te melden" in texts(answer)
     assert await services_of(bot).requests.for_requester(TENANT, SANNE.aad_id) == []
+
+
+async def test_once_released_the_manager_is_reminded_from_then_not_escalated_at_once(
+    clocked_bot: BotUnderTest, clock: Clock
+) -> None:
+    """The manager's own reminder and escalation count from when they could decide."""
+    from bot.domain.reminders import ReminderPolicy
+    from bot.services.reminders import remind_and_escalate
+
+    bot = clocked_bot
+    await install(bot, SANNE, PIETER, JOOST)
+    await submit_as(bot, SANNE, SIDEJOB)
+    clock.advance(days=12)  # Friday 11 December: released
+    assert await chase(bot) == 1  # one step per pass: released (the reminder's day is past)
+    assert ADVICE_LAPSED in [e.action for e in (await request_of(bot, SANNE)).audit]
+    services = services_of(bot)
+    policy = ReminderPolicy(services.settings.reminder_days, services.settings.escalation_days)
+    presenter = CardPresenter(services.kinds)
+    assert await remind_and_escalate(services, presenter, policy) == 0
+    request = await request_of(bot, SANNE)
+    assert request.approver.id == PIETER.aad_id and request.escalated_at is None
