@@ -113,11 +113,8 @@ async def _pick_colleague(
     if not people:
         log.warning("no colleague in the directory to hand %s over to", rid)
         return refusal(locale, "no_colleague")
-    error = (
-        text(locale, "requests.refused.colleague_invalid")
-        if refused.code == ("colleague_invalid")
-        else ""
-    )
+    invalid = refused.code == "colleague_invalid"
+    error = text(locale, "requests.refused.colleague_invalid") if invalid else ""
     presenter = CardPresenter(services.kinds)
     return presenter.picker_card(request, locale, people, comment, error)
 
