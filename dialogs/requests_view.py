@@ -320,8 +320,11 @@ class CardPresenter:
             note=text(locale, "requests.withdrawn_notice", requester=request.requester.name or "?"),
         )
 
-    def advisor_card(self, request: ApprovalRequest, locale: str) -> dict[str, Any]:
-        heading = self._from(request, locale, "requests.advice_requested")
+    def advisor_card(
+        self, request: ApprovalRequest, locale: str, reminder: bool = False
+    ) -> dict[str, Any]:
+        key = "requests.advice_reminder" if reminder else "requests.advice_requested"
+        heading = self._from(request, locale, key)
         viewer = request.advisor.id if request.advisor else ""
         return request_card(self.kinds, request, locale, viewer, heading=heading)
 

@@ -99,7 +99,10 @@ async def _remind_hr(services: Services, presenter: Presenter, request: Approval
     locale = reference.locale if reference else services.settings.default_locale
     try:
         await services.notifier.send_card(
-            request.tenant_id, advisor.id, presenter.advisor_card(request, locale), reference
+            request.tenant_id,
+            advisor.id,
+            presenter.advisor_card(request, locale, reminder=True),
+            reference,
         )
     except DeliveryError as error:
         log.warning("HR not reminded of advice on %s: %s", request.id, type(error).__name__)

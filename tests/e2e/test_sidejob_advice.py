@@ -59,7 +59,8 @@ async def test_without_hr_advice_in_time_hr_is_reminded_once_then_the_manager_de
     assert sum(await asyncio.gather(chase(bot), chase(bot))) == 1
     assert await chase(bot) == 0
     reminders = posted(bot, JOOST)
-    assert len(reminders) == 2 and "request.advise" in [a for a in _verbs(reminders[-1])]
+    assert len(reminders) == 2 and "request.advise" in _verbs(reminders[-1])
+    assert "Herinnering: je advies over Nevenfunctie van Sanne de Vries" in texts(reminders[-1])
     request = await request_of(bot, SANNE)
     assert [e.action for e in request.audit].count(ADVICE_REMINDED) == 1
     # The manager was not reminded or escalated meanwhile: there was nothing to decide yet.

@@ -98,7 +98,9 @@ class Presenter:
     def withdrawal_notice(self, request: ApprovalRequest, locale: str) -> dict[str, Any]:
         return {"card": "withdrawn", "status": request.status.value}
 
-    def advisor_card(self, request: ApprovalRequest, locale: str) -> dict[str, Any]:
+    def advisor_card(
+        self, request: ApprovalRequest, locale: str, reminder: bool = False
+    ) -> dict[str, Any]:
         return {"card": "advisor", "status": request.status.value}
 
     def reminder_card(self, request: ApprovalRequest, locale: str) -> dict[str, Any]:
