@@ -29,10 +29,9 @@ from bot.services.context import Services, utc_now
 from bot.services.directory_sync import (
     DirectoryReader,
     check_required_roles,
+    directory_pass,
     prepare_graph_directory,
     record_file_import,
-    reroute_departed,
-    sync_if_due,
 )
 from bot.services.jobs import Job, run_forever
 from bot.services.migrations import copy_to_registers, index_leak_reporters
@@ -236,13 +235,9 @@ def background_jobs(services: Services, reader: DirectoryReader | None = None) -
         return await ask_yearly(services, sidejob.review_card)
 
     async def directory() -> int:
-        """Bring the directory up to date from Graph when due, then move what waits for
-        people who left (also for a directory file, loaded at start)."""
-        changed = 0
-        if reader is not None:
-            outcome = await sync_if_due(services, reader)
-            changed = outcome.changed if outcome is not None else 0
-        return changed + await reroute_departed(services, presenter)
+        """Bring the directory up to date from Graph when due, and move what waits for people
+        who left (also for a directory file, loaded at start)."""
+        return await directory_pass(services, reader, presenter)
 
     return [
         Job("directory", directory),
@@ -315,15 +310,17 @@ async def _prepare_storage(
             await services.store.ensure_tables(
                 (*TABLES, *request_tables.TABLES, *breach_tables.TABLES, *register_tables.TABLES)
             )
+            tenant = ""
             if services.settings.directory_file is not None:
                 directory = read_directory(services.settings.directory_file)
                 await import_directory(services.directory, directory)
-                await record_file_import(services, len(directory.people))
+                await record_file_import(services, directory)
+                tenant = directory.tenant_id
                 log.info("directory loaded: %d people", len(directory.people))
             elif reader is not None:
                 await prepare_graph_directory(services, reader)
             if not services.settings.local_mode:
-                await check_required_roles(services)
+                await check_required_roles(services, tenant)
             ready.set()
             return
         except StorageError as error:

@@ -563,6 +563,11 @@ class Settings:
                 "is required to read the directory from Microsoft Graph (or set DIRECTORY_FILE "
                 "for tests)",
             )
+        if not (self.app_tenant_id or self.tenant_id):
+            raise _fail(
+                "MicrosoftAppTenantId",
+                "(or TENANT_ID) is required to read the directory from Microsoft Graph",
+            )
         groups = self.groups
         for role in REQUIRED_ROLES:
             if role not in groups:

@@ -110,10 +110,18 @@ def plan(
     for person_id, held in roles.items():
         people[person_id] = replace(people[person_id], roles=frozenset(held))
     changed = tuple(p for pid, p in people.items() if current.get(pid) != p)
+    # Who left: everyone inactive that this round is about. A replayed round (the one before
+    # failed after writing people) names them again, so nobody's pending requests are missed;
+    # a full round names everyone, so there only those who were active before count.
     departed = frozenset(
         pid
         for pid, p in people.items()
-        if not p.active and (pid not in current or current[pid].active)
+        if not p.active
+        and (
+            (pid not in current or current[pid].active)
+            if users.full
+            else pid in seen or pid not in current or current[pid].active
+        )
     )
     return Plan(changed, departed)
 

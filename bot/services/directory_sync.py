@@ -15,8 +15,9 @@ out after `LEASE`.
 
 Someone who left (disabled or deleted) is inactive from that round on: nobody chooses them by
 role, a manager Graph still names is passed over (`GraphManagers`), and every pending request
-put before them is rerouted (`reroute_departed`) as it would be routed now: the requester's
-(active) manager, the RvC chair for the director, else the integrity officer.
+put before them is rerouted (`directory_pass`) as it would be routed now: the requester's
+(active) manager, the RvC chair for the director, else the integrity officer. Who left is
+recorded with the round's links and handled under the same lease, so it is done once.
 """
 
 from __future__ import annotations
@@ -24,13 +25,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from bot.directory import Directory
 from bot.domain.directory import GroupsDelta, UsersDelta, missing_roles, plan, roles_by_group
-from bot.domain.people import Person, Role
+from bot.domain.people import Role
 from bot.domain.requests import reroute
 from bot.services.approvals import Presenter, _note, _send_to_approver
 from bot.services.approvers import NoApprover, find_approver
@@ -39,6 +41,7 @@ from bot.services.managers import ManagerLookupError
 from bot.settings import REQUIRED_ROLES, ROLE_MEANINGS, role_group_variable
 from bot.storage.errors import AlreadyExists, Conflict, StorageError
 from bot.storage.repositories import SyncState
+from bot.storage.requests import InboxEntry
 
 log = logging.getLogger(__name__)
 
@@ -117,9 +120,14 @@ async def sync_directory(services: Services, reader: DirectoryReader) -> SyncOut
     for person in outcome.changed:
         services.menu_facts.drop((tenant, person.id))
     people = len({*current, *(p.id for p in outcome.changed)})
+    # Who left is recorded with the links: their requests are moved by `directory_pass`,
+    # also when this instance stops right after (the names stay until they are handled).
+    departed = tuple(dict.fromkeys((*(state.departed if state else ()), *outcome.departed)))
     await services.directory.save_sync_state(
         tenant,
-        SyncState(GRAPH, services.clock(), users.delta_link, members.delta_link, key, people),
+        SyncState(
+            GRAPH, services.clock(), users.delta_link, members.delta_link, key, people, departed
+        ),
     )
     log.info(
         "directory synced from Microsoft Graph (%s): %d changed, %d left",
@@ -152,12 +160,19 @@ async def sync_if_due(
         await services.leases.release(_lease(tenant), holder)
 
 
-async def record_file_import(services: Services, people: int) -> None:
-    """The directory file was loaded: `/healthz` says so, and a later switch to Graph starts
+async def record_file_import(services: Services, directory: Directory) -> None:
+    """The directory file was loaded: `/healthz` says so, the pending requests of people it
+    marks inactive are moved by the next `directory_pass`, and a later switch to Graph starts
     with a full round."""
-    await services.directory.save_sync_state(
-        services.settings.directory_tenant, SyncState(FILE, services.clock(), people=people)
+    departed = tuple(p.id for p in directory.people if not p.active)
+    state = SyncState(
+        FILE,
+        services.clock(),
+        people=len(directory.people),
+        departed=departed,
+        tenant=directory.tenant_id,
     )
+    await services.directory.save_sync_state(services.settings.directory_tenant, state)
 
 
 async def prepare_graph_directory(
@@ -202,15 +217,15 @@ async def prepare_graph_directory(
         await sleep(1.0)  # another instance holds the lease: wait for its round
 
 
-async def _missing(services: Services) -> list[Role]:
-    people = await services.directory.people(services.settings.directory_tenant)
+async def _missing(services: Services, tenant_id: str = "") -> list[Role]:
+    people = await services.directory.people(tenant_id or services.settings.directory_tenant)
     return missing_roles(people, REQUIRED_ROLES)
 
 
-async def check_required_roles(services: Services) -> None:
-    """Start-up with an app id: each required role has an active person, or StartupRefused
-    naming the setting to fix."""
-    missing = await _missing(services)
+async def check_required_roles(services: Services, tenant_id: str = "") -> None:
+    """Start-up with an app id: each required role has an active person (in `tenant_id`, by
+    default the app's), or StartupRefused naming the setting to fix."""
+    missing = await _missing(services, tenant_id)
     if not missing:
         return
     role = missing[0]
@@ -227,54 +242,94 @@ async def check_required_roles(services: Services) -> None:
     )
 
 
-async def reroute_departed(services: Services, presenter: Presenter) -> int:
-    """Give every pending request whose approver has left to whoever would be chosen now; the
-    trail says why. Claimed with an ETag-guarded write, so done once across instances. Returns
-    how many were rerouted."""
-    people: dict[str, dict[str, Person]] = {}
+async def directory_pass(
+    services: Services, reader: DirectoryReader | None, presenter: Presenter
+) -> int:
+    """The background job: a round when one is due (directory from Graph), then the pending
+    requests of whoever left are rerouted. Under the lease, so once across instances; with
+    nothing due and nobody left to handle it is one point read. Returns rows written plus
+    requests moved."""
+    tenant = services.settings.directory_tenant
+    now = services.clock()
+    state = await services.directory.sync_state(tenant)
+    due = reader is not None and is_due(services, state, now)
+    if not due and not (state is not None and state.departed):
+        return 0
+    holder = uuid.uuid4().hex
+    if not await services.leases.claim(_lease(tenant), holder, now, LEASE):
+        return 0
+    try:
+        changed = 0
+        state = await services.directory.sync_state(tenant)
+        if reader is not None and is_due(services, state, services.clock()):
+            changed = (await sync_directory(services, reader)).changed
+            state = await services.directory.sync_state(tenant)
+        if state is None or not state.departed:
+            return changed
+        moved, left = await reroute_departed(
+            services, presenter, state.tenant or tenant, state.departed
+        )
+        await services.directory.save_sync_state(tenant, replace(state, departed=left))
+        return changed + moved
+    finally:
+        await services.leases.release(_lease(tenant), holder)
+
+
+async def reroute_departed(
+    services: Services, presenter: Presenter, tenant_id: str, departed: Sequence[str]
+) -> tuple[int, tuple[str, ...]]:
+    """Give every pending request put before someone who left to whoever would be chosen
+    now; the trail says why. Each move is an ETag-guarded write of the request (a decision
+    made meanwhile wins). Returns how many moved, and who still has requests that could not
+    be moved (storage failed: tried again next pass)."""
     moved = 0
-    for tenant_id, entry in await services.requests.pending_everywhere():
-        if tenant_id not in people:
-            people[tenant_id] = {p.id: p for p in await services.directory.people(tenant_id)}
-        stored = await services.requests.get(tenant_id, entry.requester_id, entry.request_id)
-        if stored is None or not stored.request.pending:
-            continue
-        request = stored.request
-        approver = people[tenant_id].get(request.approver.id)
-        if approver is None or approver.active:
-            continue
+    left: list[str] = []
+    for person_id in departed:
         try:
-            target, role = await find_approver(
-                tenant_id, request.requester.id, services.directory, services.managers
-            )
-        except (NoApprover, ManagerLookupError) as failed:
-            log.error(
-                "request %s cannot be rerouted from a departed approver: %s",
-                request.id,
-                type(failed).__name__,
-            )
-            continue
-        if target.id == approver.id:
-            continue
-        now = services.clock()
-        moved_request = reroute(request, target, role, "the approver has left", now)
-        try:
-            await services.requests.update(stored, moved_request)
-        except (Conflict, AlreadyExists):
-            continue  # changed meanwhile (decided, or another instance moved it)
-        try:
-            await services.requests.remove_inbox(tenant_id, approver.id, request.id)
-            undelivered, message_id = await _send_to_approver(services, presenter, moved_request)
-            if undelivered is not None:
-                await _note(services, moved_request, "undelivered", undelivered)
-            current = await services.requests.get(tenant_id, request.requester.id, request.id)
-            await services.requests.put_inbox(
-                current.request if current else moved_request, message_id=message_id
-            )
-        except StorageError as failure:
-            # The request itself is moved; `complete_submissions` puts it in the inbox.
-            log.warning("rerouted %s, inbox not written: %s", request.id, type(failure).__name__)
-        services.menu_facts.drop((tenant_id, target.id))
-        log.warning("request %s rerouted: its approver has left", request.id)
-        moved += 1
-    return moved
+            person = await services.directory.get_person(tenant_id, person_id)
+            if person is not None and person.active:
+                continue  # back again (re-enabled)
+            for entry in await services.requests.waiting(tenant_id, person_id):
+                if entry.role == "approver":
+                    moved += await _move(services, presenter, tenant_id, person_id, entry)
+        except StorageError as error:
+            log.warning("requests of a departed approver not moved yet: %s", type(error).__name__)
+            left.append(person_id)
+    return moved, tuple(left)
+
+
+async def _move(
+    services: Services, presenter: Presenter, tenant_id: str, person_id: str, entry: InboxEntry
+) -> int:
+    stored = await services.requests.get(tenant_id, entry.requester_id, entry.request_id)
+    if stored is None or not stored.request.pending or stored.request.approver.id != person_id:
+        await services.requests.remove_inbox(tenant_id, person_id, entry.request_id)
+        return 0  # a stale row: the request was decided or moved already
+    request = stored.request
+    try:
+        target, role = await find_approver(
+            tenant_id, request.requester.id, services.directory, services.managers
+        )
+    except (NoApprover, ManagerLookupError) as failed:
+        log.error(
+            "request %s cannot be rerouted from a departed approver: %s",
+            request.id,
+            type(failed).__name__,
+        )
+        return 0
+    if target.id == person_id:
+        return 0
+    moved = reroute(request, target, role, "the approver has left", services.clock())
+    try:
+        await services.requests.update(stored, moved)
+    except (Conflict, AlreadyExists):
+        return 0  # changed meanwhile (decided, withdrawn)
+    await services.requests.remove_inbox(tenant_id, person_id, request.id)
+    undelivered, message_id = await _send_to_approver(services, presenter, moved)
+    if undelivered is not None:
+        await _note(services, moved, "undelivered", undelivered)
+    current = await services.requests.get(tenant_id, request.requester.id, request.id)
+    await services.requests.put_inbox(current.request if current else moved, message_id=message_id)
+    services.menu_facts.drop((tenant_id, target.id))
+    log.warning("request %s rerouted: its approver has left", request.id)
+    return 1

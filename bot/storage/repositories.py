@@ -12,6 +12,7 @@ from typing import Any
 
 from bot.cache import TtlCache
 from bot.domain.people import Contact, Person, Role
+from bot.storage.columns import chunked, unchunked
 from bot.storage.errors import NotFound
 from bot.storage.store import TableStore, Write
 
@@ -22,6 +23,7 @@ DIRECTORY_SYNC = "directorysync"
 
 TABLES: tuple[str, ...] = (CONVERSATIONS, PEOPLE, CONTACTS, DIRECTORY_SYNC)
 _SYNC_ROW = "state"
+_DEPARTED = "Departed"
 _BATCH = 100  # Azure's limit of operations per entity-group transaction
 
 
@@ -38,6 +40,9 @@ class SyncState:
     groups_link: str = ""
     groups_key: str = ""
     people: int = 0
+    # People who left whose pending requests are still to be rerouted.
+    departed: tuple[str, ...] = ()
+    tenant: str = ""  # the partition the people are in (a file names its own tenant)
 
 
 @dataclass(frozen=True)
@@ -188,6 +193,8 @@ class DirectoryRepository:
             groups_link=str(data.get("GroupsDeltaLink", "")),
             groups_key=str(data.get("GroupsKey", "")),
             people=int(data.get("People", 0)),
+            departed=tuple(d for d in unchunked(_DEPARTED, data).split(",") if d),
+            tenant=str(data.get("Tenant", "")) or tenant_id,
         )
 
     async def save_sync_state(self, tenant_id: str, state: SyncState) -> None:
@@ -202,6 +209,8 @@ class DirectoryRepository:
                 "GroupsDeltaLink": state.groups_link,
                 "GroupsKey": state.groups_key,
                 "People": state.people,
+                "Tenant": state.tenant or tenant_id,
+                **chunked(_DEPARTED, ",".join(state.departed)),
             },
         )
 

@@ -54,10 +54,14 @@ def test_a_disabled_or_removed_account_has_left() -> None:
     ]
 
 
-def test_someone_who_left_earlier_is_not_departed_again() -> None:
+def test_someone_who_left_earlier_is_named_again_only_when_the_round_is_about_them() -> None:
     gone = Person("a", "Anne", active=False)
-    result = plan({"a": gone}, users(UserChange("a", department="X")), groups(), GROUP_ROLES)
-    assert result.departed == frozenset()
+    again = plan({"a": gone}, users(UserChange("a", department="X")), groups(), GROUP_ROLES)
+    assert again.departed == {"a"}  # a replayed round misses nobody's pending requests
+    other = plan({"a": gone, "b": BRAM}, users(UserChange("b")), groups(), GROUP_ROLES)
+    assert other.departed == frozenset()
+    full = plan({"a": gone, "b": BRAM}, users(UserChange("b"), full=True), groups(), GROUP_ROLES)
+    assert full.departed == frozenset()  # already gone before this full round
 
 
 def test_a_full_round_deactivates_whoever_it_does_not_list() -> None:

@@ -52,6 +52,15 @@ def test_credentials_turn_local_mode_off() -> None:
         ({"GROUP_HR_ID": "HR-groep"}, "GROUP_HR_ID", "GUID"),
         ({"GROUP_SECRETARIAT_ID": "not-a-guid"}, "GROUP_SECRETARIAT_ID", "GUID"),
         ({"MicrosoftAppType": "UserAssignedMSI"}, "MicrosoftAppPassword", "Graph"),
+        (
+            {
+                "MicrosoftAppType": "MultiTenant",
+                "MicrosoftAppTenantId": "",
+                "ALLOWED_TENANT_IDS": GUID,
+            },
+            "MicrosoftAppTenantId",
+            "Graph",
+        ),
     ],
 )
 def test_with_an_app_id_what_cannot_work_is_refused_naming_the_setting(
