@@ -309,3 +309,46 @@ async def test_two_instances_starting_together_do_the_first_round_once(
     assert first[READY].is_set() and second[READY].is_set()
     assert first_rounds(fake, "users") == 1
     assert {p.id for p in await first[SERVICES].directory.with_role(TENANT, Role.HR)} == {JOOST}
+
+
+async def test_who_left_stays_recorded_until_their_requests_have_moved(
+    settings: Settings,
+    entra: FakeEntra,
+    graph: tuple[FakeGraph, str],
+    connector: tuple[MockConnector, str],
+    aiohttp_server: Callable[..., Awaitable[TestServer]],
+    clock: Clock,
+    store: AzureTableStore,
+) -> None:
+    """Storage fails while the requests of someone who left are read: the name is kept with
+    the round, and the next pass (no new round due) moves the request."""
+    from tests.support.leaks import FlakyStore
+
+    fake, url = graph
+    flaky = FlakyStore(store)
+    app = init_app(production_settings(settings, entra, url), flaky, clock=clock)  # type: ignore[arg-type]
+    server = await aiohttp_server(app)
+    mock, service_url = connector
+    token = entra.channel_token(APP_ID, service_url + "/")
+    async with ClientSession(headers={"Authorization": f"Bearer {token}"}) as session:
+        deployed = Deployed(BotUnderTest(server, session, mock, service_url + "/"), fake, clock)
+        await install(deployed.bot, SANNE, PIETER, LOTTE)
+        form = await open_flow(deployed.bot, SANNE, "gift.open")
+        await click(deployed.bot, SANNE, form, "gift.submit", WINE)
+        [summary] = await deployed.services.requests.for_requester(TENANT, SANNE.aad_id)
+
+        fake.put_user(PIETER.aad_id, accountEnabled=False)
+        clock.advance(minutes=15)
+        flaky.failures[("query", "inbox")] = 1  # Pieter's "openstaand" cannot be read
+        assert (await deployed.sync_round())["directory"] == 1  # his row only
+        state = await deployed.services.directory.sync_state(TENANT)
+        assert state is not None and state.departed == (PIETER.aad_id,)
+
+        clock.advance(minutes=1)  # no round due: only the handover
+        answered = dict(fake.answered)
+        assert (await deployed.sync_round())["directory"] == 1
+        assert fake.answered == answered  # no delta round (only Sanne's manager was asked)
+        stored = await deployed.services.requests.get(TENANT, SANNE.aad_id, summary.id)
+        assert stored is not None and stored.request.approver.id == LOTTE.aad_id
+        state = await deployed.services.directory.sync_state(TENANT)
+        assert state is not None and state.departed == ()
