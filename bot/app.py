@@ -234,10 +234,16 @@ def background_jobs(services: Services, reader: DirectoryReader | None = None) -
     async def side_job_review() -> int:
         return await ask_yearly(services, sidejob.review_card)
 
+    advisor_roles = {
+        kind.name: kind.advisor_role
+        for kind in services.kinds
+        if isinstance(kind, RequestKind) and kind.advisor_role is not None
+    }
+
     async def directory() -> int:
         """Bring the directory up to date from Graph when due, and move what waits for people
         who left (also for a directory file, loaded at start)."""
-        return await directory_pass(services, reader, presenter)
+        return await directory_pass(services, reader, presenter, advisor_roles)
 
     return [
         Job("directory", directory),

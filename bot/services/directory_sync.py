@@ -25,7 +25,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -33,8 +33,14 @@ from typing import Protocol
 from bot.directory import Directory
 from bot.domain.directory import GroupsDelta, UsersDelta, missing_roles, plan, roles_by_group
 from bot.domain.people import Role
-from bot.domain.requests import reroute
-from bot.services.approvals import Presenter, _note, _send_to_approver
+from bot.domain.requests import AuditEntry, reroute
+from bot.services.approvals import (
+    Presenter,
+    _advisor,
+    _ask_advice,
+    _note,
+    _send_to_approver,
+)
 from bot.services.approvers import NoApprover, find_approver
 from bot.services.context import Services
 from bot.services.managers import ManagerLookupError
@@ -243,12 +249,16 @@ async def check_required_roles(services: Services, tenant_id: str = "") -> None:
 
 
 async def directory_pass(
-    services: Services, reader: DirectoryReader | None, presenter: Presenter
+    services: Services,
+    reader: DirectoryReader | None,
+    presenter: Presenter,
+    advisor_roles: Mapping[str, Role] | None = None,
 ) -> int:
     """The background job: a round when one is due (directory from Graph), then the pending
     requests of whoever left are rerouted. Under the lease, so once across instances; with
     nothing due and nobody left to handle it is one point read. Returns rows written plus
-    requests moved."""
+    requests moved. `advisor_roles`: the role that advises on each request kind that has an
+    advisor (side jobs: HR), to ask someone else when the advisor left."""
     tenant = services.settings.directory_tenant
     now = services.clock()
     state = await services.directory.sync_state(tenant)
@@ -267,7 +277,7 @@ async def directory_pass(
         if state is None or not state.departed:
             return changed
         moved, left = await reroute_departed(
-            services, presenter, state.tenant or tenant, state.departed
+            services, presenter, state.tenant or tenant, state.departed, advisor_roles or {}
         )
         await services.directory.save_sync_state(tenant, replace(state, departed=left))
         return changed + moved
@@ -276,12 +286,17 @@ async def directory_pass(
 
 
 async def reroute_departed(
-    services: Services, presenter: Presenter, tenant_id: str, departed: Sequence[str]
+    services: Services,
+    presenter: Presenter,
+    tenant_id: str,
+    departed: Sequence[str],
+    advisor_roles: Mapping[str, Role],
 ) -> tuple[int, tuple[str, ...]]:
     """Give every pending request put before someone who left to whoever would be chosen
-    now; the trail says why. Each move is an ETag-guarded write of the request (a decision
-    made meanwhile wins). Returns how many moved, and who still has requests that could not
-    be moved (storage failed: tried again next pass)."""
+    now, and ask advice they still owe of another holder of the advising role; the trail says
+    why. Each move is an ETag-guarded write of the request (a decision made meanwhile wins).
+    Returns how many moved, and who still has requests that could not be moved (storage
+    failed: tried again next pass)."""
     moved = 0
     left: list[str] = []
     for person_id in departed:
@@ -292,6 +307,11 @@ async def reroute_departed(
             for entry in await services.requests.waiting(tenant_id, person_id):
                 if entry.role == "approver":
                     moved += await _move(services, presenter, tenant_id, person_id, entry)
+                elif entry.role == "advisor":
+                    role = advisor_roles.get(entry.kind)
+                    moved += await _move_advice(
+                        services, presenter, tenant_id, person_id, entry, role
+                    )
         except StorageError as error:
             log.warning("requests of a departed approver not moved yet: %s", type(error).__name__)
             left.append(person_id)
@@ -332,4 +352,47 @@ async def _move(
     await services.requests.put_inbox(current.request if current else moved, message_id=message_id)
     services.menu_facts.drop((tenant_id, target.id))
     log.warning("request %s rerouted: its approver has left", request.id)
+    return 1
+
+
+async def _move_advice(
+    services: Services,
+    presenter: Presenter,
+    tenant_id: str,
+    person_id: str,
+    entry: InboxEntry,
+    role: Role | None,
+) -> int:
+    """An advisor who left and had not advised yet: another holder of the advising role is
+    asked (none: the request goes on without advice, the trail says so)."""
+    stored = await services.requests.get(tenant_id, entry.requester_id, entry.request_id)
+    request = stored.request if stored is not None else None
+    if (
+        stored is None
+        or request is None
+        or not request.pending
+        or request.advisor is None
+        or request.advisor.id != person_id
+        or request.advised_at is not None
+    ):
+        return 0  # decided, advised already, or asked of someone else
+    advisor = (
+        await _advisor(services, tenant_id, role, request.requester.id, request.approver)
+        if role is not None
+        else None
+    )
+    to = f" -> {advisor.id}" if advisor is not None else ""
+    entry_note = AuditEntry(
+        services.clock(), "system", "advisor_rerouted", f"{person_id}{to}: the advisor has left"
+    )
+    moved = replace(request, advisor=advisor, audit=(*request.audit, entry_note))
+    try:
+        await services.requests.update(stored, moved)
+    except (Conflict, AlreadyExists):
+        return 0
+    await services.requests.remove_inbox(tenant_id, person_id, request.id)
+    if advisor is not None:
+        services.menu_facts.drop((tenant_id, advisor.id))
+        await _ask_advice(services, presenter, moved, advisor)
+    log.warning("request %s: its advisor has left", request.id)
     return 1

@@ -352,3 +352,66 @@ async def test_who_left_stays_recorded_until_their_requests_have_moved(
         assert stored is not None and stored.request.approver.id == LOTTE.aad_id
         state = await deployed.services.directory.sync_state(TENANT)
         assert state is not None and state.departed == ()
+
+
+SIDEJOB = {
+    "role": "Penningmeester",
+    "organisation": "Voetbalclub VV Groen",
+    "paid": "unpaid",
+    "hours": "6",
+    "touches": "true",
+    "touchesHow": "De club huurt een kantine van Woongroen",
+    "start": "2026-01-01",
+}
+
+
+async def test_an_hr_advisor_who_leaves_before_advising_is_replaced_by_another(
+    deployed: Deployed,
+) -> None:
+    from tests.support.activities import TeamsUser
+
+    bot, fake = deployed.bot, deployed.graph
+    nadia = TeamsUser(NEW, "Nadia Nieuw")
+    joost = TeamsUser(JOOST, "Joost Visser")
+    await install(bot, SANNE, PIETER, joost, nadia)
+    form = await open_flow(bot, SANNE, "sidejob.open")
+    await click(bot, SANNE, form, "sidejob.submit", SIDEJOB)
+    [summary] = await deployed.services.requests.for_requester(TENANT, SANNE.aad_id)
+    assert [e.role for e in await deployed.services.requests.waiting(TENANT, JOOST)] == ["advisor"]
+    bot.connector.sent.clear()
+
+    fake.put_user(NEW, displayName="Nadia Nieuw", accountEnabled=True)
+    fake.add_member(GROUPS[Role.HR], NEW)
+    fake.put_user(JOOST, accountEnabled=False)  # Joost leaves before he advised
+    deployed.clock.advance(minutes=15)
+    await deployed.sync_round()
+
+    stored = await deployed.services.requests.get(TENANT, SANNE.aad_id, summary.id)
+    assert stored is not None
+    request = stored.request
+    assert request.advisor is not None and request.advisor.id == NEW
+    assert request.approver.id == PIETER.aad_id  # the manager still decides
+    assert request.audit[-1].action == "advisor_rerouted"
+    assert await deployed.services.requests.waiting(TENANT, JOOST) == []
+    [asked] = await deployed.services.requests.waiting(TENANT, NEW)
+    assert asked.role == "advisor"
+    [card] = bot.connector.to(nadia.conversation_id)
+    assert card.card is not None and "Om advies gevraagd" in texts(card.card)
+
+
+async def test_with_no_other_hr_advisor_the_request_goes_on_without_advice(
+    deployed: Deployed,
+) -> None:
+    bot = deployed.bot
+    await install(bot, SANNE, PIETER)
+    form = await open_flow(bot, SANNE, "sidejob.open")
+    await click(bot, SANNE, form, "sidejob.submit", SIDEJOB)
+    [summary] = await deployed.services.requests.for_requester(TENANT, SANNE.aad_id)
+    deployed.graph.delete_user(JOOST)
+    deployed.clock.advance(minutes=15)
+    await deployed.sync_round()
+    stored = await deployed.services.requests.get(TENANT, SANNE.aad_id, summary.id)
+    assert stored is not None and stored.request.advisor is None
+    assert stored.request.pending and stored.request.approver.id == PIETER.aad_id
+    assert "the advisor has left" in stored.request.audit[-1].detail
+    assert await deployed.services.requests.waiting(TENANT, JOOST) == []
