@@ -23,37 +23,18 @@ from yarl import URL
 from bot.domain.directory import GroupsDelta, MemberChange, UserChange, UsersDelta
 from bot.domain.people import Person
 from bot.retry import RETRY_STATUSES, Retry, RetryPolicy, retry_after
-from bot.services.managers import ManagerLookupError
+from bot.services.managers import DeltaExpired, GraphError, GraphTokenError
 from bot.settings import Settings
 from bot.tokens import AppTokens, TokenError
 
 log = logging.getLogger(__name__)
 
+__all__ = ["DeltaExpired", "GraphClient", "GraphError", "GraphTokenError"]
+
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
 USER_FIELDS = "displayName,mail,department,jobTitle,accountEnabled"
 USER_TYPE = "#microsoft.graph.user"
 MAX_PAGES = 10_000  # a delta round that never ends is a fault, not a directory
-
-
-class GraphError(ManagerLookupError):
-    """Graph (or the token endpoint) answered with an error we cannot retry away."""
-
-    def __init__(self, status: int, code: str) -> None:
-        super().__init__(f"Microsoft Graph answered {status} ({code})")
-        self.status = status
-        self.code = code
-
-
-class GraphTokenError(ManagerLookupError):
-    """No app token: wrong secret, missing consent, or the tenant is unknown."""
-
-    def __init__(self, error: str) -> None:
-        super().__init__(f"no Microsoft Graph token: {error}")
-        self.error = error
-
-
-class DeltaExpired(GraphError):
-    """Graph no longer knows the stored delta token (410): start again with a full round."""
 
 
 class GraphClient:

@@ -43,7 +43,12 @@ from bot.services.approvals import (
 )
 from bot.services.approvers import NoApprover, find_approver
 from bot.services.context import Services
-from bot.services.managers import ManagerLookupError
+from bot.services.managers import (
+    DeltaExpired,
+    GraphError,
+    GraphTokenError,
+    ManagerLookupError,
+)
 from bot.settings import REQUIRED_ROLES, ROLE_MEANINGS, role_group_variable
 from bot.storage.errors import AlreadyExists, Conflict, StorageError
 from bot.storage.repositories import SyncState
@@ -98,9 +103,6 @@ def is_due(services: Services, state: SyncState | None, now: datetime) -> bool:
 async def sync_directory(services: Services, reader: DirectoryReader) -> SyncOutcome:
     """One round (the caller holds the lease): read the deltas, write the people, then the
     links. Raises what Graph or storage raised; nothing of a failed round is recorded."""
-    # Imported here: bot.graph imports the settings and services' errors, not the other way.
-    from bot.graph import DeltaExpired
-
     tenant = services.settings.directory_tenant
     groups = services.settings.groups
     key = groups_key(groups)
@@ -190,8 +192,6 @@ async def prepare_graph_directory(
     has succeeded (doing it here, or waiting for the instance doing it), and once more when a
     required role has nobody (the groups may have been filled since). Graph refusing the app
     (wrong secret, no consent) stops start-up; passing Graph failures are waited out."""
-    from bot.graph import GraphError, GraphTokenError
-
     tenant = services.settings.directory_tenant
     retried = False
     delay = 1.0
