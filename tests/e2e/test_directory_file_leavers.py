@@ -61,3 +61,23 @@ async def test_an_approver_marked_inactive_in_the_file_hands_over_at_the_next_st
     assert await services.requests.waiting(TENANT, PIETER.aad_id) == []
     assert len(second.connector.to(LOTTE.conversation_id)) == 1
     assert (await run_pass(background_jobs(services)))["directory"] == 0  # handled once
+
+
+async def test_healthz_says_the_directory_came_from_the_file_and_when(
+    settings: Settings,
+    connector: tuple[MockConnector, str],
+    aiohttp_server: Callable[..., Awaitable[TestServer]],
+    session: ClientSession,
+    clock: Clock,
+) -> None:
+    bot = await start_bot(settings, connector, aiohttp_server, session, clock)
+    async with session.get(bot.server.make_url("/healthz")) as response:
+        assert response.status == 200
+        directory = (await response.json())["directory"]
+    people = len(json.loads(DEMO_DIRECTORY.read_text("utf-8"))["people"])
+    assert directory == {
+        "source": "file",
+        "lastSync": clock.now.isoformat(),
+        "ageSeconds": 0,
+        "people": people,
+    }
