@@ -18,9 +18,11 @@ from bot.domain.kinds import F, Kind, Kinds
 from bot.domain.money import format_euros
 from bot.domain.people import Actor, Role
 from bot.domain.requests import ApprovalRequest
+from bot.domain.scripts import foreign_letters
 from bot.domain.suppliers import quotes_text
 from cards import language_of, text
 from cards.dates import day_text
+from cards.texts import texts_for
 from dialogs.forms import Form, Reader
 
 if TYPE_CHECKING:
@@ -29,7 +31,7 @@ if TYPE_CHECKING:
     from dialogs.base import Card, CardAction
 
 Rows = list[dict[str, str]]  # a card's FactSet facts: {"title", "value"}
-# (label text key, the value, format: text|yesno|euros|quotes|date|choice:<text key prefix>)
+# (label text key, the value, format: text|name|yesno|euros|quotes|date|choice:<text key prefix>)
 FactRow = tuple[str, Callable[[F], object], str]
 
 
@@ -189,6 +191,27 @@ def register_file(locale: str, name: str) -> str:
     return text(locale, f"{name}.names.register_file")
 
 
+def named(value: str, locale: str) -> str:
+    """A name as typed, with a warning when it mixes writing systems (a look-alike name)."""
+    foreign = foreign_letters(value)
+    if not foreign:
+        return value
+    scripts = texts_for(locale)["common"]["foreign_letters"]["scripts"]
+    letters = ", ".join(
+        text(
+            locale,
+            "common.foreign_letters.letter"
+            if f.resembles
+            else "common.foreign_letters.letter_plain",
+            character=f.character,
+            script=scripts.get(f.script, f.script.title()),
+            resembles=f.resembles,
+        )
+        for f in foreign
+    )
+    return text(locale, "common.foreign_letters.name", name=value, letters=letters)
+
+
 def yes_no(value: object, locale: str) -> str:
     return text(locale, "common.yes" if value else "common.no")
 
@@ -208,6 +231,8 @@ def fact_rows(facts_type: type[F], rows: tuple[FactRow[F], ...]) -> Callable[[F,
                 shown = format_euros(int(str(value)), language_of(locale))
             elif fmt == "quotes":
                 shown = quotes_text(value, language_of(locale))
+            elif fmt == "name":
+                shown = named(str(value), locale)
             elif fmt == "date":
                 shown = day_text(value, locale) if isinstance(value, date) else str(value)
             elif fmt.startswith("choice:"):

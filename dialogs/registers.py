@@ -32,6 +32,7 @@ from bot.services.spreadsheets import (
     to_xlsx,
 )
 from cards import language_of, render, text
+from cards.dates import day_text
 from dialogs.base import Card, CardAction
 from dialogs.kinds import (
     RegisterColumn,
@@ -41,6 +42,7 @@ from dialogs.kinds import (
     request_kinds,
 )
 from dialogs.registry import VerbRegistry
+from dialogs.requests_view import outcome_text
 from dialogs.roles import requires
 
 CAP = 25  # entries on the card; the export holds them all
@@ -48,6 +50,7 @@ CAP = 25  # entries on the card; the export holds them all
 _TAIL: tuple[tuple[str, Format], ...] = (
     ("submitted_at", "datetime"),
     ("status", "text"),
+    ("outcome", "text"),
     ("approver", "text"),
     ("decided_at", "datetime"),
     ("comment", "text"),
@@ -182,6 +185,7 @@ def register_sheet(
                 *(_cell(kind, r, c, locale, v) for c, v in zip(kind.columns, values, strict=True)),
                 _local(r.created_at),
                 text(locale, f"registers.statuses.{r.status.value}"),
+                outcome_text(kind, r, locale, requester=False),
                 r.approver.name if decided else "",
                 _local(r.decided_at),
                 r.comment,
@@ -195,7 +199,7 @@ def register_sheet(
 
 
 def _day(day: date, locale: str) -> str:
-    return day.strftime("%d %b %Y" if language_of(locale) == "en" else "%d-%m-%Y")
+    return day_text(day, locale)
 
 
 def _entry(
@@ -210,7 +214,8 @@ def _entry(
         "requester": r.requester.name,
         "department": known.get(r.requester.id) or text(locale, "registers.no_department"),
         "date": _day(kind.register_day(r), locale),
-        "status": text(locale, f"registers.statuses.{r.status.value}"),
+        "status": outcome_text(kind, r, locale, requester=False)
+        or text(locale, f"registers.statuses.{r.status.value}"),
     }
     cents = kind.amount_of(r)
     if cents is not None:

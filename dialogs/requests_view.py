@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.domain.amend import notes_of
-from bot.domain.kinds import Kinds
+from bot.domain.kinds import Kind, Kinds
 from bot.domain.requests import ApprovalRequest, Choice, Person, Status, lacking_advice
 from cards import render, text
 from cards.dates import day_text, moment_text
@@ -51,7 +51,12 @@ def choice_title(view: RequestKind[Any], verdict: str, choice: Choice, locale: s
 def outcome_title(kinds: Kinds, request: ApprovalRequest, locale: str, requester: bool) -> str:
     """What was decided, as one line for the person reading it ("" while undecided)."""
     kind = kinds.get(request.kind)
-    code = kind.outcome_of(request) if kind is not None else ""
+    return outcome_text(kind, request, locale, requester) if kind is not None else ""
+
+
+def outcome_text(kind: Kind[Any], request: ApprovalRequest, locale: str, requester: bool) -> str:
+    """`outcome_title` for a request of `kind`."""
+    code = kind.outcome_of(request)
     if not code:
         return ""
     who = "you" if requester else "others"

@@ -200,9 +200,8 @@ async def test_a_kind_defined_only_here_goes_through_every_screen(
     chooser = await click(bot, LOTTE, await open_flow(bot, LOTTE, "menu.open"), "register.open")
     assert "Bruikleen" in texts(chooser)
     register = await show(bot, LOTTE, "loan")
-    assert f"{reference} · Sanne de Vries (Wonen) · 05-12-2026 · €\u00a0150,00 · Akkoord" in texts(
-        register
-    )
+    line = f"{reference} · Sanne de Vries (Wonen) · 5 december 2026 · €\u00a0150,00 · Akkoord"
+    assert line in texts(register)
     response = await download(bot, LOTTE, register, "csv")
     assert "register-bruikleen-2026.csv" in response.headers["Content-Disposition"]
     body = (await response.read()).decode("utf-8")

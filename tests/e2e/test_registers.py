@@ -114,7 +114,8 @@ async def test_the_gift_register_filters_by_year_and_department_and_exports_dutc
     shown = texts(card)
     assert "2 in dit register." in shown
     assert wine in shown and flowers in shown and old not in shown
-    assert f"{wine} · Sanne de Vries (Wonen) · 20-11-2026 · €\u00a025,00 · Akkoord" in shown
+    line = f"{wine} · Sanne de Vries (Wonen) · 20 november 2026 · €\u00a025,00"
+    assert f"{line} · Mag het cadeau houden" in shown
     wonen = await show(bot, LOTTE, "gift", department="Wonen")
     assert wine in texts(wonen) and flowers not in texts(wonen)
     every_year = await show(bot, LOTTE, "gift", year="all", department="Wonen")
@@ -152,6 +153,7 @@ async def test_the_gift_register_filters_by_year_and_department_and_exports_dutc
     assert cells["Ontvangen op"] == "20-11-2026"
     assert cells["Waarde (€)"] == "25,00"
     assert cells["Ingediend op"] == "29-11-2026 11:00"
+    assert (cells["Status"], cells["Besluit"]) == ("Akkoord", "Mag het cadeau houden")
 
 
 async def test_each_register_holds_its_kind_and_exports_it(
