@@ -33,13 +33,14 @@ from typing import Protocol
 from bot.directory import Directory
 from bot.domain.directory import GroupsDelta, UsersDelta, missing_roles, plan, roles_by_group
 from bot.domain.people import Role
-from bot.domain.requests import AuditEntry, reroute
+from bot.domain.requests import NO_ADVISOR, AuditEntry, reroute
 from bot.services.approvals import (
     Presenter,
     _advisor,
     _ask_advice,
     _note,
     _send_to_approver,
+    _update_card,
 )
 from bot.services.approvers import NoApprover, find_approver
 from bot.services.context import Services
@@ -385,7 +386,14 @@ async def _move_advice(
     entry_note = AuditEntry(
         services.clock(), "system", "advisor_rerouted", f"{person_id}{to}: the advisor has left"
     )
-    moved = replace(request, advisor=advisor, audit=(*request.audit, entry_note))
+    # Nobody left to advise: recorded, so the decision is marked as without the advice (and
+    # a side job's manager no longer waits for it, see bot.domain.sidejobs.waiting_for_hr).
+    nobody = (
+        (AuditEntry(entry_note.at, "system", NO_ADVISOR, role.value if role else ""),)
+        if advisor is None
+        else ()
+    )
+    moved = replace(request, advisor=advisor, audit=(*request.audit, entry_note, *nobody))
     try:
         await services.requests.update(stored, moved)
     except (Conflict, AlreadyExists):
@@ -394,5 +402,9 @@ async def _move_advice(
     if advisor is not None:
         services.menu_facts.drop((tenant_id, advisor.id))
         await _ask_advice(services, presenter, moved, advisor)
+    else:  # the approver's card shows they decide without the advice (and its buttons)
+        approver = await services.requests.inbox_entry(tenant_id, moved.approver.id, moved.id)
+        if approver is not None and approver.message_id:
+            await _update_card(services, moved.approver.id, approver.message_id, moved, presenter)
     log.warning("request %s: its advisor has left", request.id)
     return 1

@@ -355,6 +355,7 @@ async def test_who_left_stays_recorded_until_their_requests_have_moved(
 
 
 SIDEJOB = {
+    "activity": "board",
     "role": "Penningmeester",
     "organisation": "Voetbalclub VV Groen",
     "paid": "unpaid",
@@ -413,5 +414,10 @@ async def test_with_no_other_hr_advisor_the_request_goes_on_without_advice(
     stored = await deployed.services.requests.get(TENANT, SANNE.aad_id, summary.id)
     assert stored is not None and stored.request.advisor is None
     assert stored.request.pending and stored.request.approver.id == PIETER.aad_id
-    assert "the advisor has left" in stored.request.audit[-1].detail
+    assert "the advisor has left" in stored.request.audit[-2].detail
+    # Recorded, so the manager decides without HR's advice, and the decision says so.
+    from bot.domain.requests import lacking_advice
+
+    assert stored.request.audit[-1].action == "no_advisor"
+    assert lacking_advice(stored.request) == "no_advisor"
     assert await deployed.services.requests.waiting(TENANT, JOOST) == []
