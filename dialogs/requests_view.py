@@ -146,8 +146,11 @@ def request_card(
     verdict = ""
     reasons: list[dict[str, str]] = []
     if view.verdicts and request.verdict:
-        verdict = text(locale, f"{view.verdicts}.{request.verdict}")
         who = "you" if requester else "others"
+        verdict = _first(
+            locale,
+            [f"{view.verdicts}.{request.verdict}.{who}", f"{view.verdicts}.{request.verdict}"],
+        )
         reasons = [
             {"text": _first(locale, [f"{view.reasons}.{r}.{who}", f"{view.reasons}.{r}"])}
             for r in request.reasons
