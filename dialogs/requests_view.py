@@ -149,11 +149,13 @@ def request_card(
     verdict = ""
     reasons: list[dict[str, str]] = []
     if view.verdicts and request.verdict:
-        keys = [f"{view.verdicts}.{request.verdict}"]
-        if view.advisor_role is not None and request.advisor is None:
-            keys.insert(0, f"{view.verdicts}_no_advisor.{request.verdict}")  # say what happens
-        verdict = _first(locale, keys)
         who = "you" if requester else "others"
+        keys = [f"{view.verdicts}.{request.verdict}.{who}", f"{view.verdicts}.{request.verdict}"]
+        if view.advisor_role is not None and request.advisor is None:
+            # nobody to advise: say what actually happens
+            lacking = f"{view.verdicts}_no_advisor.{request.verdict}"
+            keys = [f"{lacking}.{who}", lacking, *keys]
+        verdict = _first(locale, keys)
         reasons = [
             {"text": _first(locale, [f"{view.reasons}.{r}.{who}", f"{view.reasons}.{r}"])}
             for r in request.reasons
