@@ -36,6 +36,7 @@ from bot.services.contention import ATTEMPTS, pause
 from bot.services.context import Services
 from bot.services.notify import DeliveryError, NoConversationReference
 from bot.services.steps import follow, with_step
+from bot.services.telling import tell
 from bot.storage.errors import AlreadyExists, Conflict, StorageError
 from bot.storage.repositories import StoredReference
 from bot.storage.requests import StoredRequest
@@ -442,20 +443,15 @@ async def _tell_approver(
     services: Services, presenter: Presenter, withdrawn: ApprovalRequest
 ) -> None:
     """The approver gets a message that it was withdrawn (their card may be far up the chat)."""
-    reference = await services.conversations.get(withdrawn.tenant_id, withdrawn.approver.id)
-    locale = reference.locale if reference else services.settings.default_locale
-    try:
-        if reference is None:
-            raise NoConversationReference(withdrawn.tenant_id, withdrawn.approver.id)
-        await services.notifier.send_card(
-            withdrawn.tenant_id,
-            withdrawn.approver.id,
-            presenter.withdrawal_notice(withdrawn, locale),
-            reference,
-        )
-    except DeliveryError as error:
-        log.warning("approver not told of the withdrawal: %s", type(error).__name__)
-        await _note(services, withdrawn, "approver_not_notified", type(error).__name__)
+    failed = await tell(
+        services,
+        withdrawn.tenant_id,
+        withdrawn.approver.id,
+        lambda locale: presenter.withdrawal_notice(withdrawn, locale),
+        "approver not told of the withdrawal",
+    )
+    if failed:
+        await _note(services, withdrawn, "approver_not_notified", failed)
 
 
 async def _tell_assignee(
@@ -660,20 +656,15 @@ async def _announce(
     decider = request.decided_by or request.approver.id
     if message_id:
         await _update_card(services, decider, message_id, request, presenter)
-    reference = await services.conversations.get(request.tenant_id, request.requester.id)
-    locale = reference.locale if reference else services.settings.default_locale
-    try:
-        if reference is None:
-            raise NoConversationReference(request.tenant_id, request.requester.id)
-        await services.notifier.send_card(
-            request.tenant_id,
-            request.requester.id,
-            presenter.decision_notice(request, locale),
-            reference,
-        )
-    except DeliveryError as error:
-        log.warning("requester not told of the decision: %s", type(error).__name__)
-        await _note(services, request, "requester_not_notified", type(error).__name__)
+    failed = await tell(
+        services,
+        request.tenant_id,
+        request.requester.id,
+        lambda locale: presenter.decision_notice(request, locale),
+        "requester not told of the decision",
+    )
+    if failed:
+        await _note(services, request, "requester_not_notified", failed)
 
 
 async def _note(services: Services, request: ApprovalRequest, action: str, detail: str) -> None:

@@ -15,7 +15,7 @@ from bot.domain.people import Role
 from bot.domain.requests import ApprovalRequest, AuditEntry, DecisionRefused, Status, Step
 from bot.services.contention import ATTEMPTS, pause
 from bot.services.context import Services
-from bot.services.notify import DeliveryError, NoConversationReference
+from bot.services.telling import tell
 from bot.storage.errors import AlreadyExists, Conflict
 from bot.storage.requests import StoredRequest
 
@@ -168,15 +168,13 @@ async def remind_overdue(services: Services, presenter: OverdueCards) -> int:
 async def _tell(
     services: Services, presenter: OverdueCards, request: ApprovalRequest, person_id: str
 ) -> None:
-    reference = await services.conversations.get(request.tenant_id, person_id)
-    locale = reference.locale if reference else services.settings.default_locale
-    card = presenter.overdue_card(request, locale, person_id)
-    try:
-        if reference is None:
-            raise NoConversationReference(request.tenant_id, person_id)
-        await services.notifier.send_card(request.tenant_id, person_id, card, reference)
-    except DeliveryError as error:
-        log.warning("overdue hand-in of %s not told: %s", request.id, type(error).__name__)
+    await tell(
+        services,
+        request.tenant_id,
+        person_id,
+        lambda locale: presenter.overdue_card(request, locale, person_id),
+        "overdue hand-in not told",
+    )
 
 
 async def confirm_returned(
