@@ -52,6 +52,7 @@ def parse_directory(raw: Any, where: str = "directory") -> Directory:
                 roles=roles,
                 active=bool(entry.get("active", True)),
                 type=kind,
+                job_title=str(entry.get("jobTitle", "")),
             )
         )
     ids = {p.id for p in people}
