@@ -64,6 +64,7 @@ ROLE_MEANINGS: dict[Role, str] = {
     Role.INTEGRITY_OFFICER: "the integrity officer (fallback approver, registers)",
     Role.SECRETARIAT: "the secretariat (collects gifts for the raffle)",
     Role.PROCUREMENT: "procurement (Inkoop: keeps the list of parties in negotiation)",
+    Role.TRAILER_DESK: "the staff who take tenants' trailer bookings (their bookings go first)",
 }
 
 
