@@ -67,14 +67,18 @@ def letting_card(services: Services) -> Any:
     """The card letting and sales gets: the case, and that the employee stays out of it."""
 
     def card(request: ApprovalRequest, locale: str, viewer: str) -> dict[str, Any]:
-        return request_card(
+        # Shown as to no one in particular, and never refreshed into someone's own view: even
+        # when the same person is the approver, this copy is for information only.
+        shown = request_card(
             services.kinds,
             request,
             locale,
-            viewer,
+            "",
             heading=text(locale, "housing.inform.heading", requester=request.requester.name),
             note=text(locale, "housing.inform.note", requester=request.requester.name),
         )
+        shown.pop("refresh", None)
+        return shown
 
     return card
 
