@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from bot.domain.people import Actor
 from bot.domain.press import (
     ASKS,
     CHOICES,
@@ -17,6 +18,8 @@ from bot.domain.press import (
     press_rule,
     waiting_for_communications,
 )
+from bot.services.approvers import role_holder
+from bot.services.context import Services
 from dialogs.forms import Field, Form, Reader
 from dialogs.kinds import RegisterColumn, RequestKind, fact_rows
 
@@ -40,6 +43,17 @@ FORM = Form(
     submit_verb="press.submit",
     submit_title="press.submit",
 )
+
+
+async def _communications_first(
+    services: Services, actor: Actor, press: PressRequest
+) -> PressRequest:
+    """An interview needs Communicatie's agreement: with nobody holding that role it could never
+    be decided, so it is refused at once (RoleNotConfigured: the form says whom to contact)."""
+    role = advisor(press)
+    if role is not None:
+        await role_holder(actor.tenant_id, role, actor.user_id, services.directory)
+    return press
 
 
 def read(form: Reader, today: date) -> PressRequest | None:
@@ -66,7 +80,7 @@ KIND = RequestKind(
         PressRequest,
         (
             ("press.facts.asks", lambda p: p.asks, "choice:press.asks_choices"),
-            ("press.facts.journalist", lambda p: p.journalist, "text"),
+            ("press.facts.journalist", lambda p: p.journalist, "name"),
             ("press.facts.medium", lambda p: p.medium, "text"),
             ("press.facts.contact", lambda p: p.contact, "text"),
             ("press.facts.question", lambda p: p.question, "text"),
@@ -90,4 +104,5 @@ KIND = RequestKind(
     decider=decider,
     advisor_for=advisor,
     blocked=waiting_for_communications,
+    enrich=_communications_first,
 )

@@ -281,10 +281,14 @@ async def test_with_a_role_missing_the_flow_says_whom_to_contact_and_the_log_nam
 
         form = await open_flow(bot, SANNE, "press.open")
         refused = await click(bot, SANNE, form, "press.submit", INFORMATION)
+        # An interview could never get Communicatie's agreement: refused as well, director or not.
+        interview = await click(bot, SANNE, form, "press.submit", INTERVIEW)
     assert "In de bot staat niemand van Communicatie" in texts(refused)
     assert "Verwijs de journalist naar de afdeling Communicatie" in texts(refused)
     assert inputs(refused)["question"] == INFORMATION["question"]  # kept
     assert "PER-" not in texts(refused)
+    assert "In de bot staat niemand van Communicatie" in texts(interview)
+    assert "PER-" not in texts(interview) and posted(bot, MARIEKE) == []
     mine = await services_of(bot).requests.for_requester(TENANT, SANNE.aad_id)
     assert [r.kind for r in mine] == ["housing"]  # no press request half-made
     logged = "\n".join(r.getMessage() for r in caplog.records)
