@@ -24,7 +24,17 @@ from tests.conftest import DEMO_DIRECTORY
 from tests.e2e.conftest import BotUnderTest
 from tests.e2e.test_overview import facts
 from tests.e2e.test_registers import show
-from tests.support.activities import FATIMA, JOOST, LOTTE, MARIEKE, PIETER, SANNE, TENANT, TeamsUser
+from tests.support.activities import (
+    EMMA_EN,
+    FATIMA,
+    JOOST,
+    LOTTE,
+    MARIEKE,
+    PIETER,
+    SANNE,
+    TENANT,
+    TeamsUser,
+)
 from tests.support.connector import MockConnector
 from tests.support.flows import action, click, decision_verbs, inputs, open_flow, texts
 from tests.support.leaks import Clock, services_of, start_bot
@@ -242,6 +252,20 @@ async def test_a_question_about_posting_offers_to_ask_communicatie_first(
     assert "Communicatie raadt af het te plaatsen" in texts(notice)
     assert "Vraag haar eerst" in texts(notice)
     assert (await stored(bot, reference)).status is Status.DECLINED
+    register = await show(bot, LOTTE, "social")
+    assert reference in texts(register) and "Berichten voor sociale media" in texts(register)
+    mine = await open_flow(bot, SANNE, "mine.open")
+    assert "Foto van mevrouw Jansen bij haar nieuwe keuken" in texts(mine)
+
+
+async def test_in_english_the_journalist_flow_speaks_english(kinds_bot: BotUnderTest) -> None:
+    bot = kinds_bot
+    [form] = await typed(bot, EMMA_EN, "a journalist is calling me")
+    assert "What does the journalist want to know?" in texts(form)
+    receipt = await click(bot, EMMA_EN, form, "press.submit", INFORMATION)
+    assert "Communications takes this over" in texts(receipt)
+    assert "say nothing on Woongroen's behalf" in texts(receipt)
+    assert "the Communications department" in texts(receipt)
 
 
 @pytest.fixture
