@@ -19,7 +19,7 @@ from bot.services.approvals import load
 from bot.services.approvers import RoleNotConfigured, role_holder
 from bot.services.contention import ATTEMPTS, pause
 from bot.services.context import Services
-from bot.services.notify import DeliveryError, NoConversationReference
+from bot.services.telling import tell
 from bot.storage.errors import AlreadyExists, Conflict
 
 log = logging.getLogger(__name__)
@@ -57,17 +57,15 @@ async def inform(
         return Informed(None, False)
     if was_informed(request, role):
         return Informed(person, True)
-    reference = await services.conversations.get(request.tenant_id, person.id)
-    locale = reference.locale if reference else services.settings.default_locale
-    try:
-        if reference is None:
-            raise NoConversationReference(request.tenant_id, person.id)
-        await services.notifier.send_card(
-            request.tenant_id, person.id, card(request, locale, person.id), reference
-        )
-    except DeliveryError as error:
-        log.warning("request %s: %s not told (%s)", request.id, role.value, type(error).__name__)
-        await _trail(services, request, NOT_INFORMED, role.value)
+    failed = await tell(
+        services,
+        request.tenant_id,
+        person.id,
+        lambda locale: card(request, locale, person.id),
+        f"{role.value} not told of {request.id}",
+    )
+    if failed is not None:
+        await _trail(services, request, NOT_INFORMED, f"{role.value}: {failed}")
         return Informed(person, False)
     await _trail(services, request, INFORMED, role.value)
     return Informed(person, True)

@@ -203,7 +203,7 @@ async def test_an_interview_needs_communicaties_agreement_then_the_directors_con
             {"requestId": reference, "requesterId": SANNE.aad_id, "comment": ""},
         )
     )
-    assert "Communicatie moet eerst laten weten" in str(await forged.json())
+    assert "Communicatie heeft nog niet laten weten" in str(await forged.json())
     assert (await stored(bot, reference)).pending
 
     [advice_card] = posted(bot, FATIMA)
@@ -318,3 +318,22 @@ async def test_with_a_role_missing_the_flow_says_whom_to_contact_and_the_log_nam
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "role letting_sales is not configured" in logged
     assert "role communications is not configured" in logged
+
+
+async def test_letting_and_sales_out_of_reach_is_in_the_trail_and_the_receipt(
+    clocked_bot: BotUnderTest,
+) -> None:
+    """Pieter (letting and sales) never opened the bot: no way to send him the card. The
+    declaration is recorded all the same, the trail says he was not told, the receipt asks
+    Sanne to tell him herself."""
+    bot = clocked_bot
+    for user in (SANNE, LOTTE):
+        await bot.post(user.install(bot.service_url))
+    form = await open_flow(bot, SANNE, "housing.open")
+    receipt = await click(bot, SANNE, form, "housing.submit", HOUSING)
+    assert "kon de melding nu niet krijgen; laat het Pieter Bakker ook zelf weten" in texts(receipt)
+    request = await stored(bot, reference_in(receipt, "WON-"))
+    assert [e.detail for e in request.audit if e.action == "not_informed"] == [
+        "letting_sales: NoConversationReference"
+    ]
+    assert not [e for e in request.audit if e.action == "informed"]

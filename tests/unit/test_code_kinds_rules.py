@@ -84,7 +84,7 @@ def test_a_journalists_question_goes_to_communicatie_an_interview_to_the_directo
 
 def test_the_director_decides_an_interview_only_after_communicaties_position() -> None:
     request = pending(TALK, INTERVIEW)
-    assert waiting_for_communications(request) == "press.waiting_for_communications"
+    assert waiting_for_communications(request) == "waiting_for_communications"
     assert waiting_for_communications(replace(request, advice="   ")) is not None
     assert waiting_for_communications(replace(request, advice="Akkoord")) is None
     assert waiting_for_communications(replace(request, verdict=REFER)) is None
