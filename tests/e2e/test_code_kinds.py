@@ -337,3 +337,27 @@ async def test_letting_and_sales_out_of_reach_is_in_the_trail_and_the_receipt(
         "letting_sales: NoConversationReference"
     ]
     assert not [e for e in request.audit if e.action == "informed"]
+
+
+@pytest.mark.parametrize(
+    ("question", "verb", "title"),
+    [
+        (
+            "krijg ik voorrang op een huurwoning als medewerker?",
+            "housing.open",
+            "Familie of vrienden zoeken een woning",
+        ),
+        (
+            "wat zeg ik als een journalist mij belt?",
+            "press.open",
+            "Een journalist neemt contact op",
+        ),
+    ],
+)
+async def test_the_answer_card_of_a_question_opens_its_flow(
+    kinds_bot: BotUnderTest, question: str, verb: str, title: str
+) -> None:
+    [answer] = await typed(kinds_bot, SANNE, question)
+    assert action(answer, verb)["title"] == title
+    form = await click(kinds_bot, SANNE, answer, verb)
+    assert action(form, verb.replace(".open", ".submit"))
