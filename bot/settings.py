@@ -31,7 +31,7 @@ from pydantic.config import JsonDict
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
-from bot.domain.people import Role
+from bot.domain.people import Contact, Role
 
 AZURITE_CONNECTION_STRING = (
     "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;"
@@ -64,6 +64,8 @@ ROLE_MEANINGS: dict[Role, str] = {
     Role.INTEGRITY_OFFICER: "the integrity officer (fallback approver, registers)",
     Role.SECRETARIAT: "the secretariat (collects gifts for the raffle)",
     Role.PROCUREMENT: "procurement (Inkoop: keeps the list of parties in negotiation)",
+    Role.LETTING_SALES: "letting and sales (told when staff's family or friends seek a home)",
+    Role.COMMUNICATIONS: "Communicatie (journalists' requests and social media questions)",
     Role.TRAILER_DESK: "the staff who take tenants' trailer bookings (their bookings go first)",
 }
 
@@ -354,6 +356,18 @@ class Settings:
         "Page with Woongroen's internal reporting procedure (meldregeling), shown on the "
         "concern card. With MicrosoftAppId set it must be the real page, not this placeholder.",
         production=True,
+    )
+    confidant_name: str = env(
+        "VERTROUWENSPERSOON_NAME",
+        "",
+        "Name of the vertrouwenspersoon shown on the concern card when the directory file names "
+        "none (often someone outside Woongroen, so not in Entra ID).",
+    )
+    confidant_phone: str = env(
+        "VERTROUWENSPERSOON_PHONE", "", "The vertrouwenspersoon's phone number (tappable)."
+    )
+    confidant_email: str = env(
+        "VERTROUWENSPERSOON_EMAIL", "", "The vertrouwenspersoon's e-mail address."
     )
     jobs_interval: Annotated[
         int, _checked(_whole(0, None, "a whole number of seconds (0 = off)"))
@@ -657,6 +671,17 @@ class Settings:
         """The tenants whose activities are served (with an app id; local mode serves all)."""
         extra = {t for t in self.allowed_tenants.split(",") if t}
         return frozenset({self.app_tenant_id, *extra} - {""})
+
+    @property
+    def confidant(self) -> Contact | None:
+        """The vertrouwenspersoon from the settings (None when no name is set)."""
+        if not self.confidant_name.strip():
+            return None
+        return Contact(
+            name=self.confidant_name.strip(),
+            phone=self.confidant_phone.strip(),
+            email=self.confidant_email.strip(),
+        )
 
     @property
     def directory_tenant(self) -> str:

@@ -58,10 +58,12 @@ async def open_concern(action: CardAction, services: Services) -> Card:
     unavailable = False
     try:
         contact = await services.directory.contact(action.actor.tenant_id, CONTACT_KEY)
+        contact = contact or services.settings.confidant  # e.g. on Azure, without a file
     except StorageError as error:
         # The channels must always be shown; say the details are missing, never who asked.
         log.warning("vertrouwenspersoon contact not readable: %s", type(error).__name__)
-        unavailable = True
+        contact = services.settings.confidant
+        unavailable = contact is None
     settings = services.settings
     return concern_card(
         action.actor.locale, contact, settings.meldregeling_url, settings.miw_url, unavailable

@@ -14,6 +14,7 @@ from bot.domain.people import Actor
 from bot.services.context import Services
 from dialogs.answers import answer_card, no_match_card
 from dialogs.base import Card, CardAction
+from dialogs.concern import open_concern
 from dialogs.menu import error_card, menu_for
 from dialogs.registry import VerbRegistry
 
@@ -30,6 +31,10 @@ async def reply_to(actor: Actor, text: str, services: Services, registry: VerbRe
     """Understand `text` and build the one card that answers it."""
     understanding = understand(text, knowledge_base())
     card = await card_for(understanding, actor, services, registry)
+    if isinstance(understanding, Answer) and understanding.contact:
+        # Respect and a safe workplace: the vertrouwenspersoon's contact at once, not a button.
+        contact = await open_concern(CardAction(actor, "concern.open", {}, None), services)
+        return Reply([card, contact], confidential=True)
     return Reply([card], understanding.confidential)
 
 
@@ -45,5 +50,6 @@ async def card_for(
             return error_card(actor.locale, "unknown_action")
         return await handler(CardAction(actor, f"{understanding.flow}.open", {}, None), services)
     if isinstance(understanding, Answer):
-        return answer_card(actor.locale, understanding.guideline, understanding.confidential)
+        offer = understanding.confidential and not understanding.contact
+        return answer_card(actor.locale, understanding.guideline, offer)
     return no_match_card(actor.locale)

@@ -168,13 +168,30 @@ async def remind_overdue(services: Services, presenter: OverdueCards) -> int:
 async def _tell(
     services: Services, presenter: OverdueCards, request: ApprovalRequest, person_id: str
 ) -> None:
-    await tell(
+    failed = await tell(
         services,
         request.tenant_id,
         person_id,
         lambda locale: presenter.overdue_card(request, locale, person_id),
         "overdue hand-in not told",
     )
+    if failed:  # written down, so the register shows that nobody was told
+        await _note(services, request, "hand_in_not_told", f"{person_id}: {failed}")
+
+
+async def _note(services: Services, request: ApprovalRequest, action: str, detail: str) -> None:
+    for attempt in range(ATTEMPTS):
+        stored = await services.requests.get(request.tenant_id, request.requester.id, request.id)
+        if stored is None:
+            return
+        entry = AuditEntry(services.clock(), "system", action, detail)
+        noted = replace(stored.request, audit=(*stored.request.audit, entry))
+        try:
+            await services.requests.update(stored, noted)
+            return
+        except (Conflict, AlreadyExists):
+            await pause(attempt)
+    log.error("audit entry %s on %s lost %d races in a row", action, request.id, ATTEMPTS)
 
 
 async def confirm_returned(

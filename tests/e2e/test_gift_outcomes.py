@@ -211,3 +211,20 @@ async def test_a_decided_request_cannot_be_withdrawn_and_says_so(bot: BotUnderTe
     answer = await click(bot, SANNE, show["card"], "request.withdraw")
     assert "Intrekken kan daarom niet meer" in texts(answer)
     assert (await only_request(bot)).status is Status.APPROVED
+
+
+async def test_an_overdue_reminder_that_cannot_be_delivered_is_written_down(
+    bot: BotUnderTest,
+) -> None:
+    await install(bot, SANNE, PIETER, LOTTE)
+    await declare(bot, HAMPER)
+    request = await only_request(bot)
+    assert request.step is not None and request.step.due_on is not None
+    late = request.created_at + timedelta(
+        days=(request.step.due_on - request.created_at.date()).days + 1
+    )
+    bot.connector.fail_next(403, times=3)  # she blocked the bot
+    assert await remind_overdue(at(bot.server.app[SERVICES], late), PRESENTER) == 1
+    trail = [(e.action, e.detail) for e in (await only_request(bot)).audit]
+    [(_, detail)] = [t for t in trail if t[0] == "hand_in_not_told"]
+    assert detail.startswith(f"{SANNE.aad_id}: ")  # whom it did not reach, and why

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from aiohttp import ClientSession
+
 from bot.app import SERVICES
 from bot.domain.people import Actor
+from bot.settings import Settings
 from dialogs import build_registry
 from dialogs.base import CardAction
+from tests.conftest import DEMO_DIRECTORY
 from tests.e2e.conftest import BotUnderTest
 from tests.support.activities import EMMA_EN, SANNE, TENANT
 from tests.support.card_samples import MIW
 from tests.support.kinds import KINDS
+from tests.support.leaks import Clock, start_bot
 
 
 async def _text(bot: BotUnderTest, user_message: dict) -> dict:  # type: ignore[type-arg]
@@ -78,7 +89,9 @@ async def test_concern_open_returns_the_card_with_the_directory_contact(bot: Bot
 
 async def test_question_ask_answers_on_the_card_and_keeps_bad_input(bot: BotUnderTest) -> None:
     response = await bot.post(
-        SANNE.invoke(bot.service_url, "question.ask", {"question": "een journalist belt mij"})
+        SANNE.invoke(
+            bot.service_url, "question.ask", {"question": "wat zeg ik als een journalist mij belt?"}
+        )
     )
     assert (await response.json())["value"]["body"][0]["text"] == "De pers of een journalist"
 
@@ -92,3 +105,32 @@ async def test_question_ask_answers_on_the_card_and_keeps_bad_input(bot: BotUnde
     )
     field = next(e for e in (await too_long.json())["value"]["body"] if e["type"] == "Input.Text")
     assert field["value"] == long_question
+
+
+async def test_without_a_directory_contact_the_concern_card_shows_the_configured_one(
+    settings: Settings,
+    connector: tuple[Any, str],
+    aiohttp_server: Callable[..., Any],
+    session: ClientSession,
+    clock: Clock,
+    tmp_path: Path,
+) -> None:
+    """On Azure the directory comes from Entra ID, where an outside vertrouwenspersoon is not:
+    the concern card then shows the one named in the settings."""
+    directory = json.loads(DEMO_DIRECTORY.read_text("utf-8"))
+    directory.pop("contacts", None)
+    path = tmp_path / "directory.json"
+    path.write_text(json.dumps(directory), "utf-8")
+    configured = replace(
+        settings,
+        directory_file=path,
+        confidant_name="Mr. A. de Wit",
+        confidant_phone="+31 30 123 4567",
+        confidant_email="vp@extern.example",
+    )
+    bot = await start_bot(configured, connector, aiohttp_server, session, clock)
+    response = await bot.post(SANNE.invoke(bot.service_url, "concern.open"))
+    card = (await response.json())["value"]
+    facts = next(e for e in card["body"] if e["type"] == "FactSet")["facts"]
+    assert [f["value"] for f in facts[:2]] == ["Mr. A. de Wit", "+31 30 123 4567"]
+    assert "vp@extern.example" in json.dumps(card)
