@@ -1,0 +1,232 @@
+"""The personal tab "Integriteit": routes on the bot's own aiohttp app.
+
+`GET /tab` is the page Teams opens (static; it holds no personal data). Its script gets a
+single sign-on token from TeamsJS and calls `/tab/api/...` with it as a bearer token; every API
+call validates the token (bot.sso) and takes the person from it, and every rule is the engine's
+own (the approver check, the kind's choices), exactly as for a card action.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from aiohttp import web
+
+from bot.domain.people import Actor
+from bot.domain.requests import DecisionRefused, Status
+from bot.services.approvals import RequestNotFound, decide_request, load
+from bot.services.context import Services
+from bot.services.personal import my_requests, waiting_for
+from bot.sso import SsoRefused, SsoValidator, bearer
+from bot.storage.errors import StorageError
+from bot.tab import pages
+from cards import text
+from dialogs.breach_dossier import mine_items
+from dialogs.forms import clean_text
+from dialogs.requests_view import CardPresenter
+
+log = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parents[2]
+STATIC = Path(__file__).resolve().parent / "static"
+# TeamsJS, shipped from node_modules (package.json pins it), never from a CDN.
+TEAMS_JS = (
+    ROOT / "node_modules" / "@microsoft" / "teams-js" / "dist" / "umd" / "MicrosoftTeams.min.js"
+)
+
+# Teams shows the tab in a frame: only Teams' own hosts may frame it; scripts only from here.
+_FRAME_ANCESTORS = (
+    "teams.microsoft.com *.teams.microsoft.com *.cloud.microsoft *.office.com "
+    "*.microsoft365.com *.skype.com"
+)
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    f"connect-src 'self'; frame-ancestors 'self' {_FRAME_ANCESTORS}; base-uri 'none'; "
+    "form-action 'self'"
+)
+
+_SIGN_IN_TEXTS = {
+    "missing": "tab.signin.missing",
+    "expired": "tab.signin.expired",
+    "tenant": "tab.signin.tenant",
+    "keys_unavailable": "tab.signin.unavailable",
+    "no_app_id": "tab.signin.unavailable",
+}
+
+Page = Callable[[web.Request, Actor], Awaitable[web.Response]]
+
+
+def _locale(request: web.Request) -> str:
+    lang = request.query.get("lang", "")
+    return "en-US" if lang.lower().startswith("en") else "nl-NL"
+
+
+def _html(body: str, status: int = 200) -> web.Response:
+    response = web.Response(text=body, status=status, content_type="text/html", charset="utf-8")
+    response.headers["Content-Security-Policy"] = CSP
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+class Tab:
+    """The tab's handlers for one app."""
+
+    def __init__(self, services: Services, validator: SsoValidator) -> None:
+        self.services = services
+        self.validator = validator
+
+    def routes(self, app: web.Application) -> None:
+        app.router.add_get("/tab", self.shell)
+        app.router.add_get("/tab/static/teams-js.js", self.teams_js)
+        app.router.add_get("/tab/static/{name:tab\\.(js|css)}", self.static)
+        app.router.add_get("/tab/api/mine", self._signed(self.mine))
+        app.router.add_get("/tab/api/mine/{rid}", self._signed(self.mine_detail))
+        app.router.add_get("/tab/api/pending", self._signed(self.pending))
+        app.router.add_get("/tab/api/pending/{requester}/{rid}", self._signed(self.pending_detail))
+        app.router.add_post("/tab/api/pending/{requester}/{rid}", self._signed(self.decide))
+
+    # --- the page and its files ---------------------------------------------------------------
+
+    async def shell(self, request: web.Request) -> web.Response:
+        return _html(pages.shell(_locale(request)))
+
+    async def teams_js(self, request: web.Request) -> web.StreamResponse:
+        if not TEAMS_JS.is_file():
+            log.error("TeamsJS missing at %s: run `npm ci` (make install)", TEAMS_JS)
+            raise web.HTTPNotFound()
+        return web.FileResponse(TEAMS_JS, headers={"Content-Type": "text/javascript"})
+
+    async def static(self, request: web.Request) -> web.StreamResponse:
+        return web.FileResponse(STATIC / request.match_info["name"])
+
+    # --- sign-on ------------------------------------------------------------------------------
+
+    def _signed(self, page: Page) -> Callable[[web.Request], Awaitable[web.Response]]:
+        async def handler(request: web.Request) -> web.Response:
+            locale = _locale(request)
+            token = bearer(request.headers.get("Authorization"))
+            try:
+                if token is None:
+                    raise SsoRefused("missing")
+                identity = await self.validator.validate(token)
+            except SsoRefused as refused:
+                log.warning("tab sign-on refused (%s) on %s", refused.code, request.path)
+                key = _SIGN_IN_TEXTS.get(refused.code, "tab.signin.refused")
+                return _html(pages.message(locale, key), refused.status)
+            actor = Actor(identity.tenant_id, identity.user_id, identity.name, locale)
+            try:
+                return await page(request, actor)
+            except StorageError as error:
+                log.warning(
+                    "storage failure shown on the tab (%s): %s", request.path, type(error).__name__
+                )
+                return _html(pages.message(locale, "errors.storage_unavailable"), 503)
+
+        return handler
+
+    # --- pages --------------------------------------------------------------------------------
+
+    async def mine(self, request: web.Request, actor: Actor) -> web.Response:
+        services = self.services
+        own = await my_requests(services, actor)
+        leaks = await mine_items(services, actor, actor.locale)
+        waiting = await waiting_for(services, actor)
+        return _html(pages.mine_page(services.kinds, own, leaks, actor.locale, len(waiting)))
+
+    async def mine_detail(self, request: web.Request, actor: Actor) -> web.Response:
+        """One of the person's own requests: whose it is comes from the token, so nobody opens
+        someone else's this way."""
+        rid = request.match_info["rid"]
+        try:
+            stored = await load(self.services, actor.tenant_id, actor.user_id, rid[:40])
+        except RequestNotFound:
+            return _html(pages.message(actor.locale, "requests.refused.not_found"), 404)
+        page = pages.detail_page(
+            self.services.kinds, stored.request, actor.locale, actor.user_id, "mine"
+        )
+        return _html(page)
+
+    async def pending(self, request: web.Request, actor: Actor) -> web.Response:
+        entries = await waiting_for(self.services, actor)
+        return _html(pages.pending_page(self.services.kinds, entries, actor.locale))
+
+    async def pending_detail(self, request: web.Request, actor: Actor) -> web.Response:
+        """A request before this person, only for its designated approver (from storage)."""
+        requester, rid = request.match_info["requester"], request.match_info["rid"]
+        try:
+            stored = await load(self.services, actor.tenant_id, requester[:64], rid[:40])
+        except RequestNotFound:
+            return _html(pages.message(actor.locale, "requests.refused.not_found"), 404)
+        if stored.request.approver.id != actor.user_id:
+            log.warning("tab: %s refused (not the approver)", rid)
+            return _html(pages.message(actor.locale, "requests.refused.not_approver"), 403)
+        page = pages.detail_page(
+            self.services.kinds, stored.request, actor.locale, actor.user_id, "pending"
+        )
+        return _html(page)
+
+    async def decide(self, request: web.Request, actor: Actor) -> web.Response:
+        """The decision through the engine the card uses: the same approver check, the kind's
+        choices, the same card update in the chat (the engine finds the card's message)."""
+        requester, rid = request.match_info["requester"][:64], request.match_info["rid"][:40]
+        form = await request.post()
+        choice = str(form.get("choice", ""))[:40]
+        raw_comment = form.get("comment", "")
+        comment = clean_text(raw_comment)[:1000] if isinstance(raw_comment, str) else ""
+        kinds = self.services.kinds
+        try:
+            decided = await decide_request(
+                self.services, CardPresenter(kinds), actor, requester, rid, choice, comment, None
+            )
+        except RequestNotFound:
+            return _html(pages.message(actor.locale, "requests.refused.not_found"), 404)
+        except DecisionRefused as refused:
+            log.warning("tab: decision on %s refused (%s)", rid, refused.code)
+            try:
+                stored = await load(self.services, actor.tenant_id, requester, rid)
+            except RequestNotFound:
+                return _html(pages.message(actor.locale, "requests.refused.not_found"), 404)
+            if stored.request.approver.id != actor.user_id:
+                return _html(pages.message(actor.locale, f"requests.refused.{refused.code}"), 403)
+            page = pages.detail_page(
+                kinds,
+                stored.request,
+                actor.locale,
+                actor.user_id,
+                "pending",
+                error=text(actor.locale, f"requests.refused.{refused.code}"),
+                comment=comment,
+            )
+            return _html(page, 409)
+        except StorageError as error:
+            log.warning("tab: decision on %s not recorded: %s", rid, type(error).__name__)
+            stored = None
+            try:
+                stored = await load(self.services, actor.tenant_id, requester, rid)
+            except (StorageError, RequestNotFound):
+                return _html(pages.message(actor.locale, "errors.storage_unavailable"), 503)
+            page = pages.detail_page(
+                kinds,
+                stored.request,
+                actor.locale,
+                actor.user_id,
+                "pending",
+                error=text(actor.locale, "errors.storage_unavailable"),
+                comment=comment,
+            )
+            return _html(page, 503)
+        note = (
+            text(actor.locale, "requests.withdrawn_before_decision")
+            if decided.status is Status.WITHDRAWN
+            else text(actor.locale, "tab.decided_here")
+        )
+        page = pages.detail_page(kinds, decided, actor.locale, actor.user_id, "pending", note=note)
+        return _html(page)
+
+
+def add_tab(app: web.Application, services: Services) -> None:
+    """Serve the tab on `app`."""
+    Tab(services, SsoValidator(services.settings)).routes(app)
