@@ -95,7 +95,7 @@ class Tab:
 
     async def teams_js(self, request: web.Request) -> web.StreamResponse:
         if not TEAMS_JS.is_file():
-            log.error("TeamsJS missing at %s: run `npm ci` (make install)", TEAMS_JS)
+            log.error("TeamsJS missing at %s: run `make install`", TEAMS_JS)
             raise web.HTTPNotFound()
         return web.FileResponse(TEAMS_JS, headers={"Content-Type": "text/javascript"})
 
