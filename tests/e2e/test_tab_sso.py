@@ -15,7 +15,7 @@ from bot.settings import Settings
 from tests.support.activities import PIETER, SANNE, TENANT
 from tests.support.connector import MockConnector
 from tests.support.entra import FakeEntra, new_key
-from tests.support.tab import OTHER_TENANT, TabBot, tab_settings
+from tests.support.tab import OTHER_TENANT, TabBot, start_graph, tab_settings
 
 
 @pytest.fixture
@@ -25,7 +25,8 @@ async def tab(
     connector: tuple[MockConnector, str],
     aiohttp_server: Callable[..., Awaitable[TestServer]],
 ) -> AsyncIterator[TabBot]:
-    app = init_app(tab_settings(settings, entra))
+    graph_url = await start_graph(entra, aiohttp_server)
+    app = init_app(tab_settings(settings, entra, graph_url))
     server = await aiohttp_server(app)
     await app[READY].wait()
     mock, service_url = connector

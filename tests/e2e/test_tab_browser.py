@@ -1,0 +1,193 @@
+"""The personal tab in headless Chromium: the real page, its real script and the real server,
+with only TeamsJS stood in for (outside Teams there is no host to hand out a token).
+
+The stand-in is injected by the test (Playwright answers the page's request for
+/tab/static/teams-js.js with a few lines defining `microsoftTeams.app.initialize` and
+`microsoftTeams.authentication.getAuthToken`); the token it hands out is a real RS256 JWT from
+the loopback Entra ID, validated by the server exactly as in production. The product has no
+test hook of its own (docs/tab.md)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import pytest
+from aiohttp import ClientSession
+from aiohttp.test_utils import TestServer
+from playwright.async_api import Browser, Page, async_playwright, expect
+
+from bot.app import READY, SERVICES, init_app
+from bot.domain.requests import Status
+from bot.settings import Settings
+from tests.e2e.test_playground_browser import CHROMIUM, CHROMIUM_FLAGS
+from tests.support.activities import LOTTE, PIETER, SANNE, TENANT, TeamsUser
+from tests.support.connector import MockConnector
+from tests.support.entra import FakeEntra
+from tests.support.flows import WINE, action
+from tests.support.tab import TabBot, start_graph, tab_settings
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+async def tab(
+    settings: Settings,
+    entra: FakeEntra,
+    connector: tuple[MockConnector, str],
+    aiohttp_server: Callable[..., Awaitable[TestServer]],
+) -> AsyncIterator[TabBot]:
+    graph_url = await start_graph(entra, aiohttp_server)
+    app = init_app(tab_settings(settings, entra, graph_url))
+    server = await aiohttp_server(app)
+    await app[READY].wait()
+    mock, service_url = connector
+    async with ClientSession() as session:
+        yield TabBot(server, session, mock, service_url + "/", entra)
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    async with async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        try:
+            yield chromium
+        finally:
+            await chromium.close()
+
+
+async def open_tab(browser: Browser, tab: TabBot, user: TeamsUser, lang: str = "nl-nl") -> Page:
+    """The tab as Teams opens it for `user`, at phone width."""
+    page = await browser.new_page(viewport={"width": 360, "height": 740})
+    token = tab.sso(user)
+    stub = (
+        "window.microsoftTeams = {app: {initialize: function () { return Promise.resolve(); }},"
+        " authentication: {getAuthToken: function () { return Promise.resolve("
+        + json.dumps(token)
+        + "); }}};"
+    )
+    await page.route(
+        "**/tab/static/teams-js.js",
+        lambda route: route.fulfill(body=stub, content_type="text/javascript"),
+    )
+    await page.goto(tab.url(f"/tab?lang={lang}"))
+    return page
+
+
+async def invoke(tab: TabBot, user: TeamsUser, verb: str, data: dict[str, Any]) -> dict[str, Any]:
+    response = await tab.post(user.invoke(tab.service_url, verb, data))
+    assert response.status == 200, await response.text()
+    card: dict[str, Any] = (await response.json())["value"]
+    return card
+
+
+async def declare_wine(tab: TabBot) -> str:
+    """Sanne declares a bottle of wine in the chat; Pieter gets the card. Its reference."""
+    for user in (SANNE, PIETER):
+        assert (await tab.post(user.install(tab.service_url))).status == 200
+    form = await invoke(tab, SANNE, "gift.open", {})
+    data = {**(action(form, "gift.submit").get("data") or {}), **WINE}
+    await invoke(tab, SANNE, "gift.submit", data)
+    [summary] = await tab.server.app[SERVICES].requests.for_requester(TENANT, SANNE.aad_id)
+    tab.connector.sent.clear()
+    return summary.id
+
+
+async def no_sideways_scroll(page: Page) -> None:
+    width = await page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360, f"the page is {width} px wide at 360 px"
+
+
+async def test_the_approver_decides_on_the_page_and_the_card_in_the_chat_follows(
+    tab: TabBot, browser: Browser
+) -> None:
+    rid = await declare_wine(tab)
+    page = await open_tab(browser, tab, PIETER)
+    await expect(page.get_by_role("heading", name="Mijn meldingen")).to_be_visible()
+    await no_sideways_scroll(page)
+
+    # By keyboard: the "Openstaand (1)" link, then the request.
+    pending = page.get_by_role("link", name="Openstaand (1)")
+    await pending.focus()
+    await page.keyboard.press("Enter")
+    await expect(page.get_by_role("heading", name="Openstaand")).to_be_visible()
+    await page.get_by_role("link", name="Fles wijn").click()
+    await expect(page.get_by_role("heading", name="Fles wijn")).to_be_visible()
+    await expect(page.get_by_text("Wacht op jouw besluit")).to_be_visible()
+    await expect(page.locator("dd", has_text="Jan de Vos / Bouwbedrijf Vos")).to_be_visible()
+    await no_sideways_scroll(page)
+
+    # The kind's own choices for the verdict, as on the card; the comment field is labelled.
+    choices = page.locator("form.decide button")
+    await expect(choices).to_have_text(["Gezien, mag houden", "Toch inleveren", "Teruggeven"])
+    await page.get_by_label("Toelichting (niet verplicht)").fill("Prima, geniet ervan")
+    await page.get_by_role("button", name="Gezien, mag houden").click()
+    await expect(page.get_by_role("status")).to_contain_text("Je besluit is vastgelegd")
+    await expect(page.locator("form.decide")).to_have_count(0)
+
+    stored = await tab.server.app[SERVICES].requests.get(TENANT, SANNE.aad_id, rid)
+    assert stored is not None
+    assert stored.request.status is Status.APPROVED
+    assert stored.request.outcome == "keep"
+    assert stored.request.decided_by == PIETER.aad_id  # from the token, not from the page
+    assert stored.request.comment == "Prima, geniet ervan"
+    # The engine's own follow-up: Pieter's card in the chat updated in place, Sanne told.
+    updates = [s for s in tab.connector.to(PIETER.conversation_id) if s.method == "PUT"]
+    assert len(updates) == 1 and updates[0].activity_id
+    [notice] = tab.connector.to(SANNE.conversation_id)
+    assert notice.card is not None and "Prima, geniet ervan" in json.dumps(notice.card)
+
+    # Sanne sees the outcome in mijn meldingen, and the trail in its detail.
+    mine = await open_tab(browser, tab, SANNE)
+    await expect(mine.get_by_text("Je mag het cadeau houden")).to_be_visible()
+    await mine.get_by_role("link", name="Fles wijn").click()
+    trail = mine.locator("ol.trail li")
+    await expect(trail).to_have_count(2)
+    await expect(trail.nth(0)).to_contain_text("Gemeld")
+    await expect(trail.nth(1)).to_contain_text("Besloten: akkoord")
+    await no_sideways_scroll(mine)
+
+
+async def test_a_decision_on_the_card_shows_on_the_page(tab: TabBot, browser: Browser) -> None:
+    rid = await declare_wine(tab)
+    await invoke(tab, PIETER, "request.give_back", {"requestId": rid, "requesterId": SANNE.aad_id})
+    page = await open_tab(browser, tab, PIETER, lang="en-us")
+    await expect(page.get_by_role("heading", name="My requests")).to_be_visible()
+    await page.get_by_role("link", name="Pending", exact=True).click()
+    await expect(page.get_by_text("Nothing waits for your decision.")).to_be_visible()
+    mine = await open_tab(browser, tab, SANNE, lang="en-us")
+    await expect(mine.get_by_text("Give the gift back")).to_be_visible()
+
+
+async def test_someone_else_is_refused_the_approvers_page_and_decision(
+    tab: TabBot, browser: Browser
+) -> None:
+    """Lotte follows (or forges) a link to the decision on Sanne's gift: the server refuses,
+    whatever the page holds, and nothing is decided."""
+    rid = await declare_wine(tab)
+    page = await open_tab(browser, tab, LOTTE)
+    await expect(page.get_by_role("heading", name="Mijn meldingen")).to_be_visible()
+    await page.evaluate(
+        """([requester, rid]) => {
+            const link = document.createElement('a');
+            link.href = '#forged';
+            link.textContent = 'forged';
+            link.setAttribute('data-view', '/pending/' + requester + '/' + rid);
+            document.getElementById('main').appendChild(link);
+        }""",
+        [SANNE.aad_id, rid],
+    )
+    await page.get_by_role("link", name="forged").click()
+    await expect(page.get_by_role("alert")).to_have_text(
+        "Alleen de aangewezen beoordelaar kan over deze melding beslissen."
+    )
+    # The form post itself, with Lotte's token, is refused too.
+    answer = await tab.session.post(
+        tab.url(f"/tab/api/pending/{SANNE.aad_id}/{rid}"),
+        data={"choice": "keep"},
+        headers={"Authorization": f"Bearer {tab.sso(LOTTE)}"},
+    )
+    assert answer.status == 403
+    stored = await tab.server.app[SERVICES].requests.get(TENANT, SANNE.aad_id, rid)
+    assert stored is not None and stored.request.status is Status.PENDING
