@@ -9,22 +9,29 @@ own (the approver check, the kind's choices), exactly as for a card action.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 
 from aiohttp import web
 
 from bot.domain.people import Actor
+from bot.domain.registers import ALL, AMSTERDAM
 from bot.domain.requests import DecisionRefused, Status
 from bot.services.approvals import RequestNotFound, decide_request, load
 from bot.services.context import Services
+from bot.services.exports import FORMATS, create_ticket
 from bot.services.personal import my_requests, waiting_for
+from bot.services.registers import REGISTER_ROLES, departments, requests_of
+from bot.services.roles import has_role
 from bot.sso import SsoRefused, SsoValidator, bearer
 from bot.storage.errors import StorageError
 from bot.tab import pages
+from bot.tab import registers as tab_registers
+from bot.tab.registers import Query
 from cards import text
 from dialogs.breach_dossier import mine_items
 from dialogs.forms import clean_text
+from dialogs.registers import file_name, pick_department, pick_kind, pick_year, years_to_read
 from dialogs.requests_view import CardPresenter
 
 log = logging.getLogger(__name__)
@@ -87,6 +94,8 @@ class Tab:
         app.router.add_get("/tab/api/pending", self._signed(self.pending))
         app.router.add_get("/tab/api/pending/{requester}/{rid}", self._signed(self.pending_detail))
         app.router.add_post("/tab/api/pending/{requester}/{rid}", self._signed(self.decide))
+        app.router.add_get("/tab/api/registers", self._signed(self.registers))
+        app.router.add_post("/tab/api/registers/export", self._signed(self.export))
 
     # --- the page and its files ---------------------------------------------------------------
 
@@ -134,7 +143,12 @@ class Tab:
         own = await my_requests(services, actor)
         leaks = await mine_items(services, actor, actor.locale)
         waiting = await waiting_for(services, actor)
-        return _html(pages.mine_page(services.kinds, own, leaks, actor.locale, len(waiting)))
+        keeper = await self._keeps_registers(actor)
+        page = pages.mine_page(services.kinds, own, leaks, actor.locale, len(waiting), keeper)
+        return _html(page)
+
+    async def _keeps_registers(self, actor: Actor) -> bool:
+        return await has_role(self.services, actor.tenant_id, actor.user_id, REGISTER_ROLES)
 
     async def mine_detail(self, request: web.Request, actor: Actor) -> web.Response:
         """One of the person's own requests: whose it is comes from the token, so nobody opens
@@ -151,7 +165,8 @@ class Tab:
 
     async def pending(self, request: web.Request, actor: Actor) -> web.Response:
         entries = await waiting_for(self.services, actor)
-        return _html(pages.pending_page(self.services.kinds, entries, actor.locale))
+        keeper = await self._keeps_registers(actor)
+        return _html(pages.pending_page(self.services.kinds, entries, actor.locale, keeper))
 
     async def pending_detail(self, request: web.Request, actor: Actor) -> web.Response:
         """A request before this person, only for its designated approver (from storage)."""
@@ -167,6 +182,12 @@ class Tab:
             self.services.kinds, stored.request, actor.locale, actor.user_id, "pending"
         )
         return _html(page)
+
+    async def registers(self, request: web.Request, actor: Actor) -> web.Response:
+        return await _registers(self, request, actor)
+
+    async def export(self, request: web.Request, actor: Actor) -> web.Response:
+        return await _export(self, request, actor)
 
     async def decide(self, request: web.Request, actor: Actor) -> web.Response:
         """The decision through the engine the card uses: the same approver check, the kind's
@@ -227,6 +248,76 @@ class Tab:
         return _html(page)
 
 
+async def _registers(tab: Tab, request: web.Request, actor: Actor) -> web.Response:
+    """One register with the query's filters; only for the roles that keep registers."""
+    services = tab.services
+    if not await tab._keeps_registers(actor):
+        log.warning("tab: registers refused (role)")
+        return _html(pages.message(actor.locale, "registers.not_allowed"), 403)
+    known = await departments(services, actor.tenant_id)
+    query = _query(request.query, services, known)
+    now = services.clock()
+    found = await requests_of(
+        services, actor.tenant_id, query.kind.name, years_to_read(query.year, now)
+    )
+    this_year = now.astimezone(AMSTERDAM).year
+    result = tab_registers.run(query, found, known, actor.locale, this_year)
+    waiting = await waiting_for(services, actor)
+    nav = pages.nav(actor.locale, "registers", len(waiting), True)
+    kinds = tab_registers.kinds_with_register(services.kinds)
+    return _html(tab_registers.page(query, result, kinds, known, actor.locale, nav))
+
+
+async def _export(tab: Tab, request: web.Request, actor: Actor) -> web.Response:
+    """The card's export, for the register and filters on the page: a one-time ticket, the
+    file made (and the role checked again) when it is downloaded (bot/exports_http.py)."""
+    services = tab.services
+    if not await tab._keeps_registers(actor):
+        log.warning("tab: register export refused (role)")
+        return _html(pages.message(actor.locale, "registers.not_allowed"), 403)
+    form = await request.post()
+    raw = {k: v for k, v in form.items() if isinstance(v, str)}
+    known = await departments(services, actor.tenant_id)
+    query = _query(raw, services, known)
+    fmt = raw.get("format", "")
+    fmt = fmt if fmt in FORMATS else "xlsx"
+    department = query.department or ""
+    ticket = await create_ticket(
+        services.tickets,
+        actor.tenant_id,
+        actor.user_id,
+        fmt,
+        query.year,
+        actor.locale,
+        services.clock(),
+        subject="register",
+        params={"kind": query.kind.name, "department": department},
+    )
+    name = file_name(actor.locale, query.kind.name, query.year, department, ticket.format)
+    waiting = await waiting_for(services, actor)
+    nav = pages.nav(actor.locale, "registers", len(waiting), True)
+    return _html(tab_registers.download(actor.locale, name, ticket.token, nav))
+
+
 def add_tab(app: web.Application, services: Services) -> None:
     """Serve the tab on `app`."""
     Tab(services, SsoValidator(services.settings)).routes(app)
+
+
+def _query(raw: Mapping[str, str], services: Services, known: Mapping[str, str]) -> Query:
+    kinds = tab_registers.kinds_with_register(services.kinds)
+    kind = pick_kind(services.kinds, raw.get("kind")) or kinds[0]
+    status = raw.get("status", "")
+    verdict = raw.get("verdict", "")
+    sort = raw.get("sort", "")
+    page = raw.get("page", "")
+    return Query(
+        kind=kind,
+        year=pick_year(raw.get("year"), services.clock()),
+        department=pick_department(raw.get("department"), known),
+        status=status if status in {s.value for s in Status} else "",
+        verdict=verdict if verdict != ALL and verdict.isidentifier() and len(verdict) <= 30 else "",
+        search=clean_text(raw.get("q", ""))[:100],
+        sort=sort if sort in tab_registers.SORTS else tab_registers.SORTS[0],
+        page=int(page) if page.isdigit() and 0 < int(page) < 10_000 else 1,
+    )

@@ -54,10 +54,14 @@ def message(locale: str, key: str, **values: object) -> str:
     return f'<p role="alert" class="message attention">{e(text(locale, key, **values))}</p>'
 
 
-def nav(locale: str, current: str, waiting: int) -> str:
+def nav(locale: str, current: str, waiting: int, registers: bool = False) -> str:
+    """The sections; "Registers" only for the roles that keep them (checked again on the
+    server when opened)."""
     links = [("mine", text(locale, "personal.mine_title"))]
     pending = text(locale, "personal.pending_title")
     links.append(("pending", f"{pending} ({waiting})" if waiting else pending))
+    if registers:
+        links.append(("registers", text(locale, "tab.registers.title")))
     items = "".join(
         f'<li><a href="#{name}" data-view="/{name}"'
         + (' aria-current="page"' if name == current else "")
@@ -84,6 +88,7 @@ def mine_page(
     others: list[dict[str, Any]],
     locale: str,
     waiting: int,
+    registers: bool = False,
 ) -> str:
     """Mijn meldingen: every own request (each opens its detail) and data-leak reports."""
     dated: list[tuple[str, str]] = []
@@ -114,14 +119,16 @@ def mine_page(
     rows = [row for _, row in sorted(dated, key=lambda pair: pair[0], reverse=True)]
     intro = f"<p>{e(text(locale, 'personal.mine_intro'))}</p>" if rows else ""
     return (
-        nav(locale, "mine", waiting)
+        nav(locale, "mine", waiting, registers)
         + f"<h1>{e(text(locale, 'personal.mine_title'))}</h1>"
         + intro
         + _list(rows, text(locale, "personal.mine_empty"))
     )
 
 
-def pending_page(kinds: Kinds, entries: list[InboxEntry], locale: str) -> str:
+def pending_page(
+    kinds: Kinds, entries: list[InboxEntry], locale: str, registers: bool = False
+) -> str:
     """Openstaand: what waits for this person's decision, oldest first."""
     rows = []
     for entry in entries:
@@ -142,7 +149,7 @@ def pending_page(kinds: Kinds, entries: list[InboxEntry], locale: str) -> str:
         )
     intro = f"<p>{e(text(locale, 'personal.pending_intro'))}</p>" if rows else ""
     return (
-        nav(locale, "pending", len(entries))
+        nav(locale, "pending", len(entries), registers)
         + f"<h1>{e(text(locale, 'personal.pending_title'))}</h1>"
         + intro
         + _list(rows, text(locale, "personal.pending_empty"))

@@ -9,8 +9,10 @@ test hook of its own (docs/tab.md)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -191,3 +193,85 @@ async def test_someone_else_is_refused_the_approvers_page_and_decision(
     assert answer.status == 403
     stored = await tab.server.app[SERVICES].requests.get(TENANT, SANNE.aad_id, rid)
     assert stored is not None and stored.request.status is Status.PENDING
+
+
+async def declare(tab: TabBot, user: TeamsUser, fields: dict[str, str]) -> None:
+    form = await invoke(tab, user, "gift.open", {})
+    await invoke(
+        tab, user, "gift.submit", {**(action(form, "gift.submit").get("data") or {}), **fields}
+    )
+
+
+async def test_the_integrity_officer_searches_filters_and_exports_a_register(
+    tab: TabBot, browser: Browser
+) -> None:
+    await declare_wine(tab)
+    flowers = {
+        **WINE,
+        "giverName": "Karin Mulder",
+        "giverOrganisation": "Bloemisterij Mulder",
+        "description": "Bos bloemen",
+        "value": "€ 15,-",
+    }
+    await declare(tab, SANNE, flowers)
+    page = await open_tab(browser, tab, LOTTE)
+    await page.get_by_role("link", name="Registers").click()
+    await expect(page.get_by_role("heading", name="Cadeaus")).to_be_visible()
+    await page.get_by_label("Jaar").select_option("all")
+    await page.get_by_role("button", name="Toepassen").click()
+    await expect(page.get_by_role("status")).to_contain_text("2 gevonden")
+    await expect(page.get_by_label("Jaar")).to_have_value("all")  # the answer is shown
+    rows = page.locator("tbody tr")
+    await expect(rows).to_have_count(2)
+    await no_sideways_scroll(page)  # the table scrolls inside its own region
+
+    await page.get_by_label("Zoeken").fill("bloemisterij")
+    await page.get_by_label("Zoeken").press("Enter")
+    await expect(rows).to_have_count(1)
+    await expect(rows.first).to_contain_text("Bos bloemen")
+    await expect(page.get_by_role("status")).to_contain_text("1 gevonden")
+
+    await page.get_by_label("Zoeken").fill("")
+    await page.get_by_label("Sorteren").select_option("oldest")
+    await page.get_by_role("button", name="Toepassen").click()
+    await expect(page.get_by_label("Sorteren")).to_have_value("oldest")
+    await expect(rows).to_have_count(2)
+    await expect(rows.first).to_contain_text("Fles wijn")
+    await page.get_by_label("Sorteren").select_option("newest")
+    await page.get_by_role("button", name="Toepassen").click()
+    await expect(page.get_by_label("Sorteren")).to_have_value("newest")
+    await expect(rows.first).to_contain_text("Bos bloemen")
+
+    await page.get_by_role("button", name="Exporteren als CSV").click()
+    async with page.expect_download() as info:
+        await page.get_by_role("button", name="Download").click()
+    download = await info.value
+    assert download.suggested_filename.endswith(".csv")
+    saved = await download.path()
+    content = await asyncio.to_thread(Path(saved).read_text, encoding="utf-8-sig")
+    assert "Fles wijn" in content and "Bos bloemen" in content
+
+
+async def test_an_employee_gets_no_register(tab: TabBot, browser: Browser) -> None:
+    page = await open_tab(browser, tab, SANNE)
+    await expect(page.get_by_role("heading", name="Mijn meldingen")).to_be_visible()
+    await expect(page.get_by_role("link", name="Registers")).to_have_count(0)
+    await page.evaluate(
+        """() => {
+            const link = document.createElement('a');
+            link.href = '#forged';
+            link.textContent = 'forged';
+            link.setAttribute('data-view', '/registers?kind=gift&year=all');
+            document.getElementById('main').appendChild(link);
+        }"""
+    )
+    await page.get_by_role("link", name="forged").click()
+    await expect(page.get_by_role("alert")).to_have_text(
+        "De registers zijn alleen voor de integriteitsfunctionaris en HR."
+    )
+    answer = await tab.session.post(
+        tab.url("/tab/api/registers/export"),
+        data={"kind": "gift", "year": "all", "format": "csv"},
+        headers={"Authorization": f"Bearer {tab.sso(SANNE)}"},
+    )
+    assert answer.status == 403

@@ -53,6 +53,12 @@
 
   document.addEventListener("submit", function (event) {
     var form = event.target;
+    if (form.matches("form[data-view]")) {
+      event.preventDefault();
+      var query = new URLSearchParams(new FormData(form));
+      call(form.getAttribute("data-view") + "?" + query.toString());
+      return;
+    }
     if (!form.matches("form[data-api]")) return;
     event.preventDefault();
     var data = new URLSearchParams(new FormData(form));
