@@ -147,6 +147,8 @@ async def test_submit_goes_through_the_engine_and_posts_nothing_in_the_chat(
     # The approver's card went to the approver's own chat; nothing to the group chat or Sanne.
     assert [s.conversation_id for s in bot.connector.sent] == [PIETER.conversation_id]
     assert bot.connector.to(GROUP_CHAT) == []
+    # Nor is the group chat remembered for later messages.
+    assert await bot.server.app[SERVICES].conversations.get(TENANT, SANNE.aad_id) is None
 
 
 async def test_a_form_with_errors_stays_in_the_dialog_with_what_was_typed(

@@ -12,6 +12,7 @@ from aiohttp.test_utils import TestServer
 
 from bot.app import READY, init_app
 from bot.settings import Settings
+from tests.e2e.conftest import BotUnderTest
 from tests.support.activities import PIETER, SANNE, TENANT
 from tests.support.connector import MockConnector
 from tests.support.entra import FakeEntra, new_key
@@ -116,3 +117,11 @@ async def test_the_page_itself_holds_no_data_and_ships_teamsjs_from_node_modules
     assert library.status == 200
     assert "getAuthToken" in await library.text()
     assert TENANT not in html
+
+
+async def test_without_an_app_id_the_tab_has_no_sign_on_and_says_so(bot: BotUnderTest) -> None:
+    """Local mode: there is no audience to check a token against, so nothing is served."""
+    url = str(bot.server.make_url("/tab/api/mine"))
+    answer = await bot.session.get(url, headers={"Authorization": "Bearer x.y.z"})
+    assert answer.status == 503
+    assert "Aanmelden lukt nu niet" in await answer.text()

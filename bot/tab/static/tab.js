@@ -4,16 +4,17 @@
   "use strict";
   var main = document.getElementById("main");
   var lang = document.documentElement.lang || "nl";
-  var tokenPromise = null;
+  var ready = null;
 
+  // Every call asks TeamsJS again: it keeps the token and renews it before it expires.
   function token() {
-    if (!tokenPromise) {
-      tokenPromise = microsoftTeams.app.initialize().then(function () {
-        return microsoftTeams.authentication.getAuthToken();
-      });
-      tokenPromise.catch(function () { tokenPromise = null; });
+    if (!ready) {
+      ready = microsoftTeams.app.initialize();
+      ready.catch(function () { ready = null; });
     }
-    return tokenPromise;
+    return ready.then(function () {
+      return microsoftTeams.authentication.getAuthToken();
+    });
   }
 
   function show(html) {
