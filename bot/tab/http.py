@@ -20,17 +20,21 @@ from bot.domain.requests import DecisionRefused, Status
 from bot.services.approvals import RequestNotFound, decide_request, load
 from bot.services.context import Services
 from bot.services.exports import FORMATS, create_ticket
+from bot.services.overview import yearly
 from bot.services.personal import my_requests, waiting_for
-from bot.services.registers import REGISTER_ROLES, departments, requests_of
+from bot.services.registers import OVERVIEW_ROLES, REGISTER_ROLES, departments, requests_of
 from bot.services.roles import has_role
 from bot.sso import SsoRefused, SsoValidator, bearer
 from bot.storage.errors import StorageError
+from bot.tab import overview as tab_overview
 from bot.tab import pages
 from bot.tab import registers as tab_registers
 from bot.tab.registers import Query
 from cards import text
 from dialogs.breach_dossier import mine_items
 from dialogs.forms import clean_text
+from dialogs.overview import file_name as overview_file
+from dialogs.overview import pick_year as overview_year
 from dialogs.registers import file_name, pick_department, pick_kind, pick_year, years_to_read
 from dialogs.requests_view import CardPresenter
 
@@ -96,6 +100,8 @@ class Tab:
         app.router.add_post("/tab/api/pending/{requester}/{rid}", self._signed(self.decide))
         app.router.add_get("/tab/api/registers", self._signed(self.registers))
         app.router.add_post("/tab/api/registers/export", self._signed(self.export))
+        app.router.add_get("/tab/api/overview", self._signed(self.overview))
+        app.router.add_post("/tab/api/overview/export", self._signed(self.overview_export))
 
     # --- the page and its files ---------------------------------------------------------------
 
@@ -143,12 +149,25 @@ class Tab:
         own = await my_requests(services, actor)
         leaks = await mine_items(services, actor, actor.locale)
         waiting = await waiting_for(services, actor)
-        keeper = await self._keeps_registers(actor)
-        page = pages.mine_page(services.kinds, own, leaks, actor.locale, len(waiting), keeper)
+        keeper, reader = await self._sections(actor)
+        page = pages.mine_page(
+            services.kinds, own, leaks, actor.locale, len(waiting), keeper, reader
+        )
         return _html(page)
 
     async def _keeps_registers(self, actor: Actor) -> bool:
         return await has_role(self.services, actor.tenant_id, actor.user_id, REGISTER_ROLES)
+
+    async def _reads_overview(self, actor: Actor) -> bool:
+        return await has_role(self.services, actor.tenant_id, actor.user_id, OVERVIEW_ROLES)
+
+    async def _sections(self, actor: Actor) -> tuple[bool, bool]:
+        return await self._keeps_registers(actor), await self._reads_overview(actor)
+
+    async def nav(self, actor: Actor, current: str) -> str:
+        waiting = await waiting_for(self.services, actor)
+        keeper, reader = await self._sections(actor)
+        return pages.nav(actor.locale, current, len(waiting), keeper, reader)
 
     async def mine_detail(self, request: web.Request, actor: Actor) -> web.Response:
         """One of the person's own requests: whose it is comes from the token, so nobody opens
@@ -165,8 +184,9 @@ class Tab:
 
     async def pending(self, request: web.Request, actor: Actor) -> web.Response:
         entries = await waiting_for(self.services, actor)
-        keeper = await self._keeps_registers(actor)
-        return _html(pages.pending_page(self.services.kinds, entries, actor.locale, keeper))
+        keeper, reader = await self._sections(actor)
+        page = pages.pending_page(self.services.kinds, entries, actor.locale, keeper, reader)
+        return _html(page)
 
     async def pending_detail(self, request: web.Request, actor: Actor) -> web.Response:
         """A request before this person, only for its designated approver (from storage)."""
@@ -188,6 +208,12 @@ class Tab:
 
     async def export(self, request: web.Request, actor: Actor) -> web.Response:
         return await _export(self, request, actor)
+
+    async def overview(self, request: web.Request, actor: Actor) -> web.Response:
+        return await _overview(self, request, actor)
+
+    async def overview_export(self, request: web.Request, actor: Actor) -> web.Response:
+        return await _overview_export(self, request, actor)
 
     async def decide(self, request: web.Request, actor: Actor) -> web.Response:
         """The decision through the engine the card uses: the same approver check, the kind's
@@ -262,8 +288,7 @@ async def _registers(tab: Tab, request: web.Request, actor: Actor) -> web.Respon
     )
     this_year = now.astimezone(AMSTERDAM).year
     result = tab_registers.run(query, found, known, actor.locale, this_year)
-    waiting = await waiting_for(services, actor)
-    nav = pages.nav(actor.locale, "registers", len(waiting), True)
+    nav = await tab.nav(actor, "registers")
     kinds = tab_registers.kinds_with_register(services.kinds)
     return _html(tab_registers.page(query, result, kinds, known, actor.locale, nav))
 
@@ -294,8 +319,47 @@ async def _export(tab: Tab, request: web.Request, actor: Actor) -> web.Response:
         params={"kind": query.kind.name, "department": department},
     )
     name = file_name(actor.locale, query.kind.name, query.year, department, ticket.format)
-    waiting = await waiting_for(services, actor)
-    nav = pages.nav(actor.locale, "registers", len(waiting), True)
+    nav = await tab.nav(actor, "registers")
+    return _html(tab_registers.download(actor.locale, name, ticket.token, nav))
+
+
+async def _overview(tab: Tab, request: web.Request, actor: Actor) -> web.Response:
+    """The yearly overview; only for the director, the RvC chair and the integrity officer."""
+    services = tab.services
+    if not await tab._reads_overview(actor):
+        log.warning("tab: overview refused (role)")
+        return _html(pages.message(actor.locale, "overview.not_allowed"), 403)
+    now = services.clock()
+    year = overview_year(request.query.get("year"), now)
+    found = await yearly(services, actor.tenant_id, year, now.astimezone(AMSTERDAM).year)
+    nav = await tab.nav(actor, "overview")
+    page = tab_overview.page(services.kinds, found.overview, found.years, actor.locale, nav)
+    return _html(page)
+
+
+async def _overview_export(tab: Tab, request: web.Request, actor: Actor) -> web.Response:
+    """The card's overview export: a one-time ticket; the role is checked again at download."""
+    services = tab.services
+    if not await tab._reads_overview(actor):
+        log.warning("tab: overview export refused (role)")
+        return _html(pages.message(actor.locale, "overview.not_allowed"), 403)
+    form = await request.post()
+    raw_year, raw_format = form.get("year"), form.get("format")
+    now = services.clock()
+    year = overview_year(raw_year if isinstance(raw_year, str) else "", now)
+    fmt = raw_format if isinstance(raw_format, str) and raw_format in FORMATS else "xlsx"
+    ticket = await create_ticket(
+        services.tickets,
+        actor.tenant_id,
+        actor.user_id,
+        fmt,
+        year,
+        actor.locale,
+        now,
+        subject="overview",
+    )
+    name = overview_file(actor.locale, year, ticket.format)
+    nav = await tab.nav(actor, "overview")
     return _html(tab_registers.download(actor.locale, name, ticket.token, nav))
 
 

@@ -54,14 +54,18 @@ def message(locale: str, key: str, **values: object) -> str:
     return f'<p role="alert" class="message attention">{e(text(locale, key, **values))}</p>'
 
 
-def nav(locale: str, current: str, waiting: int, registers: bool = False) -> str:
-    """The sections; "Registers" only for the roles that keep them (checked again on the
-    server when opened)."""
+def nav(
+    locale: str, current: str, waiting: int, registers: bool = False, overview: bool = False
+) -> str:
+    """The sections; "Registers" and "Jaaroverzicht" only for the roles that may see them
+    (checked again on the server when opened)."""
     links = [("mine", text(locale, "personal.mine_title"))]
     pending = text(locale, "personal.pending_title")
     links.append(("pending", f"{pending} ({waiting})" if waiting else pending))
     if registers:
         links.append(("registers", text(locale, "tab.registers.title")))
+    if overview:
+        links.append(("overview", text(locale, "tab.overview_title")))
     items = "".join(
         f'<li><a href="#{name}" data-view="/{name}"'
         + (' aria-current="page"' if name == current else "")
@@ -89,6 +93,7 @@ def mine_page(
     locale: str,
     waiting: int,
     registers: bool = False,
+    overview: bool = False,
 ) -> str:
     """Mijn meldingen: every own request (each opens its detail) and data-leak reports."""
     dated: list[tuple[str, str]] = []
@@ -119,7 +124,7 @@ def mine_page(
     rows = [row for _, row in sorted(dated, key=lambda pair: pair[0], reverse=True)]
     intro = f"<p>{e(text(locale, 'personal.mine_intro'))}</p>" if rows else ""
     return (
-        nav(locale, "mine", waiting, registers)
+        nav(locale, "mine", waiting, registers, overview)
         + f"<h1>{e(text(locale, 'personal.mine_title'))}</h1>"
         + intro
         + _list(rows, text(locale, "personal.mine_empty"))
@@ -127,7 +132,11 @@ def mine_page(
 
 
 def pending_page(
-    kinds: Kinds, entries: list[InboxEntry], locale: str, registers: bool = False
+    kinds: Kinds,
+    entries: list[InboxEntry],
+    locale: str,
+    registers: bool = False,
+    overview: bool = False,
 ) -> str:
     """Openstaand: what waits for this person's decision, oldest first."""
     rows = []
@@ -149,7 +158,7 @@ def pending_page(
         )
     intro = f"<p>{e(text(locale, 'personal.pending_intro'))}</p>" if rows else ""
     return (
-        nav(locale, "pending", len(entries), registers)
+        nav(locale, "pending", len(entries), registers, overview)
         + f"<h1>{e(text(locale, 'personal.pending_title'))}</h1>"
         + intro
         + _list(rows, text(locale, "personal.pending_empty"))

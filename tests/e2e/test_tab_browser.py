@@ -24,7 +24,7 @@ from bot.app import READY, SERVICES, init_app
 from bot.domain.requests import Status
 from bot.settings import Settings
 from tests.e2e.test_playground_browser import CHROMIUM, CHROMIUM_FLAGS
-from tests.support.activities import LOTTE, PIETER, SANNE, TENANT, TeamsUser
+from tests.support.activities import LOTTE, MARIEKE, PIETER, SANNE, TENANT, TeamsUser
 from tests.support.connector import MockConnector
 from tests.support.entra import FakeEntra
 from tests.support.flows import WINE, action
@@ -275,3 +275,27 @@ async def test_an_employee_gets_no_register(tab: TabBot, browser: Browser) -> No
         headers={"Authorization": f"Bearer {tab.sso(SANNE)}"},
     )
     assert answer.status == 403
+
+
+async def test_the_director_reads_the_yearly_overview_and_downloads_it(
+    tab: TabBot, browser: Browser
+) -> None:
+    await declare_wine(tab)
+    page = await open_tab(browser, tab, MARIEKE)
+    await page.get_by_role("link", name="Jaaroverzicht").click()
+    await expect(page.get_by_role("heading", level=1)).to_contain_text("Integriteitsoverzicht")
+    await expect(page.get_by_role("img")).to_have_attribute(
+        "alt", "Staafdiagram van het aantal meldingen per soort per kwartaal"
+    )
+    gifts = page.locator("dt", has_text="Cadeaus").first
+    await expect(gifts.locator("xpath=following-sibling::dd[1]")).to_contain_text("1")
+    await no_sideways_scroll(page)
+    await page.get_by_role("button", name="Exporteren als XLSX").click()
+    async with page.expect_download() as info:
+        await page.get_by_role("button", name="Download").click()
+    download = await info.value
+    assert download.suggested_filename.endswith(".xlsx")
+
+    refused = await tab.get("/tab/api/overview", tab.sso(SANNE))
+    assert refused.status == 403
+    assert "alleen voor de directeur-bestuurder" in await refused.text()
