@@ -18,6 +18,8 @@ from bot.domain.people import Actor
 from bot.domain.registers import ALL, AMSTERDAM
 from bot.domain.requests import DecisionRefused, Status
 from bot.services.approvals import RequestNotFound, decide_request, load
+from bot.services.breaches import PRIVACY_OFFICE, NotPrivacyOffice
+from bot.services.breaches import view as view_breach
 from bot.services.context import Services
 from bot.services.exports import FORMATS, create_ticket
 from bot.services.overview import yearly
@@ -26,12 +28,15 @@ from bot.services.registers import OVERVIEW_ROLES, REGISTER_ROLES, departments, 
 from bot.services.roles import has_role
 from bot.sso import SsoRefused, SsoValidator, bearer
 from bot.storage.errors import StorageError
+from bot.tab import breaches as tab_breaches
 from bot.tab import overview as tab_overview
 from bot.tab import pages
 from bot.tab import registers as tab_registers
 from bot.tab.registers import Query
 from cards import text
 from dialogs.breach_dossier import mine_items
+from dialogs.breach_register import file_name as breach_file
+from dialogs.breach_register import pick_year as breach_year
 from dialogs.forms import clean_text
 from dialogs.overview import file_name as overview_file
 from dialogs.overview import pick_year as overview_year
@@ -102,6 +107,9 @@ class Tab:
         app.router.add_post("/tab/api/registers/export", self._signed(self.export))
         app.router.add_get("/tab/api/overview", self._signed(self.overview))
         app.router.add_post("/tab/api/overview/export", self._signed(self.overview_export))
+        app.router.add_get("/tab/api/breaches", self._signed(self.breaches))
+        app.router.add_post("/tab/api/breaches/export", self._signed(self.breaches_export))
+        app.router.add_get("/tab/api/breaches/{bid}", self._signed(self.breach))
 
     # --- the page and its files ---------------------------------------------------------------
 
@@ -148,12 +156,8 @@ class Tab:
         services = self.services
         own = await my_requests(services, actor)
         leaks = await mine_items(services, actor, actor.locale)
-        waiting = await waiting_for(services, actor)
-        keeper, reader = await self._sections(actor)
-        page = pages.mine_page(
-            services.kinds, own, leaks, actor.locale, len(waiting), keeper, reader
-        )
-        return _html(page)
+        nav = await self.nav(actor, "mine")
+        return _html(pages.mine_page(services.kinds, own, leaks, actor.locale, nav))
 
     async def _keeps_registers(self, actor: Actor) -> bool:
         return await has_role(self.services, actor.tenant_id, actor.user_id, REGISTER_ROLES)
@@ -161,13 +165,20 @@ class Tab:
     async def _reads_overview(self, actor: Actor) -> bool:
         return await has_role(self.services, actor.tenant_id, actor.user_id, OVERVIEW_ROLES)
 
-    async def _sections(self, actor: Actor) -> tuple[bool, bool]:
-        return await self._keeps_registers(actor), await self._reads_overview(actor)
+    async def _privacy_office(self, actor: Actor) -> bool:
+        return await has_role(self.services, actor.tenant_id, actor.user_id, PRIVACY_OFFICE)
 
     async def nav(self, actor: Actor, current: str) -> str:
+        """The sections this person may open (roles from the directory)."""
         waiting = await waiting_for(self.services, actor)
-        keeper, reader = await self._sections(actor)
-        return pages.nav(actor.locale, current, len(waiting), keeper, reader)
+        return pages.nav(
+            actor.locale,
+            current,
+            len(waiting),
+            await self._keeps_registers(actor),
+            await self._reads_overview(actor),
+            await self._privacy_office(actor),
+        )
 
     async def mine_detail(self, request: web.Request, actor: Actor) -> web.Response:
         """One of the person's own requests: whose it is comes from the token, so nobody opens
@@ -184,9 +195,8 @@ class Tab:
 
     async def pending(self, request: web.Request, actor: Actor) -> web.Response:
         entries = await waiting_for(self.services, actor)
-        keeper, reader = await self._sections(actor)
-        page = pages.pending_page(self.services.kinds, entries, actor.locale, keeper, reader)
-        return _html(page)
+        nav = await self.nav(actor, "pending")
+        return _html(pages.pending_page(self.services.kinds, entries, actor.locale, nav))
 
     async def pending_detail(self, request: web.Request, actor: Actor) -> web.Response:
         """A request before this person, only for its designated approver (from storage)."""
@@ -214,6 +224,48 @@ class Tab:
 
     async def overview_export(self, request: web.Request, actor: Actor) -> web.Response:
         return await _overview_export(self, request, actor)
+
+    async def breaches(self, request: web.Request, actor: Actor) -> web.Response:
+        """The breach register; the privacy officer and deputy only."""
+        if not await self._privacy_office(actor):
+            log.warning("tab: breach register refused (role)")
+            return _html(pages.message(actor.locale, "dataleak.refused.not_privacy_office"), 403)
+        now = self.services.clock()
+        found = await self.services.breaches.register(actor.tenant_id)
+        year = breach_year(request.query.get("year"), now)
+        nav = await self.nav(actor, "breaches")
+        return _html(tab_breaches.register_page(found, year, now, actor.locale, nav))
+
+    async def breach(self, request: web.Request, actor: Actor) -> web.Response:
+        """One case with its clock; the privacy office only (bot.services.breaches.view)."""
+        try:
+            found = await view_breach(self.services, actor, request.match_info["bid"][:40])
+        except NotPrivacyOffice:
+            log.warning("tab: breach case refused (role)")
+            return _html(pages.message(actor.locale, "dataleak.refused.not_privacy_office"), 403)
+        except LookupError:
+            return _html(pages.message(actor.locale, "requests.refused.not_found"), 404)
+        nav = await self.nav(actor, "breaches")
+        page = tab_breaches.case_page(found, self.services.clock(), actor.locale, nav)
+        return _html(page)
+
+    async def breaches_export(self, request: web.Request, actor: Actor) -> web.Response:
+        """The card's breach register export: a one-time ticket, the role checked again at
+        download."""
+        if not await self._privacy_office(actor):
+            log.warning("tab: breach register export refused (role)")
+            return _html(pages.message(actor.locale, "dataleak.refused.not_privacy_office"), 403)
+        form = await request.post()
+        now = self.services.clock()
+        raw_format = form.get("format")
+        fmt = raw_format if isinstance(raw_format, str) and raw_format in FORMATS else "xlsx"
+        year = breach_year(form.get("year"), now)
+        ticket = await create_ticket(
+            self.services.tickets, actor.tenant_id, actor.user_id, fmt, year, actor.locale, now
+        )
+        name = breach_file(actor.locale, year, ticket.format)
+        nav = await self.nav(actor, "breaches")
+        return _html(tab_registers.download(actor.locale, name, ticket.token, nav))
 
     async def decide(self, request: web.Request, actor: Actor) -> web.Response:
         """The decision through the engine the card uses: the same approver check, the kind's

@@ -55,10 +55,15 @@ def message(locale: str, key: str, **values: object) -> str:
 
 
 def nav(
-    locale: str, current: str, waiting: int, registers: bool = False, overview: bool = False
+    locale: str,
+    current: str,
+    waiting: int,
+    registers: bool = False,
+    overview: bool = False,
+    breaches: bool = False,
 ) -> str:
-    """The sections; "Registers" and "Jaaroverzicht" only for the roles that may see them
-    (checked again on the server when opened)."""
+    """The sections; registers, the overview and the breach register only for the roles that
+    may see them (checked again on the server when opened)."""
     links = [("mine", text(locale, "personal.mine_title"))]
     pending = text(locale, "personal.pending_title")
     links.append(("pending", f"{pending} ({waiting})" if waiting else pending))
@@ -66,6 +71,8 @@ def nav(
         links.append(("registers", text(locale, "tab.registers.title")))
     if overview:
         links.append(("overview", text(locale, "tab.overview_title")))
+    if breaches:
+        links.append(("breaches", text(locale, "tab.breaches_nav")))
     items = "".join(
         f'<li><a href="#{name}" data-view="/{name}"'
         + (' aria-current="page"' if name == current else "")
@@ -91,9 +98,7 @@ def mine_page(
     requests: list[RequestSummary],
     others: list[dict[str, Any]],
     locale: str,
-    waiting: int,
-    registers: bool = False,
-    overview: bool = False,
+    nav_html: str,
 ) -> str:
     """Mijn meldingen: every own request (each opens its detail) and data-leak reports."""
     dated: list[tuple[str, str]] = []
@@ -124,20 +129,14 @@ def mine_page(
     rows = [row for _, row in sorted(dated, key=lambda pair: pair[0], reverse=True)]
     intro = f"<p>{e(text(locale, 'personal.mine_intro'))}</p>" if rows else ""
     return (
-        nav(locale, "mine", waiting, registers, overview)
+        nav_html
         + f"<h1>{e(text(locale, 'personal.mine_title'))}</h1>"
         + intro
         + _list(rows, text(locale, "personal.mine_empty"))
     )
 
 
-def pending_page(
-    kinds: Kinds,
-    entries: list[InboxEntry],
-    locale: str,
-    registers: bool = False,
-    overview: bool = False,
-) -> str:
+def pending_page(kinds: Kinds, entries: list[InboxEntry], locale: str, nav_html: str) -> str:
     """Openstaand: what waits for this person's decision, oldest first."""
     rows = []
     for entry in entries:
@@ -158,7 +157,7 @@ def pending_page(
         )
     intro = f"<p>{e(text(locale, 'personal.pending_intro'))}</p>" if rows else ""
     return (
-        nav(locale, "pending", len(entries), registers, overview)
+        nav_html
         + f"<h1>{e(text(locale, 'personal.pending_title'))}</h1>"
         + intro
         + _list(rows, text(locale, "personal.pending_empty"))

@@ -24,7 +24,7 @@ from bot.app import READY, SERVICES, init_app
 from bot.domain.requests import Status
 from bot.settings import Settings
 from tests.e2e.test_playground_browser import CHROMIUM, CHROMIUM_FLAGS
-from tests.support.activities import LOTTE, MARIEKE, PIETER, SANNE, TENANT, TeamsUser
+from tests.support.activities import FATIMA, LOTTE, MARIEKE, PIETER, SANNE, TENANT, TeamsUser
 from tests.support.connector import MockConnector
 from tests.support.entra import FakeEntra
 from tests.support.flows import WINE, action
@@ -299,3 +299,38 @@ async def test_the_director_reads_the_yearly_overview_and_downloads_it(
     refused = await tab.get("/tab/api/overview", tab.sso(SANNE))
     assert refused.status == 403
     assert "alleen voor de directeur-bestuurder" in await refused.text()
+
+
+async def test_the_privacy_officer_opens_the_breach_register_and_a_case_with_its_clock(
+    tab: TabBot, browser: Browser
+) -> None:
+    from tests.e2e.test_dataleak_flow import MAIL
+
+    for user in (SANNE, FATIMA):
+        assert (await tab.post(user.install(tab.service_url))).status == 200
+    form = await invoke(tab, SANNE, "dataleak.open", {})
+    data = {**(action(form, "dataleak.submit").get("data") or {}), **MAIL}
+    await invoke(tab, SANNE, "dataleak.submit", data)
+    [breach] = await tab.server.app[SERVICES].breaches.register(TENANT)
+
+    page = await open_tab(browser, tab, FATIMA)
+    await page.get_by_role("link", name="Datalekken").click()
+    await expect(page.get_by_role("heading", name="Register datalekken")).to_be_visible()
+    await page.get_by_label("Jaar").select_option("all")
+    await page.get_by_role("button", name="Toepassen").click()
+    await expect(page.get_by_label("Jaar")).to_have_value("all")
+    await expect(page.get_by_role("status")).to_contain_text("1 meldingen")
+    await no_sideways_scroll(page)
+    await page.get_by_role("link", name=breach.id).click()
+    await expect(page.get_by_role("heading", level=1)).to_contain_text(breach.id)
+    clock = page.locator(".clock")
+    await expect(clock).to_contain_text("Termijn: 72 uur vanaf")
+    await expect(clock).to_contain_text("uiterlijk")
+    await expect(page.locator("dd", has_text="huurachterstanden")).to_be_visible()
+    await no_sideways_scroll(page)
+
+    # Nobody else: not the reporter, not the integrity officer.
+    for user in (SANNE, LOTTE):
+        for path in ("/tab/api/breaches", f"/tab/api/breaches/{breach.id}"):
+            answer = await tab.get(path, tab.sso(user))
+            assert answer.status == 403, (user.name, path)
