@@ -147,6 +147,10 @@ class Tab:
                     "storage failure shown on the tab (%s): %s", request.path, type(error).__name__
                 )
                 return _html(pages.message(locale, "errors.storage_unavailable"), 503)
+            except Exception:
+                # Never a bare 500: log it (no personal data in the path but ids), say so.
+                log.exception("tab page %s failed", request.path)
+                return _html(pages.message(locale, "tab.failed"), 500)
 
         return handler
 
@@ -199,13 +203,15 @@ class Tab:
         return _html(pages.pending_page(self.services.kinds, entries, actor.locale, nav))
 
     async def pending_detail(self, request: web.Request, actor: Actor) -> web.Response:
-        """A request before this person, only for its designated approver (from storage)."""
+        """A request before this person, only for its designated approver (who gets the
+        decision form) or its advisor (who reads it; advice is given on the card)."""
         requester, rid = request.match_info["requester"], request.match_info["rid"]
         try:
             stored = await load(self.services, actor.tenant_id, requester[:64], rid[:40])
         except RequestNotFound:
             return _html(pages.message(actor.locale, "requests.refused.not_found"), 404)
-        if stored.request.approver.id != actor.user_id:
+        advisor = stored.request.advisor.id if stored.request.advisor else None
+        if actor.user_id not in (stored.request.approver.id, advisor):
             log.warning("tab: %s refused (not the approver)", rid)
             return _html(pages.message(actor.locale, "requests.refused.not_approver"), 403)
         page = pages.detail_page(

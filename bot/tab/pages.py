@@ -164,6 +164,16 @@ def pending_page(kinds: Kinds, entries: list[InboxEntry], locale: str, nav_html:
     )
 
 
+def _first_text(locale: str, keys: list[str]) -> str:
+    """The first of `keys` that is a text ("" when none is)."""
+    for key in keys:
+        try:
+            return text(locale, key)
+        except (KeyError, TypeError):
+            continue
+    return ""
+
+
 def _trail_label(locale: str, action: str) -> str:
     try:
         return text(locale, f"tab.trail.{action}")
@@ -204,8 +214,14 @@ def detail_page(
     if outcome:
         parts.append(f'<p class="outcome">{e(outcome)}</p>')
     if view.verdicts and request.verdict and request.pending:
-        verdict = text(locale, f"{view.verdicts}.{request.verdict}")
-        parts.append(f"<p>{e(text(locale, 'tab.verdict', verdict=verdict))}</p>")
+        who = "you" if requester else "others"
+        keys = [f"{view.verdicts}.{request.verdict}.{who}", f"{view.verdicts}.{request.verdict}"]
+        if view.advisor_role is not None and request.advisor is None:
+            lacking = f"{view.verdicts}_no_advisor.{request.verdict}"  # as on the card
+            keys = [f"{lacking}.{who}", lacking, *keys]
+        verdict = _first_text(locale, keys)
+        if verdict:
+            parts.append(f"<p>{e(text(locale, 'tab.verdict', verdict=verdict))}</p>")
     step = step_line(request, locale, requester)
     if step:
         parts.append(f"<p>{e(step)}</p>")
