@@ -13,8 +13,8 @@ from aiohttp.test_utils import TestServer
 from bot.app import READY, SERVICES, init_app
 from bot.domain.requests import Status
 from bot.settings import Settings
-from tests.e2e.test_request_flows import INVITATION
-from tests.support.activities import LOTTE, PIETER, SANNE, TENANT, TeamsUser
+from tests.e2e.test_request_flows import INVITATION, SIDEJOB
+from tests.support.activities import JOOST, LOTTE, PIETER, SANNE, TENANT, TeamsUser
 from tests.support.connector import MockConnector
 from tests.support.entra import FakeEntra
 from tests.support.flows import action
@@ -104,3 +104,21 @@ async def test_nobody_decides_on_their_own_request_or_opens_someone_elses(tab: T
     page = await mine.text()
     assert "Diner na oplevering De Linde" in page
     assert "<form" not in page  # the requester gets no decision form
+
+
+async def test_hr_reads_a_side_job_it_advises_on_but_gets_no_decision_form(tab: TabBot) -> None:
+    for user in (SANNE, PIETER, JOOST):
+        await tab.post(user.install(tab.service_url))
+    form = await invoke(tab, SANNE, "sidejob.open", {})
+    data = {**(action(form, "sidejob.submit").get("data") or {}), **SIDEJOB}
+    await invoke(tab, SANNE, "sidejob.submit", data)
+    [summary] = await tab.server.app[SERVICES].requests.for_requester(TENANT, SANNE.aad_id)
+    waiting = await tab.get("/tab/api/pending", tab.sso(JOOST))
+    assert summary.id in await waiting.text()
+    detail = await tab.get(f"/tab/api/pending/{SANNE.aad_id}/{summary.id}", tab.sso(JOOST))
+    assert detail.status == 200
+    page = await detail.text()
+    assert "Voetbalclub VV Groen" in page
+    assert '<form data-api="/tab/api/pending/' not in page
+    refused = await decide(tab, JOOST, summary.id, {"choice": "approve", "comment": "Prima"})
+    assert refused.status == 403
