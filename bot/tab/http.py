@@ -374,7 +374,13 @@ async def _export(tab: Tab, request: web.Request, actor: Actor) -> web.Response:
         actor.locale,
         services.clock(),
         subject="register",
-        params={"kind": query.kind.name, "department": department},
+        params={
+            "kind": query.kind.name,
+            "department": department,
+            "status": query.status,
+            "verdict": query.verdict,
+            "q": query.search,
+        },
     )
     name = file_name(actor.locale, query.kind.name, query.year, department, ticket.format)
     nav = await tab.nav(actor, "registers")

@@ -20,7 +20,7 @@ from bot.services.spreadsheets import Cell
 from bot.tab.pages import e
 from cards import text
 from dialogs.kinds import RequestKind
-from dialogs.registers import kept, register_sheet
+from dialogs.registers import kept, narrowed, register_sheet
 from dialogs.requests_view import outcome_text
 
 PAGE_SIZE = 25
@@ -89,21 +89,10 @@ def run(
     kind = query.kind
     of_kind = [r for r in requests if r.kind == kind.name]
     chosen = select(kind, of_kind, query.year, query.department, known)
-    if query.status:
-        chosen = [r for r in chosen if r.status.value == query.status]
-    if query.verdict:
-        chosen = [r for r in chosen if r.verdict == query.verdict]
     sheet = register_sheet(chosen, kind, locale, known, of_kind)
-    rows = list(zip(chosen, sheet.rows, strict=True))
-    words = query.search.casefold().split()
-    if words:
-        rows = [
-            (r, cells)
-            for r, cells in rows
-            if all(
-                w in " ".join([r.facts.summary, *map(_cell_text, cells)]).casefold() for w in words
-            )
-        ]
+    rows = narrowed(
+        list(zip(chosen, sheet.rows, strict=True)), query.status, query.verdict, query.search
+    )
     if query.sort == "oldest":
         rows.reverse()
     elif query.sort == "requester":
@@ -219,9 +208,11 @@ def page(
                 ("kind", kind.name),
                 ("year", year),
                 ("department", query.department or ALL),
+                ("status", query.status or ALL),
+                ("verdict", query.verdict or ALL),
+                ("q", query.search),
             )
         )
-        + f'<p class="hint">{e(t("tab.registers.export_scope"))}</p>'
         + "".join(
             f'<button type="submit" name="format" value="{fmt}">'
             f"{e(t('tab.registers.export', format=fmt.upper()))}</button>"
