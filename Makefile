@@ -6,10 +6,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
+# TeamsJS for the tab, copied out of node_modules (which App Service does not get; .webappignore).
+TEAMS_JS := bot/tab/static/vendor/MicrosoftTeams.min.js
 
 .PHONY: install chromium run test lint typecheck unit integration e2e bench package icons clean
 
-install: $(STAMP) $(NODE_STAMP)
+install: $(STAMP) $(NODE_STAMP) $(TEAMS_JS)
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,6 +22,10 @@ $(STAMP): pyproject.toml constraints.txt
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
+
+$(TEAMS_JS): $(NODE_STAMP)
+	mkdir -p $(dir $@)
+	cp node_modules/@microsoft/teams-js/dist/umd/MicrosoftTeams.min.js $@
 
 chromium:
 	@command -v chromium >/dev/null || { \

@@ -55,6 +55,7 @@ from bot.storage.store import TableStore
 from bot.storage.tables import AzureTableStore
 from bot.storage.trailer import TrailerRepository
 from bot.storage.violations import ViolationRepository
+from bot.tab.http import add_tab
 from bot.teams.adapter import build_adapter
 from bot.teams.fast_connector import close_connectors
 from bot.teams.handler import IntegrityBot
@@ -159,6 +160,8 @@ def init_app(
     keep_tokens_out_of_access_log()
     app.router.add_get("/exports/{token}", export_page)
     app.router.add_post("/exports/{token}", export_download)
+    # The personal tab "Integriteit" (Teams single sign-on; bot/tab/http.py).
+    add_tab(app, services)
     if settings.local_mode:
         log.warning(
             "LOCAL MODE: no MicrosoftAppId set, requests are NOT authenticated; "

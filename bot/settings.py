@@ -300,6 +300,12 @@ class Settings:
         "Comma-separated Entra tenant ids whose Teams activities are served, besides "
         "MicrosoftAppTenantId (for a MultiTenant app); any other tenant is refused (403).",
     )
+    sso_authority: Annotated[str, _checked(_url(https_only=True))] = env(
+        "TAB_SSO_AUTHORITY",
+        "https://login.microsoftonline.com",
+        "Entra ID authority whose OpenID configuration (per tenant) names the issuer and the "
+        "signing keys of the tab's single sign-on tokens (a loopback identity provider in tests).",
+    )
     storage_connection_string: Annotated[str, _checked(_connection_string)] = env(
         "AZURE_STORAGE_CONNECTION_STRING",
         AZURITE_CONNECTION_STRING,
@@ -682,6 +688,15 @@ class Settings:
             phone=self.confidant_phone.strip(),
             email=self.confidant_email.strip(),
         )
+
+    @property
+    def sso_audiences(self) -> frozenset[str]:
+        """What a tab token's `aud` may be: the manifest's `webApplicationInfo.resource`
+        (api://<public host>/<app id>, v1 tokens) or the app id itself (v2 tokens)."""
+        if not self.app_id:
+            return frozenset()
+        host = urlsplit(self.public_url).netloc
+        return frozenset({f"api://{host}/{self.app_id}", self.app_id})
 
     @property
     def directory_tenant(self) -> str:

@@ -111,6 +111,9 @@ def _year(raw: object, now: datetime) -> int | None:
     return now.astimezone(AMSTERDAM).year
 
 
+pick_year = _year  # for the tab (bot/tab/http.py)
+
+
 def in_year(breaches: Sequence[Breach], year: int | None) -> list[Breach]:
     """Reports discovered in `year` (Amsterdam time), or all of them."""
     if year is None:

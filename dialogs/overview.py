@@ -89,6 +89,13 @@ def _hours(figures: KindFigures, locale: str) -> str:
 
 
 def overview_card(kinds: Kinds, overview: Overview, years: Sequence[int], locale: str) -> Card:
+    return render("overview", locale, overview_data(kinds, overview, years, locale))
+
+
+def overview_data(
+    kinds: Kinds, overview: Overview, years: Sequence[int], locale: str
+) -> dict[str, Any]:
+    """What the overview shows (the card and the tab): headed lists of facts and the chart."""
     t = texts_for(locale)["overview"]
     fact = dict[str, str]
     declarations: list[fact] = [
@@ -136,7 +143,7 @@ def overview_card(kinds: Kinds, overview: Overview, years: Sequence[int], locale
         "leaks": leak_facts,
         "chart": data_uri(chart(overview, locale)),
     }
-    return render("overview", locale, data)
+    return data
 
 
 def overview_sheets(kinds: Kinds, overview: Overview, locale: str) -> list[Sheet]:

@@ -9,6 +9,7 @@ the authenticated person on every action and again at download.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
@@ -309,6 +310,29 @@ async def show_register(action: CardAction, services: Services) -> Card:
     return register_card(services.kinds, requests, kind, year, department, known, actor.locale, now)
 
 
+def _cell_text(cell: Cell) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, date | datetime):
+        return cell.isoformat()
+    return str(cell)
+
+
+def narrowed(
+    rows: list[tuple[ApprovalRequest, Sequence[Cell]]], status: str, verdict: str, search: str
+) -> list[tuple[ApprovalRequest, Sequence[Cell]]]:
+    """Register rows (request, its sheet cells) with the given status and verdict ("" = any)
+    holding every word of `search` in the summary or a cell, case-insensitive."""
+    words = search.casefold().split()
+    return [
+        (r, cells)
+        for r, cells in rows
+        if (not status or r.status.value == status)
+        and (not verdict or r.verdict == verdict)
+        and all(w in " ".join([r.facts.summary, *map(_cell_text, cells)]).casefold() for w in words)
+    ]
+
+
 def file_name(locale: str, kind: str, year: int | None, department: str, fmt: str) -> str:
     parts = [register_file(locale, kind), str(year) if year is not None else ALL]
     if department:
@@ -390,6 +414,12 @@ async def export_file(services: Services, ticket: ExportTicket) -> ExportFile | 
     )
     chosen = select(kind, requests, ticket.year, department, known)
     sheet = register_sheet(chosen, kind, ticket.locale, known, requests)
+    # The tab's export also carries its search and its status and verdict filters.
+    status, verdict = ticket.params.get("status", ""), ticket.params.get("verdict", "")
+    search = ticket.params.get("q", "")
+    if status or verdict or search:
+        rows = narrowed(list(zip(chosen, sheet.rows, strict=True)), status, verdict, search)
+        sheet = replace(sheet, rows=[cells for _, cells in rows])
     name = file_name(ticket.locale, kind.name, ticket.year, department or "", ticket.format)
     content = to_csv(sheet) if ticket.format == "csv" else to_xlsx([sheet])
     return name, CONTENT_TYPES[ticket.format], content

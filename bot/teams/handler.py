@@ -21,6 +21,8 @@ from bot.domain.people import Actor
 from bot.services.context import Services
 from bot.storage.errors import StorageError
 from bot.storage.repositories import StoredReference
+from cards import text
+from dialogs import extension
 from dialogs.base import Card, CardAction
 from dialogs.menu import error_card, menu_for
 from dialogs.registry import VerbRegistry
@@ -99,6 +101,8 @@ class IntegrityBot(ActivityHandler):  # type: ignore[misc]
         await self._remember(turn_context, self._actor(turn_context))
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse | None:
+        if turn_context.activity.name in extension.INVOKES:
+            return await self._message_extension(turn_context)
         if turn_context.activity.name != "adaptiveCard/action":
             return InvokeResponse(status=int(HTTPStatus.NOT_IMPLEMENTED))
         actor = self._actor(turn_context)
@@ -125,6 +129,24 @@ class IntegrityBot(ActivityHandler):  # type: ignore[misc]
                 card = error_card(actor.locale, "unexpected")
         response = AdaptiveCardInvokeResponse(status_code=200, type=CARD_CONTENT_TYPE, value=card)
         return InvokeResponse(status=int(HTTPStatus.OK), body=response.serialize())
+
+    async def _message_extension(self, turn_context: TurnContext) -> InvokeResponse:
+        """'Melden bij Integriteit' on a message: the answer is the dialog only; nothing is
+        sent to the conversation the message is in (dialogs/extension.py)."""
+        actor = self._actor(turn_context)
+        name = str(turn_context.activity.name)
+        try:
+            body = await extension.answer(
+                name, actor, turn_context.activity.value, self._services, self._registry
+            )
+        except Exception:
+            log.exception(
+                "message extension %s failed (activity %s)", name, turn_context.activity.id
+            )
+            body = {
+                "task": {"type": "message", "value": text(actor.locale, "extension.unexpected")}
+            }
+        return InvokeResponse(status=int(HTTPStatus.OK), body=body)
 
     async def _remember(self, turn_context: TurnContext, actor: Actor) -> None:
         """Keep this person's conversation reference for proactive messages later."""

@@ -98,6 +98,36 @@ class FakeEntra:
         }
         return jwt.encode(claims, None, algorithm="none", headers={"kid": self.kid})
 
+    # --- tokens TeamsJS gives a tab (Teams single sign-on) ---------------------------------------
+
+    def sso_token(
+        self,
+        tenant: str,
+        oid: str,
+        audience: str,
+        *,
+        name: str = "",
+        lifetime: int = 3600,
+        issuer: str | None = None,
+        key: rsa.RSAPrivateKey | None = None,
+    ) -> str:
+        """An Entra v2 access token for the app's `webApplicationInfo.resource`, as
+        `authentication.getAuthToken()` hands it to the page."""
+        now = int(time.time())
+        claims = {
+            "iss": issuer if issuer is not None else f"{self.base_url}/{tenant}/v2.0",
+            "aud": audience,
+            "tid": tenant,
+            "oid": oid,
+            "name": name,
+            "scp": "access_as_user",
+            "ver": "2.0",
+            "nbf": now - 60,
+            "iat": now - 60,
+            "exp": now + lifetime,
+        }
+        return jwt.encode(claims, key or self.key, algorithm="RS256", headers={"kid": self.kid})
+
     # --- URLs ----------------------------------------------------------------------------------
 
     @property
@@ -115,6 +145,7 @@ class FakeEntra:
         app.router.add_get("/botframework/v1/keys", self._keys)
         app.router.add_get("/{tenant}/v2.0/.well-known/openid-configuration", self._discovery)
         app.router.add_post("/{tenant}/oauth2/v2.0/token", self._token)
+        app.router.add_get("/{tenant}/discovery/v2.0/keys", self._tenant_keys)
         return app
 
     async def _metadata(self, request: web.Request) -> web.Response:
@@ -144,6 +175,17 @@ class FakeEntra:
                 ]
             }
         )
+
+    async def _tenant_keys(self, request: web.Request) -> web.Response:
+        public = self.key.public_key().public_numbers()
+        key = {
+            "kty": "RSA",
+            "use": "sig",
+            "kid": self.kid,
+            "n": _b64(public.n),
+            "e": _b64(public.e),
+        }
+        return web.json_response({"keys": [key]})
 
     async def _discovery(self, request: web.Request) -> web.Response:
         tenant = request.match_info["tenant"]

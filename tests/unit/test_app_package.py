@@ -17,6 +17,7 @@ from infra.package import PLACEHOLDER, SOURCE, build_package, manifest_for
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMAS = ROOT / "tests" / "schemas"
 APP_ID = "8f1e2d3c-4b5a-4c6d-9e8f-0a1b2c3d4e5f"
+HOST = "integriteitsbot.azurewebsites.net"
 FLOW_COMMANDS = [
     "cadeau",
     "uitnodiging",
@@ -39,7 +40,7 @@ def _errors(schema_file: str, document: Any) -> list[str]:
 
 
 def test_the_manifest_is_valid_against_the_official_1_24_schema() -> None:
-    manifest = manifest_for(APP_ID)
+    manifest = manifest_for(APP_ID, HOST)
     assert _errors("teams-manifest-1.24.schema.json", manifest) == []
     assert manifest["manifestVersion"] == "1.24"
     assert manifest["id"] == APP_ID
@@ -53,7 +54,7 @@ def test_without_the_app_id_filled_in_the_manifest_is_not_valid() -> None:
 
 
 def test_the_bot_lives_in_personal_scope_only_with_a_command_per_flow() -> None:
-    [bot] = manifest_for(APP_ID)["bots"]  # type: ignore[misc]
+    [bot] = manifest_for(APP_ID, HOST)["bots"]  # type: ignore[misc]
     assert bot["botId"] == APP_ID
     assert bot["scopes"] == ["personal"]
     [commands] = bot["commandLists"]
@@ -67,7 +68,7 @@ def test_localisation_files_are_valid_against_the_official_schema(language: str)
 
 
 def test_dutch_is_the_default_and_english_is_offered() -> None:
-    info = manifest_for(APP_ID)["localizationInfo"]
+    info = manifest_for(APP_ID, HOST)["localizationInfo"]
     assert info == {
         "defaultLanguageTag": "nl-nl",
         "defaultLanguageFile": "nl.json",
@@ -78,7 +79,7 @@ def test_dutch_is_the_default_and_english_is_offered() -> None:
 def test_nl_and_en_translate_the_same_strings_and_nl_matches_the_manifest() -> None:
     nl, en = _json(SOURCE / "nl.json"), _json(SOURCE / "en.json")
     assert nl.keys() == en.keys()
-    manifest = manifest_for(APP_ID)
+    manifest = manifest_for(APP_ID, HOST)
     for key, value in nl.items():
         if key == "$schema":
             continue
@@ -110,7 +111,7 @@ def test_the_outline_icon_is_32_square_white_on_transparent() -> None:
 
 
 def test_the_package_zip_has_the_app_id_and_every_file(tmp_path: Path) -> None:
-    target = build_package(APP_ID, tmp_path / "build" / "appPackage.zip")
+    target = build_package(APP_ID, tmp_path / "build" / "appPackage.zip", HOST)
     with zipfile.ZipFile(target) as package:
         assert sorted(package.namelist()) == sorted(
             ["manifest.json", "nl.json", "en.json", "color.png", "outline.png"]
@@ -125,4 +126,33 @@ def test_the_package_zip_has_the_app_id_and_every_file(tmp_path: Path) -> None:
 
 def test_the_package_refuses_an_app_id_that_is_not_a_guid(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="MicrosoftAppId"):
-        build_package("my-bot", tmp_path / "appPackage.zip")
+        build_package("my-bot", tmp_path / "appPackage.zip", HOST)
+
+
+def test_the_tab_the_message_extension_and_sign_on_are_declared() -> None:
+    manifest: Any = manifest_for(APP_ID, HOST)
+    [tab] = manifest["staticTabs"]
+    assert tab["scopes"] == ["personal"]
+    assert tab["contentUrl"] == f"https://{HOST}/tab?lang={{locale}}"
+    [extension] = manifest["composeExtensions"]
+    assert extension["botId"] == APP_ID
+    [command] = extension["commands"]
+    assert command["id"] == "declareFromMessage"  # dialogs/extension.py COMMAND
+    assert command["type"] == "action" and command["context"] == ["message"]
+    assert command["fetchTask"] is True
+    assert command["title"] == "Melden bij Integriteit"
+    # The tab's token audience (bot/settings.py sso_audiences) is this resource.
+    assert manifest["webApplicationInfo"] == {
+        "id": APP_ID,
+        "resource": f"api://{HOST}/{APP_ID}",
+    }
+    assert manifest["validDomains"] == [HOST]
+
+
+def test_the_package_needs_an_https_public_address() -> None:
+    from infra.package import host_of
+
+    assert host_of(f"https://{HOST}") == HOST
+    for wrong in ("http://localhost:3978", f"https://{HOST}/bot", "integriteitsbot"):
+        with pytest.raises(ValueError, match="BOT_PUBLIC_URL"):
+            host_of(wrong)

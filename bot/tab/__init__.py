@@ -1,0 +1,1 @@
+"""The personal tab "Integriteit" (Teams single sign-on, server-rendered pages)."""

@@ -1,0 +1,451 @@
+"""The personal tab "Integriteit": routes on the bot's own aiohttp app.
+
+`GET /tab` is the page Teams opens (static; it holds no personal data). Its script gets a
+single sign-on token from TeamsJS and calls `/tab/api/...` with it as a bearer token; every API
+call validates the token (bot.sso) and takes the person from it, and every rule is the engine's
+own (the approver check, the kind's choices), exactly as for a card action.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from pathlib import Path
+
+from aiohttp import web
+
+from bot.domain.people import Actor
+from bot.domain.registers import ALL, AMSTERDAM
+from bot.domain.requests import DecisionRefused, Status
+from bot.services.approvals import RequestNotFound, decide_request, load
+from bot.services.breaches import PRIVACY_OFFICE, NotPrivacyOffice
+from bot.services.breaches import view as view_breach
+from bot.services.context import Services
+from bot.services.exports import FORMATS, create_ticket
+from bot.services.overview import yearly
+from bot.services.personal import my_requests, waiting_for
+from bot.services.registers import OVERVIEW_ROLES, REGISTER_ROLES, departments, requests_of
+from bot.services.roles import has_role
+from bot.sso import SsoRefused, SsoValidator, bearer
+from bot.storage.errors import StorageError
+from bot.tab import breaches as tab_breaches
+from bot.tab import overview as tab_overview
+from bot.tab import pages
+from bot.tab import registers as tab_registers
+from bot.tab.registers import Query
+from cards import text
+from dialogs.breach_dossier import mine_items
+from dialogs.breach_register import file_name as breach_file
+from dialogs.breach_register import pick_year as breach_year
+from dialogs.forms import clean_text
+from dialogs.overview import file_name as overview_file
+from dialogs.overview import pick_year as overview_year
+from dialogs.registers import file_name, pick_department, pick_kind, pick_year, years_to_read
+from dialogs.requests_view import CardPresenter
+
+log = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parents[2]
+STATIC = Path(__file__).resolve().parent / "static"
+# TeamsJS, shipped from node_modules (package.json pins it), never from a CDN.
+TEAMS_JS = (
+    ROOT / "node_modules" / "@microsoft" / "teams-js" / "dist" / "umd" / "MicrosoftTeams.min.js"
+)
+
+# Teams shows the tab in a frame: only Teams' own hosts may frame it; scripts only from here.
+_FRAME_ANCESTORS = (
+    "teams.microsoft.com *.teams.microsoft.com *.cloud.microsoft *.office.com "
+    "*.microsoft365.com *.skype.com"
+)
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    f"connect-src 'self'; frame-ancestors 'self' {_FRAME_ANCESTORS}; base-uri 'none'; "
+    "form-action 'self'"
+)
+
+_SIGN_IN_TEXTS = {
+    "missing": "tab.signin.missing",
+    "expired": "tab.signin.expired",
+    "tenant": "tab.signin.tenant",
+    "keys_unavailable": "tab.signin.unavailable",
+    "no_app_id": "tab.signin.unavailable",
+}
+
+Page = Callable[[web.Request, Actor], Awaitable[web.Response]]
+
+
+def _locale(request: web.Request) -> str:
+    lang = request.query.get("lang", "")
+    return "en-US" if lang.lower().startswith("en") else "nl-NL"
+
+
+def _html(body: str, status: int = 200) -> web.Response:
+    response = web.Response(text=body, status=status, content_type="text/html", charset="utf-8")
+    response.headers["Content-Security-Policy"] = CSP
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+class Tab:
+    """The tab's handlers for one app."""
+
+    def __init__(self, services: Services, validator: SsoValidator) -> None:
+        self.services = services
+        self.validator = validator
+
+    def routes(self, app: web.Application) -> None:
+        app.router.add_get("/tab", self.shell)
+        app.router.add_get("/tab/static/teams-js.js", self.teams_js)
+        app.router.add_get("/tab/static/{name:tab\\.(js|css)}", self.static)
+        app.router.add_get("/tab/api/mine", self._signed(self.mine))
+        app.router.add_get("/tab/api/mine/{rid}", self._signed(self.mine_detail))
+        app.router.add_get("/tab/api/pending", self._signed(self.pending))
+        app.router.add_get("/tab/api/pending/{requester}/{rid}", self._signed(self.pending_detail))
+        app.router.add_post("/tab/api/pending/{requester}/{rid}", self._signed(self.decide))
+        app.router.add_get("/tab/api/registers", self._signed(self.registers))
+        app.router.add_post("/tab/api/registers/export", self._signed(self.export))
+        app.router.add_get("/tab/api/overview", self._signed(self.overview))
+        app.router.add_post("/tab/api/overview/export", self._signed(self.overview_export))
+        app.router.add_get("/tab/api/breaches", self._signed(self.breaches))
+        app.router.add_post("/tab/api/breaches/export", self._signed(self.breaches_export))
+        app.router.add_get("/tab/api/breaches/{bid}", self._signed(self.breach))
+
+    # --- the page and its files ---------------------------------------------------------------
+
+    async def shell(self, request: web.Request) -> web.Response:
+        return _html(pages.shell(_locale(request)))
+
+    async def teams_js(self, request: web.Request) -> web.StreamResponse:
+        if not TEAMS_JS.is_file():
+            log.error("TeamsJS missing at %s: run `make install`", TEAMS_JS)
+            raise web.HTTPNotFound()
+        return web.FileResponse(TEAMS_JS, headers={"Content-Type": "text/javascript"})
+
+    async def static(self, request: web.Request) -> web.StreamResponse:
+        return web.FileResponse(STATIC / request.match_info["name"])
+
+    # --- sign-on ------------------------------------------------------------------------------
+
+    def _signed(self, page: Page) -> Callable[[web.Request], Awaitable[web.Response]]:
+        async def handler(request: web.Request) -> web.Response:
+            locale = _locale(request)
+            token = bearer(request.headers.get("Authorization"))
+            try:
+                if token is None:
+                    raise SsoRefused("missing")
+                identity = await self.validator.validate(token)
+            except SsoRefused as refused:
+                log.warning("tab sign-on refused (%s) on %s", refused.code, request.path)
+                key = _SIGN_IN_TEXTS.get(refused.code, "tab.signin.refused")
+                return _html(pages.message(locale, key), refused.status)
+            actor = Actor(identity.tenant_id, identity.user_id, identity.name, locale)
+            try:
+                return await page(request, actor)
+            except StorageError as error:
+                log.warning(
+                    "storage failure shown on the tab (%s): %s", request.path, type(error).__name__
+                )
+                return _html(pages.message(locale, "errors.storage_unavailable"), 503)
+            except Exception:
+                # Never a bare 500: log it (no personal data in the path but ids), say so.
+                log.exception("tab page %s failed", request.path)
+                return _html(pages.message(locale, "tab.failed"), 500)
+
+        return handler
+
+    # --- pages --------------------------------------------------------------------------------
+
+    async def mine(self, request: web.Request, actor: Actor) -> web.Response:
+        services = self.services
+        own = await my_requests(services, actor)
+        leaks = await mine_items(services, actor, actor.locale)
+        nav = await self.nav(actor, "mine")
+        return _html(pages.mine_page(services.kinds, own, leaks, actor.locale, nav))
+
+    async def _keeps_registers(self, actor: Actor) -> bool:
+        return await has_role(self.services, actor.tenant_id, actor.user_id, REGISTER_ROLES)
+
+    async def _reads_overview(self, actor: Actor) -> bool:
+        return await has_role(self.services, actor.tenant_id, actor.user_id, OVERVIEW_ROLES)
+
+    async def _privacy_office(self, actor: Actor) -> bool:
+        return await has_role(self.services, actor.tenant_id, actor.user_id, PRIVACY_OFFICE)
+
+    async def nav(self, actor: Actor, current: str) -> str:
+        """The sections this person may open (roles from the directory)."""
+        waiting = await waiting_for(self.services, actor)
+        return pages.nav(
+            actor.locale,
+            current,
+            len(waiting),
+            await self._keeps_registers(actor),
+            await self._reads_overview(actor),
+            await self._privacy_office(actor),
+        )
+
+    async def mine_detail(self, request: web.Request, actor: Actor) -> web.Response:
+        """One of the person's own requests: whose it is comes from the token, so nobody opens
+        someone else's this way."""
+        rid = request.match_info["rid"]
+        try:
+            stored = await load(self.services, actor.tenant_id, actor.user_id, rid[:40])
+        except RequestNotFound:
+            return _html(pages.message(actor.locale, "requests.refused.not_found"), 404)
+        page = pages.detail_page(
+            self.services.kinds, stored.request, actor.locale, actor.user_id, "mine"
+        )
+        return _html(page)
+
+    async def pending(self, request: web.Request, actor: Actor) -> web.Response:
+        entries = await waiting_for(self.services, actor)
+        nav = await self.nav(actor, "pending")
+        return _html(pages.pending_page(self.services.kinds, entries, actor.locale, nav))
+
+    async def pending_detail(self, request: web.Request, actor: Actor) -> web.Response:
+        """A request before this person, only for its designated approver (who gets the
+        decision form) or its advisor (who reads it; advice is given on the card)."""
+        requester, rid = request.match_info["requester"], request.match_info["rid"]
+        try:
+            stored = await load(self.services, actor.tenant_id, requester[:64], rid[:40])
+        except RequestNotFound:
+            return _html(pages.message(actor.locale, "requests.refused.not_found"), 404)
+        advisor = stored.request.advisor.id if stored.request.advisor else None
+        if actor.user_id not in (stored.request.approver.id, advisor):
+            log.warning("tab: %s refused (not the approver)", rid)
+            return _html(pages.message(actor.locale, "requests.refused.not_approver"), 403)
+        page = pages.detail_page(
+            self.services.kinds, stored.request, actor.locale, actor.user_id, "pending"
+        )
+        return _html(page)
+
+    async def registers(self, request: web.Request, actor: Actor) -> web.Response:
+        return await _registers(self, request, actor)
+
+    async def export(self, request: web.Request, actor: Actor) -> web.Response:
+        return await _export(self, request, actor)
+
+    async def overview(self, request: web.Request, actor: Actor) -> web.Response:
+        return await _overview(self, request, actor)
+
+    async def overview_export(self, request: web.Request, actor: Actor) -> web.Response:
+        return await _overview_export(self, request, actor)
+
+    async def breaches(self, request: web.Request, actor: Actor) -> web.Response:
+        """The breach register; the privacy officer and deputy only."""
+        if not await self._privacy_office(actor):
+            log.warning("tab: breach register refused (role)")
+            return _html(pages.message(actor.locale, "dataleak.refused.not_privacy_office"), 403)
+        now = self.services.clock()
+        found = await self.services.breaches.register(actor.tenant_id)
+        year = breach_year(request.query.get("year"), now)
+        nav = await self.nav(actor, "breaches")
+        return _html(tab_breaches.register_page(found, year, now, actor.locale, nav))
+
+    async def breach(self, request: web.Request, actor: Actor) -> web.Response:
+        """One case with its clock; the privacy office only (bot.services.breaches.view)."""
+        try:
+            found = await view_breach(self.services, actor, request.match_info["bid"][:40])
+        except NotPrivacyOffice:
+            log.warning("tab: breach case refused (role)")
+            return _html(pages.message(actor.locale, "dataleak.refused.not_privacy_office"), 403)
+        except LookupError:
+            return _html(pages.message(actor.locale, "requests.refused.not_found"), 404)
+        nav = await self.nav(actor, "breaches")
+        page = tab_breaches.case_page(found, self.services.clock(), actor.locale, nav)
+        return _html(page)
+
+    async def breaches_export(self, request: web.Request, actor: Actor) -> web.Response:
+        """The card's breach register export: a one-time ticket, the role checked again at
+        download."""
+        if not await self._privacy_office(actor):
+            log.warning("tab: breach register export refused (role)")
+            return _html(pages.message(actor.locale, "dataleak.refused.not_privacy_office"), 403)
+        form = await request.post()
+        now = self.services.clock()
+        raw_format = form.get("format")
+        fmt = raw_format if isinstance(raw_format, str) and raw_format in FORMATS else "xlsx"
+        year = breach_year(form.get("year"), now)
+        ticket = await create_ticket(
+            self.services.tickets, actor.tenant_id, actor.user_id, fmt, year, actor.locale, now
+        )
+        name = breach_file(actor.locale, year, ticket.format)
+        nav = await self.nav(actor, "breaches")
+        return _html(tab_registers.download(actor.locale, name, ticket.token, nav))
+
+    async def decide(self, request: web.Request, actor: Actor) -> web.Response:
+        """The decision through the engine the card uses: the same approver check, the kind's
+        choices, the same card update in the chat (the engine finds the card's message)."""
+        requester, rid = request.match_info["requester"][:64], request.match_info["rid"][:40]
+        form = await request.post()
+        choice = str(form.get("choice", ""))[:40]
+        raw_comment = form.get("comment", "")
+        comment = clean_text(raw_comment)[:1000] if isinstance(raw_comment, str) else ""
+        kinds = self.services.kinds
+        try:
+            decided = await decide_request(
+                self.services, CardPresenter(kinds), actor, requester, rid, choice, comment, None
+            )
+        except RequestNotFound:
+            return _html(pages.message(actor.locale, "requests.refused.not_found"), 404)
+        except DecisionRefused as refused:
+            log.warning("tab: decision on %s refused (%s)", rid, refused.code)
+            try:
+                stored = await load(self.services, actor.tenant_id, requester, rid)
+            except RequestNotFound:
+                return _html(pages.message(actor.locale, "requests.refused.not_found"), 404)
+            if stored.request.approver.id != actor.user_id:
+                return _html(pages.message(actor.locale, f"requests.refused.{refused.code}"), 403)
+            page = pages.detail_page(
+                kinds,
+                stored.request,
+                actor.locale,
+                actor.user_id,
+                "pending",
+                error=text(actor.locale, f"requests.refused.{refused.code}"),
+                comment=comment,
+            )
+            return _html(page, 409)
+        except StorageError as error:
+            log.warning("tab: decision on %s not recorded: %s", rid, type(error).__name__)
+            stored = None
+            try:
+                stored = await load(self.services, actor.tenant_id, requester, rid)
+            except (StorageError, RequestNotFound):
+                return _html(pages.message(actor.locale, "errors.storage_unavailable"), 503)
+            page = pages.detail_page(
+                kinds,
+                stored.request,
+                actor.locale,
+                actor.user_id,
+                "pending",
+                error=text(actor.locale, "errors.storage_unavailable"),
+                comment=comment,
+            )
+            return _html(page, 503)
+        note = (
+            text(actor.locale, "requests.withdrawn_before_decision")
+            if decided.status is Status.WITHDRAWN
+            else text(actor.locale, "tab.decided_here")
+        )
+        page = pages.detail_page(kinds, decided, actor.locale, actor.user_id, "pending", note=note)
+        return _html(page)
+
+
+async def _registers(tab: Tab, request: web.Request, actor: Actor) -> web.Response:
+    """One register with the query's filters; only for the roles that keep registers."""
+    services = tab.services
+    if not await tab._keeps_registers(actor):
+        log.warning("tab: registers refused (role)")
+        return _html(pages.message(actor.locale, "registers.not_allowed"), 403)
+    known = await departments(services, actor.tenant_id)
+    query = _query(request.query, services, known)
+    now = services.clock()
+    found = await requests_of(
+        services, actor.tenant_id, query.kind.name, years_to_read(query.year, now)
+    )
+    this_year = now.astimezone(AMSTERDAM).year
+    result = tab_registers.run(query, found, known, actor.locale, this_year)
+    nav = await tab.nav(actor, "registers")
+    kinds = tab_registers.kinds_with_register(services.kinds)
+    return _html(tab_registers.page(query, result, kinds, known, actor.locale, nav))
+
+
+async def _export(tab: Tab, request: web.Request, actor: Actor) -> web.Response:
+    """The card's export, for the register and filters on the page: a one-time ticket, the
+    file made (and the role checked again) when it is downloaded (bot/exports_http.py)."""
+    services = tab.services
+    if not await tab._keeps_registers(actor):
+        log.warning("tab: register export refused (role)")
+        return _html(pages.message(actor.locale, "registers.not_allowed"), 403)
+    form = await request.post()
+    raw = {k: v for k, v in form.items() if isinstance(v, str)}
+    known = await departments(services, actor.tenant_id)
+    query = _query(raw, services, known)
+    fmt = raw.get("format", "")
+    fmt = fmt if fmt in FORMATS else "xlsx"
+    department = query.department or ""
+    ticket = await create_ticket(
+        services.tickets,
+        actor.tenant_id,
+        actor.user_id,
+        fmt,
+        query.year,
+        actor.locale,
+        services.clock(),
+        subject="register",
+        params={
+            "kind": query.kind.name,
+            "department": department,
+            "status": query.status,
+            "verdict": query.verdict,
+            "q": query.search,
+        },
+    )
+    name = file_name(actor.locale, query.kind.name, query.year, department, ticket.format)
+    nav = await tab.nav(actor, "registers")
+    return _html(tab_registers.download(actor.locale, name, ticket.token, nav))
+
+
+async def _overview(tab: Tab, request: web.Request, actor: Actor) -> web.Response:
+    """The yearly overview; only for the director, the RvC chair and the integrity officer."""
+    services = tab.services
+    if not await tab._reads_overview(actor):
+        log.warning("tab: overview refused (role)")
+        return _html(pages.message(actor.locale, "overview.not_allowed"), 403)
+    now = services.clock()
+    year = overview_year(request.query.get("year"), now)
+    found = await yearly(services, actor.tenant_id, year, now.astimezone(AMSTERDAM).year)
+    nav = await tab.nav(actor, "overview")
+    page = tab_overview.page(services.kinds, found.overview, found.years, actor.locale, nav)
+    return _html(page)
+
+
+async def _overview_export(tab: Tab, request: web.Request, actor: Actor) -> web.Response:
+    """The card's overview export: a one-time ticket; the role is checked again at download."""
+    services = tab.services
+    if not await tab._reads_overview(actor):
+        log.warning("tab: overview export refused (role)")
+        return _html(pages.message(actor.locale, "overview.not_allowed"), 403)
+    form = await request.post()
+    raw_year, raw_format = form.get("year"), form.get("format")
+    now = services.clock()
+    year = overview_year(raw_year if isinstance(raw_year, str) else "", now)
+    fmt = raw_format if isinstance(raw_format, str) and raw_format in FORMATS else "xlsx"
+    ticket = await create_ticket(
+        services.tickets,
+        actor.tenant_id,
+        actor.user_id,
+        fmt,
+        year,
+        actor.locale,
+        now,
+        subject="overview",
+    )
+    name = overview_file(actor.locale, year, ticket.format)
+    nav = await tab.nav(actor, "overview")
+    return _html(tab_registers.download(actor.locale, name, ticket.token, nav))
+
+
+def add_tab(app: web.Application, services: Services) -> None:
+    """Serve the tab on `app`."""
+    Tab(services, SsoValidator(services.settings)).routes(app)
+
+
+def _query(raw: Mapping[str, str], services: Services, known: Mapping[str, str]) -> Query:
+    kinds = tab_registers.kinds_with_register(services.kinds)
+    kind = pick_kind(services.kinds, raw.get("kind")) or kinds[0]
+    status = raw.get("status", "")
+    verdict = raw.get("verdict", "")
+    sort = raw.get("sort", "")
+    page = raw.get("page", "")
+    return Query(
+        kind=kind,
+        year=pick_year(raw.get("year"), services.clock()),
+        department=pick_department(raw.get("department"), known),
+        status=status if status in {s.value for s in Status} else "",
+        verdict=verdict if verdict != ALL and verdict.isidentifier() and len(verdict) <= 30 else "",
+        search=clean_text(raw.get("q", ""))[:100],
+        sort=sort if sort in tab_registers.SORTS else tab_registers.SORTS[0],
+        page=int(page) if page.isdigit() and 0 < int(page) < 10_000 else 1,
+    )

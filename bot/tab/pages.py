@@ -1,0 +1,296 @@
+"""The tab's pages as plain server-rendered HTML fragments (escaped here, nowhere else).
+
+The same words as the cards: kinds, statuses, outcomes, facts and choice labels come from the
+card texts (`cards/locales`), through the same helpers the cards use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from html import escape
+from typing import Any
+
+from bot.domain.kinds import Kinds
+from bot.domain.requests import ApprovalRequest, Status
+from bot.storage.requests import InboxEntry, RequestSummary
+from cards import text
+from cards.dates import AMSTERDAM, day_text
+from dialogs.kinds import request_kind
+from dialogs.personal_view import kind_name, outcome_line
+from dialogs.requests_view import choice_title, noun, outcome_title, status_line, step_line, when
+
+_STATUS_CLASS = {
+    Status.PENDING: "pending",
+    Status.APPROVED: "good",
+    Status.DECLINED: "attention",
+    Status.WITHDRAWN: "neutral",
+}
+
+
+def e(value: object) -> str:
+    return escape(str(value), quote=True)
+
+
+def shell(locale: str) -> str:
+    """The page Teams opens: the script gets the sign-on token and loads the fragments."""
+    lang = "en" if locale.lower().startswith("en") else "nl"
+    return (
+        "<!doctype html>\n"
+        f'<html lang="{lang}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{e(text(lang, 'tab.title'))}</title>"
+        '<link rel="stylesheet" href="/tab/static/tab.css"></head><body>'
+        f'<a class="skip" href="#main">{e(text(lang, "tab.skip"))}</a>'
+        f'<main id="main" tabindex="-1" data-failed="{e(text(lang, "tab.failed"))}">'
+        f'<p role="status">{e(text(lang, "tab.loading"))}</p></main>'
+        '<script src="/tab/static/teams-js.js"></script>'
+        '<script src="/tab/static/tab.js"></script>'
+        "</body></html>"
+    )
+
+
+def message(locale: str, key: str, **values: object) -> str:
+    """One message as a fragment (a refusal, a sign-on problem)."""
+    return f'<p role="alert" class="message attention">{e(text(locale, key, **values))}</p>'
+
+
+def nav(
+    locale: str,
+    current: str,
+    waiting: int,
+    registers: bool = False,
+    overview: bool = False,
+    breaches: bool = False,
+) -> str:
+    """The sections; registers, the overview and the breach register only for the roles that
+    may see them (checked again on the server when opened)."""
+    links = [("mine", text(locale, "personal.mine_title"))]
+    pending = text(locale, "personal.pending_title")
+    links.append(("pending", f"{pending} ({waiting})" if waiting else pending))
+    if registers:
+        links.append(("registers", text(locale, "tab.registers.title")))
+    if overview:
+        links.append(("overview", text(locale, "tab.overview_title")))
+    if breaches:
+        links.append(("breaches", text(locale, "tab.breaches_nav")))
+    items = "".join(
+        f'<li><a href="#{name}" data-view="/{name}"'
+        + (' aria-current="page"' if name == current else "")
+        + f">{e(label)}</a></li>"
+        for name, label in links
+    )
+    return f'<nav aria-label="{e(text(locale, "tab.nav_label"))}"><ul>{items}</ul></nav>'
+
+
+def _status(label: str, status: Status) -> str:
+    return f'<span class="status {_STATUS_CLASS[status]}">{e(label)}</span>'
+
+
+def _list(items: Iterable[str], empty: str) -> str:
+    rows = list(items)
+    if not rows:
+        return f'<p class="empty">{e(empty)}</p>'
+    return '<ul class="items">' + "".join(rows) + "</ul>"
+
+
+def mine_page(
+    kinds: Kinds,
+    requests: list[RequestSummary],
+    others: list[dict[str, Any]],
+    locale: str,
+    nav_html: str,
+) -> str:
+    """Mijn meldingen: every own request (each opens its detail) and data-leak reports."""
+    dated: list[tuple[str, str]] = []
+    for r in requests:
+        line = text(
+            locale,
+            "personal.mine_line",
+            kind=kind_name(kinds, r.kind, locale),
+            date=day_text(r.created_at.astimezone(AMSTERDAM).date(), locale),
+            reference=r.id,
+        )
+        dated.append(
+            (
+                r.created_at.isoformat(),
+                f'<li><a href="#mine/{e(r.id)}" data-view="/mine/{e(r.id)}">'
+                f"{e(r.summary or r.id)}</a><p>{e(line)}</p>"
+                f"{_status(outcome_line(kinds, r, locale), r.status)}</li>",
+            )
+        )
+    for other in others:
+        dated.append(
+            (
+                str(other["at"]),
+                f'<li><span class="title">{e(other["title"])}</span><p>{e(other["line"])}</p>'
+                f'<span class="status neutral">{e(other["status"])}</span></li>',
+            )
+        )
+    rows = [row for _, row in sorted(dated, key=lambda pair: pair[0], reverse=True)]
+    intro = f"<p>{e(text(locale, 'personal.mine_intro'))}</p>" if rows else ""
+    return (
+        nav_html
+        + f"<h1>{e(text(locale, 'personal.mine_title'))}</h1>"
+        + intro
+        + _list(rows, text(locale, "personal.mine_empty"))
+    )
+
+
+def pending_page(kinds: Kinds, entries: list[InboxEntry], locale: str, nav_html: str) -> str:
+    """Openstaand: what waits for this person's decision, oldest first."""
+    rows = []
+    for entry in entries:
+        line = text(
+            locale,
+            "personal.pending_line",
+            kind=kind_name(kinds, entry.kind, locale),
+            requester=entry.requester_name or "?",
+            date=day_text(entry.created_at.astimezone(AMSTERDAM).date(), locale),
+            reference=entry.request_id,
+        )
+        path = f"/pending/{e(entry.requester_id)}/{e(entry.request_id)}"
+        rows.append(
+            f'<li><a href="#pending" data-view="{path}">{e(entry.summary or entry.request_id)}'
+            f"</a><p>{e(line)}</p>"
+            f"{_status(text(locale, f'personal.statuses.{entry.status.value}'), entry.status)}"
+            "</li>"
+        )
+    intro = f"<p>{e(text(locale, 'personal.pending_intro'))}</p>" if rows else ""
+    return (
+        nav_html
+        + f"<h1>{e(text(locale, 'personal.pending_title'))}</h1>"
+        + intro
+        + _list(rows, text(locale, "personal.pending_empty"))
+    )
+
+
+def _first_text(locale: str, keys: list[str]) -> str:
+    """The first of `keys` that is a text ("" when none is)."""
+    for key in keys:
+        try:
+            return text(locale, key)
+        except (KeyError, TypeError):
+            continue
+    return ""
+
+
+def _trail_label(locale: str, action: str) -> str:
+    try:
+        return text(locale, f"tab.trail.{action}")
+    except (KeyError, TypeError):
+        return action.replace("_", " ")
+
+
+def detail_page(
+    kinds: Kinds,
+    request: ApprovalRequest,
+    locale: str,
+    viewer_id: str,
+    back: str,
+    note: str = "",
+    error: str = "",
+    comment: str = "",
+) -> str:
+    """One request with its facts and trail; its pending approver also gets the decision form
+    (the kind's choices for the verdict, as on the card)."""
+    view = request_kind(kinds, request.kind)
+    if view is None:
+        return message(locale, "requests.refused.not_found")
+    requester = viewer_id == request.requester.id
+    parts = [
+        f'<p><a href="#{e(back)}" data-view="/{e(back)}">{e(text(locale, "tab.back"))}</a></p>',
+        f"<h1>{e(request.facts.summary or request.id)}</h1>",
+        f"<p>{e(noun(kinds, request.kind, locale))} · "
+        f"{e(text(locale, 'tab.reference', reference=request.id))}</p>",
+    ]
+    if note:
+        parts.append(f'<p role="status" class="message good">{e(note)}</p>')
+    if error:
+        parts.append(f'<p role="alert" class="message attention">{e(error)}</p>')
+    parts.append(
+        f"<p>{_status(status_line(kinds, request, locale, viewer_id), request.status)}</p>"
+    )
+    outcome = outcome_title(kinds, request, locale, requester)
+    if outcome:
+        parts.append(f'<p class="outcome">{e(outcome)}</p>')
+    if view.verdicts and request.verdict and request.pending:
+        who = "you" if requester else "others"
+        keys = [f"{view.verdicts}.{request.verdict}.{who}", f"{view.verdicts}.{request.verdict}"]
+        if view.advisor_role is not None and request.advisor is None:
+            lacking = f"{view.verdicts}_no_advisor.{request.verdict}"  # as on the card
+            keys = [f"{lacking}.{who}", lacking, *keys]
+        verdict = _first_text(locale, keys)
+        if verdict:
+            parts.append(f"<p>{e(text(locale, 'tab.verdict', verdict=verdict))}</p>")
+    step = step_line(request, locale, requester)
+    if step:
+        parts.append(f"<p>{e(step)}</p>")
+    if request.comment:
+        parts.append(
+            f"<p>{e(text(locale, 'requests.decided_comment', comment=request.comment))}</p>"
+        )
+    facts = "".join(
+        f"<dt>{e(row['title'])}</dt><dd>{e(row['value'])}</dd>"
+        for row in view.rows_of(request, locale)
+    )
+    parts.append(f"<h2>{e(text(locale, 'tab.facts_title'))}</h2><dl>{facts}</dl>")
+    if request.notes:
+        notes = "".join(f"<li>{e(when(n.at, locale))}: {e(n.text)}</li>" for n in request.notes)
+        parts.append(f"<h2>{e(text(locale, 'tab.notes_title'))}</h2><ul>{notes}</ul>")
+    if request.pending and viewer_id == request.approver.id:
+        parts.append(_decision_form(request, view, locale, comment))
+    trail = "".join(
+        f"<li><time>{e(when(entry.at, locale))}</time> {e(_trail_label(locale, entry.action))}</li>"
+        for entry in request.audit
+        if entry.action in _TRAIL_SHOWN
+    )
+    if trail:
+        parts.append(f'<h2>{e(text(locale, "tab.trail_title"))}</h2><ol class="trail">{trail}</ol>')
+    return "".join(parts)
+
+
+# Trail actions a person sees (bookkeeping such as claims and settling stays out).
+_TRAIL_SHOWN = frozenset(
+    {
+        "submitted",
+        "delivered",
+        "rerouted",
+        "undelivered",
+        "approved",
+        "declined",
+        "withdrawn",
+        "advised",
+        "information_added",
+        "reminded",
+        "escalated",
+        "returned",
+        "received",
+        "review_asked",
+    }
+)
+
+
+def _decision_form(request: ApprovalRequest, view: Any, locale: str, comment: str) -> str:
+    blocked = view.blocked(request)
+    title = f"<h2>{e(text(locale, 'tab.decide_title'))}</h2>"
+    if blocked:
+        return title + f'<p class="message attention">{e(text(locale, blocked))}</p>'
+    try:
+        label = text(locale, f"{view.name}.comment_label")
+    except (KeyError, TypeError):
+        label = text(locale, "requests.comment")
+    buttons = "".join(
+        f'<button type="submit" name="choice" value="{e(choice.code)}" '
+        f'class="choice {e(choice.style)}">{e(choice_title(view, request.verdict, choice, locale))}'
+        "</button>"
+        for choice in view.choices.offered(request.verdict)
+    )
+    action = f"/tab/api/pending/{e(request.requester.id)}/{e(request.id)}"
+    return (
+        f'<form data-api="{action}" class="decide">{title}'
+        f'<label for="comment">{e(label)}</label>'
+        f'<p class="hint" id="comment-hint">{e(text(locale, "tab.comment_hint"))}</p>'
+        f'<textarea id="comment" name="comment" maxlength="1000" rows="3" '
+        f'aria-describedby="comment-hint">{e(comment)}</textarea>'
+        f'<div class="choices">{buttons}</div></form>'
+    )

@@ -1,0 +1,75 @@
+/* The tab's only script: get the Teams sign-on token, load server-rendered fragments with it,
+   and send the page's forms with it. No framework; every rule is on the server. */
+(function () {
+  "use strict";
+  var main = document.getElementById("main");
+  var lang = document.documentElement.lang || "nl";
+  var ready = null;
+
+  // Every call asks TeamsJS again: it keeps the token and renews it before it expires.
+  function token() {
+    if (!ready) {
+      ready = microsoftTeams.app.initialize();
+      ready.catch(function () { ready = null; });
+    }
+    return ready.then(function () {
+      return microsoftTeams.authentication.getAuthToken();
+    });
+  }
+
+  function show(html) {
+    main.innerHTML = html;
+    var heading = main.querySelector("h1, [role=alert]");
+    if (heading) {
+      heading.setAttribute("tabindex", "-1");
+      heading.focus();
+    }
+  }
+
+  function call(path, options) {
+    var url = "/tab/api" + path + (path.indexOf("?") < 0 ? "?" : "&") + "lang=" + lang;
+    main.setAttribute("aria-busy", "true");
+    return token()
+      .then(function (t) {
+        options = options || {};
+        options.headers = { Authorization: "Bearer " + t };
+        return fetch(url, options);
+      })
+      .then(function (answer) { return answer.text(); })
+      .then(show)
+      .catch(function () {
+        show('<p role="alert" class="message attention"></p>');
+        main.querySelector("[role=alert]").textContent = main.getAttribute("data-failed");
+      })
+      .then(function () { main.removeAttribute("aria-busy"); });
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("a[data-view]");
+    if (link) {
+      event.preventDefault();
+      call(link.getAttribute("data-view"));
+    }
+  });
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.matches("form[data-view]")) {
+      event.preventDefault();
+      var query = new URLSearchParams(new FormData(form));
+      call(form.getAttribute("data-view") + "?" + query.toString());
+      return;
+    }
+    if (!form.matches("form[data-api]")) return;
+    event.preventDefault();
+    var data = new URLSearchParams(new FormData(form));
+    if (event.submitter && event.submitter.name) {
+      data.append(event.submitter.name, event.submitter.value);
+    }
+    var path = form.getAttribute("data-api").replace(/^\/tab\/api/, "");
+    form.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
+    call(path, { method: "POST", body: data });
+  });
+
+  call("/mine");
+})();
