@@ -17,8 +17,12 @@ from bot.domain.text import clean_typed
 from cards import render, text, texts_for
 
 FieldKind = Literal[
-    "text", "multiline", "choice", "multichoice", "toggle", "date", "time", "heading"
+    "text", "multiline", "choice", "multichoice", "toggle", "yesno", "date", "time", "heading"
 ]
+# A question whose answer decides a verdict is a "yesno": two choices ("Ja"/"Nee"), none picked
+# until the person answers. It submits "true"/"false", the values the old checkbox sent, so
+# stored facts keep their keys and meaning.
+YES_NO_VALUES = ("true", "false")
 T = TypeVar("T")
 MAX_ECHO = 4000  # what we echo back of an over-long value (the error says it is too long)
 
@@ -82,6 +86,11 @@ class Form:
             for part in field.choices.split("."):
                 node = node[part]
             choices = [{"title": str(title), "value": key} for key, title in node.items()]
+        elif field.kind == "yesno":
+            choices = [
+                {"title": text(locale, "common.yes"), "value": "true"},
+                {"title": text(locale, "common.no"), "value": "false"},
+            ]
         return {
             "id": field.id,
             "label": text(locale, field.label) + (" *" if field.required else ""),
@@ -90,9 +99,9 @@ class Form:
             "multiline": field.kind == "multiline",
             "maxLength": field.max_length,
             "isText": field.kind in ("text", "multiline"),
-            "isChoice": field.kind in ("choice", "multichoice"),
+            "isChoice": field.kind in ("choice", "multichoice", "yesno"),
             "multiSelect": field.kind == "multichoice",
-            "choiceStyle": "expanded" if field.expanded else "compact",
+            "choiceStyle": "expanded" if field.expanded or field.kind == "yesno" else "compact",
             "choices": choices,
             "isToggle": field.kind == "toggle",
             "isDate": field.kind == "date",
@@ -148,6 +157,18 @@ class Reader:
         if field.required and not picked:
             self.error(field.id, "required")
         return picked
+
+    def answer(self, field: Field) -> bool:
+        """A yes/no question's answer; a required one left unanswered is an error (never a
+        silent "no")."""
+        value = self._raw(field).strip().lower()
+        if not value:
+            if field.required:
+                self.error(field.id, "yes_no")
+            return False
+        if value not in YES_NO_VALUES:
+            self.error(field.id, "yes_no")
+        return value == "true"
 
     def flag(self, field: Field) -> bool:
         value = self._raw(field).strip().lower()

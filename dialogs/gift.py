@@ -37,7 +37,7 @@ PREFIX = "CAD"
 GIVER_NAME = Field("giverName", "text", "gift.giver_name", max_length=120)
 GIVER_ORG = Field("giverOrganisation", "text", "gift.giver_organisation", max_length=120)
 RELATION = Field("relation", "choice", "gift.relation", "gift.relations", required=True)
-NEGOTIATING = Field("negotiating", "toggle", "gift.negotiating")
+NEGOTIATING = Field("negotiating", "yesno", "gift.negotiating", required=True)
 DESCRIPTION = Field(
     "description",
     "text",
@@ -47,7 +47,7 @@ DESCRIPTION = Field(
     required=True,
 )
 GIFT_KIND = Field("kind", "choice", "gift.kind", "gift.kinds", required=True)
-EVERYDAY = Field("everyday", "toggle", "gift.everyday")
+EVERYDAY = Field("everyday", "yesno", "gift.everyday", required=True)
 VALUE = Field(
     "value",
     "text",
@@ -57,7 +57,7 @@ VALUE = Field(
     required=True,
 )
 RECEIVED_ON = Field("receivedOn", "date", "gift.received_on", required=True)
-AT_HOME = Field("atHome", "toggle", "gift.at_home")
+AT_HOME = Field("atHome", "yesno", "gift.at_home", required=True)
 REMARKS = Field("remarks", "multiline", "gift.remarks", max_length=1000)
 
 FORM = Form(
@@ -88,13 +88,13 @@ def read_gift(form: Reader, today: date) -> Gift | None:
     if not name and not organisation and GIVER_NAME.id not in form.errors:
         form.error(GIVER_NAME.id, "giver_required")
     relation = form.choice(RELATION, [r.value for r in Relation])
-    negotiating = form.flag(NEGOTIATING)
+    negotiating = form.answer(NEGOTIATING)
     description = form.text(DESCRIPTION)
     kind = form.choice(GIFT_KIND, [k.value for k in GiftKind])
-    everyday = form.flag(EVERYDAY)
+    everyday = form.answer(EVERYDAY)
     cents = form.euros(VALUE)
     received = form.day(RECEIVED_ON, today)
-    at_home = form.flag(AT_HOME)
+    at_home = form.answer(AT_HOME)
     remarks = form.text(REMARKS)
     if form.errors or received is None or cents is None:
         return None

@@ -30,7 +30,7 @@ EVENT_DATE = Field("eventDate", "date", "invitation.event_date", required=True)
 VALUE = Field(
     "value", "text", "invitation.value", placeholder="gift.value_placeholder", max_length=30
 )
-NEGOTIATING = Field("negotiating", "toggle", "invitation.negotiating")
+NEGOTIATING = Field("negotiating", "yesno", "invitation.negotiating", required=True)
 ADDED_VALUE = Field(
     "addedValue", "multiline", "invitation.added_value", max_length=1000, required=True
 )
@@ -60,7 +60,7 @@ def read(form: Reader, today: date) -> Invitation | None:
     description = form.text(DESCRIPTION)
     when = form.day(EVENT_DATE, today, allow_future=True)
     cents = form.euros(VALUE)
-    negotiating = form.flag(NEGOTIATING)
+    negotiating = form.answer(NEGOTIATING)
     added_value = form.text(ADDED_VALUE)
     if form.errors or when is None:
         return None

@@ -28,7 +28,7 @@ ROLE = Field(
 ORGANISATION = Field("organisation", "text", "sidejob.organisation", max_length=160, required=True)
 PAID = Field("paid", "choice", "sidejob.paid", "sidejob.paid_choices", required=True, expanded=True)
 HOURS = Field("hours", "text", "sidejob.hours", max_length=10, required=True)
-TOUCHES = Field("touches", "toggle", "sidejob.touches")
+TOUCHES = Field("touches", "yesno", "sidejob.touches", required=True)
 TOUCHES_HOW = Field("touchesHow", "multiline", "sidejob.touches_how", max_length=1000)
 START = Field("start", "date", "sidejob.start", required=True)
 
@@ -46,7 +46,7 @@ def read(form: Reader, today: date) -> SideJob | None:
     organisation = form.text(ORGANISATION)
     paid = form.choice(PAID, ["paid", "unpaid"])
     hours = form.number(HOURS, 0, MAX_HOURS)
-    touches = form.flag(TOUCHES)
+    touches = form.answer(TOUCHES)
     how = form.text(TOUCHES_HOW)
     start = form.day(START, today, allow_future=True, earliest=date(1950, 1, 1))
     if form.errors or start is None or hours is None:

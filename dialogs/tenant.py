@@ -12,7 +12,7 @@ from dialogs.kinds import RegisterColumn, RequestKind, fact_rows
 TENANT = Field("tenant", "text", "tenant.tenant", max_length=160, required=True)
 TIE = Field("tie", "choice", "tenant.tie", "tenant.ties", required=True)
 CASE = Field("case", "multiline", "tenant.case", max_length=1000, required=True)
-DOUBT = Field("doubt", "toggle", "tenant.doubt")
+DOUBT = Field("doubt", "yesno", "tenant.doubt", required=True)
 
 FORM = Form(
     title="tenant.title",
@@ -27,7 +27,7 @@ def read(form: Reader, today: date) -> TenantTie | None:
     tenant = form.text(TENANT)
     tie = form.choice(TIE, ["friend", "relative", "acquaintance", "other"])
     case = form.text(CASE)
-    doubt = form.flag(DOUBT)
+    doubt = form.answer(DOUBT)
     if form.errors:
         return None
     return TenantTie(tenant=tenant, tie=tie, case=case, doubt=doubt)
