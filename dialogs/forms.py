@@ -8,7 +8,7 @@ were, so nothing is lost when the form returns with errors.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, time
 from typing import Any, Literal, TypeVar
 
@@ -44,6 +44,21 @@ class Field:
 
 
 @dataclass(frozen=True)
+class Prefill:
+    """Form values suggested from what the person typed, and which of them were inferred (not
+    said outright): shown on the form, all editable, nothing sent without the button."""
+
+    values: Mapping[str, str] = field(default_factory=dict)
+    inferred: tuple[str, ...] = ()
+
+    def data(self) -> dict[str, Any]:
+        """As `Action.Execute` data for the kind's open verb (empty when nothing was found)."""
+        if not self.values:
+            return {}
+        return {"prefill": {"values": dict(self.values), "inferred": list(self.inferred)}}
+
+
+@dataclass(frozen=True)
 class Form:
     """A flow's form: its fields, texts and submit verb."""
 
@@ -60,6 +75,8 @@ class Form:
         values: Mapping[str, str] | None = None,
         errors: Mapping[str, str] | None = None,
         banner: str = "",
+        notes: Sequence[str] = (),
+        prefilled: bool = False,
     ) -> dict[str, Any]:
         values = values or {}
         errors = errors or {}
@@ -70,12 +87,33 @@ class Form:
                 "title": text(locale, self.title),
                 "intro": text(locale, self.intro),
                 "banner": banner,
+                "prefilled": prefilled,
+                "notes": list(notes),
                 "fields": [self._field(f, locale, values, errors) for f in self.fields],
                 "submitTitle": text(locale, self.submit_title),
                 "submitVerb": self.submit_verb,
                 "submitData": {"formId": form_id},
             },
         )
+
+    def prefill(self, data: Mapping[str, Any]) -> Prefill:
+        """The suggested values in card data (untrusted: only this form's fields, only strings,
+        cut to the field's length); an empty Prefill when there are none."""
+        raw = data.get("prefill")
+        if not isinstance(raw, dict):
+            return Prefill()
+        values = raw.get("values")
+        inferred = raw.get("inferred")
+        known = {f.id: f for f in self.fields if f.kind != "heading"}
+        shown = {
+            key: value[: known[key].max_length]
+            for key, value in (values.items() if isinstance(values, dict) else ())
+            if key in known and isinstance(value, str)
+        }
+        marked = tuple(
+            key for key in (inferred if isinstance(inferred, list) else ()) if key in shown
+        )
+        return Prefill(shown, marked)
 
     def _field(
         self, field: Field, locale: str, values: Mapping[str, str], errors: Mapping[str, str]

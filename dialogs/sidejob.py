@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
+from bot.domain.extract import Facts
 from bot.domain.people import Role
 from bot.domain.requests import ApprovalRequest
 from bot.domain.sidejobs import SECTION, SideJob, current, filed_on, side_job_rule
@@ -12,7 +14,7 @@ from bot.services.sidejob_review import answer_review
 from cards import render, text
 from dialogs.base import Card, CardAction
 from dialogs.decisions import on_request
-from dialogs.forms import Field, Form, Reader
+from dialogs.forms import Field, Form, Prefill, Reader
 from dialogs.kinds import RegisterColumn, RequestKind, fact_rows
 
 MAX_HOURS = 200  # a month has about 170 working hours; more is a typo
@@ -60,6 +62,26 @@ def read(form: Reader, today: date) -> SideJob | None:
         touches_how=how,
         start=start,
     )
+
+
+def prefill(facts: Facts, sentence: str, today: date) -> Prefill:
+    """The role, where, paid or not, hours and start from a typed sentence."""
+    values: dict[str, str] = {}
+    if facts.role:
+        values[ROLE.id] = facts.role
+    if facts.place or facts.organisation:
+        values[ORGANISATION.id] = facts.place or facts.organisation
+    if facts.paid:
+        values[PAID.id] = facts.paid
+    if facts.hours is not None and facts.hours <= MAX_HOURS:
+        values[HOURS.id] = f"{facts.hours:g}".replace(".", ",")
+    if facts.day is not None:
+        values[START.id] = facts.day.isoformat()
+    return Prefill(values, (HOURS.id,) if facts.hours is not None else ())
+
+
+def preview(values: Mapping[str, str], inferred: tuple[str, ...], locale: str) -> list[str]:
+    return [text(locale, "sidejob.preview")]
 
 
 def review_card(request: ApprovalRequest, locale: str, answer: str = "") -> Card:
@@ -138,4 +160,6 @@ KIND = RequestKind(
     statuses="sidejob.statuses",
     advisor_role=Role.HR,
     extra_verbs={"sidejob.current": still_current, "sidejob.ended": has_ended},
+    prefill=prefill,
+    preview=preview,
 )

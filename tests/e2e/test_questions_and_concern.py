@@ -36,6 +36,13 @@ async def test_an_english_question_gets_an_english_answer_with_its_flow(bot: Bot
         "title": "Declare a gift",
         "verb": "gift.open",
         "style": "positive",
+        # The facts in the question fill the form in, one tap away (#19, point 2).
+        "data": {
+            "prefill": {
+                "values": {"description": "Bottle of wine", "kind": "goods", "everyday": "true"},
+                "inferred": ["everyday"],
+            }
+        },
     }
 
 
