@@ -24,6 +24,7 @@ from dialogs.menu import error_card, menu_for
 from dialogs.registry import VerbRegistry
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+VERTROUWENSPERSOON = "vertrouwenspersoon"  # the guideline answered with the concern card
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,9 @@ async def card_for(
         return await handler(CardAction(actor, verb, data, None), services)
     if isinstance(understanding, Answer):
         guideline = understanding.guideline
+        if guideline.id == VERTROUWENSPERSOON:
+            # "Waar vind ik de vertrouwenspersoon?": the contact details, not a summary.
+            return await _dispatch(registry, actor, services, "concern.open")
         if understanding.confidential or not guideline.flow:
             return answer_card(actor.locale, guideline, understanding.confidential)
         suggested = prefill_for(guideline.flow, text, services)
@@ -72,6 +76,13 @@ async def card_for(
             facts_lines = kind.preview(suggested.values, suggested.inferred, actor.locale)
         return answer_card(actor.locale, guideline, flow_data=suggested.data(), for_you=facts_lines)
     return no_match_card(actor.locale)
+
+
+async def _dispatch(registry: VerbRegistry, actor: Actor, services: Services, verb: str) -> Card:
+    handler = registry.get(verb)
+    if handler is None:
+        return error_card(actor.locale, "unknown_action")
+    return await handler(CardAction(actor, verb, {}, None), services)
 
 
 def prefill_for(flow: str, text: str, services: Services) -> Prefill:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from bot.app import SERVICES
 from bot.domain.people import Actor
 from dialogs import build_registry
@@ -9,6 +11,7 @@ from dialogs.base import CardAction
 from tests.e2e.conftest import BotUnderTest
 from tests.support.activities import EMMA_EN, SANNE, TENANT
 from tests.support.card_samples import MIW
+from tests.support.flows import objects
 from tests.support.kinds import KINDS
 
 
@@ -99,3 +102,30 @@ async def test_question_ask_answers_on_the_card_and_keeps_bad_input(bot: BotUnde
     )
     field = next(e for e in (await too_long.json())["value"]["body"] if e["type"] == "Input.Text")
     assert field["value"] == long_question
+
+
+async def test_where_is_the_vertrouwenspersoon_goes_straight_to_the_contact_details(
+    bot: BotUnderTest,
+) -> None:
+    for question in ("Waar vind ik de vertrouwenspersoon?", "wie is de vertrouwenspersoon"):
+        card = await _text(bot, SANNE.message(bot.service_url, question))
+        shown = json.dumps(card, ensure_ascii=False)
+        assert "Ingrid Mulder" in shown and "+31 6 1234 5678" in shown
+        assert "leidinggevende" not in shown
+        urls = [o.get("url") for o in objects(card) if o.get("type") == "Action.OpenUrl"]
+        # Tappable on a phone: a call and an e-mail, not just text.
+        assert "tel:+31612345678" in urls
+        assert any(str(u).startswith("mailto:") for u in urls)
+    english = await _text(bot, EMMA_EN.message(bot.service_url, "who is the confidential adviser?"))
+    assert "Ingrid Mulder" in json.dumps(english) and "manager" not in json.dumps(english)
+
+
+def test_no_confidential_answer_suggests_the_manager() -> None:
+    from bot.domain.knowledge import knowledge_base
+
+    for guideline in knowledge_base().guidelines:
+        if not guideline.confidential:
+            continue
+        for language, word in (("nl", "leidinggevende"), ("en", "manager")):
+            said = " ".join(guideline.text(language).points)
+            assert word not in said.lower(), (guideline.id, language)
