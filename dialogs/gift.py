@@ -37,6 +37,8 @@ from dialogs.negotiations import listed_line
 NAME = "gift"
 PREFIX = "CAD"
 
+# One of person and organisation is required: the heading says so, the fields are optional each.
+GIVER = Field("giverHeading", "heading", "gift.giver_heading")
 GIVER_NAME = Field("giverName", "text", "gift.giver_name", max_length=120)
 GIVER_ORG = Field("giverOrganisation", "text", "gift.giver_organisation", max_length=120)
 RELATION = Field("relation", "choice", "gift.relation", "gift.relations", required=True)
@@ -67,6 +69,7 @@ FORM = Form(
     title="gift.title",
     intro="gift.intro",
     fields=(
+        GIVER,
         GIVER_NAME,
         GIVER_ORG,
         RELATION,
