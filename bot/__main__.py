@@ -8,6 +8,7 @@ from aiohttp import web
 
 from bot.app import init_app
 from bot.logs import configure_logging
+from bot.services.directory_sync import StartupRefused
 from bot.settings import SettingsError, load_settings
 from bot.telemetry import configure_telemetry
 
@@ -20,9 +21,13 @@ def main() -> int:
         return 2
     configure_logging(settings.log_level, settings.log_format)
     configure_telemetry(settings.appinsights_connection_string)
-    web.run_app(
-        init_app(settings), host=settings.host, port=settings.port, print=None, access_log=None
-    )
+    try:
+        web.run_app(
+            init_app(settings), host=settings.host, port=settings.port, print=None, access_log=None
+        )
+    except StartupRefused as error:
+        print(f"Configuration error: {error}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -20,17 +20,25 @@ from bot.domain.kinds import Kinds
 from bot.domain.reminders import ReminderPolicy
 from bot.exports_http import export_handler
 from bot.feed import GraphActivityFeed
-from bot.graph import GraphManagerLookup
+from bot.graph import GraphClient
 from bot.logs import keep_tokens_out_of_access_log
 from bot.services.acknowledgements import send_due
 from bot.services.approvers import DirectoryManagers, GraphManagers
 from bot.services.breaches import redeliver_alerts, send_reminders, tell_reporters
 from bot.services.context import Services, utc_now
+from bot.services.directory_sync import (
+    DirectoryReader,
+    check_required_roles,
+    directory_pass,
+    prepare_graph_directory,
+    record_file_import,
+)
 from bot.services.jobs import Job, run_forever
 from bot.services.migrations import copy_to_registers, index_leak_reporters
 from bot.services.recovery import complete_stranded, settle_unannounced
 from bot.services.reminders import remind_and_escalate
 from bot.services.retention import run_retention
+from bot.services.sidejob_advice import chase_advice
 from bot.services.sidejob_review import ask_yearly
 from bot.services.steps import remind_overdue
 from bot.settings import Settings
@@ -58,8 +66,10 @@ log = logging.getLogger(__name__)
 
 SERVICES = web.AppKey("services", Services)
 READY = web.AppKey("ready", asyncio.Event)
-# Microsoft Graph manager lookup; present only with an app secret and a tenant id.
-MANAGER_LOOKUP = web.AppKey("manager_lookup", GraphManagerLookup)
+# Microsoft Graph (manager lookup, directory sync); present only with an app secret and a tenant.
+MANAGER_LOOKUP = web.AppKey("manager_lookup", GraphClient)
+# The Graph directory's delta rounds; present when the directory comes from Graph.
+DIRECTORY_READER = web.AppKey("directory_reader", DirectoryReader)
 # The Teams activity feed through Graph; present only with FEED_NOTIFICATIONS=1.
 ACTIVITY_FEED = web.AppKey("activity_feed", GraphActivityFeed)
 
@@ -88,7 +98,7 @@ def init_app(
     conversations = ConversationReferences(table_store)
     directory = DirectoryRepository(table_store)
     graph = (
-        GraphManagerLookup.from_settings(settings)
+        GraphClient.from_settings(settings)
         if settings.app_password and (settings.app_tenant_id or settings.tenant_id)
         else None
     )
@@ -110,7 +120,7 @@ def init_app(
         ),
         requests=RequestRepository(table_store, catalogue),
         collection=CollectionRepository(table_store),
-        managers=GraphManagers(graph, DirectoryManagers(directory))
+        managers=GraphManagers(graph, DirectoryManagers(directory), directory)
         if graph is not None
         else DirectoryManagers(directory),
         kinds=catalogue,
@@ -129,6 +139,8 @@ def init_app(
     if graph is not None:
         app[MANAGER_LOOKUP] = graph
         app.on_cleanup.append(_close_graph)
+        if settings.directory_source == "graph":
+            app[DIRECTORY_READER] = graph
     if feed is not None:
         app[ACTIVITY_FEED] = feed
         app.on_cleanup.append(_close_feed)
@@ -180,14 +192,38 @@ class DebugCounters:
 
 
 async def healthz(request: web.Request) -> web.Response:
-    """200 only when Table storage answers."""
+    """200 only when Table storage answers; says how fresh the directory is (where it came
+    from and when it was last brought up to date), without failing on a stale one."""
     services = request.app[SERVICES]
-    if await services.store.ping():
-        return web.json_response({"status": "ok", "storage": "ok"})
-    return web.json_response({"status": "unavailable", "storage": "unreachable"}, status=503)
+    if not await services.store.ping():
+        return web.json_response({"status": "unavailable", "storage": "unreachable"}, status=503)
+    return web.json_response(
+        {"status": "ok", "storage": "ok", "directory": await _directory_health(services)}
+    )
 
 
-def background_jobs(services: Services) -> list[Job]:
+async def _directory_health(services: Services) -> dict[str, Any]:
+    settings = services.settings
+    try:
+        state = await services.directory.sync_state(settings.directory_tenant)
+    except StorageError:
+        state = None
+    last = state.last_success if state is not None else None
+    age = (services.clock() - last).total_seconds() if last is not None else None
+    health: dict[str, Any] = {
+        "source": state.source if state is not None else settings.directory_source,
+        "lastSync": last.isoformat() if last is not None else None,
+        "ageSeconds": round(age) if age is not None else None,
+        "people": state.people if state is not None else 0,
+    }
+    if settings.directory_source == "graph":
+        # Rounds run every DIRECTORY_SYNC_MINUTES (and the jobs pass): three missed is stale.
+        limit = 3 * 60 * settings.directory_sync_minutes + settings.jobs_interval
+        health["stale"] = age is None or age > limit
+    return health
+
+
+def background_jobs(services: Services, reader: DirectoryReader | None = None) -> list[Job]:
     """Every periodic job; each claims its work in storage, so all instances may run them."""
     policy = ReminderPolicy(services.settings.reminder_days, services.settings.escalation_days)
     office = dialogs.dataleak.PRESENTER
@@ -199,9 +235,22 @@ def background_jobs(services: Services) -> list[Job]:
     async def side_job_review() -> int:
         return await ask_yearly(services, sidejob.review_card)
 
+    advisor_roles = {
+        kind.name: kind.advisor_role
+        for kind in services.kinds
+        if isinstance(kind, RequestKind) and kind.advisor_role is not None
+    }
+
+    async def directory() -> int:
+        """Bring the directory up to date from Graph when due, and move what waits for people
+        who left (also for a directory file, loaded at start)."""
+        return await directory_pass(services, reader, presenter, advisor_roles)
+
     return [
+        Job("directory", directory),
         Job("reminders", reminders),
         Job("sidejob-review", side_job_review),
+        Job("sidejob.advice", functools.partial(chase_advice, services, presenter)),
         Job("dataleak.redeliver", lambda: redeliver_alerts(services, office)),
         Job("dataleak.reminders", lambda: send_reminders(services, office)),
         Job("dataleak.tell_reporters", lambda: tell_reporters(services, office)),
@@ -225,9 +274,24 @@ async def _close_feed(app: web.Application) -> None:
 
 async def _storage_lifecycle(app: web.Application) -> AsyncIterator[None]:
     services = app[SERVICES]
-    tasks = [asyncio.create_task(_prepare_storage(services, app[READY]))]
+    reader = app.get(DIRECTORY_READER)
+    prepared = _prepare_storage(services, app[READY], reader)
+    tasks: list[asyncio.Task[None]] = []
+    if services.settings.local_mode:
+        tasks.append(asyncio.create_task(prepared))
+    else:
+        # With an app id nothing is served before the directory is known to work: a
+        # StartupRefused (naming the setting) stops start-up here.
+        try:
+            await prepared
+        except BaseException:
+            # aiohttp runs no cleanup for an app that did not start: close what was opened.
+            if MANAGER_LOOKUP in app:
+                await app[MANAGER_LOOKUP].close()
+            await services.store.close()
+            raise
     if services.settings.jobs_interval > 0:
-        tasks.append(asyncio.create_task(_jobs_when_ready(services, app[READY])))
+        tasks.append(asyncio.create_task(_jobs_when_ready(services, app[READY], reader)))
     yield
     for task in tasks:
         task.cancel()
@@ -235,23 +299,36 @@ async def _storage_lifecycle(app: web.Application) -> AsyncIterator[None]:
     await services.store.close()
 
 
-async def _jobs_when_ready(services: Services, ready: asyncio.Event) -> None:
+async def _jobs_when_ready(
+    services: Services, ready: asyncio.Event, reader: DirectoryReader | None
+) -> None:
     await ready.wait()
-    await run_forever(background_jobs(services), services.settings.jobs_interval)
+    await run_forever(background_jobs(services, reader), services.settings.jobs_interval)
 
 
-async def _prepare_storage(services: Services, ready: asyncio.Event) -> None:
-    """Create the tables and load the directory file; keep trying while storage is down."""
+async def _prepare_storage(
+    services: Services, ready: asyncio.Event, reader: DirectoryReader | None = None
+) -> None:
+    """Create the tables and load the directory (the file, or a first round from Graph); keep
+    trying while storage is down. With an app id, check that the roles the bot cannot work
+    without have someone (StartupRefused otherwise)."""
     delay = 0.5
     while True:
         try:
             await services.store.ensure_tables(
                 (*TABLES, *request_tables.TABLES, *breach_tables.TABLES, *register_tables.TABLES)
             )
+            tenant = ""
             if services.settings.directory_file is not None:
                 directory = read_directory(services.settings.directory_file)
                 await import_directory(services.directory, directory)
+                await record_file_import(services, directory)
+                tenant = directory.tenant_id
                 log.info("directory loaded: %d people", len(directory.people))
+            elif reader is not None:
+                await prepare_graph_directory(services, reader)
+            if not services.settings.local_mode:
+                await check_required_roles(services, tenant)
             ready.set()
             return
         except StorageError as error:

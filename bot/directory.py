@@ -50,6 +50,7 @@ def parse_directory(raw: Any, where: str = "directory") -> Directory:
                 manager_id=str(entry["managerId"]) if entry.get("managerId") else None,
                 roles=roles,
                 active=bool(entry.get("active", True)),
+                job_title=str(entry.get("jobTitle", "")),
             )
         )
     ids = {p.id for p in people}

@@ -1,10 +1,12 @@
-"""Microsoft Graph client for the manager lookup (`GET /v1.0/users/{id}/manager`).
+"""Microsoft Graph client: the manager lookup (`GET /v1.0/users/{id}/manager`) and the
+directory's delta queries (`/v1.0/users/delta`, `/v1.0/groups/delta` with members).
 
 The app token comes from MSAL's client-credentials flow (`bot.tokens`, scope
-`https://graph.microsoft.com/.default`, application permission `User.Read.All`), off the event
-loop. Graph itself is called with aiohttp over one shared session; passing answers (412, 429,
-5xx) and transport failures are retried by the shared policy (`bot.retry`), honouring
-Retry-After.
+`https://graph.microsoft.com/.default`, application permissions `User.Read.All` and
+`GroupMember.Read.All`), off the event loop. Graph itself is called with aiohttp over one shared
+session; passing answers (412, 429, 5xx) and transport failures are retried by the shared policy
+(`bot.retry`), honouring Retry-After. Each page of a delta round is one such call: a throttled
+page is waited for and asked again, the pages before it are kept.
 """
 
 from __future__ import annotations
@@ -16,37 +18,28 @@ from typing import Any
 from urllib.parse import quote
 
 import aiohttp
+from yarl import URL
 
+from bot.domain.directory import GroupsDelta, MemberChange, UserChange, UsersDelta
 from bot.domain.people import Person
 from bot.retry import RETRY_STATUSES, Retry, RetryPolicy, retry_after
-from bot.services.managers import ManagerLookupError
+from bot.services.managers import DeltaExpired, GraphError, GraphTokenError
 from bot.settings import Settings
 from bot.tokens import AppTokens, TokenError
 
 log = logging.getLogger(__name__)
 
+__all__ = ["DeltaExpired", "GraphClient", "GraphError", "GraphTokenError"]
+
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
+USER_FIELDS = "displayName,mail,department,jobTitle,accountEnabled"
+USER_TYPE = "#microsoft.graph.user"
+MAX_PAGES = 10_000  # a delta round that never ends is a fault, not a directory
 
 
-class GraphError(ManagerLookupError):
-    """Graph (or the token endpoint) answered with an error we cannot retry away."""
-
-    def __init__(self, status: int, code: str) -> None:
-        super().__init__(f"Microsoft Graph answered {status} ({code})")
-        self.status = status
-        self.code = code
-
-
-class GraphTokenError(ManagerLookupError):
-    """No app token: wrong secret, missing consent, or the tenant is unknown."""
-
-    def __init__(self, error: str) -> None:
-        super().__init__(f"no Microsoft Graph token: {error}")
-        self.error = error
-
-
-class GraphManagerLookup:
-    """`ManagerLookup` backed by Microsoft Graph."""
+class GraphClient:
+    """Microsoft Graph for the bot's app registration: the manager lookup (a `GraphLookup`)
+    and the directory's delta rounds."""
 
     def __init__(
         self,
@@ -64,7 +57,7 @@ class GraphManagerLookup:
         self._session: aiohttp.ClientSession | None = None
 
     @classmethod
-    def from_settings(cls, settings: Settings, **options: Any) -> GraphManagerLookup:
+    def from_settings(cls, settings: Settings, **options: Any) -> GraphClient:
         """The lookup for the bot's own app registration (needs id, secret and tenant).
 
         `options` go to the constructor (attempts, base_delay, timeout, sleep).
@@ -79,27 +72,88 @@ class GraphManagerLookup:
 
     async def manager_of(self, user_id: str) -> Person | None:
         """The user's manager from Graph, or None when Graph says there is none (404)."""
-        url = f"{self._base_url}/v1.0/users/{quote(user_id, safe='')}/manager"
-        params = {"$select": "id,displayName,mail"}
+        url = URL(f"{self._base_url}/v1.0/users/{quote(user_id, safe='')}/manager")
+        body = await self._get(url.with_query({"$select": "id,displayName,mail"}), "manager")
+        return None if body is None else _person(body)
 
-        async def attempt() -> Person | None:
+    async def users_delta(self, delta_link: str | None) -> UsersDelta:
+        """One round of `/users/delta`: from `delta_link` (None: a full first round), every
+        page followed to the new delta link."""
+        start = URL(f"{self._base_url}/v1.0/users/delta").with_query({"$select": USER_FIELDS})
+        pages = await self._pages(start, delta_link, "users delta")
+        changes = tuple(_user_change(item) for page in pages for item in _values(page))
+        return UsersDelta(changes, _delta_link(pages[-1]), full=delta_link is None)
+
+    async def groups_delta(self, group_ids: list[str], delta_link: str | None) -> GroupsDelta:
+        """One round of `/groups/delta` for the role groups, with their members."""
+        where = " or ".join(f"id eq '{group}'" for group in sorted(group_ids))
+        start = URL(f"{self._base_url}/v1.0/groups/delta").with_query(
+            {"$filter": where, "$select": "displayName,members"}
+        )
+        pages = await self._pages(start, delta_link, "groups delta")
+        members: list[MemberChange] = []
+        removed: set[str] = set()
+        for page in pages:
+            for group in _values(page):
+                group_id = str(group.get("id") or "")
+                if not group_id:
+                    continue
+                if "@removed" in group:
+                    removed.add(group_id)
+                    continue
+                for member in group.get("members@delta") or []:
+                    if not isinstance(member, dict) or member.get("@odata.type") != USER_TYPE:
+                        continue  # nested groups, devices, service principals: not people
+                    members.append(
+                        MemberChange(group_id, str(member["id"]), "@removed" not in member)
+                    )
+        return GroupsDelta(
+            tuple(members), _delta_link(pages[-1]), delta_link is None, frozenset(removed)
+        )
+
+    async def _pages(self, start: URL, delta_link: str | None, what: str) -> list[dict[str, Any]]:
+        """Every page of one delta round, following `@odata.nextLink` to `@odata.deltaLink`."""
+        url = URL(delta_link, encoded=True) if delta_link else start
+        pages: list[dict[str, Any]] = []
+        for _ in range(MAX_PAGES):
+            page = await self._get(url, what)
+            if page is None:
+                raise GraphError(404, f"{what} not found")
+            pages.append(page)
+            next_link = page.get("@odata.nextLink")
+            if not next_link:
+                _delta_link(page)  # the last page must carry the delta link
+                return pages
+            url = URL(str(next_link), encoded=True)
+        raise GraphError(200, f"{what} did not end after {MAX_PAGES} pages")
+
+    async def _get(self, url: URL, what: str) -> dict[str, Any] | None:
+        """GET a Graph object: its JSON, None for 404; passing failures retried."""
+
+        async def attempt() -> dict[str, Any] | None:
             try:
                 token = await self._tokens.token(GRAPH_SCOPE)
             except TokenError as error:
                 raise GraphTokenError(error.error) from error
             headers = {"Authorization": f"Bearer {token}"}
             try:
-                async with self._client().get(url, params=params, headers=headers) as response:
+                async with self._client().get(url, headers=headers) as response:
                     if response.status == 200:
-                        return _person(await response.json())
+                        body = await response.json()
+                        if not isinstance(body, dict):
+                            raise GraphError(200, f"malformed {what} answer")
+                        return body
                     if response.status == 404:
                         return None
                     code = await _error_code(response)
+                    if response.status == 410:
+                        log.warning("Graph %s: the delta token expired (%s)", what, code)
+                        raise DeltaExpired(410, code)
                     failure = GraphError(response.status, code)
                     if response.status not in RETRY_STATUSES:
-                        log.warning("Graph manager lookup failed: %d %s", response.status, code)
+                        log.warning("Graph %s failed: %d %s", what, response.status, code)
                         raise failure
-                    log.info("Graph answered %d; retrying", response.status)
+                    log.info("Graph answered %d to %s; retrying", response.status, what)
                     raise Retry(failure, retry_after(response.status, response.headers))
             except (aiohttp.ClientError, TimeoutError) as error:
                 raise Retry(GraphError(0, type(error).__name__)) from error
@@ -125,6 +179,41 @@ def _person(body: Any) -> Person:
         id=str(body["id"]),
         name=str(body.get("displayName") or ""),
         email=str(body.get("mail") or ""),
+    )
+
+
+def _values(page: dict[str, Any]) -> list[dict[str, Any]]:
+    values = page.get("value")
+    if not isinstance(values, list):
+        raise GraphError(200, "malformed delta page")
+    return [v for v in values if isinstance(v, dict)]
+
+
+def _delta_link(page: dict[str, Any]) -> str:
+    link = page.get("@odata.deltaLink")
+    if not link:
+        raise GraphError(200, "delta round without a delta link")
+    return str(link)
+
+
+def _user_change(item: dict[str, Any]) -> UserChange:
+    user_id = str(item.get("id") or "")
+    if not user_id:
+        raise GraphError(200, "delta entry without an id")
+    if "@removed" in item:
+        return UserChange(user_id, removed=True)
+
+    def text(key: str) -> str | None:
+        return None if key not in item else str(item[key] or "")
+
+    enabled = item.get("accountEnabled")
+    return UserChange(
+        user_id,
+        name=text("displayName"),
+        email=text("mail"),
+        department=text("department"),
+        job_title=text("jobTitle"),
+        enabled=None if enabled is None else bool(enabled),
     )
 
 

@@ -31,6 +31,8 @@ from pydantic.config import JsonDict
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
+from bot.domain.people import Role
+
 AZURITE_CONNECTION_STRING = (
     "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;"
     "AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;"
@@ -42,6 +44,33 @@ MIW_PAGE = (
     "https://www.ilent.nl/onderwerpen/meldingen-vragen-en-klachten-over-woningcorporaties/"
     "meldpunt-integriteit-woningcorporaties"
 )
+
+# The meldregeling page's placeholder: a deployment must name Woongroen's real page.
+MELDREGELING_PLACEHOLDER = "https://www.woongroen.example/meldregeling"
+
+# Roles without which the bot cannot do what it promises: data-leak alerts (privacy office),
+# HR advice on side jobs, and the fallback approver (integrity officer). With an app id, start-up
+# stops when one of them has nobody.
+REQUIRED_ROLES: tuple[Role, ...] = (Role.PRIVACY_OFFICER, Role.HR, Role.INTEGRITY_OFFICER)
+
+# What each role's group is for, in the settings table (a role added later without a line here
+# is described by its name).
+ROLE_MEANINGS: dict[Role, str] = {
+    Role.DIRECTOR: "the directeur-bestuurder (the RvC chair decides their requests)",
+    Role.RVC_CHAIR: "the chair of the Raad van Commissarissen",
+    Role.PRIVACY_OFFICER: "the privacy office (data-leak alerts and the breach register)",
+    Role.PRIVACY_DEPUTY: "the privacy officer's deputy",
+    Role.HR: "the HR advisors (advice on side jobs)",
+    Role.INTEGRITY_OFFICER: "the integrity officer (fallback approver, registers)",
+    Role.SECRETARIAT: "the secretariat (collects gifts for the raffle)",
+    Role.PROCUREMENT: "procurement (Inkoop: keeps the list of parties in negotiation)",
+}
+
+
+def role_group_variable(role: Role) -> str:
+    """The setting naming the Entra ID security group whose members hold `role`."""
+    return f"GROUP_{role.value.upper()}_ID"
+
 
 # Teams' limit for proactive requests: 50 per second per app per tenant (429 beyond).
 TEAMS_REQUESTS_PER_SECOND = 50.0
@@ -310,16 +339,19 @@ class Settings:
         "always claims en-US).",
     )
     directory_file: Annotated[Path | None, _checked(_existing_file)] = env(
-        "DIRECTORY_FILE", "", "JSON file with people (manager, roles) loaded into storage."
+        "DIRECTORY_FILE",
+        "",
+        "JSON file with people (manager, roles) loaded into storage: local mode and tests only. "
+        "Empty with MicrosoftAppId = the directory comes from Microsoft Graph (GROUP_*_ID).",
     )
     tenant_id: str = env(
         "TENANT_ID", "", "Tenant id used for the directory when no app tenant is set."
     )
     meldregeling_url: Annotated[str, _checked(_page)] = env(
         "MELDREGELING_URL",
-        "https://www.woongroen.example/meldregeling",
+        MELDREGELING_PLACEHOLDER,
         "Page with Woongroen's internal reporting procedure (meldregeling), shown on the "
-        "concern card.",
+        "concern card. With MicrosoftAppId set it must be the real page, not this placeholder.",
         production=True,
     )
     jobs_interval: Annotated[
@@ -359,11 +391,27 @@ class Settings:
         "Further working days after that reminder before the manager is told the gift has "
         "not arrived.",
     )
+    hr_advice_days: Annotated[
+        int, _checked(_whole(1, 60, "a number of working days from 1 to 60"))
+    ] = env(
+        "HR_ADVICE_WORKING_DAYS",
+        "5",
+        "Working days HR has to advise on a side job before the manager decides; then HR is "
+        "reminded once.",
+    )
+    hr_advice_grace_days: Annotated[
+        int, _checked(_whole(1, 60, "a number of working days from 1 to 60"))
+    ] = env(
+        "HR_ADVICE_GRACE_WORKING_DAYS",
+        "5",
+        "Further working days after that before the manager may decide on a side job without "
+        "HR's advice (recorded as such).",
+    )
     public_url: Annotated[str, _checked(_public_url)] = env(
         "BOT_PUBLIC_URL",
         "",
         "The bot's public base address, for download links (register exports). Empty = "
-        "http://BOT_HOST:BOT_PORT.",
+        "http://BOT_HOST:BOT_PORT (local mode only: with MicrosoftAppId it must be set, https).",
         production=True,
     )
     miw_url: Annotated[str, _checked(_page)] = env(
@@ -435,10 +483,18 @@ class Settings:
         "",
         "Audience of the bot's outgoing token (empty = https://api.botframework.com).",
     )
+    directory_sync_minutes: Annotated[
+        int, _checked(_whole(1, 1440, "a number of minutes from 1 to 1440"))
+    ] = env(
+        "DIRECTORY_SYNC_MINUTES",
+        "15",
+        "How often the directory (people, accounts, role groups) is brought up to date from "
+        "Microsoft Graph with delta queries, once across all instances (docs/directory.md).",
+    )
     graph_base_url: Annotated[str, _checked(_url(https_only=False))] = env(
         "GRAPH_BASE_URL",
         "https://graph.microsoft.com",
-        "Microsoft Graph endpoint for the manager lookup.",
+        "Microsoft Graph endpoint for the manager lookup and the directory sync.",
     )
     graph_login_url: Annotated[str, _checked(_url(https_only=True))] = env(
         "GRAPH_LOGIN_URL",
@@ -466,6 +522,8 @@ class Settings:
     )
     # Not a setting of ours: whether a standard proxy variable (PROXY_VARIABLES) is set.
     proxy_configured: bool = False
+    # The GROUP_<ROLE>_ID settings, one per `Role` (read by `load_settings`): (role, group id).
+    role_groups: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         """The rules between settings (run again by `dataclasses.replace`)."""
@@ -491,8 +549,62 @@ class Settings:
             )
         if self.feed_notifications and not (self.app_id and self.app_password):
             raise _fail("FEED_NOTIFICATIONS", "needs MicrosoftAppId and MicrosoftAppPassword")
+        for role, group in self.role_groups:
+            _guid_or_empty(group, role_group_variable(Role(role)))
+        if self.app_id:
+            self._check_for_production()
         if not self.public_url:
             object.__setattr__(self, "public_url", f"http://{self.host}:{self.port}")
+
+    def _check_for_production(self) -> None:
+        """With an app id, refuse what cannot work in a real tenant (issue #17, point 2)."""
+        if not self.public_url:
+            raise _fail(
+                "BOT_PUBLIC_URL",
+                "is required when MicrosoftAppId is set (download links would point at the "
+                "bind address)",
+            )
+        if urlsplit(self.public_url).scheme != "https":
+            raise _fail("BOT_PUBLIC_URL", "must be an https address when MicrosoftAppId is set")
+        if self.meldregeling_url == MELDREGELING_PLACEHOLDER:
+            raise _fail(
+                "MELDREGELING_URL",
+                "is still the placeholder: set it to Woongroen's meldregeling page",
+            )
+        if self.directory_file is not None:
+            return  # tests: people and roles from the file (checked once it is loaded)
+        if self.app_type == "UserAssignedMSI" or not self.app_password:
+            raise _fail(
+                "MicrosoftAppPassword",
+                "is required to read the directory from Microsoft Graph (or set DIRECTORY_FILE "
+                "for tests)",
+            )
+        if not (self.app_tenant_id or self.tenant_id):
+            raise _fail(
+                "MicrosoftAppTenantId",
+                "(or TENANT_ID) is required to read the directory from Microsoft Graph",
+            )
+        groups = self.groups
+        for role in REQUIRED_ROLES:
+            if role not in groups:
+                raise _fail(
+                    role_group_variable(role),
+                    f"is required when MicrosoftAppId is set: the object id of the Entra ID "
+                    f"group of {ROLE_MEANINGS.get(role, role.value)}",
+                )
+
+    @property
+    def groups(self) -> dict[Role, str]:
+        """The configured role groups: role -> Entra ID group object id."""
+        return {Role(role): group for role, group in self.role_groups if group}
+
+    @property
+    def directory_source(self) -> str:
+        """Where people and roles come from: "file" (DIRECTORY_FILE), "graph" (with an app
+        id and no file) or "none" (local mode without a file)."""
+        if self.directory_file is not None:
+            return "file"
+        return "graph" if self.app_id else "none"
 
     @property
     def local_mode(self) -> bool:
@@ -511,16 +623,30 @@ class Settings:
         return self.app_tenant_id or self.tenant_id or "local"
 
 
-SETTINGS: tuple[Setting, ...] = tuple(
-    Setting(
-        field.alias,
-        str(field.default),
-        field.description or "",
-        isinstance(field.json_schema_extra, dict)
-        and bool(field.json_schema_extra.get("production")),
+def _role_group_help(role: Role) -> str:
+    meaning = ROLE_MEANINGS.get(role, f"the role {role.value}")
+    required = (
+        " Required with MicrosoftAppId (unless DIRECTORY_FILE)." if role in REQUIRED_ROLES else ""
     )
-    for field in _fields().values()
-    if field.alias
+    return f"Object id of the Entra ID security group whose members are {meaning}.{required}"
+
+
+SETTINGS: tuple[Setting, ...] = (
+    *(
+        Setting(
+            field.alias,
+            str(field.default),
+            field.description or "",
+            isinstance(field.json_schema_extra, dict)
+            and bool(field.json_schema_extra.get("production")),
+        )
+        for field in _fields().values()
+        if field.alias
+    ),
+    *(
+        Setting(role_group_variable(role), "", _role_group_help(role), role in REQUIRED_ROLES)
+        for role in Role
+    ),
 )
 _ADAPTER = TypeAdapter(Settings)
 
@@ -561,6 +687,11 @@ def load_settings(
         s.name: value for s in SETTINGS if (value := source.get(s.name, "").strip())
     }
     given["proxy_configured"] = any(source.get(name) for name in PROXY_VARIABLES)
+    given["role_groups"] = tuple(
+        (role.value, group)
+        for role in Role
+        if (group := source.get(role_group_variable(role), "").strip())
+    )
     try:
         return _ADAPTER.validate_python(given)
     except ValidationError as error:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 
 from bot.domain.choices import APPROVE, DECLINE
@@ -10,6 +11,7 @@ from bot.domain.requests import DecisionRefused, Status
 from bot.services.approvals import (
     RequestNotFound,
     advise_request,
+    colleagues,
     decide_request,
     load,
     withdraw_request,
@@ -22,6 +24,8 @@ from dialogs.base import Card, CardAction, log_storage_failure
 from dialogs.forms import clean_text
 from dialogs.registry import VerbRegistry
 from dialogs.requests_view import CardPresenter, request_card
+
+log = logging.getLogger(__name__)
 
 # (request id, requester id) -> the card to show
 OnRequest = Callable[[str, str], Awaitable[Card]]
@@ -65,17 +69,24 @@ def _decide(choice: str) -> Callable[[CardAction, Services], Awaitable[Card]]:
     async def handler(action: CardAction, services: Services) -> Card:
         async def work(rid: str, requester: str) -> Card:
             comment = _typed(action, "comment", 1000)
+            colleague = _typed(action, "colleague", 64)
             presenter = CardPresenter(services.kinds)
-            request = await decide_request(
-                services,
-                presenter,
-                action.actor,
-                requester,
-                rid,
-                choice,
-                comment,
-                action.message_id,
-            )
+            try:
+                request = await decide_request(
+                    services,
+                    presenter,
+                    action.actor,
+                    requester,
+                    rid,
+                    choice,
+                    comment,
+                    action.message_id,
+                    colleague_id=colleague,
+                )
+            except DecisionRefused as refused:
+                if refused.code not in ("colleague_required", "colleague_invalid"):
+                    raise
+                return await _pick_colleague(action, services, requester, rid, comment, refused)
             note = ""
             if request.status is Status.WITHDRAWN:
                 note = text(action.actor.locale, "requests.withdrawn_before_decision")
@@ -84,6 +95,28 @@ def _decide(choice: str) -> Callable[[CardAction, Services], Awaitable[Card]]:
         return await on_request(action, work)
 
     return handler
+
+
+async def _pick_colleague(
+    action: CardAction,
+    services: Services,
+    requester: str,
+    rid: str,
+    comment: str,
+    refused: DecisionRefused,
+) -> Card:
+    """Handing over needs a colleague: the approver picks one from the directory (what they
+    typed as a comment is kept); a pick the directory does not know is asked again."""
+    locale = action.actor.locale
+    request = (await load(services, action.actor.tenant_id, requester, rid)).request
+    people = await colleagues(services, request, action.actor.user_id)
+    if not people:
+        log.warning("no colleague in the directory to hand %s over to", rid)
+        return refusal(locale, "no_colleague")
+    invalid = refused.code == "colleague_invalid"
+    error = text(locale, "requests.refused.colleague_invalid") if invalid else ""
+    presenter = CardPresenter(services.kinds)
+    return presenter.picker_card(request, locale, people, comment, error)
 
 
 def decision_verbs(kinds: Kinds) -> tuple[str, ...]:
@@ -101,7 +134,9 @@ async def refresh(action: CardAction, services: Services) -> Card:
     async def work(rid: str, requester: str) -> Card:
         request = (await load(services, action.actor.tenant_id, requester, rid)).request
         advisor = request.advisor.id if request.advisor else None
-        if action.actor.user_id not in (request.approver.id, request.requester.id, advisor):
+        assignee = request.assignee.id if request.assignee else None
+        viewers = (request.approver.id, request.requester.id, advisor, assignee)
+        if action.actor.user_id not in viewers:
             raise DecisionRefused("not_approver")
         return request_card(services.kinds, request, action.actor.locale, action.actor.user_id)
 

@@ -13,9 +13,9 @@ from bot.services.approvals import Draft, Submitted, submit
 from bot.services.approvers import NoApprover
 from bot.services.context import Services
 from bot.storage.errors import StorageError
-from cards import text
+from cards import render, text
 from dialogs.base import Card, CardAction, log_storage_failure
-from dialogs.forms import Reader
+from dialogs.forms import MAX_ECHO, Reader
 from dialogs.kinds import RequestKind
 from dialogs.registry import VerbRegistry
 from dialogs.requests_view import CardPresenter, request_card
@@ -59,6 +59,9 @@ class RequestFlow:
             return kind.form.card(
                 locale, form_id, reader.values, {}, text(locale, "requests.no_identity")
             )
+        unneeded = kind.not_needed(facts)
+        if unneeded is not None:  # nothing is filed; the way back keeps what was typed
+            return not_needed_card(kind, locale, form_id, reader.values, unneeded)
         try:
             facts = await kind.enrich(services, action.actor, facts)
             outcome = kind.rule(facts)
@@ -95,11 +98,44 @@ class RequestFlow:
             note=receipt(result, locale),
         )
 
+    async def back(self, action: CardAction, services: Services) -> Card:
+        """Back to the form from "no need to report", with everything as it was typed."""
+        raw_id = action.data.get("formId")
+        form_id = raw_id if isinstance(raw_id, str) and 0 < len(raw_id) <= 64 else uuid.uuid4().hex
+        values = {
+            f.id: str(action.data[f.id])[:MAX_ECHO]
+            for f in self.kind.form.fields
+            if isinstance(action.data.get(f.id), str | int | float | bool)
+        }
+        return self.kind.form.card(action.actor.locale, form_id, values)
+
     def register(self, registry: VerbRegistry) -> None:
         registry.add(self.kind.open_verb, self.open)
+        registry.add(back_verb(self.kind), self.back)
         registry.add(self.kind.form.submit_verb, self.submit)
         for verb, handler in self.kind.extra_verbs.items():
             registry.add(verb, handler)
+
+
+def back_verb(kind: RequestKind[Any]) -> str:
+    return f"{kind.name}.back"
+
+
+def not_needed_card(
+    kind: RequestKind[Any], locale: str, form_id: str, values: dict[str, str], code: str
+) -> Card:
+    """No need to report this, and why (the code's section); back to the form as typed."""
+    return render(
+        "not_needed",
+        locale,
+        {
+            "heading": text(locale, kind.title),
+            "message": text(locale, f"{kind.name}.not_needed.{code}"),
+            "section": kind.section,
+            "back": back_verb(kind),
+            "values": {**values, "formId": form_id},
+        },
+    )
 
 
 def receipt(result: Submitted, locale: str) -> str:

@@ -31,7 +31,7 @@ from cards.dates import day_text
 from dialogs.base import Card
 from dialogs.flow import blank
 from dialogs.forms import Field, Form, Prefill, Reader
-from dialogs.kinds import RegisterColumn, RequestKind, yes_no
+from dialogs.kinds import RegisterColumn, RequestKind, named, yes_no
 from dialogs.negotiations import listed_line
 
 NAME = "gift"
@@ -245,7 +245,7 @@ def _giver_key(name: str, organisation: str) -> str:
 
 def gift_rows(gift: Gift, locale: str) -> list[dict[str, str]]:
     rows = [
-        ("gift.facts.giver", gift.giver),
+        ("gift.facts.giver", named(gift.giver, locale)),
         ("gift.facts.relation", text(locale, f"gift.relations.{gift.relation.value}")),
         ("gift.facts.negotiating", yes_no(gift.negotiating, locale)),
         *_listed_row(gift.listed_party, gift.listed_period, locale),

@@ -117,7 +117,7 @@ async def _with_list(services: Services, actor: Actor, invitation: Invitation) -
 _ROWS = fact_rows(
     Invitation,
     (
-        ("invitation.facts.inviter", lambda i: i.inviter, "text"),
+        ("invitation.facts.inviter", lambda i: i.inviter, "name"),
         ("invitation.facts.relation", lambda i: i.relation, "choice:gift.relations"),
         ("invitation.facts.kind", lambda i: i.kind, "choice:invitation.kinds"),
         ("invitation.facts.description", lambda i: i.description, "text"),

@@ -19,9 +19,11 @@ from bot.domain.kinds import F, Kind, Kinds
 from bot.domain.money import format_euros
 from bot.domain.people import Actor, Role
 from bot.domain.requests import ApprovalRequest
+from bot.domain.scripts import foreign_letters
 from bot.domain.suppliers import quotes_text
 from cards import language_of, text
 from cards.dates import day_text
+from cards.texts import texts_for
 from dialogs.forms import Form, Prefill, Reader
 
 if TYPE_CHECKING:
@@ -30,7 +32,7 @@ if TYPE_CHECKING:
     from dialogs.base import Card, CardAction
 
 Rows = list[dict[str, str]]  # a card's FactSet facts: {"title", "value"}
-# (label text key, the value, format: text|yesno|euros|quotes|date|choice:<text key prefix>)
+# (label text key, the value, format: text|name|yesno|euros|quotes|date|choice:<text key prefix>)
 FactRow = tuple[str, Callable[[F], object], str]
 
 
@@ -60,6 +62,14 @@ def _no_preview(values: Mapping[str, str], inferred: tuple[str, ...], locale: st
 
 def _no_messages(request: ApprovalRequest) -> list[dict[str, str]]:
     return []
+
+
+def _refusal_text(request: ApprovalRequest, code: str, locale: str) -> str:
+    return text(locale, f"requests.refused.{code}")
+
+
+def _always_needed(facts: Any) -> str | None:
+    return None
 
 
 def _no_value(facts: Any) -> object:
@@ -120,6 +130,12 @@ class RequestKind(Kind[F]):
     extra_verbs: Mapping[str, Callable[[CardAction, Services], Awaitable[Card]]] = field(
         default_factory=dict
     )
+    # Why what the form describes need not be reported at all (a reason code, texts under
+    # `<name>.not_needed.<code>`), so nothing is filed; None: it is filed.
+    not_needed: Callable[[F], str | None] = _always_needed
+    # The approver's line while `blocked` says they cannot decide yet (e.g. until when HR has
+    # to advise); by default the refusal text of its code.
+    blocked_text: Callable[[ApprovalRequest, str, str], str] = _refusal_text
     # Texts the requester can send on (e.g. to a giver, when a gift goes back): {title, text}.
     giver_messages: Callable[[ApprovalRequest], list[dict[str, str]]] = _no_messages
     # A typed sentence's facts (bot.domain.extract) as form values, and what the code says
@@ -189,6 +205,27 @@ def register_file(locale: str, name: str) -> str:
     return text(locale, f"{name}.names.register_file")
 
 
+def named(value: str, locale: str) -> str:
+    """A name as typed, with a warning when it mixes writing systems (a look-alike name)."""
+    foreign = foreign_letters(value)
+    if not foreign:
+        return value
+    scripts = texts_for(locale)["common"]["foreign_letters"]["scripts"]
+    letters = ", ".join(
+        text(
+            locale,
+            "common.foreign_letters.letter"
+            if f.resembles
+            else "common.foreign_letters.letter_plain",
+            character=f.character,
+            script=scripts.get(f.script, f.script.title()),
+            resembles=f.resembles,
+        )
+        for f in foreign
+    )
+    return text(locale, "common.foreign_letters.name", name=value, letters=letters)
+
+
 def yes_no(value: object, locale: str) -> str:
     return text(locale, "common.yes" if value else "common.no")
 
@@ -208,6 +245,8 @@ def fact_rows(facts_type: type[F], rows: tuple[FactRow[F], ...]) -> Callable[[F,
                 shown = format_euros(int(str(value)), language_of(locale))
             elif fmt == "quotes":
                 shown = quotes_text(value, language_of(locale))
+            elif fmt == "name":
+                shown = named(str(value), locale)
             elif fmt == "date":
                 shown = day_text(value, locale) if isinstance(value, date) else str(value)
             elif fmt.startswith("choice:"):

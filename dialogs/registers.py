@@ -15,7 +15,7 @@ from typing import Any
 from bot.domain.kinds import Kinds
 from bot.domain.money import format_euros
 from bot.domain.registers import ALL, AMSTERDAM, select, years
-from bot.domain.requests import ApprovalRequest
+from bot.domain.requests import ApprovalRequest, lacking_advice
 from bot.domain.suppliers import quotes_text
 from bot.services.context import Services
 from bot.services.exports import FORMATS, LIFETIME, ExportFile, ExportTicket, create_ticket
@@ -122,6 +122,11 @@ def _cell(
         return _choice(locale, "registers.verdicts", request.verdict) if request.verdict else ""
     if fmt == "advice":
         return request.advice
+    if fmt == "assignee":
+        return request.assignee.name if request.assignee else ""
+    if fmt == "without_advice":
+        lacking = lacking_advice(request)
+        return text(locale, f"registers.without_advice.{lacking}") if lacking else ""
     if fmt == "yesno":
         return text(locale, "common.yes" if value else "common.no")
     if value in (None, ""):

@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.domain.amend import notes_of
 from bot.domain.kinds import Kind, Kinds
-from bot.domain.requests import ApprovalRequest, Choice, Status
+from bot.domain.requests import ApprovalRequest, Choice, Person, Status, lacking_advice
 from cards import render, text
 from cards.dates import day_text, moment_text
 from dialogs.kinds import RequestKind, request_kind
@@ -133,6 +133,9 @@ def request_card(
     heading: str = "",
     addition: str = "",
     addition_error: str = "",
+    colleagues: list[Person] | None = None,
+    colleague_error: str = "",
+    comment: str = "",
 ) -> dict[str, Any]:
     """The request as `viewer_id` sees it: decision buttons (the kind's choices for its
     verdict) only for its pending approver; "add information" and "withdraw" only for its
@@ -146,8 +149,13 @@ def request_card(
     verdict = ""
     reasons: list[dict[str, str]] = []
     if view.verdicts and request.verdict:
-        verdict = text(locale, f"{view.verdicts}.{request.verdict}")
         who = "you" if requester else "others"
+        keys = [f"{view.verdicts}.{request.verdict}.{who}", f"{view.verdicts}.{request.verdict}"]
+        if view.advisor_role is not None and request.advisor is None:
+            # nobody to advise: say what actually happens
+            lacking = f"{view.verdicts}_no_advisor.{request.verdict}"
+            keys = [f"{lacking}.{who}", lacking, *keys]
+        verdict = _first(locale, keys)
         reasons = [
             {"text": _first(locale, [f"{view.reasons}.{r}.{who}", f"{view.reasons}.{r}"])}
             for r in request.reasons
@@ -156,13 +164,16 @@ def request_card(
     pointer = {"requestId": request.id, "requesterId": request.requester.id}
     can_decide = request.pending and viewer_id == request.approver.id
     blocked = view.blocked(request) if can_decide else None
+    offered = view.choices.offered(request.verdict)
+    if colleagues:  # picking who takes the case over: only the choices that need a colleague
+        offered = tuple(c for c in offered if c.needs_colleague)
     choices = [
         {
             "verb": f"request.{choice.code}",
             "title": choice_title(view, request.verdict, choice, locale),
             "style": choice.style,
         }
-        for choice in view.choices.offered(request.verdict)
+        for choice in offered
     ]
     decided = request.status in (Status.APPROVED, Status.DECLINED)
     closed = not request.pending
@@ -186,7 +197,17 @@ def request_card(
             "facts": view.rows_of(request, locale),
             "history": history,
             "historyTitle": text(locale, view.history_title) if view.history_title else "",
-            "status": status_line(kinds, request, locale, viewer_id),
+            "status": _with_assignee_line(
+                request,
+                _with_advice_line(request, status_line(kinds, request, locale, viewer_id), locale),
+                locale,
+                viewer_id,
+            ),
+            "colleagues": [{"title": p.name or p.id, "value": p.id} for p in colleagues or []],
+            "colleagueLabel": text(locale, "requests.colleague_label"),
+            "colleagueError": colleague_error or text(locale, "requests.colleague_required"),
+            "colleagueProblem": colleague_error,
+            "commentValue": comment,
             "statusColor": _STATUS_COLORS[request.status],
             "comment": text(locale, "requests.decided_comment", comment=request.comment)
             if request.comment
@@ -200,7 +221,7 @@ def request_card(
             and request.status is not Status.WITHDRAWN,
             "giverMessages": view.giver_messages(request) if requester and step else [],
             "canDecide": can_decide and blocked is None,
-            "blocked": text(locale, blocked) if blocked else "",
+            "blocked": view.blocked_text(request, blocked, locale) if blocked else "",
             "choices": choices,
             "commentLabel": _first(locale, [f"{view.name}.comment_label", "requests.comment"]),
             "commentPlaceholder": _first(
@@ -225,6 +246,28 @@ def request_card(
             "reference": request.id,
         },
     )
+
+
+def _with_advice_line(request: ApprovalRequest, status: str, locale: str) -> str:
+    """The status, and that it is (to be) decided without the advice it asked for, and why."""
+    lacking = lacking_advice(request)
+    if lacking is None or request.status is Status.WITHDRAWN:
+        return status
+    return f"{status}. {text(locale, f'requests.without_advice.{lacking}')}"
+
+
+def _with_assignee_line(request: ApprovalRequest, status: str, locale: str, viewer_id: str) -> str:
+    """The status, and who has the case now once it was handed over, for the reader."""
+    assignee = request.assignee
+    if assignee is None or request.status is Status.WITHDRAWN:
+        return status
+    if viewer_id == assignee.id:
+        line = text(locale, "requests.assignee.you")
+    elif viewer_id == request.requester.id:
+        line = text(locale, "requests.assignee.requester", name=assignee.name or "?")
+    else:
+        line = text(locale, "requests.assignee.others", name=assignee.name or "?")
+    return f"{status}. {line}"
 
 
 def _title(request: ApprovalRequest, locale: str) -> str:
@@ -284,10 +327,45 @@ class CardPresenter:
             note=text(locale, "requests.withdrawn_notice", requester=request.requester.name or "?"),
         )
 
-    def advisor_card(self, request: ApprovalRequest, locale: str) -> dict[str, Any]:
-        heading = self._from(request, locale, "requests.advice_requested")
+    def advisor_card(
+        self, request: ApprovalRequest, locale: str, reminder: bool = False
+    ) -> dict[str, Any]:
+        key = "requests.advice_reminder" if reminder else "requests.advice_requested"
+        heading = self._from(request, locale, key)
         viewer = request.advisor.id if request.advisor else ""
         return request_card(self.kinds, request, locale, viewer, heading=heading)
+
+    def handover_card(self, request: ApprovalRequest, locale: str) -> dict[str, Any]:
+        """The colleague a case was handed over to: the case, with its reference."""
+        heading = self._from(request, locale, "requests.handover_heading")
+        viewer = request.assignee.id if request.assignee else ""
+        note = text(
+            locale,
+            "requests.handover_note",
+            approver=request.approver.name or "?",
+            reference=request.id,
+        )
+        return request_card(self.kinds, request, locale, viewer, heading=heading, note=note)
+
+    def picker_card(
+        self,
+        request: ApprovalRequest,
+        locale: str,
+        people: list[Person],
+        comment: str = "",
+        error: str = "",
+    ) -> dict[str, Any]:
+        """The approver picks the colleague who takes the case over (from the directory)."""
+        return request_card(
+            self.kinds,
+            request,
+            locale,
+            request.approver.id,
+            heading=self._from(request, locale),
+            colleagues=people,
+            colleague_error=error,
+            comment=comment,
+        )
 
     def reminder_card(self, request: ApprovalRequest, locale: str) -> dict[str, Any]:
         heading = self._from(request, locale, "requests.reminder")

@@ -3,22 +3,41 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from bot.domain.extract import Facts
-from bot.domain.people import Role
+from bot.domain.people import Actor, Role
 from bot.domain.requests import ApprovalRequest
-from bot.domain.sidejobs import SECTION, SideJob, current, filed_on, side_job_rule
+from bot.domain.sidejobs import (
+    ACTIVITIES,
+    SECTION,
+    WAITING_FOR_HR,
+    SideJob,
+    current,
+    filed_on,
+    not_needed,
+    retained_from,
+    side_job_rule,
+    waiting_for_hr,
+)
 from bot.services.context import Services
+from bot.services.sidejob_advice import advice_dates
 from bot.services.sidejob_review import answer_review
 from cards import render, text
+from cards.dates import day_text
 from dialogs.base import Card, CardAction
 from dialogs.decisions import on_request
 from dialogs.forms import Field, Form, Prefill, Reader
 from dialogs.kinds import RegisterColumn, RequestKind, fact_rows
 
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 MAX_HOURS = 200  # a month has about 170 working hours; more is a typo
 
+ACTIVITY = Field(
+    "activity", "choice", "sidejob.activity", "sidejob.activities", required=True, expanded=True
+)
 ROLE = Field(
     "role",
     "text",
@@ -37,13 +56,14 @@ START = Field("start", "date", "sidejob.start", required=True)
 FORM = Form(
     title="sidejob.title",
     intro="sidejob.intro",
-    fields=(ROLE, ORGANISATION, PAID, HOURS, TOUCHES, TOUCHES_HOW, START),
+    fields=(ACTIVITY, ROLE, ORGANISATION, PAID, HOURS, TOUCHES, TOUCHES_HOW, START),
     submit_verb="sidejob.submit",
     submit_title="sidejob.submit",
 )
 
 
 def read(form: Reader, today: date) -> SideJob | None:
+    activity = form.choice(ACTIVITY, ACTIVITIES)
     role = form.text(ROLE)
     organisation = form.text(ORGANISATION)
     paid = form.choice(PAID, ["paid", "unpaid"])
@@ -61,6 +81,33 @@ def read(form: Reader, today: date) -> SideJob | None:
         touches=touches,
         touches_how=how,
         start=start,
+        activity=activity,
+    )
+
+
+async def _advice_dates(services: Services, actor: Actor, job: SideJob) -> SideJob:
+    """The days HR advises by, and from which the manager may decide without, on the facts."""
+    today = services.clock().astimezone(AMSTERDAM).date()
+    dates = advice_dates(services.settings, today)
+    return replace(job, advice_due=dates.due, decide_from=dates.decide_from)
+
+
+def _blocked_text(request: ApprovalRequest, code: str, locale: str) -> str:
+    """Since when HR was asked, by when HR advises, and from when the manager may decide
+    without."""
+    if code != WAITING_FOR_HR:
+        return text(locale, f"requests.refused.{code}")
+    job = request.facts
+    due = job.advice_due if isinstance(job, SideJob) else None
+    free = job.decide_from if isinstance(job, SideJob) else None
+    if due is None or free is None:
+        return text(locale, "requests.refused.waiting_for_hr")
+    return text(
+        locale,
+        "sidejob.waiting_for_hr",
+        since=day_text(request.created_at.astimezone(AMSTERDAM).date(), locale),
+        until=day_text(due, locale),
+        free=day_text(free, locale),
     )
 
 
@@ -128,12 +175,14 @@ KIND = RequestKind(
     rule=side_job_rule,
     filed_on=filed_on,
     registered=current,
+    retained_from=retained_from,
     counts_onwards=True,
     form=FORM,
     read=read,
     card_rows=fact_rows(
         SideJob,
         (
+            ("sidejob.facts.activity", lambda j: j.activity, "choice:sidejob.activities"),
             ("sidejob.facts.role", lambda j: j.role, "text"),
             ("sidejob.facts.organisation", lambda j: j.organisation, "text"),
             ("sidejob.facts.paid", lambda j: j.paid, "choice:sidejob.paid_choices"),
@@ -144,6 +193,9 @@ KIND = RequestKind(
         ),
     ),
     columns=(
+        RegisterColumn(
+            "activity", lambda j: j.activity, "choice:sidejob.activities", "sidejob.facts.activity"
+        ),
         RegisterColumn("role", lambda j: j.role),
         RegisterColumn("organisation", lambda j: j.organisation),
         RegisterColumn("paid", lambda j: j.paid, "choice:sidejob.paid_choices"),
@@ -151,6 +203,7 @@ KIND = RequestKind(
         RegisterColumn("touches", lambda j: j.touches, "yesno"),
         RegisterColumn("touches_how", lambda j: j.touches_how),
         RegisterColumn("advice", fmt="advice"),
+        RegisterColumn("without_advice", fmt="without_advice"),
     ),
     verdicts="sidejob.verdicts",
     reasons="sidejob.reasons",
@@ -159,6 +212,10 @@ KIND = RequestKind(
     decline="sidejob.decline",
     statuses="sidejob.statuses",
     advisor_role=Role.HR,
+    enrich=_advice_dates,
+    not_needed=not_needed,
+    blocked=waiting_for_hr,
+    blocked_text=_blocked_text,
     extra_verbs={"sidejob.current": still_current, "sidejob.ended": has_ended},
     prefill=prefill,
     preview=preview,

@@ -94,7 +94,7 @@ KIND = RequestKind(
     card_rows=fact_rows(
         SupplierBusiness,
         (
-            ("supplier.facts.supplier", lambda b: b.supplier, "text"),
+            ("supplier.facts.supplier", lambda b: b.supplier, "name"),
             ("supplier.facts.what", lambda b: b.what, "text"),
             ("supplier.facts.reason", lambda b: b.reason, "text"),
             ("supplier.facts.amount", lambda b: b.amount_cents, "euros"),

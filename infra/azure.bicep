@@ -31,7 +31,7 @@ param appServiceSku string = 'B1'
 @description('Address of Woongroen\'s internal reporting procedure (meldregeling), shown on the concern card (https).')
 param meldregelingUrl string
 
-@description('Entra security groups per role, as settings: setting name -> group object id (see infra/README.md), e.g. {"<ROLE>_GROUP_ID": "<object id>"}. Each pair becomes an app setting.')
+@description('Entra security groups per role, as settings: setting name -> group object id (see infra/README.md), e.g. {"GROUP_<ROLE>_ID": "<object id>"}. Each pair becomes an app setting.')
 param directoryGroups object = {}
 
 @description('More app settings (name -> value) from the main README\'s Configuration table, e.g. {"REMINDER_WORKING_DAYS": "5"}.')

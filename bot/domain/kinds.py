@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -45,6 +45,10 @@ def _never_blocked(request: ApprovalRequest) -> str | None:
     return None
 
 
+def _from_closing(request: ApprovalRequest) -> datetime | None:
+    return request.closed_at()
+
+
 def _unless_withdrawn(status: Status, facts: Facts) -> bool:
     return status is not Status.WITHDRAWN
 
@@ -75,6 +79,9 @@ class Kind(Generic[F]):
     # What the requester does next, tracked as the request's Step: a verdict (while pending)
     # or an outcome (once decided) -> a step code (hand_in, give_back).
     steps: Mapping[str, str] = field(default_factory=dict)
+    # From when its retention period counts (None: not yet, it is still kept for what it is,
+    # e.g. a side job that is still current); by default from when it was decided or withdrawn.
+    retained_from: Callable[[ApprovalRequest], datetime | None] = _from_closing
     # What the secretariat's collection register shows of it when it is handed in.
     collect_as: Callable[[F], tuple[str, int] | None] = _not_collected
 

@@ -21,6 +21,8 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from bot.domain.scripts import latin_skeleton
+
 # Legal forms removed from either end of a name (after dots are dropped and letters joined).
 LEGAL_FORMS: frozenset[str] = frozenset(
     {"bv", "nv", "vof", "cv", "bvba", "ltd", "gmbh", "inc", "llc", "plc", "sa", "ag"}
@@ -36,7 +38,7 @@ _SPACES = re.compile(r"\s+")
 def match_key(name: str) -> str:
     """The key two names of one party share (see the module's matching rule); "" for a name
     that has no letters or digits, or only a legal form."""
-    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    decomposed = unicodedata.normalize("NFKD", latin_skeleton(name).casefold())
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
     plain = plain.replace("&", " en ").replace(".", "").replace("'", "").replace("’", "")
     words = _SPACES.sub(" ", _PUNCTUATION.sub(" ", plain)).split()

@@ -38,9 +38,10 @@ class Person:
     name: str
     email: str = ""
     department: str = ""
-    manager_id: str | None = None
+    manager_id: str | None = None  # from the directory file (Graph: GET /users/{id}/manager)
     roles: frozenset[Role] = field(default_factory=frozenset)
-    active: bool = True
+    active: bool = True  # False: the account is disabled or deleted (they left)
+    job_title: str = ""
 
     def has(self, role: Role) -> bool:
         return role in self.roles

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from bot.domain.requests import ApprovalRequest, ApproverRole
+from bot.domain.requests import ADVICE_LAPSED, ApprovalRequest, ApproverRole
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
@@ -37,6 +37,16 @@ def working_days_between(start: date, end: date) -> int:
     return count
 
 
+def decidable_since(request: ApprovalRequest) -> datetime:
+    """From when the approver could decide: a request that waits for advice (a side job waits
+    for HR) from the advice, or from when the advisor let the period pass; else its filing."""
+    if request.advisor is None:
+        return request.created_at
+    lapsed = [e.at for e in request.audit if e.action == ADVICE_LAPSED]
+    opened = request.advised_at or (min(lapsed) if lapsed else None)
+    return max(request.created_at, opened) if opened is not None else request.created_at
+
+
 def due(
     request: ApprovalRequest, now: datetime, policy: ReminderPolicy, acknowledgement: bool = False
 ) -> Due | None:
@@ -45,7 +55,7 @@ def due(
     reminded once and never escalated."""
     if not request.pending:
         return None
-    start = request.created_at.astimezone(AMSTERDAM).date()
+    start = decidable_since(request).astimezone(AMSTERDAM).date()
     waited = working_days_between(start, now.astimezone(AMSTERDAM).date())
     escalated = request.escalated_at is not None or request.approver_role is ApproverRole.ESCALATION
     if (

@@ -61,6 +61,7 @@ class Choice:
     status: Status  # APPROVED: along with the code (or granted); DECLINED: stricter (or no)
     style: str = "default"  # Adaptive Card action style: positive, destructive, default
     needs_comment: bool = False  # the comment (a reason, a condition) is required
+    needs_colleague: bool = False  # the approver names who takes it over (a tenant's case)
 
 
 APPROVE = Choice("approve", Status.APPROVED, "positive")
@@ -134,6 +135,9 @@ class ApprovalRequest:
     notes: tuple[Note, ...] = ()  # added by the requester; the facts are never rewritten
     outcome: str = ""  # the code of the approver's choice (bot.domain.choices), once decided
     step: Step | None = None  # what the requester does next (hand in, give back), tracked
+    # Decided without the advice it asked for, and why: no_advisor, advice_lapsed ("" if not).
+    decided_without: str = ""
+    assignee: Person | None = None  # the colleague it was handed over to (a tenant's case)
 
     @property
     def pending(self) -> bool:
@@ -151,6 +155,30 @@ class ApprovalRequest:
             return self.decided_at
         withdrawn = [e.at for e in self.audit if e.action == Status.WITHDRAWN.value]
         return max(withdrawn) if withdrawn else None
+
+
+# Audit actions about advice the kind asks for before the approver decides (a side job: HR).
+NO_ADVISOR = "no_advisor"  # at submission: nobody holds the advisor's role in the directory
+ADVICE_REMINDED = "advice_reminded"  # the advisor did not advise in time and was reminded
+ADVICE_LAPSED = "advice_lapsed"  # still no advice after that: the approver may decide without
+WITHOUT_ADVICE = "without_advice"  # the decision was taken without the advice (detail: why)
+HANDED_OVER = "handed_over"  # the approver gave the case to a colleague (detail: their id)
+
+
+def lacking_advice(request: ApprovalRequest) -> str | None:
+    """Why a decision now would be taken without the advice the request asks for: nobody to
+    advise (`no_advisor`) or the advisor let the period pass (`advice_lapsed`); once decided,
+    why it was. None when advised, or when no advice was asked."""
+    if request.decided_without:
+        return request.decided_without
+    if not request.pending or request.advice:
+        return None
+    actions = {e.action for e in request.audit}
+    if NO_ADVISOR in actions:
+        return NO_ADVISOR
+    if request.advisor is not None and ADVICE_LAPSED in actions:
+        return ADVICE_LAPSED
+    return None
 
 
 def request_id(prefix: str, *parts: str) -> str:
@@ -178,7 +206,12 @@ def may_decide(request: ApprovalRequest, actor_id: str) -> None:
 
 
 def decide(
-    request: ApprovalRequest, actor_id: str, choice: Choice, comment: str, now: datetime
+    request: ApprovalRequest,
+    actor_id: str,
+    choice: Choice,
+    comment: str,
+    now: datetime,
+    assignee: Person | None = None,
 ) -> ApprovalRequest:
     """The designated approver decides a pending request; anyone else is refused. Whether
     `choice` is offered on this request is the kind's to say (bot.domain.choices).
@@ -189,7 +222,18 @@ def decide(
     may_decide(request, actor_id)
     if choice.needs_comment and not comment.strip():
         raise DecisionRefused("comment_required")
+    if choice.needs_colleague and assignee is None:
+        raise DecisionRefused("colleague_required")
+    if assignee is not None and assignee.id in (request.requester.id, actor_id):
+        raise DecisionRefused("colleague_invalid")
+    handed = (
+        (AuditEntry(now, actor_id, HANDED_OVER, assignee.id),)
+        if choice.needs_colleague and assignee is not None
+        else ()
+    )
     entry = AuditEntry(now, actor_id, choice.status.value, comment)
+    lacking = lacking_advice(request)
+    noted = (AuditEntry(now, actor_id, WITHOUT_ADVICE, lacking),) if lacking else ()
     return replace(
         request,
         status=choice.status,
@@ -197,7 +241,9 @@ def decide(
         decided_at=now,
         decided_by=actor_id,
         comment=comment,
-        audit=(*request.audit, entry),
+        audit=(*request.audit, *noted, *handed, entry),
+        decided_without=lacking or "",
+        assignee=assignee if choice.needs_colleague else None,
     )
 
 

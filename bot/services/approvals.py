@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from bot.domain.kinds import Kind
 from bot.domain.people import Actor, Role
 from bot.domain.requests import (
+    NO_ADVISOR,
     ApprovalRequest,
     ApproverRole,
     AuditEntry,
@@ -35,6 +36,7 @@ from bot.services.contention import ATTEMPTS, pause
 from bot.services.context import Services
 from bot.services.notify import DeliveryError, NoConversationReference
 from bot.services.steps import follow, with_step
+from bot.services.telling import tell
 from bot.storage.errors import AlreadyExists, Conflict, StorageError
 from bot.storage.repositories import StoredReference
 from bot.storage.requests import StoredRequest
@@ -51,7 +53,9 @@ class Presenter(Protocol):
 
     def withdrawal_notice(self, request: ApprovalRequest, locale: str) -> dict[str, Any]: ...
 
-    def advisor_card(self, request: ApprovalRequest, locale: str) -> dict[str, Any]: ...
+    def advisor_card(
+        self, request: ApprovalRequest, locale: str, reminder: bool = False
+    ) -> dict[str, Any]: ...
 
     def reminder_card(self, request: ApprovalRequest, locale: str) -> dict[str, Any]: ...
 
@@ -62,6 +66,8 @@ class Presenter(Protocol):
     def feed_texts(self, request: ApprovalRequest, locale: str, escalated: bool) -> tuple[str, str]:
         """(preview text, topic) of the activity-feed entry for a reminder or escalation."""
         ...
+
+    def handover_card(self, request: ApprovalRequest, locale: str) -> dict[str, Any]: ...
 
 
 class RequestNotFound(LookupError):
@@ -119,6 +125,16 @@ async def _submit(
         actor.tenant_id, actor.user_id, services.directory, services.managers
     )
     advisor = await _advisor(services, actor.tenant_id, draft.advisor_role, actor.user_id, approver)
+    audit: tuple[AuditEntry, ...] = (AuditEntry(now, actor.user_id, "submitted"),)
+    if draft.advisor_role is not None and advisor is None:
+        # Never skipped silently: the trail, the cards and the register say it was decided
+        # without the advice, and the log names the missing role (no personal data).
+        log.warning(
+            "no %s in the directory to advise on %s: the approver decides without advice",
+            draft.advisor_role.value,
+            rid,
+        )
+        audit = (*audit, AuditEntry(now, "system", NO_ADVISOR, draft.advisor_role.value))
     # Read once: the approver's Teams id (for card refresh), language and where to send.
     reference = await services.conversations.get(actor.tenant_id, approver.id)
     watchers = tuple(m for m in (actor.mri, reference.user_mri if reference else "") if m)
@@ -133,7 +149,7 @@ async def _submit(
         verdict=draft.verdict,
         reasons=draft.reasons,
         created_at=now,
-        audit=(AuditEntry(now, actor.user_id, "submitted"),),
+        audit=audit,
         watchers=watchers,
         advisor=advisor,
     )
@@ -306,6 +322,7 @@ async def decide_request(
     choice: str,
     comment: str,
     message_id: str | None,
+    colleague_id: str = "",
 ) -> ApprovalRequest:
     """The approver decides: `choice` is one of the codes the request's kind offers for its
     verdict (bot.domain.choices). Anyone other than the designated approver is refused
@@ -321,8 +338,17 @@ async def decide_request(
         stored = await load(services, actor.tenant_id, requester_id, rid)
         try:
             may_decide(stored.request, actor.user_id)
-            picked = _kind(services, stored.request).choices.pick(stored.request, choice)
-            decided = decide(stored.request, actor.user_id, picked, comment, now)
+            kind = _kind(services, stored.request)
+            blocked = kind.blocked(stored.request)  # e.g. a side job still waiting for HR
+            if blocked is not None:
+                raise DecisionRefused(blocked)
+            picked = kind.choices.pick(stored.request, choice)
+            assignee = (
+                await _colleague(services, stored.request, actor, colleague_id)
+                if picked.needs_colleague
+                else None
+            )
+            decided = decide(stored.request, actor.user_id, picked, comment, now, assignee)
             decided = await with_step(services, decided, now)
         except DecisionRefused as refusal:
             if refusal.code not in ("already_decided", "withdrawn"):
@@ -342,6 +368,34 @@ async def decide_request(
         return decided
     log.error("decision on %s lost %d races in a row", rid, ATTEMPTS)
     raise Conflict(f"could not record the decision on {rid}")
+
+
+async def _colleague(
+    services: Services, request: ApprovalRequest, actor: Actor, colleague_id: str
+) -> Person | None:
+    """The colleague a case is handed over to, as the directory knows them: active, neither
+    the requester nor the approver (the card's choice is only an id, checked here)."""
+    if not colleague_id:
+        return None
+    person = await services.directory.get_person(request.tenant_id, colleague_id)
+    if (
+        person is None
+        or not person.active
+        or person.id in (request.requester.id, actor.user_id, request.approver.id)
+    ):
+        raise DecisionRefused("colleague_invalid")
+    return Person(person.id, person.name)
+
+
+async def colleagues(services: Services, request: ApprovalRequest, actor_id: str) -> list[Person]:
+    """Who a case can be handed over to: active people in the directory, by name, except the
+    requester and the approver."""
+    people = await services.directory.people(request.tenant_id)
+    excluded = (request.requester.id, request.approver.id, actor_id)
+    return sorted(
+        (Person(p.id, p.name) for p in people if p.active and p.id not in excluded),
+        key=lambda p: p.name.casefold(),
+    )
 
 
 def _kind(services: Services, request: ApprovalRequest) -> Kind[Any]:
@@ -364,6 +418,7 @@ async def _announce_decision(
         message_id = entry.message_id if entry else None
     await _announce(services, presenter, decided, message_id)
     await _update_advisor(services, presenter, decided)
+    await _tell_assignee(services, presenter, decided)
     await services.requests.put_inbox(decided, message_id=message_id or "")
 
 
@@ -388,20 +443,37 @@ async def _tell_approver(
     services: Services, presenter: Presenter, withdrawn: ApprovalRequest
 ) -> None:
     """The approver gets a message that it was withdrawn (their card may be far up the chat)."""
-    reference = await services.conversations.get(withdrawn.tenant_id, withdrawn.approver.id)
+    failed = await tell(
+        services,
+        withdrawn.tenant_id,
+        withdrawn.approver.id,
+        lambda locale: presenter.withdrawal_notice(withdrawn, locale),
+        "approver not told of the withdrawal",
+    )
+    if failed:
+        await _note(services, withdrawn, "approver_not_notified", failed)
+
+
+async def _tell_assignee(
+    services: Services, presenter: Presenter, decided: ApprovalRequest
+) -> None:
+    """The colleague a case was handed over to gets it, with its reference."""
+    assignee = decided.assignee
+    if assignee is None:
+        return
+    reference = await services.conversations.get(decided.tenant_id, assignee.id)
     locale = reference.locale if reference else services.settings.default_locale
     try:
         if reference is None:
-            raise NoConversationReference(withdrawn.tenant_id, withdrawn.approver.id)
+            raise NoConversationReference(decided.tenant_id, assignee.id)
         await services.notifier.send_card(
-            withdrawn.tenant_id,
-            withdrawn.approver.id,
-            presenter.withdrawal_notice(withdrawn, locale),
-            reference,
+            decided.tenant_id, assignee.id, presenter.handover_card(decided, locale), reference
         )
     except DeliveryError as error:
-        log.warning("approver not told of the withdrawal: %s", type(error).__name__)
-        await _note(services, withdrawn, "approver_not_notified", type(error).__name__)
+        log.warning(
+            "colleague not told of the handover of %s: %s", decided.id, type(error).__name__
+        )
+        await _note(services, decided, "assignee_not_notified", type(error).__name__)
 
 
 # A decision (or withdrawal) is announced by the turn that made it, which may take minutes when
@@ -584,20 +656,15 @@ async def _announce(
     decider = request.decided_by or request.approver.id
     if message_id:
         await _update_card(services, decider, message_id, request, presenter)
-    reference = await services.conversations.get(request.tenant_id, request.requester.id)
-    locale = reference.locale if reference else services.settings.default_locale
-    try:
-        if reference is None:
-            raise NoConversationReference(request.tenant_id, request.requester.id)
-        await services.notifier.send_card(
-            request.tenant_id,
-            request.requester.id,
-            presenter.decision_notice(request, locale),
-            reference,
-        )
-    except DeliveryError as error:
-        log.warning("requester not told of the decision: %s", type(error).__name__)
-        await _note(services, request, "requester_not_notified", type(error).__name__)
+    failed = await tell(
+        services,
+        request.tenant_id,
+        request.requester.id,
+        lambda locale: presenter.decision_notice(request, locale),
+        "requester not told of the decision",
+    )
+    if failed:
+        await _note(services, request, "requester_not_notified", failed)
 
 
 async def _note(services: Services, request: ApprovalRequest, action: str, detail: str) -> None:

@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 
 class GraphLookup(Protocol):
-    """What `bot.graph.GraphManagerLookup` offers: a manager by Entra object id."""
+    """What `bot.graph.GraphClient` offers: a manager by Entra object id."""
 
     async def manager_of(self, user_id: str) -> people.Person | None: ...
 
@@ -45,11 +45,21 @@ class ManagerLookup(Protocol):
 
 class GraphManagers:
     """Managers from Microsoft Graph; when Graph cannot answer, the directory is asked instead
-    (and the log says so), so a request is never stuck on a Graph outage."""
+    (and the log says so), so a request is never stuck on a Graph outage.
 
-    def __init__(self, graph: GraphLookup, fallback: ManagerLookup) -> None:
+    Graph keeps naming a manager whose account was disabled: a manager the directory knows as
+    inactive (they left; see bot/services/directory_sync.py) is no manager, so the request goes
+    on to the fallback approver."""
+
+    def __init__(
+        self,
+        graph: GraphLookup,
+        fallback: ManagerLookup,
+        directory: DirectoryRepository | None = None,
+    ) -> None:
         self._graph = graph
         self._fallback = fallback
+        self._directory = directory
 
     async def manager_of(
         self, tenant_id: str, user_id: str, known: people.Person | None = None
@@ -59,7 +69,14 @@ class GraphManagers:
         except ManagerLookupError as error:
             log.warning("Graph could not give the manager (%s); using the directory", error)
             return await self._fallback.manager_of(tenant_id, user_id, known)
-        return Person(manager.id, manager.name) if manager is not None else None
+        if manager is None:
+            return None
+        if self._directory is not None:
+            entry = await self._directory.routing_person(tenant_id, manager.id)
+            if entry is not None and not entry.active:
+                log.info("the manager Graph names has left; not chosen")
+                return None
+        return Person(manager.id, manager.name)
 
 
 class NoApprover(Exception):

@@ -40,6 +40,8 @@ async def remind_and_escalate(
         if stored is None:
             continue
         kind = services.kinds.get(stored.request.kind)
+        if kind is not None and kind.blocked(stored.request) is not None:
+            continue  # the approver cannot decide yet (a side job waiting for HR's advice)
         noted = kind is not None and kind.choices.acknowledgement(stored.request)
         step = due(stored.request, services.clock(), policy, noted)
         if step is Due.REMIND:

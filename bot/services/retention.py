@@ -94,11 +94,16 @@ async def run_retention(services: Services) -> int:
 
 
 async def expired_requests(services: Services, cutoff: datetime) -> list[Expired]:
-    """Decided or withdrawn requests closed before `cutoff` (a scan: background jobs only)."""
-    return [
-        Expired(r.tenant_id, r.kind, r.id, r.requester.id)
-        for r in await services.requests.closed_before(cutoff)
-    ]
+    """Decided or withdrawn requests closed before `cutoff` (a scan: background jobs only),
+    whose kind's retention also started before it: an approved side job is kept while it is
+    current, and for the period after it ended (`Kind.retained_from`)."""
+    expired = []
+    for r in await services.requests.closed_before(cutoff):
+        kind = services.kinds.get(r.kind)
+        start = kind.retained_from(r) if kind is not None else r.closed_at()
+        if start is not None and start < cutoff:
+            expired.append(Expired(r.tenant_id, r.kind, r.id, r.requester.id))
+    return expired
 
 
 async def remove_request(services: Services, item: Expired) -> None:

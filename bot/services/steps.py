@@ -8,18 +8,25 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from bot.domain.kinds import AMSTERDAM, Kind
 from bot.domain.people import Role
 from bot.domain.requests import ApprovalRequest, AuditEntry, DecisionRefused, Status, Step
 from bot.services.contention import ATTEMPTS, pause
 from bot.services.context import Services
-from bot.services.notify import DeliveryError, NoConversationReference
+from bot.services.telling import tell
 from bot.storage.errors import AlreadyExists, Conflict
+from bot.storage.requests import StoredRequest
 
-if TYPE_CHECKING:
-    from bot.services.approvals import Presenter
+
+class OverdueCards(Protocol):
+    """The one card this module sends (dialogs' CardPresenter has it)."""
+
+    def overdue_card(
+        self, request: ApprovalRequest, locale: str, viewer_id: str
+    ) -> dict[str, Any]: ...
+
 
 log = logging.getLogger(__name__)
 
@@ -85,14 +92,19 @@ async def follow(services: Services, request: ApprovalRequest) -> None:
     await services.collection.cancel(request.tenant_id, request.id)
 
 
+async def _load(services: Services, tenant_id: str, requester_id: str, rid: str) -> StoredRequest:
+    stored = await services.requests.get(tenant_id, requester_id, rid)
+    if stored is None:
+        raise DecisionRefused("not_found")
+    return stored
+
+
 async def step_done(
     services: Services, tenant_id: str, requester_id: str, rid: str, by: str
 ) -> None:
     """Record on the request that its step is done (the secretariat received the gift)."""
-    from bot.services.approvals import load
-
     for attempt in range(ATTEMPTS):
-        stored = await load(services, tenant_id, requester_id, rid)
+        stored = await _load(services, tenant_id, requester_id, rid)
         step = stored.request.step
         if step is None or step.done:
             return
@@ -110,7 +122,7 @@ async def step_done(
     log.error("could not record on %s that the gift was received", rid)
 
 
-async def remind_overdue(services: Services, presenter: Presenter) -> int:
+async def remind_overdue(services: Services, presenter: OverdueCards) -> int:
     """Gifts to hand in that have not arrived: after the due day the employee is reminded
     once; HAND_IN_ESCALATION_WORKING_DAYS later their approver is told. Each message is
     claimed with an ETag-guarded write of the request first, so it goes out once however many
@@ -154,27 +166,23 @@ async def remind_overdue(services: Services, presenter: Presenter) -> int:
 
 
 async def _tell(
-    services: Services, presenter: Presenter, request: ApprovalRequest, person_id: str
+    services: Services, presenter: OverdueCards, request: ApprovalRequest, person_id: str
 ) -> None:
-    reference = await services.conversations.get(request.tenant_id, person_id)
-    locale = reference.locale if reference else services.settings.default_locale
-    card = presenter.overdue_card(request, locale, person_id)
-    try:
-        if reference is None:
-            raise NoConversationReference(request.tenant_id, person_id)
-        await services.notifier.send_card(request.tenant_id, person_id, card, reference)
-    except DeliveryError as error:
-        log.warning("overdue hand-in of %s not told: %s", request.id, type(error).__name__)
+    await tell(
+        services,
+        request.tenant_id,
+        person_id,
+        lambda locale: presenter.overdue_card(request, locale, person_id),
+        "overdue hand-in not told",
+    )
 
 
 async def confirm_returned(
     services: Services, actor_id: str, tenant_id: str, rid: str
 ) -> ApprovalRequest:
     """The employee says the gift is back with the giver (only they can; once is enough)."""
-    from bot.services.approvals import load  # the engine imports this module
-
     for attempt in range(ATTEMPTS):
-        stored = await load(services, tenant_id, actor_id, rid)
+        stored = await _load(services, tenant_id, actor_id, rid)
         request = stored.request
         if request.requester.id != actor_id:
             raise DecisionRefused("not_requester_step")

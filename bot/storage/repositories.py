@@ -5,20 +5,44 @@ from __future__ import annotations
 import json
 import math
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any
 
 from bot.cache import TtlCache
 from bot.domain.people import Contact, Person, Role
+from bot.storage.columns import chunked, unchunked
 from bot.storage.errors import NotFound
-from bot.storage.store import TableStore
+from bot.storage.store import TableStore, Write
 
 CONVERSATIONS = "conversations"
 PEOPLE = "people"
 CONTACTS = "contacts"
+DIRECTORY_SYNC = "directorysync"
 
-TABLES: tuple[str, ...] = (CONVERSATIONS, PEOPLE, CONTACTS)
+TABLES: tuple[str, ...] = (CONVERSATIONS, PEOPLE, CONTACTS, DIRECTORY_SYNC)
+_SYNC_ROW = "state"
+_DEPARTED = "Departed"
+_BATCH = 100  # Azure's limit of operations per entity-group transaction
+
+
+@dataclass(frozen=True)
+class SyncState:
+    """Where the directory came from and how far its delta rounds got (one row per tenant).
+
+    `groups_key` names the role groups the groups delta link was made for: when the groups
+    configured change, the next round starts again with a full one."""
+
+    source: str  # "graph" or "file"
+    last_success: datetime | None = None
+    users_link: str = ""
+    groups_link: str = ""
+    groups_key: str = ""
+    people: int = 0
+    # People who left whose pending requests are still to be rerouted.
+    departed: tuple[str, ...] = ()
+    tenant: str = ""  # the partition the people are in (a file names its own tenant)
 
 
 @dataclass(frozen=True)
@@ -141,21 +165,54 @@ class DirectoryRepository:
         )
 
     async def put_person(self, tenant_id: str, person: Person) -> None:
-        await self._store.upsert(
-            PEOPLE,
-            tenant_id,
-            person.id,
-            {
-                "Name": person.name,
-                "Email": person.email,
-                "Department": person.department,
-                "ManagerId": person.manager_id or "",
-                "Roles": ",".join(sorted(r.value for r in person.roles)),
-                "Active": person.active,
-            },
-        )
+        await self._store.upsert(PEOPLE, tenant_id, person.id, _person_columns(person))
         # This process sees its own directory writes at once (other instances within a minute).
         self._routing_people.drop((tenant_id, person.id))
+
+    async def put_people(self, tenant_id: str, people: Sequence[Person]) -> None:
+        """Write many people (the directory sync), up to 100 per transaction."""
+        for start in range(0, len(people), _BATCH):
+            batch = people[start : start + _BATCH]
+            writes = [Write("upsert", p.id, _person_columns(p)) for p in batch]
+            await self._store.transact(PEOPLE, tenant_id, writes)
+            for person in batch:
+                self._routing_people.drop((tenant_id, person.id))
+
+    async def sync_state(self, tenant_id: str) -> SyncState | None:
+        """How the directory was last brought up to date, or None before the first time."""
+        try:
+            row = await self._store.get(DIRECTORY_SYNC, tenant_id, _SYNC_ROW)
+        except NotFound:
+            return None
+        data = row.data
+        last = str(data.get("LastSuccessAt") or "")
+        return SyncState(
+            source=str(data.get("Source", "")),
+            last_success=datetime.fromisoformat(last) if last else None,
+            users_link=str(data.get("UsersDeltaLink", "")),
+            groups_link=str(data.get("GroupsDeltaLink", "")),
+            groups_key=str(data.get("GroupsKey", "")),
+            people=int(data.get("People", 0)),
+            departed=tuple(d for d in unchunked(_DEPARTED, data).split(",") if d),
+            tenant=str(data.get("Tenant", "")) or tenant_id,
+        )
+
+    async def save_sync_state(self, tenant_id: str, state: SyncState) -> None:
+        await self._store.upsert(
+            DIRECTORY_SYNC,
+            tenant_id,
+            _SYNC_ROW,
+            {
+                "Source": state.source,
+                "LastSuccessAt": state.last_success.isoformat() if state.last_success else "",
+                "UsersDeltaLink": state.users_link,
+                "GroupsDeltaLink": state.groups_link,
+                "GroupsKey": state.groups_key,
+                "People": state.people,
+                "Tenant": state.tenant or tenant_id,
+                **chunked(_DEPARTED, ",".join(state.departed)),
+            },
+        )
 
     async def get_person(self, tenant_id: str, person_id: str) -> Person | None:
         try:
@@ -198,8 +255,22 @@ class DirectoryRepository:
         return Contact(**json.loads(str(row.data["Json"])))
 
 
+def _person_columns(person: Person) -> dict[str, Any]:
+    return {
+        "Name": person.name,
+        "Email": person.email,
+        "Department": person.department,
+        "JobTitle": person.job_title,
+        "ManagerId": person.manager_id or "",
+        "Roles": ",".join(sorted(r.value for r in person.roles)),
+        "Active": person.active,
+    }
+
+
 def _person(person_id: str, data: Mapping[str, Any]) -> Person:
-    roles = frozenset(Role(r) for r in str(data.get("Roles", "")).split(",") if r)
+    # A role no longer known to this version (renamed or removed) is ignored, not fatal.
+    known = {r.value for r in Role}
+    roles = frozenset(Role(r) for r in str(data.get("Roles", "")).split(",") if r in known)
     return Person(
         id=person_id,
         name=str(data.get("Name", "")),
@@ -208,4 +279,5 @@ def _person(person_id: str, data: Mapping[str, Any]) -> Person:
         manager_id=str(data.get("ManagerId") or "") or None,
         roles=roles,
         active=bool(data.get("Active", True)),
+        job_title=str(data.get("JobTitle", "")),
     )

@@ -534,6 +534,9 @@ def _request_columns(request: ApprovalRequest) -> dict[str, Any]:
         "FormerApprovers": ",".join(request.former_approvers),
         "Outcome": request.outcome,
         "Step": _step_json(request.step),
+        "DecidedWithout": request.decided_without,
+        "AssigneeId": request.assignee.id if request.assignee else "",
+        "AssigneeName": request.assignee.name if request.assignee else "",
     }
 
 
@@ -630,6 +633,10 @@ def _request(
         former_approvers=tuple(a for a in str(d.get("FormerApprovers", "")).split(",") if a),
         outcome=str(d.get("Outcome") or ""),
         step=_step(d.get("Step")),
+        decided_without=str(d.get("DecidedWithout") or ""),
+        assignee=Person(str(d["AssigneeId"]), str(d.get("AssigneeName", "")))
+        if d.get("AssigneeId")
+        else None,
         audit=_trail(d, legacy) if trail else (),
     )
 

@@ -15,6 +15,7 @@ from bot.app import READY, SERVICES, init_app
 from bot.settings import Settings, load_settings
 from bot.teams.adapter import build_adapter
 from bot.teams.http import messages_handler
+from tests.conftest import DEMO_DIRECTORY
 from tests.support.activities import SANNE, TENANT
 from tests.support.connector import MockConnector
 from tests.support.entra import FakeEntra, new_key
@@ -36,6 +37,11 @@ def secured_settings(base: Settings, entra: FakeEntra, **extra: str) -> Settings
             "TO_BOT_FROM_CHANNEL_TOKEN_ISSUER": "https://api.botframework.com",
             "TO_CHANNEL_FROM_BOT_LOGIN_URL": entra.authority(TENANT),
             "TO_CHANNEL_FROM_BOT_OAUTH_SCOPE": "https://api.botframework.com",
+            # What start-up requires with an app id (#17, point 2): people and roles (here from
+            # the demo file), an https public address and the real meldregeling page.
+            "DIRECTORY_FILE": str(DEMO_DIRECTORY),
+            "BOT_PUBLIC_URL": "https://integriteitsbot.woongroen.example",
+            "MELDREGELING_URL": "https://intranet.woongroen.example/meldregeling",
             **extra,
         },
         dotenv=None,

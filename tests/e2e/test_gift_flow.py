@@ -232,3 +232,13 @@ async def test_an_employee_cannot_open_or_change_the_collection_register(
     assert "alleen voor het secretariaat" in texts((await response.json())["value"])
     [entry] = await bot.server.app[SERVICES].collection.entries(TENANT)
     assert entry.status == "expected"
+
+
+async def test_a_look_alike_giver_name_is_shown_as_such_on_the_managers_card(
+    bot: BotUnderTest,
+) -> None:
+    await install(bot, SANNE, PIETER)
+    await declare(bot, {**WINE, "giverOrganisation": "Bouwbedrijf V\u043es"})
+    card = bot.connector.to(PIETER.conversation_id)[0].card
+    assert card is not None
+    assert "letters uit een ander schrift: \u043e (Cyrillisch, lijkt op o)" in texts(card)

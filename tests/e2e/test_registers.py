@@ -15,7 +15,13 @@ from openpyxl import load_workbook
 
 from bot.domain.people import Role
 from tests.e2e.conftest import BotUnderTest
-from tests.e2e.test_request_flows import INVITATION, SIDEJOB, SUPPLIER, TENANT_TIE
+from tests.e2e.test_request_flows import (
+    INVITATION,
+    SIDEJOB,
+    SUPPLIER,
+    TENANT_TIE,
+    hr_advises,
+)
 from tests.support.activities import (
     FATIMA,
     JOOST,
@@ -156,7 +162,7 @@ async def test_each_register_holds_its_kind_and_exports_it(
     bot = reg_bot
     invitation = await submit(bot, SANNE, "invitation", INVITATION)
     current = await submit(bot, SANNE, "sidejob", SIDEJOB)
-    await decide(bot, PIETER)
+    await click(bot, PIETER, await hr_advises(bot), "request.approve", {}, "msg-1")
     pending = await submit(bot, SANNE, "sidejob", {**SIDEJOB, "role": "Voorzitter"})
     supplier = await submit(bot, SANNE, "supplier", SUPPLIER)
     tenant = await submit(bot, SANNE, "tenant", TENANT_TIE)

@@ -23,6 +23,7 @@ INVITATION = {
     "addedValue": "Kennismaken met de nieuwe projectleider",
 }
 SIDEJOB = {
+    "activity": "board",
     "role": "Penningmeester",
     "organisation": "Voetbalclub VV Groen",
     "paid": "unpaid",
@@ -45,7 +46,7 @@ TENANT_TIE = {
     "tenant": "Dorpsstraat 12",
     "tie": "relative",
     "case": "Aanvraag woningaanpassing",
-    "doubt": "true",
+    "sure": "no",
 }
 
 
@@ -66,6 +67,14 @@ async def stored(bot: BotUnderTest) -> Any:
     full = await repository.get(TENANT, SANNE.aad_id, summary.id)
     assert full is not None
     return full.request
+
+
+async def hr_advises(bot: BotUnderTest, advice: str = "Geen bezwaren") -> dict[str, Any]:
+    """HR (Joost) advises on the latest side job put to him; the manager's card as updated."""
+    await click(bot, JOOST, card_to(bot, JOOST, -1), "request.advise", {"advice": advice}, "m-2")
+    updates = [s for s in bot.connector.to(PIETER.conversation_id) if s.method == "PUT"]
+    assert updates and updates[-1].card is not None
+    return updates[-1].card
 
 
 def card_to(bot: BotUnderTest, user: TeamsUser, index: int = 0) -> dict[str, Any]:
@@ -145,7 +154,17 @@ async def test_a_side_job_gets_hr_advice_then_the_managers_decision_each_seeing_
     manager_card = card_to(bot, PIETER)
     hr_card = card_to(bot, JOOST)
     assert "Om advies gevraagd" in texts(hr_card)
-    assert "Geen bezwaar" in texts(manager_card)  # the manager's decision button
+    # §4: the manager decides after HR's advice: no buttons yet, and says until when.
+    assert decision_verbs(manager_card) == []
+    assert "Wacht op het advies van HR: gevraagd op " in texts(manager_card)
+    assert "HR adviseert uiterlijk " in texts(manager_card)
+    early = await bot.post(
+        PIETER.invoke(
+            bot.service_url, "request.approve", action(manager_card, "request.refresh")["data"]
+        )
+    )
+    assert "eerst geeft HR advies" in texts((await early.json())["value"])
+    assert (await stored(bot)).status is Status.PENDING
 
     advised = await click(
         bot, JOOST, hr_card, "request.advise", {"advice": "Past binnen de regels"}, "msg-2"
@@ -154,8 +173,10 @@ async def test_a_side_job_gets_hr_advice_then_the_managers_decision_each_seeing_
     [update] = [s for s in bot.connector.to(PIETER.conversation_id) if s.method == "PUT"]
     assert update.card is not None and "Advies van Joost Visser" in texts(update.card)
     assert "Past binnen de regels" in texts(update.card)
+    assert decision_verbs(update.card) == ["request.approve", "request.decline"]
+    assert "Geen bezwaar" in texts(update.card)  # the manager's decision button
 
-    await click(bot, PIETER, manager_card, "request.approve", {}, "msg-1")
+    await click(bot, PIETER, update.card, "request.approve", {}, "msg-1")
     hr_updates = [s for s in bot.connector.to(JOOST.conversation_id) if s.method == "PUT"]
     assert hr_updates and hr_updates[-1].card is not None
     assert "heeft geen bezwaar" in texts(hr_updates[-1].card)
@@ -233,14 +254,87 @@ async def test_supplier_with_fewer_than_two_quotes_comes_back_with_values_kept(
     assert bot.connector.to(PIETER.conversation_id) == []
 
 
-async def test_tenant_tie_manager_hands_the_case_to_a_colleague(bot: BotUnderTest) -> None:
-    await install(bot, SANNE, PIETER)
+async def test_a_tenant_tie_when_not_sure_can_only_be_handed_to_a_named_colleague(
+    bot: BotUnderTest,
+) -> None:
+    """§2: not sure you can treat the tenant like any other: the case goes to a colleague the
+    manager picks from the directory, who is told with the reference; the employee sees who."""
+    await install(bot, SANNE, PIETER, LOTTE)
     receipt = await submit(bot, "tenant", TENANT_TIE)
-    assert "over te dragen aan een collega" in texts(receipt)
+    assert "Draag de zaak over aan een collega" in texts(receipt)
     card = card_to(bot, PIETER)
-    decided = await click(bot, PIETER, card, "request.decline", {}, "msg-1")
-    assert "een collega het overneemt" in texts(decided)
-    assert (await stored(bot)).status is Status.DECLINED
+    assert decision_verbs(card) == ["request.hand_over"]  # keeping it is not offered
+    pointer = action(card, "request.hand_over")["data"]
+    response = await bot.post(PIETER.invoke(bot.service_url, "request.keep_self", pointer))
+    assert "Die keuze hoort niet bij deze melding" in texts((await response.json())["value"])
+    # An old card's "approve" goes along with the code: handing over, so a colleague is asked.
+    response = await bot.post(PIETER.invoke(bot.service_url, "request.approve", pointer))
+    assert "Aan welke collega draag je de zaak over?" in texts((await response.json())["value"])
+    assert (await stored(bot)).status is Status.PENDING
+
+    picker = await click(bot, PIETER, card, "request.hand_over", {"comment": "Lotte kent de wijk"})
+    [choices] = [o for o in _objects(picker) if o.get("id") == "colleague"]
+    offered = {c["value"]: c["title"] for c in choices["choices"]}
+    assert LOTTE.aad_id in offered and offered[LOTTE.aad_id] == "Lotte Smit"
+    assert SANNE.aad_id not in offered and PIETER.aad_id not in offered
+    assert inputs(picker)["comment"] == "Lotte kent de wijk"  # kept
+    assert (await stored(bot)).status is Status.PENDING
+
+    # The id comes from the card: one the directory does not know, or the requester, is refused.
+    for forged in ("not-a-person", SANNE.aad_id, PIETER.aad_id):
+        again = await click(bot, PIETER, picker, "request.hand_over", {"colleague": forged})
+        assert "Kies iemand uit de lijst" in texts(again)
+        assert (await stored(bot)).status is Status.PENDING
+
+    decided = await click(
+        bot,
+        PIETER,
+        picker,
+        "request.hand_over",
+        {"colleague": LOTTE.aad_id, "comment": "Lotte kent de wijk"},
+        "msg-1",
+    )
+    assert "Overgedragen aan Lotte Smit" in texts(decided)
+    request = await stored(bot)
+    assert (request.status, request.outcome) == (Status.APPROVED, "hand_over")
+    assert request.assignee is not None and request.assignee.id == LOTTE.aad_id
+    assert [e.action for e in request.audit][-2:] == ["handed_over", "approved"]
+    assert request.audit[-2].detail == LOTTE.aad_id
+
+    [told] = [s.card for s in bot.connector.to(LOTTE.conversation_id) if s.card]
+    assert told is not None
+    assert "Overgedragen aan jou" in texts(told) and request.id in texts(told)
+    assert "Deze zaak is aan jou overgedragen" in texts(told)
+    assert "Aanvraag woningaanpassing" in texts(told)  # the case itself
+    notice = card_to(bot, SANNE)
+    assert "De zaak is nu in handen van Lotte Smit" in texts(notice)
+    # Lotte can open the case's card herself (refresh), as the person who has it now.
+    view = await click(bot, LOTTE, told, "request.refresh")
+    assert "Deze zaak is aan jou overgedragen" in texts(view)
+
+
+async def test_a_tenant_tie_when_sure_the_manager_lets_the_employee_keep_it_or_hands_over(
+    bot: BotUnderTest,
+) -> None:
+    await install(bot, SANNE, PIETER)
+    await submit(bot, "tenant", {**TENANT_TIE, "sure": "yes"})
+    card = card_to(bot, PIETER)
+    assert decision_verbs(card) == ["request.keep_self", "request.hand_over"]
+    decided = await click(bot, PIETER, card, "request.keep_self", {}, "msg-1")
+    assert "Handelt de zaak zelf af" in texts(decided)
+    request = await stored(bot)
+    assert (request.status, request.outcome, request.assignee) == (
+        Status.APPROVED,
+        "keep_self",
+        None,
+    )
+    assert "Je handelt de zaak zelf af" in texts(card_to(bot, SANNE))
+
+
+def _objects(card: dict[str, Any]) -> list[dict[str, Any]]:
+    from tests.support.flows import objects
+
+    return list(objects(card))
 
 
 @pytest.mark.parametrize(
@@ -252,10 +346,12 @@ async def test_tenant_tie_manager_hands_the_case_to_a_colleague(bot: BotUnderTes
         ("invitation", INVITATION, "addedValue", "", "Dit is verplicht"),
         ("sidejob", SIDEJOB, "role", "", "Dit is verplicht"),
         ("sidejob", SIDEJOB, "paid", "soms", "Kies een van de mogelijkheden"),
+        ("sidejob", SIDEJOB, "activity", "", "Kies een van de mogelijkheden"),
         ("supplier", SUPPLIER, "amount", "abc", "Dit is geen bedrag"),
         ("supplier", SUPPLIER, "quote1Amount", "2.000.000", "onwaarschijnlijk hoog"),
         ("tenant", TENANT_TIE, "case", "", "Dit is verplicht"),
         ("tenant", TENANT_TIE, "tie", "buurman", "Kies een van de mogelijkheden"),
+        ("tenant", TENANT_TIE, "sure", "", "Kies een van de mogelijkheden"),
     ],
 )
 async def test_bad_input_returns_the_form_with_values_kept_and_the_error_named(
@@ -286,7 +382,7 @@ async def test_once_a_year_each_side_job_is_checked_and_can_be_ended(bot: BotUnd
 
     await install(bot, SANNE, PIETER, JOOST)
     await submit(bot, "sidejob", SIDEJOB)
-    await click(bot, PIETER, card_to(bot, PIETER), "request.approve", {}, "msg-1")
+    await click(bot, PIETER, await hr_advises(bot), "request.approve", {}, "msg-1")
     services = bot.server.app[SERVICES]
     decided_at = (await stored(bot)).decided_at
     assert decided_at is not None

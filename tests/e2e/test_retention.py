@@ -125,3 +125,61 @@ def test_retention_is_a_list_of_policies_with_configured_periods(settings: Setti
         ("requests", 30),
         ("breaches", custom.retention_breaches_days),
     ]
+
+
+async def side_job(
+    services: Services, rid: str, approved: datetime, ended: datetime | None
+) -> ApprovalRequest:
+    """An approved side job, ended on `ended` (None: still current)."""
+    from bot.domain.sidejobs import SideJob
+
+    job = SideJob(
+        role="Penningmeester",
+        organisation="VV Groen",
+        paid="unpaid",
+        hours=6,
+        touches=False,
+        touches_how="",
+        start=approved.date(),
+        ended_on=ended.date() if ended else None,
+    )
+    request = dataclasses.replace(
+        _gift_request(),
+        id=rid,
+        kind="sidejob",
+        tenant_id=TENANT,
+        facts=job,
+        verdict="manager_after_hr",
+        reasons=(),
+        created_at=approved - timedelta(days=2),
+    )
+    request = dataclasses.replace(
+        request, audit=tuple(dataclasses.replace(e, at=request.created_at) for e in request.audit)
+    )
+    saved = await services.requests.create(request)
+    decided = decide(request, "u2", APPROVE, "", approved)
+    await services.requests.update(saved, decided)
+    await services.requests.put_inbox(decided)
+    return decided
+
+
+async def test_a_current_side_job_is_kept_as_long_as_it_lasts_plus_the_period(
+    bot: BotUnderTest,
+) -> None:
+    """§4 side jobs one still has are not removed seven years after approval; once ended, the
+    retention period counts from the end."""
+    services = bot.server.app[SERVICES]
+    days = services.settings.retention_requests_days
+    long_ago = NOW - timedelta(days=days) - 3 * YEAR
+    await side_job(services, "NEV-CURRENT", long_ago, None)
+    await side_job(services, "NEV-ENDS-LATER", long_ago, NOW + YEAR)  # an end still to come
+    await side_job(services, "NEV-ENDED-RECENTLY", long_ago, NOW - 2 * YEAR)
+    await side_job(services, "NEV-ENDED-LONG-AGO", long_ago, long_ago + YEAR)
+
+    at_night = dataclasses.replace(services, clock=lambda: NOW)
+    assert await run_retention(at_night) == 1
+
+    repository = services.requests
+    for kept in ("NEV-CURRENT", "NEV-ENDS-LATER", "NEV-ENDED-RECENTLY"):
+        assert await repository.get(TENANT, "u1", kept) is not None, kept
+    assert await repository.get(TENANT, "u1", "NEV-ENDED-LONG-AGO") is None

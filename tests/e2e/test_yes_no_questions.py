@@ -18,8 +18,10 @@ DECIDING = {
     "gift": ("gift.open", "gift.submit", ("negotiating", "everyday", "atHome")),
     "invitation": ("invitation.open", "invitation.submit", ("negotiating",)),
     "sidejob": ("sidejob.open", "sidejob.submit", ("touches",)),
-    "tenant": ("tenant.open", "tenant.submit", ("doubt",)),
+    "tenant": ("tenant.open", "tenant.submit", ("sure",)),
 }
+# Choices that are not a bare "Ja"/"Nee" (the tenant question says what yes means).
+TITLES = {"sure": ["Ja, dat weet ik zeker", "Nee, niet zeker"]}
 
 
 def _input(card: dict[str, Any], input_id: str) -> dict[str, Any]:
@@ -39,7 +41,7 @@ async def test_deciding_questions_are_required_choices_with_nothing_picked(
         shown = _input(form, question)
         assert shown["type"] == "Input.ChoiceSet"
         assert shown["style"] == "expanded"
-        assert [c["title"] for c in shown["choices"]] == ["Ja", "Nee"]
+        assert [c["title"] for c in shown["choices"]] == TITLES.get(question, ["Ja", "Nee"])
         assert not shown.get("value")  # nothing picked for the person
         assert shown["label"].endswith(" *")
 

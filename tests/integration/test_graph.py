@@ -9,7 +9,7 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 from bot.domain.people import Person
-from bot.graph import GraphError, GraphManagerLookup, GraphTokenError
+from bot.graph import GraphClient, GraphError, GraphTokenError
 from bot.services.approvers import GraphLookup
 from bot.services.managers import ManagerLookupError
 from bot.settings import load_settings
@@ -51,7 +51,7 @@ async def graph(
 
 def lookup_for(
     entra: FakeEntra, graph_url: str, sleep: Sleeps, secret: str = SECRET
-) -> GraphManagerLookup:
+) -> GraphClient:
     settings = load_settings(
         {
             "MicrosoftAppId": APP_ID,
@@ -59,17 +59,20 @@ def lookup_for(
             "MicrosoftAppTenantId": TENANT,
             "GRAPH_BASE_URL": graph_url,
             "GRAPH_LOGIN_URL": entra.base_url,
+            "BOT_PUBLIC_URL": "https://bot.woongroen.example",
+            "MELDREGELING_URL": "https://intranet.woongroen.example/meldregeling",
+            "DIRECTORY_FILE": str(DEMO_DIRECTORY),
         },
         dotenv=None,
     )
     # Only the clock is the test's: waits are recorded instead of slept.
-    return GraphManagerLookup.from_settings(settings, sleep=sleep)
+    return GraphClient.from_settings(settings, sleep=sleep)
 
 
 @pytest.fixture
 async def lookup(
     entra: FakeEntra, graph: tuple[FakeGraph, str]
-) -> AsyncIterator[tuple[GraphManagerLookup, Sleeps]]:
+) -> AsyncIterator[tuple[GraphClient, Sleeps]]:
     entra.clients[APP_ID] = SECRET
     sleeps = Sleeps()
     client = lookup_for(entra, graph[1], sleeps)
@@ -78,7 +81,7 @@ async def lookup(
 
 
 async def test_the_manager_is_found(
-    lookup: tuple[GraphManagerLookup, Sleeps], graph: tuple[FakeGraph, str], entra: FakeEntra
+    lookup: tuple[GraphClient, Sleeps], graph: tuple[FakeGraph, str], entra: FakeEntra
 ) -> None:
     fake, _ = graph
     fake.managers[SANNE] = PIETER
@@ -90,12 +93,12 @@ async def test_the_manager_is_found(
     assert (issued.client_id, issued.scope) == (APP_ID, "https://graph.microsoft.com/.default")
 
 
-async def test_no_manager_is_none(lookup: tuple[GraphManagerLookup, Sleeps]) -> None:
+async def test_no_manager_is_none(lookup: tuple[GraphClient, Sleeps]) -> None:
     assert await lookup[0].manager_of(SANNE) is None
 
 
 async def test_the_token_is_fetched_once_for_many_calls(
-    lookup: tuple[GraphManagerLookup, Sleeps], graph: tuple[FakeGraph, str], entra: FakeEntra
+    lookup: tuple[GraphClient, Sleeps], graph: tuple[FakeGraph, str], entra: FakeEntra
 ) -> None:
     graph[0].managers[SANNE] = PIETER
     results = await asyncio.gather(*(lookup[0].manager_of(SANNE) for _ in range(20)))
@@ -106,7 +109,7 @@ async def test_the_token_is_fetched_once_for_many_calls(
 
 
 async def test_429_then_success_waits_as_told(
-    lookup: tuple[GraphManagerLookup, Sleeps], graph: tuple[FakeGraph, str]
+    lookup: tuple[GraphClient, Sleeps], graph: tuple[FakeGraph, str]
 ) -> None:
     fake, _ = graph
     fake.managers[SANNE] = PIETER
@@ -121,7 +124,7 @@ async def test_429_then_success_waits_as_told(
 
 
 async def test_503_honours_retry_after_and_412_is_retried(
-    lookup: tuple[GraphManagerLookup, Sleeps], graph: tuple[FakeGraph, str]
+    lookup: tuple[GraphClient, Sleeps], graph: tuple[FakeGraph, str]
 ) -> None:
     fake, _ = graph
     fake.managers[SANNE] = PIETER
@@ -135,7 +138,7 @@ async def test_503_honours_retry_after_and_412_is_retried(
 
 
 async def test_a_busy_token_endpoint_is_retried_by_the_same_policy(
-    lookup: tuple[GraphManagerLookup, Sleeps], graph: tuple[FakeGraph, str], entra: FakeEntra
+    lookup: tuple[GraphClient, Sleeps], graph: tuple[FakeGraph, str], entra: FakeEntra
 ) -> None:
     graph[0].managers[SANNE] = PIETER
     entra.token_faults += [(503, {"Retry-After": "0"}), (429, {"Retry-After": "0"})]
@@ -146,7 +149,7 @@ async def test_a_busy_token_endpoint_is_retried_by_the_same_policy(
 
 
 async def test_persistent_throttling_ends_in_a_typed_error(
-    lookup: tuple[GraphManagerLookup, Sleeps], graph: tuple[FakeGraph, str]
+    lookup: tuple[GraphClient, Sleeps], graph: tuple[FakeGraph, str]
 ) -> None:
     for _ in range(4):
         graph[0].fail_next(429, {"Retry-After": "1"})
@@ -169,7 +172,7 @@ async def test_a_refused_token_is_a_typed_error_not_a_retry(
 
 
 async def test_an_unauthorised_graph_answer_is_a_typed_error(
-    lookup: tuple[GraphManagerLookup, Sleeps], graph: tuple[FakeGraph, str]
+    lookup: tuple[GraphClient, Sleeps], graph: tuple[FakeGraph, str]
 ) -> None:
     graph[0].fail_next(403)
     with pytest.raises(GraphError) as raised:
@@ -178,7 +181,7 @@ async def test_an_unauthorised_graph_answer_is_a_typed_error(
 
 
 async def test_the_approval_engine_asks_graph_and_falls_back_to_the_directory(
-    lookup: tuple[GraphManagerLookup, Sleeps],
+    lookup: tuple[GraphClient, Sleeps],
     graph: tuple[FakeGraph, str],
     store: AzureTableStore,
 ) -> None:
@@ -209,3 +212,57 @@ async def test_the_approval_engine_asks_graph_and_falls_back_to_the_directory(
     fake.fail_next(403)
     approver, role = await find_approver(TENANT, SANNE, directory, managers)
     assert approver.id == PIETER["id"] and role is ApproverRole.MANAGER
+
+
+async def test_a_delta_round_follows_every_page_and_waits_as_told_when_throttled(
+    lookup: tuple[GraphClient, Sleeps], graph: tuple[FakeGraph, str]
+) -> None:
+    fake, _ = graph
+    for n in range(5):
+        fake.put_user(f"0f6c2a10-1111-4a1e-9c01-00000000020{n}", displayName=f"P{n}")
+    fake.fail_request(2, 429, {"Retry-After": "7"})  # the second page
+    first = await lookup[0].users_delta(None)
+    assert first.full and [c.name for c in first.changes] == [f"P{n}" for n in range(5)]
+    assert lookup[1].seconds == [7.0]
+    assert len(fake.paths) == 4  # 3 pages, one of them asked twice
+    assert "$deltatoken=" in first.delta_link
+
+    fake.put_user("0f6c2a10-1111-4a1e-9c01-000000000201", accountEnabled=False)
+    fake.delete_user("0f6c2a10-1111-4a1e-9c01-000000000203")
+    later = await lookup[0].users_delta(first.delta_link)
+    assert not later.full
+    assert [(c.id[-3:], c.removed, c.enabled) for c in later.changes] == [
+        ("201", False, False),
+        ("203", True, None),
+    ]
+
+
+async def test_a_groups_round_gathers_members_spread_over_pages_and_removals(
+    lookup: tuple[GraphClient, Sleeps], graph: tuple[FakeGraph, str]
+) -> None:
+    fake, _ = graph
+    group, other = "9a000000-0000-4000-8000-000000000005", "9a000000-0000-4000-8000-000000000006"
+    for n in range(3):
+        fake.add_member(group, f"u{n}")
+    fake.add_member(other, "u9")
+    fake.add_member("9a000000-0000-4000-8000-0000000000ff", "u8")  # not asked for
+    first = await lookup[0].groups_delta([group, other], None)
+    assert first.full
+    assert {(m.group_id, m.user_id, m.added) for m in first.members} == {
+        (group, "u0", True), (group, "u1", True), (group, "u2", True), (other, "u9", True)
+    }  # fmt: skip
+    assert fake.answered["groups"] == 2  # four memberships, two a page
+    fake.remove_member(group, "u1")
+    later = await lookup[0].groups_delta([group, other], first.delta_link)
+    assert [(m.user_id, m.added) for m in later.members] == [("u1", False)]
+
+
+async def test_an_expired_delta_token_is_a_typed_error(
+    lookup: tuple[GraphClient, Sleeps], graph: tuple[FakeGraph, str]
+) -> None:
+    from bot.graph import DeltaExpired
+
+    first = await lookup[0].users_delta(None)
+    graph[0].expire_delta_tokens()
+    with pytest.raises(DeltaExpired):
+        await lookup[0].users_delta(first.delta_link)

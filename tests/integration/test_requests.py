@@ -455,3 +455,19 @@ async def test_a_copy_is_removed_where_it_was_put_even_after_the_filing_rules_ch
     await after.remove(stored.request)
     assert await after.register("tenant", "gift", NOW.year) == []
     assert created.copy  # where the first copy went was recorded
+
+
+async def test_a_handover_and_a_decision_without_advice_are_stored(repository: Requests) -> None:
+    """The colleague a tenant's case went to, and why a side job was decided without HR's
+    advice, read back from Azure Tables and the twin alike (and from the register copy)."""
+    from bot.domain.requests import Person
+
+    created = await repository.create(a_request())
+    changed = replace(
+        a_request(), assignee=Person("lotte", "Lotte Smit"), decided_without="advice_lapsed"
+    )
+    await repository.update(created, changed)
+    stored = await repository.get("tenant", "sanne", "CAD-AAAA-BBBB")
+    assert stored is not None
+    assert stored.request.assignee == Person("lotte", "Lotte Smit")
+    assert stored.request.decided_without == "advice_lapsed"

@@ -18,7 +18,7 @@ from bot.directory import import_directory, parse_directory
 from tests.e2e.conftest import BotUnderTest
 from tests.reliability.helpers import audit_rows, inbox_rows, request_rows
 from tests.support.activities import TENANT, TeamsUser
-from tests.support.flows import WINE, click
+from tests.support.flows import WINE, click, texts
 
 EMPLOYEES = 200
 TEAM = 10  # employees per manager
@@ -101,7 +101,12 @@ async def test_200_declarations_and_200_decisions_at_once_lose_nothing(
             verb = "request.keep" if n % 2 == 0 else "request.give_back"
             decisions.append(click(teams_bot, manager, sent.card or {}, verb, {"comment": "ok"}))
     decided = await gather_limited(decisions)
-    assert all("Gezien door" in str(d) or "Besloten door" in str(d) for d in decided)
+    odd = [
+        texts(d)[:300]
+        for d in decided
+        if "Gezien door" not in str(d) and "Besloten door" not in str(d)
+    ]
+    assert odd == []
 
     heads = await request_rows(teams_bot)
     statuses = Counter(h.data["Status"] for h in heads)

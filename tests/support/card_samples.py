@@ -413,7 +413,37 @@ def _flow_samples() -> list[tuple[str, Builder]]:
                 lambda locale, r=decided: presenter.decision_notice(r, locale),
             )
         )
+        if kind == "tenant":
+            from bot.domain.requests import Person as Colleague
+
+            handed = replace(
+                base, status=Status.APPROVED, outcome="hand_over", assignee=Colleague("u3", "L")
+            )
+            out.append(
+                (
+                    "request:tenant-picker",
+                    lambda locale, r=base: presenter.picker_card(
+                        r, locale, [Colleague("u3", "Lotte"), Colleague("u4", "Joost")], "x", "y"
+                    ),
+                )
+            )
+            out.append(
+                (
+                    "request:tenant-handover",
+                    lambda locale, r=handed: presenter.handover_card(r, locale),
+                )
+            )
         if kind == "sidejob":
+            from dialogs.flow import not_needed_card
+
+            out.append(
+                (
+                    "not_needed:sidejob",
+                    lambda locale: not_needed_card(
+                        sidejob.KIND, locale, "f1", {"role": "Bardienst"}, "volunteer_task"
+                    ),
+                )
+            )
             out.append(
                 ("sidejob_review:open", lambda locale, r=base: sidejob.review_card(r, locale))
             )

@@ -1,15 +1,25 @@
-"""A loopback Microsoft Graph answering `GET /v1.0/users/{id}/manager` and
-`POST /v1.0/users/{id}/teamwork/sendActivityNotification` like the real one.
+"""A loopback Microsoft Graph answering like the real one:
+
+- `GET /v1.0/users/{id}/manager`;
+- `POST /v1.0/users/{id}/teamwork/sendActivityNotification`: checked as Graph does (an activity
+  type the app declared, a topic with a webUrl for `text`, a preview text) and recorded in
+  `notifications`; `feed_refusal` = 403 (no TeamsActivity.Send consent) or 404 (the app is not
+  installed for the user) refuses them all;
+- `GET /v1.0/users/delta` and `GET /v1.0/groups/delta?$filter=id eq '..' or ..` (with
+  `members@delta`): a first round lists everything, later rounds (from the `@odata.deltaLink`'s
+  `$deltatoken`) only what changed since, removed users and members marked `@removed`; answers
+  are paged (`page_size` entries a page, `@odata.nextLink` with a `$skiptoken`), a group's
+  members may be spread over several pages as in Graph; expired tokens answer 410.
 
 Requests must carry an app token issued by the fake Entra ID for Graph (signature, audience and
-expiry are checked). Faults (429 with Retry-After, 503 ...) can be queued. Activity-feed
-notifications are checked as Graph does (an activity type the app declared, a topic with a
-webUrl for `text`, a preview text) and recorded in `notifications`; `feed_refusal` = 403 (no
-TeamsActivity.Send consent) or 404 (the app is not installed for the user) refuses them all.
+expiry are checked). Faults (429 with Retry-After, 503 ...) can be queued (`fail_next`) or put on
+the n-th request (`fail_request`).
 """
 
 from __future__ import annotations
 
+import re
+import uuid
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,17 +44,93 @@ class FakeGraph:
     notifications: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     feed_refusal: int | None = None
     feed_attempts: int = 0
+    paths: list[str] = field(default_factory=list)  # path and query of every accepted request
+    # The directory: users by id (Graph's property names), group id -> member ids.
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    groups: dict[str, set[str]] = field(default_factory=dict)
+    page_size: int = 2
+    answered: dict[str, int] = field(default_factory=dict)  # 200 answers per route
+    _version: int = 0
+    _user_versions: dict[str, int] = field(default_factory=dict)  # last change of each user
+    _removed: dict[str, int] = field(default_factory=dict)  # deleted user -> when
+    _member_events: list[tuple[int, str, str, bool]] = field(default_factory=list)
+    _tokens: dict[str, dict[str, Any]] = field(default_factory=dict)  # delta tokens
+    _pages: dict[str, tuple[str, list[Any], dict[str, Any]]] = field(default_factory=dict)
+    _faults_at: dict[int, tuple[int, dict[str, str]]] = field(default_factory=dict)
 
     def fail_next(self, status: int, headers: dict[str, str] | None = None) -> None:
         self.faults.append((status, headers or {}))
 
+    def fail_request(self, number: int, status: int, headers: dict[str, str] | None = None) -> None:
+        """The `number`-th accepted request (1 = the first from now on counting all so far)."""
+        self._faults_at[len(self.paths) + number] = (status, headers or {})
+
+    # --- the directory, as an administrator changes it -----------------------------------------
+
+    def put_user(self, user_id: str, **properties: Any) -> None:
+        """Create a user or change some of their properties (displayName, mail, ...)."""
+        user = self.users.setdefault(user_id, {"accountEnabled": True})
+        user.update(properties)
+        self._removed.pop(user_id, None)
+        self._user_versions[user_id] = self._tick()
+
+    def delete_user(self, user_id: str) -> None:
+        self.users.pop(user_id, None)
+        self._removed[user_id] = self._tick()
+        for group, members in self.groups.items():
+            if user_id in members:
+                self.remove_member(group, user_id)
+
+    def add_member(self, group: str, user_id: str) -> None:
+        self.groups.setdefault(group, set()).add(user_id)
+        self._member_events.append((self._tick(), group, user_id, True))
+
+    def remove_member(self, group: str, user_id: str) -> None:
+        self.groups.get(group, set()).discard(user_id)
+        self._member_events.append((self._tick(), group, user_id, False))
+
+    def expire_delta_tokens(self) -> None:
+        """Graph forgot every delta token (they answer 410 from now on)."""
+        self._tokens.clear()
+
+    def _tick(self) -> int:
+        self._version += 1
+        return self._version
+
+    # --- HTTP ------------------------------------------------------------------------------------
+
     def app(self) -> web.Application:
         app = web.Application()
+        app.router.add_get("/v1.0/users/delta", self._users_delta)
+        app.router.add_get("/v1.0/groups/delta", self._groups_delta)
         app.router.add_get("/v1.0/users/{user}/manager", self._manager)
         app.router.add_post(
             "/v1.0/users/{user}/teamwork/sendActivityNotification", self._activity_notification
         )
         return app
+
+    def _refused(self, request: web.Request) -> web.Response | None:
+        """401 without a valid Graph token; else the request is recorded and an injected
+        fault, if any, is the answer."""
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        try:
+            if scheme != "Bearer":
+                raise jwt.InvalidTokenError("no bearer token")
+            jwt.decode(
+                token, self.entra.key.public_key(), algorithms=["RS256"], audience=GRAPH_AUDIENCE
+            )
+        except jwt.InvalidTokenError:
+            return _error(401, "InvalidAuthenticationToken", "Access token validation failure.")
+        self.requests.append(request.query.get("$select", ""))
+        self.paths.append(request.path_qs)
+        fault = self._faults_at.pop(len(self.paths), None)
+        if fault is None and self.faults:
+            fault = self.faults.popleft()
+        if fault is not None:
+            status, headers = fault
+            return _error(status, "TooManyRequests" if status == 429 else "ServiceUnavailable",
+                          "injected", headers)  # fmt: skip
+        return None
 
     async def _activity_notification(self, request: web.Request) -> web.Response:
         if not _app_token(self.entra, request):
@@ -77,21 +163,96 @@ class FakeGraph:
         self.notifications.append((request.match_info["user"], body))
         return web.Response(status=204)
 
-    async def _manager(self, request: web.Request) -> web.Response:
-        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-        try:
-            if scheme != "Bearer":
-                raise jwt.InvalidTokenError("no bearer token")
-            jwt.decode(
-                token, self.entra.key.public_key(), algorithms=["RS256"], audience=GRAPH_AUDIENCE
+    async def _users_delta(self, request: web.Request) -> web.Response:
+        refused = self._refused(request)
+        if refused is not None:
+            return refused
+        return self._delta_page(request, "users")
+
+    async def _groups_delta(self, request: web.Request) -> web.Response:
+        refused = self._refused(request)
+        if refused is not None:
+            return refused
+        return self._delta_page(request, "groups")
+
+    def _delta_page(self, request: web.Request, kind: str) -> web.Response:
+        query = request.query
+        base = f"{request.scheme}://{request.host}{request.path}"
+        if "$skiptoken" in query:
+            if query["$skiptoken"] not in self._pages:
+                return _error(400, "BadRequest", "Unknown skip token.")
+            _, items, round_state = self._pages.pop(query["$skiptoken"])
+        else:
+            if "$deltatoken" in query:
+                known = self._tokens.get(query["$deltatoken"])
+                if known is None or known["kind"] != kind:
+                    return _error(410, "syncStateNotFound", "The delta token has expired.")
+                round_state = {**known, "since": known["version"]}
+            else:
+                selected = query.get("$select", "")
+                round_state = {"kind": kind, "since": None, "select": selected.split(",")}
+                if kind == "groups":
+                    round_state["groups"] = re.findall(r"id eq '([^']+)'", query.get("$filter", ""))
+            round_state["version"] = self._version
+            items = (
+                self._user_items(round_state)
+                if kind == "users"
+                else self._member_items(round_state)
             )
-        except jwt.InvalidTokenError:
-            return _error(401, "InvalidAuthenticationToken", "Access token validation failure.")
-        self.requests.append(request.query.get("$select", ""))
-        if self.faults:
-            status, headers = self.faults.popleft()
-            return _error(status, "TooManyRequests" if status == 429 else "ServiceUnavailable",
-                          "injected", headers)  # fmt: skip
+        page, rest = items[: self.page_size], items[self.page_size :]
+        body: dict[str, Any] = {
+            "@odata.context": f"https://graph.microsoft.com/v1.0/$metadata#{kind}",
+            "value": page if kind == "users" else _group_objects(page),
+        }
+        if rest:
+            skip = uuid.uuid4().hex
+            self._pages[skip] = (kind, rest, round_state)
+            body["@odata.nextLink"] = f"{base}?$skiptoken={skip}"
+        else:
+            token = uuid.uuid4().hex
+            self._tokens[token] = {k: v for k, v in round_state.items() if k != "since"}
+            body["@odata.deltaLink"] = f"{base}?$deltatoken={token}"
+        self.answered[kind] = self.answered.get(kind, 0) + 1
+        return web.json_response(body)
+
+    def _user_items(self, state: dict[str, Any]) -> list[dict[str, Any]]:
+        since = state["since"]
+        fields = [f for f in state["select"] if f]
+        items: list[dict[str, Any]] = []
+        for user_id, user in self.users.items():
+            if since is None or self._user_versions.get(user_id, 0) > since:
+                shown = {k: v for k, v in user.items() if not fields or k in fields}
+                items.append({**shown, "id": user_id})
+        if since is not None:
+            for user_id, when in self._removed.items():
+                if when > since:
+                    items.append({"id": user_id, "@removed": {"reason": "changed"}})
+        return items
+
+    def _member_items(self, state: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+        """(group, member entry) pairs; the page's group objects are made from them."""
+        since = state["since"]
+        items: list[tuple[str, dict[str, Any]]] = []
+        for group in state["groups"]:
+            if since is None:
+                for user_id in sorted(self.groups.get(group, set())):
+                    items.append((group, {"@odata.type": "#microsoft.graph.user", "id": user_id}))
+                continue
+            latest: dict[str, bool] = {}
+            for when, event_group, user_id, added in self._member_events:
+                if event_group == group and when > since:
+                    latest[user_id] = added
+            for user_id, added in latest.items():
+                entry: dict[str, Any] = {"@odata.type": "#microsoft.graph.user", "id": user_id}
+                if not added:
+                    entry["@removed"] = {"reason": "deleted"}
+                items.append((group, entry))
+        return items
+
+    async def _manager(self, request: web.Request) -> web.Response:
+        refused = self._refused(request)
+        if refused is not None:
+            return refused
         manager = self.managers.get(request.match_info["user"])
         if manager is None:
             return _error(
@@ -107,6 +268,17 @@ class FakeGraph:
             **{k: v for k, v in manager.items() if k in fields},
         }
         return web.json_response(body)
+
+
+def _group_objects(page: list[tuple[str, dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Group objects as Graph pages them: one per group, its `members@delta` in this page."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for group, member in page:
+        groups.setdefault(group, []).append(member)
+    return [
+        {"id": group, "displayName": f"group {group[:8]}", "members@delta": members}
+        for group, members in groups.items()
+    ]
 
 
 def _error(

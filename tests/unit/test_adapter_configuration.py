@@ -4,7 +4,16 @@ from bot.settings import load_settings
 from bot.teams.adapter import adapter_configuration
 
 GUID = "2b7c4f0e-9d1a-4c3b-8e5f-6a7b8c9d0e1f"
-CREDENTIALS = {"MicrosoftAppId": GUID, "MicrosoftAppPassword": "x", "MicrosoftAppTenantId": GUID}
+CREDENTIALS = {
+    "MicrosoftAppId": GUID,
+    "MicrosoftAppPassword": "x",
+    "MicrosoftAppTenantId": GUID,
+    "BOT_PUBLIC_URL": "https://bot.woongroen.example",
+    "MELDREGELING_URL": "https://intranet.woongroen.example/meldregeling",
+    "GROUP_PRIVACY_OFFICER_ID": GUID,
+    "GROUP_HR_ID": GUID,
+    "GROUP_INTEGRITY_OFFICER_ID": GUID,
+}
 
 
 def test_no_endpoints_leaves_the_sdk_on_its_public_cloud_defaults() -> None:

@@ -98,7 +98,9 @@ class Presenter:
     def withdrawal_notice(self, request: ApprovalRequest, locale: str) -> dict[str, Any]:
         return {"card": "withdrawn", "status": request.status.value}
 
-    def advisor_card(self, request: ApprovalRequest, locale: str) -> dict[str, Any]:
+    def advisor_card(
+        self, request: ApprovalRequest, locale: str, reminder: bool = False
+    ) -> dict[str, Any]:
         return {"card": "advisor", "status": request.status.value}
 
     def reminder_card(self, request: ApprovalRequest, locale: str) -> dict[str, Any]:
@@ -106,6 +108,9 @@ class Presenter:
 
     def overdue_card(self, request: ApprovalRequest, locale: str, viewer_id: str) -> dict[str, Any]:
         return {"card": "overdue", "viewer": viewer_id}
+
+    def handover_card(self, request: ApprovalRequest, locale: str) -> dict[str, Any]:
+        return {"card": "handover", "status": request.status.value}
 
 
 PRESENTER = Presenter()

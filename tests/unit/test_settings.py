@@ -2,10 +2,22 @@ from pathlib import Path
 
 import pytest
 
+from bot.domain.people import Role
 from bot.settings import AZURITE_CONNECTION_STRING, SETTINGS, SettingsError, load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 GUID = "2b7c4f0e-9d1a-4c3b-8e5f-6a7b8c9d0e1f"
+# What a deployment with an app id needs at least (issue #17, point 2).
+PRODUCTION = {
+    "MicrosoftAppId": GUID,
+    "MicrosoftAppPassword": "x",
+    "MicrosoftAppTenantId": GUID,
+    "BOT_PUBLIC_URL": "https://bot.woongroen.example",
+    "MELDREGELING_URL": "https://intranet.woongroen.example/meldregeling",
+    "GROUP_PRIVACY_OFFICER_ID": "9a000000-0000-4000-8000-000000000003",
+    "GROUP_HR_ID": "9a000000-0000-4000-8000-000000000005",
+    "GROUP_INTEGRITY_OFFICER_ID": "9a000000-0000-4000-8000-000000000006",
+}
 
 
 def test_without_credentials_runs_in_local_mode_on_azurite() -> None:
@@ -16,12 +28,67 @@ def test_without_credentials_runs_in_local_mode_on_azurite() -> None:
 
 
 def test_credentials_turn_local_mode_off() -> None:
-    settings = load_settings(
-        {"MicrosoftAppId": GUID, "MicrosoftAppPassword": "s3cret", "MicrosoftAppTenantId": GUID},
-        dotenv=None,
-    )
+    settings = load_settings(PRODUCTION, dotenv=None)
     assert not settings.local_mode
     assert settings.app_type == "SingleTenant"
+    assert settings.directory_source == "graph"
+    assert settings.groups[Role.HR] == PRODUCTION["GROUP_HR_ID"]
+
+
+@pytest.mark.parametrize(
+    ("change", "named", "says"),
+    [
+        ({"BOT_PUBLIC_URL": ""}, "BOT_PUBLIC_URL", "is required"),
+        ({"BOT_PUBLIC_URL": "http://bot.woongroen.example"}, "BOT_PUBLIC_URL", "https"),
+        ({"MELDREGELING_URL": ""}, "MELDREGELING_URL", "placeholder"),
+        (
+            {"MELDREGELING_URL": "https://www.woongroen.example/meldregeling"},
+            "MELDREGELING_URL",
+            "placeholder",
+        ),
+        ({"GROUP_PRIVACY_OFFICER_ID": ""}, "GROUP_PRIVACY_OFFICER_ID", "privacy office"),
+        ({"GROUP_HR_ID": ""}, "GROUP_HR_ID", "HR advisors"),
+        ({"GROUP_INTEGRITY_OFFICER_ID": ""}, "GROUP_INTEGRITY_OFFICER_ID", "integrity officer"),
+        ({"GROUP_HR_ID": "HR-groep"}, "GROUP_HR_ID", "GUID"),
+        ({"GROUP_SECRETARIAT_ID": "not-a-guid"}, "GROUP_SECRETARIAT_ID", "GUID"),
+        ({"MicrosoftAppType": "UserAssignedMSI"}, "MicrosoftAppPassword", "Graph"),
+        (
+            {
+                "MicrosoftAppType": "MultiTenant",
+                "MicrosoftAppTenantId": "",
+                "ALLOWED_TENANT_IDS": GUID,
+            },
+            "MicrosoftAppTenantId",
+            "Graph",
+        ),
+    ],
+)
+def test_with_an_app_id_what_cannot_work_is_refused_naming_the_setting(
+    change: dict[str, str], named: str, says: str
+) -> None:
+    environ = {k: v for k, v in {**PRODUCTION, **change}.items() if v}
+    with pytest.raises(SettingsError, match=f"^{named} .*{says}"):
+        load_settings(environ, dotenv=None)
+
+
+def test_without_an_app_id_the_placeholders_and_missing_groups_are_fine() -> None:
+    settings = load_settings({}, dotenv=None)
+    assert settings.directory_source == "none" and settings.groups == {}
+    assert settings.public_url == "http://127.0.0.1:3978"
+
+
+def test_with_a_directory_file_no_groups_are_needed() -> None:
+    demo = ROOT / "infra" / "demo" / "directory.json"
+    environ = {k: v for k, v in PRODUCTION.items() if not k.startswith("GROUP_")}
+    settings = load_settings({**environ, "DIRECTORY_FILE": str(demo)}, dotenv=None)
+    assert settings.directory_source == "file"
+
+
+def test_every_role_has_its_group_setting_so_a_new_role_gets_one() -> None:
+    names = {s.name for s in SETTINGS}
+    assert {f"GROUP_{role.value.upper()}_ID" for role in Role} <= names
+    settings = load_settings({"GROUP_SECRETARIAT_ID": GUID}, dotenv=None)
+    assert settings.groups == {Role.SECRETARIAT: GUID}
 
 
 @pytest.mark.parametrize(
@@ -122,7 +189,7 @@ def test_readme_table_and_env_example_are_generated_from_the_settings() -> None:
 
 def test_the_proactive_pace_is_a_setting_below_teams_limit_in_production() -> None:
     assert load_settings({}, dotenv=None).teams_sends_per_second == 45.0
-    production = {"MicrosoftAppId": GUID, "MicrosoftAppPassword": "x", "MicrosoftAppTenantId": GUID}
+    production = PRODUCTION
     assert (
         load_settings(
             {**production, "TEAMS_SENDS_PER_SECOND": "12.5"}, dotenv=None
@@ -143,7 +210,8 @@ def test_each_setting_is_written_once_as_a_field_and_documented_from_it() -> Non
     documented = {s.name for s in SETTINGS}
     assert len(documented) == len(SETTINGS)
     # every documented variable is one field; only derived values are not documented
-    assert len(fields) == len(SETTINGS) + 1  # + proxy_configured
+    # + proxy_configured and role_groups (whose variables, one per role, are documented)
+    assert len(fields) == len(SETTINGS) - len(Role) + 2
     # the documented default is what the environment would say, and it passes its own check
     assert load_settings({s.name: s.default for s in SETTINGS}, dotenv=None) == load_settings(
         {}, dotenv=None
@@ -158,10 +226,7 @@ def test_a_proxy_variable_is_read_by_settings_not_by_storage() -> None:
 def test_a_changed_copy_is_checked_again() -> None:
     import dataclasses
 
-    production = load_settings(
-        {"MicrosoftAppId": GUID, "MicrosoftAppPassword": "x", "MicrosoftAppTenantId": GUID},
-        dotenv=None,
-    )
+    production = load_settings(PRODUCTION, dotenv=None)
     assert dataclasses.replace(production, jobs_interval=0).jobs_interval == 0
     with pytest.raises(ValueError, match="TEAMS_SENDS_PER_SECOND"):
         dataclasses.replace(production, teams_sends_per_second=60.0)
