@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import replace
 from http import HTTPStatus
 from typing import Any
 
@@ -95,7 +96,21 @@ class IntegrityBot(ActivityHandler):  # type: ignore[misc]
         welcomed = await self._known_here(turn_context, actor)
         await self._remember(turn_context, actor)
         if not welcomed:
-            await turn_context.send_activity(card_activity(await menu_for(actor, self._services)))
+            named = await self._named(actor)
+            await turn_context.send_activity(card_activity(await menu_for(named, self._services)))
+
+    async def _named(self, actor: Actor) -> Actor:
+        """The actor with their name from the directory when the activity carries none (the
+        Playground's install does not), so the one welcome greets them by name. Only for the
+        greeting: identity stays the authenticated id."""
+        if actor.name or not actor.user_id or not actor.tenant_id:
+            return actor
+        try:
+            person = await self._services.directory.get_person(actor.tenant_id, actor.user_id)
+        except StorageError as error:
+            log.warning("could not read the directory for a welcome: %s", type(error).__name__)
+            return actor
+        return replace(actor, name=person.name) if person is not None and person.name else actor
 
     async def _known_here(self, turn_context: TurnContext, actor: Actor) -> bool:
         """Whether a reference to this very conversation is stored for the person already (a

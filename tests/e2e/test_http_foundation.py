@@ -42,9 +42,11 @@ async def test_a_person_is_welcomed_once_however_often_the_chat_is_opened(
     bot: BotUnderTest,
 ) -> None:
     """The Playground sends an install (without the name) each time its page opens (#19)."""
-    await bot.post(SANNE.install(bot.service_url))
     nameless = SANNE.install(bot.service_url)
     nameless["from"].pop("name", None)
+    await bot.post(nameless)
+    [welcome] = bot.connector.to(SANNE.conversation_id)
+    assert "Hoi Sanne!" in json.dumps(welcome.card)  # her name from the directory
     for _ in range(3):
         response = await bot.post(nameless)
         assert response.status == 200
