@@ -64,6 +64,8 @@ ROLE_MEANINGS: dict[Role, str] = {
     Role.INTEGRITY_OFFICER: "the integrity officer (fallback approver, registers)",
     Role.SECRETARIAT: "the secretariat (collects gifts for the raffle)",
     Role.PROCUREMENT: "procurement (Inkoop: keeps the list of parties in negotiation)",
+    Role.LETTING_SALES: "letting and sales (told when staff's family or friends seek a home)",
+    Role.COMMUNICATIONS: "Communicatie (journalists' requests and social media questions)",
 }
 
 

@@ -16,16 +16,19 @@ from dialogs import (
     dataleak,
     decisions,
     gift,
+    housing,
     invitation,
     menu,
     mine,
     negotiations,
     overview,
     pending,
+    press,
     question,
     raffle,
     registers,
     sidejob,
+    social,
     supplier,
     tenant,
 )
@@ -38,7 +41,16 @@ from dialogs.registry import VerbRegistry
 
 def product_kinds() -> tuple[RequestKind[Any], ...]:
     """The request kinds of the product, in menu order (one module each)."""
-    return (gift.KIND, invitation.KIND, sidejob.KIND, supplier.KIND, tenant.KIND)
+    return (
+        gift.KIND,
+        invitation.KIND,
+        sidejob.KIND,
+        supplier.KIND,
+        tenant.KIND,
+        housing.KIND,
+        press.KIND,
+        social.KIND,
+    )
 
 
 def build_registry(kinds: Kinds) -> VerbRegistry:

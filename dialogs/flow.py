@@ -3,6 +3,7 @@ the kind's typed facts -> its rule -> the approval engine -> the request card.""
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import date
 from typing import Any
@@ -10,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.requests import request_id
 from bot.services.approvals import Draft, Submitted, submit
-from bot.services.approvers import NoApprover
+from bot.services.approvers import NoApprover, RoleNotConfigured
 from bot.services.context import Services
 from bot.storage.errors import StorageError
 from cards import render, text
@@ -21,6 +22,7 @@ from dialogs.registry import VerbRegistry
 from dialogs.requests_view import CardPresenter, request_card
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+log = logging.getLogger(__name__)
 
 
 def blank(kind: RequestKind[Any], locale: str, today: date) -> Card:
@@ -72,12 +74,23 @@ class RequestFlow:
                 verdict=outcome.verdict,
                 reasons=outcome.reasons,
                 form_id=form_id,
-                advisor_role=kind.advisor_role,
+                advisor_role=kind.advisor_of(facts),
+                decider_role=kind.decider(facts),
             )
             result = await submit(services, CardPresenter(services.kinds), action.actor, draft)
             # Every time, not only when created: a retry after a storage failure must still
             # finish what the first attempt left undone (so `after` must be idempotent).
-            await kind.after(services, result, facts)
+            told = await kind.after(services, result, facts)
+        except RoleNotConfigured as missing:
+            # Nothing recorded; the kind says whom to contact instead (the log names the role).
+            log.warning("%s not submitted: role %s not configured", kind.name, missing.role.value)
+            return kind.form.card(
+                locale,
+                form_id,
+                reader.values,
+                {},
+                text(locale, f"{kind.name}.role_missing.{missing.role.value}"),
+            )
         except NoApprover:
             return kind.form.card(
                 locale, form_id, reader.values, {}, text(locale, "requests.no_approver")
@@ -95,7 +108,8 @@ class RequestFlow:
             result.request,
             locale,
             action.actor.user_id,
-            note=receipt(result, locale),
+            note=receipt(result, locale)
+            + (" " + text(locale, told[0], **told[1]) if told is not None else ""),
         )
 
     async def back(self, action: CardAction, services: Services) -> Card:

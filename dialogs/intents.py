@@ -18,6 +18,7 @@ from bot.domain.people import Actor
 from bot.services.context import Services
 from dialogs.answers import answer_card, no_match_card
 from dialogs.base import Card, CardAction
+from dialogs.concern import open_concern
 from dialogs.forms import Prefill
 from dialogs.kinds import RequestKind
 from dialogs.menu import error_card, menu_for
@@ -39,6 +40,14 @@ async def reply_to(actor: Actor, text: str, services: Services, registry: VerbRe
     """Understand `text` and build the one card that answers it."""
     understanding = understand(text, knowledge_base())
     card = await card_for(understanding, actor, services, registry, text)
+    if (
+        isinstance(understanding, Answer)
+        and understanding.contact
+        and understanding.guideline.id != VERTROUWENSPERSOON  # that card is the contact card
+    ):
+        # Respect and a safe workplace: the vertrouwenspersoon's contact at once, not a button.
+        contact = await open_concern(CardAction(actor, "concern.open", {}, None), services)
+        return Reply([card, contact], confidential=True)
     return Reply([card], understanding.confidential)
 
 
@@ -68,7 +77,8 @@ async def card_for(
             # "Waar vind ik de vertrouwenspersoon?": the contact details, not a summary.
             return await _dispatch(registry, actor, services, "concern.open")
         if understanding.confidential or not guideline.flow:
-            return answer_card(actor.locale, guideline, understanding.confidential)
+            offer = understanding.confidential and not understanding.contact
+            return answer_card(actor.locale, guideline, offer)
         suggested = prefill_for(guideline.flow, text, services)
         kind = services.kinds.get(guideline.flow)
         facts_lines: list[str] = []

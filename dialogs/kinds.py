@@ -48,7 +48,15 @@ async def _unchanged(services: Services, actor: Actor, facts: Any) -> Any:
     return facts
 
 
-async def _nothing(services: Services, submitted: Submitted, facts: Any) -> None:
+# What a kind's `after` hook adds to the requester's receipt: a text key and its values.
+ReceiptNote = tuple[str, Mapping[str, object]]
+
+
+async def _nothing(services: Services, submitted: Submitted, facts: Any) -> ReceiptNote | None:
+    return None
+
+
+def _no_role(facts: Any) -> Role | None:
     return None
 
 
@@ -125,8 +133,13 @@ class RequestKind(Kind[F]):
     statuses: str = "requests.statuses"  # text key prefix of the status lines
     initial: Callable[[date], Mapping[str, str]] = _no_initial  # the blank form's values
     enrich: Callable[[Services, Actor, F], Awaitable[F]] = _unchanged  # e.g. earlier gifts
-    after: Callable[[Services, Submitted, F], Awaitable[None]] = _nothing  # idempotent
+    # Idempotent; what it returns is added to the requester's receipt (e.g. who was told).
+    after: Callable[[Services, Submitted, F], Awaitable[ReceiptNote | None]] = _nothing
     advisor_role: Role | None = None  # e.g. HR advises on side jobs
+    # Per request, instead of the above: the role that advises (Communicatie on an interview).
+    advisor_for: Callable[[F], Role | None] | None = None
+    # The role that decides instead of the manager (Communicatie, the director); None: manager.
+    decider: Callable[[F], Role | None] = _no_role
     extra_verbs: Mapping[str, Callable[[CardAction, Services], Awaitable[Card]]] = field(
         default_factory=dict
     )
@@ -171,6 +184,9 @@ class RequestKind(Kind[F]):
     @property
     def open_verb(self) -> str:
         return f"{self.name}.open"
+
+    def advisor_of(self, facts: F) -> Role | None:
+        return self.advisor_for(facts) if self.advisor_for is not None else self.advisor_role
 
     def rows_of(self, request: ApprovalRequest, locale: str) -> Rows:
         return self.card_rows(self.facts_of(request), locale)

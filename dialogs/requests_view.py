@@ -228,9 +228,9 @@ def request_card(
                 locale, [f"{view.name}.comment_placeholder", "requests.comment_placeholder"]
             ),
             "advice": request.advice,
-            "adviceTitle": text(
+            "adviceTitle": _first(
                 locale,
-                "requests.advice_from",
+                [f"{view.name}.advice_from", "requests.advice_from"],
                 advisor=request.advisor.name if request.advisor else "",
             ),
             "canAdvise": request.pending

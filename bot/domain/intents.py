@@ -9,7 +9,9 @@ Pure: the knowledge base is passed in. The rules, in order:
    MIW, intimidation) matches well too, the whole turn is confidential;
 3. a statement (not a question) that says something happened or is wanted, and whose best match
    leads to a flow, opens that flow ("fles wijn gekregen van de aannemer" -> gift);
-4. anything else gets the guideline as an answer ("mag ik een fles wijn aannemen?").
+4. anything else gets the guideline as an answer ("mag ik een fles wijn aannemen?"); when a
+   respect or safe-workplace guideline matches well (discrimination, intimidation, bullying,
+   harassment), the vertrouwenspersoon's contact comes with it at once (`Answer.contact`).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ GREETINGS: frozenset[str] = frozenset(
 QUESTION_STARTS: frozenset[str] = frozenset(
     """
     mag mogen moet moeten kan kun kunnen wat hoe waar wie wanneer welke waarom hoeveel is zijn
-    geldt gelden klopt heb hebben ben zou zouden wil weet mijn
+    geldt gelden klopt heb hebben ben zou zouden wil weet
     may can could should must what how where who when which why is are do does am would shall
     """.split()
 )
@@ -68,6 +70,10 @@ REGISTERS: dict[str, str] = {
 }
 MAX_REGISTER_WORDS = 5
 
+# Guidelines about respect and a safe workplace (§1): a question touching them is confidential
+# (their entries say so) and is answered with the vertrouwenspersoon's contact at once.
+CONTACT_AT_ONCE: frozenset[str] = frozenset({"respect", "safe_workplace"})
+
 
 @dataclass(frozen=True)
 class ShowMenu:
@@ -90,6 +96,7 @@ class Answer:
 
     guideline: Guideline
     confidential: bool = False
+    contact: bool = False  # show the vertrouwenspersoon's contact with the answer
 
 
 @dataclass(frozen=True)
@@ -119,7 +126,8 @@ def understand(text: str, knowledge: KnowledgeBase) -> Understanding:
     confidential = any(guideline.confidential for guideline, _ in hits)
     if best.flow and not is_question(text, said) and _triggered(best, said):
         return OpenFlow(best.flow, confidential=confidential)
-    return Answer(best, confidential=confidential)
+    contact = any(guideline.id in CONTACT_AT_ONCE for guideline, _ in hits)
+    return Answer(best, confidential=confidential or contact, contact=contact)
 
 
 def register_named(said: list[str]) -> str | None:

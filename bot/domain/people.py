@@ -17,6 +17,8 @@ class Role(StrEnum):
     INTEGRITY_OFFICER = "integrity_officer"  # integrity/compliance function; fallback approver
     SECRETARIAT = "secretariat"  # collects gifts for the raffle
     PROCUREMENT = "procurement"  # Inkoop: keeps the list of parties in negotiation
+    LETTING_SALES = "letting_sales"  # Verhuur en verkoop: told of staff's relatives' homes
+    COMMUNICATIONS = "communications"  # Communicatie: the press and social media
 
 
 @dataclass(frozen=True)

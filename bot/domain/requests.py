@@ -29,6 +29,8 @@ class ApproverRole(StrEnum):
     RVC_CHAIR = "rvc_chair"  # the requester is the directeur-bestuurder
     FALLBACK = "fallback"  # no (reachable) manager: the integrity officer
     ESCALATION = "escalation"  # the approver did not decide in time: their own manager
+    COMMUNICATIONS = "communications"  # the kind goes to Communicatie (the press, social media)
+    DIRECTOR = "director"  # the kind needs the director's consent (an interview)
 
 
 class DecisionRefused(Exception):

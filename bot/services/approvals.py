@@ -31,7 +31,7 @@ from bot.domain.requests import (
     reroute,
     withdraw,
 )
-from bot.services.approvers import fallback_approver, find_approver
+from bot.services.approvers import fallback_approver, find_approver, role_approver
 from bot.services.contention import ATTEMPTS, pause
 from bot.services.context import Services
 from bot.services.notify import DeliveryError, NoConversationReference
@@ -85,6 +85,7 @@ class Draft:
     reasons: tuple[str, ...]
     form_id: str  # the same form submitted twice (double click, Teams retry) is one request
     advisor_role: Role | None = None  # e.g. HR advises on side jobs before the manager decides
+    decider_role: Role | None = None  # decided by this role instead of the manager (the press)
 
 
 # How long a "redelivery" claim holds: a sender that read the request after the claim must not
@@ -121,9 +122,14 @@ async def _submit(
 ) -> Submitted:
     # No read first: a repeat is found by the insert below failing (one round trip less).
     now = services.clock()
-    approver, role = await find_approver(
-        actor.tenant_id, actor.user_id, services.directory, services.managers
-    )
+    if draft.decider_role is not None:
+        approver, role = await role_approver(
+            actor.tenant_id, draft.decider_role, actor.user_id, services.directory
+        )
+    else:
+        approver, role = await find_approver(
+            actor.tenant_id, actor.user_id, services.directory, services.managers
+        )
     advisor = await _advisor(services, actor.tenant_id, draft.advisor_role, actor.user_id, approver)
     audit: tuple[AuditEntry, ...] = (AuditEntry(now, actor.user_id, "submitted"),)
     if draft.advisor_role is not None and advisor is None:

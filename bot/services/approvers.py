@@ -83,6 +83,14 @@ class NoApprover(Exception):
     """Neither a manager nor a fallback approver is configured: an administrator must act."""
 
 
+class RoleNotConfigured(NoApprover):
+    """A kind goes to a role (Communicatie, the director) that nobody holds in the directory."""
+
+    def __init__(self, role: Role) -> None:
+        super().__init__(f"no {role.value} configured in the directory")
+        self.role = role
+
+
 class DirectoryManagers:
     """Managers from the directory table (the demo, and when Graph is not configured)."""
 
@@ -131,3 +139,29 @@ async def fallback_approver(
     if not officers:
         raise NoApprover("no integrity officer configured in the directory")
     return Person(officers[0].id, officers[0].name)
+
+
+# The roles a kind can be decided by instead of the manager, as the request records them.
+ROLE_APPROVERS = {
+    Role.COMMUNICATIONS: ApproverRole.COMMUNICATIONS,
+    Role.DIRECTOR: ApproverRole.DIRECTOR,
+}
+
+
+async def role_holder(
+    tenant_id: str, role: Role, requester_id: str, directory: DirectoryRepository
+) -> Person:
+    """The active person holding `role` (never the requester); RoleNotConfigured when none is
+    (read from storage every time, like every role check)."""
+    for person in await directory.with_role(tenant_id, role):
+        if person.id != requester_id:
+            return Person(person.id, person.name)
+    log.warning("role %s is not configured in the directory", role.value)
+    raise RoleNotConfigured(role)
+
+
+async def role_approver(
+    tenant_id: str, role: Role, requester_id: str, directory: DirectoryRepository
+) -> tuple[Person, ApproverRole]:
+    """The approver of a kind decided by a role (Communicatie, the director), not the manager."""
+    return await role_holder(tenant_id, role, requester_id, directory), ROLE_APPROVERS[role]

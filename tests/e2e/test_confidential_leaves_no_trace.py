@@ -39,6 +39,14 @@ CONFIDENTIAL_TEXTS = (
     "Bouwbedrijf Vos gaf me een cadeaubon van 200 euro en bedreigde me",  # answers about gifts
     "Waar vind ik de vertrouwenspersoon?",
 )
+# Respect and a safe workplace (§1): discrimination, intimidation, bullying, harassment.
+RESPECT_TEXTS = (
+    "mag ik een grapje maken over iemands afkomst?",
+    "wat doe ik als ik gediscrimineerd word door Bram?",
+    "wat moet ik doen bij intimidatie door mijn leidinggevende?",
+    "is pesten op het werk toegestaan?",
+    "what should I do about sexual harassment at work?",
+)
 
 
 @dataclass
@@ -153,6 +161,34 @@ async def test_a_confidential_conversation_writes_nothing_and_logs_no_identity(
 
     secrets = [SANNE.name, SANNE.aad_id, "Sanne", *CONFIDENTIAL_TEXTS, "Jan van de", "Karel"]
     secrets += ["Bouwbedrijf Vos", "20000", "200 euro"]
+    logged = "\n".join(production_logging.messages) + "\n".join(
+        str(record.__dict__) for record in production_logging.records
+    )
+    assert production_logging.records, "nothing was logged at all: the capture is not working"
+    for secret in secrets:
+        assert secret not in traffic, secret
+        assert secret not in logged, secret
+
+
+async def test_a_question_about_respect_or_intimidation_leaves_no_trace_and_gives_the_contact(
+    proxied_bot: tuple[BotUnderTest, StorageProxy], production_logging: pytest.LogCaptureFixture
+) -> None:
+    bot, proxy = proxied_bot
+    proxy.seen.clear()
+    production_logging.clear()
+
+    for number, text in enumerate(RESPECT_TEXTS, start=1):
+        response = await bot.post(SANNE.message(bot.service_url, text))
+        assert response.status == 200
+        sent = await bot.connector.wait_for(2 * number)  # the answer and the contact, at once
+        answer, contact = (s.card for s in sent[-2:])
+        assert answer is not None and contact is not None
+        assert "Ingrid Mulder" in str(contact) and "+31 6 1234 5678" in str(contact), text
+
+    assert proxy.writes() == []
+    traffic = " ".join(f"{path} {body.decode('utf-8', 'replace')}" for _, path, body in proxy.seen)
+    assert await bot.server.app[SERVICES].conversations.get(TENANT, SANNE.aad_id) is None
+    secrets = [SANNE.name, SANNE.aad_id, "Sanne", *RESPECT_TEXTS, "Bram"]
     logged = "\n".join(production_logging.messages) + "\n".join(
         str(record.__dict__) for record in production_logging.records
     )

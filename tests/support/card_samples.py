@@ -332,7 +332,7 @@ def _flow_samples() -> list[tuple[str, Builder]]:
     from datetime import date
 
     from bot.domain.requests import Person, Status
-    from dialogs import invitation, sidejob, supplier, tenant
+    from dialogs import housing, invitation, press, sidejob, social, supplier, tenant
     from dialogs.flow import blank
     from dialogs.requests_view import CardPresenter
 
@@ -377,15 +377,35 @@ def _flow_samples() -> list[tuple[str, Builder]]:
             "case": "Reparatieverzoek",
             "doubt": True,
         },
+        "housing": {
+            "summary": "Mijn zoon: De Linde 4",
+            "person": "Mijn zoon",
+            "tie": "relative",
+            "stage": "buys",
+            "space": "home",
+            "address": "De Linde 4",
+        },
+        "press": {
+            "summary": "Eva Bos (Dagblad)",
+            "journalist": "Eva Bos",
+            "medium": "Dagblad",
+            "contact": "06 1234 0000",
+            "asks": "interview",
+            "question": "Over de renovatie",
+        },
+        "social": {"summary": "Foto", "about": "tenant", "channel": "LinkedIn", "post": "Foto"},
     }
     verdicts = {
         "invitation": ("decide_together", ("decide_together", "negotiating_warning")),
         "sidejob": ("manager_after_hr", ("known_to_manager_and_hr",)),
         "supplier": ("manager_consent", ("only_with_consent", "price_below_range")),
         "tenant": ("manager_decides_handling", ("treat_like_any_tenant",)),
+        "housing": ("same_rules", ("same_rules_as_everyone", "no_discount", "kept_out_of_case")),
+        "press": ("interview_needs_consent", ("interview_agreement_and_consent", "meanwhile")),
+        "social": ("ask_communications", ("rules_apply_online", "privacy_and_consent")),
     }
     out: list[tuple[str, Builder]] = []
-    for module in (invitation, sidejob, supplier, tenant):
+    for module in (invitation, sidejob, supplier, tenant, housing, press, social):
         kind = module.KIND.name
         out.append(
             (f"form:{kind}", lambda locale, m=module: blank(m.KIND, locale, date(2026, 11, 29)))

@@ -9,10 +9,13 @@ from datetime import UTC, date, datetime
 import pytest
 
 from bot.domain.gifts import Gift, GiftKind, Relation
+from bot.domain.housing import Housing
 from bot.domain.invitations import Invitation
 from bot.domain.kinds import Kinds, RecordFacts
+from bot.domain.press import PressRequest
 from bot.domain.requests import ApprovalRequest, ApproverRole, Person, Status
 from bot.domain.sidejobs import SideJob
+from bot.domain.social import SocialPost
 from bot.domain.suppliers import Quote, SupplierBusiness
 from bot.domain.tenants import TenantTie
 from dialogs import gift, product_kinds
@@ -36,6 +39,9 @@ FACTS = {
         "Vos", "Dakkapel", "Enige", 500000, (Quote("A", 480000), Quote("B", 560000))
     ),
     "tenant": TenantTie("Dorpsstraat 1", "relative", "Reparatie", True),
+    "housing": Housing("Mijn zoon", "relative", "applies", "home", "De Linde 4", ""),
+    "press": PressRequest("Eva Bos", "Dagblad", "06 1", "interview", "Over De Linde", "vrijdag"),
+    "social": SocialPost("tenant", "LinkedIn", "Foto van de oplevering"),
 }  # fmt: skip
 
 
@@ -56,7 +62,16 @@ def request(kind: str, status: Status = Status.PENDING) -> ApprovalRequest:
 
 
 def test_the_product_kinds_are_in_menu_order_with_their_own_facts() -> None:
-    assert KINDS.names == ("gift", "invitation", "sidejob", "supplier", "tenant")
+    assert KINDS.names == (
+        "gift",
+        "invitation",
+        "sidejob",
+        "supplier",
+        "tenant",
+        "housing",
+        "press",
+        "social",
+    )
     assert {k.name: k.facts_type for k in KINDS} == {k: type(f) for k, f in FACTS.items()}
 
 

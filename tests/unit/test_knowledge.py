@@ -41,12 +41,12 @@ def test_the_labelled_set_is_big_varied_and_covers_every_guideline_and_flow() ->
     [
         ("mag ik een fles wijn van een aannemer aannemen?", "gifts", "gift"),
         ("mag ik de aanhangwagen lenen?", "trailer", None),
-        ("een journalist belt mij", "press", None),
-        ("mag ik iets over mijn werk posten?", "social_media", None),
+        ("wat zeg ik als een journalist mij belt?", "press", "press"),
+        ("mag ik iets over mijn werk posten?", "social_media", "social"),
         ("mijn neef huurt bij ons", "tenant_ties", "tenant"),
         ("may I accept a bottle of wine from a contractor?", "gifts", "gift"),
         ("can I borrow the trailer?", "trailer", None),
-        ("a journalist is calling me", "press", None),
+        ("what do I say when a journalist calls?", "press", "press"),
     ],
 )
 def test_questions_from_the_issue_get_their_guideline(
@@ -71,6 +71,12 @@ def test_questions_from_the_issue_get_their_guideline(
         ("I was invited to a concert by a contractor", "invitation"),
         ("my laptop was stolen", "dataleak"),
         ("ik wil de vertrouwenspersoon spreken", "concern"),
+        ("mijn zoon schrijft zich in voor een huurwoning bij Woongroen", "housing"),
+        ("mijn dochter krijgt een woning van woongroen aangeboden", "housing"),
+        ("my son applies for a flat with Woongroen", "housing"),
+        ("een journalist belt mij", "press"),
+        ("een journalist wil mij interviewen", "press"),
+        ("a journalist is calling me", "press"),
     ],
 )
 def test_a_statement_that_starts_a_flow_opens_it(statement: str, flow: str) -> None:
@@ -171,3 +177,30 @@ def test_a_malformed_knowledge_file_names_the_entry() -> None:
 )
 def test_edit_distance_counts_swaps_as_one(a: str, b: str, distance: int) -> None:
     assert _distance(a, b) == distance
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "mag ik een grapje maken over iemands afkomst?",  # respect (§1)
+        "wat doe ik als ik gediscrimineerd word?",
+        "wat moet ik doen bij intimidatie door mijn leidinggevende?",
+        "what should I do about sexual harassment at work?",
+        "is pesten op het werk toegestaan?",
+    ],
+)
+def test_respect_and_a_safe_workplace_are_confidential_with_the_contact_at_once(
+    question: str,
+) -> None:
+    """§1: discrimination, intimidation, bullying, harassment: nothing kept of who asked, and
+    the vertrouwenspersoon's contact comes with the answer."""
+    result = understand(question, KB)
+    assert isinstance(result, Answer), question
+    assert result.guideline.id in ("respect", "safe_workplace")
+    assert result.confidential and result.contact
+
+
+def test_other_answers_do_not_offer_the_contact() -> None:
+    for question in ("mag ik de aanhangwagen lenen?", "krijg ik voorrang op een huurwoning?"):
+        result = understand(question, KB)
+        assert isinstance(result, Answer) and not result.contact and not result.confidential
