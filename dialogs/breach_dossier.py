@@ -47,12 +47,12 @@ from bot.services.context import Services
 from bot.services.exports import LIFETIME, create_ticket
 from bot.storage.errors import StorageError
 from cards import render, text
+from cards.dates import day_text
 from dialogs.base import Card, CardAction, log_storage_failure
 from dialogs.breach_view import LIMITS, kept, preview, typed
 from dialogs.dataleak import PRESENTER, pointer, question_card, receipt_card, refusal
 from dialogs.forms import Field, Reader, clean_text
 from dialogs.registry import VerbRegistry
-from dialogs.requests_view import when
 
 AWARE_DATE = Field("awareDate", "date", "dataleak.case.aware_date", required=True)
 AWARE_TIME = Field("awareTime", "time", "dataleak.case.aware_time", required=True)
@@ -347,7 +347,7 @@ async def show_mine(action: CardAction, services: Services) -> Card:
     return receipt_card(breach, locale, text(locale, "dataleak.receipt.yours"))
 
 
-_STATUS_COLORS = {"received": "Warning", "assessing": "Accent", "closed": "Default"}
+_STATUS_COLORS = {"received": "Default", "assessing": "Accent", "closed": "Good"}
 
 
 async def mine_items(services: Services, actor: Actor, locale: str) -> list[dict[str, Any]]:
@@ -360,11 +360,12 @@ async def mine_items(services: Services, actor: Actor, locale: str) -> list[dict
                 "title": text(locale, "dataleak.mine.title"),
                 "line": text(
                     locale,
-                    "dataleak.mine.line",
-                    date=when(report.reported_at, locale),
+                    "personal.mine_line",
+                    kind=text(locale, "dataleak.mine.noun"),
+                    date=day_text(report.reported_at.astimezone(AMSTERDAM).date(), locale),
                     reference=report.id,
                 ),
-                "status": text(locale, f"dataleak.receipt.statuses.{status}"),
+                "status": text(locale, f"dataleak.mine.statuses.{status}"),
                 "statusColor": _STATUS_COLORS[status],
                 "verb": "dataleak.mine",
                 "data": {"breachId": report.id},

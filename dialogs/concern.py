@@ -36,8 +36,9 @@ def concern_card(
             "phone": contact.phone,
             "email": contact.email,
             "mailto": f"mailto:{contact.email}" if contact.email else "",
+            "tel": tel_url(contact.phone),
             "chat_url": contact.teams_chat_url,
-            "has_links": bool(contact.email or contact.teams_chat_url),
+            "has_links": bool(contact.email or contact.teams_chat_url or contact.phone),
         }
     return render(
         "concern",
@@ -50,6 +51,14 @@ def concern_card(
             "miw_url": miw_url,
         },
     )
+
+
+def tel_url(phone: str) -> str:
+    """A tappable `tel:` link for a phone number as people write it ("+31 6 1234 5678");
+    "" when it holds no digits."""
+    kept = "".join(c for c in phone if c.isdigit() or c == "+")
+    digits = kept[:1] + kept[1:].replace("+", "")
+    return f"tel:{digits}" if any(c.isdigit() for c in digits) else ""
 
 
 async def open_concern(action: CardAction, services: Services) -> Card:

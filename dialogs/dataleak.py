@@ -35,6 +35,7 @@ from bot.domain.breaches import (
     reporter_status,
     time_left,
 )
+from bot.domain.extract import Facts
 from bot.domain.requests import DecisionRefused, request_id
 from bot.services.breaches import (
     PREFIX,
@@ -54,7 +55,7 @@ from cards import render, text, texts_for
 from dialogs import breach_view
 from dialogs.base import Card, CardAction, log_storage_failure
 from dialogs.breach_view import duration
-from dialogs.forms import Field, Form, Reader, clean_text
+from dialogs.forms import Field, Form, Prefill, Reader, clean_text
 from dialogs.registry import VerbRegistry
 from dialogs.requests_view import when
 
@@ -174,8 +175,31 @@ def form_card(locale: str, now: datetime) -> Card:
     return FORM.card(locale, uuid.uuid4().hex, values)
 
 
+def prefill(facts: Facts, sentence: str, now: datetime) -> Prefill:
+    """What happened (the sentence itself) and, when it says so, the day it happened."""
+    values = {DESCRIPTION.id: clean_text(sentence)[: DESCRIPTION.max_length]}
+    if facts.day is not None and facts.day <= now.astimezone(AMSTERDAM).date():
+        values[OCCURRED_DATE.id] = facts.day.isoformat()
+    return Prefill(values)
+
+
 async def open_form(action: CardAction, services: Services) -> Card:
-    return form_card(action.actor.locale, services.clock())
+    """The form; with `prefill` data (from a typed sentence) filled in, all editable."""
+    suggested = FORM.prefill(action.data)
+    if not suggested.values:
+        return form_card(action.actor.locale, services.clock())
+    locale = action.actor.locale
+    local = services.clock().astimezone(AMSTERDAM)
+    day, clock = local.date().isoformat(), local.strftime("%H:%M")
+    values = {
+        OCCURRED_DATE.id: day,
+        OCCURRED_TIME.id: clock,
+        DISCOVERED_DATE.id: day,
+        DISCOVERED_TIME.id: clock,
+        **suggested.values,
+    }
+    notes = [text(locale, "dataleak.preview")]
+    return FORM.card(locale, uuid.uuid4().hex, values, notes=notes, prefilled=True)
 
 
 async def submit_report(action: CardAction, services: Services) -> Card:

@@ -38,7 +38,15 @@ class RequestFlow:
         self.kind = kind
 
     async def open(self, action: CardAction, services: Services) -> Card:
-        return blank(self.kind, action.actor.locale, _today(services))
+        """The form; with `prefill` data (from a typed sentence) filled in and previewed."""
+        kind = self.kind
+        locale = action.actor.locale
+        suggested = kind.form.prefill(action.data)
+        if not suggested.values:
+            return blank(kind, locale, _today(services))
+        values = {**kind.initial(_today(services)), **suggested.values}
+        notes = kind.preview(values, suggested.inferred, locale)
+        return kind.form.card(locale, uuid.uuid4().hex, values, notes=notes, prefilled=True)
 
     async def submit(self, action: CardAction, services: Services) -> Card:
         kind = self.kind
@@ -145,6 +153,8 @@ def answer_card(kind: RequestKind[Any], outcome: Outcome, locale: str) -> Card:
             "section": kind.section,
             "points": points,
             "flow_verb": verb,
+            "flow_data": {},
+            "for_you": [],
             "flow_title": title,
             "offer_concern": False,
         },

@@ -8,7 +8,7 @@ were, so nothing is lost when the form returns with errors.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, time
 from typing import Any, Literal, TypeVar
 
@@ -17,8 +17,12 @@ from bot.domain.text import clean_typed
 from cards import render, text, texts_for
 
 FieldKind = Literal[
-    "text", "multiline", "choice", "multichoice", "toggle", "date", "time", "heading"
+    "text", "multiline", "choice", "multichoice", "toggle", "yesno", "date", "time", "heading"
 ]
+# A question whose answer decides a verdict is a "yesno": two choices ("Ja"/"Nee"), none picked
+# until the person answers. It submits "true"/"false", the values the old checkbox sent, so
+# stored facts keep their keys and meaning.
+YES_NO_VALUES = ("true", "false")
 T = TypeVar("T")
 MAX_ECHO = 4000  # what we echo back of an over-long value (the error says it is too long)
 
@@ -40,6 +44,21 @@ class Field:
 
 
 @dataclass(frozen=True)
+class Prefill:
+    """Form values suggested from what the person typed, and which of them were inferred (not
+    said outright): shown on the form, all editable, nothing sent without the button."""
+
+    values: Mapping[str, str] = field(default_factory=dict)
+    inferred: tuple[str, ...] = ()
+
+    def data(self) -> dict[str, Any]:
+        """As `Action.Execute` data for the kind's open verb (empty when nothing was found)."""
+        if not self.values:
+            return {}
+        return {"prefill": {"values": dict(self.values), "inferred": list(self.inferred)}}
+
+
+@dataclass(frozen=True)
 class Form:
     """A flow's form: its fields, texts and submit verb."""
 
@@ -56,6 +75,8 @@ class Form:
         values: Mapping[str, str] | None = None,
         errors: Mapping[str, str] | None = None,
         banner: str = "",
+        notes: Sequence[str] = (),
+        prefilled: bool = False,
     ) -> dict[str, Any]:
         values = values or {}
         errors = errors or {}
@@ -66,12 +87,33 @@ class Form:
                 "title": text(locale, self.title),
                 "intro": text(locale, self.intro),
                 "banner": banner,
+                "prefilled": prefilled,
+                "notes": list(notes),
                 "fields": [self._field(f, locale, values, errors) for f in self.fields],
                 "submitTitle": text(locale, self.submit_title),
                 "submitVerb": self.submit_verb,
                 "submitData": {"formId": form_id},
             },
         )
+
+    def prefill(self, data: Mapping[str, Any]) -> Prefill:
+        """The suggested values in card data (untrusted: only this form's fields, only strings,
+        cut to the field's length); an empty Prefill when there are none."""
+        raw = data.get("prefill")
+        if not isinstance(raw, dict):
+            return Prefill()
+        values = raw.get("values")
+        inferred = raw.get("inferred")
+        known = {f.id: f for f in self.fields if f.kind != "heading"}
+        shown = {
+            key: value[: known[key].max_length]
+            for key, value in (values.items() if isinstance(values, dict) else ())
+            if key in known and isinstance(value, str)
+        }
+        marked = tuple(
+            key for key in (inferred if isinstance(inferred, list) else ()) if key in shown
+        )
+        return Prefill(shown, marked)
 
     def _field(
         self, field: Field, locale: str, values: Mapping[str, str], errors: Mapping[str, str]
@@ -82,6 +124,11 @@ class Form:
             for part in field.choices.split("."):
                 node = node[part]
             choices = [{"title": str(title), "value": key} for key, title in node.items()]
+        elif field.kind == "yesno":
+            choices = [
+                {"title": text(locale, "common.yes"), "value": "true"},
+                {"title": text(locale, "common.no"), "value": "false"},
+            ]
         return {
             "id": field.id,
             "label": text(locale, field.label) + (" *" if field.required else ""),
@@ -90,9 +137,9 @@ class Form:
             "multiline": field.kind == "multiline",
             "maxLength": field.max_length,
             "isText": field.kind in ("text", "multiline"),
-            "isChoice": field.kind in ("choice", "multichoice"),
+            "isChoice": field.kind in ("choice", "multichoice", "yesno"),
             "multiSelect": field.kind == "multichoice",
-            "choiceStyle": "expanded" if field.expanded else "compact",
+            "choiceStyle": "expanded" if field.expanded or field.kind == "yesno" else "compact",
             "choices": choices,
             "isToggle": field.kind == "toggle",
             "isDate": field.kind == "date",
@@ -148,6 +195,18 @@ class Reader:
         if field.required and not picked:
             self.error(field.id, "required")
         return picked
+
+    def answer(self, field: Field) -> bool:
+        """A yes/no question's answer; a required one left unanswered is an error (never a
+        silent "no")."""
+        value = self._raw(field).strip().lower()
+        if not value:
+            if field.required:
+                self.error(field.id, "yes_no")
+            return False
+        if value not in YES_NO_VALUES:
+            self.error(field.id, "yes_no")
+        return value == "true"
 
     def flag(self, field: Field) -> bool:
         value = self._raw(field).strip().lower()

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 
+from bot.domain.extract import Facts
 from bot.domain.gifts import (
     CHOICES,
+    LIMIT_CENTS,
     SECTION,
     STEPS,
     Gift,
@@ -17,8 +19,9 @@ from bot.domain.gifts import (
     Relation,
     filed_on,
     gift_rule,
+    likely_assessment,
 )
-from bot.domain.money import format_euros
+from bot.domain.money import InvalidAmount, format_euros, parse_euros
 from bot.domain.people import Actor
 from bot.domain.requests import ApprovalRequest
 from bot.services.context import Services
@@ -27,17 +30,19 @@ from cards import language_of, text
 from cards.dates import day_text
 from dialogs.base import Card
 from dialogs.flow import blank
-from dialogs.forms import Field, Form, Reader
+from dialogs.forms import Field, Form, Prefill, Reader
 from dialogs.kinds import RegisterColumn, RequestKind, named, yes_no
 from dialogs.negotiations import listed_line
 
 NAME = "gift"
 PREFIX = "CAD"
 
+# One of person and organisation is required: the heading says so, the fields are optional each.
+GIVER = Field("giverHeading", "heading", "gift.giver_heading")
 GIVER_NAME = Field("giverName", "text", "gift.giver_name", max_length=120)
 GIVER_ORG = Field("giverOrganisation", "text", "gift.giver_organisation", max_length=120)
 RELATION = Field("relation", "choice", "gift.relation", "gift.relations", required=True)
-NEGOTIATING = Field("negotiating", "toggle", "gift.negotiating")
+NEGOTIATING = Field("negotiating", "yesno", "gift.negotiating", required=True)
 DESCRIPTION = Field(
     "description",
     "text",
@@ -47,7 +52,7 @@ DESCRIPTION = Field(
     required=True,
 )
 GIFT_KIND = Field("kind", "choice", "gift.kind", "gift.kinds", required=True)
-EVERYDAY = Field("everyday", "toggle", "gift.everyday")
+EVERYDAY = Field("everyday", "yesno", "gift.everyday", required=True)
 VALUE = Field(
     "value",
     "text",
@@ -57,13 +62,14 @@ VALUE = Field(
     required=True,
 )
 RECEIVED_ON = Field("receivedOn", "date", "gift.received_on", required=True)
-AT_HOME = Field("atHome", "toggle", "gift.at_home")
+AT_HOME = Field("atHome", "yesno", "gift.at_home", required=True)
 REMARKS = Field("remarks", "multiline", "gift.remarks", max_length=1000)
 
 FORM = Form(
     title="gift.title",
     intro="gift.intro",
     fields=(
+        GIVER,
         GIVER_NAME,
         GIVER_ORG,
         RELATION,
@@ -88,13 +94,13 @@ def read_gift(form: Reader, today: date) -> Gift | None:
     if not name and not organisation and GIVER_NAME.id not in form.errors:
         form.error(GIVER_NAME.id, "giver_required")
     relation = form.choice(RELATION, [r.value for r in Relation])
-    negotiating = form.flag(NEGOTIATING)
+    negotiating = form.answer(NEGOTIATING)
     description = form.text(DESCRIPTION)
     kind = form.choice(GIFT_KIND, [k.value for k in GiftKind])
-    everyday = form.flag(EVERYDAY)
+    everyday = form.answer(EVERYDAY)
     cents = form.euros(VALUE)
     received = form.day(RECEIVED_ON, today)
-    at_home = form.flag(AT_HOME)
+    at_home = form.answer(AT_HOME)
     remarks = form.text(REMARKS)
     if form.errors or received is None or cents is None:
         return None
@@ -111,6 +117,78 @@ def read_gift(form: Reader, today: date) -> Gift | None:
         at_home=at_home,
         remarks=remarks,
     )
+
+
+def prefill(facts: Facts, sentence: str, today: date) -> Prefill:
+    """A gift's form values from a typed sentence (bot.domain.extract). Never "negotiating":
+    only the employee knows that. "everyday" is inferred from the thing (wine, flowers) and
+    marked so, and so is the relation when it came from a word like "schilder"."""
+    values: dict[str, str] = {}
+    inferred: list[str] = []
+    if facts.what:
+        values[DESCRIPTION.id] = facts.what
+    if facts.gift_kind:
+        values[GIFT_KIND.id] = facts.gift_kind
+    if facts.amount_cents is not None:
+        values[VALUE.id] = _plain_euros(facts.amount_cents)
+    under_limit = facts.amount_cents is None or facts.amount_cents < LIMIT_CENTS
+    if facts.everyday is False or (facts.everyday and under_limit):
+        values[EVERYDAY.id] = "true" if facts.everyday else "false"
+        inferred.append(EVERYDAY.id)
+    if facts.person:
+        values[GIVER_NAME.id] = facts.person
+    if facts.organisation:
+        values[GIVER_ORG.id] = facts.organisation
+    if facts.relation:
+        values[RELATION.id] = facts.relation
+        inferred.append(RELATION.id)
+    if facts.at_home is not None:
+        values[AT_HOME.id] = "true" if facts.at_home else "false"
+    if facts.day is not None and facts.day <= today:
+        values[RECEIVED_ON.id] = facts.day.isoformat()
+    return Prefill(values, tuple(inferred))
+
+
+def _plain_euros(cents: int) -> str:
+    """As people type it: "25", "12,50"."""
+    whole, rest = divmod(cents, 100)
+    return f"{whole},{rest:02d}" if rest else str(whole)
+
+
+def _answer(values: Mapping[str, str], key: str) -> bool | None:
+    value = values.get(key, "")
+    return True if value == "true" else False if value == "false" else None
+
+
+def preview(values: Mapping[str, str], inferred: tuple[str, ...], locale: str) -> list[str]:
+    """What the code says about the gift as far as the values go, then what was inferred."""
+    try:
+        cents: int | None = parse_euros(values[VALUE.id]) if values.get(VALUE.id) else None
+    except InvalidAmount:
+        cents = None
+    raw_kind = values.get(GIFT_KIND.id, "")
+    kind = GiftKind(raw_kind) if raw_kind in {k.value for k in GiftKind} else None
+    negotiating = _answer(values, NEGOTIATING.id)
+    assessment = likely_assessment(
+        kind, cents, _answer(values, EVERYDAY.id), _answer(values, AT_HOME.id), negotiating
+    )
+    if assessment is None:
+        lines = [text(locale, "gift.preview.undecided")]
+    else:
+        key = f"{assessment.verdict.value}_{assessment.reasons[0].value}"
+        lines = [text(locale, f"gift.preview.{key}")]
+        if negotiating is None and assessment.verdict.value != "refuse":
+            lines.append(text(locale, "gift.preview.if_not_negotiating"))
+    if EVERYDAY.id in inferred:
+        what = values.get(DESCRIPTION.id, "")
+        yes = values.get(EVERYDAY.id) == "true"
+        lines.append(
+            text(locale, f"gift.preview.everyday_inferred_{'yes' if yes else 'no'}", what=what)
+        )
+    if RELATION.id in inferred and values.get(RELATION.id) in {r.value for r in Relation}:
+        relation = text(locale, f"gift.relations.{values[RELATION.id]}")
+        lines.append(text(locale, "gift.preview.relation_inferred", relation=relation))
+    return lines
 
 
 async def _enrich(services: Services, actor: Actor, gift: Gift) -> Gift:
@@ -255,6 +333,8 @@ KIND = RequestKind(
     steps=STEPS,
     collect_as=lambda gift: (gift.description, gift.value_cents),
     giver_messages=_giver_messages,
+    prefill=prefill,
+    preview=preview,
 )
 
 

@@ -7,7 +7,11 @@ opening flows through the verb registry so a flow answers the same whether typed
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo
 
+from bot.domain.extract import extract
 from bot.domain.intents import Answer, OpenFlow, ShowMenu, Understanding, understand
 from bot.domain.knowledge import knowledge_base
 from bot.domain.people import Actor
@@ -15,8 +19,13 @@ from bot.services.context import Services
 from dialogs.answers import answer_card, no_match_card
 from dialogs.base import Card, CardAction
 from dialogs.concern import open_concern
+from dialogs.forms import Prefill
+from dialogs.kinds import RequestKind
 from dialogs.menu import error_card, menu_for
 from dialogs.registry import VerbRegistry
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+VERTROUWENSPERSOON = "vertrouwenspersoon"  # the guideline answered with the concern card
 
 
 @dataclass(frozen=True)
@@ -30,8 +39,12 @@ class Reply:
 async def reply_to(actor: Actor, text: str, services: Services, registry: VerbRegistry) -> Reply:
     """Understand `text` and build the one card that answers it."""
     understanding = understand(text, knowledge_base())
-    card = await card_for(understanding, actor, services, registry)
-    if isinstance(understanding, Answer) and understanding.contact:
+    card = await card_for(understanding, actor, services, registry, text)
+    if (
+        isinstance(understanding, Answer)
+        and understanding.contact
+        and understanding.guideline.id != VERTROUWENSPERSOON  # that card is the contact card
+    ):
         # Respect and a safe workplace: the vertrouwenspersoon's contact at once, not a button.
         contact = await open_concern(CardAction(actor, "concern.open", {}, None), services)
         return Reply([card, contact], confidential=True)
@@ -39,17 +52,63 @@ async def reply_to(actor: Actor, text: str, services: Services, registry: VerbRe
 
 
 async def card_for(
-    understanding: Understanding, actor: Actor, services: Services, registry: VerbRegistry
+    understanding: Understanding,
+    actor: Actor,
+    services: Services,
+    registry: VerbRegistry,
+    text: str = "",
 ) -> Card:
-    """The card for an understanding; a flow is opened by dispatching its `.open` verb."""
+    """The card for an understanding; a flow is opened by dispatching its `.open` verb, with
+    what the sentence says filled in (a confidential turn is never read for facts)."""
     if isinstance(understanding, ShowMenu):
         return await menu_for(actor, services)
     if isinstance(understanding, OpenFlow):
-        handler = registry.get(f"{understanding.flow}.open")
+        verb = f"{understanding.flow}.open"
+        handler = registry.get(verb)
         if handler is None:
             return error_card(actor.locale, "unknown_action")
-        return await handler(CardAction(actor, f"{understanding.flow}.open", {}, None), services)
+        data: dict[str, Any] = {}
+        if not understanding.confidential:
+            data = prefill_for(understanding.flow, text, services).data()
+        return await handler(CardAction(actor, verb, data, None), services)
     if isinstance(understanding, Answer):
-        offer = understanding.confidential and not understanding.contact
-        return answer_card(actor.locale, understanding.guideline, offer)
+        guideline = understanding.guideline
+        if guideline.id == VERTROUWENSPERSOON:
+            # "Waar vind ik de vertrouwenspersoon?": the contact details, not a summary.
+            return await _dispatch(registry, actor, services, "concern.open")
+        if understanding.confidential or not guideline.flow:
+            offer = understanding.confidential and not understanding.contact
+            return answer_card(actor.locale, guideline, offer)
+        suggested = prefill_for(guideline.flow, text, services)
+        kind = services.kinds.get(guideline.flow)
+        facts_lines: list[str] = []
+        if isinstance(kind, RequestKind) and suggested.values:
+            facts_lines = kind.preview(suggested.values, suggested.inferred, actor.locale)
+        return answer_card(actor.locale, guideline, flow_data=suggested.data(), for_you=facts_lines)
     return no_match_card(actor.locale)
+
+
+async def _dispatch(registry: VerbRegistry, actor: Actor, services: Services, verb: str) -> Card:
+    handler = registry.get(verb)
+    if handler is None:
+        return error_card(actor.locale, "unknown_action")
+    return await handler(CardAction(actor, verb, {}, None), services)
+
+
+def prefill_for(flow: str, text: str, services: Services) -> Prefill:
+    """What the sentence fills in on that flow's form (nothing for a flow without a form)."""
+    if not text:
+        return Prefill()
+    today = _today(services)
+    kind = services.kinds.get(flow)
+    if isinstance(kind, RequestKind):
+        return kind.prefill(extract(text, today, future=kind.future_days), text, today)
+    if flow == "dataleak":
+        from dialogs.dataleak import prefill as leak_prefill
+
+        return leak_prefill(extract(text, today), text, services.clock())
+    return Prefill()
+
+
+def _today(services: Services) -> date:
+    return services.clock().astimezone(AMSTERDAM).date()

@@ -3,15 +3,17 @@ inviter is negotiating with Woongroen (ticked, or on procurement's list): then i
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date
 
+from bot.domain.extract import Facts
 from bot.domain.invitations import CHOICES, SECTION, Invitation, filed_on, invitation_rule
 from bot.domain.people import Actor
 from bot.services.context import Services
 from bot.services.negotiations import listed_on, period
 from cards import text
-from dialogs.forms import Field, Form, Reader
+from dialogs.forms import Field, Form, Prefill, Reader
 from dialogs.kinds import RegisterColumn, RequestKind, Rows, fact_rows
 from dialogs.negotiations import listed_line
 
@@ -30,7 +32,7 @@ EVENT_DATE = Field("eventDate", "date", "invitation.event_date", required=True)
 VALUE = Field(
     "value", "text", "invitation.value", placeholder="gift.value_placeholder", max_length=30
 )
-NEGOTIATING = Field("negotiating", "toggle", "invitation.negotiating")
+NEGOTIATING = Field("negotiating", "yesno", "invitation.negotiating", required=True)
 ADDED_VALUE = Field(
     "addedValue", "multiline", "invitation.added_value", max_length=1000, required=True
 )
@@ -60,7 +62,7 @@ def read(form: Reader, today: date) -> Invitation | None:
     description = form.text(DESCRIPTION)
     when = form.day(EVENT_DATE, today, allow_future=True)
     cents = form.euros(VALUE)
-    negotiating = form.flag(NEGOTIATING)
+    negotiating = form.answer(NEGOTIATING)
     added_value = form.text(ADDED_VALUE)
     if form.errors or when is None:
         return None
@@ -74,6 +76,32 @@ def read(form: Reader, today: date) -> Invitation | None:
         negotiating=negotiating,
         added_value=added_value,
     )
+
+
+def prefill(facts: Facts, sentence: str, today: date) -> Prefill:
+    """Who invites, to what and when, from a typed sentence (never "negotiating")."""
+    values: dict[str, str] = {}
+    inviter = facts.organisation or facts.person
+    if inviter:
+        values[INVITER.id] = inviter
+    if facts.relation:
+        values[RELATION.id] = facts.relation
+    if facts.event_kind:
+        values[KIND_FIELD.id] = facts.event_kind
+    if facts.event or facts.what:
+        values[DESCRIPTION.id] = facts.event or facts.what
+    if facts.day is not None and facts.day >= today:
+        values[EVENT_DATE.id] = facts.day.isoformat()
+    if facts.amount_cents is not None:
+        whole, rest = divmod(facts.amount_cents, 100)
+        values[VALUE.id] = f"{whole},{rest:02d}" if rest else str(whole)
+    return Prefill(values, (RELATION.id,) if facts.relation else ())
+
+
+def preview(values: Mapping[str, str], inferred: tuple[str, ...], locale: str) -> list[str]:
+    if values.get(NEGOTIATING.id) == "true":
+        return [text(locale, "invitation.verdicts.refuse")]
+    return [text(locale, "invitation.preview")]
 
 
 async def _with_list(services: Services, actor: Actor, invitation: Invitation) -> Invitation:
@@ -143,4 +171,7 @@ KIND = RequestKind(
     statuses="invitation.statuses",
     choices=CHOICES,
     enrich=_with_list,
+    prefill=prefill,
+    preview=preview,
+    future_days=True,
 )

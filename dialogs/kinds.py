@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, Generic
 
+from bot.domain.extract import Facts
 from bot.domain.kinds import F, Kind, Kinds
 from bot.domain.money import format_euros
 from bot.domain.people import Actor, Role
@@ -23,7 +24,7 @@ from bot.domain.suppliers import quotes_text
 from cards import language_of, text
 from cards.dates import day_text
 from cards.texts import texts_for
-from dialogs.forms import Form, Reader
+from dialogs.forms import Form, Prefill, Reader
 
 if TYPE_CHECKING:
     from bot.services.approvals import Submitted
@@ -57,6 +58,14 @@ async def _nothing(services: Services, submitted: Submitted, facts: Any) -> Rece
 
 def _no_role(facts: Any) -> Role | None:
     return None
+
+
+def _no_prefill(facts: Facts, sentence: str, today: date) -> Prefill:
+    return Prefill()
+
+
+def _no_preview(values: Mapping[str, str], inferred: tuple[str, ...], locale: str) -> list[str]:
+    return []
 
 
 def _no_messages(request: ApprovalRequest) -> list[dict[str, str]]:
@@ -147,6 +156,11 @@ class RequestKind(Kind[F]):
     answered: frozenset[str] = frozenset()
     # Per answered verdict, a flow the answer card offers next: (text key of the button, verb).
     answer_next: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    # A typed sentence's facts (bot.domain.extract) as form values, and what the code says
+    # about the values on a form filled in that way (lines shown above the fields).
+    prefill: Callable[[Facts, str, date], Prefill] = _no_prefill
+    preview: Callable[[Mapping[str, str], tuple[str, ...], str], list[str]] = _no_preview
+    future_days: bool = False  # a bare weekday in its sentences is the coming one (events)
 
     @property
     def title(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from bot.domain.kinds import Kinds
@@ -13,8 +14,9 @@ from dialogs.base import Card
 from dialogs.kinds import request_kind
 from dialogs.requests_view import noun
 
+# Yellow text on white is hard to read: a pending status is shown in the default colour (bold).
 _COLORS = {
-    Status.PENDING: "Warning",
+    Status.PENDING: "Default",
     Status.APPROVED: "Good",
     Status.DECLINED: "Attention",
     Status.WITHDRAWN: "Default",
@@ -57,7 +59,7 @@ def mine_card(
     aggregates (data-leak reports), each with its moment in "at", merged in by time."""
     dated = [
         (
-            r.created_at.isoformat(),
+            r.created_at,
             _item(
                 r.summary or r.id,
                 text(
@@ -76,9 +78,21 @@ def mine_card(
         )
         for r in requests
     ]
-    dated += [(str(o["at"]), {k: v for k, v in o.items() if k != "at"}) for o in others or []]
+    dated += [(_moment(o["at"]), {k: v for k, v in o.items() if k != "at"}) for o in others or []]
     items = [item for _, item in sorted(dated, key=lambda pair: pair[0], reverse=True)]
     return _render(locale, "mine", items)
+
+
+def _moment(at: object) -> datetime:
+    """An item's moment ("at": a datetime or its ISO text), comparable with the requests'
+    (a naive one is UTC; an unreadable one sorts last)."""
+    moment = at if isinstance(at, datetime) else None
+    if moment is None:
+        try:
+            moment = datetime.fromisoformat(str(at))
+        except ValueError:
+            return datetime.min.replace(tzinfo=UTC)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def pending_card(kinds: Kinds, entries: list[InboxEntry], locale: str) -> Card:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date
 from zoneinfo import ZoneInfo
 
+from bot.domain.extract import Facts
 from bot.domain.people import Actor, Role
 from bot.domain.requests import ApprovalRequest
 from bot.domain.sidejobs import (
@@ -27,7 +29,7 @@ from cards import render, text
 from cards.dates import day_text
 from dialogs.base import Card, CardAction
 from dialogs.decisions import on_request
-from dialogs.forms import Field, Form, Reader
+from dialogs.forms import Field, Form, Prefill, Reader
 from dialogs.kinds import RegisterColumn, RequestKind, fact_rows
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -47,7 +49,7 @@ ROLE = Field(
 ORGANISATION = Field("organisation", "text", "sidejob.organisation", max_length=160, required=True)
 PAID = Field("paid", "choice", "sidejob.paid", "sidejob.paid_choices", required=True, expanded=True)
 HOURS = Field("hours", "text", "sidejob.hours", max_length=10, required=True)
-TOUCHES = Field("touches", "toggle", "sidejob.touches")
+TOUCHES = Field("touches", "yesno", "sidejob.touches", required=True)
 TOUCHES_HOW = Field("touchesHow", "multiline", "sidejob.touches_how", max_length=1000)
 START = Field("start", "date", "sidejob.start", required=True)
 
@@ -66,7 +68,7 @@ def read(form: Reader, today: date) -> SideJob | None:
     organisation = form.text(ORGANISATION)
     paid = form.choice(PAID, ["paid", "unpaid"])
     hours = form.number(HOURS, 0, MAX_HOURS)
-    touches = form.flag(TOUCHES)
+    touches = form.answer(TOUCHES)
     how = form.text(TOUCHES_HOW)
     start = form.day(START, today, allow_future=True, earliest=date(1950, 1, 1))
     if form.errors or start is None or hours is None:
@@ -107,6 +109,26 @@ def _blocked_text(request: ApprovalRequest, code: str, locale: str) -> str:
         until=day_text(due, locale),
         free=day_text(free, locale),
     )
+
+
+def prefill(facts: Facts, sentence: str, today: date) -> Prefill:
+    """The role, where, paid or not, hours and start from a typed sentence."""
+    values: dict[str, str] = {}
+    if facts.role:
+        values[ROLE.id] = facts.role
+    if facts.place or facts.organisation:
+        values[ORGANISATION.id] = facts.place or facts.organisation
+    if facts.paid:
+        values[PAID.id] = facts.paid
+    if facts.hours is not None and facts.hours <= MAX_HOURS:
+        values[HOURS.id] = f"{facts.hours:g}".replace(".", ",")
+    if facts.day is not None:
+        values[START.id] = facts.day.isoformat()
+    return Prefill(values, (HOURS.id,) if facts.hours is not None else ())
+
+
+def preview(values: Mapping[str, str], inferred: tuple[str, ...], locale: str) -> list[str]:
+    return [text(locale, "sidejob.preview")]
 
 
 def review_card(request: ApprovalRequest, locale: str, answer: str = "") -> Card:
@@ -195,4 +217,6 @@ KIND = RequestKind(
     blocked=waiting_for_hr,
     blocked_text=_blocked_text,
     extra_verbs={"sidejob.current": still_current, "sidejob.ended": has_ended},
+    prefill=prefill,
+    preview=preview,
 )

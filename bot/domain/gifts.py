@@ -243,3 +243,42 @@ STEPS = {
     "hand_in": "hand_in",
     "give_back": "give_back",
 }
+
+
+def likely_assessment(
+    kind: GiftKind | None,
+    value_cents: int | None,
+    everyday: bool | None,
+    at_home: bool | None,
+    negotiating: bool | None = None,
+) -> Assessment | None:
+    """What the code says about a gift known only in part (from a typed sentence, or a form
+    half filled in), or None when the facts known do not decide it yet.
+
+    Unknown facts are taken at their mildest (no negotiations, delivered at work, everyday)
+    only when a known fact decides anyway: money is refused whatever else; EUR 50 or more, a
+    delivery at home or a gift that is not everyday is handed in; under EUR 50 and everyday is
+    kept. The caller says which facts were assumed (negotiations above all: they make it a
+    refusal)."""
+    if kind is not GiftKind.MONEY and not negotiating:
+        decided = (
+            (value_cents is not None and value_cents >= LIMIT_CENTS)
+            or at_home is True
+            or everyday is False
+            or (value_cents is not None and everyday is True)
+        )
+        if not decided:
+            return None
+    gift = Gift(
+        giver_name="",
+        giver_organisation="",
+        relation=Relation.OTHER,
+        negotiating=bool(negotiating),
+        description="",
+        kind=kind or GiftKind.GOODS,
+        everyday=everyday if everyday is not None else True,
+        value_cents=value_cents or 0,
+        received_on=date.min,
+        at_home=bool(at_home),
+    )
+    return assess_gift(gift)

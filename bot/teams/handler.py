@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import replace
 from http import HTTPStatus
 from typing import Any
 
@@ -90,9 +91,47 @@ class IntegrityBot(ActivityHandler):  # type: ignore[misc]
             await turn_context.send_activity(card_activity(card))
 
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:
+        """Welcome a person once: the Agents Playground (and Teams, on some clients) sends an
+        install every time the chat is opened, and a new welcome card each time buries the
+        conversation. Someone already known in this conversation is only remembered."""
         actor = self._actor(turn_context)
+        welcomed = await self._known_here(turn_context, actor)
         await self._remember(turn_context, actor)
-        await turn_context.send_activity(card_activity(await menu_for(actor, self._services)))
+        if not welcomed:
+            named = await self._named(actor)
+            await turn_context.send_activity(card_activity(await menu_for(named, self._services)))
+
+    async def _named(self, actor: Actor) -> Actor:
+        """The actor with their name from the directory when the activity carries none (the
+        Playground's install does not), so the one welcome greets them by name. Only for the
+        greeting: identity stays the authenticated id."""
+        if actor.name or not actor.user_id or not actor.tenant_id:
+            return actor
+        try:
+            person = await self._services.directory.get_person(actor.tenant_id, actor.user_id)
+        except StorageError as error:
+            log.warning("could not read the directory for a welcome: %s", type(error).__name__)
+            return actor
+        return replace(actor, name=person.name) if person is not None and person.name else actor
+
+    async def _known_here(self, turn_context: TurnContext, actor: Actor) -> bool:
+        """Whether a reference to this very conversation is stored for the person already (a
+        storage failure counts as not known: a second welcome beats none)."""
+        if not actor.user_id or not actor.tenant_id:
+            return False
+        try:
+            stored = await self._services.conversations.get(actor.tenant_id, actor.user_id)
+        except StorageError as error:
+            log.warning("could not read conversation reference: %s", type(error).__name__)
+            return False
+        if stored is None:
+            return False
+        try:
+            conversation = json.loads(stored.reference).get("conversation") or {}
+        except (ValueError, AttributeError):
+            return False
+        current = turn_context.activity.conversation
+        return bool(current and current.id) and conversation.get("id") == current.id
 
     async def on_installation_update_remove(self, turn_context: TurnContext) -> None:
         return None

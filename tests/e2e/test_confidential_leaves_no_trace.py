@@ -33,6 +33,11 @@ CONFIDENTIAL_TEXTS = (
     "mijn directeur fraudeert met geld van de corporatie, waar meld ik dat?",
     "ik word gepest door Jan van de afdeling Wonen",
     "Karel steelt kozijnen uit het magazijn",  # not understood: confidential all the same
+    # Facts a form could take (an amount, a firm, a day): a confidential turn is never read
+    # for them, so they are not carried on any card, stored or logged (#19, point 3).
+    "ik kreeg gisteren 200 euro van Bouwbedrijf Vos en word daarmee gepest",  # opens the gift form
+    "Bouwbedrijf Vos gaf me een cadeaubon van 200 euro en bedreigde me",  # answers about gifts
+    "Waar vind ik de vertrouwenspersoon?",
 )
 # Respect and a safe workplace (§1): discrimination, intimidation, bullying, harassment.
 RESPECT_TEXTS = (
@@ -141,7 +146,12 @@ async def test_a_confidential_conversation_writes_nothing_and_logs_no_identity(
         assert response.status == 200
     invoke = await bot.post(SANNE.invoke(bot.service_url, "concern.open"))
     concern = (await invoke.json())["value"]
-    await bot.connector.wait_for(len(CONFIDENTIAL_TEXTS))
+    sent = await bot.connector.wait_for(len(CONFIDENTIAL_TEXTS))
+    cards = str([s.card for s in sent])
+    # Nothing read from a confidential sentence is carried on a card (a form filled in, a
+    # button's data, the rule applied to its facts).
+    assert "prefill" not in cards and "Bouwbedrijf Vos" not in cards
+    assert "Ingevuld uit je bericht" not in cards and "Nee, niet houden" not in cards
 
     assert "Ingrid Mulder" in str(concern)  # the card did read the directory
     assert proxy.writes() == []
@@ -150,6 +160,7 @@ async def test_a_confidential_conversation_writes_nothing_and_logs_no_identity(
     assert await bot.server.app[SERVICES].conversations.get(TENANT, SANNE.aad_id) is None
 
     secrets = [SANNE.name, SANNE.aad_id, "Sanne", *CONFIDENTIAL_TEXTS, "Jan van de", "Karel"]
+    secrets += ["Bouwbedrijf Vos", "20000", "200 euro"]
     logged = "\n".join(production_logging.messages) + "\n".join(
         str(record.__dict__) for record in production_logging.records
     )

@@ -127,7 +127,7 @@ async def test_mine_shows_the_report_with_status_only_never_the_officers_notes(
     breach = await only_breach(bot)
     mine = await open_flow(bot, SANNE, "mine.open")
     assert breach.id in texts(mine)
-    assert "Datalek" in texts(mine) and "ontvangen" in texts(mine)
+    assert "Datalek" in texts(mine) and "Ontvangen door de privacy officer" in texts(mine)
 
     card = alert_of(bot, FATIMA)
     message = breach.alerts[FATIMA.aad_id][0]
@@ -142,7 +142,7 @@ async def test_mine_shows_the_report_with_status_only_never_the_officers_notes(
         message,
     )
     mine = await open_flow(bot, SANNE, "mine.open")
-    assert "in behandeling" in texts(mine)
+    assert "In behandeling bij de privacy officer" in texts(mine)
     view = await click(bot, SANNE, mine, "dataleak.mine")
     assert "Status: in behandeling" in texts(view)
     assert secret not in str(view) and secret not in str(mine)
@@ -439,4 +439,4 @@ async def test_reports_from_before_the_index_appear_in_mine_after_the_migration(
     assert (await run_pass(jobs))["migration.leak_index"] == 1
     assert (await run_pass(jobs))["migration.leak_index"] == 0  # once per deployment
     mine = await open_flow(bot, SANNE, "mine.open")
-    assert breach.id in texts(mine) and "ontvangen" in texts(mine)
+    assert breach.id in texts(mine) and "Ontvangen door de privacy officer" in texts(mine)

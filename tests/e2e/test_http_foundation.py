@@ -38,6 +38,27 @@ async def test_install_greets_with_the_menu_and_remembers_the_conversation(
     assert json.loads(stored.reference)["serviceUrl"] == bot.service_url
 
 
+async def test_a_person_is_welcomed_once_however_often_the_chat_is_opened(
+    bot: BotUnderTest,
+) -> None:
+    """The Playground sends an install (without the name) each time its page opens (#19)."""
+    nameless = SANNE.install(bot.service_url)
+    nameless["from"].pop("name", None)
+    await bot.post(nameless)
+    [welcome] = bot.connector.to(SANNE.conversation_id)
+    assert "Hoi Sanne!" in json.dumps(welcome.card)  # her name from the directory
+    for _ in range(3):
+        response = await bot.post(nameless)
+        assert response.status == 200
+        await bot.post({**SANNE.base(bot.service_url, "conversationUpdate"), "membersAdded": []})
+    assert len(bot.connector.to(SANNE.conversation_id)) == 1
+    # In another conversation (a new chat after reinstalling), she is welcomed there.
+    moved = SANNE.install(bot.service_url)
+    moved["conversation"] = {**moved["conversation"], "id": "a:another-chat"}
+    await bot.post(moved)
+    assert len([s for s in bot.connector.sent if s.card is not None]) == 2
+
+
 async def test_any_text_gets_the_menu_in_the_users_language(bot: BotUnderTest) -> None:
     await bot.post(SANNE.message(bot.service_url, "hallo"))
     await bot.post(EMMA_EN.message(bot.service_url, "hello"))

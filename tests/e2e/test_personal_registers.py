@@ -10,7 +10,8 @@ from bot.domain.requests import Status
 from tests.e2e.conftest import BotUnderTest
 from tests.e2e.test_gift_flow import declare, install
 from tests.support.activities import EMMA_EN, LOTTE, PIETER, SANNE, TENANT
-from tests.support.flows import WINE, actions, click, inputs, open_flow, texts
+from tests.support.flows import WINE, actions, click, inputs, objects, open_flow, texts
+from tests.support.leaks import Clock
 
 
 def verbs(card: dict[str, Any]) -> list[str]:
@@ -156,3 +157,37 @@ async def test_openstaand_is_typed_too_and_english_for_an_english_locale(
     assert "My requests" in texts(mine) and "Awaiting decision" in texts(mine)
     nothing = await open_flow(bot, LOTTE, "pending.open")
     assert "Er wacht niets op jouw besluit" in texts(nothing)
+
+
+async def test_mijn_meldingen_lists_every_kind_and_data_leaks_by_noun_newest_first(
+    clocked_bot: BotUnderTest, clock: Clock
+) -> None:
+    """Everything of the person's (#19, point 6): requests of every kind and data-leak reports
+    in one list, each named as a noun, newest first by when it was made, one outcome line each."""
+    from tests.e2e.test_dataleak_flow import MAIL
+    from tests.e2e.test_request_flows import SIDEJOB, TENANT_TIE
+    from tests.support.activities import FATIMA
+
+    bot = clocked_bot
+    await install(bot, SANNE, PIETER, FATIMA)
+    await declare(bot, WINE)
+    clock.advance(hours=1)
+    leak_form = await open_flow(bot, SANNE, "dataleak.open")
+    await click(bot, SANNE, leak_form, "dataleak.submit", MAIL)
+    clock.advance(hours=1)
+    for flow, fields in (("sidejob", SIDEJOB), ("tenant", TENANT_TIE)):
+        form = await open_flow(bot, SANNE, f"{flow}.open")
+        await click(bot, SANNE, form, f"{flow}.submit", fields)
+        clock.advance(minutes=5)
+    mine = await open_flow(bot, SANNE, "mine.open")
+    items = [
+        [b["text"] for b in o["items"] if b.get("type") == "TextBlock"]
+        for o in objects(mine)
+        if o.get("type") == "Container" and o.get("separator")
+    ]
+    nouns = [lines[1].split(" · ")[0] for lines in items]
+    assert nouns == ["Band met een huurder", "Nevenfunctie", "Datalekmelding", "Cadeaumelding"]
+    # One line says where each stands.
+    assert [len(lines) for lines in items] == [3, 3, 3, 3]
+    assert items[2][2] == "Ontvangen door de privacy officer"
+    assert items[3][2] == "Wacht op besluit"

@@ -19,6 +19,7 @@ from tests.conftest import DEMO_DIRECTORY
 from tests.e2e.conftest import BotUnderTest
 from tests.support.activities import EMMA_EN, SANNE, TENANT
 from tests.support.card_samples import MIW
+from tests.support.flows import objects
 from tests.support.kinds import KINDS
 from tests.support.leaks import Clock, start_bot
 
@@ -47,6 +48,13 @@ async def test_an_english_question_gets_an_english_answer_with_its_flow(bot: Bot
         "title": "Declare a gift",
         "verb": "gift.open",
         "style": "positive",
+        # The facts in the question fill the form in, one tap away (#19, point 2).
+        "data": {
+            "prefill": {
+                "values": {"description": "Bottle of wine", "kind": "goods", "everyday": "true"},
+                "inferred": ["everyday"],
+            }
+        },
     }
 
 
@@ -134,3 +142,30 @@ async def test_without_a_directory_contact_the_concern_card_shows_the_configured
     facts = next(e for e in card["body"] if e["type"] == "FactSet")["facts"]
     assert [f["value"] for f in facts[:2]] == ["Mr. A. de Wit", "+31 30 123 4567"]
     assert "vp@extern.example" in json.dumps(card)
+
+
+async def test_where_is_the_vertrouwenspersoon_goes_straight_to_the_contact_details(
+    bot: BotUnderTest,
+) -> None:
+    for question in ("Waar vind ik de vertrouwenspersoon?", "wie is de vertrouwenspersoon"):
+        card = await _text(bot, SANNE.message(bot.service_url, question))
+        shown = json.dumps(card, ensure_ascii=False)
+        assert "Ingrid Mulder" in shown and "+31 6 1234 5678" in shown
+        assert "leidinggevende" not in shown
+        urls = [o.get("url") for o in objects(card) if o.get("type") == "Action.OpenUrl"]
+        # Tappable on a phone: a call and an e-mail, not just text.
+        assert "tel:+31612345678" in urls
+        assert any(str(u).startswith("mailto:") for u in urls)
+    english = await _text(bot, EMMA_EN.message(bot.service_url, "who is the confidential adviser?"))
+    assert "Ingrid Mulder" in json.dumps(english) and "manager" not in json.dumps(english)
+
+
+def test_no_confidential_answer_suggests_the_manager() -> None:
+    from bot.domain.knowledge import knowledge_base
+
+    for guideline in knowledge_base().guidelines:
+        if not guideline.confidential:
+            continue
+        for language, word in (("nl", "leidinggevende"), ("en", "manager")):
+            said = " ".join(guideline.text(language).points)
+            assert word not in said.lower(), (guideline.id, language)

@@ -112,6 +112,39 @@ def _gift_request(status: str = "pending", verdict: str = "keep") -> Any:
     )
 
 
+SENTENCE = "ik kreeg gisteren een fles wijn van 25 euro van Schildersbedrijf De Kwast"
+
+
+def _gift_from_a_sentence(locale: str) -> dict[str, Any]:
+    """The gift form filled in from a typed sentence, with what the code says about it."""
+    from datetime import date
+
+    from bot.domain.extract import extract
+    from dialogs.gift import FORM, KIND, prefill
+
+    today = date(2026, 11, 29)
+    suggested = prefill(extract(SENTENCE, today), SENTENCE, today)
+    values = {**KIND.initial(today), **suggested.values}
+    notes = KIND.preview(values, suggested.inferred, locale)
+    return FORM.card(locale, "f" * 32, values, notes=notes, prefilled=True)
+
+
+def _gift_answer_with_the_facts(locale: str) -> dict[str, Any]:
+    """A gift question that holds an amount: the rule applied first, the form one tap away."""
+    from datetime import date
+
+    from bot.domain.extract import extract
+    from dialogs.gift import KIND, prefill
+
+    today = date(2026, 11, 29)
+    question = "Kerstpakket van 60 euro houden?"
+    suggested = prefill(extract(question, today), question, today)
+    lines = KIND.preview(suggested.values, suggested.inferred, locale)
+    return answer_card(
+        locale, knowledge_base().get("gifts"), flow_data=suggested.data(), for_you=lines
+    )
+
+
 def _request_samples() -> list[tuple[str, Builder]]:
     from datetime import date
 
@@ -122,6 +155,8 @@ def _request_samples() -> list[tuple[str, Builder]]:
     presenter = CardPresenter(KINDS)
     return [
         ("form:gift", lambda locale: form_card(locale, date(2026, 11, 29))),
+        ("form:gift-from-a-sentence", _gift_from_a_sentence),
+        ("answer:gift-with-the-facts", _gift_answer_with_the_facts),
         ("collection:empty", lambda locale: render("collection", locale, {"entries": []})),
         (
             "collection:entries",

@@ -86,3 +86,23 @@ def test_expensive_and_not_everyday_name_both_reasons() -> None:
 def test_when_in_doubt_is_said_only_where_keeping_is_allowed() -> None:
     assert Reason.WHEN_IN_DOUBT not in assess_gift(replace(WINE, value_cents=9000)).reasons
     assert Reason.WHEN_IN_DOUBT not in assess_gift(replace(WINE, kind=GiftKind.MONEY)).reasons
+
+
+def test_a_gift_known_in_part_is_judged_only_when_the_known_facts_decide() -> None:
+    from bot.domain.gifts import GiftKind, Reason, Verdict, likely_assessment
+
+    sixty = likely_assessment(GiftKind.GOODS, 60_00, None, None)
+    assert sixty is not None and sixty.verdict is Verdict.HAND_IN
+    assert sixty.reasons[0] is Reason.AT_OR_ABOVE_LIMIT
+    money = likely_assessment(GiftKind.MONEY, None, None, None)
+    assert money is not None and money.verdict is Verdict.REFUSE
+    wine = likely_assessment(GiftKind.GOODS, 25_00, True, None)
+    assert wine is not None and wine.verdict is Verdict.KEEP
+    home = likely_assessment(None, None, None, True)
+    assert home is not None and home.verdict is Verdict.HAND_IN
+    assert home.reasons[0] is Reason.HOME_ADDRESS
+    # Under EUR 50 but not known to be everyday: not decided, never guessed.
+    assert likely_assessment(GiftKind.GOODS, 25_00, None, None) is None
+    assert likely_assessment(None, None, None, None) is None
+    negotiating = likely_assessment(GiftKind.GOODS, 10_00, True, False, negotiating=True)
+    assert negotiating is not None and negotiating.verdict is Verdict.REFUSE
