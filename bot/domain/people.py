@@ -11,6 +11,7 @@ class Role(StrEnum):
 
     DIRECTOR = "director"  # directeur-bestuurder
     RVC_CHAIR = "rvc_chair"  # chair of the Raad van Commissarissen
+    RVC_MEMBER = "rvc_member"  # member of the Raad van Commissarissen (from an Entra group)
     PRIVACY_OFFICER = "privacy_officer"
     PRIVACY_DEPUTY = "privacy_deputy"
     HR = "hr"

@@ -72,7 +72,7 @@ def eligibility(person: Person) -> str:
     staff (inactive in the directory), not RvC members, not contractors."""
     if not person.active:
         return "inactive"
-    if person.type is PersonType.RVC or person.has(Role.RVC_CHAIR):
+    if person.type is PersonType.RVC or person.has(Role.RVC_CHAIR) or person.has(Role.RVC_MEMBER):
         return "rvc"
     if person.type is PersonType.CONTRACTOR:
         return "contractor"

@@ -23,12 +23,15 @@ def test_staff_take_part_and_former_staff_rvc_and_contractors_do_not() -> None:
         Person("b", "Bram", active=False),
         Person("e", "Els", roles=frozenset({Role.RVC_CHAIR})),  # chair without a type: RvC too
         Person("f", "Fleur", roles=frozenset({Role.DIRECTOR})),  # the board is staff
+        Person("g", "Gijs", roles=frozenset({Role.RVC_MEMBER})),  # from the RvC's Entra group
     ]
-    assert [eligibility(p) for p in people] == ["contractor", "", "rvc", "inactive", "rvc", ""]
+    assert [eligibility(p) for p in people] == [
+        "contractor", "", "rvc", "inactive", "rvc", "", "rvc"
+    ]  # fmt: skip
     assert participants_of(people) == (
         ["a", "f"],
         [("b", "Bram", "inactive"), ("c", "Cor", "rvc"), ("d", "Dirk", "contractor"),
-         ("e", "Els", "rvc")],
+         ("e", "Els", "rvc"), ("g", "Gijs", "rvc")],
     )  # fmt: skip
 
 
