@@ -35,13 +35,11 @@ from bot.domain.people import Actor
 from bot.domain.requests import DecisionRefused
 from bot.services.breaches import (
     BreachNotFound,
-    NotPrivacyOffice,
     answer,
     change,
     my_reports,
     own_report,
     send_question,
-    view,
 )
 from bot.services.context import Services
 from bot.services.exports import LIFETIME, create_ticket
@@ -50,7 +48,14 @@ from cards import render, text
 from cards.dates import day_text
 from dialogs.base import Card, CardAction, log_storage_failure
 from dialogs.breach_view import LIMITS, kept, preview, typed
-from dialogs.dataleak import PRESENTER, pointer, question_card, receipt_card, refusal
+from dialogs.dataleak import (
+    PRESENTER,
+    office_view,
+    pointer,
+    question_card,
+    receipt_card,
+    refusal,
+)
 from dialogs.forms import Field, Reader, clean_text
 from dialogs.registry import VerbRegistry
 
@@ -106,26 +111,22 @@ async def _office(
     """Apply an officer's change; on a refusal the same card comes back with what was typed
     and the reason named."""
     locale = action.actor.locale
-    rid = pointer(action)
-    if rid is None:
-        return refusal(locale, "not_found")
     now = services.clock()
-    try:
-        current = await view(services, action.actor, rid)
-    except NotPrivacyOffice:
-        return refusal(locale, "not_privacy_office")
-    except BreachNotFound:
-        return refusal(locale, "not_found")
+    current = await office_view(action, services)
+    if not isinstance(current, Breach):
+        return current
     rule, problem = rule_of(action, now)
     if rule is None:
         return PRESENTER.office_card(current, locale, now, error=problem, values=kept(action))
     try:
-        updated = await change(services, PRESENTER, action.actor, rid, rule, action.message_id)
+        updated = await change(
+            services, PRESENTER, action.actor, current.id, rule, action.message_id
+        )
     except DecisionRefused as refused:
         message = text(locale, f"dataleak.refused.{refused.code}")
         return PRESENTER.office_card(current, locale, now, error=message, values=kept(action))
     except StorageError as failure:
-        log_storage_failure(action.verb, rid, failure)
+        log_storage_failure(action.verb, current.id, failure)
         message = text(locale, "errors.storage_unavailable")
         return PRESENTER.office_card(current, locale, now, error=message, values=kept(action))
     if after is not None:
@@ -219,15 +220,9 @@ async def ask(action: CardAction, services: Services) -> Card:
 async def propose(action: CardAction, services: Services) -> Card:
     """A preview of the proposal for the typed factors; nothing is recorded."""
     locale = action.actor.locale
-    rid = pointer(action)
-    if rid is None:
-        return refusal(locale, "not_found")
-    try:
-        current = await view(services, action.actor, rid)
-    except NotPrivacyOffice:
-        return refusal(locale, "not_privacy_office")
-    except BreachNotFound:
-        return refusal(locale, "not_found")
+    current = await office_view(action, services)
+    if not isinstance(current, Breach):
+        return current
     factors, problem = factors_of(action)
     now = services.clock()
     if factors is None:
@@ -239,15 +234,9 @@ async def propose(action: CardAction, services: Services) -> Card:
 
 async def _download(action: CardAction, services: Services, subject: str, title: str) -> Card:
     locale = action.actor.locale
-    rid = pointer(action)
-    if rid is None:
-        return refusal(locale, "not_found")
-    try:
-        breach = await view(services, action.actor, rid)
-    except NotPrivacyOffice:
-        return refusal(locale, "not_privacy_office")
-    except BreachNotFound:
-        return refusal(locale, "not_found")
+    breach = await office_view(action, services)
+    if not isinstance(breach, Breach):
+        return breach
     ticket = await create_ticket(
         services.tickets,
         action.actor.tenant_id,

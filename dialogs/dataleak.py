@@ -621,19 +621,26 @@ def _office_action(kind: BreachAction):  # type: ignore[no-untyped-def]
     return handler
 
 
-async def view_report(action: CardAction, services: Services) -> Card:
-    """A report from the register, for the privacy office only."""
+async def office_view(action: CardAction, services: Services) -> Breach | Card:
+    """The report the card points at, for the privacy office only; else the refusal card."""
     locale = action.actor.locale
     rid = pointer(action)
     if rid is None:
         return refusal(locale, "not_found")
     try:
-        breach = await view(services, action.actor, rid)
+        return await view(services, action.actor, rid)
     except NotPrivacyOffice:
         return refusal(locale, "not_privacy_office")
     except BreachNotFound:
         return refusal(locale, "not_found")
-    return PRESENTER.office_card(breach, locale, services.clock())
+
+
+async def view_report(action: CardAction, services: Services) -> Card:
+    """A report from the register, for the privacy office only."""
+    breach = await office_view(action, services)
+    if not isinstance(breach, Breach):
+        return breach
+    return PRESENTER.office_card(breach, action.actor.locale, services.clock())
 
 
 async def add_information(action: CardAction, services: Services) -> Card:

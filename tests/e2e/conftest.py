@@ -14,7 +14,9 @@ from bot.settings import Settings
 from tests.support.connector import MockConnector
 
 if TYPE_CHECKING:
+    from tests.support.entra import FakeEntra
     from tests.support.leaks import Clock
+    from tests.support.tab import TabBot
 
 
 class BotUnderTest:
@@ -91,3 +93,22 @@ async def clocked_bot(
     from tests.support.leaks import start_bot
 
     return await start_bot(settings, connector, aiohttp_server, session, clock)
+
+
+@pytest.fixture
+async def tab(
+    settings: Settings,
+    entra: FakeEntra,
+    connector: tuple[MockConnector, str],
+    aiohttp_server: Callable[..., Awaitable[TestServer]],
+) -> AsyncIterator[TabBot]:
+    """The bot with the personal tab served (an app id, SSO against the loopback Entra)."""
+    from tests.support.tab import TabBot, start_graph, tab_settings
+
+    graph_url = await start_graph(entra, aiohttp_server)
+    app = init_app(tab_settings(settings, entra, graph_url))
+    server = await aiohttp_server(app)
+    await app[READY].wait()
+    mock, service_url = connector
+    async with ClientSession() as session:
+        yield TabBot(server, session, mock, service_url + "/", entra)

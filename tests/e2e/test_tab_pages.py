@@ -3,38 +3,14 @@ nobody reaching another person's request."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
-import pytest
-from aiohttp import ClientSession
-from aiohttp.test_utils import TestServer
-
-from bot.app import READY, SERVICES, init_app
+from bot.app import SERVICES
 from bot.domain.requests import Status
-from bot.settings import Settings
 from tests.e2e.test_request_flows import INVITATION, SIDEJOB
 from tests.support.activities import JOOST, LOTTE, PIETER, SANNE, TENANT, TeamsUser
-from tests.support.connector import MockConnector
-from tests.support.entra import FakeEntra
 from tests.support.flows import action
-from tests.support.tab import TabBot, start_graph, tab_settings
-
-
-@pytest.fixture
-async def tab(
-    settings: Settings,
-    entra: FakeEntra,
-    connector: tuple[MockConnector, str],
-    aiohttp_server: Callable[..., Awaitable[TestServer]],
-) -> AsyncIterator[TabBot]:
-    graph_url = await start_graph(entra, aiohttp_server)
-    app = init_app(tab_settings(settings, entra, graph_url))
-    server = await aiohttp_server(app)
-    await app[READY].wait()
-    mock, service_url = connector
-    async with ClientSession() as session:
-        yield TabBot(server, session, mock, service_url + "/", entra)
+from tests.support.tab import TabBot
 
 
 async def invoke(tab: TabBot, user: TeamsUser, verb: str, data: dict[str, Any]) -> dict[str, Any]:

@@ -4,35 +4,14 @@ tenant); the person comes from the token's `oid`."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Callable
 
 import pytest
-from aiohttp import ClientSession
-from aiohttp.test_utils import TestServer
 
-from bot.app import READY, init_app
-from bot.settings import Settings
 from tests.e2e.conftest import BotUnderTest
 from tests.support.activities import PIETER, SANNE, TENANT
-from tests.support.connector import MockConnector
-from tests.support.entra import FakeEntra, new_key
-from tests.support.tab import OTHER_TENANT, TabBot, start_graph, tab_settings
-
-
-@pytest.fixture
-async def tab(
-    settings: Settings,
-    entra: FakeEntra,
-    connector: tuple[MockConnector, str],
-    aiohttp_server: Callable[..., Awaitable[TestServer]],
-) -> AsyncIterator[TabBot]:
-    graph_url = await start_graph(entra, aiohttp_server)
-    app = init_app(tab_settings(settings, entra, graph_url))
-    server = await aiohttp_server(app)
-    await app[READY].wait()
-    mock, service_url = connector
-    async with ClientSession() as session:
-        yield TabBot(server, session, mock, service_url + "/", entra)
+from tests.support.entra import new_key
+from tests.support.tab import OTHER_TENANT, TabBot
 
 
 async def test_a_valid_token_opens_mijn_meldingen_for_the_person_in_it(tab: TabBot) -> None:

@@ -26,8 +26,13 @@
     }
   }
 
+  // Only the answer to the latest request is shown: a slower earlier answer (a filter applied
+  // twice in quick succession) must not replace a newer one.
+  var latest = 0;
+
   function call(path, options) {
     var url = "/tab/api" + path + (path.indexOf("?") < 0 ? "?" : "&") + "lang=" + lang;
+    var mine = ++latest;
     main.setAttribute("aria-busy", "true");
     return token()
       .then(function (t) {
@@ -36,12 +41,13 @@
         return fetch(url, options);
       })
       .then(function (answer) { return answer.text(); })
-      .then(show)
+      .then(function (html) { if (mine === latest) show(html); })
       .catch(function () {
+        if (mine !== latest) return;
         show('<p role="alert" class="message attention"></p>');
         main.querySelector("[role=alert]").textContent = main.getAttribute("data-failed");
       })
-      .then(function () { main.removeAttribute("aria-busy"); });
+      .then(function () { if (mine === latest) main.removeAttribute("aria-busy"); });
   }
 
   document.addEventListener("click", function (event) {
