@@ -3,7 +3,7 @@ mijn meldingen (employee or manager), openstaand, any register or the overview."
 
 from __future__ import annotations
 
-from tests.e2e.test_tab_pages import invoke, tab  # noqa: F401  (the tab fixture)
+from tests.e2e.test_tab_pages import invoke
 from tests.support.activities import LOTTE, MARIEKE, PIETER, SANNE
 from tests.support.flows import action
 from tests.support.tab import TabBot
@@ -12,7 +12,7 @@ WHAT = "Hield het kerstpakket van Bouwbedrijf Vos zelf"
 KINDS = ("gift", "invitation", "sidejob", "supplier", "tenant", "borrow")
 
 
-async def test_a_recorded_violation_is_on_no_page_of_the_tab(tab: TabBot) -> None:  # noqa: F811
+async def test_a_recorded_violation_is_on_no_page_of_the_tab(tab: TabBot) -> None:
     form = await invoke(tab, PIETER, "violation.open", {})
     data = {
         **(action(form, "violation.submit").get("data") or {}),
