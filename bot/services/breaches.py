@@ -13,7 +13,7 @@ Descriptions and names are never logged.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Protocol
@@ -38,6 +38,7 @@ from bot.services.contention import ATTEMPTS, pause
 from bot.services.context import Services
 from bot.services.notify import DeliveryError
 from bot.services.roles import NotAllowed, person_with_role
+from bot.services.telling import tell
 from bot.storage.breaches import ReporterView, StoredBreach
 from bot.storage.errors import AlreadyExists, Conflict, StorageError
 
@@ -474,10 +475,26 @@ async def change(
     on a lost race; a repeat (`already_done`) returns the current state; everyone's card
     follows. DecisionRefused says why not."""
     member = await office_member(services, actor)
+
+    async def load() -> StoredBreach:
+        return await _load(services, actor.tenant_id, breach_id)
+
+    updated = await _apply(services, load, lambda b: what(b, member, services.clock()))
+    await refresh_cards(services, presenter, updated, skip=(actor.user_id, message_id))
+    return updated
+
+
+async def _apply(
+    services: Services,
+    load: Callable[[], Awaitable[StoredBreach]],
+    change: Callable[[Breach], Breach],
+) -> Breach:
+    """Apply `change` to the stored report, re-read and re-applied on a lost race; a repeat
+    (`already_done`) returns the report as it is."""
     for attempt in range(ATTEMPTS):
-        stored = await _load(services, actor.tenant_id, breach_id)
+        stored = await load()
         try:
-            updated = what(stored.breach, member, services.clock())
+            updated = change(stored.breach)
         except DecisionRefused as refusal:
             if refusal.code != "already_done":
                 raise
@@ -487,25 +504,23 @@ async def change(
         except (Conflict, AlreadyExists):
             await pause(attempt)
             continue
-        await refresh_cards(services, presenter, updated, skip=(actor.user_id, message_id))
         return updated
-    log.error("change on %s lost %d races in a row", breach_id, ATTEMPTS)
-    raise Conflict(f"could not change {breach_id}")
+    log.error("a change on %s lost %d races in a row", stored.breach.id, ATTEMPTS)
+    raise Conflict(f"could not change {stored.breach.id}")
 
 
 async def send_question(services: Services, presenter: BreachPresenter, breach: Breach) -> bool:
     """Send the latest question to the reporter; False when it could not be delivered (the
     reporter still finds it under "mijn meldingen")."""
     question = breach.questions[-1]
-    reference = await services.conversations.get(breach.tenant_id, breach.reporter.id)
-    locale = reference.locale if reference else services.settings.default_locale
-    card = presenter.question_card(breach, question, locale)
-    try:
-        await services.notifier.send_card(breach.tenant_id, breach.reporter.id, card)
-    except DeliveryError as error:
-        log.warning("question on %s not delivered: %s", breach.id, type(error).__name__)
-        return False
-    return True
+    failed = await tell(
+        services,
+        breach.tenant_id,
+        breach.reporter.id,
+        lambda locale: presenter.question_card(breach, question, locale),
+        f"question on {breach.id} not delivered",
+    )
+    return failed is None
 
 
 async def answer(
@@ -518,24 +533,20 @@ async def answer(
 ) -> Breach:
     """The reporter answers a question (identity from the activity); the office's cards show
     it with the time."""
-    for attempt in range(ATTEMPTS):
+
+    async def load() -> StoredBreach:
         stored = await services.breaches.get(actor.tenant_id, breach_id)
         if stored is None or stored.breach.reporter.id != actor.user_id:
             raise BreachNotFound(breach_id)
-        try:
-            updated = answer_question(stored.breach, actor.user_id, number, text, services.clock())
-        except DecisionRefused as refusal:
-            if refusal.code != "already_done":
-                raise
-            return stored.breach
-        try:
-            await services.breaches.update(stored, updated)
-        except (Conflict, AlreadyExists):
-            await pause(attempt)
-            continue
-        await refresh_cards(services, presenter, updated)
-        return updated
-    raise Conflict(f"could not answer on {breach_id}")
+        return stored
+
+    updated = await _apply(
+        services,
+        load,
+        lambda b: answer_question(b, actor.user_id, number, text, services.clock()),
+    )
+    await refresh_cards(services, presenter, updated)
+    return updated
 
 
 async def my_reports(services: Services, actor: Actor) -> list[ReporterView]:
