@@ -89,7 +89,10 @@ async def follow(services: Services, request: ApprovalRequest) -> None:
             description, cents = collected
             await services.collection.expect(request, description, cents)
         return
-    await services.collection.cancel(request.tenant_id, request.id)
+    # Only a gift that was ever to be handed in can be on the register: the others (kept, or
+    # refused from the start) cost no storage request here.
+    if HAND_IN in (kind.steps.get(request.verdict), request.outcome):
+        await services.collection.cancel(request.tenant_id, request.id)
 
 
 async def _load(services: Services, tenant_id: str, requester_id: str, rid: str) -> StoredRequest:
