@@ -49,8 +49,11 @@ async def on_request(action: CardAction, work: OnRequest) -> Card:
     try:
         return await work(rid, requester)
     except RequestNotFound:
+        log.info("%s on %r refused: not_found", action.verb, rid)
         return refusal(locale, "not_found")
     except DecisionRefused as refused:
+        # Shown to the person, so written down too: the reference and the reason, no one's name.
+        log.info("%s on %r refused: %s", action.verb, rid, refused.code)
         return refusal(locale, refused.code)
     except StorageError as error:
         log_storage_failure(action.verb, rid, error)

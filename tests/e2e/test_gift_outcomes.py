@@ -4,8 +4,11 @@ hand in that does not arrive is chased (#15, points 1-3 and 7)."""
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from typing import Any
+
+import pytest
 
 from bot.app import SERVICES
 from bot.domain.requests import Status
@@ -228,3 +231,17 @@ async def test_an_overdue_reminder_that_cannot_be_delivered_is_written_down(
     trail = [(e.action, e.detail) for e in (await only_request(bot)).audit]
     [(_, detail)] = [t for t in trail if t[0] == "hand_in_not_told"]
     assert detail.startswith(f"{SANNE.aad_id}: ")  # whom it did not reach, and why
+
+
+async def test_a_refused_choice_is_logged_with_its_reference_and_reason(
+    bot: BotUnderTest, caplog: pytest.LogCaptureFixture
+) -> None:
+    await install(bot, SANNE, PIETER)
+    await declare(bot, CASH)
+    card = posted(bot, PIETER)[0]
+    pointer = action(card, "request.give_back")["data"]
+    with caplog.at_level(logging.INFO, logger="dialogs.decisions"):
+        await bot.post(PIETER.invoke(bot.service_url, "request.keep", pointer, "msg-1"))
+    [line] = [r.getMessage() for r in caplog.records if "refused" in r.getMessage()]
+    assert line == f"request.keep on {pointer['requestId']!r} refused: choice_not_offered"
+    assert "Pieter" not in line and "Sanne" not in line
