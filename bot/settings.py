@@ -498,6 +498,15 @@ class Settings:
         "Days the fact that a record was removed (kind, id, when, policy) is kept before it "
         "goes too (default 10 years).",
     )
+    retention_violations_days: Annotated[
+        int, _checked(_whole(1, None, "a whole number of days (at least 1)"))
+    ] = env(
+        "RETENTION_VIOLATIONS_DAYS",
+        "1825",
+        "Days a case in the confidential register of violations (facts, trail, the director's "
+        "decision) is kept after the director decided, or after it was recorded when it was "
+        "never decided, before the daily job removes it (default 5 years).",
+    )
     retention_breaches_days: Annotated[
         int, _checked(_whole(1, None, "a whole number of days (at least 1)"))
     ] = env(

@@ -19,10 +19,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from bot.domain.people import Person, Role
 
 SECTION = "Inleiding: de gedragscode is niet vrijblijvend"
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 READERS = frozenset({Role.DIRECTOR, Role.INTEGRITY_OFFICER})
 MAX_MESSAGE = 2000
 
@@ -134,9 +136,15 @@ def decide(
     )
 
 
+def retained_from(violation: Violation) -> datetime:
+    """Where its retention period starts: the director's decision; a case never decided, its
+    recording (a suspicion nobody acted on is not kept for ever either)."""
+    return violation.decided_at or violation.recorded_at
+
+
 def counts(violations: Iterable[Violation], year: int) -> dict[str, int]:
     """What an overview may show: numbers only (recorded in `year`, decided, per measure)."""
-    found = [v for v in violations if v.recorded_at.year == year]
+    found = [v for v in violations if v.recorded_at.astimezone(AMSTERDAM).year == year]
     out = {"recorded": len(found), "decided": sum(1 for v in found if v.decided)}
     for measure in Measure:
         out[measure.value] = sum(1 for v in found if v.decision is measure)

@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from bot.domain.violations import retained_from
 from bot.services.context import Services
 from bot.settings import Settings
 from bot.storage.removals import Removal
@@ -51,6 +52,12 @@ def retention_policies(settings: Settings) -> list[RetentionPolicy]:
         *breach_register_policies(settings),
         RetentionPolicy(
             "trailer", settings.retention_trailer_days, expired_bookings, remove_booking
+        ),
+        RetentionPolicy(
+            "violations",
+            settings.retention_violations_days,
+            expired_violations,
+            remove_violation,
         ),
         RetentionPolicy("raffles", settings.retention_raffles_days, expired_raffles, remove_raffle),
         RetentionPolicy(
@@ -118,6 +125,21 @@ async def expired_bookings(services: Services, cutoff: datetime) -> list[Expired
 
 async def remove_booking(services: Services, item: Expired) -> None:
     await services.trailer.remove(item.tenant_id, date.fromisoformat(item.where), item.record_id)
+
+
+async def expired_violations(services: Services, cutoff: datetime) -> list[Expired]:
+    """Cases of the confidential register whose period (from the decision, or from the
+    recording when never decided) ended before the cutoff. The fact of removal names the kind
+    and the case's id only (`OVT-...`, no name), like every other removal."""
+    return [
+        Expired(v.tenant_id, "violation", v.id, v.tenant_id)
+        for v in await services.violations.everywhere()
+        if retained_from(v) < cutoff
+    ]
+
+
+async def remove_violation(services: Services, item: Expired) -> None:
+    await services.violations.remove(item.tenant_id, item.record_id)
 
 
 def breach_register_policies(settings: Settings) -> list[RetentionPolicy]:

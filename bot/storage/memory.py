@@ -512,6 +512,12 @@ class MemoryViolations:
         found = [s for (t, _), s in self.kept.items() if t == tenant_id]
         return sorted(found, key=lambda s: s.violation.recorded_at, reverse=True)
 
+    async def everywhere(self) -> list[Violation]:
+        return [s.violation for s in self.kept.values()]
+
+    async def remove(self, tenant_id: str, violation_id: str) -> None:
+        self.kept.pop((tenant_id, violation_id), None)
+
 
 def _conforms(
     requests: MemoryRequestRepository,

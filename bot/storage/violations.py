@@ -41,6 +41,14 @@ class Violations(Protocol):
         """The tenant's register, newest first (one partition)."""
         ...
 
+    async def everywhere(self) -> list[Violation]:
+        """Every tenant's cases: for the retention job only (a scan)."""
+        ...
+
+    async def remove(self, tenant_id: str, violation_id: str) -> None:
+        """Retention: the case goes, trail and all (a missing one is fine)."""
+        ...
+
 
 def _measure(value: object) -> Measure | None:
     return Measure(str(value)) if value else None
@@ -119,6 +127,12 @@ class ViolationRepository:
         rows = await self._store.query(VIOLATIONS, tenant_id)
         found = [StoredViolation(_violation(tenant_id, r), r.etag or "") for r in rows]
         return sorted(found, key=lambda s: s.violation.recorded_at, reverse=True)
+
+    async def everywhere(self) -> list[Violation]:
+        return [_violation(r.partition, r) for r in await self._store.scan(VIOLATIONS, {})]
+
+    async def remove(self, tenant_id: str, violation_id: str) -> None:
+        await self._store.delete(VIOLATIONS, tenant_id, violation_id)
 
 
 __all__ = ["AlreadyExists", "StoredViolation", "ViolationRepository", "Violations"]

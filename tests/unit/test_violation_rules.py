@@ -18,6 +18,7 @@ from bot.domain.violations import (
     counts,
     decide,
     may_read,
+    retained_from,
     team_of,
     viewed,
 )
@@ -96,3 +97,18 @@ def test_an_overview_gets_numbers_only() -> None:
         "suspension": 0, "dismissal": 1,
     }  # fmt: skip
     assert counts([decided], 2025)["recorded"] == 0
+
+
+def test_retention_runs_from_the_decision_or_else_from_the_recording() -> None:
+    later = datetime(2027, 3, 5, 10, tzinfo=UTC)
+    assert retained_from(CASE) == AT  # never decided: from when it was recorded
+    decided = decide(CASE, "marieke", DIRECTOR, Measure.WARNING, "", later)
+    assert retained_from(decided) == later
+
+
+def test_counts_go_by_the_amsterdam_year() -> None:
+    new_years_eve = Violation(
+        "t", "OVT-3", "a", "A", "p", "P", "§3", "x", None, datetime(2026, 12, 31, 23, 30, tzinfo=UTC)
+    )  # 00:30 on 1 January 2027 in Amsterdam
+    assert counts([new_years_eve], 2026)["recorded"] == 0
+    assert counts([new_years_eve], 2027)["recorded"] == 1
