@@ -107,8 +107,7 @@ def test_retention_runs_from_the_decision_or_else_from_the_recording() -> None:
 
 
 def test_counts_go_by_the_amsterdam_year() -> None:
-    new_years_eve = Violation(
-        "t", "OVT-3", "a", "A", "p", "P", "§3", "x", None, datetime(2026, 12, 31, 23, 30, tzinfo=UTC)
-    )  # 00:30 on 1 January 2027 in Amsterdam
+    late = datetime(2026, 12, 31, 23, 30, tzinfo=UTC)  # 00:30 on 1 January 2027 in Amsterdam
+    new_years_eve = Violation("t", "OVT-3", "a", "A", "p", "P", "§3", "x", None, late)
     assert counts([new_years_eve], 2026)["recorded"] == 0
     assert counts([new_years_eve], 2027)["recorded"] == 1
