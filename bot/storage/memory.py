@@ -18,7 +18,7 @@ from bot.domain.collection import CollectedGift, CollectionStatus
 from bot.domain.kinds import Kinds
 from bot.domain.negotiations import Party
 from bot.domain.requests import ApprovalRequest, Status
-from bot.domain.trailer import Booking, Half
+from bot.domain.trailer import Booker, Booking, BookingFact, Half
 from bot.domain.violations import Violation
 from bot.storage.collection import Collection
 from bot.storage.errors import AlreadyExists, Conflict, NotFound, StorageError
@@ -419,6 +419,7 @@ class MemoryTrailer:
 
     halves: dict[tuple[str, date], dict[Half, Booking]] = field(default_factory=dict)
     gone: dict[tuple[str, date], dict[str, tuple[Booking, str, bool]]] = field(default_factory=dict)
+    counted: dict[tuple[str, str], BookingFact] = field(default_factory=dict)  # removed ones
 
     async def on_day(self, tenant_id: str, day: date) -> list[Booking]:
         held = self.halves.get((tenant_id, day), {})
@@ -479,8 +480,40 @@ class MemoryTrailer:
         key = (tenant_id, day)
         held = self.halves.get(key, {})
         for half in [h for h, b in held.items() if b.id == booking_id]:
-            del held[half]
-        self.gone.get(key, {}).pop(booking_id, None)
+            booking = held.pop(half)
+            self.counted[(tenant_id, booking_id)] = BookingFact(
+                booking_id, day, booking.booker, False
+            )
+        gone = self.gone.get(key, {}).pop(booking_id, None)
+        if gone is not None:
+            self.counted[(tenant_id, booking_id)] = BookingFact(
+                booking_id, day, gone[0].booker, True
+            )
+
+    async def of_person(self, tenant_id: str, person_id: str) -> list[tuple[Booking, bool]]:
+        found: dict[str, tuple[Booking, bool]] = {}
+        for (tenant, _), held in self.halves.items():
+            for b in held.values():
+                if tenant == tenant_id and b.person_id == person_id and person_id:
+                    found[b.id] = (b, False)
+        for (tenant, _), entries in self.gone.items():
+            for b, _, _ in entries.values():
+                if tenant == tenant_id and b.person_id == person_id and person_id:
+                    found[b.id] = (b, True)
+        bookings = [f for f in found.values() if f[0].booker is Booker.EMPLOYEE]
+        return sorted(bookings, key=lambda pair: pair[0].created_at, reverse=True)
+
+    async def year_facts(self, tenant_id: str, year: int) -> list[BookingFact]:
+        facts = {i: f for (t, i), f in self.counted.items() if t == tenant_id and f.day.year == year}
+        for (tenant, day), held in self.halves.items():
+            if tenant == tenant_id and day.year == year:
+                facts.update({b.id: BookingFact(b.id, day, b.booker, False) for b in held.values()})
+        for (tenant, day), entries in self.gone.items():
+            if tenant == tenant_id and day.year == year:
+                facts.update(
+                    {b.id: BookingFact(b.id, day, b.booker, True) for b, _, _ in entries.values()}
+                )
+        return list(facts.values())
 
 
 @dataclass
