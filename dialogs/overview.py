@@ -142,7 +142,9 @@ def overview_data(
     ]
     data: dict[str, Any] = {
         "heading": text(locale, "overview.title", year=overview.year),
-        "trailer": [{"title": title, "value": str(n)} for title, n in trailer_rows(overview, locale)],
+        "trailer": [
+            {"title": title, "value": str(n)} for title, n in trailer_rows(overview, locale)
+        ],
         "violations": [
             {"title": title, "value": str(n)} for title, n in violation_rows(overview, locale)
         ],

@@ -8,14 +8,24 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import date
+from typing import Any
 
-from bot.domain.people import Role
-from bot.domain.trailer import Booker, Booking, BookingRefused, Slot, firm_from, is_firm
+from bot.domain.people import Actor, Role
+from bot.domain.trailer import (
+    Booker,
+    Booking,
+    BookingRefused,
+    Slot,
+    Standing,
+    firm_from,
+    is_firm,
+    standing,
+)
 from bot.services import trailer as service
 from bot.services.context import Services
 from bot.storage.errors import StorageError
 from cards import render, text
-from cards.dates import day_text
+from cards.dates import AMSTERDAM, day_text
 from dialogs.base import Card, CardAction, log_storage_failure
 from dialogs.forms import Field, Form, Reader
 from dialogs.registry import VerbRegistry
@@ -226,9 +236,85 @@ async def desk_submit(action: CardAction, services: Services) -> Card:
     )
 
 
+_STANDING_COLORS = {
+    Standing.PROVISIONAL: "Default",
+    Standing.FIRM: "Good",
+    Standing.CANCELLED: "Attention",
+}
+
+
+async def mine_items(services: Services, actor: Actor, locale: str) -> list[dict[str, Any]]:
+    """The employee's own trailer bookings as "mijn meldingen" items: provisional, firm, or
+    cancelled because a tenant went first (their own cancellations are gone), each dated by
+    when it was booked so the list stays newest first."""
+    now = service.today(services)
+    firm_days = services.settings.trailer_firm_days
+    items = []
+    for booking, cancelled in await services.trailer.of_person(actor.tenant_id, actor.user_id):
+        state = standing(booking, cancelled, now, firm_days)
+        items.append(
+            {
+                "title": text(
+                    locale,
+                    "trailer.mine.title",
+                    date=day_text(booking.day, locale),
+                    slot=text(locale, f"trailer.slots.{booking.slot.value}"),
+                ),
+                "line": text(
+                    locale,
+                    "trailer.mine.line",
+                    kind=text(locale, "trailer.mine.noun"),
+                    date=day_text(booking.created_at.astimezone(AMSTERDAM).date(), locale),
+                ),
+                "status": text(locale, f"trailer.mine.statuses.{state.value}"),
+                "statusColor": _STANDING_COLORS[state],
+                "verb": "trailer.mine",
+                "data": {"day": booking.day.isoformat(), "booking": booking.id},
+                "at": booking.created_at.isoformat(),
+            }
+        )
+    return items
+
+
+async def show_mine(action: CardAction, services: Services) -> Card:
+    """One of the actor's own bookings, opened from "mijn meldingen": the booking card (with
+    "Reservering annuleren") while it holds, the cancellation's message once a tenant went
+    first. Whose it is comes from the authenticated actor, never from the card."""
+    actor = action.actor
+    locale = actor.locale
+    raw_day, raw_id = action.data.get("day"), action.data.get("booking")
+    try:
+        day = date.fromisoformat(str(raw_day))
+    except ValueError:
+        day = None
+    if day is None or not isinstance(raw_id, str) or not raw_id or not actor.user_id:
+        return render("error", locale, {"message": text(locale, "trailer.refusals.unknown")})
+
+    def own(booking: Booking) -> bool:
+        return (
+            booking.id == raw_id
+            and booking.booker is Booker.EMPLOYEE
+            and booking.person_id == actor.user_id
+        )
+
+    try:
+        held = [b for b in await services.trailer.on_day(actor.tenant_id, day) if own(b)]
+        if held:
+            now = service.today(services)
+            return booking_card(held[0], locale, now, services.settings.trailer_firm_days)
+        gone = [b for b, _, _ in await services.trailer.cancelled(actor.tenant_id, day) if own(b)]
+    except StorageError as error:
+        log_storage_failure("trailer.mine", raw_id, error)
+        return render("error", locale, {"message": text(locale, "errors.storage_unavailable")})
+    if gone:
+        return cancelled_message(gone[0], locale)
+    return render("error", locale, {"message": text(locale, "trailer.refusals.unknown")})
+
+
 def register(registry: VerbRegistry) -> None:
     registry.add("trailer.open", open_form)
     registry.add("trailer.submit", submit)
     registry.add("trailer.cancel", cancel)
     registry.add("trailer.desk", open_desk)
     registry.add("trailer.desk_submit", desk_submit)
+    registry.add("trailer.mine", show_mine)

@@ -81,7 +81,7 @@ class Overview:
     refusals: Mapping[str, int]  # of those to refuse, per deciding reason (one may have both)
     quarters: Mapping[str, tuple[int, int, int, int]]  # declarations per kind per quarter
     leaks: LeakFigures
-    trailer: TrailerCounts = TrailerCounts(0, 0, 0)
+    trailer: TrailerCounts = field(default_factory=lambda: TrailerCounts(0, 0, 0))
     # The confidential register as numbers only (VIOLATION_FIGURES): no names, no facts.
     violations: Mapping[str, int] = field(
         default_factory=lambda: dict.fromkeys(VIOLATION_FIGURES, 0)

@@ -504,7 +504,9 @@ class MemoryTrailer:
         return sorted(bookings, key=lambda pair: pair[0].created_at, reverse=True)
 
     async def year_facts(self, tenant_id: str, year: int) -> list[BookingFact]:
-        facts = {i: f for (t, i), f in self.counted.items() if t == tenant_id and f.day.year == year}
+        facts = {
+            i: f for (t, i), f in self.counted.items() if t == tenant_id and f.day.year == year
+        }
         for (tenant, day), held in self.halves.items():
             if tenant == tenant_id and day.year == year:
                 facts.update({b.id: BookingFact(b.id, day, b.booker, False) for b in held.values()})

@@ -34,10 +34,10 @@ from bot.tab import pages
 from bot.tab import registers as tab_registers
 from bot.tab.registers import Query
 from cards import text
-from dialogs.breach_dossier import mine_items
 from dialogs.breach_register import file_name as breach_file
 from dialogs.breach_register import pick_year as breach_year
 from dialogs.forms import clean_text
+from dialogs.mine import other_items
 from dialogs.overview import file_name as overview_file
 from dialogs.overview import pick_year as overview_year
 from dialogs.registers import file_name, pick_department, pick_kind, pick_year, years_to_read
@@ -159,7 +159,7 @@ class Tab:
     async def mine(self, request: web.Request, actor: Actor) -> web.Response:
         services = self.services
         own = await my_requests(services, actor)
-        leaks = await mine_items(services, actor, actor.locale)
+        leaks = await other_items(services, actor, actor.locale)
         nav = await self.nav(actor, "mine")
         return _html(pages.mine_page(services.kinds, own, leaks, actor.locale, nav))
 

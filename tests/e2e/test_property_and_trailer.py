@@ -13,9 +13,10 @@ import pytest
 from tests.e2e.conftest import BotUnderTest
 from tests.e2e.test_negotiations import facts
 from tests.e2e.test_questions_and_concern import _text
-from tests.support.activities import JOOST, PIETER, SANNE, TENANT, TeamsUser
-from tests.support.flows import actions, click, inputs, open_flow, texts
-from tests.support.leaks import services_of
+from tests.e2e.test_registers import submit
+from tests.support.activities import EMMA_EN, JOOST, PIETER, SANNE, TENANT, TeamsUser
+from tests.support.flows import WINE, actions, click, inputs, objects, open_flow, texts
+from tests.support.leaks import Clock, services_of
 
 # The clock starts on Sunday 29 November 2026; TRAILER_FIRM_DAYS is 3 by default.
 SATURDAY = "2026-12-12"
@@ -195,3 +196,61 @@ async def test_a_day_in_the_past_is_refused_with_the_values_kept(desk_bot: BotUn
     card = await book(bot, SANNE, "2026-11-20", "morning")
     assert "Die dag is al voorbij" in texts(card)
     assert inputs(card)["day"] == "2026-11-20"
+
+
+async def open_item(bot: BotUnderTest, item: dict[str, Any]) -> dict[str, Any]:
+    response = await bot.post(SANNE.invoke(bot.service_url, "trailer.mine", item["data"]))
+    card: dict[str, Any] = (await response.json())["value"]
+    return card
+
+
+async def test_own_bookings_are_in_mijn_meldingen_with_their_standing_newest_first(
+    desk_bot: BotUnderTest, clock: Clock
+) -> None:
+    """Each of the employee's bookings is an item of mijn meldingen, beside her requests and in
+    order of booking: provisional, firm, or cancelled because a tenant went first; it opens the
+    booking (to cancel it) or the message; nobody else opens it."""
+    bot = desk_bot
+    await book(bot, SANNE, SATURDAY, "day")  # cancelled below, for a tenant
+    clock.advance(hours=1)
+    await submit(bot, SANNE, "gift", WINE)
+    clock.advance(hours=1)
+    await book(bot, SANNE, "2026-12-01", "afternoon")  # within three days: firm
+    clock.advance(hours=1)
+    await book(bot, SANNE, "2026-12-19", "morning")  # provisional
+    clock.advance(hours=1)
+    await book(bot, PIETER, "2026-12-20", "morning")  # Pieter's, not in hers
+    own_cancel = await book(bot, SANNE, "2026-12-21", "morning")
+    await click(bot, SANNE, own_cancel, "trailer.cancel")  # her own cancellation: gone
+    await desk(bot, SATURDAY, "morning", "Mevr. Jansen, Dorpsstraat 1")
+
+    mine = await open_flow(bot, SANNE, "mine.open")
+    items = [
+        (c["items"][0]["text"], c["items"][1]["text"], c["items"][2]["text"])
+        for c in objects(mine)
+        if c.get("type") == "Container" and len(c.get("items", [])) >= 3
+    ]
+    on = "De aanhangwagen op"
+    assert [(title, status) for title, _, status in items] == [
+        (f"{on} 19 december 2026, Ochtend (8.00-12.30 uur)", "Voorlopig (een huurder gaat voor)"),
+        (f"{on} 1 december 2026, Middag (12.30-17.00 uur)", "Staat vast"),
+        (items[2][0], items[2][2]),  # the gift, between the bookings
+        (f"{on} 12 december 2026, Hele dag (8.00-17.00 uur)", "Vervallen: een huurder ging voor"),
+    ]
+    assert items[0][1] == "Reservering aanhangwagen · gereserveerd op 29 november 2026"
+    assert "Cadeau" in items[2][1]
+    assert "Jansen" not in texts(mine) and "20 december" not in texts(mine)
+
+    opened = [a for a in actions(mine) if a["verb"] == "trailer.mine"]
+    assert len(opened) == 3
+    provisional = await open_item(bot, opened[0])
+    assert provisional["body"][0]["text"] == "De aanhangwagen is voor je gereserveerd"
+    assert "trailer.cancel" in [a["verb"] for a in actions(provisional)]
+    gone = await open_item(bot, opened[2])
+    assert gone["body"][0]["text"] == "Je reservering van de aanhangwagen is vervallen"
+    # Pieter with Sanne's booking on his card: not his, so not found.
+    forged = await bot.post(PIETER.invoke(bot.service_url, "trailer.mine", opened[0]["data"]))
+    assert "niet te vinden" in texts((await forged.json())["value"])
+
+    mine_en = await bot.post(EMMA_EN.invoke(bot.service_url, "mine.open"))
+    assert "Provisional (a tenant goes first)" in texts((await mine_en.json())["value"])

@@ -98,3 +98,23 @@ async def test_hr_reads_a_side_job_it_advises_on_but_gets_no_decision_form(tab: 
     assert '<form data-api="/tab/api/pending/' not in page
     refused = await decide(tab, JOOST, summary.id, {"choice": "approve", "comment": "Prima"})
     assert refused.status == 403
+
+
+async def test_the_tabs_mijn_meldingen_lists_own_trailer_bookings_with_their_standing(
+    tab: TabBot,
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from cards.dates import AMSTERDAM
+
+    await tab.post(SANNE.install(tab.service_url))
+    await tab.post(PIETER.install(tab.service_url))
+    day = (datetime.now(UTC).astimezone(AMSTERDAM) + timedelta(days=40)).date().isoformat()
+    form = await invoke(tab, SANNE, "trailer.open", {})
+    data = {**(action(form, "trailer.submit").get("data") or {}), "day": day, "slot": "morning"}
+    booked = await invoke(tab, SANNE, "trailer.submit", data)
+    assert booked["body"][0]["text"] == "De aanhangwagen is voor je gereserveerd"
+    page = await (await tab.get("/tab/api/mine", tab.sso(SANNE))).text()
+    assert "Reservering aanhangwagen" in page and "Voorlopig (een huurder gaat voor)" in page
+    other = await (await tab.get("/tab/api/mine", tab.sso(PIETER))).text()
+    assert "Reservering aanhangwagen" not in other
