@@ -67,8 +67,11 @@ def _facts(booking: Booking, locale: str) -> list[dict[str, str]]:
     return facts
 
 
-def booking_card(booking: Booking, locale: str, today: date, firm_days: int) -> Card:
-    """The employee's booking: firm, or provisional until which day, and a way to cancel it."""
+def booking_card(
+    booking: Booking, locale: str, today: date, firm_days: int, no_desk: bool = False
+) -> Card:
+    """The employee's booking: firm, or provisional until which day, and a way to cancel it;
+    with `no_desk`, whom to ask instead of the trailer desk nobody holds."""
     if is_firm(booking, today, firm_days):
         lines = [text(locale, "trailer.firm")]
     else:
@@ -79,6 +82,8 @@ def booking_card(booking: Booking, locale: str, today: date, firm_days: int) -> 
                 date=day_text(firm_from(booking.day, firm_days), locale),
             )
         ]
+    if no_desk:
+        lines.append(text(locale, "trailer.role_missing.trailer_desk"))
     return render(
         "trailer",
         locale,
@@ -133,8 +138,22 @@ def _unavailable(
     return form.card(locale, form_id, values, {}, text(locale, "errors.storage_unavailable"))
 
 
+async def _no_desk(services: Services, actor: Actor, verb: str) -> bool:
+    """Whether nobody holds the trailer desk (the log names the role); a directory that cannot
+    be read says nothing here (the booking itself then reports the storage trouble)."""
+    try:
+        return await service.desk_missing(services, actor.tenant_id)
+    except StorageError as error:
+        log_storage_failure(verb, "", error)
+        return False
+
+
 async def open_form(action: CardAction, services: Services) -> Card:
-    return FORM.card(action.actor.locale, uuid.uuid4().hex)
+    locale = action.actor.locale
+    banner = ""
+    if await _no_desk(services, action.actor, "trailer.open"):
+        banner = text(locale, "trailer.role_missing.trailer_desk")
+    return FORM.card(locale, uuid.uuid4().hex, {}, {}, banner)
 
 
 async def submit(action: CardAction, services: Services) -> Card:
@@ -154,7 +173,8 @@ async def submit(action: CardAction, services: Services) -> Card:
         return _refused(FORM, locale, form_id, reader, refused.code)
     except StorageError as error:
         return _unavailable(FORM, locale, form_id, reader.values, "trailer.submit", error)
-    return booking_card(booking, locale, now, services.settings.trailer_firm_days)
+    no_desk = await _no_desk(services, action.actor, "trailer.submit")
+    return booking_card(booking, locale, now, services.settings.trailer_firm_days, no_desk)
 
 
 async def cancel(action: CardAction, services: Services) -> Card:
@@ -190,12 +210,12 @@ async def cancel(action: CardAction, services: Services) -> Card:
     )
 
 
-@requires(DESK, "trailer.not_desk")
+@requires(DESK, "trailer.not_desk", "trailer.role_missing.desk")
 async def open_desk(action: CardAction, services: Services) -> Card:
     return DESK_FORM.card(action.actor.locale, uuid.uuid4().hex)
 
 
-@requires(DESK, "trailer.not_desk")
+@requires(DESK, "trailer.not_desk", "trailer.role_missing.desk")
 async def desk_submit(action: CardAction, services: Services) -> Card:
     locale = action.actor.locale
     form_id = _form_id(action)

@@ -5,18 +5,28 @@ employee's provisional booking of that slot and tells its holder."""
 
 from __future__ import annotations
 
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
+from aiohttp import ClientSession
+
+from bot.settings import Settings
+from tests.conftest import DEMO_DIRECTORY
 
 from tests.e2e.conftest import BotUnderTest
 from tests.e2e.test_negotiations import facts
 from tests.e2e.test_questions_and_concern import _text
 from tests.e2e.test_registers import submit
 from tests.support.activities import EMMA_EN, JOOST, PIETER, SANNE, TENANT, TeamsUser
+from tests.support.connector import MockConnector
 from tests.support.flows import WINE, actions, click, inputs, objects, open_flow, texts
-from tests.support.leaks import Clock, services_of
+from tests.support.leaks import Clock, services_of, start_bot
 
 # The clock starts on Sunday 29 November 2026; TRAILER_FIRM_DAYS is 3 by default.
 SATURDAY = "2026-12-12"
@@ -254,3 +264,53 @@ async def test_own_bookings_are_in_mijn_meldingen_with_their_standing_newest_fir
 
     mine_en = await bot.post(EMMA_EN.invoke(bot.service_url, "mine.open"))
     assert "Provisional (a tenant goes first)" in texts((await mine_en.json())["value"])
+
+
+async def test_with_nobody_at_the_trailer_desk_the_flow_says_whom_to_ask_and_logs_the_role(
+    settings: Settings,
+    connector: tuple[MockConnector, str],
+    aiohttp_server: Callable[..., Any],
+    session: ClientSession,
+    clock: Clock,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Without `trailer_desk` tenants' bookings cannot be entered, so "tenants go first" is not
+    kept by the bot: the employee's booking is still made, and the form and the receipt say
+    whom to ask; the desk's own verbs say whom to contact; the log names the role."""
+    directory = json.loads(DEMO_DIRECTORY.read_text("utf-8"))
+    for person in directory["people"]:
+        person["roles"] = [r for r in person.get("roles", []) if r != "trailer_desk"]
+    path = tmp_path / "directory.json"
+    path.write_text(json.dumps(directory), "utf-8")
+    bot = await start_bot(
+        replace(settings, directory_file=path), connector, aiohttp_server, session, clock
+    )
+    for user in (SANNE, PIETER):
+        await bot.post(user.install(bot.service_url))
+    ask = "In de bot staat niemand van de balie die boekingen van huurders aanneemt"
+    with caplog.at_level(logging.WARNING):
+        form = await open_flow(bot, SANNE, "trailer.open")
+        assert ask in texts(form)
+        booked = await click(bot, SANNE, form, "trailer.submit", {"day": SATURDAY, "slot": "day"})
+        assert booked["body"][0]["text"] == "De aanhangwagen is voor je gereserveerd"
+        assert ask in texts(booked) and "integriteitsfunctionaris" in texts(booked)
+        for verb in ("trailer.desk", "trailer.desk_submit"):
+            response = await bot.post(
+                PIETER.invoke(bot.service_url, verb, {"day": SATURDAY, "slot": "day"})
+            )
+            shown = texts((await response.json())["value"])
+            assert "niemand die rol" in shown and "integriteitsfunctionaris" in shown
+    assert [
+        b.booker.value for b in await services_of(bot).trailer.on_day(TENANT, SATURDAY_DAY)
+    ] == ["employee"]
+    logged = [r.getMessage() for r in caplog.records]
+    assert sum("role trailer_desk is not configured" in m for m in logged) >= 4
+    assert not any("Sanne" in m for m in logged)
+
+
+async def test_with_the_desk_configured_nothing_is_said_about_it(desk_bot: BotUnderTest) -> None:
+    form = await open_flow(desk_bot, SANNE, "trailer.open")
+    booked = await book(desk_bot, SANNE, SATURDAY, "morning")
+    for card in (form, booked):
+        assert "niemand van de balie" not in texts(card)
