@@ -18,7 +18,6 @@ from aiohttp import ClientSession
 
 from bot.settings import Settings
 from tests.conftest import DEMO_DIRECTORY
-
 from tests.e2e.conftest import BotUnderTest
 from tests.e2e.test_negotiations import facts
 from tests.e2e.test_questions_and_concern import _text
