@@ -349,14 +349,18 @@ class MemoryCollection:
             if g.status is CollectionStatus.EXPECTED
         ]
 
-    async def cancel(self, tenant_id: str, request_id: str) -> None:
+    async def cancel(self, tenant_id: str, request_id: str) -> bool:
         gift = self.gifts.get((tenant_id, request_id))
         if gift is None or gift.status is CollectionStatus.RAFFLED:
-            return
+            return False
         if gift.status is CollectionStatus.EXPECTED:
             del self.gifts[(tenant_id, request_id)]
-            return
-        self._move(tenant_id, request_id, CollectionStatus.RECEIVED, CollectionStatus.CANCELLED)
+            return False
+        if gift.status is CollectionStatus.CANCELLED:
+            return True
+        return self._move(
+            tenant_id, request_id, CollectionStatus.RECEIVED, CollectionStatus.CANCELLED
+        )
 
     async def mark_raffled(self, tenant_id: str, request_id: str, raffle_id: str) -> bool:
         return self._move(
