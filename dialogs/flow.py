@@ -97,6 +97,8 @@ class RequestFlow:
                 text(locale, f"{kind.name}.role_missing.{missing.role.value}"),
             )
         except NoApprover:
+            # No manager and no integrity officer (the log above names the role): nothing sent.
+            log.warning("%s not submitted: no manager and no integrity officer", kind.name)
             return kind.form.card(
                 locale, form_id, reader.values, {}, text(locale, "requests.no_approver")
             )

@@ -137,6 +137,7 @@ async def fallback_approver(
         if p.id != requester_id
     ]
     if not officers:
+        log.warning("role %s is not configured in the directory", Role.INTEGRITY_OFFICER.value)
         raise NoApprover("no integrity officer configured in the directory")
     return Person(officers[0].id, officers[0].name)
 

@@ -82,6 +82,17 @@ async def record(
     return violation
 
 
+async def missing_readers(services: Services, tenant_id: str) -> tuple[Role, ...]:
+    """The register's roles nobody (active) holds: without a director nobody can decide on a
+    measure; without both, nobody can read the case. Each missing role is logged by name."""
+    missing: list[Role] = []
+    for role in (Role.DIRECTOR, Role.INTEGRITY_OFFICER):
+        if not await services.directory.with_role(tenant_id, role):
+            log.warning("role %s is not configured in the directory", role.value)
+            missing.append(role)
+    return tuple(missing)
+
+
 async def _reader(services: Services, actor: Actor) -> frozenset[Role]:
     try:
         person = await person_with_role(services, actor.tenant_id, actor.user_id, READERS)
