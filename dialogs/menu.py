@@ -40,6 +40,7 @@ ROLE_ITEMS: tuple[tuple[Role, str, str], ...] = (
     (Role.PROCUREMENT, "negotiations.open", "negotiations"),
     (Role.INTEGRITY_OFFICER, "negotiations.open", "negotiations"),
     (Role.TRAILER_DESK, "trailer.desk", "trailer_desk"),
+    (Role.TRAILER_DESK, "trailer.desk_list", "trailer_bookings"),
     (Role.DIRECTOR, "violation.register", "violations"),
     (Role.INTEGRITY_OFFICER, "violation.register", "violations"),
 )

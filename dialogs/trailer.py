@@ -256,6 +256,57 @@ async def desk_submit(action: CardAction, services: Services) -> Card:
     )
 
 
+LIST_DAYS = 28  # how far ahead the desk's list looks
+
+
+@requires(DESK, "trailer.not_desk", "trailer.role_missing.desk")
+async def desk_list(action: CardAction, services: Services) -> Card:
+    """The desk's list: every booking held for today and the coming four weeks, who holds it
+    (the employee, or the tenant as the desk wrote it) and whether a tenant can still take it."""
+    locale = action.actor.locale
+    now = service.today(services)
+    last = date.fromordinal(now.toordinal() + LIST_DAYS)
+    firm_days = services.settings.trailer_firm_days
+    try:
+        bookings = await services.trailer.between(action.actor.tenant_id, now, last)
+    except StorageError as error:
+        log_storage_failure("trailer.desk_list", "", error)
+        return render("error", locale, {"message": text(locale, "errors.storage_unavailable")})
+    lines = []
+    for booking in bookings:
+        if booking.booker is Booker.TENANT:
+            who = text(locale, "trailer.list.tenant", name=booking.name)
+        else:
+            state = standing(booking, False, now, firm_days)
+            who = text(
+                locale,
+                f"trailer.list.employee_{state.value}",
+                name=booking.name,
+                date=day_text(firm_from(booking.day, firm_days), locale),
+            )
+        lines.append(
+            text(
+                locale,
+                "trailer.list.line",
+                date=day_text(booking.day, locale),
+                slot=text(locale, f"trailer.slots.{booking.slot.value}"),
+                who=who,
+            )
+        )
+    return render(
+        "trailer",
+        locale,
+        {
+            "title": text(locale, "trailer.list.title", date=day_text(last, locale)),
+            "facts": [],
+            "lines": lines or [text(locale, "trailer.list.empty")],
+            "cancelData": None,
+            "againTitle": text(locale, "trailer.desk_another"),
+            "againVerb": "trailer.desk",
+        },
+    )
+
+
 _STANDING_COLORS = {
     Standing.PROVISIONAL: "Default",
     Standing.FIRM: "Good",
@@ -338,3 +389,4 @@ def register(registry: VerbRegistry) -> None:
     registry.add("trailer.desk", open_desk)
     registry.add("trailer.desk_submit", desk_submit)
     registry.add("trailer.mine", show_mine)
+    registry.add("trailer.desk_list", desk_list)

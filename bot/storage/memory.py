@@ -507,6 +507,13 @@ class MemoryTrailer:
         bookings = [f for f in found.values() if f[0].booker is Booker.EMPLOYEE]
         return sorted(bookings, key=lambda pair: pair[0].created_at, reverse=True)
 
+    async def between(self, tenant_id: str, first: date, last: date) -> list[Booking]:
+        found: list[Booking] = []
+        for tenant, day in sorted(k for k in self.halves if k[0] == tenant_id):
+            if first <= day <= last:
+                found += await self.on_day(tenant, day)
+        return found
+
     async def year_facts(self, tenant_id: str, year: int) -> list[BookingFact]:
         facts = {
             i: f for (t, i), f in self.counted.items() if t == tenant_id and f.day.year == year

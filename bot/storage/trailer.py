@@ -75,6 +75,11 @@ class Trailer(Protocol):
         small (at most about nine months of days)."""
         ...
 
+    async def between(self, tenant_id: str, first: date, last: date) -> list[Booking]:
+        """The bookings held for a day from `first` to `last` (inclusive), by day, morning
+        first: the trailer desk's list. One scan of a table retention keeps small."""
+        ...
+
     async def year_facts(self, tenant_id: str, year: int) -> list[BookingFact]:
         """Every booking for a day in `year`, held, cancelled for a tenant or removed by
         retention since, as the overview counts them (each once)."""
@@ -250,6 +255,21 @@ class TrailerRepository:
             if booking.booker is Booker.EMPLOYEE:
                 found[booking.id] = (booking, row.row.startswith(CANCELLED))
         return sorted(found.values(), key=lambda pair: pair[0].created_at, reverse=True)
+
+    async def between(self, tenant_id: str, first: date, last: date) -> list[Booking]:
+        found: dict[tuple[date, str], tuple[bool, Booking]] = {}
+        for row in await self._store.scan(TRAILER, {}):
+            where = _day_of(row.partition)
+            if where is None or where[0] != tenant_id or not first <= where[1] <= last:
+                continue
+            if not row.row.startswith(HALF):
+                continue
+            booking = _booking(tenant_id, where[1], row)
+            key = (booking.day, booking.id)
+            afternoon = row.row != HALF + "morning"
+            if key not in found or not afternoon:
+                found[key] = (afternoon, booking)
+        return [b for _, b in sorted(found.values(), key=lambda p: (p[1].day, p[0]))]
 
     async def year_facts(self, tenant_id: str, year: int) -> list[BookingFact]:
         facts: dict[str, BookingFact] = {}

@@ -313,3 +313,29 @@ async def test_with_the_desk_configured_nothing_is_said_about_it(desk_bot: BotUn
     booked = await book(desk_bot, SANNE, SATURDAY, "morning")
     for card in (form, booked):
         assert "niemand van de balie" not in texts(card)
+
+
+async def test_the_desk_lists_the_coming_bookings_and_nobody_else_does(
+    desk_bot: BotUnderTest,
+) -> None:
+    bot = desk_bot
+    await book(bot, SANNE, SATURDAY, "morning")
+    await book(bot, SANNE, "2026-12-01", "day")  # firm already
+    await desk(bot, SATURDAY, "afternoon", "Dhr. Bos")
+    await book(bot, SANNE, "2027-02-01", "morning")  # beyond the four weeks
+    menu = await open_flow(bot, PIETER, "menu.open")
+    listed = await click(bot, PIETER, menu, "trailer.desk_list")
+    assert listed["body"][0]["text"] == (
+        "Reserveringen van de aanhangwagen tot en met 27 december 2026"
+    )
+    assert texts(listed).split("\n")[2:5] == [
+        "1 december 2026, Hele dag (8.00-17.00 uur): Sanne de Vries (medewerker, staat vast)",
+        "12 december 2026, Ochtend (8.00-12.30 uur): Sanne de Vries (medewerker, voorlopig tot "
+        "9 december 2026: een huurder gaat voor)",
+        "12 december 2026, Middag (12.30-17.00 uur): Dhr. Bos (huurder)",
+    ]
+    menu = await open_flow(bot, SANNE, "menu.open")
+    assert "trailer.desk_list" not in [a["verb"] for a in actions(menu)]
+    refused = await bot.post(SANNE.invoke(bot.service_url, "trailer.desk_list"))
+    assert "balie voor de aanhangwagen" in texts((await refused.json())["value"])
+    assert "Dhr. Bos" not in texts((await refused.json())["value"])

@@ -162,3 +162,20 @@ async def test_a_persons_own_bookings_and_a_years_counts_which_outlive_retention
     assert counted(await trailer.year_facts("tenant", 2026)) == expected
     assert await trailer.year_facts("tenant", 2025) == []
     assert await trailer.year_facts("other tenant", 2026) == []
+
+
+async def test_the_desks_list_holds_the_bookings_of_a_period_by_day_morning_first(
+    trailer: Trailer,
+) -> None:
+    day = booking("d1", Slot.DAY, day=date(2026, 12, 19))
+    afternoon = booking("a1", Slot.AFTERNOON, person="pieter")
+    morning = booking("m1", Slot.MORNING)
+    later = booking("l1", Slot.MORNING, day=date(2027, 1, 30))
+    for b in (day, afternoon, morning, later):
+        await trailer.take(b)
+    tenant = booking("t1", Slot.MORNING, Booker.TENANT, person="", day=date(2026, 12, 19))
+    await trailer.take(tenant, [day])  # cancelled for a tenant: not held any more
+    listed = await trailer.between("tenant", SATURDAY, date(2026, 12, 31))
+    assert [b.id for b in listed] == ["m1", "a1", "t1"]
+    assert await trailer.between("other tenant", SATURDAY, date(2026, 12, 31)) == []
+    assert [b.id for b in await trailer.between("tenant", SATURDAY, SATURDAY)] == ["m1", "a1"]
