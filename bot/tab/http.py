@@ -30,9 +30,10 @@ from bot.sso import SsoRefused, SsoValidator, bearer
 from bot.storage.errors import StorageError
 from bot.tab import breaches as tab_breaches
 from bot.tab import overview as tab_overview
-from bot.tab import pages
+from bot.tab import pages, request_actions
 from bot.tab import registers as tab_registers
 from bot.tab.registers import Query
+from bot.tab.respond import html as _html
 from cards import text
 from dialogs.breach_dossier import mine_items
 from dialogs.breach_register import file_name as breach_file
@@ -52,17 +53,6 @@ TEAMS_JS = (
     ROOT / "node_modules" / "@microsoft" / "teams-js" / "dist" / "umd" / "MicrosoftTeams.min.js"
 )
 
-# Teams shows the tab in a frame: only Teams' own hosts may frame it; scripts only from here.
-_FRAME_ANCESTORS = (
-    "teams.microsoft.com *.teams.microsoft.com *.cloud.microsoft *.office.com "
-    "*.microsoft365.com *.skype.com"
-)
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    f"connect-src 'self'; frame-ancestors 'self' {_FRAME_ANCESTORS}; base-uri 'none'; "
-    "form-action 'self'"
-)
-
 _SIGN_IN_TEXTS = {
     "missing": "tab.signin.missing",
     "expired": "tab.signin.expired",
@@ -72,19 +62,12 @@ _SIGN_IN_TEXTS = {
 }
 
 Page = Callable[[web.Request, Actor], Awaitable[web.Response]]
+Handler = Callable[[Services, web.Request, Actor], Awaitable[web.Response]]
 
 
 def _locale(request: web.Request) -> str:
     lang = request.query.get("lang", "")
     return "en-US" if lang.lower().startswith("en") else "nl-NL"
-
-
-def _html(body: str, status: int = 200) -> web.Response:
-    response = web.Response(text=body, status=status, content_type="text/html", charset="utf-8")
-    response.headers["Content-Security-Policy"] = CSP
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 class Tab:
@@ -100,9 +83,23 @@ class Tab:
         app.router.add_get("/tab/static/{name:tab\\.(js|css)}", self.static)
         app.router.add_get("/tab/api/mine", self._signed(self.mine))
         app.router.add_get("/tab/api/mine/{rid}", self._signed(self.mine_detail))
+        app.router.add_post(
+            "/tab/api/mine/{rid}/add", self._signed(self._with(request_actions.add_information))
+        )
+        app.router.add_get(
+            "/tab/api/mine/{rid}/withdraw",
+            self._signed(self._with(request_actions.confirm_withdrawal)),
+        )
+        app.router.add_post(
+            "/tab/api/mine/{rid}/withdraw", self._signed(self._with(request_actions.withdraw))
+        )
         app.router.add_get("/tab/api/pending", self._signed(self.pending))
         app.router.add_get("/tab/api/pending/{requester}/{rid}", self._signed(self.pending_detail))
         app.router.add_post("/tab/api/pending/{requester}/{rid}", self._signed(self.decide))
+        app.router.add_post(
+            "/tab/api/pending/{requester}/{rid}/advise",
+            self._signed(self._with(request_actions.advise)),
+        )
         app.router.add_get("/tab/api/registers", self._signed(self.registers))
         app.router.add_post("/tab/api/registers/export", self._signed(self.export))
         app.router.add_get("/tab/api/overview", self._signed(self.overview))
@@ -124,6 +121,14 @@ class Tab:
 
     async def static(self, request: web.Request) -> web.StreamResponse:
         return web.FileResponse(STATIC / request.match_info["name"])
+
+    def _with(self, handler: Handler) -> Page:
+        """A handler of another module, given this tab's services."""
+
+        async def page(request: web.Request, actor: Actor) -> web.Response:
+            return await handler(self.services, request, actor)
+
+        return page
 
     # --- sign-on ------------------------------------------------------------------------------
 

@@ -190,9 +190,13 @@ def detail_page(
     note: str = "",
     error: str = "",
     comment: str = "",
+    addition: str = "",
+    advice: str | None = None,
 ) -> str:
-    """One request with its facts and trail; its pending approver also gets the decision form
-    (the kind's choices for the verdict, as on the card)."""
+    """One request with its facts and trail, and what the viewer may do on it, as on the card:
+    its pending approver gets the decision form (the kind's choices for the verdict), its
+    advisor the advice form, its requester "add information" and "withdraw" (`addition` and
+    `advice` keep what was typed when it was refused)."""
     view = request_kind(kinds, request.kind)
     if view is None:
         return message(locale, "requests.refused.not_found")
@@ -237,8 +241,19 @@ def detail_page(
     if request.notes:
         notes = "".join(f"<li>{e(when(n.at, locale))}: {e(n.text)}</li>" for n in request.notes)
         parts.append(f"<h2>{e(text(locale, 'tab.notes_title'))}</h2><ul>{notes}</ul>")
+    if request.advice:
+        advisor = (request.advisor.name if request.advisor else "") or "?"
+        try:
+            title = text(locale, f"{view.name}.advice_from", advisor=advisor)
+        except (KeyError, TypeError):
+            title = text(locale, "requests.advice_from", advisor=advisor)
+        parts.append(f'<h2>{e(title)}</h2><p class="advice">{e(request.advice)}</p>')
     if request.pending and viewer_id == request.approver.id:
         parts.append(_decision_form(request, view, locale, comment))
+    if request.pending and request.advisor is not None and viewer_id == request.advisor.id:
+        parts.append(_advice_form(request, locale, request.advice if advice is None else advice))
+    if request.pending and requester:
+        parts.append(_requester_forms(request, locale, addition))
     trail = "".join(
         f"<li><time>{e(when(entry.at, locale))}</time> {e(_trail_label(locale, entry.action))}</li>"
         for entry in request.audit
@@ -293,4 +308,52 @@ def _decision_form(request: ApprovalRequest, view: Any, locale: str, comment: st
         f'<textarea id="comment" name="comment" maxlength="1000" rows="3" '
         f'aria-describedby="comment-hint">{e(comment)}</textarea>'
         f'<div class="choices">{buttons}</div></form>'
+    )
+
+
+def _advice_form(request: ApprovalRequest, locale: str, typed: str) -> str:
+    """The advisor's form (HR on a side job), as on the advisor's card."""
+    action = f"/tab/api/pending/{e(request.requester.id)}/{e(request.id)}/advise"
+    return (
+        f'<form data-api="{action}" class="advise">'
+        f"<h2>{e(text(locale, 'requests.advise'))}</h2>"
+        f'<label for="advice">{e(text(locale, "requests.advice_label"))}</label>'
+        f'<textarea id="advice" name="advice" maxlength="2000" rows="4" required>{e(typed)}'
+        "</textarea>"
+        f'<div class="choices"><button type="submit" class="choice positive">'
+        f"{e(text(locale, 'requests.advise'))}</button></div></form>"
+    )
+
+
+def _requester_forms(request: ApprovalRequest, locale: str, typed: str) -> str:
+    """The requester's own actions while it waits: add information, withdraw (confirmed on the
+    next page)."""
+    rid = e(request.id)
+    return (
+        f'<form data-api="/tab/api/mine/{rid}/add" class="amend">'
+        f"<h2>{e(text(locale, 'personal.add'))}</h2>"
+        f'<label for="addition">{e(text(locale, "personal.add_label"))}</label>'
+        f'<textarea id="addition" name="addition" maxlength="1000" rows="3" '
+        f'placeholder="{e(text(locale, "personal.add_placeholder"))}">{e(typed)}</textarea>'
+        f'<div class="choices"><button type="submit" class="choice">'
+        f"{e(text(locale, 'personal.add'))}</button></div></form>"
+        f'<p class="withdraw"><a href="#mine" data-view="/mine/{rid}/withdraw">'
+        f"{e(text(locale, 'personal.withdraw'))}</a></p>"
+    )
+
+
+def withdraw_page(request: ApprovalRequest, locale: str) -> str:
+    """ "Are you sure?" before a withdrawal: the form posts, the link goes back."""
+    rid = e(request.id)
+    return (
+        f"<h1>{e(text(locale, 'personal.withdraw'))}: {e(request.facts.summary or request.id)}"
+        "</h1>"
+        f'<form data-api="/tab/api/mine/{rid}/withdraw" class="withdraw-confirm">'
+        f'<p id="withdraw-question">{e(text(locale, "personal.withdraw_confirm"))}</p>'
+        '<div class="choices">'
+        '<button type="submit" name="confirm" value="yes" class="choice destructive" '
+        f'aria-describedby="withdraw-question">{e(text(locale, "personal.withdraw_yes"))}'
+        "</button>"
+        f'<a class="button" href="#mine" data-view="/mine/{rid}">{e(text(locale, "common.cancel"))}'
+        "</a></div></form>"
     )
