@@ -378,3 +378,15 @@ def register(registry: VerbRegistry) -> None:
     registry.add("dataleak.question", show_question)
     registry.add("dataleak.answer", answer_question)
     registry.add("dataleak.mine", show_mine)
+
+
+# The dossier changes the tab's case page offers, by its button value: the same rules the card's
+# verbs apply, and the text that says it was done (bot/tab/breach_actions.py).
+TAB_RULES: dict[str, tuple[Callable[[CardAction, datetime], tuple[Rule | None, str]], str]] = {
+    "case": (_case_rule, "dataleak.case.saved"),
+    "ap_reported": (_reported_rule, "dataleak.ap.recorded"),
+    "ap_supplement": (partial(_update_rule, ApUpdateKind.SUPPLEMENT), "dataleak.ap.supplemented"),
+    "ap_withdraw": (partial(_update_rule, ApUpdateKind.WITHDRAWAL), "dataleak.ap.withdrawn"),
+    "letter": (_letter_rule, "dataleak.letter.saved"),
+    "ask": (_ask_rule, "dataleak.questions.sent"),
+}

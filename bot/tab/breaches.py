@@ -1,19 +1,22 @@
-"""The privacy office's breach register and case pages on the tab (read-only: acting on a case
-stays on its card). The register is the export's own rows; a case page shows every column of
-its row and the 72-hour clock, counted from awareness as on the card."""
+"""The privacy office's breach register and case pages on the tab. The register is the export's
+own rows; a case page shows every column of its row, the 72-hour clock counted from awareness
+as on the card, what was decided, asked and added, and the card's forms (bot/tab/breach_actions.py
+records them through the card's services)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
-from bot.domain.breaches import Breach
+from bot.domain.breaches import Breach, BreachStatus
 from bot.domain.registers import AMSTERDAM
 from bot.services.spreadsheets import Cell
 from bot.tab.pages import e
 from cards import text
+from dialogs import breach_view
 from dialogs.breach_register import ALL, in_year, register_rows
 from dialogs.breach_view import clock_line
+from dialogs.dataleak import office_contact, status_lines
 from dialogs.requests_view import when
 
 
@@ -89,17 +92,210 @@ def register_page(
     )
 
 
-def case_page(breach: Breach, now: datetime, locale: str, nav: str) -> str:
+def case_page(
+    breach: Breach,
+    now: datetime,
+    locale: str,
+    nav: str,
+    error: str = "",
+    notice: str = "",
+    values: Mapping[str, str] | None = None,
+) -> str:
+    """One case: its facts and clock, what was recorded, and (while open) the card's forms;
+    `values` keeps what the officer typed after a refusal."""
     headers, [cells] = register_rows([breach], locale)
     facts = "".join(
         f"<dt>{e(h)}</dt><dd>{e(_cell(c, locale))}</dd>"
         for h, c in zip(headers, cells, strict=True)
         if c not in (None, "")
     )
-    return (
-        nav
-        + f'<p><a href="#breaches" data-view="/breaches">{e(text(locale, "tab.back"))}</a></p>'
-        + f"<h1>{e(text(locale, 'tab.breach_title', reference=breach.id))}</h1>"
-        + f'<p class="message attention clock">{e(clock_line(breach, locale, now))}</p>'
-        + f"<h2>{e(text(locale, 'tab.facts_title'))}</h2><dl>{facts}</dl>"
+    parts = [
+        nav,
+        f'<p><a href="#breaches" data-view="/breaches">{e(text(locale, "tab.back"))}</a></p>',
+        f"<h1>{e(text(locale, 'tab.breach_title', reference=breach.id))}</h1>",
+    ]
+    if notice:
+        parts.append(f'<p role="status" class="message good">{e(notice)}</p>')
+    if error:
+        parts.append(f'<p role="alert" class="message attention">{e(error)}</p>')
+    if breach.clock_running:
+        parts.append(f'<p class="message attention clock">{e(clock_line(breach, locale, now))}</p>')
+    recorded = [line["text"] for line in status_lines(breach, locale)]
+    recorded += [line["text"] for line in breach_view.notification_lines(breach, locale)]
+    parts.append(f"<h2>{e(text(locale, 'tab.case_status'))}</h2>" + _lines(recorded))
+    additions = [f"{when(a.at, locale)}: {a.text}" for a in breach.additions]
+    if additions:
+        parts.append(f"<h2>{e(text(locale, 'dataleak.office.additions'))}</h2>" + _lines(additions))
+    asked = breach_view.questions(breach, locale)
+    if asked:
+        items = "".join(f"<li>{e(q['text'])}<br>{e(q['answer'])}</li>" for q in asked)
+        parts.append(f"<h2>{e(text(locale, 'dataleak.questions.title'))}</h2><ul>{items}</ul>")
+    parts.append(f"<h2>{e(text(locale, 'tab.facts_title'))}</h2><dl>{facts}</dl>")
+    if breach.status is not BreachStatus.CLOSED:
+        parts.append(_forms(breach, locale, values or {}))
+    return "".join(parts)
+
+
+def _lines(lines: Sequence[str]) -> str:
+    return "<ul>" + "".join(f"<li>{e(line)}</li>" for line in lines) + "</ul>"
+
+
+def _field(name: str, label: str, kind: str, value: str, hint: str = "", limit: int = 0) -> str:
+    """One labelled input (a textarea for kind "area")."""
+    fid = f"c-{name}"
+    described = f' aria-describedby="{fid}-hint"' if hint else ""
+    hint_html = f'<p class="hint" id="{fid}-hint">{e(hint)}</p>' if hint else ""
+    length = f' maxlength="{limit}"' if limit else ""
+    if kind == "area":
+        control = (
+            f'<textarea id="{fid}" name="{name}" rows="3"{length}{described}>{e(value)}</textarea>'
+        )
+    else:
+        control = (
+            f'<input id="{fid}" name="{name}" type="{kind}" value="{e(value)}"{length}{described}>'
+        )
+    return f'<div class="field"><label for="{fid}">{e(label)}</label>{hint_html}{control}</div>'
+
+
+def _form(breach: Breach, title: str, fields: str, buttons: Sequence[tuple[str, str]]) -> str:
+    """A form posting to the case with the pressed button's value as `do`."""
+    shown = "".join(
+        f'<button type="submit" name="do" value="{e(value)}" class="choice">{e(label)}</button>'
+        for value, label in buttons
     )
+    return (
+        f'<form data-api="/tab/api/breaches/{e(breach.id)}" class="act">'
+        f'<h2>{e(title)}</h2>{fields}<div class="choices">{shown}</div></form>'
+    )
+
+
+def _forms(breach: Breach, locale: str, typed: Mapping[str, str]) -> str:
+    """The case card's forms, under the card's own conditions (dialogs/dataleak.py)."""
+    t = partial_text(locale)
+    contact = office_contact(breach, locale)
+    aware = breach.clock_start.astimezone(AMSTERDAM)
+    nl, en = breach_view.letter_texts(breach, contact)
+    values = {
+        "awareDate": aware.date().isoformat(),
+        "awareTime": aware.strftime("%H:%M"),
+        "consequences": breach.consequences,
+        "measuresTaken": breach.measures,
+        "letterNl": nl,
+        "letterEn": en,
+        **{k: v for k, v in typed.items()},
+    }
+
+    def v(name: str) -> str:
+        return values.get(name, "")
+
+    limits = breach_view.LIMITS
+    decisions = [
+        (a, t(f"dataleak.office.{a}"))
+        for a in ("acknowledge", "ap_yes", "ap_no", "subjects_yes", "subjects_no", "close")
+        if a != "acknowledge" or breach.acknowledged is None
+    ]
+    out = [
+        _form(
+            breach,
+            t("tab.case_decide"),
+            _field(
+                "reason",
+                t("dataleak.office.reason"),
+                "area",
+                v("reason"),
+                t("dataleak.office.reason_placeholder"),
+                1000,
+            ),
+            decisions,
+        ),
+        _form(
+            breach,
+            t("dataleak.case.title"),
+            _field("awareDate", t("dataleak.case.aware_date"), "date", v("awareDate"))
+            + _field("awareTime", t("dataleak.case.aware_time"), "time", v("awareTime"))
+            + _field(
+                "consequences",
+                t("dataleak.case.consequences"),
+                "area",
+                v("consequences"),
+                limit=limits["consequences"],
+            )
+            + _field(
+                "measuresTaken",
+                t("dataleak.case.measures"),
+                "area",
+                v("measuresTaken"),
+                limit=limits["measuresTaken"],
+            ),
+            [("case", t("dataleak.case.save"))],
+        ),
+    ]
+    notified = breach.notification is not None
+    if breach.must_notify and not notified:
+        out.append(
+            _form(
+                breach,
+                t("dataleak.ap.title"),
+                _field("apDate", t("dataleak.ap.date"), "date", v("apDate"))
+                + _field("apTime", t("dataleak.ap.time"), "time", v("apTime"))
+                + _field(
+                    "apReference", t("dataleak.ap.reference"), "text", v("apReference"), limit=100
+                )
+                + _field(
+                    "apLateReason",
+                    t("dataleak.ap.late_reason"),
+                    "area",
+                    v("apLateReason"),
+                    limit=limits["apLateReason"],
+                ),
+                [("ap_reported", t("dataleak.ap.record"))],
+            )
+        )
+    if notified and not breach.withdrawn:
+        out.append(
+            _form(
+                breach,
+                t("dataleak.ap.title"),
+                _field(
+                    "apUpdate",
+                    t("dataleak.ap.update"),
+                    "area",
+                    v("apUpdate"),
+                    limit=limits["apUpdate"],
+                ),
+                [
+                    ("ap_supplement", t("dataleak.ap.supplement")),
+                    ("ap_withdraw", t("dataleak.ap.withdraw")),
+                ],
+            )
+        )
+    if breach.high_risk or bool(breach.subjects and breach.subjects.yes):
+        out.append(
+            _form(
+                breach,
+                t("dataleak.letter.title"),
+                _field("letterNl", t("dataleak.letter.nl"), "area", v("letterNl"), limit=3000)
+                + _field("letterEn", t("dataleak.letter.en"), "area", v("letterEn"), limit=3000),
+                [("letter", t("dataleak.letter.save"))],
+            )
+        )
+    out.append(
+        _form(
+            breach,
+            t("dataleak.questions.ask_title"),
+            _field(
+                "question",
+                t("dataleak.questions.label"),
+                "area",
+                v("question"),
+                t("dataleak.questions.placeholder"),
+                500,
+            ),
+            [("ask", t("dataleak.questions.send"))],
+        )
+    )
+    return "".join(out)
+
+
+def partial_text(locale: str) -> Callable[[str], str]:
+    return lambda key: text(locale, key)

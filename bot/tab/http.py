@@ -28,9 +28,9 @@ from bot.services.registers import OVERVIEW_ROLES, REGISTER_ROLES, departments, 
 from bot.services.roles import has_role
 from bot.sso import SsoRefused, SsoValidator, bearer
 from bot.storage.errors import StorageError
+from bot.tab import breach_actions, pages, request_actions
 from bot.tab import breaches as tab_breaches
 from bot.tab import overview as tab_overview
-from bot.tab import pages, request_actions
 from bot.tab import registers as tab_registers
 from bot.tab.registers import Query
 from bot.tab.respond import html as _html
@@ -107,6 +107,7 @@ class Tab:
         app.router.add_get("/tab/api/breaches", self._signed(self.breaches))
         app.router.add_post("/tab/api/breaches/export", self._signed(self.breaches_export))
         app.router.add_get("/tab/api/breaches/{bid}", self._signed(self.breach))
+        app.router.add_post("/tab/api/breaches/{bid}", self._signed(self.act_on_breach))
 
     # --- the page and its files ---------------------------------------------------------------
 
@@ -259,6 +260,11 @@ class Tab:
         nav = await self.nav(actor, "breaches")
         page = tab_breaches.case_page(found, self.services.clock(), actor.locale, nav)
         return _html(page)
+
+    async def act_on_breach(self, request: web.Request, actor: Actor) -> web.Response:
+        """The case card's actions from its page (bot/tab/breach_actions.py)."""
+        nav = await self.nav(actor, "breaches")
+        return await breach_actions.act_on_case(self.services, request, actor, nav)
 
     async def breaches_export(self, request: web.Request, actor: Actor) -> web.Response:
         """The card's breach register export: a one-time ticket, the role checked again at
