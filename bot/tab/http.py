@@ -30,6 +30,7 @@ from bot.sso import SsoRefused, SsoValidator, bearer
 from bot.storage.errors import StorageError
 from bot.tab import breach_actions, pages, request_actions
 from bot.tab import breaches as tab_breaches
+from bot.tab import collection as tab_collection
 from bot.tab import overview as tab_overview
 from bot.tab import registers as tab_registers
 from bot.tab.registers import Query
@@ -63,6 +64,7 @@ _SIGN_IN_TEXTS = {
 
 Page = Callable[[web.Request, Actor], Awaitable[web.Response]]
 Handler = Callable[[Services, web.Request, Actor], Awaitable[web.Response]]
+SectionHandler = Callable[[Services, web.Request, Actor, str], Awaitable[web.Response]]
 
 
 def _locale(request: web.Request) -> str:
@@ -104,6 +106,23 @@ class Tab:
         app.router.add_post("/tab/api/registers/export", self._signed(self.export))
         app.router.add_get("/tab/api/overview", self._signed(self.overview))
         app.router.add_post("/tab/api/overview/export", self._signed(self.overview_export))
+        app.router.add_get(
+            "/tab/api/collection", self._signed(self._in("collection", tab_collection.show))
+        )
+        app.router.add_post(
+            "/tab/api/collection/received",
+            self._signed(self._in("collection", tab_collection.received)),
+        )
+        app.router.add_post(
+            "/tab/api/raffles/announce",
+            self._signed(self._in("collection", tab_collection.announce)),
+        )
+        app.router.add_post(
+            "/tab/api/raffles/run", self._signed(self._in("collection", tab_collection.run))
+        )
+        app.router.add_get(
+            "/tab/api/raffles/{raffle}", self._signed(self._in("collection", tab_collection.one))
+        )
         app.router.add_get("/tab/api/breaches", self._signed(self.breaches))
         app.router.add_post("/tab/api/breaches/export", self._signed(self.breaches_export))
         app.router.add_get("/tab/api/breaches/{bid}", self._signed(self.breach))
@@ -128,6 +147,14 @@ class Tab:
 
         async def page(request: web.Request, actor: Actor) -> web.Response:
             return await handler(self.services, request, actor)
+
+        return page
+
+    def _in(self, section: str, handler: SectionHandler) -> Page:
+        """A handler of another module for a section of the navigation."""
+
+        async def page(request: web.Request, actor: Actor) -> web.Response:
+            return await handler(self.services, request, actor, await self.nav(actor, section))
 
         return page
 
@@ -188,6 +215,7 @@ class Tab:
             await self._keeps_registers(actor),
             await self._reads_overview(actor),
             await self._privacy_office(actor),
+            await tab_collection.keeps_collection(self.services, actor),
         )
 
     async def mine_detail(self, request: web.Request, actor: Actor) -> web.Response:

@@ -61,9 +61,10 @@ def nav(
     registers: bool = False,
     overview: bool = False,
     breaches: bool = False,
+    collection: bool = False,
 ) -> str:
-    """The sections; registers, the overview and the breach register only for the roles that
-    may see them (checked again on the server when opened)."""
+    """The sections; registers, the overview, the collection and raffle and the breach register
+    only for the roles that may see them (checked again on the server when opened)."""
     links = [("mine", text(locale, "personal.mine_title"))]
     pending = text(locale, "personal.pending_title")
     links.append(("pending", f"{pending} ({waiting})" if waiting else pending))
@@ -71,6 +72,8 @@ def nav(
         links.append(("registers", text(locale, "tab.registers.title")))
     if overview:
         links.append(("overview", text(locale, "tab.overview_title")))
+    if collection:
+        links.append(("collection", text(locale, "tab.collection_nav")))
     if breaches:
         links.append(("breaches", text(locale, "tab.breaches_nav")))
     items = "".join(

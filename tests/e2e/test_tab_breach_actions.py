@@ -63,9 +63,7 @@ async def test_the_officers_decision_on_the_page_updates_the_case_card_in_the_ch
     assert (await current(tab, breach.id)).ap is None
     assert card_updates(tab, FATIMA) == []
 
-    done = await act(
-        tab, FATIMA, breach.id, {"do": "ap_no", "reason": "Versleuteld, geen risico"}
-    )
+    done = await act(tab, FATIMA, breach.id, {"do": "ap_no", "reason": "Versleuteld, geen risico"})
     assert done.status == 200
     shown = await done.text()
     assert "Je besluit is vastgelegd" in shown
