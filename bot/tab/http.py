@@ -131,7 +131,10 @@ class Tab:
     # --- the page and its files ---------------------------------------------------------------
 
     async def shell(self, request: web.Request) -> web.Response:
-        return _html(pages.shell(_locale(request)))
+        settings = self.services.settings
+        local = settings.tab_local_sign_on and settings.local_mode
+        signin = f"{settings.sso_authority}/local/signin" if local else ""
+        return _html(pages.shell(_locale(request), signin))
 
     async def teams_js(self, request: web.Request) -> web.StreamResponse:
         if not TEAMS_JS.is_file():

@@ -31,9 +31,12 @@ def e(value: object) -> str:
     return escape(str(value), quote=True)
 
 
-def shell(locale: str) -> str:
-    """The page Teams opens: the script gets the sign-on token and loads the fragments."""
+def shell(locale: str, local_signin: str = "") -> str:
+    """The page Teams opens: the script gets the sign-on token and loads the fragments.
+    `local_signin`: the loopback identity provider's sign-in page (TAB_LOCAL_SIGN_ON, local
+    mode only), where a browser outside Teams gets its token."""
     lang = "en" if locale.lower().startswith("en") else "nl"
+    signin = f' data-local-signin="{e(local_signin)}"' if local_signin else ""
     return (
         "<!doctype html>\n"
         f'<html lang="{lang}"><head><meta charset="utf-8">'
@@ -41,7 +44,7 @@ def shell(locale: str) -> str:
         f"<title>{e(text(lang, 'tab.title'))}</title>"
         '<link rel="stylesheet" href="/tab/static/tab.css"></head><body>'
         f'<a class="skip" href="#main">{e(text(lang, "tab.skip"))}</a>'
-        f'<main id="main" tabindex="-1" data-failed="{e(text(lang, "tab.failed"))}">'
+        f'<main id="main" tabindex="-1" data-failed="{e(text(lang, "tab.failed"))}"{signin}>'
         f'<p role="status">{e(text(lang, "tab.loading"))}</p></main>'
         '<script src="/tab/static/teams-js.js"></script>'
         '<script src="/tab/static/tab.js"></script>'
