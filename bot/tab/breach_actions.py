@@ -1,7 +1,8 @@
 """The privacy officer acts on a case from its tab page, as on the case card: received, the AP
 and the people affected (yes / no, with the reason), closing, and the dossier (awareness,
 consequences and measures, the AP notification and its later supplement or withdrawal, the
-letter, a question to the reporter). Every change goes through the service the card's verbs
+letter, a question to the reporter), the risk assessment (with its preview), and the dossier
+and letter PDFs. Every change goes through the service the card's verbs
 call (`bot.services.breaches.act` / `change`, which check the role against the directory) with
 the card's own rules (`dialogs.breach_dossier.TAB_RULES`), so every copy of the case card in
 the chat follows, the officer's own included."""
@@ -24,14 +25,16 @@ from bot.services.breaches import (
     view,
 )
 from bot.services.context import Services
+from bot.services.exports import create_ticket
 from bot.storage.errors import StorageError
 from bot.tab import pages
 from bot.tab.breaches import case_page
+from bot.tab.registers import download
 from bot.tab.respond import html
 from cards import text
 from dialogs.base import CardAction
-from dialogs.breach_dossier import TAB_RULES
-from dialogs.breach_view import kept, typed
+from dialogs.breach_dossier import TAB_DOWNLOADS, TAB_RULES, factors_of
+from dialogs.breach_view import kept, preview, typed
 from dialogs.dataleak import PRESENTER
 
 log = logging.getLogger(__name__)
@@ -46,6 +49,10 @@ async def act_on_case(
     bid = request.match_info["bid"][:40]
     form = await request.post()
     data = {k: v for k, v in form.items() if isinstance(v, str)}
+    # Checkboxes send one value each; the card's multi-choice sends them comma-separated.
+    data["riskCategories"] = ",".join(
+        v for v in form.getall("riskCategories", []) if isinstance(v, str)
+    )
     what = data.pop("do", "")
     action = CardAction(actor, f"dataleak.{what}", data, None)
     try:
@@ -60,6 +67,29 @@ async def act_on_case(
         page = case_page(current, services.clock(), locale, nav, error=error, values=kept(action))
         return html(page, status)
 
+    if what == "propose":
+        # A preview of the proposal for the ticked factors; nothing is recorded.
+        factors, problem = factors_of(action)
+        if factors is None:
+            return again(problem, 422)
+        page = case_page(
+            current, services.clock(), locale, nav, values=kept(action), proposal=preview(factors)
+        )
+        return html(page)
+    if what in TAB_DOWNLOADS:
+        subject, title = TAB_DOWNLOADS[what]
+        ticket = await create_ticket(
+            services.tickets,
+            actor.tenant_id,
+            actor.user_id,
+            "pdf",
+            None,
+            locale,
+            services.clock(),
+            subject=subject,
+            params={"breachId": current.id},
+        )
+        return html(download(locale, text(locale, title, reference=current.id), ticket.token, nav))
     done = ""
     try:
         if what in DECISIONS:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
-from bot.domain.breaches import Breach, BreachStatus
+from bot.domain.breaches import Breach, BreachStatus, Proposal
 from bot.domain.registers import AMSTERDAM
 from bot.services.spreadsheets import Cell
 from bot.tab.pages import e
@@ -100,9 +100,11 @@ def case_page(
     error: str = "",
     notice: str = "",
     values: Mapping[str, str] | None = None,
+    proposal: Proposal | None = None,
 ) -> str:
     """One case: its facts and clock, what was recorded, and (while open) the card's forms;
-    `values` keeps what the officer typed after a refusal."""
+    `values` keeps what the officer typed after a refusal; `proposal` previews an assessment
+    of the ticked factors."""
     headers, [cells] = register_rows([breach], locale)
     facts = "".join(
         f"<dt>{e(h)}</dt><dd>{e(_cell(c, locale))}</dd>"
@@ -131,9 +133,93 @@ def case_page(
         items = "".join(f"<li>{e(q['text'])}<br>{e(q['answer'])}</li>" for q in asked)
         parts.append(f"<h2>{e(text(locale, 'dataleak.questions.title'))}</h2><ul>{items}</ul>")
     parts.append(f"<h2>{e(text(locale, 'tab.facts_title'))}</h2><dl>{facts}</dl>")
+    assessed = [line["text"] for line in breach_view.assessment_lines(breach, locale)]
+    shown = proposal or breach_view.preview(breach_view.first_factors(breach))
+    proposed = [line["text"] for line in breach_view.proposal_lines(shown, locale)]
+    parts.append(
+        f"<h2>{e(text(locale, 'dataleak.risk.title'))}</h2>"
+        + _lines(assessed)
+        + f'<div class="proposal" role="status">{_lines(proposed)}</div>'
+    )
     if breach.status is not BreachStatus.CLOSED:
         parts.append(_forms(breach, locale, values or {}))
+    parts.append(_downloads(breach, locale))
     return "".join(parts)
+
+
+def _downloads(breach: Breach, locale: str) -> str:
+    """The dossier PDF, and the letter's once there is one to write (as on the card)."""
+    buttons = [("dossier", text(locale, "dataleak.dossier.download"))]
+    if breach.high_risk or bool(breach.subjects and breach.subjects.yes):
+        buttons.append(("letter_download", text(locale, "dataleak.letter.download")))
+    return _form(breach, text(locale, "tab.case_documents"), "", buttons)
+
+
+def _assessment(typed: Mapping[str, str], breach: Breach, locale: str) -> str:
+    """The risk factors (first guess from the report, or the last assessment), the officer's
+    verdict and reason, as on the card."""
+    factors = breach_view.factor_values(breach_view.first_factors(breach))
+    values = {**factors, **{k: v for k, v in typed.items() if k.startswith("risk")}}
+    ticked = set(values.get("riskCategories", "").split(","))
+    boxes = "".join(
+        f'<div class="check"><input type="checkbox" id="c-cat-{e(c["value"])}" '
+        f'name="riskCategories" value="{e(c["value"])}"'
+        + (" checked" if c["value"] in ticked else "")
+        + f'><label for="c-cat-{e(c["value"])}">{e(c["title"])}</label></div>'
+        for c in breach_view.category_choices(locale)
+    )
+    fields = (
+        f"<fieldset><legend>{e(text(locale, 'dataleak.risk.categories_label'))}</legend>"
+        f"{boxes}</fieldset>"
+        + _select(
+            "riskPeople",
+            text(locale, "dataleak.risk.people_label"),
+            breach_view.people_choices(locale),
+            values.get("riskPeople", ""),
+        )
+    )
+    for flag in ("identifiable", "encrypted", "recovered", "ongoing"):
+        name = f"risk{flag.title()}"
+        fields += (
+            f'<div class="check"><input type="checkbox" id="c-{name}" name="{name}" value="true"'
+            + (" checked" if values.get(name) == "true" else "")
+            + f'><label for="c-{name}">{e(text(locale, f"dataleak.risk.{flag}"))}</label></div>'
+        )
+    fields += _select(
+        "riskDecision",
+        text(locale, "dataleak.risk.decision_label"),
+        breach_view.risk_choices(locale),
+        values.get("riskDecision", ""),
+    ) + _field(
+        "riskReason",
+        text(locale, "dataleak.risk.reason_label"),
+        "area",
+        values.get("riskReason", ""),
+        text(locale, "dataleak.risk.reason_placeholder"),
+        1000,
+    )
+    return _form(
+        breach,
+        text(locale, "dataleak.risk.title"),
+        fields,
+        [
+            ("propose", text(locale, "dataleak.risk.preview")),
+            ("assess", text(locale, "dataleak.risk.record")),
+        ],
+    )
+
+
+def _select(name: str, label: str, choices: Sequence[Mapping[str, str]], value: str) -> str:
+    options = "".join(
+        f'<option value="{e(c["value"])}"'
+        + (" selected" if c["value"] == value else "")
+        + f">{e(c['title'])}</option>"
+        for c in choices
+    )
+    return (
+        f'<div class="field"><label for="c-{name}">{e(label)}</label>'
+        f'<select id="c-{name}" name="{name}">{options}</select></div>'
+    )
 
 
 def _lines(lines: Sequence[str]) -> str:
@@ -230,6 +316,7 @@ def _forms(breach: Breach, locale: str, typed: Mapping[str, str]) -> str:
             [("case", t("dataleak.case.save"))],
         ),
     ]
+    out.append(_assessment(typed, breach, locale))
     notified = breach.notification is not None
     if breach.must_notify and not notified:
         out.append(

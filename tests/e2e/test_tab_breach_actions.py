@@ -135,4 +135,61 @@ async def test_only_the_privacy_office_acts_and_a_closed_case_takes_nothing(tab:
     closed = await act(tab, FATIMA, breach.id, {"do": "close"})
     assert closed.status == 200
     assert (await current(tab, breach.id)).status is BreachStatus.CLOSED
-    assert 'class="act"' not in await closed.text()  # nothing more to record
+    after = await closed.text()
+    assert 'value="close"' not in after and 'name="reason"' not in after  # nothing to record
+    assert 'value="dossier"' in after  # the dossier can still be downloaded
+
+
+async def test_the_officer_assesses_the_risk_on_the_page_and_downloads_the_dossier(
+    tab: TabBot,
+) -> None:
+    breach = await report(tab)
+    page = await (await tab.get(f"/tab/api/breaches/{breach.id}", tab.sso(FATIMA))).text()
+    # The first guess from the report, as on the card: names and financial data, 11-100.
+    assert 'name="riskCategories" value="financial" checked' in page
+    assert '<option value="11-100" selected>' in page
+    assert "Voorstel: hoog risico" in page
+
+    factors = [("riskCategories", "ordinary"), ("riskCategories", "financial")]
+    factors += [("riskPeople", "11-100"), ("riskIdentifiable", "true")]
+    preview = await act_with(
+        tab, breach.id, [*factors, ("riskRecovered", "true"), ("do", "propose")]
+    )
+    assert preview.status == 200
+    previewed = await preview.text()
+    assert "Voorstel: risico (melden bij de AP)" in previewed
+    assert 'name="riskRecovered" value="true" checked' in previewed
+    assert (await current(tab, breach.id)).assessment is None
+
+    refused = await act_with(tab, breach.id, [*factors, ("riskDecision", "risk"), ("do", "assess")])
+    assert refused.status == 409
+    assert "Je wijkt af van het voorstel" in await refused.text()
+    reason = "Aannemer bevestigde verwijdering"
+    recorded = await act_with(
+        tab,
+        breach.id,
+        [*factors, ("riskDecision", "risk"), ("riskReason", reason), ("do", "assess")],
+    )
+    assert recorded.status == 200
+    assert "De risicobeoordeling is vastgelegd." in await recorded.text()
+    assessment = (await current(tab, breach.id)).assessment
+    assert assessment is not None and assessment.by.id == FATIMA.aad_id
+    assert assessment.reason == reason
+
+    ticket = await act(tab, FATIMA, breach.id, {"do": "dossier"})
+    assert ticket.status == 200
+    link = await ticket.text()
+    token = link.split('action="/exports/', 1)[1].split('"', 1)[0]
+    pdf = await tab.session.post(tab.url(f"/exports/{token}"))
+    assert pdf.status == 200
+    assert pdf.headers["Content-Type"].startswith("application/pdf")
+    assert (await pdf.read()).startswith(b"%PDF")
+
+
+async def act_with(tab: TabBot, bid: str, fields: list[tuple[str, str]]) -> ClientResponse:
+    """A post with repeated fields (ticked checkboxes), as a browser sends the form."""
+    return await tab.session.post(
+        tab.url(f"/tab/api/breaches/{bid}"),
+        data=fields,
+        headers={"Authorization": f"Bearer {tab.sso(FATIMA)}"},
+    )
