@@ -36,6 +36,7 @@ from dialogs.base import CardAction
 from dialogs.breach_dossier import TAB_DOWNLOADS, TAB_RULES, factors_of
 from dialogs.breach_view import kept, preview, typed
 from dialogs.dataleak import PRESENTER
+from dialogs.forms import MAX_ECHO, clean_text
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,11 @@ async def act_on_case(
         return html(pages.message(locale, "requests.refused.not_found"), 404)
 
     def again(error: str, status: int) -> web.Response:
-        page = case_page(current, services.clock(), locale, nav, error=error, values=kept(action))
+        """The case with the refusal named and everything typed kept (the decision's reason
+        too, which the card keeps in its own field)."""
+        typed_reason = clean_text(data.get("reason", ""))[:MAX_ECHO]
+        values = {**kept(action), "reason": typed_reason}
+        page = case_page(current, services.clock(), locale, nav, error=error, values=values)
         return html(page, status)
 
     if what == "propose":

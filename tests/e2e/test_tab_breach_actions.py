@@ -128,9 +128,11 @@ async def test_only_the_privacy_office_acts_and_a_closed_case_takes_nothing(tab:
     unknown = await act(tab, FATIMA, breach.id, {"do": "delete"})
     assert unknown.status == 422
 
-    early = await act(tab, FATIMA, breach.id, {"do": "close"})
+    early = await act(tab, FATIMA, breach.id, {"do": "close", "reason": "Klaar ermee"})
     assert early.status == 409
-    assert "Leg eerst vast of de melding naar de AP gaat" in await early.text()
+    refusal = await early.text()
+    assert "Leg eerst vast of de melding naar de AP gaat" in refusal
+    assert ">Klaar ermee</textarea>" in refusal  # the reason typed is kept
     await act(tab, FATIMA, breach.id, {"do": "ap_no", "reason": "Geen risico"})
     closed = await act(tab, FATIMA, breach.id, {"do": "close"})
     assert closed.status == 200
