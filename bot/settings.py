@@ -47,6 +47,9 @@ MIW_PAGE = (
 
 # The meldregeling page's placeholder: a deployment must name Woongroen's real page.
 MELDREGELING_PLACEHOLDER = "https://www.woongroen.example/meldregeling"
+# The audience of the tab's tokens from the loopback identity provider (TAB_LOCAL_SIGN_ON):
+# no Entra app would ever carry it.
+LOCAL_SIGN_ON_AUDIENCE = "api://localhost/integriteitsbot-local"
 
 # Roles without which the bot cannot do what it promises: data-leak alerts (privacy office),
 # HR advice on side jobs, and the fallback approver (integrity officer). With an app id, start-up
@@ -301,11 +304,19 @@ class Settings:
         "Comma-separated Entra tenant ids whose Teams activities are served, besides "
         "MicrosoftAppTenantId (for a MultiTenant app); any other tenant is refused (403).",
     )
-    sso_authority: Annotated[str, _checked(_url(https_only=True))] = env(
+    sso_authority: Annotated[str, _checked(_url(https_only=False))] = env(
         "TAB_SSO_AUTHORITY",
         "https://login.microsoftonline.com",
         "Entra ID authority whose OpenID configuration (per tenant) names the issuer and the "
-        "signing keys of the tab's single sign-on tokens (a loopback identity provider in tests).",
+        "signing keys of the tab's single sign-on tokens (https with MicrosoftAppId; a loopback "
+        "identity provider in tests and with TAB_LOCAL_SIGN_ON).",
+    )
+    tab_local_sign_on: Annotated[bool, _checked(_flag)] = env(
+        "TAB_LOCAL_SIGN_ON",
+        "",
+        "1 = the tab takes its sign-on tokens from the loopback identity provider at "
+        "TAB_SSO_AUTHORITY (`make run` starts one: infra/local/identity.py), so a plain browser "
+        "opens the tab in local mode. Local mode only: refused with MicrosoftAppId.",
     )
     storage_connection_string: Annotated[str, _checked(_connection_string)] = env(
         "AZURE_STORAGE_CONNECTION_STRING",
@@ -609,6 +620,19 @@ class Settings:
                 )
         elif self.host not in _LOOPBACK:
             raise _fail("BOT_HOST", "must be a loopback address in local mode (no MicrosoftAppId)")
+        if self.tab_local_sign_on:
+            if self.app_id:
+                raise _fail(
+                    "TAB_LOCAL_SIGN_ON",
+                    "is for local mode only: with MicrosoftAppId the tab signs on with Entra ID",
+                )
+            if urlsplit(self.sso_authority).hostname not in _LOOPBACK:
+                raise _fail(
+                    "TAB_SSO_AUTHORITY",
+                    "must be the loopback identity provider (127.0.0.1) with TAB_LOCAL_SIGN_ON",
+                )
+        if self.app_id and urlsplit(self.sso_authority).scheme != "https":
+            raise _fail("TAB_SSO_AUTHORITY", "must be an https URL when MicrosoftAppId is set")
         if self.debug_counters and self.app_id:
             raise _fail("DEBUG_COUNTERS", "is for local benchmarks only (no MicrosoftAppId)")
         if self.app_id and self.teams_sends_per_second >= TEAMS_REQUESTS_PER_SECOND:
@@ -703,6 +727,8 @@ class Settings:
     def sso_audiences(self) -> frozenset[str]:
         """What a tab token's `aud` may be: the manifest's `webApplicationInfo.resource`
         (api://<public host>/<app id>, v1 tokens) or the app id itself (v2 tokens)."""
+        if self.tab_local_sign_on and not self.app_id:
+            return frozenset({LOCAL_SIGN_ON_AUDIENCE})
         if not self.app_id:
             return frozenset()
         host = urlsplit(self.public_url).netloc

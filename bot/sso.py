@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +33,7 @@ log = logging.getLogger(__name__)
 _ALGORITHMS = ["RS256"]
 _LEEWAY = 60  # seconds of clock skew allowed on exp/nbf
 _REFETCH_AFTER = 60.0  # seconds before an unknown kid may refetch the keys
+_GUID = re.compile(r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 
 
 class SsoRefused(Exception):
@@ -67,6 +69,9 @@ class SsoValidator:
         self._authority = settings.sso_authority.rstrip("/")
         self._audiences = settings.sso_audiences
         self._tenants = settings.served_tenants
+        # Local mode serves every tenant; with the loopback identity provider (never with an
+        # app id: Settings refuses it) so does the tab.
+        self._any_tenant = settings.tab_local_sign_on and settings.local_mode
         self._timeout = timeout
         self._cache: TTLCache[str, _TenantKeys] = TTLCache(maxsize=16, ttl=3600)
         self._locks: dict[str, asyncio.Lock] = {}
@@ -85,7 +90,9 @@ class SsoValidator:
         except jwt.PyJWTError:
             raise SsoRefused("malformed") from None
         tenant = unverified.get("tid")
-        if not isinstance(tenant, str) or tenant not in self._tenants:
+        if not isinstance(tenant, str) or not _GUID.fullmatch(tenant):
+            raise SsoRefused("tenant", 403)
+        if tenant not in self._tenants and not self._any_tenant:
             raise SsoRefused("tenant", 403)
         kid = header.get("kid")
         if header.get("alg") not in _ALGORITHMS or not isinstance(kid, str):

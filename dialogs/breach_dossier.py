@@ -378,3 +378,23 @@ def register(registry: VerbRegistry) -> None:
     registry.add("dataleak.question", show_question)
     registry.add("dataleak.answer", answer_question)
     registry.add("dataleak.mine", show_mine)
+
+
+# The dossier changes the tab's case page offers, by its button value: the same rules the card's
+# verbs apply, and the text that says it was done (bot/tab/breach_actions.py).
+TAB_RULES: dict[str, tuple[Callable[[CardAction, datetime], tuple[Rule | None, str]], str]] = {
+    "case": (_case_rule, "dataleak.case.saved"),
+    "assess": (_assess_rule, "dataleak.risk.recorded"),
+    "ap_reported": (_reported_rule, "dataleak.ap.recorded"),
+    "ap_supplement": (partial(_update_rule, ApUpdateKind.SUPPLEMENT), "dataleak.ap.supplemented"),
+    "ap_withdraw": (partial(_update_rule, ApUpdateKind.WITHDRAWAL), "dataleak.ap.withdrawn"),
+    "letter": (_letter_rule, "dataleak.letter.saved"),
+    "ask": (_ask_rule, "dataleak.questions.sent"),
+}
+
+# The case's PDFs the tab's case page offers (export subject, link text), as the card's
+# `dataleak.dossier` and `dataleak.letter_download`.
+TAB_DOWNLOADS = {
+    "dossier": ("breach_dossier", "dataleak.dossier.download_link"),
+    "letter_download": ("breach_letter", "dataleak.letter.download_link"),
+}

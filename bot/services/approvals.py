@@ -570,8 +570,10 @@ async def advise_request(
     requester_id: str,
     rid: str,
     text: str,
+    own_card: bool = False,
 ) -> ApprovalRequest:
-    """The advisor (e.g. HR) adds advice; the approver's card shows it at once."""
+    """The advisor (e.g. HR) adds advice; the approver's card shows it at once. `own_card`:
+    the advice was not given on the advisor's card (the tab), so that card follows too."""
     now = services.clock()
     for attempt in range(ATTEMPTS):
         stored = await load(services, actor.tenant_id, requester_id, rid)
@@ -590,6 +592,8 @@ async def advise_request(
     entry = await services.requests.inbox_entry(advised.tenant_id, advised.approver.id, advised.id)
     if entry is not None and entry.message_id:
         await _update_card(services, advised.approver.id, entry.message_id, advised, presenter)
+    if own_card:
+        await _update_advisor(services, presenter, advised)
     return advised
 
 

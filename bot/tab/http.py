@@ -28,11 +28,13 @@ from bot.services.registers import OVERVIEW_ROLES, REGISTER_ROLES, departments, 
 from bot.services.roles import has_role
 from bot.sso import SsoRefused, SsoValidator, bearer
 from bot.storage.errors import StorageError
+from bot.tab import breach_actions, pages, request_actions
 from bot.tab import breaches as tab_breaches
+from bot.tab import collection as tab_collection
 from bot.tab import overview as tab_overview
-from bot.tab import pages
 from bot.tab import registers as tab_registers
 from bot.tab.registers import Query
+from bot.tab.respond import html as _html
 from cards import text
 from dialogs.breach_register import file_name as breach_file
 from dialogs.breach_register import pick_year as breach_year
@@ -52,17 +54,6 @@ TEAMS_JS = (
     ROOT / "node_modules" / "@microsoft" / "teams-js" / "dist" / "umd" / "MicrosoftTeams.min.js"
 )
 
-# Teams shows the tab in a frame: only Teams' own hosts may frame it; scripts only from here.
-_FRAME_ANCESTORS = (
-    "teams.microsoft.com *.teams.microsoft.com *.cloud.microsoft *.office.com "
-    "*.microsoft365.com *.skype.com"
-)
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    f"connect-src 'self'; frame-ancestors 'self' {_FRAME_ANCESTORS}; base-uri 'none'; "
-    "form-action 'self'"
-)
-
 _SIGN_IN_TEXTS = {
     "missing": "tab.signin.missing",
     "expired": "tab.signin.expired",
@@ -72,19 +63,13 @@ _SIGN_IN_TEXTS = {
 }
 
 Page = Callable[[web.Request, Actor], Awaitable[web.Response]]
+Handler = Callable[[Services, web.Request, Actor], Awaitable[web.Response]]
+SectionHandler = Callable[[Services, web.Request, Actor, str], Awaitable[web.Response]]
 
 
 def _locale(request: web.Request) -> str:
     lang = request.query.get("lang", "")
     return "en-US" if lang.lower().startswith("en") else "nl-NL"
-
-
-def _html(body: str, status: int = 200) -> web.Response:
-    response = web.Response(text=body, status=status, content_type="text/html", charset="utf-8")
-    response.headers["Content-Security-Policy"] = CSP
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 class Tab:
@@ -100,21 +85,56 @@ class Tab:
         app.router.add_get("/tab/static/{name:tab\\.(js|css)}", self.static)
         app.router.add_get("/tab/api/mine", self._signed(self.mine))
         app.router.add_get("/tab/api/mine/{rid}", self._signed(self.mine_detail))
+        app.router.add_post(
+            "/tab/api/mine/{rid}/add", self._signed(self._with(request_actions.add_information))
+        )
+        app.router.add_get(
+            "/tab/api/mine/{rid}/withdraw",
+            self._signed(self._with(request_actions.confirm_withdrawal)),
+        )
+        app.router.add_post(
+            "/tab/api/mine/{rid}/withdraw", self._signed(self._with(request_actions.withdraw))
+        )
         app.router.add_get("/tab/api/pending", self._signed(self.pending))
         app.router.add_get("/tab/api/pending/{requester}/{rid}", self._signed(self.pending_detail))
         app.router.add_post("/tab/api/pending/{requester}/{rid}", self._signed(self.decide))
+        app.router.add_post(
+            "/tab/api/pending/{requester}/{rid}/advise",
+            self._signed(self._with(request_actions.advise)),
+        )
         app.router.add_get("/tab/api/registers", self._signed(self.registers))
         app.router.add_post("/tab/api/registers/export", self._signed(self.export))
         app.router.add_get("/tab/api/overview", self._signed(self.overview))
         app.router.add_post("/tab/api/overview/export", self._signed(self.overview_export))
+        app.router.add_get(
+            "/tab/api/collection", self._signed(self._in("collection", tab_collection.show))
+        )
+        app.router.add_post(
+            "/tab/api/collection/received",
+            self._signed(self._in("collection", tab_collection.received)),
+        )
+        app.router.add_post(
+            "/tab/api/raffles/announce",
+            self._signed(self._in("collection", tab_collection.announce)),
+        )
+        app.router.add_post(
+            "/tab/api/raffles/run", self._signed(self._in("collection", tab_collection.run))
+        )
+        app.router.add_get(
+            "/tab/api/raffles/{raffle}", self._signed(self._in("collection", tab_collection.one))
+        )
         app.router.add_get("/tab/api/breaches", self._signed(self.breaches))
         app.router.add_post("/tab/api/breaches/export", self._signed(self.breaches_export))
         app.router.add_get("/tab/api/breaches/{bid}", self._signed(self.breach))
+        app.router.add_post("/tab/api/breaches/{bid}", self._signed(self.act_on_breach))
 
     # --- the page and its files ---------------------------------------------------------------
 
     async def shell(self, request: web.Request) -> web.Response:
-        return _html(pages.shell(_locale(request)))
+        settings = self.services.settings
+        local = settings.tab_local_sign_on and settings.local_mode
+        signin = f"{settings.sso_authority}/local/signin" if local else ""
+        return _html(pages.shell(_locale(request), signin))
 
     async def teams_js(self, request: web.Request) -> web.StreamResponse:
         if not TEAMS_JS.is_file():
@@ -124,6 +144,22 @@ class Tab:
 
     async def static(self, request: web.Request) -> web.StreamResponse:
         return web.FileResponse(STATIC / request.match_info["name"])
+
+    def _with(self, handler: Handler) -> Page:
+        """A handler of another module, given this tab's services."""
+
+        async def page(request: web.Request, actor: Actor) -> web.Response:
+            return await handler(self.services, request, actor)
+
+        return page
+
+    def _in(self, section: str, handler: SectionHandler) -> Page:
+        """A handler of another module for a section of the navigation."""
+
+        async def page(request: web.Request, actor: Actor) -> web.Response:
+            return await handler(self.services, request, actor, await self.nav(actor, section))
+
+        return page
 
     # --- sign-on ------------------------------------------------------------------------------
 
@@ -182,6 +218,7 @@ class Tab:
             await self._keeps_registers(actor),
             await self._reads_overview(actor),
             await self._privacy_office(actor),
+            await tab_collection.keeps_collection(self.services, actor),
         )
 
     async def mine_detail(self, request: web.Request, actor: Actor) -> web.Response:
@@ -254,6 +291,11 @@ class Tab:
         nav = await self.nav(actor, "breaches")
         page = tab_breaches.case_page(found, self.services.clock(), actor.locale, nav)
         return _html(page)
+
+    async def act_on_breach(self, request: web.Request, actor: Actor) -> web.Response:
+        """The case card's actions from its page (bot/tab/breach_actions.py)."""
+        nav = await self.nav(actor, "breaches")
+        return await breach_actions.act_on_case(self.services, request, actor, nav)
 
     async def breaches_export(self, request: web.Request, actor: Actor) -> web.Response:
         """The card's breach register export: a one-time ticket, the role checked again at

@@ -31,9 +31,12 @@ def e(value: object) -> str:
     return escape(str(value), quote=True)
 
 
-def shell(locale: str) -> str:
-    """The page Teams opens: the script gets the sign-on token and loads the fragments."""
+def shell(locale: str, local_signin: str = "") -> str:
+    """The page Teams opens: the script gets the sign-on token and loads the fragments.
+    `local_signin`: the loopback identity provider's sign-in page (TAB_LOCAL_SIGN_ON, local
+    mode only), where a browser outside Teams gets its token."""
     lang = "en" if locale.lower().startswith("en") else "nl"
+    signin = f' data-local-signin="{e(local_signin)}"' if local_signin else ""
     return (
         "<!doctype html>\n"
         f'<html lang="{lang}"><head><meta charset="utf-8">'
@@ -41,7 +44,7 @@ def shell(locale: str) -> str:
         f"<title>{e(text(lang, 'tab.title'))}</title>"
         '<link rel="stylesheet" href="/tab/static/tab.css"></head><body>'
         f'<a class="skip" href="#main">{e(text(lang, "tab.skip"))}</a>'
-        f'<main id="main" tabindex="-1" data-failed="{e(text(lang, "tab.failed"))}">'
+        f'<main id="main" tabindex="-1" data-failed="{e(text(lang, "tab.failed"))}"{signin}>'
         f'<p role="status">{e(text(lang, "tab.loading"))}</p></main>'
         '<script src="/tab/static/teams-js.js"></script>'
         '<script src="/tab/static/tab.js"></script>'
@@ -61,9 +64,10 @@ def nav(
     registers: bool = False,
     overview: bool = False,
     breaches: bool = False,
+    collection: bool = False,
 ) -> str:
-    """The sections; registers, the overview and the breach register only for the roles that
-    may see them (checked again on the server when opened)."""
+    """The sections; registers, the overview, the collection and raffle and the breach register
+    only for the roles that may see them (checked again on the server when opened)."""
     links = [("mine", text(locale, "personal.mine_title"))]
     pending = text(locale, "personal.pending_title")
     links.append(("pending", f"{pending} ({waiting})" if waiting else pending))
@@ -71,6 +75,8 @@ def nav(
         links.append(("registers", text(locale, "tab.registers.title")))
     if overview:
         links.append(("overview", text(locale, "tab.overview_title")))
+    if collection:
+        links.append(("collection", text(locale, "tab.collection_nav")))
     if breaches:
         links.append(("breaches", text(locale, "tab.breaches_nav")))
     items = "".join(
@@ -190,9 +196,13 @@ def detail_page(
     note: str = "",
     error: str = "",
     comment: str = "",
+    addition: str = "",
+    advice: str | None = None,
 ) -> str:
-    """One request with its facts and trail; its pending approver also gets the decision form
-    (the kind's choices for the verdict, as on the card)."""
+    """One request with its facts and trail, and what the viewer may do on it, as on the card:
+    its pending approver gets the decision form (the kind's choices for the verdict), its
+    advisor the advice form, its requester "add information" and "withdraw" (`addition` and
+    `advice` keep what was typed when it was refused)."""
     view = request_kind(kinds, request.kind)
     if view is None:
         return message(locale, "requests.refused.not_found")
@@ -237,8 +247,19 @@ def detail_page(
     if request.notes:
         notes = "".join(f"<li>{e(when(n.at, locale))}: {e(n.text)}</li>" for n in request.notes)
         parts.append(f"<h2>{e(text(locale, 'tab.notes_title'))}</h2><ul>{notes}</ul>")
+    if request.advice:
+        advisor = (request.advisor.name if request.advisor else "") or "?"
+        try:
+            title = text(locale, f"{view.name}.advice_from", advisor=advisor)
+        except (KeyError, TypeError):
+            title = text(locale, "requests.advice_from", advisor=advisor)
+        parts.append(f'<h2>{e(title)}</h2><p class="advice">{e(request.advice)}</p>')
     if request.pending and viewer_id == request.approver.id:
         parts.append(_decision_form(request, view, locale, comment))
+    if request.pending and request.advisor is not None and viewer_id == request.advisor.id:
+        parts.append(_advice_form(request, locale, request.advice if advice is None else advice))
+    if request.pending and requester:
+        parts.append(_requester_forms(request, locale, addition))
     trail = "".join(
         f"<li><time>{e(when(entry.at, locale))}</time> {e(_trail_label(locale, entry.action))}</li>"
         for entry in request.audit
@@ -293,4 +314,52 @@ def _decision_form(request: ApprovalRequest, view: Any, locale: str, comment: st
         f'<textarea id="comment" name="comment" maxlength="1000" rows="3" '
         f'aria-describedby="comment-hint">{e(comment)}</textarea>'
         f'<div class="choices">{buttons}</div></form>'
+    )
+
+
+def _advice_form(request: ApprovalRequest, locale: str, typed: str) -> str:
+    """The advisor's form (HR on a side job), as on the advisor's card."""
+    action = f"/tab/api/pending/{e(request.requester.id)}/{e(request.id)}/advise"
+    return (
+        f'<form data-api="{action}" class="advise">'
+        f"<h2>{e(text(locale, 'requests.advise'))}</h2>"
+        f'<label for="advice">{e(text(locale, "requests.advice_label"))}</label>'
+        f'<textarea id="advice" name="advice" maxlength="2000" rows="4" required>{e(typed)}'
+        "</textarea>"
+        f'<div class="choices"><button type="submit" class="choice positive">'
+        f"{e(text(locale, 'requests.advise'))}</button></div></form>"
+    )
+
+
+def _requester_forms(request: ApprovalRequest, locale: str, typed: str) -> str:
+    """The requester's own actions while it waits: add information, withdraw (confirmed on the
+    next page)."""
+    rid = e(request.id)
+    return (
+        f'<form data-api="/tab/api/mine/{rid}/add" class="amend">'
+        f"<h2>{e(text(locale, 'personal.add'))}</h2>"
+        f'<label for="addition">{e(text(locale, "personal.add_label"))}</label>'
+        f'<textarea id="addition" name="addition" maxlength="1000" rows="3" '
+        f'placeholder="{e(text(locale, "personal.add_placeholder"))}">{e(typed)}</textarea>'
+        f'<div class="choices"><button type="submit" class="choice">'
+        f"{e(text(locale, 'personal.add'))}</button></div></form>"
+        f'<p class="withdraw"><a href="#mine" data-view="/mine/{rid}/withdraw">'
+        f"{e(text(locale, 'personal.withdraw'))}</a></p>"
+    )
+
+
+def withdraw_page(request: ApprovalRequest, locale: str) -> str:
+    """ "Are you sure?" before a withdrawal: the form posts, the link goes back."""
+    rid = e(request.id)
+    return (
+        f"<h1>{e(text(locale, 'personal.withdraw'))}: {e(request.facts.summary or request.id)}"
+        "</h1>"
+        f'<form data-api="/tab/api/mine/{rid}/withdraw" class="withdraw-confirm">'
+        f'<p id="withdraw-question">{e(text(locale, "personal.withdraw_confirm"))}</p>'
+        '<div class="choices">'
+        '<button type="submit" name="confirm" value="yes" class="choice destructive" '
+        f'aria-describedby="withdraw-question">{e(text(locale, "personal.withdraw_yes"))}'
+        "</button>"
+        f'<a class="button" href="#mine" data-view="/mine/{rid}">{e(text(locale, "common.cancel"))}'
+        "</a></div></form>"
     )

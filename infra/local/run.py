@@ -18,6 +18,7 @@ from infra.local.services import (
     azurite,
     azurite_connection_string,
     bot_args,
+    identity_args,
     playground,
     spawn,
     stop,
@@ -26,6 +27,7 @@ from infra.local.services import (
 
 AZURITE_PORT = 10002
 BOT_PORT = 3978
+IDENTITY_PORT = 56160  # the loopback identity provider of the tab's local sign-on
 PEOPLE = (
     ("employee", 56150, "Sanne de Vries (medewerker)"),
     ("manager", 56151, "Pieter Bakker (haar leidinggevende)"),
@@ -39,7 +41,7 @@ def _busy(port: int) -> bool:
 
 
 def main() -> int:
-    for port in (AZURITE_PORT, BOT_PORT, *(p for _, p, _ in PEOPLE)):
+    for port in (AZURITE_PORT, BOT_PORT, IDENTITY_PORT, *(p for _, p, _ in PEOPLE)):
         if _busy(port):
             print(f"Port {port} is already in use; stop what runs there and try again.")
             return 1
@@ -50,9 +52,19 @@ def main() -> int:
             f"Starting Azurite (Table storage) on 127.0.0.1:{AZURITE_PORT}, data in .data/azurite"
         )
         stack.enter_context(azurite(AZURITE_PORT, data / "azurite", in_memory=False))
+        directory = ROOT / "infra" / "demo" / "directory.json"
+        tab = f"http://127.0.0.1:{BOT_PORT}/tab"
+        identity_url = f"http://127.0.0.1:{IDENTITY_PORT}"
+        print(f"Starting the tab's local identity provider on {identity_url}")
+        identity = spawn(identity_args(IDENTITY_PORT, tab, directory), env=dict(os.environ))
+        stack.callback(stop, identity)
+        wait_for_port(IDENTITY_PORT, 30, identity)
         env = {
             "AZURE_STORAGE_CONNECTION_STRING": azurite_connection_string(AZURITE_PORT),
-            "DIRECTORY_FILE": str(ROOT / "infra" / "demo" / "directory.json"),
+            "DIRECTORY_FILE": str(directory),
+            # The tab signs on with the loopback identity provider (never with an app id).
+            "TAB_LOCAL_SIGN_ON": "1",
+            "TAB_SSO_AUTHORITY": identity_url,
             "BOT_PORT": str(BOT_PORT),
             # The Playground always sends en-US; Woongroen works in Dutch.
             "LOCALE_OVERRIDE": os.environ.get("LOCALE_OVERRIDE", "nl-NL"),
@@ -69,6 +81,7 @@ def main() -> int:
         for _, port, who in PEOPLE:
             print(f"  http://127.0.0.1:{port}   {who}")
         print("Type 'hallo' in the Personal Chat. Health: http://127.0.0.1:3978/healthz")
+        print(f"The tab 'Integriteit' in a browser: {tab} (pick who you are; one person a tab)")
         print("Ctrl-C stops everything.\n")
         try:
             while bot.poll() is None:

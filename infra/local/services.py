@@ -157,3 +157,18 @@ def playground(
 
 def bot_args() -> list[str]:
     return [sys.executable, "-m", "bot"]
+
+
+def identity_args(port: int, tab: str, directory: Path) -> list[str]:
+    """The loopback identity provider for the tab's local sign-on (infra/local/identity.py)."""
+    return [
+        sys.executable,
+        "-m",
+        "infra.local.identity",
+        "--port",
+        str(port),
+        "--tab",
+        tab,
+        "--directory",
+        str(directory),
+    ]

@@ -10,7 +10,7 @@ from typing import Any
 from bot.app import SERVICES
 from bot.domain.requests import Status
 from tests.e2e.conftest import BotUnderTest
-from tests.support.activities import PIETER, SANNE, TENANT, TeamsUser
+from tests.support.activities import FATIMA, PIETER, SANNE, TENANT, TeamsUser
 from tests.support.flows import WINE, inputs, objects, texts
 
 GROUP_CHAT = "19:chat-with-bouwbedrijf-vos@thread.v2"
@@ -84,7 +84,12 @@ def task_card(body: dict[str, Any]) -> dict[str, Any]:
 
 
 def submit_of(card: dict[str, Any]) -> dict[str, Any]:
-    [submit] = [o for o in objects(card) if o.get("type") == "Action.Submit"]
+    """The form's own submit (not the chooser's "open another form")."""
+    [submit] = [
+        o
+        for o in objects(card)
+        if o.get("type") == "Action.Submit" and o["data"].get("verb") != "extension.kind"
+    ]
     data: dict[str, Any] = submit["data"]
     return data
 
@@ -176,3 +181,108 @@ async def test_only_a_form_verb_is_accepted_back(bot: BotUnderTest) -> None:
     other["value"]["commandId"] = "somethingElse"
     answer = await (await bot.post(other)).json()
     assert "Deze opdracht ken ik niet" in answer["task"]["value"]
+
+
+def chooser_of(card: dict[str, Any]) -> dict[str, Any]:
+    [choose] = [
+        o
+        for o in objects(card)
+        if o.get("type") == "Action.Submit" and o["data"].get("verb") == "extension.kind"
+    ]
+    data: dict[str, Any] = choose["data"]
+    return data
+
+
+async def choose(bot: BotUnderTest, card: dict[str, Any], kind: str) -> dict[str, Any]:
+    """The person picks another kind above the form and presses "Ander formulier openen"."""
+    shown = {k: v if v is not None else "" for k, v in inputs(card).items()}
+    data = {**chooser_of(card), **shown, "extensionKind": kind}
+    value = {"messagePayload": payload(GIFT_MESSAGE), "data": data}
+    response = await bot.post(extension_invoke(bot, SANNE, "composeExtension/submitAction", value))
+    assert response.status == 200, await response.text()
+    return task_card(await response.json())
+
+
+async def test_every_declarable_kind_is_offered_above_the_form(bot: BotUnderTest) -> None:
+    card = task_card(await fetch(bot, SANNE, GIFT_MESSAGE))
+    [chooser] = [o for o in objects(card) if o.get("id") == "extensionKind"]
+    assert chooser["label"] == "Wat wil je melden?"
+    assert chooser["value"] == "gift"
+    assert [c["value"] for c in chooser["choices"]] == [
+        "gift",
+        "invitation",
+        "sidejob",
+        "supplier",
+        "tenant",
+        "housing",
+        "press",
+        "social",
+        "dataleak",
+    ]
+    assert "Datalek" in [c["title"] for c in chooser["choices"]]
+    assert bot.connector.sent == []
+
+
+async def test_another_kind_opens_prefilled_with_the_message_and_its_sender(
+    bot: BotUnderTest,
+) -> None:
+    card = task_card(await fetch(bot, SANNE, GIFT_MESSAGE))
+    expected = {
+        "supplier": ("supplier", "what"),
+        "tenant": ("tenant", "case"),
+        "press": ("journalist", "question"),
+        "housing": ("person", "remarks"),
+    }
+    for kind, (sender_field, text_field) in expected.items():
+        form = await choose(bot, card, kind)
+        values = inputs(form)
+        assert values[sender_field] == "Jan de Vos", kind
+        assert "kerstpakket" in values[text_field], kind
+        assert submit_of(form)["verb"] == f"{kind}.submit"
+    social = inputs(await choose(bot, card, "social"))
+    assert "kerstpakket" in social["post"]
+    sidejob = await choose(bot, card, "sidejob")
+    assert submit_of(sidejob)["verb"] == "sidejob.submit"
+    assert not inputs(sidejob).get("organisation")  # a sender is no organisation
+    # Anything else asked for opens the gift form.
+    unknown = await choose(bot, card, "request.approve")
+    assert submit_of(unknown)["verb"] == "gift.submit"
+    assert bot.connector.sent == []
+
+
+async def test_a_tenant_tie_from_a_message_goes_through_the_engine(bot: BotUnderTest) -> None:
+    await bot.post(PIETER.install(bot.service_url))
+    bot.connector.sent.clear()
+    form = await choose(bot, task_card(await fetch(bot, SANNE, GIFT_MESSAGE)), "tenant")
+    body = await submit(bot, SANNE, form, {"tie": "acquaintance", "sure": "yes"})
+    receipt = task_card(body)
+    assert "Pieter Bakker" in texts(receipt)
+    repository = bot.server.app[SERVICES].requests
+    [summary] = await repository.for_requester(TENANT, SANNE.aad_id)
+    assert summary.kind == "tenant"
+    stored = await repository.get(TENANT, SANNE.aad_id, summary.id)
+    assert stored is not None and stored.request.status is Status.PENDING
+    assert [s.conversation_id for s in bot.connector.sent] == [PIETER.conversation_id]
+    assert bot.connector.to(GROUP_CHAT) == []
+
+
+async def test_a_data_leak_from_a_message_alerts_the_privacy_office_only(
+    bot: BotUnderTest,
+) -> None:
+    await bot.post(FATIMA.install(bot.service_url))
+    bot.connector.sent.clear()
+    leak = "<p>Sorry, ik heb per ongeluk de huurachterstandenlijst naar jou gemaild.</p>"
+    card = task_card(await fetch(bot, SANNE, leak))
+    form = await choose(bot, card, "dataleak")
+    values = inputs(form)
+    assert "huurachterstandenlijst" in values["description"]
+    assert values["occurredDate"] and values["discoveredTime"]  # now, as on the bot's form
+    assert submit_of(form)["verb"] == "dataleak.submit"
+    body = await submit(bot, SANNE, form, {"ongoing": "no"})
+    receipt = task_card(body)
+    assert "LEK-" in texts(receipt)
+    [breach] = await bot.server.app[SERVICES].breaches.register(TENANT)
+    assert breach.reporter.id == SANNE.aad_id
+    assert "huurachterstandenlijst" in breach.facts.description
+    assert [s.conversation_id for s in bot.connector.sent] == [FATIMA.conversation_id]
+    assert bot.connector.to(GROUP_CHAT) == []

@@ -6,8 +6,28 @@
   var lang = document.documentElement.lang || "nl";
   var ready = null;
 
+  // Local mode with the loopback identity provider (TAB_LOCAL_SIGN_ON, never in production):
+  // a browser outside Teams signs in there and comes back with the token in the fragment.
+  var signin = main.getAttribute("data-local-signin");
+  var outsideTeams = signin && window.parent === window;
+  var KEPT = "integriteit-tab-token";
+
+  function localToken() {
+    var found = /[#&]token=([^&]+)/.exec(window.location.hash);
+    if (found) {
+      sessionStorage.setItem(KEPT, decodeURIComponent(found[1]));
+      history.replaceState(null, "", window.location.pathname + window.location.search);
+    }
+    var kept = sessionStorage.getItem(KEPT);
+    if (kept) return Promise.resolve(kept);
+    var back = window.location.origin + window.location.pathname + window.location.search;
+    window.location.assign(signin + "?redirect=" + encodeURIComponent(back));
+    return new Promise(function () {});
+  }
+
   // Every call asks TeamsJS again: it keeps the token and renews it before it expires.
   function token() {
+    if (outsideTeams) return localToken();
     if (!ready) {
       ready = microsoftTeams.app.initialize();
       ready.catch(function () { ready = null; });
@@ -40,7 +60,11 @@
         options.headers = { Authorization: "Bearer " + t };
         return fetch(url, options);
       })
-      .then(function (answer) { return answer.text(); })
+      .then(function (answer) {
+        // An expired local token: sign in again on the next call.
+        if (outsideTeams && answer.status === 401) sessionStorage.removeItem(KEPT);
+        return answer.text();
+      })
       .then(function (html) { if (mine === latest) show(html); })
       .catch(function () {
         if (mine !== latest) return;

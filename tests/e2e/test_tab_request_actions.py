@@ -1,0 +1,147 @@
+"""The actions a person has on a request's card, on its tab page (HTTP with real sign-on
+tokens): the requester adds information and withdraws (after a confirmation), HR advises on a
+side job; each through the card's engine, refused for anyone else in the user's language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import ClientResponse
+
+from bot.app import SERVICES
+from bot.domain.requests import Status
+from tests.e2e.test_request_flows import SIDEJOB
+from tests.e2e.test_tab_pages import invitation, invoke
+from tests.support.activities import EMMA_EN, JOOST, PIETER, SANNE, TENANT, TeamsUser
+from tests.support.flows import action
+from tests.support.tab import TabBot
+
+
+async def post(tab: TabBot, user: TeamsUser, path: str, form: dict[str, str]) -> ClientResponse:
+    return await tab.session.post(
+        tab.url(path), data=form, headers={"Authorization": f"Bearer {tab.sso(user)}"}
+    )
+
+
+async def stored(tab: TabBot, rid: str) -> Any:
+    found = await tab.server.app[SERVICES].requests.get(TENANT, SANNE.aad_id, rid)
+    assert found is not None
+    return found.request
+
+
+async def sidejob(tab: TabBot) -> str:
+    for user in (SANNE, PIETER, JOOST):
+        await tab.post(user.install(tab.service_url))
+    form = await invoke(tab, SANNE, "sidejob.open", {})
+    data = {**(action(form, "sidejob.submit").get("data") or {}), **SIDEJOB}
+    await invoke(tab, SANNE, "sidejob.submit", data)
+    [summary] = await tab.server.app[SERVICES].requests.for_requester(TENANT, SANNE.aad_id)
+    return summary.id
+
+
+async def test_the_requester_adds_information_on_the_page(tab: TabBot) -> None:
+    rid = await invitation(tab)
+    page = await (await tab.get(f"/tab/api/mine/{rid}", tab.sso(SANNE))).text()
+    assert f'data-api="/tab/api/mine/{rid}/add"' in page
+    assert '<label for="addition">Informatie toevoegen (niet verplicht)</label>' in page
+
+    empty = await post(tab, SANNE, f"/tab/api/mine/{rid}/add", {"addition": "   "})
+    assert empty.status == 422
+    assert "Typ eerst wat je wilt toevoegen." in await empty.text()
+
+    long = "x" * 1001
+    too_long = await post(tab, SANNE, f"/tab/api/mine/{rid}/add", {"addition": long})
+    assert too_long.status == 422
+    kept = await too_long.text()
+    assert "maximaal 1000 tekens" in kept and f">{long}</textarea>" in kept  # nothing lost
+
+    done = await post(tab, SANNE, f"/tab/api/mine/{rid}/add", {"addition": "Ook de partner"})
+    assert done.status == 200
+    shown = await done.text()
+    assert "Je aanvulling is toegevoegd" in shown and "Ook de partner" in shown
+    assert [n.text for n in (await stored(tab, rid)).notes] == ["Ook de partner"]
+
+    # Someone else cannot add to it: under their name it does not exist.
+    other = await post(tab, PIETER, f"/tab/api/mine/{rid}/add", {"addition": "Van mij"})
+    assert other.status == 404
+    assert len((await stored(tab, rid)).notes) == 1
+
+
+async def test_withdrawing_on_the_page_asks_first_and_the_approvers_card_follows(
+    tab: TabBot,
+) -> None:
+    rid = await invitation(tab)
+    tab.connector.sent.clear()
+    ask = await tab.get(f"/tab/api/mine/{rid}/withdraw", tab.sso(SANNE))
+    assert ask.status == 200
+    question = await ask.text()
+    assert "Weet je zeker dat je deze melding wilt intrekken?" in question
+    assert f'data-api="/tab/api/mine/{rid}/withdraw"' in question
+
+    # Without the confirmation's "yes" nothing happens: the question again.
+    unconfirmed = await post(tab, SANNE, f"/tab/api/mine/{rid}/withdraw", {})
+    assert "Weet je zeker" in await unconfirmed.text()
+    assert (await stored(tab, rid)).pending
+
+    # The approver cannot withdraw it (it is not under their name).
+    other = await post(tab, PIETER, f"/tab/api/mine/{rid}/withdraw", {"confirm": "yes"})
+    assert other.status == 404
+    assert (await stored(tab, rid)).pending
+
+    done = await post(tab, SANNE, f"/tab/api/mine/{rid}/withdraw", {"confirm": "yes"})
+    assert done.status == 200
+    assert "Je melding is ingetrokken." in await done.text()
+    assert (await stored(tab, rid)).status is Status.WITHDRAWN
+    # The engine's follow-up, as for the card's button: the approver's card updated in place.
+    updates = [s for s in tab.connector.to(PIETER.conversation_id) if s.method == "PUT"]
+    assert updates, "the approver's card in the chat was not updated"
+    assert "ingetrokken" in str(updates[-1].activity).lower()
+
+    again = await tab.get(f"/tab/api/mine/{rid}/withdraw", tab.sso(SANNE))
+    assert again.status == 409
+    assert "Intrekken kan daarom niet meer" in await again.text()
+
+
+async def test_a_refusal_is_in_the_users_language(tab: TabBot) -> None:
+    rid = await invitation(tab)
+    empty = await tab.session.post(
+        tab.url(f"/tab/api/mine/{rid}/add?lang=en-us"),
+        data={"addition": ""},
+        headers={"Authorization": f"Bearer {tab.sso(EMMA_EN)}"},
+    )
+    assert empty.status == 422
+    page = await empty.text()
+    assert "Typ eerst" not in page
+    assert "<textarea" in page and "Add information" in page
+
+
+async def test_hr_advises_on_the_page_and_the_managers_card_shows_it(tab: TabBot) -> None:
+    rid = await sidejob(tab)
+    path = f"/tab/api/pending/{SANNE.aad_id}/{rid}/advise"
+    detail = await tab.get(f"/tab/api/pending/{SANNE.aad_id}/{rid}", tab.sso(JOOST))
+    page = await detail.text()
+    assert f'data-api="{path}"' in page
+    assert '<label for="advice">Je advies aan de leidinggevende</label>' in page
+
+    empty = await post(tab, JOOST, path, {"advice": "  "})
+    assert empty.status == 409
+    assert "Vul je advies in voordat je het verstuurt." in await empty.text()
+
+    # The manager and the requester are not the advisor.
+    for user in (PIETER, SANNE):
+        refused = await post(tab, user, path, {"advice": "Akkoord"})
+        assert refused.status == 403
+        assert "Alleen de gevraagde adviseur kan hier advies geven." in await refused.text()
+    assert (await stored(tab, rid)).advice == ""
+
+    tab.connector.sent.clear()
+    done = await post(tab, JOOST, path, {"advice": "Geen bezwaar, wel melden bij huurcontract"})
+    assert done.status == 200
+    assert "Je advies is vastgelegd" in await done.text()
+    request = await stored(tab, rid)
+    assert request.advice == "Geen bezwaar, wel melden bij huurcontract"
+    assert request.audit[-1].action == "advised" and request.audit[-1].actor_id == JOOST.aad_id
+    manager = [s for s in tab.connector.to(PIETER.conversation_id) if s.method == "PUT"]
+    assert manager and "Geen bezwaar, wel melden" in str(manager[-1].activity)
+    hr = [s for s in tab.connector.to(JOOST.conversation_id) if s.method == "PUT"]
+    assert hr and "Geen bezwaar, wel melden" in str(hr[-1].activity)
