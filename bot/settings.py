@@ -58,6 +58,7 @@ REQUIRED_ROLES: tuple[Role, ...] = (Role.PRIVACY_OFFICER, Role.HR, Role.INTEGRIT
 ROLE_MEANINGS: dict[Role, str] = {
     Role.DIRECTOR: "the directeur-bestuurder (the RvC chair decides their requests)",
     Role.RVC_CHAIR: "the chair of the Raad van Commissarissen",
+    Role.RVC_VICE_CHAIR: "the vice-chair of the RvC (decides the RvC chair's own requests)",
     Role.RVC_MEMBER: "the members of the Raad van Commissarissen (never in the staff raffle)",
     Role.PRIVACY_OFFICER: "the privacy office (data-leak alerts and the breach register)",
     Role.PRIVACY_DEPUTY: "the privacy officer's deputy",

@@ -42,6 +42,9 @@ ROLE_ITEMS: tuple[tuple[Role, str, str], ...] = (
     (Role.TRAILER_DESK, "trailer.desk", "trailer_desk"),
     (Role.DIRECTOR, "violation.register", "violations"),
     (Role.INTEGRITY_OFFICER, "violation.register", "violations"),
+    (Role.RVC_CHAIR, "violation.register", "violations"),
+    (Role.RVC_VICE_CHAIR, "violation.register", "violations"),
+    (Role.HR, "ack.status", "acknowledgements"),
 )
 
 

@@ -12,7 +12,7 @@ from dataclasses import replace
 from bot.domain.reminders import Due, ReminderPolicy, due
 from bot.domain.requests import ApprovalRequest, ApproverRole, AuditEntry, Person, reroute
 from bot.services.approvals import Presenter, _note, _send_to_approver
-from bot.services.approvers import NoApprover, fallback_approver
+from bot.services.approvers import RVC_ROUTES, NoApprover, fallback_approver
 from bot.services.context import Services
 from bot.services.notify import FeedNotice
 from bot.storage.errors import AlreadyExists, Conflict
@@ -43,6 +43,9 @@ async def remind_and_escalate(
         if kind is not None and kind.blocked(stored.request) is not None:
             continue  # the approver cannot decide yet (a side job waiting for HR's advice)
         noted = kind is not None and kind.choices.acknowledgement(stored.request)
+        # The RvC's own route is never escalated to a manager or the integrity officer (who
+        # report to the director): reminded once, like a report that is only taken note of.
+        noted = noted or stored.request.approver_role in RVC_ROUTES
         step = due(stored.request, services.clock(), policy, noted)
         if step is Due.REMIND:
             acted += await _remind(services, presenter, stored)

@@ -237,7 +237,7 @@ def detail_page(
     if request.notes:
         notes = "".join(f"<li>{e(when(n.at, locale))}: {e(n.text)}</li>" for n in request.notes)
         parts.append(f"<h2>{e(text(locale, 'tab.notes_title'))}</h2><ul>{notes}</ul>")
-    if request.pending and viewer_id == request.approver.id:
+    if request.pending and request.may_be_decided_by(viewer_id):
         parts.append(_decision_form(request, view, locale, comment))
     trail = "".join(
         f"<li><time>{e(when(entry.at, locale))}</time> {e(_trail_label(locale, entry.action))}</li>"
