@@ -365,6 +365,13 @@ class Settings:
         "concern card. With MicrosoftAppId set it must be the real page, not this placeholder.",
         production=True,
     )
+    code_url: Annotated[str, _checked(_page)] = env(
+        "CODE_URL",
+        "https://www.woongroen.example/gedragscode-integriteit",
+        "Page with the full text of Woongroen's code of conduct (gedragscode integriteit): "
+        "every acknowledgement card links to it. A deployment sets Woongroen's real page.",
+        production=True,
+    )
     confidant_name: str = env(
         "VERTROUWENSPERSOON_NAME",
         "",
