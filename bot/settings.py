@@ -372,6 +372,26 @@ class Settings:
         "every acknowledgement card links to it. A deployment sets Woongroen's real page.",
         production=True,
     )
+    mail_sender: str = env(
+        "MAIL_SENDER",
+        "",
+        "Mailbox (user principal name, e.g. integriteit@woongroen.nl) the bot sends suppliers "
+        "the code's summary from, through Microsoft Graph sendMail (application permission "
+        "Mail.Send). Empty: no mail is sent.",
+    )
+    supplier_link_secret: str = env(
+        "SUPPLIER_LINK_SECRET",
+        "",
+        "Secret that signs suppliers' confirmation links (at least 32 characters; keep it in "
+        "Key Vault). Changing it makes links already sent invalid. Empty: no links are sent.",
+    )
+    supplier_link_days: Annotated[
+        int, _checked(_whole(1, 365, "a whole number of days from 1 to 365"))
+    ] = env(
+        "SUPPLIER_LINK_DAYS",
+        "60",
+        "Days a supplier's confirmation link works after the mail it came in.",
+    )
     confidant_name: str = env(
         "VERTROUWENSPERSOON_NAME",
         "",
@@ -489,6 +509,15 @@ class Settings:
         "2555",
         "Days a raffle's record (participants, gifts, seed, winners) is kept after its draw "
         "before the daily job removes it (default 7 years, like the gifts raffled).",
+    )
+    retention_supplier_contacts_days: Annotated[
+        int, _checked(_whole(1, None, "a whole number of days (at least 1)"))
+    ] = env(
+        "RETENTION_SUPPLIER_CONTACTS_DAYS",
+        "1825",
+        "Days a supplier contact (name, organisation, e-mail, whether they confirmed the code) "
+        "is kept after its last confirmation or mail, before the daily job removes it "
+        "(default 5 years).",
     )
     retention_acknowledgements_days: Annotated[
         int, _checked(_whole(1, None, "a whole number of days (at least 1)"))

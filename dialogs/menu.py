@@ -45,6 +45,7 @@ ROLE_ITEMS: tuple[tuple[Role, str, str], ...] = (
     (Role.RVC_CHAIR, "violation.register", "violations"),
     (Role.RVC_VICE_CHAIR, "violation.register", "violations"),
     (Role.HR, "ack.status", "acknowledgements"),
+    (Role.INTEGRITY_OFFICER, "supplier_code.open", "supplier_code"),
 )
 
 
