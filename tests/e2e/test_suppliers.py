@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -163,11 +164,10 @@ async def test_expired_and_forged_links_are_refused_and_record_nothing(
     await click(bot, LOTTE, screen, "supplier_code.import", {"csv": CSV})
     services = bot.server.app[SERVICES]
     key = contact_key("anna@smit.nl")
-    days = services.settings.supplier_link_days
-    old = link_token(LINK_SECRET, TENANT, key, services.clock().replace(year=2020))
+    # Signed by this app, but longer ago than SUPPLIER_LINK_DAYS (60).
+    old = link_token(LINK_SECRET, TENANT, key, services.clock() - timedelta(days=61))
     expired = await bot.session.post(bot.server.make_url(f"/gedragscode/bevestigen/{old}"))
     assert expired.status == 410 and "verlopen" in await expired.text()
-    assert days == 60
     forged = link_token(
         "someone-elses-secret-of-32-characters-or-more", TENANT, key, services.clock()
     )
@@ -178,6 +178,11 @@ async def test_expired_and_forged_links_are_refused_and_record_nothing(
     assert gone.status == 404
     stored = await services.supplier_contacts.get(TENANT, key)
     assert stored is not None and not stored.confirmed
+    # Within the period the link still works.
+    jan = contact_key("jan@bouwbedrijfvos.nl")
+    recent = link_token(LINK_SECRET, TENANT, jan, services.clock() - timedelta(days=59))
+    works = await bot.session.post(bot.server.make_url(f"/gedragscode/bevestigen/{recent}"))
+    assert works.status == 200 and "vastgelegd" in await works.text()
 
 
 async def test_a_refused_address_is_kept_and_tried_again(
