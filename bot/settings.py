@@ -193,6 +193,14 @@ def _page(value: Any, name: str) -> str:
     return text
 
 
+def _link_secret(value: Any, name: str) -> str:
+    """Empty (no confirmation links), or at least 32 characters (it signs them)."""
+    text = str(value)
+    if text and len(text) < 32:
+        raise _fail(name, "must be at least 32 characters (or empty: no links are sent)")
+    return text
+
+
 def _public_url(value: Any, name: str) -> str:
     """Empty (derived from BOT_HOST and BOT_PORT), or an http(s) address; no trailing /."""
     text = str(value)
@@ -379,7 +387,7 @@ class Settings:
         "the code's summary from, through Microsoft Graph sendMail (application permission "
         "Mail.Send). Empty: no mail is sent.",
     )
-    supplier_link_secret: str = env(
+    supplier_link_secret: Annotated[str, _checked(_link_secret)] = env(
         "SUPPLIER_LINK_SECRET",
         "",
         "Secret that signs suppliers' confirmation links (at least 32 characters; keep it in "

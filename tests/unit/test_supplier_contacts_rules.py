@@ -99,3 +99,16 @@ def test_the_link_names_the_contact_is_signed_and_expires() -> None:
     assert read_link(SECRET, forged, days, NOW) == LinkRefused("invalid")
     assert read_link(SECRET, "", days, NOW) == LinkRefused("invalid")
     assert read_link("", token, days, NOW) == LinkRefused("invalid")
+
+
+def test_a_short_link_secret_is_refused_at_start_up() -> None:
+    import pytest
+
+    from bot.settings import SettingsError, load_settings
+
+    with pytest.raises(SettingsError, match="SUPPLIER_LINK_SECRET"):
+        load_settings({"SUPPLIER_LINK_SECRET": "too-short"}, dotenv=None)
+    assert (
+        load_settings({"SUPPLIER_LINK_SECRET": SECRET}, dotenv=None).supplier_link_secret == SECRET
+    )
+    assert load_settings({}, dotenv=None).supplier_link_secret == ""
