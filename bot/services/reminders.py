@@ -9,10 +9,17 @@ import logging
 import uuid
 from dataclasses import replace
 
+from bot.domain.people import Role
 from bot.domain.reminders import Due, ReminderPolicy, due
 from bot.domain.requests import ApprovalRequest, ApproverRole, AuditEntry, Person, reroute
 from bot.services.approvals import Presenter, _note, _send_to_approver
-from bot.services.approvers import RVC_ROUTES, NoApprover, fallback_approver
+from bot.services.approvers import (
+    RVC_ROUTES,
+    NoApprover,
+    RoleNotConfigured,
+    fallback_approver,
+    role_holder,
+)
 from bot.services.context import Services
 from bot.services.notify import FeedNotice
 from bot.storage.errors import AlreadyExists, Conflict
@@ -148,7 +155,18 @@ async def _to_feed(
 
 
 async def _escalation_target(services: Services, request: ApprovalRequest) -> Person | None:
-    """The approver's own manager; else the integrity officer; never the requester."""
+    """The approver's own manager; else the integrity officer; never the requester. A request
+    the director did not decide in time goes up to the RvC chair, never down to someone who
+    reports to the director (with no chair, it is not escalated and the log says so)."""
+    approver = await services.directory.get_person(request.tenant_id, request.approver.id)
+    if approver is not None and approver.has(Role.DIRECTOR):
+        try:
+            chair = await role_holder(
+                request.tenant_id, Role.RVC_CHAIR, request.requester.id, services.directory
+            )
+        except RoleNotConfigured:
+            return None
+        return chair if chair.id != request.approver.id else None
     manager = await services.managers.manager_of(request.tenant_id, request.approver.id)
     if manager is not None and manager.id not in (request.requester.id, request.approver.id):
         return manager

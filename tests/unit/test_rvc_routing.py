@@ -58,6 +58,10 @@ async def services() -> Services:
     return found
 
 
+# A gift to hand in: decided, not only taken note of, so an unanswered one would be escalated.
+HAND_IN = dataclasses.replace(WINE, verdict="hand_in", form_id="hand-in")
+
+
 async def route_of(services: Services, requester: str) -> tuple[str, ApproverRole, list[str]]:
     route = await find_route(TENANT, requester, services.directory, services.managers)
     return route.approver.id, route.role, [p.id for p in route.co_approvers]
@@ -159,7 +163,7 @@ async def test_the_rvc_route_is_reminded_but_never_escalated_to_staff(
     services: Services,
 ) -> None:
     director = actor(DIRECTOR, "Marieke Jansen")
-    request = (await submit(services, PRESENTER, director, WINE)).request
+    request = (await submit(services, PRESENTER, director, HAND_IN)).request
     assert request.approver.id == CHAIR
     clock = services.clock
     assert isinstance(clock, Clock)
@@ -224,3 +228,44 @@ def test_a_sync_round_fills_the_type_the_raffle_reads() -> None:
     )
     [hired] = later.changed
     assert (hired.type, hired.department) == (PersonType.CONTRACTOR, "Wonen")
+
+
+async def test_a_request_the_director_lets_lie_goes_up_to_the_rvc_chair_not_down(
+    services: Services,
+) -> None:
+    """Fatima reports to the director: her gift waits for the director; unanswered, it goes to
+    the RvC chair, never to the integrity officer (who reports to the director)."""
+    fatima = "0f6c2a10-1111-4a1e-9c01-000000000004"
+    reference = json.dumps({"user": {"id": f"29:{fatima}"}})
+    await services.conversations.save(StoredReference(TENANT, fatima, reference, "nl-NL"))
+    request = (
+        await submit(services, PRESENTER, actor(fatima, "Fatima el Amrani"), HAND_IN)
+    ).request
+    assert (request.approver.id, request.approver_role) == (DIRECTOR, ApproverRole.MANAGER)
+    clock = services.clock
+    assert isinstance(clock, Clock)
+    clock.now += timedelta(days=30)
+    policy = ReminderPolicy(remind_after=2, escalate_after=2)
+    assert await remind_and_escalate(services, PRESENTER, policy) == 1  # escalated at once
+    stored = await services.requests.get(TENANT, fatima, request.id)
+    assert stored is not None
+    assert (stored.request.approver.id, stored.request.approver_role) == (
+        CHAIR,
+        ApproverRole.ESCALATION,
+    )
+    assert notifier(services).to(LOTTE) == []
+    # With no RvC chair it stays with the director (and is not sent down the line).
+    chair = await services.directory.get_person(TENANT, CHAIR)
+    assert chair is not None
+    await services.directory.put_person(TENANT, dataclasses.replace(chair, active=False))
+    other = await submit(
+        services,
+        PRESENTER,
+        actor(fatima, "Fatima el Amrani"),
+        dataclasses.replace(HAND_IN, form_id="f3"),
+    )
+    clock.now += timedelta(days=30)
+    await remind_and_escalate(services, PRESENTER, policy)
+    again = await services.requests.get(TENANT, fatima, other.request.id)
+    assert again is not None and again.request.approver.id == DIRECTOR
+    assert notifier(services).to(LOTTE) == []
