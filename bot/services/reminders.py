@@ -99,6 +99,15 @@ async def _remind(services: Services, presenter: Presenter, stored: StoredReques
         await _note(services, claimed, "reminder_undelivered", error)
     elif message_id:
         await services.requests.put_inbox(await _current(services, claimed), message_id=message_id)
+    for other in claimed.co_approvers:  # the whole RvC decides: each member is reminded
+        error, message_id = await _send_to_approver(
+            services, presenter, replace(claimed, approver=other), reminder=True
+        )
+        if error is not None:
+            await _note(services, claimed, "reminder_undelivered", f"{other.id}: {error}")
+        elif message_id:
+            current = await _current(services, claimed)
+            await services.requests.put_inbox(current, other.id, message_id)
     await _to_feed(services, presenter, claimed, escalated=False)
     return 1
 

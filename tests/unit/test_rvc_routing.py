@@ -269,3 +269,20 @@ async def test_a_request_the_director_lets_lie_goes_up_to_the_rvc_chair_not_down
     again = await services.requests.get(TENANT, fatima, other.request.id)
     assert again is not None and again.request.approver.id == DIRECTOR
     assert notifier(services).to(LOTTE) == []
+
+
+async def test_every_rvc_member_is_reminded_once(services: Services) -> None:
+    await add(services, ANNA, "Anna Kok", Role.RVC_MEMBER)
+    await add(services, BRAM, "Bram Mol", Role.RVC_MEMBER)
+    request = (await submit(services, PRESENTER, actor(CHAIR, "Henk de Boer"), HAND_IN)).request
+    clock = services.clock
+    assert isinstance(clock, Clock)
+    clock.now += timedelta(days=30)
+    policy = ReminderPolicy(remind_after=2, escalate_after=2)
+    assert await remind_and_escalate(services, PRESENTER, policy) == 1
+    assert await remind_and_escalate(services, PRESENTER, policy) == 0
+    for member in (ANNA, BRAM):
+        cards = [c["card"] for c in notifier(services).to(member)]
+        assert cards == ["approver", "reminder"]
+        [entry] = await services.requests.inbox(TENANT, member)
+        assert entry.request_id == request.id and entry.status is Status.PENDING
