@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.domain.people import Person, PersonType, Role
+from bot.domain.people import Person, PersonType
 
 ALGORITHM = "sha256-fisher-yates-v1"
 _SPACE = 2**64
@@ -79,9 +79,9 @@ def draw(
 def eligibility(person: Person) -> str:
     """Why a person is not in the raffle ("" when they are): it is for staff (§2), so not former
     staff (inactive in the directory), not RvC members, not contractors."""
-    if not person.active:
+    if not person.active or person.type is PersonType.FORMER:
         return "inactive"
-    if person.type is PersonType.RVC or person.has(Role.RVC_CHAIR) or person.has(Role.RVC_MEMBER):
+    if person.on_rvc:
         return "rvc"
     if person.type is PersonType.CONTRACTOR:
         return "contractor"

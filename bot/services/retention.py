@@ -67,6 +67,12 @@ def retention_policies(settings: Settings) -> list[RetentionPolicy]:
             remove_acknowledgements,
         ),
         RetentionPolicy(
+            "supplier_contacts",
+            settings.retention_supplier_contacts_days,
+            expired_supplier_contacts,
+            remove_supplier_contact,
+        ),
+        RetentionPolicy(
             "removals",
             settings.retention_removals_days,
             expired_removals,
@@ -100,6 +106,21 @@ async def expired_acknowledgements(services: Services, cutoff: datetime) -> list
 
 async def remove_acknowledgements(services: Services, item: Expired) -> None:
     await services.acknowledgements.remove_year(item.tenant_id, int(item.record_id))
+
+
+async def expired_supplier_contacts(services: Services, cutoff: datetime) -> list[Expired]:
+    """A supplier contact whose last confirmation or mail (else import) is past the period."""
+    repository = services.supplier_contacts
+    return [
+        Expired(c.tenant_id, "supplier_contact", c.id, c.tenant_id)
+        for tenant_id in await repository.tenants()
+        for c in await repository.contacts(tenant_id)
+        if c.last_activity < cutoff
+    ]
+
+
+async def remove_supplier_contact(services: Services, item: Expired) -> None:
+    await services.supplier_contacts.remove(item.tenant_id, item.record_id)
 
 
 async def expired_removals(services: Services, cutoff: datetime) -> list[Expired]:

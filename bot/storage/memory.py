@@ -18,6 +18,7 @@ from bot.domain.collection import CollectedGift, CollectionStatus
 from bot.domain.kinds import Kinds
 from bot.domain.negotiations import Party
 from bot.domain.requests import ApprovalRequest, Status
+from bot.domain.supplier_contacts import SupplierContact
 from bot.domain.trailer import Booker, Booking, BookingFact, Half
 from bot.domain.violations import Violation
 from bot.storage.collection import Collection
@@ -32,6 +33,7 @@ from bot.storage.requests import (
     register_place,
 )
 from bot.storage.store import Row, Value, Write
+from bot.storage.supplier_contacts import ordered
 from bot.storage.trailer import SlotTaken, Trailer
 from bot.storage.violations import StoredViolation, Violations
 
@@ -578,3 +580,51 @@ def _conforms(
     ___: Negotiations = negotiations
     ____: Trailer = trailer
     _____: Violations = violations
+
+
+@dataclass
+class MemorySupplierContacts:
+    """The supplier contact list as domain objects, keyed like Azure (tenant, contact id)."""
+
+    listed: dict[tuple[str, str], SupplierContact] = field(default_factory=dict)
+
+    async def contacts(self, tenant_id: str) -> list[SupplierContact]:
+        return ordered(c for (t, _), c in self.listed.items() if t == tenant_id)
+
+    async def get(self, tenant_id: str, contact_id: str) -> SupplierContact | None:
+        return self.listed.get((tenant_id, contact_id))
+
+    async def put_all(self, contacts: Sequence[SupplierContact]) -> None:
+        for contact in contacts:
+            self.listed[(contact.tenant_id, contact.id)] = contact
+
+    async def sent(
+        self, tenant_id: str, contact_id: str, at: datetime, error: str = ""
+    ) -> SupplierContact | None:
+        contact = self.listed.get((tenant_id, contact_id))
+        if contact is None:
+            return None
+        if error:
+            changed = replace(contact, send_error=error)
+        else:
+            changed = replace(contact, sent_at=at, sends=contact.sends + 1, send_error="")
+        self.listed[(tenant_id, contact_id)] = changed
+        return changed
+
+    async def confirm(
+        self, tenant_id: str, contact_id: str, at: datetime
+    ) -> tuple[SupplierContact, bool] | None:
+        contact = self.listed.get((tenant_id, contact_id))
+        if contact is None:
+            return None
+        if contact.confirmed:
+            return contact, False
+        changed = replace(contact, confirmed_at=at)
+        self.listed[(tenant_id, contact_id)] = changed
+        return changed, True
+
+    async def tenants(self) -> list[str]:
+        return sorted({t for t, _ in self.listed})
+
+    async def remove(self, tenant_id: str, contact_id: str) -> None:
+        self.listed.pop((tenant_id, contact_id), None)

@@ -537,6 +537,11 @@ def _request_columns(request: ApprovalRequest) -> dict[str, Any]:
         "DecidedWithout": request.decided_without,
         "AssigneeId": request.assignee.id if request.assignee else "",
         "AssigneeName": request.assignee.name if request.assignee else "",
+        "CoApprovers": json.dumps(
+            [[p.id, p.name] for p in request.co_approvers], ensure_ascii=False
+        )
+        if request.co_approvers
+        else "",
     }
 
 
@@ -638,6 +643,9 @@ def _request(
         if d.get("AssigneeId")
         else None,
         audit=_trail(d, legacy) if trail else (),
+        co_approvers=tuple(
+            Person(str(i), str(n)) for i, n in json.loads(str(d.get("CoApprovers") or "[]"))
+        ),
     )
 
 

@@ -69,6 +69,7 @@ def _columns(v: Violation) -> dict[str, Any]:
         "DecidedAt": v.decided_at.isoformat() if v.decided_at else "",
         "Message": v.message,
         "Trail": json.dumps([[e.at.isoformat(), e.by, e.action] for e in v.trail]),
+        "AboutDirector": v.about_director,
     }
 
 
@@ -94,6 +95,7 @@ def _violation(tenant_id: str, row: Row) -> Violation:
             TrailEntry(datetime.fromisoformat(at), by, action)
             for at, by, action in json.loads(str(d.get("Trail", "[]")))
         ),
+        about_director=bool(d.get("AboutDirector", False)),
     )
 
 

@@ -248,7 +248,7 @@ class Tab:
         except RequestNotFound:
             return _html(pages.message(actor.locale, "requests.refused.not_found"), 404)
         advisor = stored.request.advisor.id if stored.request.advisor else None
-        if actor.user_id not in (stored.request.approver.id, advisor):
+        if actor.user_id not in (*(p.id for p in stored.request.deciders), advisor):
             log.warning("tab: %s refused (not the approver)", rid)
             return _html(pages.message(actor.locale, "requests.refused.not_approver"), 403)
         page = pages.detail_page(
@@ -336,7 +336,7 @@ class Tab:
                 stored = await load(self.services, actor.tenant_id, requester, rid)
             except RequestNotFound:
                 return _html(pages.message(actor.locale, "requests.refused.not_found"), 404)
-            if stored.request.approver.id != actor.user_id:
+            if not stored.request.may_be_decided_by(actor.user_id):
                 return _html(pages.message(actor.locale, f"requests.refused.{refused.code}"), 403)
             page = pages.detail_page(
                 kinds,

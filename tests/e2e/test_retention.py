@@ -7,6 +7,7 @@ import asyncio
 import dataclasses
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from aiohttp.test_utils import TestServer
 
@@ -128,8 +129,36 @@ def test_retention_is_a_list_of_policies_with_configured_periods(settings: Setti
         ("violations", custom.retention_violations_days),
         ("raffles", custom.retention_raffles_days),
         ("acknowledgements", custom.retention_acknowledgements_days),
+        ("supplier_contacts", custom.retention_supplier_contacts_days),
         ("removals", custom.retention_removals_days),
     ]
+
+
+async def test_supplier_contacts_are_removed_after_their_last_confirmation_or_mail(
+    bot: BotUnderTest,
+) -> None:
+    from bot.domain.supplier_contacts import ContactLine, imported
+
+    services = bot.server.app[SERVICES]
+    days = services.settings.retention_supplier_contacts_days
+    assert days == 1825
+
+    def contact(email: str, at: datetime) -> Any:
+        return imported(None, ContactLine(1, "Jan", "Vos", email), TENANT, "u6", at)
+
+    old = contact("old@vos.nl", NOW - timedelta(days=days + 1))
+    confirmed_lately = dataclasses.replace(
+        contact("kept@vos.nl", NOW - timedelta(days=days + 100)),
+        confirmed_at=NOW - timedelta(days=days - 1),
+    )
+    await services.supplier_contacts.put_all([old, confirmed_lately])
+    at_night = dataclasses.replace(services, clock=lambda: NOW)
+    assert await run_retention(at_night) == 1
+    assert [c.email for c in await services.supplier_contacts.contacts(TENANT)] == ["kept@vos.nl"]
+    removals = await services.removals.for_tenant(TENANT)
+    assert [(r.kind, r.record_id, r.policy) for r in removals] == [
+        ("supplier_contact", old.id, "supplier_contacts")
+    ]  # the fact of removal names no address
 
 
 async def test_raffles_acknowledgements_and_old_facts_of_removal_have_their_periods(
