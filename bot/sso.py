@@ -30,6 +30,7 @@ from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
+_SCOPE = "access_as_user"  # the scope infra/README.md tells to expose
 _ALGORITHMS = ["RS256"]
 _LEEWAY = 60  # seconds of clock skew allowed on exp/nbf
 _REFETCH_AFTER = 60.0  # seconds before an unknown kid may refetch the keys
@@ -118,6 +119,13 @@ class SsoValidator:
             raise SsoRefused(type(error).__name__) from None
         if claims["iss"] not in (keys.issuer, f"https://sts.windows.net/{tenant}/"):
             raise SsoRefused("issuer")
+        # Only a person's own sign-on: getAuthToken() gives a delegated token with the tab's
+        # scope; an app-only token (another application of the tenant) has no `scp`.
+        scopes = claims.get("scp")
+        if claims.get("idtyp") == "app" or not isinstance(scopes, str):
+            raise SsoRefused("not_a_user")
+        if _SCOPE not in scopes.split():
+            raise SsoRefused("scope")
         user = claims.get("oid")
         if not isinstance(user, str) or not user:
             raise SsoRefused("no_oid")

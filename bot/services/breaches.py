@@ -146,7 +146,10 @@ async def _alert(
     to the integrity officer. Records message ids, failures and the delivery state."""
     breach = stored.breach
     now = services.clock()
-    office = await privacy_office(services, breach.tenant_id)
+    # A privacy-office member who reported the leak does not get it to weigh (_not_own).
+    office = [
+        p for p in await privacy_office(services, breach.tenant_id) if p.id != breach.reporter.id
+    ]
     sent: dict[str, str] = {}
     trail: list[AuditEntry] = []
     for person in office:
@@ -301,6 +304,7 @@ async def act(
     member = await office_member(services, actor)
     for attempt in range(ATTEMPTS):
         stored = await _load(services, actor.tenant_id, breach_id)
+        _not_own(stored.breach, member)
         try:
             updated = apply(stored.breach, action, member, reason, services.clock())
         except DecisionRefused as refusal:
@@ -479,9 +483,20 @@ async def change(
     async def load() -> StoredBreach:
         return await _load(services, actor.tenant_id, breach_id)
 
-    updated = await _apply(services, load, lambda b: what(b, member, services.clock()))
+    def own_change(breach: Breach) -> Breach:
+        _not_own(breach, member)
+        return what(breach, member, services.clock())
+
+    updated = await _apply(services, load, own_change)
     await refresh_cards(services, presenter, updated, skip=(actor.user_id, message_id))
     return updated
+
+
+def _not_own(breach: Breach, member: Person) -> None:
+    """Nobody weighs their own report: a privacy officer who reported a leak leaves the
+    decisions to the deputy (who got the alert) or the fallback, like every other reporter."""
+    if member.id == breach.reporter.id:
+        raise DecisionRefused("own_report")
 
 
 async def _apply(

@@ -69,7 +69,15 @@ async def act_on_case(
         too, which the card keeps in its own field)."""
         typed_reason = clean_text(data.get("reason", ""))[:MAX_ECHO]
         values = {**kept(action), "reason": typed_reason}
-        page = case_page(current, services.clock(), locale, nav, error=error, values=values)
+        page = case_page(
+            current,
+            services.clock(),
+            locale,
+            nav,
+            viewer_id=actor.user_id,
+            error=error,
+            values=values,
+        )
         return html(page, status)
 
     if what == "propose":
@@ -78,7 +86,13 @@ async def act_on_case(
         if factors is None:
             return again(problem, 422)
         page = case_page(
-            current, services.clock(), locale, nav, values=kept(action), proposal=preview(factors)
+            current,
+            services.clock(),
+            locale,
+            nav,
+            viewer_id=actor.user_id,
+            values=kept(action),
+            proposal=preview(factors),
         )
         return html(page)
     if what in TAB_DOWNLOADS:
@@ -119,5 +133,7 @@ async def act_on_case(
     except StorageError as error:
         log.warning("tab: %s on %s not recorded: %s", what, bid, type(error).__name__)
         return again(text(locale, "errors.storage_unavailable"), 503)
-    page = case_page(updated, services.clock(), locale, nav, notice=text(locale, done))
+    page = case_page(
+        updated, services.clock(), locale, nav, notice=text(locale, done), viewer_id=actor.user_id
+    )
     return html(page)

@@ -101,8 +101,10 @@ def case_page(
     notice: str = "",
     values: Mapping[str, str] | None = None,
     proposal: Proposal | None = None,
+    viewer_id: str = "",
 ) -> str:
-    """One case: its facts and clock, what was recorded, and (while open) the card's forms;
+    """One case: its facts and clock, what was recorded, and (while open) the card's forms,
+    except for its own reporter, who does not weigh their own report;
     `values` keeps what the officer typed after a refusal; `proposal` previews an assessment
     of the ticked factors."""
     headers, [cells] = register_rows([breach], locale)
@@ -141,7 +143,9 @@ def case_page(
         + _lines(assessed)
         + f'<div class="proposal" role="status">{_lines(proposed)}</div>'
     )
-    if breach.status is not BreachStatus.CLOSED:
+    if breach.reporter.id == viewer_id:
+        parts.append(f'<p class="message">{e(text(locale, "dataleak.refused.own_report"))}</p>')
+    elif breach.status is not BreachStatus.CLOSED:
         parts.append(_forms(breach, locale, values or {}))
     parts.append(_downloads(breach, locale))
     return "".join(parts)

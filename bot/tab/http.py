@@ -289,7 +289,9 @@ class Tab:
         except LookupError:
             return _html(pages.message(actor.locale, "requests.refused.not_found"), 404)
         nav = await self.nav(actor, "breaches")
-        page = tab_breaches.case_page(found, self.services.clock(), actor.locale, nav)
+        page = tab_breaches.case_page(
+            found, self.services.clock(), actor.locale, nav, viewer_id=actor.user_id
+        )
         return _html(page)
 
     async def act_on_breach(self, request: web.Request, actor: Actor) -> web.Response:

@@ -1,11 +1,10 @@
 """Attack: a privacy officer who reports a data leak themselves decides on it (no notification
 to the AP, nobody informed, closed) from the tab, with nobody else in the privacy office seeing
 it first. The alert already skips the reporter (bot.services.breaches, the office's recipients),
-but acting on the case does not."""
+but acting on the case did not (found from outside). Now the reporter is refused
+(`own_report`), is not alerted to weigh it, and the case page shows no forms to them."""
 
 from __future__ import annotations
-
-import pytest
 
 from bot.app import SERVICES
 from tests.e2e.test_dataleak_flow import MAIL
@@ -16,11 +15,6 @@ from tests.support.flows import action
 from tests.support.tab import TabBot
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="attack: the privacy officer decides 'not to the AP' and closes their own report "
-    "(bot.services.breaches.act/change do not refuse the reporter)",
-)
 async def test_a_privacy_officer_cannot_decide_on_a_leak_they_reported(tab: TabBot) -> None:
     for user in (SANNE, FATIMA, JOOST):
         assert (await tab.post(user.install(tab.service_url))).status == 200
@@ -37,3 +31,8 @@ async def test_a_privacy_officer_cannot_decide_on_a_leak_they_reported(tab: TabB
     decided = await current(tab, breach.id)
     assert decided.ap is None  # the deputy (Joost) still has to weigh it
     assert decided.status.value != "closed"
+    assert FATIMA.aad_id not in decided.alerts  # the deputy weighs it, not the reporter
+    assert JOOST.aad_id in decided.alerts
+    page = await (await tab.get(f"/tab/api/breaches/{breach.id}", tab.sso(FATIMA))).text()
+    assert "zelf gemeld" in page
+    assert 'value="ap_no"' not in page and 'value="close"' not in page
