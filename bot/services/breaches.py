@@ -46,6 +46,7 @@ log = logging.getLogger(__name__)
 
 PREFIX = "LEK"
 PRIVACY_OFFICE = (Role.PRIVACY_OFFICER, Role.PRIVACY_DEPUTY)
+_REFERENCE_TRIES = 5
 
 
 class BreachPresenter(Protocol):
@@ -110,10 +111,20 @@ async def report(
     """Write the report (first), then alert the privacy office. A storage failure before the
     write raises (nothing is saved); after it, the alert is left to the redelivery job."""
     now = services.clock()
-    bid = request_id(PREFIX, actor.tenant_id, actor.user_id, form_id)
-    existing = await services.breaches.get(actor.tenant_id, bid)
-    if existing is not None:
-        return Reported(existing.breach, created=False)
+    # The reference is derived from the form, so a retried submission finds its own report.
+    # A reference already taken by someone else's report (a collision, or a formId chosen to
+    # collide) is never answered with that report: the next reference in the sequence is used.
+    for salt in range(_REFERENCE_TRIES):
+        extra = (str(salt),) if salt else ()
+        bid = request_id(PREFIX, actor.tenant_id, actor.user_id, form_id, *extra)
+        existing = await services.breaches.get(actor.tenant_id, bid)
+        if existing is None:
+            break
+        if existing.breach.reporter.id == actor.user_id:
+            return Reported(existing.breach, created=False)
+        log.warning("data-leak reference %s is another reporter's; taking the next", bid)
+    else:
+        raise Conflict("no free data-leak reference")
     breach = Breach(
         id=bid,
         tenant_id=actor.tenant_id,

@@ -32,7 +32,7 @@ from bot.storage.requests import (
     StoredRequest,
     register_place,
 )
-from bot.storage.store import Row, Value, Write
+from bot.storage.store import Row, Value, Write, storable_key
 from bot.storage.supplier_contacts import ordered
 from bot.storage.trailer import SlotTaken, Trailer
 from bot.storage.violations import StoredViolation, Violations
@@ -55,6 +55,8 @@ class MemoryTableStore:
         self.tables.update(names)
 
     async def get(self, table: str, partition: str, row: str) -> Row:
+        if not storable_key(partition, row):
+            raise NotFound(f"{table}: a key storage cannot hold")  # as on Azure
         found = self.rows.get((table, partition, row))
         if found is None:
             raise NotFound(f"{table}/{partition}/{row}")

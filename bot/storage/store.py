@@ -90,3 +90,15 @@ class TableStore(Protocol):
         ...
 
     async def close(self) -> None: ...
+
+
+_NOT_IN_KEYS = frozenset("/\\#?") | {chr(c) for c in (*range(0x20), *range(0x7F, 0xA0))}
+
+
+def storable_key(*keys: str) -> bool:
+    """Whether Table storage can hold these as PartitionKey/RowKey: no '/', '\\', '#', '?' or
+    control characters, at most 1 KiB each. A key it cannot hold names no row, so a point read
+    of one is NotFound (not a storage fault): a reference typed or forged with a '/' is "not
+    found", never "storage unavailable"."""
+    return all(len(k.encode()) <= 1024 and not (_NOT_IN_KEYS & set(k)) for k in keys)
+

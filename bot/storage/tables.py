@@ -32,7 +32,7 @@ from bot.storage.errors import (
     StorageUnavailable,
 )
 from bot.storage.metering import TableMeter
-from bot.storage.store import Row, Write
+from bot.storage.store import Row, Write, storable_key
 
 log = logging.getLogger(__name__)
 P = ParamSpec("P")
@@ -140,6 +140,8 @@ class AzureTableStore:
 
     @_bounded
     async def get(self, table: str, partition: str, row: str) -> Row:
+        if not storable_key(partition, row):
+            raise NotFound(f"{table}: a key storage cannot hold")
         try:
             entity = await self._table(table).get_entity(partition, row)
         except AzureError as error:

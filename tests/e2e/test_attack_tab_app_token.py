@@ -1,6 +1,7 @@
 """Attack: the tab accepts any token for its resource, also one that is not a user's delegated
 sign-on token (found from outside; fixed: bot/sso.py requires the delegated scope
-`access_as_user` and refuses `idtyp` "app"). An app-only (client credentials) token carries `tid`, `oid` (the calling
+`access_as_user` and refuses `idtyp` "app"). An app-only (client credentials) token carries
+`tid`, `oid` (the calling
 application's service principal), `aud` and no `scp`; bot/sso.py checks neither the scope
 `access_as_user` that `getAuthToken()` tokens carry nor `idtyp`, so another application in the
 tenant can call the tab API as an identity of its own. Minted by the loopback identity provider
