@@ -37,6 +37,7 @@ from bot.domain.requests import (
     Step,
 )
 from bot.storage.audit import audit_entries, trail_entries, trail_json
+from bot.storage.coalesce import Coalescer
 from bot.storage.columns import chunked, unchunked
 from bot.storage.errors import AlreadyExists, NotFound
 from bot.storage.store import Row, TableStore, Write
@@ -218,6 +219,8 @@ class RequestRepository:
     def __init__(self, store: TableStore, kinds: Kinds) -> None:
         self._store = store
         self._kinds = kinds  # reads each request's stored facts as its kind's typed facts
+        # register copies and inbox rows written at once into one partition share a request
+        self._derived = Coalescer(store)
         self._marked: set[tuple[str, str, int, str]] = set()  # marker rows known written
         # register partition -> its copies by row, as read (at most RECENT_REGISTER s ago) and
         # changed since by this instance's own copy writes (see `recent_register`)
@@ -295,7 +298,7 @@ class RequestRepository:
             await self._store.delete(REGISTER, old_partition, old_row)
             self._recent_drop(old_partition, old_row)
         await self._mark(request.tenant_id, request.kind, place)
-        await self._store.upsert(REGISTER, place.partition, place.row, _register_columns(request))
+        await self._derived.upsert(REGISTER, place.partition, place.row, _register_columns(request))
         recent = self._recent.get(place.partition)
         if recent is not None:
             recent[place.row] = replace(request, audit=())
@@ -475,7 +478,7 @@ class RequestRepository:
         """What waits for a person (the approver by default; an advisor with role="advisor"),
         with the id of the card they were sent, so it can be updated for them later."""
         partition = f"{request.tenant_id}|{person_id or request.approver.id}"
-        await self._store.upsert(
+        await self._derived.upsert(
             INBOX, partition, request.id, inbox_columns(request, role, message_id)
         )
 
