@@ -22,6 +22,7 @@ from bot.domain.people import Actor
 from bot.services.context import Services
 from bot.storage.errors import StorageError
 from bot.storage.repositories import StoredReference
+from bot.teams.codec import model_to_json
 from cards import text
 from dialogs import extension
 from dialogs.base import Card, CardAction
@@ -167,7 +168,7 @@ class IntegrityBot(ActivityHandler):  # type: ignore[misc]
                 log.exception("card action %s failed (activity %s)", verb, turn_context.activity.id)
                 card = error_card(actor.locale, "unexpected")
         response = AdaptiveCardInvokeResponse(status_code=200, type=CARD_CONTENT_TYPE, value=card)
-        return InvokeResponse(status=int(HTTPStatus.OK), body=response.serialize())
+        return InvokeResponse(status=int(HTTPStatus.OK), body=model_to_json(response))
 
     async def _message_extension(self, turn_context: TurnContext) -> InvokeResponse:
         """'Melden bij Integriteit' on a message: the answer is the dialog only; nothing is

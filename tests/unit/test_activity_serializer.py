@@ -177,3 +177,31 @@ def test_any_outgoing_activity_is_msrest_json(activity: Activity) -> None:
     assert ActivitySerializer().body(activity, "Activity") == msrest.body(
         copy.deepcopy(activity), "Activity"
     )
+
+
+def test_the_invoke_answer_is_msrest_json() -> None:
+    from botbuilder.schema import AdaptiveCardInvokeResponse
+
+    from bot.teams.codec import model_to_json
+
+    answer = AdaptiveCardInvokeResponse(
+        status_code=200, type="application/vnd.microsoft.card.adaptive", value=copy.deepcopy(CARD)
+    )
+    assert model_to_json(answer) == answer.serialize()
+
+
+@given(outgoing())
+def test_a_stored_reference_reads_back_as_msrest_reads_it(activity: Activity) -> None:
+    from botbuilder.schema import ConversationReference
+
+    from bot.teams.codec import reference_from_json
+
+    reference = TurnContext.get_conversation_reference(activity)
+    body = reference.serialize()
+    ours, theirs = (
+        reference_from_json(copy.deepcopy(body)),
+        ConversationReference().deserialize(copy.deepcopy(body)),
+    )
+    assert type(ours) is type(theirs)
+    assert ours.serialize() == theirs.serialize()
+    assert ours.as_dict() == theirs.as_dict()
