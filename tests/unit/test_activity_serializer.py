@@ -205,3 +205,16 @@ def test_a_stored_reference_reads_back_as_msrest_reads_it(activity: Activity) ->
     assert type(ours) is type(theirs)
     assert ours.serialize() == theirs.serialize()
     assert ours.as_dict() == theirs.as_dict()
+
+
+def test_a_card_activitys_deep_copy_equals_the_generic_one() -> None:
+    original = ours()
+    original.entities = [Mention(text="<at>Sanne</at>", mentioned=ChannelAccount(id="29:u"))]
+    original.channel_data = {"notification": {"alert": True}}
+    ours_copy = copy.deepcopy(original)
+    generic = copy.deepcopy(Activity(**{k: v for k, v in vars(original).items()}))
+    assert ours_copy.serialize() == generic.serialize() == original.serialize()
+    assert ours_copy.entities is not original.entities
+    assert ours_copy.entities[0].mentioned is not original.entities[0].mentioned
+    assert ours_copy.channel_data is not original.channel_data
+    assert ours_copy.conversation is not original.conversation
