@@ -28,6 +28,7 @@ import base64
 import hashlib
 import hmac
 import json
+import logging
 import math
 import time
 import uuid
@@ -50,6 +51,7 @@ from bot.storage.errors import (
 from bot.storage.metering import TableMeter
 from bot.storage.store import Row, Write
 
+log = logging.getLogger(__name__)
 VERSION = "2019-02-02"
 ACCEPT = "application/json;odata=minimalmetadata"
 JSON = "application/json"
@@ -263,6 +265,8 @@ class LeanTables:
                 wait = None
             else:
                 self._count(method, table, status, written)
+                if log.isEnabledFor(logging.DEBUG):  # as the SDK's HTTP logging policy does
+                    log.debug("table storage %s %s: %d", method, url, status)
                 retry = status in _RETRY_STATUSES and method in _IDEMPOTENT
                 retry = retry or (method == "POST" and status in _POST_RETRY_STATUSES)
                 if not retry or attempt >= RETRIES:
