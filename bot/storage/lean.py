@@ -30,6 +30,7 @@ import hmac
 import json
 import logging
 import math
+import ssl as ssl_module
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -51,7 +52,9 @@ from bot.storage.errors import (
 from bot.storage.metering import TableMeter
 from bot.storage.store import Row, Write
 
-log = logging.getLogger(__name__)
+# Request lines name keys, and keys name people: like the SDK's HTTP logging policy, this logger
+# is one of bot.logs.NOISY_LOGGERS (WARNING and up only, whatever LOG_LEVEL says).
+wire = logging.getLogger("bot.storage.wire")
 VERSION = "2019-02-02"
 ACCEPT = "application/json;odata=minimalmetadata"
 JSON = "application/json"
@@ -83,6 +86,7 @@ class LeanTables:
         meter: TableMeter | None = None,
         connection_timeout: float = 3,
         read_timeout: float = 10,
+        ssl: ssl_module.SSLContext | bool = True,
     ) -> None:
         if (key is None) == (credential is None):
             raise ValueError("an account key or a token credential, one of them")
@@ -100,6 +104,7 @@ class LeanTables:
             sock_connect=connection_timeout, sock_read=read_timeout
         )
         self._session: aiohttp.ClientSession | None = None
+        self._ssl = ssl  # True: the system's CAs; a context: its CAs (tests: a loopback CA)
         self._date: tuple[int, str] = (0, "")
 
     # --- the operations ---------------------------------------------------------------------
@@ -265,8 +270,8 @@ class LeanTables:
                 wait = None
             else:
                 self._count(method, table, status, written)
-                if log.isEnabledFor(logging.DEBUG):  # as the SDK's HTTP logging policy does
-                    log.debug("table storage %s %s: %d", method, url, status)
+                if wire.isEnabledFor(logging.DEBUG):  # as the SDK's HTTP logging policy does
+                    wire.debug("table storage %s %s: %d", method, url, status)
                 retry = status in _RETRY_STATUSES and method in _IDEMPOTENT
                 retry = retry or (method == "POST" and status in _POST_RETRY_STATUSES)
                 if not retry or attempt >= RETRIES:
@@ -281,7 +286,7 @@ class LeanTables:
     def _pool(self) -> aiohttp.ClientSession:
         if self._session is None:
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=100, ttl_dns_cache=300),
+                connector=aiohttp.TCPConnector(limit=100, ttl_dns_cache=300, ssl=self._ssl),
                 timeout=self._timeout,
                 skip_auto_headers=("User-Agent",),
                 trust_env=False,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import ssl
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
@@ -120,12 +121,14 @@ class AzureTableStore:
             self._service = TableServiceClient.from_connection_string(connection_string, **options)
         self._credential = credential
         # Point reads, writes and transactions without the SDK's pipeline (bot/storage/lean.py,
-        # measured in docs/benchmarks.md); not with a proxy or special client options, which
-        # only the SDK's transport honours.
+        # measured in docs/benchmarks.md); not with a proxy or client options other than a CA
+        # bundle (`connection_verify`), which only the SDK's transport honours.
         self._lean: LeanTables | None = None
         named = getattr(self._service.credential, "named_key", None)
         signs = credential is not None or named is not None  # not a SAS: the SDK signs those
-        if lean and signs and not proxy_configured and not client_options:
+        options_given = dict(client_options or {})
+        verify = options_given.pop("connection_verify", True)
+        if lean and signs and not proxy_configured and not options_given:
             self._lean = LeanTables(
                 self._service.url,
                 self._service.account_name or "",
@@ -133,6 +136,9 @@ class AzureTableStore:
                 credential=credential,
                 on_request=on_request,
                 meter=meter,
+                ssl=ssl.create_default_context(cafile=verify)
+                if isinstance(verify, str)
+                else verify,
             )
         self._prefix = prefix
         self._clients: dict[str, TableClient] = {}
