@@ -218,3 +218,17 @@ def test_a_card_activitys_deep_copy_equals_the_generic_one() -> None:
     assert ours_copy.entities[0].mentioned is not original.entities[0].mentioned
     assert ours_copy.channel_data is not original.channel_data
     assert ours_copy.conversation is not original.conversation
+
+
+def test_the_invoke_answer_is_shared_by_the_sdks_deep_copy() -> None:
+    from botbuilder.core import InvokeResponse
+    from botbuilder.schema import ActivityTypes as Types
+
+    from bot.teams.handler import SharedInvokeResponse
+
+    answer = SharedInvokeResponse(
+        status=200, body={"statusCode": 200, "value": copy.deepcopy(CARD)}
+    )
+    assert isinstance(answer, InvokeResponse)
+    sent = copy.deepcopy(Activity(type=Types.invoke_response, value=answer))  # as on_turn sends it
+    assert sent.value is answer and sent.value.body["value"] == CARD
