@@ -1,13 +1,14 @@
 """The hot path of Table storage over plain aiohttp: point reads, single-entity writes and
 entity-group transactions, with the same requests, keys, columns and ETags as azure-data-tables.
 
-Why hand-written (measured, docs/benchmarks.md "Issue 14, point 6"): through azure-data-tables
-every request passes a pipeline of about a dozen policies and the SDK's generic model
-(de)serializer, about 0.6-0.7 ms of CPU for a point read or an upsert on the two-core bench
-machine, and its entity-group transaction is built and parsed with the `email` package, about
-1.7 ms. A gift submission or an approval makes three or four of them; here each costs a fraction
-of that. Everything else (queries, scans, table creation, the ping) stays with the SDK
-(`bot.storage.tables.AzureTableStore`), which also decides when this client is used.
+Why hand-written (measured: docs/benchmarks.md, issue 14 point 6; `python -m bench.tables_client`):
+through azure-data-tables every request passes a pipeline of about a dozen policies and the SDK's
+generic model (de)serializer, and its entity-group transaction is built and parsed with the
+`email` package: on the two-core bench machine that was 1.5 to 5 times this client's CPU per
+request (point read, upsert, If-Match replace, a transaction of two). A gift submission or an
+approval makes three or four of them. Everything else (queries, scans, table creation, the ping)
+stays with the SDK (`bot.storage.tables.AzureTableStore`), which also decides when this client is
+used.
 
 What it does the SDK's way, so the service cannot tell the two apart:
 - SharedKey signing (account key: Azurite, or an account-key connection string), or a bearer
