@@ -50,7 +50,7 @@ from bot.storage import requests as request_tables
 from bot.storage.collection import CollectionRepository
 from bot.storage.errors import StorageError
 from bot.storage.metering import TableMeter
-from bot.storage.negotiations import NegotiationRepository
+from bot.storage.negotiations import CachedNegotiations, NegotiationRepository
 from bot.storage.repositories import TABLES, ConversationReferences, DirectoryRepository
 from bot.storage.requests import RequestRepository
 from bot.storage.store import TableStore
@@ -139,7 +139,7 @@ def init_app(
         if graph is not None
         else DirectoryManagers(directory),
         kinds=catalogue,
-        negotiations=NegotiationRepository(table_store),
+        negotiations=CachedNegotiations(NegotiationRepository(table_store)),
         trailer=TrailerRepository(table_store),
         violations=ViolationRepository(table_store),
         clock=clock,

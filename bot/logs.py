@@ -21,6 +21,7 @@ _request_id: ContextVar[str] = ContextVar("request_id", default="")
 # Loggers of libraries that log request details (bodies, headers) at INFO or DEBUG.
 NOISY_LOGGERS = (
     "azure",
+    "bot.storage.wire",  # the lean table path's request lines (bot/storage/lean.py)
     "msrest",
     "botframework",
     "botbuilder",

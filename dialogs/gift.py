@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
+from typing import Any
 
 from bot.domain.extract import Facts
 from bot.domain.gifts import (
@@ -205,10 +206,25 @@ async def _enrich(services: Services, actor: Actor, gift: Gift) -> Gift:
 
 
 async def _with_earlier_gifts(services: Services, actor: Actor, gift: Gift) -> Gift:
-    """Earlier gifts this year from the same giver, for the manager's judgement."""
-    mine = await services.requests.summaries(actor.tenant_id, actor.user_id)
-    giver = _giver_key(gift.giver_name, gift.giver_organisation)
+    """Earlier gifts this year from the same giver, for the manager's judgement.
+
+    A gift is filed under the day it was received, so the employee's gifts received this year
+    are their copies in this year's gift register partition: the read the organisation's year
+    makes anyway (`Requests.recent_register`, at most a minute old plus this instance's own
+    changes), so this costs no storage request of its own. Without a day of receipt, their
+    own partition is read as before."""
     year = gift.received_on.year
+    mine: list[Any]
+    if gift.received_on == date.min:
+        mine = await services.requests.summaries(actor.tenant_id, actor.user_id)
+    else:
+        copies = await services.requests.recent_register(actor.tenant_id, NAME, year)
+        mine = sorted(
+            (c for c in copies if c.requester.id == actor.user_id),
+            key=lambda c: c.created_at,
+            reverse=True,
+        )
+    giver = _giver_key(gift.giver_name, gift.giver_organisation)
     lines = []
     for request in mine:
         earlier = request.facts

@@ -290,6 +290,10 @@ class CardPresenter:
 
     def __init__(self, kinds: Kinds) -> None:
         self.kinds = kinds
+        # One presenter serves one turn: a decision's approver card is sent to update the chat
+        # card and then answers the click, the same card for the same request version, so it is
+        # rendered once (cards are never changed after rendering, see SharedAttachment).
+        self._rendered: dict[tuple[int, str, str], tuple[ApprovalRequest, dict[str, Any]]] = {}
 
     def _from(self, request: ApprovalRequest, locale: str, key: str = "requests.from") -> str:
         return text(
@@ -302,7 +306,11 @@ class CardPresenter:
     def approver_card(
         self, request: ApprovalRequest, locale: str, note: str = ""
     ) -> dict[str, Any]:
-        return request_card(
+        key = (id(request), locale, note)  # the request is kept with it, so its id stays its own
+        done = self._rendered.get(key)
+        if done is not None and done[0] is request:
+            return done[1]
+        card = request_card(
             self.kinds,
             request,
             locale,
@@ -310,6 +318,9 @@ class CardPresenter:
             heading=self._from(request, locale),
             note=note,
         )
+        if len(self._rendered) < 8:
+            self._rendered[key] = (request, card)
+        return card
 
     def decision_notice(self, request: ApprovalRequest, locale: str) -> dict[str, Any]:
         heading = text(

@@ -15,6 +15,7 @@ so a false "in negotiation" (which refuses a gift) only follows from the list it
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 import unicodedata
@@ -35,6 +36,7 @@ _PUNCTUATION = re.compile(r"[^\w\s]|_")
 _SPACES = re.compile(r"\s+")
 
 
+@functools.lru_cache(maxsize=4096)  # pure; the same givers' names come back all year
 def match_key(name: str) -> str:
     """The key two names of one party share (see the module's matching rule); "" for a name
     that has no letters or digits, or only a legal form."""

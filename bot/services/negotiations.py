@@ -4,7 +4,7 @@ the bot sets from it and from the gift register when a gift or an invitation is 
 At submission (a kind's `enrich` hook) the bot looks the giver up on the list, one point read
 by its match key, so "in negotiation" no longer depends on the employee knowing; and it counts
 what the same organisation gave across all staff this year from the gift register, one partition
-read (see docs/negotiations.md for why that read and not a counter row).
+read, at most a minute old (see docs/negotiations.md for why that read and not a counter row).
 """
 
 from __future__ import annotations
@@ -71,17 +71,20 @@ def giver_years(
 
 async def giver_year(services: Services, actor: Actor, kind: Kind[Gift], gift: Gift) -> GiverYear:
     """What the gift's organisation gave across all staff in the gift's year, this gift
-    included: one read of that year's gift register partition."""
+    included: from that year's gift register partition, as read at most a minute ago plus this
+    instance's own changes since (`Requests.recent_register`): a figure beside the manager's
+    card, so a minute's lag on other instances' gifts is accepted for not reading the whole
+    year's partition on every submission."""
     key = giver_key(gift)
     year = gift.received_on.year
-    copies = await services.requests.register(actor.tenant_id, kind.name, year)
+    copies = await services.requests.recent_register(actor.tenant_id, kind.name, year)
     same = [
         c
         for c in copies
         if c.kind == kind.name
+        and giver_key(kind.facts_of(c)) == key
         and kind.on_register(c)
         and kind.register_day(c).year == year
-        and giver_key(kind.facts_of(c)) == key
     ]
     return GiverYear(
         len(same) + 1,

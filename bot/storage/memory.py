@@ -217,6 +217,9 @@ class MemoryRequestRepository:
         place = register_place(self.kinds, request)
         self.registers.get(place.partition, {}).pop(place.row, None)
 
+    async def recent_register(self, tenant_id: str, kind: str, year: int) -> list[ApprovalRequest]:
+        return await self.register(tenant_id, kind, year)
+
     async def register(self, tenant_id: str, kind: str, year: int) -> list[ApprovalRequest]:
         known = self.kinds.get(kind)
         filed = CURRENT if known is not None and known.counts_onwards else str(year)

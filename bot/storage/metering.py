@@ -77,6 +77,32 @@ class TableMeter:
         self.total.add(one)
         self.tables.setdefault(table, Tally()).add(one)
 
+    def record(
+        self,
+        table: str,
+        read: bool,
+        point: bool = False,
+        entities: int = 0,
+        written: int = 0,
+        continued: bool = False,
+    ) -> None:
+        """Count one answered request sent without the SDK (`bot.storage.lean`), as
+        `on_response` counts the SDK's: a read is a point read or a query page."""
+        one = Tally(requests=1)
+        if read:
+            one.reads = 1
+            one.entities = entities
+            if point:
+                one.point_reads = 1
+            else:
+                one.pages = 1
+                one.continued = int(continued)
+        else:
+            one.writes = 1
+            one.written = written
+        self.total.add(one)
+        self.tables.setdefault(table, Tally()).add(one)
+
     def snapshot(self) -> dict[str, Any]:
         """Plain JSON: the totals and each table's, for `GET /_debug/counters`."""
         return {

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from bot.cache import TtlCache
 from bot.domain.negotiations import Party
 from bot.storage.errors import Conflict, NotFound
 from bot.storage.store import Row, TableStore, Write
@@ -44,6 +45,63 @@ class Negotiations(Protocol):
     async def remove(self, tenant_id: str, key: str) -> None:
         """Take a party off the list (a missing one is fine)."""
         ...
+
+
+# How long a looked-up party (or its absence) may be reused: the list changes a few times a
+# year, and this instance's own changes drop what it remembers at once.
+FIND_SECONDS = 60.0
+
+
+class CachedNegotiations:
+    """`Negotiations` whose `find` remembers its answers (a party, or that there is none) for
+    `seconds`: a gift's check costs no storage request while the giver was looked up in the
+    last minute. Every change through this object forgets the tenant's answers; a change made
+    on another instance shows here after at most `seconds`."""
+
+    def __init__(self, inner: Negotiations, seconds: float = FIND_SECONDS) -> None:
+        self._inner = inner
+        self._found: TtlCache[tuple[str, str], Party | None] = TtlCache(seconds, size=4096)
+
+    def _forget(self, tenant_id: str) -> None:
+        for key in [k for k in list(self._found.keys()) if k[0] == tenant_id]:
+            self._found.drop(key)
+
+    async def parties(self, tenant_id: str) -> list[Party]:
+        return await self._inner.parties(tenant_id)
+
+    async def find(self, tenant_id: str, key: str) -> Party | None:
+        if (tenant_id, key) in self._found:
+            return self._found[(tenant_id, key)]
+        party = await self._inner.find(tenant_id, key)
+        self._found.put((tenant_id, key), party)
+        return party
+
+    async def add(self, party: Party) -> None:
+        try:
+            await self._inner.add(party)
+        finally:
+            self._forget(party.tenant_id)
+
+    async def put_all(self, parties: Sequence[Party]) -> None:
+        try:
+            await self._inner.put_all(parties)
+        finally:
+            for tenant_id in {p.tenant_id for p in parties}:
+                self._forget(tenant_id)
+
+    async def set_end(
+        self, tenant_id: str, key: str, end: date, by: str, at: datetime
+    ) -> Party | None:
+        try:
+            return await self._inner.set_end(tenant_id, key, end, by, at)
+        finally:
+            self._forget(tenant_id)
+
+    async def remove(self, tenant_id: str, key: str) -> None:
+        try:
+            await self._inner.remove(tenant_id, key)
+        finally:
+            self._forget(tenant_id)
 
 
 class NegotiationRepository:

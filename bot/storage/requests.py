@@ -17,12 +17,14 @@ answers a query inside one partition from that partition, whatever the size of t
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from bot.cache import TtlCache
 from bot.domain.amend import NOTES, notes_from_record, notes_record
 from bot.domain.kinds import AMSTERDAM, Kinds
 from bot.domain.requests import (
@@ -35,6 +37,7 @@ from bot.domain.requests import (
     Step,
 )
 from bot.storage.audit import audit_entries, trail_entries, trail_json
+from bot.storage.coalesce import Coalescer
 from bot.storage.columns import chunked, unchunked
 from bot.storage.errors import AlreadyExists, NotFound
 from bot.storage.store import Row, TableStore, Write
@@ -136,6 +139,11 @@ class Requests(Protocol):
     ) -> None: ...
     async def forget_register(self, request: ApprovalRequest) -> None: ...
     async def register(self, tenant_id: str, kind: str, year: int) -> list[ApprovalRequest]: ...
+    async def recent_register(self, tenant_id: str, kind: str, year: int) -> list[ApprovalRequest]:
+        """`register`, as read at most `RECENT_REGISTER` seconds ago plus every change this
+        instance made since: for figures shown beside a submission, never for a screen."""
+        ...
+
     async def submitted_in(self, tenant_id: str, kind: str, year: int) -> list[ApprovalRequest]: ...
     async def submission_years(self, tenant_id: str) -> set[int]: ...
     async def backfill_registers(self) -> int: ...
@@ -181,6 +189,9 @@ class RegisterPlace:
 
 
 CURRENT = "current"
+# How old a register read `recent_register` may hand out (changes by other instances show after
+# at most this long; this instance's own at once).
+RECENT_REGISTER = 60.0
 
 
 def register_place(kinds: Kinds, request: ApprovalRequest) -> RegisterPlace:
@@ -208,7 +219,15 @@ class RequestRepository:
     def __init__(self, store: TableStore, kinds: Kinds) -> None:
         self._store = store
         self._kinds = kinds  # reads each request's stored facts as its kind's typed facts
+        # register copies and inbox rows written at once into one partition share a request
+        self._derived = Coalescer(store)
         self._marked: set[tuple[str, str, int, str]] = set()  # marker rows known written
+        # register partition -> its copies by row, as read (at most RECENT_REGISTER s ago) and
+        # changed since by this instance's own copy writes (see `recent_register`)
+        self._recent: TtlCache[str, dict[str, ApprovalRequest]] = TtlCache(
+            RECENT_REGISTER, size=256
+        )
+        self._loading: dict[str, asyncio.Future[dict[str, ApprovalRequest]]] = {}
 
     async def create(self, request: ApprovalRequest) -> StoredRequest:
         """Write a new request, its trail inside it (AlreadyExists if written), then its register
@@ -277,8 +296,17 @@ class RequestRepository:
         if old and old != place.key:
             old_partition, old_row = old.split("\n", 1)
             await self._store.delete(REGISTER, old_partition, old_row)
+            self._recent_drop(old_partition, old_row)
         await self._mark(request.tenant_id, request.kind, place)
-        await self._store.upsert(REGISTER, place.partition, place.row, _register_columns(request))
+        await self._derived.upsert(REGISTER, place.partition, place.row, _register_columns(request))
+        recent = self._recent.get(place.partition)
+        if recent is not None:
+            recent[place.row] = replace(request, audit=())
+
+    def _recent_drop(self, partition: str, row: str) -> None:
+        recent = self._recent.get(partition)
+        if recent is not None:
+            recent.pop(row, None)
 
     async def _mark(self, tenant_id: str, kind: str, place: RegisterPlace) -> None:
         """Name the copy's partition in its submission year's marker row (a merge: writers of
@@ -302,6 +330,7 @@ class RequestRepository:
         for at in {recorded, self._copy_at(request)} - {""}:
             partition, row = at.split("\n", 1)
             await self._store.delete(REGISTER, partition, row)
+            self._recent_drop(partition, row)
 
     async def register(self, tenant_id: str, kind: str, year: int) -> list[ApprovalRequest]:
         """The register copies of one kind filed under one year (a kind that counts onwards:
@@ -310,6 +339,28 @@ class RequestRepository:
         filed = CURRENT if known is not None and known.counts_onwards else str(year)
         rows = await self._store.query(REGISTER, f"{tenant_id}|{kind}|{filed}")
         return [_request(self._kinds, tenant_id, r.row.split("|", 1)[1], r) for r in rows]
+
+    async def recent_register(self, tenant_id: str, kind: str, year: int) -> list[ApprovalRequest]:
+        """`register` from a read at most `RECENT_REGISTER` s old, kept up to date with this
+        instance's own copy writes since; concurrent callers share one read."""
+        known = self._kinds.get(kind)
+        filed = CURRENT if known is not None and known.counts_onwards else str(year)
+        partition = f"{tenant_id}|{kind}|{filed}"
+        copies = self._recent.get(partition)
+        if copies is None:
+            loading = self._loading.get(partition)
+            if loading is None:
+                loading = asyncio.ensure_future(self._read_recent(tenant_id, partition))
+                self._loading[partition] = loading
+                loading.add_done_callback(lambda _f: self._loading.pop(partition, None))
+            copies = await asyncio.shield(loading)
+        return list(copies.values())
+
+    async def _read_recent(self, tenant_id: str, partition: str) -> dict[str, ApprovalRequest]:
+        rows = await self._store.query(REGISTER, partition)
+        copies = {r.row: _request(self._kinds, tenant_id, r.row.split("|", 1)[1], r) for r in rows}
+        self._recent.put(partition, copies)
+        return copies
 
     async def submitted_in(self, tenant_id: str, kind: str, year: int) -> list[ApprovalRequest]:
         """The register copies of one kind submitted in `year`, wherever they are filed: the
@@ -427,7 +478,7 @@ class RequestRepository:
         """What waits for a person (the approver by default; an advisor with role="advisor"),
         with the id of the card they were sent, so it can be updated for them later."""
         partition = f"{request.tenant_id}|{person_id or request.approver.id}"
-        await self._store.upsert(
+        await self._derived.upsert(
             INBOX, partition, request.id, inbox_columns(request, role, message_id)
         )
 

@@ -101,4 +101,3 @@ def storable_key(*keys: str) -> bool:
     of one is NotFound (not a storage fault): a reference typed or forged with a '/' is "not
     found", never "storage unavailable"."""
     return all(len(k.encode()) <= 1024 and not (_NOT_IN_KEYS & set(k)) for k in keys)
-

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import ssl
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
@@ -31,6 +32,7 @@ from bot.storage.errors import (
     StorageError,
     StorageUnavailable,
 )
+from bot.storage.lean import LeanTables, can_encode
 from bot.storage.metering import TableMeter
 from bot.storage.store import Row, Write, storable_key
 
@@ -87,6 +89,7 @@ class AzureTableStore:
         endpoint: str = "",
         credential: AsyncTokenCredential | None = None,
         client_options: Mapping[str, Any] | None = None,
+        lean: bool = True,
     ) -> None:
         hook = None
         if on_request is not None:
@@ -117,6 +120,26 @@ class AzureTableStore:
         else:
             self._service = TableServiceClient.from_connection_string(connection_string, **options)
         self._credential = credential
+        # Point reads, writes and transactions without the SDK's pipeline (bot/storage/lean.py,
+        # measured in docs/benchmarks.md); not with a proxy or client options other than a CA
+        # bundle (`connection_verify`), which only the SDK's transport honours.
+        self._lean: LeanTables | None = None
+        named = getattr(self._service.credential, "named_key", None)
+        signs = credential is not None or named is not None  # not a SAS: the SDK signs those
+        options_given = dict(client_options or {})
+        verify = options_given.pop("connection_verify", True)
+        if lean and signs and not proxy_configured and not options_given:
+            self._lean = LeanTables(
+                self._service.url,
+                self._service.account_name or "",
+                key=named.key if named is not None and credential is None else None,
+                credential=credential,
+                on_request=on_request,
+                meter=meter,
+                ssl=ssl.create_default_context(cafile=verify)
+                if isinstance(verify, str)
+                else verify,
+            )
         self._prefix = prefix
         self._clients: dict[str, TableClient] = {}
         # Longest one request may take, the SDK's own retries included (None: no bound). A
@@ -142,6 +165,8 @@ class AzureTableStore:
     async def get(self, table: str, partition: str, row: str) -> Row:
         if not storable_key(partition, row):
             raise NotFound(f"{table}: a key storage cannot hold")
+        if self._lean is not None:
+            return await self._lean.get(f"{self._prefix}{table}", partition, row)
         try:
             entity = await self._table(table).get_entity(partition, row)
         except AzureError as error:
@@ -150,6 +175,8 @@ class AzureTableStore:
 
     @_bounded
     async def insert(self, table: str, partition: str, row: str, data: Mapping[str, Any]) -> Row:
+        if self._lean is not None and can_encode(data):
+            return await self._lean.insert(f"{self._prefix}{table}", partition, row, data)
         try:
             meta = await self._table(table).create_entity(_entity(partition, row, data))
         except AzureError as error:
@@ -160,6 +187,8 @@ class AzureTableStore:
     async def replace(
         self, table: str, partition: str, row: str, data: Mapping[str, Any], etag: str
     ) -> Row:
+        if self._lean is not None and can_encode(data):
+            return await self._lean.replace(f"{self._prefix}{table}", partition, row, data, etag)
         try:
             meta = await self._table(table).update_entity(
                 _entity(partition, row, data),
@@ -173,6 +202,8 @@ class AzureTableStore:
 
     @_bounded
     async def upsert(self, table: str, partition: str, row: str, data: Mapping[str, Any]) -> Row:
+        if self._lean is not None and can_encode(data):
+            return await self._lean.upsert(f"{self._prefix}{table}", partition, row, data)
         try:
             meta = await self._table(table).upsert_entity(
                 _entity(partition, row, data), mode=UpdateMode.REPLACE
@@ -183,6 +214,8 @@ class AzureTableStore:
 
     @_bounded
     async def delete(self, table: str, partition: str, row: str, etag: str | None = None) -> None:
+        if self._lean is not None:
+            return await self._lean.delete(f"{self._prefix}{table}", partition, row, etag)
         kwargs: dict[str, Any] = {}
         if etag is not None:
             kwargs = {"etag": etag, "match_condition": MatchConditions.IfNotModified}
@@ -243,6 +276,8 @@ class AzureTableStore:
     async def transact(
         self, table: str, partition: str, writes: Sequence[Write]
     ) -> list[str | None]:
+        if self._lean is not None and all(can_encode(w.data) for w in writes):
+            return await self._lean.transact(f"{self._prefix}{table}", partition, writes)
         operations: list[Any] = []
         for write in writes:
             entity = _entity(partition, write.row, write.data)
@@ -284,6 +319,8 @@ class AzureTableStore:
         return True
 
     async def close(self) -> None:
+        if self._lean is not None:
+            await self._lean.close()
         for client in self._clients.values():
             await client.close()
         await self._service.close()

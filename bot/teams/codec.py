@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from botbuilder.schema import Activity
+from botbuilder.schema import Activity, ConversationReference
 from botframework.connector import models as connector_models
 from msrest.serialization import Deserializer, Model, Serializer
 
@@ -93,6 +93,29 @@ class ActivitySerializer(Serializer):
         if isinstance(value, Model):
             return self._model(value)
         raise _Unsupported(kind.__name__)
+
+
+_SERIALIZER = ActivitySerializer()  # stateless
+
+
+def model_to_json(model: Model) -> Any:
+    """`model.serialize()` (msrest's JSON of any schema model, e.g. the invoke answer), built
+    directly like an outgoing activity; anything the codec does not know goes to msrest."""
+    try:
+        return _SERIALIZER._model(model)
+    except _Unsupported:
+        return model.serialize()  # type: ignore[no-untyped-call]
+
+
+def reference_from_json(body: dict[str, Any]) -> ConversationReference:
+    """`ConversationReference().deserialize(body)`, built directly (a stored reference, read
+    for every proactive message); anything the codec does not know goes to msrest."""
+    try:
+        reference = model_from_json(ConversationReference, body)
+    except _Unsupported:
+        return ConversationReference().deserialize(body)
+    assert isinstance(reference, ConversationReference)
+    return reference
 
 
 def activity_from_json(body: dict[str, Any]) -> Activity:

@@ -35,6 +35,7 @@ from bot.services.notify import (
 )
 from bot.storage.errors import StorageError
 from bot.storage.repositories import ConversationReferences, StoredReference
+from bot.teams.codec import reference_from_json
 from bot.teams.handler import card_activity
 
 log = logging.getLogger(__name__)
@@ -178,7 +179,7 @@ class TeamsNotifier:
 
 
 def _conversation(stored: StoredReference) -> ConversationReference:
-    return ConversationReference().deserialize(json.loads(stored.reference))
+    return reference_from_json(json.loads(stored.reference))
 
 
 def _refused(error: DeliveryError) -> bool:

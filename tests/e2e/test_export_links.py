@@ -24,6 +24,7 @@ LOGGERS = (
     "",
     "azure",
     "azure.core.pipeline.policies.http_logging_policy",
+    "bot.storage.wire",
     "aiohttp.access",
     "botbuilder",
     "botframework",

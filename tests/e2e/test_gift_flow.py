@@ -242,3 +242,23 @@ async def test_a_look_alike_giver_name_is_shown_as_such_on_the_managers_card(
     card = bot.connector.to(PIETER.conversation_id)[0].card
     assert card is not None
     assert "letters uit een ander schrift: \u043e (Cyrillisch, lijkt op o)" in texts(card)
+
+
+async def test_the_managers_card_lists_the_employees_earlier_gifts_from_that_giver(
+    bot: BotUnderTest,
+) -> None:
+    """The earlier gifts this year from the same giver come from the year's gift register (the
+    read the organisation's year needs anyway): the employee's own, never a colleague's."""
+    await install(bot, SANNE, LOTTE, PIETER)
+    await declare(bot, {**WINE, "description": "Kerstpakket", "receivedOn": "2026-03-02"})
+    form = await open_flow(bot, LOTTE, "gift.open")
+    await click(bot, LOTTE, form, "gift.submit", {**WINE, "description": "Taart van Lotte"})
+    await declare(bot, {**WINE, "giverOrganisation": "Schilders Jansen", "description": "Pen"})
+    bot.connector.sent.clear()
+    await declare(bot, WINE)
+    [to_manager] = bot.connector.to(PIETER.conversation_id)
+    assert to_manager.card is not None
+    shown = texts(to_manager.card)
+    assert "Eerder dit jaar van dezelfde gever" in shown
+    assert "Kerstpakket" in shown
+    assert "Taart van Lotte" not in shown and "Pen (" not in shown

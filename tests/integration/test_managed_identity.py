@@ -127,6 +127,7 @@ async def test_the_store_reaches_tables_with_the_managed_identity(
     credential = _storage_credential(settings)
     assert credential is not None
     store = _store(oauth_azurite, loopback_tls.ca_file, credential)
+    assert store._lean is not None  # the hot path signs with the same bearer token
     try:
         await store.ensure_tables(["things"])
         await store.insert("things", "p", "r", {"Value": "kept"})

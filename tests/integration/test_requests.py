@@ -293,6 +293,54 @@ async def test_the_register_copy_follows_every_change_and_is_filed_under_its_own
     assert await repository.register("tenant", "gift", 2025) == []
 
 
+async def test_the_recent_register_follows_this_instances_own_changes_at_once(
+    repository: Requests,
+) -> None:
+    # Read once (and remembered on Azure), then changed through the same repository: each
+    # change shows without another read of the partition.
+    assert await repository.recent_register("tenant", "gift", NOW.year) == []
+    created = await repository.create(a_request("CAD-R1"))
+    [copy] = await repository.recent_register("tenant", "gift", NOW.year)
+    assert copy.id == "CAD-R1" and copy.status is Status.PENDING and copy.audit == ()
+    withdrawn = replace(created.request, status=Status.WITHDRAWN)
+    await repository.update(created, withdrawn)
+    [copy] = await repository.recent_register("tenant", "gift", NOW.year)
+    assert copy.status is Status.WITHDRAWN
+    await repository.forget_register(withdrawn)
+    assert await repository.recent_register("tenant", "gift", NOW.year) == []
+
+
+async def test_the_recent_register_reads_storage_once_while_fresh(
+    azurite_connection: str, table_prefix: str
+) -> None:
+    reads: list[int] = []
+    store = AzureTableStore(azurite_connection, table_prefix, on_request=lambda: reads.append(1))
+    await store.ensure_tables(TABLES)
+    try:
+        other = RequestRepository(store, KINDS)  # another instance, on the same tables
+        repository = RequestRepository(store, KINDS)
+        await other.create(a_request("CAD-R2"))
+        reads.clear()
+        first, second = await asyncio.gather(
+            repository.recent_register("tenant", "gift", NOW.year),
+            repository.recent_register("tenant", "gift", NOW.year),
+        )
+        assert [r.id for r in first] == [r.id for r in second] == ["CAD-R2"]
+        assert len(reads) == 1  # concurrent callers share one read
+        await other.create(a_request("CAD-R3"))
+        reads.clear()
+        # the other instance's gift shows once the read is older than RECENT_REGISTER ...
+        assert [r.id for r in await repository.recent_register("tenant", "gift", NOW.year)] == [
+            "CAD-R2"
+        ]
+        assert reads == []
+        # ... while the register screens always read afresh
+        fresh = await repository.register("tenant", "gift", NOW.year)
+        assert sorted(r.id for r in fresh) == ["CAD-R2", "CAD-R3"]
+    finally:
+        await store.close()
+
+
 async def test_current_side_jobs_share_one_register_partition_whatever_their_start(
     repository: Requests,
 ) -> None:

@@ -13,14 +13,16 @@ from bot.storage.store import TableStore, Write
 from bot.storage.tables import AzureTableStore
 
 
-@pytest.fixture(params=["azurite", "memory"])
+@pytest.fixture(params=["azurite", "azurite-sdk", "memory"])
 async def store(
     request: pytest.FixtureRequest, azurite_connection: str, table_prefix: str
 ) -> AsyncIterator[TableStore]:
+    """Azurite through the lean hot path (bot/storage/lean.py), through the SDK alone, and the
+    in-memory twin."""
     if request.param == "memory":
         yield MemoryTableStore()
         return
-    azure = AzureTableStore(azurite_connection, table_prefix)
+    azure = AzureTableStore(azurite_connection, table_prefix, lean=request.param == "azurite")
     yield azure
     await azure.close()
 

@@ -177,3 +177,58 @@ def test_any_outgoing_activity_is_msrest_json(activity: Activity) -> None:
     assert ActivitySerializer().body(activity, "Activity") == msrest.body(
         copy.deepcopy(activity), "Activity"
     )
+
+
+def test_the_invoke_answer_is_msrest_json() -> None:
+    from botbuilder.schema import AdaptiveCardInvokeResponse
+
+    from bot.teams.codec import model_to_json
+
+    answer = AdaptiveCardInvokeResponse(
+        status_code=200, type="application/vnd.microsoft.card.adaptive", value=copy.deepcopy(CARD)
+    )
+    assert model_to_json(answer) == answer.serialize()
+
+
+@given(outgoing())
+def test_a_stored_reference_reads_back_as_msrest_reads_it(activity: Activity) -> None:
+    from botbuilder.schema import ConversationReference
+
+    from bot.teams.codec import reference_from_json
+
+    reference = TurnContext.get_conversation_reference(activity)
+    body = reference.serialize()
+    ours, theirs = (
+        reference_from_json(copy.deepcopy(body)),
+        ConversationReference().deserialize(copy.deepcopy(body)),
+    )
+    assert type(ours) is type(theirs)
+    assert ours.serialize() == theirs.serialize()
+    assert ours.as_dict() == theirs.as_dict()
+
+
+def test_a_card_activitys_deep_copy_equals_the_generic_one() -> None:
+    original = ours()
+    original.entities = [Mention(text="<at>Sanne</at>", mentioned=ChannelAccount(id="29:u"))]
+    original.channel_data = {"notification": {"alert": True}}
+    ours_copy = copy.deepcopy(original)
+    generic = copy.deepcopy(Activity(**{k: v for k, v in vars(original).items()}))
+    assert ours_copy.serialize() == generic.serialize() == original.serialize()
+    assert ours_copy.entities is not original.entities
+    assert ours_copy.entities[0].mentioned is not original.entities[0].mentioned
+    assert ours_copy.channel_data is not original.channel_data
+    assert ours_copy.conversation is not original.conversation
+
+
+def test_the_invoke_answer_is_shared_by_the_sdks_deep_copy() -> None:
+    from botbuilder.core import InvokeResponse
+    from botbuilder.schema import ActivityTypes as Types
+
+    from bot.teams.handler import SharedInvokeResponse
+
+    answer = SharedInvokeResponse(
+        status=200, body={"statusCode": 200, "value": copy.deepcopy(CARD)}
+    )
+    assert isinstance(answer, InvokeResponse)
+    sent = copy.deepcopy(Activity(type=Types.invoke_response, value=answer))  # as on_turn sends it
+    assert sent.value is answer and sent.value.body["value"] == CARD

@@ -3,6 +3,7 @@ are checked, and what the gift and invitation rules make of "on the list"."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
@@ -12,6 +13,8 @@ import pytest
 from bot.domain.gifts import Gift, GiftKind, GiverYear, Reason, Relation, Verdict, assess_gift
 from bot.domain.invitations import Invitation, invitation_rule
 from bot.domain.negotiations import Party, listed_on, match_key, read_csv, read_party
+from bot.storage.memory import MemoryNegotiations
+from bot.storage.negotiations import CachedNegotiations
 
 
 @pytest.mark.parametrize(
@@ -235,3 +238,45 @@ def test_what_one_organisation_gave_is_counted_per_year_over_all_staff_without_w
     assert tallies[(2026, "schilders jansen")] == GiverYear(3, 6000, 2)
     assert tallies[(2025, "schilders jansen")] == GiverYear(1, 1000, 1)
     assert tallies[(2026, "bouwbedrijf vos")] == GiverYear(1, 700, 1)
+
+
+class _Counting(MemoryNegotiations):
+    def __init__(self) -> None:
+        super().__init__()
+        self.finds = 0
+
+    async def find(self, tenant_id: str, key: str) -> Party | None:
+        self.finds += 1
+        return await super().find(tenant_id, key)
+
+
+async def test_a_cached_list_answers_a_repeated_check_without_storage_and_forgets_on_change() -> (
+    None
+):
+    inner = _Counting()
+    listed = CachedNegotiations(inner)
+    vos = Party("tenant", "Bouwbedrijf Vos", date(2026, 1, 1), date(2026, 12, 31))
+    assert await listed.find("tenant", vos.key) is None
+    assert await listed.find("tenant", vos.key) is None  # "not on the list" is remembered too
+    assert inner.finds == 1
+    await listed.add(vos)  # a change here forgets the tenant's answers at once
+    assert await listed.find("tenant", vos.key) == vos
+    assert await listed.find("tenant", vos.key) == vos
+    assert inner.finds == 2
+    await listed.set_end("tenant", vos.key, date(2026, 6, 30), "lotte", datetime.now(UTC))
+    found = await listed.find("tenant", vos.key)
+    assert found is not None and found.end == date(2026, 6, 30)
+    await listed.remove("tenant", vos.key)
+    assert await listed.find("tenant", vos.key) is None
+    assert inner.finds == 4
+
+
+async def test_a_cached_list_lets_a_change_elsewhere_show_after_its_seconds() -> None:
+    inner = MemoryNegotiations()
+    listed = CachedNegotiations(inner, seconds=0.05)
+    vos = Party("tenant", "Bouwbedrijf Vos", date(2026, 1, 1), date(2026, 12, 31))
+    assert await listed.find("tenant", vos.key) is None
+    await inner.add(vos)  # another instance
+    assert await listed.find("tenant", vos.key) is None
+    await asyncio.sleep(0.1)
+    assert await listed.find("tenant", vos.key) == vos
