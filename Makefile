@@ -55,6 +55,7 @@ e2e: install chromium
 # Throughput, latency, CPU and memory side by side with a stock botbuilder echo (docs/benchmarks.md).
 bench: install
 	$(PY) -m bench
+	$(PY) -m bench.understanding
 
 test: install chromium lint typecheck
 	$(PY) -m pytest

@@ -13,7 +13,7 @@ import json
 import sys
 from pathlib import Path
 
-from bot.domain.raffle import verify
+from bot.domain.raffle import BadRecord, verify
 
 
 def main(argv: list[str]) -> int:
@@ -28,7 +28,11 @@ def main(argv: list[str]) -> int:
     if not isinstance(record, dict):
         print(f"{argv[0]} does not hold a raffle record (a JSON object)", file=sys.stderr)
         return 2
-    problems = verify(record)
+    try:
+        problems = verify(record)
+    except BadRecord as error:
+        print(f"{argv[0]} does not hold a raffle record: {error}", file=sys.stderr)
+        return 2
     if problems:
         print(f"raffle {record.get('id', '?')}: NOT correct")
         for problem in problems:

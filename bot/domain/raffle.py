@@ -111,12 +111,30 @@ def _moment(iso: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+class BadRecord(ValueError):
+    """The file is not a raffle record: its shape is wrong (not a judgement on the draw)."""
+
+
+def _check_shape(record: Mapping[str, Any]) -> None:
+    gifts = record.get("gifts", [])
+    participants = record.get("participants", [])
+    if not isinstance(gifts, list) or not all(
+        isinstance(g, dict) and isinstance(g.get("id"), str | int) for g in gifts
+    ):
+        raise BadRecord("'gifts' must be a list of objects, each with an 'id'")
+    if not isinstance(participants, list) or not all(
+        isinstance(p, str | int) for p in participants
+    ):
+        raise BadRecord("'participants' must be a list of ids")
+
+
 def verify(record: Mapping[str, Any]) -> list[str]:
     """What does not hold in a published raffle record (empty: it checks out).
 
     The record (see docs/raffle.md): `algorithm`, `commitment`, `seed`, `participants` (ids),
     `gifts` (each `id` and `winner`; `removedAt` when it was taken out after the announcement,
-    then its winner is empty)."""
+    then its winner is empty). BadRecord when the record is not shaped like one."""
+    _check_shape(record)
     problems: list[str] = []
     if record.get("algorithm") != ALGORITHM:
         problems.append(f"unknown algorithm {record.get('algorithm')!r} (expected {ALGORITHM})")

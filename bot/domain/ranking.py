@@ -12,6 +12,9 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
 from bot.domain.text import stems
 
 K1 = 1.2
@@ -96,9 +99,18 @@ class Bm25Index:
         limit = 1 if len(word) < 9 else 2
         found: set[str] = set()
         for length in range(len(word) - limit, len(word) + limit + 1):
-            for known, known_stems in self._by_length.get(length, ()):
-                if _distance(word, known) <= limit:
-                    found |= known_stems & self._idf.keys()
+            bucket = self._by_length.get(length, ())
+            if not bucket:
+                continue
+            close = process.extract(
+                word,
+                [known for known, _ in bucket],
+                scorer=OSA.distance,
+                score_cutoff=limit,
+                limit=None,
+            )
+            for _, _, position in close:
+                found |= bucket[position][1] & self._idf.keys()
         return found
 
     def _parts(self, word: str) -> set[str]:
@@ -115,15 +127,6 @@ class Bm25Index:
 
 
 def _distance(a: str, b: str) -> int:
-    """Edit distance with adjacent swaps (Damerau-Levenshtein, restricted)."""
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, start=1):
-        current = [i] + [0] * len(b)
-        for j, cb in enumerate(b, start=1):
-            cost = 0 if ca == cb else 1
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        previous2, previous = previous, current
-    return previous[-1]
+    """Edit distance with adjacent swaps (restricted Damerau-Levenshtein: optimal string
+    alignment), computed by `rapidfuzz` in C."""
+    return int(OSA.distance(a, b))

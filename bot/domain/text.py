@@ -49,9 +49,9 @@ def _stemmer(language: str) -> snowballstemmer.stemmer:
     return snowballstemmer.stemmer(language)
 
 
-@cache
 def stems(word: str) -> frozenset[str]:
-    """The Dutch and the English stem of one word (often the same)."""
+    """The Dutch and the English stem of one word (often the same). Deliberately not cached:
+    the words people type are not kept, not even in memory."""
     return frozenset({_stemmer("dutch").stemWord(word), _stemmer("english").stemWord(word)})
 
 

@@ -1,6 +1,7 @@
 """Attack: a hostile or damaged raffle record handed to `python -m bot.verify_raffle` crashes it
 with a traceback and exit status 1, which the tool documents as "the raffle is NOT correct";
-a file that is not a raffle record must give exit status 2 and a clear sentence."""
+a file that is not a raffle record must give exit status 2 and a clear sentence. Fixed: the
+record's shape is checked first (bot.domain.raffle.BadRecord)."""
 
 from __future__ import annotations
 
@@ -20,10 +21,6 @@ BROKEN = [
 ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="attack: bot/domain/raffle.py verify assumes the record's shape (TypeError/KeyError)",
-)
 @pytest.mark.parametrize("record", BROKEN)
 def test_a_malformed_record_is_a_bad_file_not_a_crash(tmp_path: Path, record: object) -> None:
     path = tmp_path / "record.json"
@@ -36,3 +33,4 @@ def test_a_malformed_record_is_a_bad_file_not_a_crash(tmp_path: Path, record: ob
     )
     assert "Traceback" not in done.stderr
     assert done.returncode == 2
+    assert "does not hold a raffle record" in done.stderr

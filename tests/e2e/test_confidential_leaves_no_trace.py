@@ -7,6 +7,7 @@ nothing, and neither storage nor the log may name the person or repeat what they
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
@@ -18,6 +19,8 @@ from aiohttp.test_utils import TestServer
 from yarl import URL
 
 from bot.app import READY, SERVICES, init_app
+from bot.domain.knowledge import knowledge_base
+from bot.domain.text import stems
 from bot.logs import configure_logging
 from bot.settings import load_settings
 from infra.local.services import azurite_connection_string
@@ -121,6 +124,23 @@ async def proxied_bot(
         yield BotUnderTest(server, session, mock, service_url + "/"), proxy
 
 
+def strings_kept_by(root: object) -> set[str]:
+    """Every string reachable from `root` (its attributes, containers and closures)."""
+    found: set[str] = set()
+    seen: set[int] = set()
+    todo = [root]
+    while todo:
+        item = todo.pop()
+        if id(item) in seen or isinstance(item, type):
+            continue
+        seen.add(id(item))
+        if isinstance(item, str):
+            found.add(item)
+            continue
+        todo.extend(gc.get_referents(item))
+    return found
+
+
 @pytest.fixture
 def production_logging(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
     """Logging as `python -m bot` sets it up with LOG_LEVEL=DEBUG, captured by caplog."""
@@ -140,6 +160,7 @@ async def test_a_confidential_conversation_writes_nothing_and_logs_no_identity(
     bot, proxy = proxied_bot
     proxy.seen.clear()
     production_logging.clear()
+    kept_before = strings_kept_by(knowledge_base())
 
     for text in CONFIDENTIAL_TEXTS:
         response = await bot.post(SANNE.message(bot.service_url, text))
@@ -168,6 +189,14 @@ async def test_a_confidential_conversation_writes_nothing_and_logs_no_identity(
     for secret in secrets:
         assert secret not in traffic, secret
         assert secret not in logged, secret
+
+    # Nor in memory: the matcher keeps no cache keyed by what was typed; nothing held by the
+    # knowledge base or its index is new once the turns are over.
+    kept = strings_kept_by(knowledge_base())
+    typed_words = {w.strip("?,").lower() for t in CONFIDENTIAL_TEXTS for w in t.split()}
+    assert typed_words - kept_before, "every word typed was known before: nothing is checked"
+    assert kept - kept_before == set()
+    assert not hasattr(stems, "cache_info"), "typed words must not be cached by stem"
 
 
 async def test_a_question_about_respect_or_intimidation_leaves_no_trace_and_gives_the_contact(

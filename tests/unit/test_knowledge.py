@@ -11,7 +11,7 @@ from bot.domain.knowledge import KnowledgeError, knowledge_base, parse_guideline
 from bot.domain.ranking import _distance
 from dialogs.menu import flows
 from tests.support.kinds import KINDS
-from tests.support.knowledge_eval import evaluate, labelled
+from tests.support.knowledge_eval import DEV, TEST, evaluate, labelled, summarise
 
 KB = knowledge_base()
 
@@ -204,3 +204,27 @@ def test_other_answers_do_not_offer_the_contact() -> None:
     for question in ("mag ik de aanhangwagen lenen?", "krijg ik voorrang op een huurwoning?"):
         result = understand(question, KB)
         assert isinstance(result, Answer) and not result.contact and not result.confidential
+
+
+# The fresh labelled set (tests/unit/data/README.md): written by someone who never saw the
+# matcher's keywords; the test part is only scored. What the matcher reaches on it is guarded
+# so it cannot silently get worse. The targets (top-1 >= 95%, no form opened for the
+# wrong flow) are NOT met (docs/knowledge.md): these are the figures reached, not the targets.
+TEST_TOP1_REACHED = 0.62
+TEST_WRONG_FORMS_REACHED = 6
+UNKNOWN_TARGET = 0.05
+
+
+def test_the_fresh_test_part_keeps_the_accuracy_reached() -> None:
+    summary = summarise(evaluate(TEST))
+    assert summary.total >= 250
+    assert summary.accuracy >= TEST_TOP1_REACHED, f"top-1 {summary.accuracy:.1%}"
+    assert summary.wrong_forms <= TEST_WRONG_FORMS_REACHED, summary
+    assert summary.unknown_rate < UNKNOWN_TARGET, summary
+
+
+def test_the_fresh_set_is_labelled_with_known_labels_only() -> None:
+    known = {f"guideline:{g.id}" for g in KB.guidelines} | {f"flow:{f}" for f in flows(KINDS)}
+    known |= {"menu", "none"}
+    for path in (DEV, TEST):
+        assert {want for _, want in labelled(path)} <= known, path
