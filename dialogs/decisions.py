@@ -27,6 +27,10 @@ from dialogs.requests_view import CardPresenter, request_card
 
 log = logging.getLogger(__name__)
 
+# What is read of a typed field: well above every limit, so a text over its limit is refused
+# whole with the reason (bot.domain.requests), never cut; bounded against abuse.
+MAX_TYPED = 20_000
+
 # (request id, requester id) -> the card to show
 OnRequest = Callable[[str, str], Awaitable[Card]]
 
@@ -71,7 +75,7 @@ def _decide(choice: str) -> Callable[[CardAction, Services], Awaitable[Card]]:
 
     async def handler(action: CardAction, services: Services) -> Card:
         async def work(rid: str, requester: str) -> Card:
-            comment = _typed(action, "comment", 1000)
+            comment = _typed(action, "comment", MAX_TYPED)
             colleague = _typed(action, "colleague", 64)
             presenter = CardPresenter(services.kinds)
             try:
@@ -87,6 +91,8 @@ def _decide(choice: str) -> Callable[[CardAction, Services], Awaitable[Card]]:
                     colleague_id=colleague,
                 )
             except DecisionRefused as refused:
+                if refused.code == "comment_too_long":
+                    return await _again(action, services, requester, rid, comment, refused.code)
                 if refused.code not in ("colleague_required", "colleague_invalid"):
                     raise
                 return await _pick_colleague(action, services, requester, rid, comment, refused)
@@ -98,6 +104,23 @@ def _decide(choice: str) -> Callable[[CardAction, Services], Awaitable[Card]]:
         return await on_request(action, work)
 
     return handler
+
+
+async def _again(
+    action: CardAction, services: Services, requester: str, rid: str, comment: str, code: str
+) -> Card:
+    """The approver's card again, the refusal named and what they typed kept in its field."""
+    locale = action.actor.locale
+    log.info("%s on %r refused: %s", action.verb, rid, code)
+    request = (await load(services, action.actor.tenant_id, requester, rid)).request
+    return request_card(
+        services.kinds,
+        request,
+        locale,
+        action.actor.user_id,
+        note=text(locale, f"requests.refused.{code}"),
+        comment=comment,
+    )
 
 
 async def _pick_colleague(
@@ -184,9 +207,22 @@ async def advise(action: CardAction, services: Services) -> Card:
     """The advisor (e.g. HR on a side job) gives advice; the manager sees it on their card."""
 
     async def work(rid: str, requester: str) -> Card:
-        advice = _typed(action, "advice", 2000)
+        advice = _typed(action, "advice", MAX_TYPED)
         presenter = CardPresenter(services.kinds)
-        request = await advise_request(services, presenter, action.actor, requester, rid, advice)
+        try:
+            request = await advise_request(
+                services, presenter, action.actor, requester, rid, advice
+            )
+        except DecisionRefused as refused:
+            if refused.code != "advice_too_long":
+                raise
+            log.info("%s on %r refused: %s", action.verb, rid, refused.code)
+            locale = action.actor.locale
+            stored = (await load(services, action.actor.tenant_id, requester, rid)).request
+            note = text(locale, f"requests.refused.{refused.code}")
+            return request_card(
+                services.kinds, stored, locale, action.actor.user_id, note=note, advice=advice
+            )
         return presenter.advisor_card(request, action.actor.locale)
 
     return await on_request(action, work)

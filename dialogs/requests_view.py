@@ -137,6 +137,7 @@ def request_card(
     colleagues: list[Person] | None = None,
     colleague_error: str = "",
     comment: str = "",
+    advice: str = "",
 ) -> dict[str, Any]:
     """The request as `viewer_id` sees it: decision buttons (the kind's choices for its
     verdict) only for its pending approver; "add information" and "withdraw" only for its
@@ -209,6 +210,7 @@ def request_card(
             "colleagueError": colleague_error or text(locale, "requests.colleague_required"),
             "colleagueProblem": colleague_error,
             "commentValue": comment,
+            "adviceValue": advice,
             "statusColor": _STATUS_COLORS[request.status],
             "comment": text(locale, "requests.decided_comment", comment=request.comment)
             if request.comment

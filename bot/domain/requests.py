@@ -222,6 +222,10 @@ def may_decide(request: ApprovalRequest, actor_id: str) -> None:
         raise DecisionRefused("already_decided")
 
 
+MAX_COMMENT = 1000  # an approver's reason, as the card's field allows
+MAX_ADVICE = 2000  # an advisor's advice
+
+
 def decide(
     request: ApprovalRequest,
     actor_id: str,
@@ -237,6 +241,8 @@ def decide(
     `withdrawn`), which callers treat as a no-op that shows the current state.
     """
     may_decide(request, actor_id)
+    if len(comment) > MAX_COMMENT:
+        raise DecisionRefused("comment_too_long")  # refused whole, never cut
     if choice.needs_comment and not comment.strip():
         raise DecisionRefused("comment_required")
     if choice.needs_colleague and assignee is None:
@@ -272,6 +278,8 @@ def advise(request: ApprovalRequest, actor_id: str, advice: str, now: datetime) 
         raise DecisionRefused("already_decided")
     if not advice.strip():
         raise DecisionRefused("empty_advice")
+    if len(advice) > MAX_ADVICE:
+        raise DecisionRefused("advice_too_long")  # refused whole, never cut
     entry = AuditEntry(now, actor_id, "advised", advice)
     return replace(request, advice=advice, advised_at=now, audit=(*request.audit, entry))
 

@@ -324,7 +324,7 @@ class Tab:
         form = await request.post()
         choice = str(form.get("choice", ""))[:40]
         raw_comment = form.get("comment", "")
-        comment = clean_text(raw_comment)[:1000] if isinstance(raw_comment, str) else ""
+        comment = clean_text(raw_comment)[:20_000] if isinstance(raw_comment, str) else ""
         kinds = self.services.kinds
         try:
             decided = await decide_request(
@@ -349,7 +349,7 @@ class Tab:
                 error=text(actor.locale, f"requests.refused.{refused.code}"),
                 comment=comment,
             )
-            return _html(page, 409)
+            return _html(page, 422 if refused.code == "comment_too_long" else 409)
         except StorageError as error:
             log.warning("tab: decision on %s not recorded: %s", rid, type(error).__name__)
             stored = None

@@ -128,8 +128,8 @@ async def advise(services: Services, request: web.Request, actor: Actor) -> web.
     and the advisor's own card in the chat show it."""
     locale, kinds = actor.locale, services.kinds
     requester, rid = request.match_info["requester"][:64], request.match_info["rid"][:40]
-    raw = _typed(await request.post(), "advice", 2000)
-    advice = clean_text(raw)[:2000]
+    raw = _typed(await request.post(), "advice", 10_000)
+    advice = clean_text(raw)
     try:
         advised = await advise_request(
             services, CardPresenter(kinds), actor, requester, rid, advice, own_card=True

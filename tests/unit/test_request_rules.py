@@ -6,11 +6,14 @@ import pytest
 from bot.domain.requests import (
     APPROVE,
     DECLINE,
+    MAX_ADVICE,
+    MAX_COMMENT,
     ApprovalRequest,
     ApproverRole,
     DecisionRefused,
     Person,
     Status,
+    advise,
     decide,
     request_id,
     withdraw,
@@ -75,3 +78,14 @@ def test_supplier_quotes_are_shown_in_the_viewers_language() -> None:
     assert quotes_text(quotes) == "Dakwerken Noord: €\u00a04.800,00; B: €\u00a00,05"
     assert quotes_text(quotes, "en") == "Dakwerken Noord: €4,800.00; B: €0.05"
     assert quotes_text("not a list") == ""
+
+
+def test_a_reason_or_advice_over_its_limit_is_refused_whole_never_cut() -> None:
+    decided = decide(REQUEST, "pieter", APPROVE, "x" * MAX_COMMENT, NOW)
+    assert decided.comment == "x" * MAX_COMMENT
+    with pytest.raises(DecisionRefused, match="comment_too_long"):
+        decide(REQUEST, "pieter", APPROVE, "x" * (MAX_COMMENT + 1), NOW)
+    asked = replace(REQUEST, advisor=Person("hr", "HR"))
+    assert advise(asked, "hr", "y" * MAX_ADVICE, NOW).advice == "y" * MAX_ADVICE
+    with pytest.raises(DecisionRefused, match="advice_too_long"):
+        advise(asked, "hr", "y" * (MAX_ADVICE + 1), NOW)
