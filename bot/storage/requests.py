@@ -537,6 +537,7 @@ def _request_columns(request: ApprovalRequest) -> dict[str, Any]:
         "DecidedWithout": request.decided_without,
         "AssigneeId": request.assignee.id if request.assignee else "",
         "AssigneeName": request.assignee.name if request.assignee else "",
+        "ReceiptMessageId": request.receipt_message,
     }
 
 
@@ -637,6 +638,7 @@ def _request(
         assignee=Person(str(d["AssigneeId"]), str(d.get("AssigneeName", "")))
         if d.get("AssigneeId")
         else None,
+        receipt_message=str(d.get("ReceiptMessageId") or ""),
         audit=_trail(d, legacy) if trail else (),
     )
 
