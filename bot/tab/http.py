@@ -37,6 +37,7 @@ from bot.tab.registers import Query
 from bot.tab.respond import html as _html
 from cards import text
 from dialogs.breach_dossier import mine_items
+from dialogs.breach_register import Narrowing
 from dialogs.breach_register import file_name as breach_file
 from dialogs.breach_register import pick_year as breach_year
 from dialogs.forms import clean_text
@@ -275,9 +276,9 @@ class Tab:
             return _html(pages.message(actor.locale, "dataleak.refused.not_privacy_office"), 403)
         now = self.services.clock()
         found = await self.services.breaches.register(actor.tenant_id)
-        year = breach_year(request.query.get("year"), now)
+        query = tab_breaches.BreachQuery.of(request.query, now)
         nav = await self.nav(actor, "breaches")
-        return _html(tab_breaches.register_page(found, year, now, actor.locale, nav))
+        return _html(tab_breaches.register_page(found, query, now, actor.locale, nav))
 
     async def breach(self, request: web.Request, actor: Actor) -> web.Response:
         """One case with its clock; the privacy office only (bot.services.breaches.view)."""
@@ -307,9 +308,18 @@ class Tab:
         now = self.services.clock()
         raw_format = form.get("format")
         fmt = raw_format if isinstance(raw_format, str) and raw_format in FORMATS else "xlsx"
-        year = breach_year(form.get("year"), now)
+        raw = {k: v for k, v in form.items() if isinstance(v, str)}
+        year = breach_year(raw.get("year"), now)
+        narrowing = Narrowing.of(raw)  # the page's filters: the file holds what it shows
         ticket = await create_ticket(
-            self.services.tickets, actor.tenant_id, actor.user_id, fmt, year, actor.locale, now
+            self.services.tickets,
+            actor.tenant_id,
+            actor.user_id,
+            fmt,
+            year,
+            actor.locale,
+            now,
+            params=narrowing.params(),
         )
         name = breach_file(actor.locale, year, ticket.format)
         nav = await self.nav(actor, "breaches")
