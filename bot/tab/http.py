@@ -122,7 +122,10 @@ class Tab:
             "/tab/api/raffles/run", self._signed(self._in("collection", tab_collection.run))
         )
         app.router.add_get(
-            "/tab/api/raffles/{raffle}", self._signed(self._in("collection", tab_collection.one))
+            "/tab/api/raffles", self._signed(self._in("raffles", tab_collection.everyone))
+        )
+        app.router.add_get(
+            "/tab/api/raffles/{raffle}", self._signed(self._in("raffles", tab_collection.one))
         )
         app.router.add_get("/tab/api/breaches", self._signed(self.breaches))
         app.router.add_post("/tab/api/breaches/export", self._signed(self.breaches_export))

@@ -67,7 +67,8 @@ def nav(
     collection: bool = False,
 ) -> str:
     """The sections; registers, the overview, the collection and raffle and the breach register
-    only for the roles that may see them (checked again on the server when opened)."""
+    only for the roles that may see them (checked again on the server when opened); the raffles
+    ("Doe ik mee?") for everyone."""
     links = [("mine", text(locale, "personal.mine_title"))]
     pending = text(locale, "personal.pending_title")
     links.append(("pending", f"{pending} ({waiting})" if waiting else pending))
@@ -77,6 +78,7 @@ def nav(
         links.append(("overview", text(locale, "tab.overview_title")))
     if collection:
         links.append(("collection", text(locale, "tab.collection_nav")))
+    links.append(("raffles", text(locale, "raffle.names.menu")))  # every employee (§2)
     if breaches:
         links.append(("breaches", text(locale, "tab.breaches_nav")))
     items = "".join(
