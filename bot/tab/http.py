@@ -28,7 +28,7 @@ from bot.services.registers import OVERVIEW_ROLES, REGISTER_ROLES, departments, 
 from bot.services.roles import has_role
 from bot.sso import SsoRefused, SsoValidator, bearer
 from bot.storage.errors import StorageError
-from bot.tab import breach_actions, pages, request_actions
+from bot.tab import breach_actions, handover, pages, request_actions
 from bot.tab import breaches as tab_breaches
 from bot.tab import collection as tab_collection
 from bot.tab import overview as tab_overview
@@ -336,10 +336,23 @@ class Tab:
         choice = str(form.get("choice", ""))[:40]
         raw_comment = form.get("comment", "")
         comment = clean_text(raw_comment)[:1000] if isinstance(raw_comment, str) else ""
+        query = handover.typed(form.get("colleague_q"))
+        raw_colleague = form.get("colleague", "")
+        colleague = raw_colleague[:64] if isinstance(raw_colleague, str) else ""
+        if form.get("find"):
+            return await self._find_colleague(actor, requester, rid, comment, query, colleague)
         kinds = self.services.kinds
         try:
             decided = await decide_request(
-                self.services, CardPresenter(kinds), actor, requester, rid, choice, comment, None
+                self.services,
+                CardPresenter(kinds),
+                actor,
+                requester,
+                rid,
+                choice,
+                comment,
+                None,
+                colleague_id=colleague,
             )
         except RequestNotFound:
             return _html(pages.message(actor.locale, "requests.refused.not_found"), 404)
@@ -351,6 +364,8 @@ class Tab:
                 return _html(pages.message(actor.locale, "requests.refused.not_found"), 404)
             if stored.request.approver.id != actor.user_id:
                 return _html(pages.message(actor.locale, f"requests.refused.{refused.code}"), 403)
+            # A hand-over without a (valid) colleague: the search and the pick stay on the page.
+            picked = await handover.picker(self.services, stored.request, actor, query, colleague)
             page = pages.detail_page(
                 kinds,
                 stored.request,
@@ -359,6 +374,7 @@ class Tab:
                 "pending",
                 error=text(actor.locale, f"requests.refused.{refused.code}"),
                 comment=comment,
+                handover=picked,
             )
             return _html(page, 409)
         except StorageError as error:
@@ -385,6 +401,31 @@ class Tab:
         )
         page = pages.detail_page(kinds, decided, actor.locale, actor.user_id, "pending", note=note)
         return _html(page)
+
+    async def _find_colleague(
+        self, actor: Actor, requester: str, rid: str, comment: str, query: str, chosen: str
+    ) -> web.Response:
+        """ "Zoeken" in the colleague picker: the decision page again with the directory's
+        matches, the comment kept; nothing is decided. Only for the request's approver."""
+        try:
+            stored = await load(self.services, actor.tenant_id, requester, rid)
+        except RequestNotFound:
+            return _html(pages.message(actor.locale, "requests.refused.not_found"), 404)
+        if stored.request.approver.id != actor.user_id:
+            log.warning("tab: colleague search on %s refused (not the approver)", rid)
+            return _html(pages.message(actor.locale, "requests.refused.not_approver"), 403)
+        picked = await handover.picker(self.services, stored.request, actor, query, chosen)
+        page = pages.detail_page(
+            self.services.kinds,
+            stored.request,
+            actor.locale,
+            actor.user_id,
+            "pending",
+            error="" if query else text(actor.locale, "tab.handover.type_first"),
+            comment=comment,
+            handover=picked,
+        )
+        return _html(page, 200 if query else 422)
 
 
 async def _registers(tab: Tab, request: web.Request, actor: Actor) -> web.Response:
