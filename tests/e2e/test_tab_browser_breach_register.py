@@ -9,6 +9,7 @@ import asyncio
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import pytest
 from playwright.async_api import Browser, expect
 
 from bot.app import SERVICES
@@ -20,6 +21,7 @@ from tests.support.activities import FATIMA, JOOST, SANNE, TENANT
 from tests.support.flows import action
 from tests.support.tab import TabBot
 
+pytestmark = pytest.mark.browser
 __all__ = ["browser"]  # the fixture, shared
 
 

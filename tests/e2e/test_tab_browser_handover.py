@@ -6,6 +6,7 @@ server checks the pick against the directory."""
 
 from __future__ import annotations
 
+import pytest
 from playwright.async_api import Browser, expect
 
 from bot.app import SERVICES
@@ -16,6 +17,7 @@ from tests.support.activities import LOTTE, PIETER, SANNE, TENANT
 from tests.support.flows import action
 from tests.support.tab import TabBot
 
+pytestmark = pytest.mark.browser
 __all__ = ["browser"]  # the fixture, shared
 
 

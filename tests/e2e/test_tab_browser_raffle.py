@@ -5,6 +5,7 @@ not); after it the seed, whether one won, the check of the draw and how to do it
 
 from __future__ import annotations
 
+import pytest
 from playwright.async_api import Browser, Page, expect
 
 from bot.app import SERVICES
@@ -13,6 +14,7 @@ from tests.e2e.test_tab_browser_actions import hand_in
 from tests.support.activities import LOTTE, PIETER, SANNE, TENANT, TeamsUser
 from tests.support.tab import TabBot
 
+pytestmark = pytest.mark.browser
 __all__ = ["browser"]  # the fixture, shared
 
 HENK = TeamsUser("0f6c2a10-1111-4a1e-9c01-000000000007", "Henk de Boer")  # RvC chair: not staff
