@@ -22,6 +22,7 @@ from bot.exports_http import export_handler
 from bot.feed import GraphActivityFeed
 from bot.graph import GraphClient
 from bot.logs import keep_tokens_out_of_access_log
+from bot.mail import GraphMailer
 from bot.services.acknowledgements import send_due
 from bot.services.approvers import DirectoryManagers, GraphManagers
 from bot.services.breaches import redeliver_alerts, send_reminders, tell_reporters
@@ -41,6 +42,7 @@ from bot.services.retention import run_retention
 from bot.services.sidejob_advice import chase_advice
 from bot.services.sidejob_review import ask_yearly
 from bot.services.steps import remind_overdue
+from bot.services.supplier_contacts import CONFIRM_PATH
 from bot.settings import Settings
 from bot.storage import breaches as breach_tables
 from bot.storage import registers as register_tables
@@ -55,6 +57,7 @@ from bot.storage.store import TableStore
 from bot.storage.tables import AzureTableStore
 from bot.storage.trailer import TrailerRepository
 from bot.storage.violations import ViolationRepository
+from bot.suppliers_http import confirm_handler
 from bot.tab.http import add_tab
 from bot.teams.adapter import build_adapter
 from bot.teams.fast_connector import close_connectors
@@ -75,6 +78,8 @@ MANAGER_LOOKUP = web.AppKey("manager_lookup", GraphClient)
 DIRECTORY_READER = web.AppKey("directory_reader", DirectoryReader)
 # The Teams activity feed through Graph; present only with FEED_NOTIFICATIONS=1.
 ACTIVITY_FEED = web.AppKey("activity_feed", GraphActivityFeed)
+# Mail to suppliers through Graph sendMail; present only with MAIL_SENDER.
+MAILER = web.AppKey("mailer", GraphMailer)
 
 
 def init_app(
@@ -105,6 +110,13 @@ def init_app(
         if settings.app_password and (settings.app_tenant_id or settings.tenant_id)
         else None
     )
+    mailer = (
+        GraphMailer.from_settings(settings)
+        if settings.mail_sender
+        and settings.app_password
+        and (settings.app_tenant_id or settings.tenant_id)
+        else None
+    )
     feed = (
         GraphActivityFeed.from_settings(settings)
         if settings.feed_notifications and (settings.app_tenant_id or settings.tenant_id)
@@ -132,6 +144,7 @@ def init_app(
         violations=ViolationRepository(table_store),
         clock=clock,
         feed=feed,
+        mailer=mailer,
     )
     bot = IntegrityBot(services, dialogs.build_registry(catalogue))
 
@@ -149,6 +162,9 @@ def init_app(
     if feed is not None:
         app[ACTIVITY_FEED] = feed
         app.on_cleanup.append(_close_feed)
+    if mailer is not None:
+        app[MAILER] = mailer
+        app.on_cleanup.append(_close_mailer)
     tenants = None if settings.local_mode else settings.served_tenants
     app.router.add_post("/api/messages", messages_handler(adapter, bot, tenants))
     app.router.add_get("/healthz", healthz)
@@ -160,6 +176,10 @@ def init_app(
     keep_tokens_out_of_access_log()
     app.router.add_get("/exports/{token}", export_page)
     app.router.add_post("/exports/{token}", export_download)
+    # A supplier confirms they know the code: GET shows the page, its button's POST confirms.
+    confirm_page, confirm_post = confirm_handler(services)
+    app.router.add_get(CONFIRM_PATH + "{token}", confirm_page)
+    app.router.add_post(CONFIRM_PATH + "{token}", confirm_post)
     # The personal tab "Integriteit" (Teams single sign-on; bot/tab/http.py).
     add_tab(app, services)
     if settings.local_mode:
@@ -273,6 +293,10 @@ def background_jobs(services: Services, reader: DirectoryReader | None = None) -
 
 async def _close_graph(app: web.Application) -> None:
     await app[MANAGER_LOOKUP].close()
+
+
+async def _close_mailer(app: web.Application) -> None:
+    await app[MAILER].close()
 
 
 async def _close_feed(app: web.Application) -> None:

@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 __all__ = ["DeltaExpired", "GraphClient", "GraphError", "GraphTokenError"]
 
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
-USER_FIELDS = "displayName,mail,department,jobTitle,accountEnabled"
+USER_FIELDS = "displayName,mail,department,jobTitle,accountEnabled,employeeType"
 USER_TYPE = "#microsoft.graph.user"
 MAX_PAGES = 10_000  # a delta round that never ends is a fault, not a directory
 
@@ -213,6 +213,7 @@ def _user_change(item: dict[str, Any]) -> UserChange:
         email=text("mail"),
         department=text("department"),
         job_title=text("jobTitle"),
+        employee_type=text("employeeType"),
         enabled=None if enabled is None else bool(enabled),
     )
 

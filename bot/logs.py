@@ -30,9 +30,9 @@ NOISY_LOGGERS = (
 )
 
 
-# A download link's token is its only credential: whatever logs a URL (an access log, a
-# Referer header) shows `/exports/…` instead.
-_EXPORT_PATH = re.compile(r"(/exports/)[^\s\"'?#]+")
+# A download link's token is its only credential, and so is a supplier's confirmation link's:
+# whatever logs a URL (an access log, a Referer header) shows `/exports/…` instead.
+_EXPORT_PATH = re.compile(r"(/exports/|/gedragscode/bevestigen/)[^\s\"'?#]+")
 ACCESS_LOGGER = "aiohttp.access"
 
 
@@ -55,7 +55,7 @@ class ExportTokenFilter(logging.Filter):
         for name, value in list(vars(record).items()):
             if name in ("msg", "args"):
                 continue
-            if isinstance(value, str) and "/exports/" in value:
+            if isinstance(value, str) and ("/exports/" in value or "/bevestigen/" in value):
                 setattr(record, name, redact_export_tokens(value))
             elif isinstance(value, dict):
                 setattr(

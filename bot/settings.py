@@ -61,6 +61,7 @@ REQUIRED_ROLES: tuple[Role, ...] = (Role.PRIVACY_OFFICER, Role.HR, Role.INTEGRIT
 ROLE_MEANINGS: dict[Role, str] = {
     Role.DIRECTOR: "the directeur-bestuurder (the RvC chair decides their requests)",
     Role.RVC_CHAIR: "the chair of the Raad van Commissarissen",
+    Role.RVC_VICE_CHAIR: "the vice-chair of the RvC (decides the RvC chair's own requests)",
     Role.RVC_MEMBER: "the members of the Raad van Commissarissen (never in the staff raffle)",
     Role.PRIVACY_OFFICER: "the privacy office (data-leak alerts and the breach register)",
     Role.PRIVACY_DEPUTY: "the privacy officer's deputy",
@@ -192,6 +193,14 @@ def _page(value: Any, name: str) -> str:
     text = str(value)
     if not text.startswith(("https://", "http://")) or " " in text:
         raise _fail(name, f"must be an http(s) address, got {text!r}")
+    return text
+
+
+def _link_secret(value: Any, name: str) -> str:
+    """Empty (no confirmation links), or at least 32 characters (it signs them)."""
+    text = str(value)
+    if text and len(text) < 32:
+        raise _fail(name, "must be at least 32 characters (or empty: no links are sent)")
     return text
 
 
@@ -375,6 +384,33 @@ class Settings:
         "concern card. With MicrosoftAppId set it must be the real page, not this placeholder.",
         production=True,
     )
+    code_url: Annotated[str, _checked(_page)] = env(
+        "CODE_URL",
+        "https://www.woongroen.example/gedragscode-integriteit",
+        "Page with the full text of Woongroen's code of conduct (gedragscode integriteit): "
+        "every acknowledgement card links to it. A deployment sets Woongroen's real page.",
+        production=True,
+    )
+    mail_sender: str = env(
+        "MAIL_SENDER",
+        "",
+        "Mailbox (user principal name, e.g. integriteit@woongroen.nl) the bot sends suppliers "
+        "the code's summary from, through Microsoft Graph sendMail (application permission "
+        "Mail.Send). Empty: no mail is sent.",
+    )
+    supplier_link_secret: Annotated[str, _checked(_link_secret)] = env(
+        "SUPPLIER_LINK_SECRET",
+        "",
+        "Secret that signs suppliers' confirmation links (at least 32 characters; keep it in "
+        "Key Vault). Changing it makes links already sent invalid. Empty: no links are sent.",
+    )
+    supplier_link_days: Annotated[
+        int, _checked(_whole(1, 365, "a whole number of days from 1 to 365"))
+    ] = env(
+        "SUPPLIER_LINK_DAYS",
+        "60",
+        "Days a supplier's confirmation link works after the mail it came in.",
+    )
     confidant_name: str = env(
         "VERTROUWENSPERSOON_NAME",
         "",
@@ -493,6 +529,15 @@ class Settings:
         "Days a raffle's record (participants, gifts, seed, winners) is kept after its draw "
         "before the daily job removes it (default 7 years, like the gifts raffled).",
     )
+    retention_supplier_contacts_days: Annotated[
+        int, _checked(_whole(1, None, "a whole number of days (at least 1)"))
+    ] = env(
+        "RETENTION_SUPPLIER_CONTACTS_DAYS",
+        "1825",
+        "Days a supplier contact (name, organisation, e-mail, whether they confirmed the code) "
+        "is kept after its last confirmation or mail, before the daily job removes it "
+        "(default 5 years).",
+    )
     retention_acknowledgements_days: Annotated[
         int, _checked(_whole(1, None, "a whole number of days (at least 1)"))
     ] = env(
@@ -508,6 +553,15 @@ class Settings:
         "3650",
         "Days the fact that a record was removed (kind, id, when, policy) is kept before it "
         "goes too (default 10 years).",
+    )
+    retention_violations_days: Annotated[
+        int, _checked(_whole(1, None, "a whole number of days (at least 1)"))
+    ] = env(
+        "RETENTION_VIOLATIONS_DAYS",
+        "1825",
+        "Days a case in the confidential register of violations (facts, trail, the director's "
+        "decision) is kept after the director decided, or after it was recorded when it was "
+        "never decided, before the daily job removes it (default 5 years).",
     )
     retention_breaches_days: Annotated[
         int, _checked(_whole(1, None, "a whole number of days (at least 1)"))

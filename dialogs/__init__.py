@@ -31,6 +31,7 @@ from dialogs import (
     sidejob,
     social,
     supplier,
+    supplier_code,
     tenant,
     trailer,
     violations,
@@ -80,6 +81,7 @@ def build_registry(kinds: Kinds) -> VerbRegistry:
     negotiations.register(registry)
     trailer.register(registry)
     violations.register(registry)
+    supplier_code.register(registry)
     return registry
 
 

@@ -73,6 +73,10 @@ async def open_concern(action: CardAction, services: Services) -> Card:
         log.warning("vertrouwenspersoon contact not readable: %s", type(error).__name__)
         contact = services.settings.confidant
         unavailable = contact is None
+    if contact is None and not unavailable:
+        # The card says where else to find them; the log says what to configure (never who
+        # asked: this is a confidential turn).
+        log.warning("vertrouwenspersoon is not configured (directory or VERTROUWENSPERSOON_NAME)")
     settings = services.settings
     return concern_card(
         action.actor.locale, contact, settings.meldregeling_url, settings.miw_url, unavailable

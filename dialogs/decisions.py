@@ -138,7 +138,7 @@ async def refresh(action: CardAction, services: Services) -> Card:
         request = (await load(services, action.actor.tenant_id, requester, rid)).request
         advisor = request.advisor.id if request.advisor else None
         assignee = request.assignee.id if request.assignee else None
-        viewers = (request.approver.id, request.requester.id, advisor, assignee)
+        viewers = (*(p.id for p in request.deciders), request.requester.id, advisor, assignee)
         if action.actor.user_id not in viewers:
             raise DecisionRefused("not_approver")
         return request_card(services.kinds, request, action.actor.locale, action.actor.user_id)

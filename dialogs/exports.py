@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 
 from bot.services.context import Services
 from bot.services.exports import ExportFile, ExportTicket, TicketState, redeem
-from dialogs import breach_register, overview, registers
+from dialogs import acknowledge, breach_register, overview, registers
 
 Builder = Callable[[Services, ExportTicket], Awaitable[ExportFile | None]]
 
@@ -18,6 +18,7 @@ BUILDERS: dict[str, Builder] = {
     "breach_letter": breach_register.letter_file,
     "register": registers.export_file,
     "overview": overview.export_file,
+    "acknowledgements": acknowledge.export_file,
 }
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.domain.kinds import Outcome
+from bot.domain.people import Role
 from bot.domain.requests import request_id
 from bot.services.approvals import Draft, Submitted, submit
 from bot.services.approvers import NoApprover, RoleNotConfigured
@@ -29,6 +30,15 @@ log = logging.getLogger(__name__)
 def blank(kind: RequestKind[Any], locale: str, today: date) -> Card:
     """The kind's empty form (with its initial values, e.g. today's date)."""
     return kind.form.card(locale, uuid.uuid4().hex, kind.initial(today))
+
+
+def role_missing(locale: str, kind: str, role: Role) -> str:
+    """Whom to contact when the role a request goes to is not in the directory: the kind's own
+    text, else the general one for that role (the RvC's roles)."""
+    try:
+        return text(locale, f"{kind}.role_missing.{role.value}")
+    except KeyError:
+        return text(locale, f"requests.role_missing.{role.value}")
 
 
 class RequestFlow:
@@ -95,9 +105,11 @@ class RequestFlow:
                 form_id,
                 reader.values,
                 {},
-                text(locale, f"{kind.name}.role_missing.{missing.role.value}"),
+                role_missing(locale, kind.name, missing.role),
             )
         except NoApprover:
+            # No manager and no integrity officer (the log above names the role): nothing sent.
+            log.warning("%s not submitted: no manager and no integrity officer", kind.name)
             return kind.form.card(
                 locale, form_id, reader.values, {}, text(locale, "requests.no_approver")
             )

@@ -40,8 +40,13 @@ ROLE_ITEMS: tuple[tuple[Role, str, str], ...] = (
     (Role.PROCUREMENT, "negotiations.open", "negotiations"),
     (Role.INTEGRITY_OFFICER, "negotiations.open", "negotiations"),
     (Role.TRAILER_DESK, "trailer.desk", "trailer_desk"),
+    (Role.TRAILER_DESK, "trailer.desk_list", "trailer_bookings"),
     (Role.DIRECTOR, "violation.register", "violations"),
     (Role.INTEGRITY_OFFICER, "violation.register", "violations"),
+    (Role.RVC_CHAIR, "violation.register", "violations"),
+    (Role.RVC_VICE_CHAIR, "violation.register", "violations"),
+    (Role.HR, "ack.status", "acknowledgements"),
+    (Role.INTEGRITY_OFFICER, "supplier_code.open", "supplier_code"),
 )
 
 

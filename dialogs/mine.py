@@ -3,7 +3,10 @@ pending one, or withdraw it (`request.withdraw`, on the requester's view of the 
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.domain.amend import InvalidNote, clean_note
+from bot.domain.people import Actor
 from bot.domain.requests import DecisionRefused
 from bot.services.approvals import RequestNotFound, load
 from bot.services.context import Services
@@ -17,6 +20,7 @@ from dialogs.decisions import refusal
 from dialogs.personal_view import mine_card
 from dialogs.registry import VerbRegistry
 from dialogs.requests_view import request_card
+from dialogs.trailer import mine_items as trailer_items
 
 
 def _request_id(action: CardAction) -> str | None:
@@ -30,8 +34,17 @@ async def open_mine(action: CardAction, services: Services) -> Card:
         return render(
             "error", actor.locale, {"message": text(actor.locale, "requests.no_identity")}
         )
-    leaks = await mine_items(services, actor, actor.locale)
-    return mine_card(services.kinds, await my_requests(services, actor), actor.locale, leaks)
+    others = await other_items(services, actor, actor.locale)
+    return mine_card(services.kinds, await my_requests(services, actor), actor.locale, others)
+
+
+async def other_items(services: Services, actor: Actor, locale: str) -> list[dict[str, Any]]:
+    """What else is the actor's own, beside their requests: data-leak reports and trailer
+    bookings (the card and the tab's page both list these)."""
+    return [
+        *await mine_items(services, actor, locale),
+        *await trailer_items(services, actor, locale),
+    ]
 
 
 async def show_mine(action: CardAction, services: Services) -> Card:

@@ -10,7 +10,14 @@ from typing import Any
 
 from bot.domain.kinds import Kinds
 from bot.domain.money import format_euros
-from bot.domain.overview import REFUSAL_REASONS, STATUSES, VERDICTS, KindFigures, Overview
+from bot.domain.overview import (
+    REFUSAL_REASONS,
+    STATUSES,
+    VERDICTS,
+    VIOLATION_FIGURES,
+    KindFigures,
+    Overview,
+)
 from bot.domain.registers import AMSTERDAM
 from bot.services.charts import bar_chart, data_uri
 from bot.services.context import Services
@@ -135,6 +142,12 @@ def overview_data(
     ]
     data: dict[str, Any] = {
         "heading": text(locale, "overview.title", year=overview.year),
+        "trailer": [
+            {"title": title, "value": str(n)} for title, n in trailer_rows(overview, locale)
+        ],
+        "violations": [
+            {"title": title, "value": str(n)} for title, n in violation_rows(overview, locale)
+        ],
         "year": str(overview.year),
         "years": [{"title": str(y), "value": str(y)} for y in years],
         "declarations": declarations,
@@ -144,6 +157,22 @@ def overview_data(
         "chart": data_uri(chart(overview, locale)),
     }
     return data
+
+
+def trailer_rows(overview: Overview, locale: str) -> list[tuple[str, int]]:
+    t = texts_for(locale)["overview"]["trailer"]
+    counted = overview.trailer
+    return [
+        (t["employee"], counted.employee),
+        (t["cancelled_for_tenant"], counted.cancelled_for_tenant),
+        (t["tenant"], counted.tenant),
+    ]
+
+
+def violation_rows(overview: Overview, locale: str) -> list[tuple[str, int]]:
+    """The confidential register as numbers: how many cases, how many decided, per measure."""
+    t = texts_for(locale)["overview"]["violations"]
+    return [(t[f], overview.violations[f]) for f in VIOLATION_FIGURES]
 
 
 def overview_sheets(kinds: Kinds, overview: Overview, locale: str) -> list[Sheet]:
@@ -206,6 +235,16 @@ def overview_sheets(kinds: Kinds, overview: Overview, locale: str) -> list[Sheet
                 [t["leaks"]["share"], leaks.share_within_72h],
                 [t["leaks"]["notified"], leaks.notified],
             ],
+        ),
+        Sheet(
+            t["sheets"]["trailer"],
+            [Column(c["figure"], width=48), Column(c["count"], "integer")],
+            [[title, n] for title, n in trailer_rows(overview, locale)],
+        ),
+        Sheet(
+            t["sheets"]["violations"],
+            [Column(c["figure"], width=48), Column(c["count"], "integer")],
+            [[title, n] for title, n in violation_rows(overview, locale)],
         ),
         Sheet(
             t["sheets"]["quarters"],

@@ -36,7 +36,7 @@ async def show_pending(action: CardAction, services: Services) -> Card:
         stored = await load(services, actor.tenant_id, requester, rid)
     except RequestNotFound:
         return refusal(actor.locale, "not_found")
-    if stored.request.approver.id != actor.user_id:
+    if not stored.request.may_be_decided_by(actor.user_id):
         return refusal(actor.locale, "not_approver")
     return CardPresenter(services.kinds).approver_card(stored.request, actor.locale)
 

@@ -39,6 +39,16 @@ def result_card(raffle: RaffleRecord, locale: str) -> Card:
     """Who won what, who was (not) told, who was left out and why, and how to check it."""
     prizes = []
     for prize in raffle.prizes:
+        if prize.removed:
+            prizes.append(
+                {
+                    "description": prize.description,
+                    "winner": removed_text(prize, locale),
+                    "told": text(locale, "raffle.removed_nobody"),
+                    "toldColor": "Default",
+                }
+            )
+            continue
         reason = prize.not_notified_reason
         known = reason in ("no_reference", "RecipientUnreachable", "DeliveryFailed")
         told = (
@@ -67,7 +77,7 @@ def result_card(raffle: RaffleRecord, locale: str) -> Card:
         "raffle.summary",
         date=when(raffle.drawn_at, locale),
         participants=len(raffle.participants),
-        gifts=len(raffle.prizes),
+        gifts=sum(1 for p in raffle.prizes if not p.removed),
     )
     proof = text(locale, "raffle.proof", id=raffle.id, seed=raffle.seed, algorithm=raffle.algorithm)
     return render(
@@ -100,13 +110,26 @@ CODE_LIMIT = 20_000  # characters of a record shown on a card (Teams: 28 KB a ca
 HISTORY = 10  # raffles on the list
 
 
+def removed_text(prize: Prize, locale: str) -> str:
+    """A gift taken out after the list was published: when, and that nobody wins it."""
+    reason = prize.removed_reason if prize.removed_reason in ("returned", "gone") else "gone"
+    return text(
+        locale,
+        f"raffle.removed.{reason}",
+        date=when(prize.removed_at, locale) if prize.removed_at else "",
+    )
+
+
 def _gift_lines(raffle: RaffleRecord, locale: str) -> list[str]:
-    if not raffle.drawn:
-        return [f"• {p.description}" for p in raffle.prizes]
-    return [
-        f"• {p.description}: {p.winner_name or text(locale, 'raffle.someone')}"
-        for p in raffle.prizes
-    ]
+    lines = []
+    for p in raffle.prizes:
+        if p.removed:
+            lines.append(f"• {p.description}: {removed_text(p, locale)}")
+        elif raffle.drawn:
+            lines.append(f"• {p.description}: {p.winner_name or text(locale, 'raffle.someone')}")
+        else:
+            lines.append(f"• {p.description}")
+    return lines
 
 
 def _pointer(raffle: RaffleRecord) -> dict[str, str]:
@@ -293,7 +316,7 @@ async def check_draw(action: CardAction, services: Services) -> Card:
         return _message(locale, "unknown")
     problems = verify(raffle.published())
     lines = (
-        [text(locale, "raffle.verified", count=len(raffle.prizes))]
+        [text(locale, "raffle.verified", count=sum(1 for p in raffle.prizes if not p.removed))]
         if not problems
         else [text(locale, "raffle.not_verified"), *problems]
     )

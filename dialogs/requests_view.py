@@ -76,7 +76,7 @@ def status_line(kinds: Kinds, request: ApprovalRequest, locale: str, viewer_id: 
     kind = request_kind(kinds, request.kind)
     prefix = kind.statuses if kind is not None else "requests.statuses"
     if request.pending:
-        if viewer_id and viewer_id == request.approver.id:
+        if viewer_id and request.may_be_decided_by(viewer_id):
             return text(locale, "requests.waiting_you")
         return text(locale, "requests.waiting", approver=request.approver.name or "?")
     if request.status is Status.WITHDRAWN:
@@ -102,8 +102,9 @@ def status_line(kinds: Kinds, request: ApprovalRequest, locale: str, viewer_id: 
 
 
 def _decider_name(request: ApprovalRequest, decider: str) -> str:
-    if decider == request.approver.id:
-        return request.approver.name or "?"
+    for person in request.deciders:
+        if person.id == decider:
+            return person.name or "?"
     return "?"
 
 
@@ -162,7 +163,7 @@ def request_card(
         ]
     history = [{"text": line} for line in view.history_of(request)] if view.history_title else []
     pointer = {"requestId": request.id, "requesterId": request.requester.id}
-    can_decide = request.pending and viewer_id == request.approver.id
+    can_decide = request.pending and request.may_be_decided_by(viewer_id)
     blocked = view.blocked(request) if can_decide else None
     offered = view.choices.offered(request.verdict)
     if colleagues:  # picking who takes the case over: only the choices that need a colleague

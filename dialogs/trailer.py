@@ -8,14 +8,24 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import date
+from typing import Any
 
-from bot.domain.people import Role
-from bot.domain.trailer import Booker, Booking, BookingRefused, Slot, firm_from, is_firm
+from bot.domain.people import Actor, Role
+from bot.domain.trailer import (
+    Booker,
+    Booking,
+    BookingRefused,
+    Slot,
+    Standing,
+    firm_from,
+    is_firm,
+    standing,
+)
 from bot.services import trailer as service
 from bot.services.context import Services
 from bot.storage.errors import StorageError
 from cards import render, text
-from cards.dates import day_text
+from cards.dates import AMSTERDAM, day_text
 from dialogs.base import Card, CardAction, log_storage_failure
 from dialogs.forms import Field, Form, Reader
 from dialogs.registry import VerbRegistry
@@ -57,8 +67,11 @@ def _facts(booking: Booking, locale: str) -> list[dict[str, str]]:
     return facts
 
 
-def booking_card(booking: Booking, locale: str, today: date, firm_days: int) -> Card:
-    """The employee's booking: firm, or provisional until which day, and a way to cancel it."""
+def booking_card(
+    booking: Booking, locale: str, today: date, firm_days: int, no_desk: bool = False
+) -> Card:
+    """The employee's booking: firm, or provisional until which day, and a way to cancel it;
+    with `no_desk`, whom to ask instead of the trailer desk nobody holds."""
     if is_firm(booking, today, firm_days):
         lines = [text(locale, "trailer.firm")]
     else:
@@ -69,6 +82,8 @@ def booking_card(booking: Booking, locale: str, today: date, firm_days: int) -> 
                 date=day_text(firm_from(booking.day, firm_days), locale),
             )
         ]
+    if no_desk:
+        lines.append(text(locale, "trailer.role_missing.trailer_desk"))
     return render(
         "trailer",
         locale,
@@ -123,8 +138,22 @@ def _unavailable(
     return form.card(locale, form_id, values, {}, text(locale, "errors.storage_unavailable"))
 
 
+async def _no_desk(services: Services, actor: Actor, verb: str) -> bool:
+    """Whether nobody holds the trailer desk (the log names the role); a directory that cannot
+    be read says nothing here (the booking itself then reports the storage trouble)."""
+    try:
+        return await service.desk_missing(services, actor.tenant_id)
+    except StorageError as error:
+        log_storage_failure(verb, "", error)
+        return False
+
+
 async def open_form(action: CardAction, services: Services) -> Card:
-    return FORM.card(action.actor.locale, uuid.uuid4().hex)
+    locale = action.actor.locale
+    banner = ""
+    if await _no_desk(services, action.actor, "trailer.open"):
+        banner = text(locale, "trailer.role_missing.trailer_desk")
+    return FORM.card(locale, uuid.uuid4().hex, {}, {}, banner)
 
 
 async def submit(action: CardAction, services: Services) -> Card:
@@ -144,7 +173,8 @@ async def submit(action: CardAction, services: Services) -> Card:
         return _refused(FORM, locale, form_id, reader, refused.code)
     except StorageError as error:
         return _unavailable(FORM, locale, form_id, reader.values, "trailer.submit", error)
-    return booking_card(booking, locale, now, services.settings.trailer_firm_days)
+    no_desk = await _no_desk(services, action.actor, "trailer.submit")
+    return booking_card(booking, locale, now, services.settings.trailer_firm_days, no_desk)
 
 
 async def cancel(action: CardAction, services: Services) -> Card:
@@ -180,12 +210,12 @@ async def cancel(action: CardAction, services: Services) -> Card:
     )
 
 
-@requires(DESK, "trailer.not_desk")
+@requires(DESK, "trailer.not_desk", "trailer.role_missing.desk")
 async def open_desk(action: CardAction, services: Services) -> Card:
     return DESK_FORM.card(action.actor.locale, uuid.uuid4().hex)
 
 
-@requires(DESK, "trailer.not_desk")
+@requires(DESK, "trailer.not_desk", "trailer.role_missing.desk")
 async def desk_submit(action: CardAction, services: Services) -> Card:
     locale = action.actor.locale
     form_id = _form_id(action)
@@ -226,9 +256,137 @@ async def desk_submit(action: CardAction, services: Services) -> Card:
     )
 
 
+LIST_DAYS = 28  # how far ahead the desk's list looks
+
+
+@requires(DESK, "trailer.not_desk", "trailer.role_missing.desk")
+async def desk_list(action: CardAction, services: Services) -> Card:
+    """The desk's list: every booking held for today and the coming four weeks, who holds it
+    (the employee, or the tenant as the desk wrote it) and whether a tenant can still take it."""
+    locale = action.actor.locale
+    now = service.today(services)
+    last = date.fromordinal(now.toordinal() + LIST_DAYS)
+    firm_days = services.settings.trailer_firm_days
+    try:
+        bookings = await services.trailer.between(action.actor.tenant_id, now, last)
+    except StorageError as error:
+        log_storage_failure("trailer.desk_list", "", error)
+        return render("error", locale, {"message": text(locale, "errors.storage_unavailable")})
+    lines = []
+    for booking in bookings:
+        if booking.booker is Booker.TENANT:
+            who = text(locale, "trailer.list.tenant", name=booking.name)
+        else:
+            state = standing(booking, False, now, firm_days)
+            who = text(
+                locale,
+                f"trailer.list.employee_{state.value}",
+                name=booking.name,
+                date=day_text(firm_from(booking.day, firm_days), locale),
+            )
+        lines.append(
+            text(
+                locale,
+                "trailer.list.line",
+                date=day_text(booking.day, locale),
+                slot=text(locale, f"trailer.slots.{booking.slot.value}"),
+                who=who,
+            )
+        )
+    return render(
+        "trailer",
+        locale,
+        {
+            "title": text(locale, "trailer.list.title", date=day_text(last, locale)),
+            "facts": [],
+            "lines": lines or [text(locale, "trailer.list.empty")],
+            "cancelData": None,
+            "againTitle": text(locale, "trailer.desk_another"),
+            "againVerb": "trailer.desk",
+        },
+    )
+
+
+_STANDING_COLORS = {
+    Standing.PROVISIONAL: "Default",
+    Standing.FIRM: "Good",
+    Standing.CANCELLED: "Attention",
+}
+
+
+async def mine_items(services: Services, actor: Actor, locale: str) -> list[dict[str, Any]]:
+    """The employee's own trailer bookings as "mijn meldingen" items: provisional, firm, or
+    cancelled because a tenant went first (their own cancellations are gone), each dated by
+    when it was booked so the list stays newest first."""
+    now = service.today(services)
+    firm_days = services.settings.trailer_firm_days
+    items = []
+    for booking, cancelled in await services.trailer.of_person(actor.tenant_id, actor.user_id):
+        state = standing(booking, cancelled, now, firm_days)
+        items.append(
+            {
+                "title": text(
+                    locale,
+                    "trailer.mine.title",
+                    date=day_text(booking.day, locale),
+                    slot=text(locale, f"trailer.slots.{booking.slot.value}"),
+                ),
+                "line": text(
+                    locale,
+                    "trailer.mine.line",
+                    kind=text(locale, "trailer.mine.noun"),
+                    date=day_text(booking.created_at.astimezone(AMSTERDAM).date(), locale),
+                ),
+                "status": text(locale, f"trailer.mine.statuses.{state.value}"),
+                "statusColor": _STANDING_COLORS[state],
+                "verb": "trailer.mine",
+                "data": {"day": booking.day.isoformat(), "booking": booking.id},
+                "at": booking.created_at.isoformat(),
+            }
+        )
+    return items
+
+
+async def show_mine(action: CardAction, services: Services) -> Card:
+    """One of the actor's own bookings, opened from "mijn meldingen": the booking card (with
+    "Reservering annuleren") while it holds, the cancellation's message once a tenant went
+    first. Whose it is comes from the authenticated actor, never from the card."""
+    actor = action.actor
+    locale = actor.locale
+    raw_day, raw_id = action.data.get("day"), action.data.get("booking")
+    try:
+        day = date.fromisoformat(str(raw_day))
+    except ValueError:
+        day = None
+    if day is None or not isinstance(raw_id, str) or not raw_id or not actor.user_id:
+        return render("error", locale, {"message": text(locale, "trailer.refusals.unknown")})
+
+    def own(booking: Booking) -> bool:
+        return (
+            booking.id == raw_id
+            and booking.booker is Booker.EMPLOYEE
+            and booking.person_id == actor.user_id
+        )
+
+    try:
+        held = [b for b in await services.trailer.on_day(actor.tenant_id, day) if own(b)]
+        if held:
+            now = service.today(services)
+            return booking_card(held[0], locale, now, services.settings.trailer_firm_days)
+        gone = [b for b, _, _ in await services.trailer.cancelled(actor.tenant_id, day) if own(b)]
+    except StorageError as error:
+        log_storage_failure("trailer.mine", raw_id, error)
+        return render("error", locale, {"message": text(locale, "errors.storage_unavailable")})
+    if gone:
+        return cancelled_message(gone[0], locale)
+    return render("error", locale, {"message": text(locale, "trailer.refusals.unknown")})
+
+
 def register(registry: VerbRegistry) -> None:
     registry.add("trailer.open", open_form)
     registry.add("trailer.submit", submit)
     registry.add("trailer.cancel", cancel)
     registry.add("trailer.desk", open_desk)
     registry.add("trailer.desk_submit", desk_submit)
+    registry.add("trailer.mine", show_mine)
+    registry.add("trailer.desk_list", desk_list)

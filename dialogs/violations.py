@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from bot.domain.people import Role
 from bot.domain.violations import DECIDABLE, PROPOSABLE, Measure, Refused, Violation
 from bot.services import violations as service
 from bot.services.context import Services
@@ -124,12 +125,25 @@ async def submit(action: CardAction, services: Services) -> Card:
         return _form(locale, form_id, team, reader.values, {}, banner)
     # The manager's receipt: that it is recorded and who decides; the director is not sent the
     # case (a card in a chat would be a reading not on the trail), it waits in the register.
+    lines = [text(locale, "violations.recorded_text", reference=recorded.id)]
+    try:
+        missing = await service.missing_readers(services, action.actor.tenant_id)
+    except StorageError as error:
+        log_storage_failure("violation.submit", recorded.id, error)
+        missing = ()
+    if Role.DIRECTOR in missing:
+        # Recorded all the same (nothing typed is lost); the manager is told whom to go to.
+        nobody_reads = Role.INTEGRITY_OFFICER in missing
+        key = "nobody" if nobody_reads else "director"
+        lines.append(text(locale, f"violations.role_missing.{key}"))
+    elif missing:
+        lines.append(text(locale, "violations.role_missing.integrity_officer"))
     return render(
         "violations",
         locale,
         {
             "title": text(locale, "violations.recorded"),
-            "lines": [text(locale, "violations.recorded_text", reference=recorded.id)],
+            "lines": lines,
             "facts": [],
             "entries": [],
             "trail": [],

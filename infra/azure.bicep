@@ -31,6 +31,9 @@ param appServiceSku string = 'B1'
 @description('Address of Woongroen\'s internal reporting procedure (meldregeling), shown on the concern card (https).')
 param meldregelingUrl string
 
+@description('Address of the full text of Woongroen\'s code of conduct (https): every acknowledgement card and the suppliers\' mail link to it.')
+param codeUrl string
+
 @description('Entra security groups per role, as settings: setting name -> group object id (see infra/README.md), e.g. {"GROUP_<ROLE>_ID": "<object id>"}. Each pair becomes an app setting.')
 param directoryGroups object = {}
 
@@ -183,6 +186,7 @@ var botSettings = {
   BOT_PORT: '8000'
   BOT_PUBLIC_URL: 'https://${webApp.properties.defaultHostName}'
   MELDREGELING_URL: meldregelingUrl
+  CODE_URL: codeUrl
   LOG_FORMAT: 'json'
   LOG_LEVEL: 'INFO'
   DEFAULT_LOCALE: 'nl-NL'

@@ -2,6 +2,10 @@
 people table. Pure: the Graph client (`bot.graph`) reads the deltas, the sync service
 (`bot.services.directory_sync`) stores the outcome.
 
+A person's type (`bot.domain.people.person_type`) follows from the same data: former staff when
+the account is disabled or deleted, RvC when they are in one of the RvC's role groups, contractor
+when Entra ID's `employeeType` says so (`CONTRACTOR_TYPES`), else staff.
+
 A person's roles are the roles of the groups they are a direct member of (one security group
 per role, `GROUP_<ROLE>_ID`). A person is active while their account is enabled and exists: a
 disabled account (`accountEnabled: false`) or a deleted one (`@removed` in the users delta, or
@@ -14,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from bot.domain.people import Person, Role
+from bot.domain.people import Person, Role, person_type
 
 
 @dataclass(frozen=True)
@@ -29,6 +33,7 @@ class UserChange:
     department: str | None = None
     job_title: str | None = None
     enabled: bool | None = None
+    employee_type: str | None = None  # Entra ID's `employeeType` (contractor, ...)
 
 
 @dataclass(frozen=True)
@@ -108,7 +113,13 @@ def plan(
         else:
             roles[member.user_id] -= granted
     for person_id, held in roles.items():
-        people[person_id] = replace(people[person_id], roles=frozenset(held))
+        person = people[person_id]
+        granted = frozenset(held)
+        people[person_id] = replace(
+            person,
+            roles=granted,
+            type=person_type(person.active, granted, person.employee_type),
+        )
     changed = tuple(p for pid, p in people.items() if current.get(pid) != p)
     # Who left: everyone inactive that this round is about. A replayed round (the one before
     # failed after writing people) names them again, so nobody's pending requests are missed;
@@ -136,6 +147,7 @@ def _applied(person: Person | None, change: UserChange) -> Person:
         email=_given(change.email, base.email),
         department=_given(change.department, base.department),
         job_title=_given(change.job_title, base.job_title),
+        employee_type=_given(change.employee_type, base.employee_type),
         active=base.active if change.enabled is None else change.enabled,
     )
 

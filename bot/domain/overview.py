@@ -1,26 +1,33 @@
 """The yearly integrity overview for the directeur-bestuurder and the Raad van Commissarissen
-(pure): what was declared, what the code said, what was decided and how fast, and data leaks.
+(pure): what was declared, what the code said, what was decided and how fast, data leaks, the
+trailer's bookings and, as numbers only, the confidential register of violations.
 
 Everything works on plain records, so the numbers can be checked by hand. A request belongs to
-the year it was submitted in, a data leak to the year it was discovered in (Amsterdam time).
+the year it was submitted in, a data leak to the year it was discovered in (Amsterdam time), a
+trailer booking to the year of the day booked, a violation to the year it was recorded.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from statistics import mean, median
 from zoneinfo import ZoneInfo
 
 from bot.domain.kinds import Kinds
+from bot.domain.trailer import BookingFact, TrailerCounts, count_year
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 STATUSES: tuple[str, ...] = ("approved", "declined", "pending", "withdrawn")
 VERDICTS: tuple[str, ...] = ("keep", "hand_in", "refuse")
 REFUSAL_REASONS: tuple[str, ...] = ("money", "negotiating")  # what makes a gift a refusal
 AP_PERIOD = timedelta(hours=72)
+# The violations register's numbers, in this order (bot.domain.violations.counts' keys).
+VIOLATION_FIGURES: tuple[str, ...] = (
+    "recorded", "decided", "none", "warning", "reprimand", "transfer", "suspension", "dismissal",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -74,6 +81,11 @@ class Overview:
     refusals: Mapping[str, int]  # of those to refuse, per deciding reason (one may have both)
     quarters: Mapping[str, tuple[int, int, int, int]]  # declarations per kind per quarter
     leaks: LeakFigures
+    trailer: TrailerCounts = field(default_factory=lambda: TrailerCounts(0, 0, 0))
+    # The confidential register as numbers only (VIOLATION_FIGURES): no names, no facts.
+    violations: Mapping[str, int] = field(
+        default_factory=lambda: dict.fromkeys(VIOLATION_FIGURES, 0)
+    )
 
 
 def local_year(moment: datetime) -> int:
@@ -116,9 +128,15 @@ def leak_figures(leaks: Sequence[LeakRecord]) -> LeakFigures:
 
 
 def yearly_overview(
-    kinds: Kinds, requests: Iterable[RequestRecord], leaks: Iterable[LeakRecord], year: int
+    kinds: Kinds,
+    requests: Iterable[RequestRecord],
+    leaks: Iterable[LeakRecord],
+    year: int,
+    trailer: Iterable[BookingFact] = (),
+    violations: Mapping[str, int] | None = None,
 ) -> Overview:
-    """The overview of `year`, one line per kind of `kinds` (in their order)."""
+    """The overview of `year`, one line per kind of `kinds` (in their order); `violations` are
+    the confidential register's counts of that year (`bot.domain.violations.counts`)."""
     mine = [r for r in requests if local_year(r.submitted_at) == year]
     by_kind = {k: [r for r in mine if r.kind == k] for k in kinds.names}
     judged = [r for k in kinds if k.judged for r in by_kind[k.name]]
@@ -137,4 +155,6 @@ def yearly_overview(
         refusals=refused,
         quarters=quarters,
         leaks=leak_figures([leak for leak in leaks if local_year(leak.discovered_at) == year]),
+        trailer=count_year(trailer, year),
+        violations={f: (violations or {}).get(f, 0) for f in VIOLATION_FIGURES},
     )

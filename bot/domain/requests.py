@@ -26,7 +26,9 @@ class ApproverRole(StrEnum):
     """Why this person decides."""
 
     MANAGER = "manager"
-    RVC_CHAIR = "rvc_chair"  # the requester is the directeur-bestuurder
+    RVC_CHAIR = "rvc_chair"  # the requester is the directeur-bestuurder or a member of the RvC
+    RVC_VICE_CHAIR = "rvc_vice_chair"  # the requester is the chair of the RvC
+    RVC = "rvc"  # the requester chairs the RvC and there is no vice-chair: the whole RvC decides
     FALLBACK = "fallback"  # no (reachable) manager: the integrity officer
     ESCALATION = "escalation"  # the approver did not decide in time: their own manager
     COMMUNICATIONS = "communications"  # the kind goes to Communicatie (the press, social media)
@@ -143,16 +145,28 @@ class ApprovalRequest:
     # The chat message holding the requester's own card (the form they submitted, which became
     # its receipt), so an action taken elsewhere (the tab) updates it too; "" when unknown.
     receipt_message: str = ""
+    # Who may decide besides the approver (the whole RvC when its chair declares and there is
+    # no vice-chair): each gets the card, the first decision counts.
+    co_approvers: tuple[Person, ...] = ()
 
     @property
     def pending(self) -> bool:
         return self.status is Status.PENDING
 
     @property
+    def deciders(self) -> tuple[Person, ...]:
+        """Everyone who may decide it now: the approver and any co-approvers."""
+        return (self.approver, *self.co_approvers)
+
+    def may_be_decided_by(self, person_id: str) -> bool:
+        return any(p.id == person_id for p in self.deciders)
+
+    @property
     def asked(self) -> tuple[str, ...]:
-        """Everyone it was ever put before: former approvers, the approver and the advisor."""
+        """Everyone it was ever put before: former approvers, the approvers and the advisor."""
         advisor = (self.advisor.id,) if self.advisor else ()
-        return tuple(dict.fromkeys((*self.former_approvers, self.approver.id, *advisor)))
+        others = tuple(p.id for p in self.co_approvers)
+        return tuple(dict.fromkeys((*self.former_approvers, self.approver.id, *others, *advisor)))
 
     def closed_at(self) -> datetime | None:
         """When it stopped waiting: the decision, or the withdrawal in its trail."""
@@ -199,10 +213,11 @@ def request_id(prefix: str, *parts: str) -> str:
 
 
 def may_decide(request: ApprovalRequest, actor_id: str) -> None:
-    """Refused (DecisionRefused) unless `actor_id` is the request's approver and it is pending."""
+    """Refused (DecisionRefused) unless `actor_id` is the request's approver (or one of its
+    co-approvers) and it is pending."""
     if actor_id == request.requester.id:
         raise DecisionRefused("own_request")
-    if actor_id != request.approver.id:
+    if not request.may_be_decided_by(actor_id):
         raise DecisionRefused("not_approver")
     if request.status is Status.WITHDRAWN:
         raise DecisionRefused("withdrawn")
@@ -284,9 +299,14 @@ def reroute(
 ) -> ApprovalRequest:
     """Give a pending request to another approver (the fallback when the manager is away)."""
     entry = AuditEntry(now, "system", action, f"{request.approver.id} -> {to.id}: {why}")
-    former = tuple(dict.fromkeys((*request.former_approvers, request.approver.id)))
+    former = tuple(
+        dict.fromkeys(
+            (*request.former_approvers, request.approver.id, *(p.id for p in request.co_approvers))
+        )
+    )
     return replace(
         request,
+        co_approvers=(),
         approver=to,
         approver_role=role,
         audit=(*request.audit, entry),

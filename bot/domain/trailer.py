@@ -10,7 +10,7 @@ booking is firm. Pure: today and the setting are passed in.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -60,6 +60,50 @@ class Booking:
     @property
     def halves(self) -> tuple[Half, ...]:
         return HALVES[self.slot]
+
+
+@dataclass(frozen=True)
+class BookingFact:
+    """What the yearly overview counts of one booking: nothing about who (no person, no tenant)."""
+
+    id: str
+    day: date
+    booker: Booker
+    cancelled: bool  # an employee's booking a tenant's booking cancelled
+
+
+class Standing(StrEnum):
+    """Where an employee's booking stands, as "mijn meldingen" shows it."""
+
+    PROVISIONAL = "provisional"  # a tenant's booking of the slot would still cancel it
+    FIRM = "firm"
+    CANCELLED = "cancelled"  # a tenant's booking cancelled it
+
+
+def standing(booking: Booking, cancelled: bool, today: date, firm_days: int) -> Standing:
+    if cancelled:
+        return Standing.CANCELLED
+    return Standing.FIRM if is_firm(booking, today, firm_days) else Standing.PROVISIONAL
+
+
+@dataclass(frozen=True)
+class TrailerCounts:
+    """A year of bookings (by the day booked), as numbers only."""
+
+    employee: int  # employees' bookings, including those a tenant's booking cancelled
+    cancelled_for_tenant: int
+    tenant: int
+
+
+def count_year(facts: Iterable[BookingFact], year: int) -> TrailerCounts:
+    """The bookings for a day in `year`, each once."""
+    mine = {f.id: f for f in facts if f.day.year == year}.values()
+    employees = [f for f in mine if f.booker is Booker.EMPLOYEE]
+    return TrailerCounts(
+        employee=len(employees),
+        cancelled_for_tenant=sum(1 for f in employees if f.cancelled),
+        tenant=sum(1 for f in mine if f.booker is Booker.TENANT),
+    )
 
 
 class BookingRefused(Exception):

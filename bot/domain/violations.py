@@ -19,11 +19,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from bot.domain.people import Person, Role
 
 SECTION = "Inleiding: de gedragscode is niet vrijblijvend"
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 READERS = frozenset({Role.DIRECTOR, Role.INTEGRITY_OFFICER})
+# A case about the director goes the RvC's way: recorded by the RvC chair (the director's
+# employer), read and decided by the chair and the vice-chair, never by the director or by
+# someone who reports to the director.
+RVC_READERS = frozenset({Role.RVC_CHAIR, Role.RVC_VICE_CHAIR})
+ALL_READERS = READERS | RVC_READERS
 MAX_MESSAGE = 2000
 
 
@@ -74,32 +81,54 @@ class Violation:
     decided_at: datetime | None = None
     message: str = ""  # what the director wrote to the employee ("": nothing)
     trail: tuple[TrailEntry, ...] = field(default_factory=tuple)
+    about_director: bool = False  # the RvC's case: the director is the one concerned
 
     @property
     def decided(self) -> bool:
         return self.decision is not None
 
 
-def check_recording(manager_id: str, employee: Person | None) -> Person:
-    """Only the employee's own manager records a suspected violation, never about themselves."""
+def check_recording(
+    manager_id: str, employee: Person | None, roles: frozenset[Role] = frozenset()
+) -> Person:
+    """Only the employee's own manager records a suspected violation, never about themselves;
+    about the director, only the RvC chair (`roles`: the recorder's)."""
     if employee is None:
         raise Refused("unknown_employee")
     if employee.id == manager_id:
         raise Refused("own_case")
+    if employee.has(Role.DIRECTOR) and employee.active and Role.RVC_CHAIR in roles:
+        return employee
     if employee.manager_id != manager_id:
         raise Refused("not_your_team")
     return employee
 
 
-def team_of(manager_id: str, people: Iterable[Person]) -> list[Person]:
-    """The manager's direct reports still in service, by name."""
+def team_of(
+    manager_id: str, people: Iterable[Person], roles: frozenset[Role] = frozenset()
+) -> list[Person]:
+    """The manager's direct reports still in service, by name; for the RvC chair the
+    director too."""
     return sorted(
-        (p for p in people if p.manager_id == manager_id and p.active), key=lambda p: p.name
+        (
+            p
+            for p in people
+            if p.active
+            and p.id != manager_id
+            and (p.manager_id == manager_id or (Role.RVC_CHAIR in roles and p.has(Role.DIRECTOR)))
+        ),
+        key=lambda p: p.name,
     )
 
 
 def may_read(roles: frozenset[Role]) -> bool:
-    return bool(roles & READERS)
+    return bool(roles & ALL_READERS)
+
+
+def readable(violation: Violation, roles: frozenset[Role]) -> bool:
+    """A case about the director is the RvC's (chair, vice-chair); every other case is the
+    director's and the integrity officer's."""
+    return bool(roles & (RVC_READERS if violation.about_director else READERS))
 
 
 def viewed(violation: Violation, by: str, at: datetime, action: str = "viewed") -> Violation:
@@ -115,9 +144,11 @@ def decide(
     message: str,
     at: datetime,
 ) -> Violation:
-    """The director's decision, once; never on a case about the director."""
-    if Role.DIRECTOR not in roles:
-        raise Refused("director_only")
+    """The director's decision, once; on a case about the director, the RvC chair's (or
+    vice-chair's) instead."""
+    deciders = RVC_READERS if violation.about_director else frozenset({Role.DIRECTOR})
+    if not roles & deciders:
+        raise Refused("rvc_only" if violation.about_director else "director_only")
     if violation.employee_id == by:
         raise Refused("own_case")
     if violation.decided:
@@ -134,9 +165,15 @@ def decide(
     )
 
 
+def retained_from(violation: Violation) -> datetime:
+    """Where its retention period starts: the director's decision; a case never decided, its
+    recording (a suspicion nobody acted on is not kept for ever either)."""
+    return violation.decided_at or violation.recorded_at
+
+
 def counts(violations: Iterable[Violation], year: int) -> dict[str, int]:
     """What an overview may show: numbers only (recorded in `year`, decided, per measure)."""
-    found = [v for v in violations if v.recorded_at.year == year]
+    found = [v for v in violations if v.recorded_at.astimezone(AMSTERDAM).year == year]
     out = {"recorded": len(found), "decided": sum(1 for v in found if v.decided)}
     for measure in Measure:
         out[measure.value] = sum(1 for v in found if v.decision is measure)

@@ -28,7 +28,7 @@ from bot.storage.acknowledgements import (
 
 log = logging.getLogger(__name__)
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
-AskCard = Callable[[int, int, str], dict[str, Any]]  # (year, round, locale) -> card
+AskCard = Callable[[int, int, str, str], dict[str, Any]]  # (year, round, locale, code url)
 
 
 @dataclass(frozen=True)
@@ -79,6 +79,16 @@ async def status(
     return campaign, [DepartmentCount(d, *c) for d, c in sorted(counts.items())]
 
 
+async def not_confirmed(services: Services, tenant_id: str, year: int) -> list[Acknowledgement]:
+    """Everyone asked this year who has not confirmed yet, by department and name (for HR and
+    the integrity officer only: the caller checks the role)."""
+    people = await services.acknowledgements.people(tenant_id, year)
+    return sorted(
+        (p for p in people if not p.confirmed),
+        key=lambda p: ((p.department or "-").casefold(), p.name.casefold(), p.person_id),
+    )
+
+
 async def send_due(services: Services, ask_card: AskCard) -> int:
     """The job: start a reminder round when one is due, and send the current round to everyone
     who has not confirmed and has not had it. Returns how many were sent."""
@@ -120,7 +130,7 @@ async def _send_round(
             await services.notifier.send_card(
                 campaign.tenant_id,
                 person.person_id,
-                ask_card(campaign.year, campaign.round, locale),
+                ask_card(campaign.year, campaign.round, locale, services.settings.code_url),
             )
             sent += 1
         except DeliveryError as error:

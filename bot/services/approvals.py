@@ -31,7 +31,7 @@ from bot.domain.requests import (
     reroute,
     withdraw,
 )
-from bot.services.approvers import fallback_approver, find_approver, role_approver
+from bot.services.approvers import RVC_ROUTES, fallback_approver, find_route, role_approver
 from bot.services.contention import ATTEMPTS, pause
 from bot.services.context import Services
 from bot.services.notify import DeliveryError, NoConversationReference
@@ -127,14 +127,16 @@ async def _submit(
 ) -> Submitted:
     # No read first: a repeat is found by the insert below failing (one round trip less).
     now = services.clock()
+    co_approvers: tuple[Person, ...] = ()
     if draft.decider_role is not None:
         approver, role = await role_approver(
             actor.tenant_id, draft.decider_role, actor.user_id, services.directory
         )
     else:
-        approver, role = await find_approver(
+        route = await find_route(
             actor.tenant_id, actor.user_id, services.directory, services.managers
         )
+        approver, role, co_approvers = route.approver, route.role, route.co_approvers
     advisor = await _advisor(services, actor.tenant_id, draft.advisor_role, actor.user_id, approver)
     audit: tuple[AuditEntry, ...] = (AuditEntry(now, actor.user_id, "submitted"),)
     if draft.advisor_role is not None and advisor is None:
@@ -149,6 +151,8 @@ async def _submit(
     # Read once: the approver's Teams id (for card refresh), language and where to send.
     reference = await services.conversations.get(actor.tenant_id, approver.id)
     watchers = tuple(m for m in (actor.mri, reference.user_mri if reference else "") if m)
+    for other in co_approvers:
+        watchers = (*watchers, *filter(None, [await _mri(services, actor.tenant_id, other)]))
     request = ApprovalRequest(
         id=rid,
         kind=draft.kind,
@@ -164,6 +168,7 @@ async def _submit(
         watchers=watchers,
         advisor=advisor,
         receipt_message=draft.receipt_message[:200],
+        co_approvers=co_approvers,
     )
     request = await with_step(services, request, now)
     try:
@@ -176,6 +181,7 @@ async def _submit(
     stored, delivered, rerouted, message_id = await _deliver(services, presenter, stored, reference)
     await services.requests.put_inbox(stored.request, message_id=message_id)
     services.menu_facts.drop((actor.tenant_id, stored.request.approver.id))  # "openstaand" now
+    await _deliver_to_co_approvers(services, presenter, stored.request)
     if advisor is not None:
         services.menu_facts.drop((actor.tenant_id, advisor.id))
         await _ask_advice(services, presenter, stored.request, advisor)
@@ -210,6 +216,7 @@ async def complete(services: Services, presenter: Presenter, stored: StoredReque
     log.warning("completing a half-done submission %s", request.id)
     stored, delivered, rerouted, message_id = await _deliver(services, presenter, stored)
     await services.requests.put_inbox(stored.request, message_id=message_id)
+    await _deliver_to_co_approvers(services, presenter, stored.request)
     advisor = stored.request.advisor
     if advisor is not None and not await services.requests.inbox_entry(
         request.tenant_id, advisor.id, request.id
@@ -218,6 +225,51 @@ async def complete(services: Services, presenter: Presenter, stored: StoredReque
     return Submitted(
         stored.request, created=False, delivered=delivered, rerouted=rerouted, completed=True
     )
+
+
+async def _deliver_to_co_approvers(
+    services: Services, presenter: Presenter, request: ApprovalRequest
+) -> None:
+    """Everyone else who may decide (the whole RvC) gets the card too, once, and has it in
+    their "openstaand"; one who cannot be reached is written in the trail."""
+    for person in request.co_approvers:
+        if await services.requests.inbox_entry(request.tenant_id, person.id, request.id):
+            continue
+        reference = await services.conversations.get(request.tenant_id, person.id)
+        message_id = ""
+        if reference is None:
+            await _note(services, request, "undelivered", f"{person.id}: NoConversationReference")
+        else:
+            card = presenter.approver_card(
+                request, reference.locale or services.settings.default_locale
+            )
+            try:
+                message_id = await services.notifier.send_card(
+                    request.tenant_id, person.id, card, reference
+                )
+            except DeliveryError as error:
+                why = f"{person.id}: {type(error).__name__}"
+                await _note(services, request, "undelivered", why)
+        await services.requests.put_inbox(request, person.id, message_id)
+        services.menu_facts.drop((request.tenant_id, person.id))
+
+
+async def _update_co_approvers(
+    services: Services, presenter: Presenter, request: ApprovalRequest
+) -> None:
+    """After the first decision (or a withdrawal) every other decider's card shows it and it
+    leaves their "openstaand"."""
+    decider = request.decided_by or request.approver.id
+    for person in request.deciders:
+        if person.id == decider or not request.co_approvers:
+            continue
+        entry = await services.requests.inbox_entry(request.tenant_id, person.id, request.id)
+        if entry is None:
+            continue
+        if entry.message_id:
+            await _update_card(services, person.id, entry.message_id, request, presenter)
+        await services.requests.put_inbox(request, person.id, entry.message_id)
+        services.menu_facts.drop((request.tenant_id, person.id))
 
 
 async def _advisor(
@@ -266,6 +318,11 @@ async def _deliver(
         request,
         audit=(*request.audit, AuditEntry(now, "system", "undelivered", error)),
     )
+    if request.approver_role in RVC_ROUTES:
+        # Never to the integrity officer (who reports to the director): recorded, and the
+        # recovery and reminder jobs try the RvC again.
+        log.error("approval card undeliverable to the RvC for %s", request.id)
+        return await services.requests.update(stored, failed), False, False, ""
     if request.approver_role is not ApproverRole.FALLBACK:
         fallback = await fallback_approver(
             request.tenant_id, request.requester.id, services.directory
@@ -429,9 +486,11 @@ async def _announce_decision(
         )
         message_id = entry.message_id if entry else None
     await _announce(services, presenter, decided, message_id)
+    await _update_co_approvers(services, presenter, decided)
     await _update_advisor(services, presenter, decided)
     await _tell_assignee(services, presenter, decided)
-    await services.requests.put_inbox(decided, message_id=message_id or "")
+    decider = decided.decided_by or decided.approver.id
+    await services.requests.put_inbox(decided, decider, message_id or "")
 
 
 async def _announce_withdrawal(
@@ -452,6 +511,7 @@ async def _announce_withdrawal(
     if message_id:
         await _update_card(services, withdrawn.approver.id, message_id, withdrawn, presenter)
     await _update_receipt(services, presenter, withdrawn, on_message)
+    await _update_co_approvers(services, presenter, withdrawn)
     await _tell_approver(services, presenter, withdrawn)
     await services.requests.put_inbox(withdrawn, message_id=message_id)
 

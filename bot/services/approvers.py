@@ -1,5 +1,6 @@
-"""Who decides a request: the manager (Graph or directory), the RvC chair for the director,
-and the integrity officer as the fallback when there is no (reachable) manager.
+"""Who decides a request: the manager (Graph or directory), the RvC for the director and for
+the RvC itself (`find_route`), and the integrity officer as the fallback when there is no
+(reachable) manager.
 
 Finding the manager goes through `DirectoryRepository.routing_person`, which may answer from a
 cache up to a minute old (issue #9: two point reads per submission otherwise). That staleness
@@ -16,6 +17,7 @@ from storage every time: a role taken away from them counts at once.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Protocol
 
 from bot.domain import people
@@ -109,6 +111,20 @@ class DirectoryManagers:
         return Person(manager.id, manager.name)
 
 
+@dataclass(frozen=True)
+class Route:
+    """Who decides a request: the approver, why, and who else may decide (the whole RvC)."""
+
+    approver: Person
+    role: ApproverRole
+    co_approvers: tuple[Person, ...] = ()
+
+
+# Routes that stay within the Raad van Commissarissen: never escalated to, or rerouted to,
+# someone who reports to the director (the integrity officer, a manager).
+RVC_ROUTES = frozenset({ApproverRole.RVC_CHAIR, ApproverRole.RVC_VICE_CHAIR, ApproverRole.RVC})
+
+
 async def find_approver(
     tenant_id: str,
     requester_id: str,
@@ -116,15 +132,71 @@ async def find_approver(
     managers: ManagerLookup,
 ) -> tuple[Person, ApproverRole]:
     """The designated approver for a request by `requester_id` (never the requester)."""
+    route = await find_route(tenant_id, requester_id, directory, managers)
+    return route.approver, route.role
+
+
+async def find_route(
+    tenant_id: str,
+    requester_id: str,
+    directory: DirectoryRepository,
+    managers: ManagerLookup,
+) -> Route:
+    """Who decides a request by `requester_id` (never the requester), by who they are:
+
+    - the director: the RvC chair;
+    - a member of the RvC: its chair;
+    - the RvC chair: the vice-chair; without one, every other member of the RvC (the first
+      decision counts);
+    - anyone else: their manager, else the integrity officer.
+
+    The director and the RvC are never put before someone who reports to the director: with
+    the RvC role missing, RoleNotConfigured (the form says whom to contact, the log names the
+    role)."""
     requester = await directory.routing_person(tenant_id, requester_id)
-    if requester is not None and requester.has(Role.DIRECTOR):
-        chairs = await directory.with_role(tenant_id, Role.RVC_CHAIR)
-        if chairs:
-            return Person(chairs[0].id, chairs[0].name), ApproverRole.RVC_CHAIR
+    if requester is not None and requester.has(Role.RVC_CHAIR):
+        return await _rvc_of_chair(tenant_id, requester_id, directory)
+    if requester is not None and (requester.has(Role.DIRECTOR) or requester.on_rvc):
+        return Route(
+            await role_holder(tenant_id, Role.RVC_CHAIR, requester_id, directory),
+            ApproverRole.RVC_CHAIR,
+        )
     manager = await managers.manager_of(tenant_id, requester_id, requester)
     if manager is not None and manager.id != requester_id:
-        return manager, ApproverRole.MANAGER
-    return await fallback_approver(tenant_id, requester_id, directory), ApproverRole.FALLBACK
+        return Route(manager, ApproverRole.MANAGER)
+    return Route(await fallback_approver(tenant_id, requester_id, directory), ApproverRole.FALLBACK)
+
+
+async def about_the_director(
+    tenant_id: str, requester_id: str, directory: DirectoryRepository
+) -> Route:
+    """A case about the director (a suspected violation by them): the RvC chair decides, or,
+    when the chair is the one reporting, the vice-chair or the RvC."""
+    requester = await directory.routing_person(tenant_id, requester_id)
+    if requester is not None and requester.has(Role.RVC_CHAIR):
+        return await _rvc_of_chair(tenant_id, requester_id, directory)
+    return Route(
+        await role_holder(tenant_id, Role.RVC_CHAIR, requester_id, directory),
+        ApproverRole.RVC_CHAIR,
+    )
+
+
+async def _rvc_of_chair(tenant_id: str, chair_id: str, directory: DirectoryRepository) -> Route:
+    """The RvC chair's own requests: the vice-chair, else the whole RvC."""
+    for person in await directory.with_role(tenant_id, Role.RVC_VICE_CHAIR):
+        if person.id != chair_id:
+            return Route(Person(person.id, person.name), ApproverRole.RVC_VICE_CHAIR)
+    members: dict[str, Person] = {}
+    for role in (Role.RVC_MEMBER, Role.RVC_CHAIR):
+        for person in await directory.with_role(tenant_id, role):
+            if person.id != chair_id:
+                members.setdefault(person.id, Person(person.id, person.name))
+    if not members:
+        log.warning("role %s is not configured in the directory", Role.RVC_VICE_CHAIR.value)
+        raise RoleNotConfigured(Role.RVC_VICE_CHAIR)
+    log.info("role %s is not configured: the whole RvC decides", Role.RVC_VICE_CHAIR.value)
+    first, *others = sorted(members.values(), key=lambda p: (p.name.casefold(), p.id))
+    return Route(first, ApproverRole.RVC, tuple(others))
 
 
 async def fallback_approver(
@@ -137,6 +209,7 @@ async def fallback_approver(
         if p.id != requester_id
     ]
     if not officers:
+        log.warning("role %s is not configured in the directory", Role.INTEGRITY_OFFICER.value)
         raise NoApprover("no integrity officer configured in the directory")
     return Person(officers[0].id, officers[0].name)
 

@@ -12,7 +12,7 @@ from bot.domain.kinds import Kinds
 from bot.domain.people import Role
 from bot.services.approvers import ManagerLookup
 from bot.services.locks import KeyedLocks
-from bot.services.notify import ActivityFeed, Notifier
+from bot.services.notify import ActivityFeed, Mailer, Notifier
 from bot.settings import Settings
 from bot.storage.acknowledgements import AcknowledgementRepository
 from bot.storage.breaches import BreachRepository
@@ -25,6 +25,7 @@ from bot.storage.removals import RemovalLog
 from bot.storage.repositories import ConversationReferences, DirectoryRepository
 from bot.storage.requests import Requests
 from bot.storage.store import TableStore
+from bot.storage.supplier_contacts import SupplierContactRepository, SupplierContacts
 from bot.storage.trailer import Trailer
 from bot.storage.violations import Violations
 
@@ -58,6 +59,8 @@ class Services:
     )
     # The Teams activity feed for reminders and escalations (None: chat messages only).
     feed: ActivityFeed | None = None
+    # E-mail from the bot's mailbox through Graph (MAIL_SENDER; None: no mail is sent).
+    mailer: Mailer | None = None
 
     # The other aggregates' repositories, over the same store (made once, on first use). The
     # store itself is for the app's life cycle (create tables, ping, close), not for use cases.
@@ -73,6 +76,11 @@ class Services:
     @cached_property
     def acknowledgements(self) -> AcknowledgementRepository:
         return AcknowledgementRepository(self.store)
+
+    @cached_property
+    def supplier_contacts(self) -> SupplierContacts:
+        """Suppliers' contacts and whether they confirmed they know the code."""
+        return SupplierContactRepository(self.store)
 
     @cached_property
     def leases(self) -> Leases:

@@ -38,11 +38,12 @@ from bot.services.approvals import (
     Presenter,
     _advisor,
     _ask_advice,
+    _deliver_to_co_approvers,
     _note,
     _send_to_approver,
     _update_card,
 )
-from bot.services.approvers import NoApprover, find_approver
+from bot.services.approvers import NoApprover, find_route
 from bot.services.context import Services
 from bot.services.managers import (
     DeltaExpired,
@@ -53,7 +54,7 @@ from bot.services.managers import (
 from bot.settings import REQUIRED_ROLES, ROLE_MEANINGS, role_group_variable
 from bot.storage.errors import AlreadyExists, Conflict, StorageError
 from bot.storage.repositories import SyncState
-from bot.storage.requests import InboxEntry
+from bot.storage.requests import InboxEntry, StoredRequest
 
 log = logging.getLogger(__name__)
 
@@ -327,8 +328,10 @@ async def _move(
         await services.requests.remove_inbox(tenant_id, person_id, entry.request_id)
         return 0  # a stale row: the request was decided or moved already
     request = stored.request
+    if request.co_approvers:
+        return await _promote_co_approver(services, stored, person_id)
     try:
-        target, role = await find_approver(
+        route = await find_route(
             tenant_id, request.requester.id, services.directory, services.managers
         )
     except (NoApprover, ManagerLookupError) as failed:
@@ -338,9 +341,13 @@ async def _move(
             type(failed).__name__,
         )
         return 0
+    target, role = route.approver, route.role
     if target.id == person_id:
         return 0
-    moved = reroute(request, target, role, "the approver has left", services.clock())
+    moved = replace(
+        reroute(request, target, role, "the approver has left", services.clock()),
+        co_approvers=route.co_approvers,
+    )
     try:
         await services.requests.update(stored, moved)
     except (Conflict, AlreadyExists):
@@ -351,8 +358,28 @@ async def _move(
         await _note(services, moved, "undelivered", undelivered)
     current = await services.requests.get(tenant_id, request.requester.id, request.id)
     await services.requests.put_inbox(current.request if current else moved, message_id=message_id)
+    await _deliver_to_co_approvers(services, presenter, moved)
     services.menu_facts.drop((tenant_id, target.id))
     log.warning("request %s rerouted: its approver has left", request.id)
+    return 1
+
+
+async def _promote_co_approver(services: Services, stored: StoredRequest, person_id: str) -> int:
+    """A request the whole RvC decides, whose first approver left: the next member, who has
+    the card already, becomes its approver."""
+    request = stored.request
+    target, *others = request.co_approvers
+    moved = replace(
+        reroute(request, target, request.approver_role, "the approver has left", services.clock()),
+        co_approvers=tuple(others),
+        former_approvers=tuple(dict.fromkeys((*request.former_approvers, person_id))),
+    )
+    try:
+        await services.requests.update(stored, moved)
+    except (Conflict, AlreadyExists):
+        return 0
+    await services.requests.remove_inbox(request.tenant_id, person_id, request.id)
+    log.warning("request %s: its first RvC approver has left", request.id)
     return 1
 
 

@@ -92,3 +92,23 @@ class ActivityFeed(Protocol):
         """True when the entry was made; False when it could not be (the chat message is then
         all the person gets). Never raises for a refusal."""
         ...
+
+
+class MailError(Exception):
+    """A mail was not sent: Graph's HTTP status (0: no answer) and error code, no address."""
+
+    def __init__(self, status: int, code: str) -> None:
+        super().__init__(f"{status} {code}")
+        self.status = status
+        self.code = code
+
+
+class Mailer(Protocol):
+    """Sends e-mail from the bot's mailbox (Microsoft Graph sendMail, `bot.mail`)."""
+
+    @property
+    def sender(self) -> str: ...
+
+    async def send(self, to_address: str, to_name: str, subject: str, html: str) -> None:
+        """Send one HTML message; MailError when it was not sent."""
+        ...

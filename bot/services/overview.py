@@ -9,6 +9,7 @@ from bot.domain.breaches import Breach
 from bot.domain.kinds import Kinds
 from bot.domain.overview import LeakRecord, Overview, RequestRecord, local_year, yearly_overview
 from bot.domain.requests import ApprovalRequest
+from bot.domain.violations import counts
 from bot.services.context import Services
 from bot.services.registers import submitted_in
 
@@ -43,7 +44,9 @@ class YearlyOverview:
 
 async def yearly(services: Services, tenant_id: str, year: int, this_year: int) -> YearlyOverview:
     """The overview of `year` (counted by the day of submission): the register copies submitted
-    that year, wherever they are filed, and the tenant's breach register (one partition)."""
+    that year, wherever they are filed, the tenant's breach register (one partition), the
+    trailer's bookings of that year, and the violations register's numbers (one partition;
+    counting shows no case, so it is no view on any case's trail: only numbers leave here)."""
     kinds = services.kinds
     found = await submitted_in(services, tenant_id, year)
     requests = [request_record(kinds, r) for r in found]
@@ -51,5 +54,7 @@ async def yearly(services: Services, tenant_id: str, year: int, this_year: int) 
     seen = {this_year, year, *await services.requests.submission_years(tenant_id)}
     seen |= {local_year(r.submitted_at) for r in requests}
     seen |= {local_year(leak.discovered_at) for leak in leaks}
-    overview = yearly_overview(kinds, requests, leaks, year)
+    trailer = await services.trailer.year_facts(tenant_id, year)
+    cases = [s.violation for s in await services.violations.all(tenant_id)]
+    overview = yearly_overview(kinds, requests, leaks, year, trailer, counts(cases, year))
     return YearlyOverview(overview, sorted(seen, reverse=True))

@@ -19,7 +19,7 @@ import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.domain.collection import CollectionStatus
@@ -143,7 +143,8 @@ async def run_raffle(services: Services, actor: Actor, winner_card: WinnerCard) 
     try:
         raffle = await _draw_and_record(services, actor)
         for prize in raffle.prizes:
-            await _mark_raffled(services, actor.tenant_id, prize.gift_id, raffle.id)
+            if not prize.removed:
+                await _mark_raffled(services, actor.tenant_id, prize.gift_id, raffle.id)
         raffle = await _tell_winners(services, raffle, winner_card)
         await services.raffles.record_notifications(raffle)
         return raffle
@@ -152,32 +153,71 @@ async def run_raffle(services: Services, actor: Actor, winner_card: WinnerCard) 
 
 
 async def _draw_and_record(services: Services, actor: Actor) -> RaffleRecord:
-    """The announced raffle drawn with its own seed over its published participants and gifts."""
-    announced = await services.raffles.announced(actor.tenant_id)
-    if announced is None:
-        received = [
-            e
-            for e in await services.collection.entries(actor.tenant_id)
-            if e.status is CollectionStatus.RECEIVED
-        ]
-        raise NotAnnounced(actor.tenant_id) if received else NothingToRaffle(actor.tenant_id)
-    people = await services.directory.people(actor.tenant_id)
-    names = {p.id: p.name for p in people}
-    winners = draw(announced.participants, [p.gift_id for p in announced.prizes], announced.seed)
-    raffle = replace(
-        announced,
-        drawn_at=services.clock(),
-        drawn_by=actor.user_id,
-        prizes=tuple(
-            replace(p, winner_id=winners[p.gift_id], winner_name=names.get(winners[p.gift_id], ""))
-            for p in announced.prizes
-        ),
+    """The announced raffle drawn with its own seed over its published participants and gifts;
+    a gift no longer with the secretariat is recorded as removed and won by nobody."""
+    for _ in range(3):
+        announced = await services.raffles.announced(actor.tenant_id)
+        entries = await services.collection.entries(actor.tenant_id)
+        if announced is None:
+            received = [e for e in entries if e.status is CollectionStatus.RECEIVED]
+            raise NotAnnounced(actor.tenant_id) if received else NothingToRaffle(actor.tenant_id)
+        now = services.clock()
+        status = {e.request_id: e.status for e in entries}
+        prizes = tuple(_still_there(p, status.get(p.gift_id), now) for p in announced.prizes)
+        names = {p.id: p.name for p in await services.directory.people(actor.tenant_id)}
+        winners = draw(
+            announced.participants,
+            [p.gift_id for p in prizes],
+            announced.seed,
+            [p.gift_id for p in prizes if p.removed],
+        )
+        raffle = replace(
+            announced,
+            drawn_at=now,
+            drawn_by=actor.user_id,
+            prizes=tuple(
+                p
+                if p.removed
+                else replace(
+                    p,
+                    winner_id=winners[p.gift_id],
+                    winner_name=names.get(winners[p.gift_id], ""),
+                )
+                for p in prizes
+            ),
+        )
+        try:
+            await services.raffles.complete_draw(raffle)
+        except AlreadyDrawn:
+            continue  # drawn by someone else, or a gift taken out meanwhile: look again
+        return raffle
+    raise RaffleBusy(actor.tenant_id)
+
+
+def _still_there(prize: Prize, status: CollectionStatus | None, now: datetime) -> Prize:
+    """A published gift the secretariat no longer holds for the raffle (given back, or gone
+    from the register) that was not recorded as removed yet: recorded now, at the draw."""
+    if prize.removed or status is CollectionStatus.RECEIVED:
+        return prize
+    reason = "returned" if status is CollectionStatus.CANCELLED else "gone"
+    log.warning(
+        "gift %s was no longer with the secretariat at the draw: not raffled", prize.gift_id
     )
-    try:
-        await services.raffles.complete_draw(raffle)
-    except AlreadyDrawn:
-        raise RaffleBusy(actor.tenant_id) from None
-    return raffle
+    return replace(prize, removed_at=now, removed_reason=reason)
+
+
+async def take_out_of_announced(services: Services, tenant_id: str, gift_id: str) -> str | None:
+    """A gift the secretariat held goes back (withdrawn, or the manager said give it back): if
+    it is on the announced raffle, the published record says from now on that it was taken out
+    and when, and the draw leaves it to nobody. Returns the raffle's id (None: on none)."""
+    announced = await services.raffles.announced(tenant_id)
+    if announced is None or all(p.gift_id != gift_id for p in announced.prizes):
+        return None
+    at = services.clock()
+    if not await services.raffles.remove_prize(tenant_id, announced.id, gift_id, at, "returned"):
+        return None  # drawn meanwhile: the draw recorded it itself, or it was won before
+    log.info("gift %s taken out of announced raffle %s", gift_id, announced.id)
+    return announced.id
 
 
 async def _mark_raffled(services: Services, tenant_id: str, gift_id: str, raffle_id: str) -> None:
@@ -207,12 +247,15 @@ async def _tell_winners(
         except DeliveryError as error:
             outcome[prize.gift_id] = type(error).__name__
 
-    result = await fan_out(raffle.prizes, tell, concurrency=4)
+    won = [p for p in raffle.prizes if not p.removed]
+    result = await fan_out(won, tell, concurrency=4)
     for prize, error in result.failed:  # storage trouble while looking up the reference
         outcome[prize.gift_id] = type(error).__name__
-    reasons = {p.gift_id: outcome.get(p.gift_id, "unknown") for p in raffle.prizes}
+    reasons = {p.gift_id: outcome.get(p.gift_id, "unknown") for p in won}
     prizes = tuple(
-        replace(p, notified=reasons[p.gift_id] == "", not_notified_reason=reasons[p.gift_id])
+        p
+        if p.removed
+        else replace(p, notified=reasons[p.gift_id] == "", not_notified_reason=reasons[p.gift_id])
         for p in raffle.prizes
     )
     return replace(raffle, prizes=prizes)
@@ -230,7 +273,9 @@ class Part:
 
 def part_of(raffle: RaffleRecord, person_id: str) -> Part:
     left_out = next((e.reason for e in raffle.excluded if e.person_id == person_id), "")
-    won = tuple(p for p in raffle.prizes if raffle.drawn and p.winner_id == person_id)
+    won = tuple(
+        p for p in raffle.prizes if raffle.drawn and not p.removed and p.winner_id == person_id
+    )
     return Part(person_id in raffle.participants, left_out, won)
 
 

@@ -9,10 +9,17 @@ import logging
 import uuid
 from dataclasses import replace
 
+from bot.domain.people import Role
 from bot.domain.reminders import Due, ReminderPolicy, due
 from bot.domain.requests import ApprovalRequest, ApproverRole, AuditEntry, Person, reroute
 from bot.services.approvals import Presenter, _note, _send_to_approver
-from bot.services.approvers import NoApprover, fallback_approver
+from bot.services.approvers import (
+    RVC_ROUTES,
+    NoApprover,
+    RoleNotConfigured,
+    fallback_approver,
+    role_holder,
+)
 from bot.services.context import Services
 from bot.services.notify import FeedNotice
 from bot.storage.errors import AlreadyExists, Conflict
@@ -43,6 +50,9 @@ async def remind_and_escalate(
         if kind is not None and kind.blocked(stored.request) is not None:
             continue  # the approver cannot decide yet (a side job waiting for HR's advice)
         noted = kind is not None and kind.choices.acknowledgement(stored.request)
+        # The RvC's own route is never escalated to a manager or the integrity officer (who
+        # report to the director): reminded once, like a report that is only taken note of.
+        noted = noted or stored.request.approver_role in RVC_ROUTES
         step = due(stored.request, services.clock(), policy, noted)
         if step is Due.REMIND:
             acted += await _remind(services, presenter, stored)
@@ -89,6 +99,15 @@ async def _remind(services: Services, presenter: Presenter, stored: StoredReques
         await _note(services, claimed, "reminder_undelivered", error)
     elif message_id:
         await services.requests.put_inbox(await _current(services, claimed), message_id=message_id)
+    for other in claimed.co_approvers:  # the whole RvC decides: each member is reminded
+        error, message_id = await _send_to_approver(
+            services, presenter, replace(claimed, approver=other), reminder=True
+        )
+        if error is not None:
+            await _note(services, claimed, "reminder_undelivered", f"{other.id}: {error}")
+        elif message_id:
+            current = await _current(services, claimed)
+            await services.requests.put_inbox(current, other.id, message_id)
     await _to_feed(services, presenter, claimed, escalated=False)
     return 1
 
@@ -145,7 +164,18 @@ async def _to_feed(
 
 
 async def _escalation_target(services: Services, request: ApprovalRequest) -> Person | None:
-    """The approver's own manager; else the integrity officer; never the requester."""
+    """The approver's own manager; else the integrity officer; never the requester. A request
+    the director did not decide in time goes up to the RvC chair, never down to someone who
+    reports to the director (with no chair, it is not escalated and the log says so)."""
+    approver = await services.directory.get_person(request.tenant_id, request.approver.id)
+    if approver is not None and approver.has(Role.DIRECTOR):
+        try:
+            chair = await role_holder(
+                request.tenant_id, Role.RVC_CHAIR, request.requester.id, services.directory
+            )
+        except RoleNotConfigured:
+            return None
+        return chair if chair.id != request.approver.id else None
     manager = await services.managers.manager_of(request.tenant_id, request.approver.id)
     if manager is not None and manager.id not in (request.requester.id, request.approver.id):
         return manager

@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from bot.domain.violations import retained_from
 from bot.services.context import Services
 from bot.settings import Settings
 from bot.storage.removals import Removal
@@ -52,12 +53,24 @@ def retention_policies(settings: Settings) -> list[RetentionPolicy]:
         RetentionPolicy(
             "trailer", settings.retention_trailer_days, expired_bookings, remove_booking
         ),
+        RetentionPolicy(
+            "violations",
+            settings.retention_violations_days,
+            expired_violations,
+            remove_violation,
+        ),
         RetentionPolicy("raffles", settings.retention_raffles_days, expired_raffles, remove_raffle),
         RetentionPolicy(
             "acknowledgements",
             settings.retention_acknowledgements_days,
             expired_acknowledgements,
             remove_acknowledgements,
+        ),
+        RetentionPolicy(
+            "supplier_contacts",
+            settings.retention_supplier_contacts_days,
+            expired_supplier_contacts,
+            remove_supplier_contact,
         ),
         RetentionPolicy(
             "removals",
@@ -95,6 +108,21 @@ async def remove_acknowledgements(services: Services, item: Expired) -> None:
     await services.acknowledgements.remove_year(item.tenant_id, int(item.record_id))
 
 
+async def expired_supplier_contacts(services: Services, cutoff: datetime) -> list[Expired]:
+    """A supplier contact whose last confirmation or mail (else import) is past the period."""
+    repository = services.supplier_contacts
+    return [
+        Expired(c.tenant_id, "supplier_contact", c.id, c.tenant_id)
+        for tenant_id in await repository.tenants()
+        for c in await repository.contacts(tenant_id)
+        if c.last_activity < cutoff
+    ]
+
+
+async def remove_supplier_contact(services: Services, item: Expired) -> None:
+    await services.supplier_contacts.remove(item.tenant_id, item.record_id)
+
+
 async def expired_removals(services: Services, cutoff: datetime) -> list[Expired]:
     """Facts of removal older than their own period (removing them leaves nothing behind)."""
     return [
@@ -118,6 +146,21 @@ async def expired_bookings(services: Services, cutoff: datetime) -> list[Expired
 
 async def remove_booking(services: Services, item: Expired) -> None:
     await services.trailer.remove(item.tenant_id, date.fromisoformat(item.where), item.record_id)
+
+
+async def expired_violations(services: Services, cutoff: datetime) -> list[Expired]:
+    """Cases of the confidential register whose period (from the decision, or from the
+    recording when never decided) ended before the cutoff. The fact of removal names the kind
+    and the case's id only (`OVT-...`, no name), like every other removal."""
+    return [
+        Expired(v.tenant_id, "violation", v.id, v.tenant_id)
+        for v in await services.violations.everywhere()
+        if retained_from(v) < cutoff
+    ]
+
+
+async def remove_violation(services: Services, item: Expired) -> None:
+    await services.violations.remove(item.tenant_id, item.record_id)
 
 
 def breach_register_policies(settings: Settings) -> list[RetentionPolicy]:

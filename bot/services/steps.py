@@ -15,6 +15,7 @@ from bot.domain.people import Role
 from bot.domain.requests import ApprovalRequest, AuditEntry, DecisionRefused, Status, Step
 from bot.services.contention import ATTEMPTS, pause
 from bot.services.context import Services
+from bot.services.raffle import take_out_of_announced
 from bot.services.telling import tell
 from bot.storage.errors import AlreadyExists, Conflict
 from bot.storage.requests import StoredRequest
@@ -92,7 +93,10 @@ async def follow(services: Services, request: ApprovalRequest) -> None:
     # Only a gift that was ever to be handed in can be on the register: the others (kept, or
     # refused from the start) cost no storage request here.
     if HAND_IN in (kind.steps.get(request.verdict), request.outcome):
-        await services.collection.cancel(request.tenant_id, request.id)
+        if await services.collection.cancel(request.tenant_id, request.id):
+            # The secretariat had it: if it is on the announced raffle, the published record
+            # must say it was taken out (never a silent change of what was published).
+            await take_out_of_announced(services, request.tenant_id, request.id)
 
 
 async def _load(services: Services, tenant_id: str, requester_id: str, rid: str) -> StoredRequest:

@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.domain.people import Actor
+from bot.domain.people import Actor, Role
 from bot.domain.trailer import (
     Booker,
     Booking,
@@ -59,6 +59,15 @@ def _new(
         entered_by=actor.user_id,
         created_at=services.clock(),
     )
+
+
+async def desk_missing(services: Services, tenant_id: str) -> bool:
+    """Nobody (active) holds `trailer_desk`: tenants' bookings cannot be entered, so "tenants go
+    first" is not kept by the bot. Logged with the role's name, like every missing role."""
+    if await services.directory.with_role(tenant_id, Role.TRAILER_DESK):
+        return False
+    log.warning("role %s is not configured in the directory", Role.TRAILER_DESK.value)
+    return True
 
 
 def booking_id(form_id: str) -> str:

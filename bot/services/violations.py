@@ -11,12 +11,14 @@ from typing import Any
 
 from bot.domain.people import Actor, Role
 from bot.domain.violations import (
-    READERS,
+    ALL_READERS,
+    RVC_READERS,
     Measure,
     Refused,
     Violation,
     check_recording,
     decide,
+    readable,
     team_of,
     viewed,
 )
@@ -37,8 +39,15 @@ def violation_id(actor: Actor, form_id: str) -> str:
     return f"{PREFIX}-{digest[:10].upper()}"
 
 
+async def _roles(services: Services, actor: Actor) -> frozenset[Role]:
+    person = await services.directory.get_person(actor.tenant_id, actor.user_id)
+    return person.roles if person is not None and person.active else frozenset()
+
+
 async def team(services: Services, actor: Actor) -> list[Any]:
-    return team_of(actor.user_id, await services.directory.people(actor.tenant_id))
+    """Whom this person may record a suspected violation about (the RvC chair: the director)."""
+    roles = await _roles(services, actor)
+    return team_of(actor.user_id, await services.directory.people(actor.tenant_id), roles)
 
 
 async def record(
@@ -52,7 +61,9 @@ async def record(
 ) -> Violation:
     """A manager records a suspected violation by someone on their own team (Refused)."""
     employee = check_recording(
-        actor.user_id, await services.directory.get_person(actor.tenant_id, employee_id)
+        actor.user_id,
+        await services.directory.get_person(actor.tenant_id, employee_id),
+        await _roles(services, actor),
     )
     now = services.clock()
     violation = viewed(
@@ -67,6 +78,7 @@ async def record(
             what=what,
             proposed=proposed,
             recorded_at=now,
+            about_director=employee.has(Role.DIRECTOR),
         ),
         actor.user_id,
         now,
@@ -82,9 +94,20 @@ async def record(
     return violation
 
 
+async def missing_readers(services: Services, tenant_id: str) -> tuple[Role, ...]:
+    """The register's roles nobody (active) holds: without a director nobody can decide on a
+    measure; without both, nobody can read the case. Each missing role is logged by name."""
+    missing: list[Role] = []
+    for role in (Role.DIRECTOR, Role.INTEGRITY_OFFICER):
+        if not await services.directory.with_role(tenant_id, role):
+            log.warning("role %s is not configured in the directory", role.value)
+            missing.append(role)
+    return tuple(missing)
+
+
 async def _reader(services: Services, actor: Actor) -> frozenset[Role]:
     try:
-        person = await person_with_role(services, actor.tenant_id, actor.user_id, READERS)
+        person = await person_with_role(services, actor.tenant_id, actor.user_id, ALL_READERS)
     except NotAllowed:
         raise Refused("readers_only") from None
     return person.roles
@@ -109,8 +132,10 @@ async def _write_view(
 
 async def register(services: Services, actor: Actor) -> list[Violation]:
     """The register (director, integrity officer); the list is a view of every record on it."""
-    await _reader(services, actor)
-    listed = await services.violations.all(actor.tenant_id)
+    roles = await _reader(services, actor)
+    listed = [
+        s for s in await services.violations.all(actor.tenant_id) if readable(s.violation, roles)
+    ]
     return [(await _write_view(services, s, actor.user_id, "listed")).violation for s in listed]
 
 
@@ -118,12 +143,13 @@ async def view(services: Services, actor: Actor, violation_id: str) -> tuple[Vio
     """One record, with whether this reader may decide on it (the view is logged first)."""
     roles = await _reader(services, actor)
     stored = await services.violations.get(actor.tenant_id, violation_id)
-    if stored is None:
+    if stored is None or not readable(stored.violation, roles):
         raise Refused("unknown")
     stored = await _write_view(services, stored, actor.user_id, "viewed")
     violation = stored.violation
+    deciders = RVC_READERS if violation.about_director else frozenset({Role.DIRECTOR})
     can_decide = (
-        Role.DIRECTOR in roles
+        bool(roles & deciders)
         and not violation.decided
         and (violation.employee_id != actor.user_id)
     )
@@ -143,7 +169,7 @@ async def decide_measure(
     roles = await _reader(services, actor)
     for attempt in range(ATTEMPTS):
         stored = await services.violations.get(actor.tenant_id, violation_id)
-        if stored is None:
+        if stored is None or not readable(stored.violation, roles):
             raise Refused("unknown")
         decided = decide(stored.violation, actor.user_id, roles, measure, message, services.clock())
         try:

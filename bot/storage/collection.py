@@ -24,7 +24,7 @@ class Collection(Protocol):
     ) -> bool: ...
     async def mark_raffled(self, tenant_id: str, request_id: str, raffle_id: str) -> bool: ...
     async def remove(self, tenant_id: str, request_id: str) -> None: ...
-    async def cancel(self, tenant_id: str, request_id: str) -> None: ...
+    async def cancel(self, tenant_id: str, request_id: str) -> bool: ...
     async def expected_everywhere(self) -> list[tuple[str, CollectedGift]]: ...
 
 
@@ -87,21 +87,24 @@ class CollectionRepository:
         rows = await self._store.scan(COLLECTION, {"Status": CollectionStatus.EXPECTED.value})
         return [(r.partition, _gift(r)) for r in rows]
 
-    async def cancel(self, tenant_id: str, request_id: str) -> None:
+    async def cancel(self, tenant_id: str, request_id: str) -> bool:
         """No longer to be handed in: an expected gift is taken off the register; one the
-        secretariat already has is marked to go back (never raffled); a raffled one stays."""
+        secretariat already has is marked to go back (never raffled); a raffled one stays.
+        True when the gift was with the secretariat (so it may be on an announced raffle)."""
         try:
             row = await self._store.get(COLLECTION, tenant_id, request_id)
         except NotFound:
-            return
+            return False
         status = row.data.get("Status")
         if status == CollectionStatus.EXPECTED.value:
             try:
                 await self._store.delete(COLLECTION, tenant_id, request_id, etag=row.etag)
             except Conflict:
-                await self.cancel(tenant_id, request_id)  # it just arrived: mark it instead
-            return
-        await self._move(
+                return await self.cancel(tenant_id, request_id)  # it just arrived: mark it
+            return False
+        if status == CollectionStatus.CANCELLED.value:
+            return True  # a repeat: marked already
+        return await self._move(
             tenant_id,
             request_id,
             CollectionStatus.RECEIVED,

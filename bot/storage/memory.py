@@ -18,7 +18,8 @@ from bot.domain.collection import CollectedGift, CollectionStatus
 from bot.domain.kinds import Kinds
 from bot.domain.negotiations import Party
 from bot.domain.requests import ApprovalRequest, Status
-from bot.domain.trailer import Booking, Half
+from bot.domain.supplier_contacts import SupplierContact
+from bot.domain.trailer import Booker, Booking, BookingFact, Half
 from bot.domain.violations import Violation
 from bot.storage.collection import Collection
 from bot.storage.errors import AlreadyExists, Conflict, NotFound, StorageError
@@ -32,6 +33,7 @@ from bot.storage.requests import (
     register_place,
 )
 from bot.storage.store import Row, Value, Write
+from bot.storage.supplier_contacts import ordered
 from bot.storage.trailer import SlotTaken, Trailer
 from bot.storage.violations import StoredViolation, Violations
 
@@ -349,14 +351,18 @@ class MemoryCollection:
             if g.status is CollectionStatus.EXPECTED
         ]
 
-    async def cancel(self, tenant_id: str, request_id: str) -> None:
+    async def cancel(self, tenant_id: str, request_id: str) -> bool:
         gift = self.gifts.get((tenant_id, request_id))
         if gift is None or gift.status is CollectionStatus.RAFFLED:
-            return
+            return False
         if gift.status is CollectionStatus.EXPECTED:
             del self.gifts[(tenant_id, request_id)]
-            return
-        self._move(tenant_id, request_id, CollectionStatus.RECEIVED, CollectionStatus.CANCELLED)
+            return False
+        if gift.status is CollectionStatus.CANCELLED:
+            return True
+        return self._move(
+            tenant_id, request_id, CollectionStatus.RECEIVED, CollectionStatus.CANCELLED
+        )
 
     async def mark_raffled(self, tenant_id: str, request_id: str, raffle_id: str) -> bool:
         return self._move(
@@ -419,6 +425,7 @@ class MemoryTrailer:
 
     halves: dict[tuple[str, date], dict[Half, Booking]] = field(default_factory=dict)
     gone: dict[tuple[str, date], dict[str, tuple[Booking, str, bool]]] = field(default_factory=dict)
+    counted: dict[tuple[str, str], BookingFact] = field(default_factory=dict)  # removed ones
 
     async def on_day(self, tenant_id: str, day: date) -> list[Booking]:
         held = self.halves.get((tenant_id, day), {})
@@ -479,8 +486,49 @@ class MemoryTrailer:
         key = (tenant_id, day)
         held = self.halves.get(key, {})
         for half in [h for h, b in held.items() if b.id == booking_id]:
-            del held[half]
-        self.gone.get(key, {}).pop(booking_id, None)
+            booking = held.pop(half)
+            self.counted[(tenant_id, booking_id)] = BookingFact(
+                booking_id, day, booking.booker, False
+            )
+        gone = self.gone.get(key, {}).pop(booking_id, None)
+        if gone is not None:
+            self.counted[(tenant_id, booking_id)] = BookingFact(
+                booking_id, day, gone[0].booker, True
+            )
+
+    async def of_person(self, tenant_id: str, person_id: str) -> list[tuple[Booking, bool]]:
+        found: dict[str, tuple[Booking, bool]] = {}
+        for (tenant, _), held in self.halves.items():
+            for b in held.values():
+                if tenant == tenant_id and b.person_id == person_id and person_id:
+                    found[b.id] = (b, False)
+        for (tenant, _), entries in self.gone.items():
+            for b, _, _ in entries.values():
+                if tenant == tenant_id and b.person_id == person_id and person_id:
+                    found[b.id] = (b, True)
+        bookings = [f for f in found.values() if f[0].booker is Booker.EMPLOYEE]
+        return sorted(bookings, key=lambda pair: pair[0].created_at, reverse=True)
+
+    async def between(self, tenant_id: str, first: date, last: date) -> list[Booking]:
+        found: list[Booking] = []
+        for tenant, day in sorted(k for k in self.halves if k[0] == tenant_id):
+            if first <= day <= last:
+                found += await self.on_day(tenant, day)
+        return found
+
+    async def year_facts(self, tenant_id: str, year: int) -> list[BookingFact]:
+        facts = {
+            i: f for (t, i), f in self.counted.items() if t == tenant_id and f.day.year == year
+        }
+        for (tenant, day), held in self.halves.items():
+            if tenant == tenant_id and day.year == year:
+                facts.update({b.id: BookingFact(b.id, day, b.booker, False) for b in held.values()})
+        for (tenant, day), entries in self.gone.items():
+            if tenant == tenant_id and day.year == year:
+                facts.update(
+                    {b.id: BookingFact(b.id, day, b.booker, True) for b, _, _ in entries.values()}
+                )
+        return list(facts.values())
 
 
 @dataclass
@@ -512,6 +560,12 @@ class MemoryViolations:
         found = [s for (t, _), s in self.kept.items() if t == tenant_id]
         return sorted(found, key=lambda s: s.violation.recorded_at, reverse=True)
 
+    async def everywhere(self) -> list[Violation]:
+        return [s.violation for s in self.kept.values()]
+
+    async def remove(self, tenant_id: str, violation_id: str) -> None:
+        self.kept.pop((tenant_id, violation_id), None)
+
 
 def _conforms(
     requests: MemoryRequestRepository,
@@ -526,3 +580,51 @@ def _conforms(
     ___: Negotiations = negotiations
     ____: Trailer = trailer
     _____: Violations = violations
+
+
+@dataclass
+class MemorySupplierContacts:
+    """The supplier contact list as domain objects, keyed like Azure (tenant, contact id)."""
+
+    listed: dict[tuple[str, str], SupplierContact] = field(default_factory=dict)
+
+    async def contacts(self, tenant_id: str) -> list[SupplierContact]:
+        return ordered(c for (t, _), c in self.listed.items() if t == tenant_id)
+
+    async def get(self, tenant_id: str, contact_id: str) -> SupplierContact | None:
+        return self.listed.get((tenant_id, contact_id))
+
+    async def put_all(self, contacts: Sequence[SupplierContact]) -> None:
+        for contact in contacts:
+            self.listed[(contact.tenant_id, contact.id)] = contact
+
+    async def sent(
+        self, tenant_id: str, contact_id: str, at: datetime, error: str = ""
+    ) -> SupplierContact | None:
+        contact = self.listed.get((tenant_id, contact_id))
+        if contact is None:
+            return None
+        if error:
+            changed = replace(contact, send_error=error)
+        else:
+            changed = replace(contact, sent_at=at, sends=contact.sends + 1, send_error="")
+        self.listed[(tenant_id, contact_id)] = changed
+        return changed
+
+    async def confirm(
+        self, tenant_id: str, contact_id: str, at: datetime
+    ) -> tuple[SupplierContact, bool] | None:
+        contact = self.listed.get((tenant_id, contact_id))
+        if contact is None:
+            return None
+        if contact.confirmed:
+            return contact, False
+        changed = replace(contact, confirmed_at=at)
+        self.listed[(tenant_id, contact_id)] = changed
+        return changed, True
+
+    async def tenants(self) -> list[str]:
+        return sorted({t for t, _ in self.listed})
+
+    async def remove(self, tenant_id: str, contact_id: str) -> None:
+        self.listed.pop((tenant_id, contact_id), None)

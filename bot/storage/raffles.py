@@ -42,6 +42,16 @@ class Prize:
     winner_name: str
     notified: bool | None = None  # None: not tried yet
     not_notified_reason: str = ""
+    # Taken out after the announcement (withdrawn, or given back to the employee): it keeps its
+    # place in the published list and nobody wins it (bot.domain.raffle, step 4).
+    removed_at: datetime | None = None
+    removed_reason: str = (
+        ""  # "returned" (no longer to hand in), "gone" (no longer on the register)
+    )
+
+    @property
+    def removed(self) -> bool:
+        return self.removed_at is not None
 
 
 @dataclass(frozen=True)
@@ -78,11 +88,20 @@ class RaffleRecord:
             "announcedAt": self.announced_at.isoformat() if self.announced_at else "",
             "drawnAt": self.drawn_at.isoformat() if self.drawn_at else "",
             "participants": list(self.participants),
-            "gifts": [
-                {"id": p.gift_id, "description": p.description, "winner": p.winner_id}
-                for p in self.prizes
-            ],
+            "gifts": [_published_gift(p) for p in self.prizes],
         }
+
+
+def _published_gift(prize: Prize) -> dict[str, Any]:
+    gift: dict[str, Any] = {
+        "id": prize.gift_id,
+        "description": prize.description,
+        "winner": prize.winner_id,
+    }
+    if prize.removed_at is not None:
+        gift["removedAt"] = prize.removed_at.isoformat()
+        gift["removedReason"] = prize.removed_reason
+    return gift
 
 
 class AlreadyDrawn(Exception):
@@ -132,6 +151,37 @@ class RaffleRepository:
             await self._store.transact(RAFFLES, raffle.tenant_id, writes)
         except Conflict:
             raise AlreadyDrawn(raffle.id) from None
+
+    async def remove_prize(
+        self, tenant_id: str, raffle_id: str, gift_id: str, at: datetime, reason: str
+    ) -> bool:
+        """Record on an announced raffle that one of its gifts was taken out (the head rewritten
+        If-Match in the same transaction, so a draw in between wins and this does nothing).
+        True when the record now says so (also when it said so already)."""
+        for _ in range(3):
+            try:
+                head = await self._store.get(RAFFLES, tenant_id, raffle_id)
+                row = await self._store.get(RAFFLES, tenant_id, _prize_key(raffle_id, gift_id))
+            except NotFound:
+                return False
+            if head.data.get("State") != "announced":
+                return False
+            if row.data.get("RemovedAt"):
+                return True
+            changed = {**row.data, "RemovedAt": at.isoformat(), "RemovedReason": reason}
+            try:
+                await self._store.transact(
+                    RAFFLES,
+                    tenant_id,
+                    [
+                        Write("replace", raffle_id, dict(head.data), head.etag),
+                        Write("replace", row.row, changed, row.etag),
+                    ],
+                )
+            except Conflict:
+                continue  # drawn, or changed, meanwhile: look again
+            return True
+        return False
 
     async def announced(self, tenant_id: str) -> RaffleRecord | None:
         """The raffle announced and not drawn yet (the latest, if ever more than one)."""
@@ -215,6 +265,8 @@ def _prize(prize: Prize) -> dict[str, Any]:
         "WinnerName": prize.winner_name,
         "Notified": "" if prize.notified is None else ("yes" if prize.notified else "no"),
         "NotNotifiedReason": prize.not_notified_reason,
+        "RemovedAt": prize.removed_at.isoformat() if prize.removed_at else "",
+        "RemovedReason": prize.removed_reason,
     }
 
 
@@ -230,6 +282,7 @@ def _record(tenant_id: str, head: Row, rows: list[Row]) -> RaffleRecord:
             excluded += [Excluded(**e) for e in json.loads(str(row.data["Json"]))]
         elif row.row.startswith(f"{rid}|g|"):
             told = str(row.data.get("Notified", ""))
+            removed = str(row.data.get("RemovedAt", ""))
             prizes.append(
                 Prize(
                     gift_id=row.row.split("|g|", 1)[1],
@@ -238,6 +291,8 @@ def _record(tenant_id: str, head: Row, rows: list[Row]) -> RaffleRecord:
                     winner_name=str(row.data.get("WinnerName", "")),
                     notified=None if not told else told == "yes",
                     not_notified_reason=str(row.data.get("NotNotifiedReason", "")),
+                    removed_at=datetime.fromisoformat(removed) if removed else None,
+                    removed_reason=str(row.data.get("RemovedReason", "")),
                 )
             )
     d = head.data

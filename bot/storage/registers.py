@@ -1,5 +1,5 @@
 """Tables of the registers and overviews (raffles, acknowledgements, retention, leases, the
-list of parties in negotiation, the trailer's bookings)."""
+list of parties in negotiation, the trailer's bookings, the supplier contacts)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from bot.storage import (
     negotiations,
     raffles,
     removals,
+    supplier_contacts,
     trailer,
     violations,
 )
@@ -21,4 +22,5 @@ TABLES: tuple[str, ...] = (
     *negotiations.TABLES,
     *trailer.TABLES,
     *violations.TABLES,
+    *supplier_contacts.TABLES,
 )

@@ -265,6 +265,7 @@ def _person_columns(person: Person) -> dict[str, Any]:
         "Roles": ",".join(sorted(r.value for r in person.roles)),
         "Active": person.active,
         "Type": person.type.value,
+        "EmployeeType": person.employee_type,
     }
 
 
@@ -282,4 +283,5 @@ def _person(person_id: str, data: Mapping[str, Any]) -> Person:
         active=bool(data.get("Active", True)),
         type=PersonType(str(data.get("Type") or PersonType.STAFF.value)),
         job_title=str(data.get("JobTitle", "")),
+        employee_type=str(data.get("EmployeeType") or ""),
     )

@@ -538,6 +538,11 @@ def _request_columns(request: ApprovalRequest) -> dict[str, Any]:
         "AssigneeId": request.assignee.id if request.assignee else "",
         "AssigneeName": request.assignee.name if request.assignee else "",
         "ReceiptMessageId": request.receipt_message,
+        "CoApprovers": json.dumps(
+            [[p.id, p.name] for p in request.co_approvers], ensure_ascii=False
+        )
+        if request.co_approvers
+        else "",
     }
 
 
@@ -640,6 +645,9 @@ def _request(
         else None,
         receipt_message=str(d.get("ReceiptMessageId") or ""),
         audit=_trail(d, legacy) if trail else (),
+        co_approvers=tuple(
+            Person(str(i), str(n)) for i, n in json.loads(str(d.get("CoApprovers") or "[]"))
+        ),
     )
 
 

@@ -8,6 +8,11 @@ employee's deletes the employee's rows If-Match on the ETags just read, in the s
 as its own inserts: if anything changed in between, nothing is written and the caller plans
 again. A cancelled booking is kept as `x|<booking id>` (who cancelled it, whether its holder was
 told). Callers speak `Booking`; the columns live here only.
+
+Retention keeps the yearly overview whole: before a booking's rows go, what the overview counts
+of it (its day, employee or tenant, cancelled for a tenant or not: nothing about who) is written
+to `trailercounts` (partition `<tenant>|<year>`, row `<day>|<booking id>`), an idempotent upsert,
+so a removal that stops halfway and is finished the next night counts it once.
 """
 
 from __future__ import annotations
@@ -16,12 +21,13 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Protocol
 
-from bot.domain.trailer import Booker, Booking, Slot
+from bot.domain.trailer import Booker, Booking, BookingFact, Slot
 from bot.storage.errors import AlreadyExists, Conflict, NotFound, StorageError
 from bot.storage.store import Row, TableStore, Write
 
 TRAILER = "trailer"
-TABLES: tuple[str, ...] = (TRAILER,)
+COUNTS = "trailercounts"
+TABLES: tuple[str, ...] = (TRAILER, COUNTS)
 HALF = "h|"
 CANCELLED = "x|"
 
@@ -59,12 +65,41 @@ class Trailer(Protocol):
         ...
 
     async def remove(self, tenant_id: str, day: date, booking_id: str) -> None:
-        """Retention: the booking's rows go (missing ones are fine)."""
+        """Retention: the booking's rows go (missing ones are fine); what the overview counts
+        of it stays (`year_facts`)."""
+        ...
+
+    async def of_person(self, tenant_id: str, person_id: str) -> list[tuple[Booking, bool]]:
+        """An employee's own bookings still kept, newest booked first: (booking, cancelled for
+        a tenant). Their own cancellations are gone. A filtered scan of a table retention keeps
+        small (at most about nine months of days)."""
+        ...
+
+    async def between(self, tenant_id: str, first: date, last: date) -> list[Booking]:
+        """The bookings held for a day from `first` to `last` (inclusive), by day, morning
+        first: the trailer desk's list. One scan of a table retention keeps small."""
+        ...
+
+    async def year_facts(self, tenant_id: str, year: int) -> list[BookingFact]:
+        """Every booking for a day in `year`, held, cancelled for a tenant or removed by
+        retention since, as the overview counts them (each once)."""
         ...
 
 
 def _partition(tenant_id: str, day: date) -> str:
     return f"{tenant_id}|{day.isoformat()}"
+
+
+def _day_of(partition: str) -> tuple[str, date] | None:
+    tenant_id, _, iso = partition.rpartition("|")
+    try:
+        return tenant_id, date.fromisoformat(iso)
+    except ValueError:
+        return None
+
+
+def _fact(booking: Booking, cancelled: bool) -> BookingFact:
+    return BookingFact(booking.id, booking.day, booking.booker, cancelled)
 
 
 def _columns(booking: Booking) -> dict[str, str]:
@@ -179,8 +214,10 @@ class TrailerRepository:
     async def before(self, day: date) -> list[Booking]:
         found: dict[tuple[str, str], Booking] = {}
         for row in await self._store.scan(TRAILER, {}):
-            tenant_id, _, iso = row.partition.rpartition("|")
-            booked = date.fromisoformat(iso)
+            where = _day_of(row.partition)
+            if where is None:
+                continue
+            tenant_id, booked = where
             if booked < day:
                 booking = _booking(tenant_id, booked, row)
                 found.setdefault((row.partition, booking.id), booking)
@@ -193,5 +230,61 @@ class TrailerRepository:
             for r in await self._store.query(TRAILER, partition)
             if r.data.get("BookingId") == booking_id
         ]
+        if rows:
+            fact = _fact(
+                _booking(tenant_id, day, rows[0]), any(r.row.startswith(CANCELLED) for r in rows)
+            )
+            await self._store.upsert(
+                COUNTS,
+                f"{tenant_id}|{day.year}",
+                f"{day.isoformat()}|{booking_id}",
+                {"Booker": fact.booker.value, "Cancelled": fact.cancelled},
+            )
         for row in rows:
             await self._store.delete(TRAILER, partition, row.row)
+
+    async def of_person(self, tenant_id: str, person_id: str) -> list[tuple[Booking, bool]]:
+        if not person_id:
+            return []
+        found: dict[str, tuple[Booking, bool]] = {}
+        for row in await self._store.scan(TRAILER, {"PersonId": person_id}):
+            where = _day_of(row.partition)
+            if where is None or where[0] != tenant_id:
+                continue
+            booking = _booking(tenant_id, where[1], row)
+            if booking.booker is Booker.EMPLOYEE:
+                found[booking.id] = (booking, row.row.startswith(CANCELLED))
+        return sorted(found.values(), key=lambda pair: pair[0].created_at, reverse=True)
+
+    async def between(self, tenant_id: str, first: date, last: date) -> list[Booking]:
+        found: dict[tuple[date, str], tuple[bool, Booking]] = {}
+        for row in await self._store.scan(TRAILER, {}):
+            where = _day_of(row.partition)
+            if where is None or where[0] != tenant_id or not first <= where[1] <= last:
+                continue
+            if not row.row.startswith(HALF):
+                continue
+            booking = _booking(tenant_id, where[1], row)
+            key = (booking.day, booking.id)
+            afternoon = row.row != HALF + "morning"
+            if key not in found or not afternoon:
+                found[key] = (afternoon, booking)
+        return [b for _, b in sorted(found.values(), key=lambda p: (p[1].day, p[0]))]
+
+    async def year_facts(self, tenant_id: str, year: int) -> list[BookingFact]:
+        facts: dict[str, BookingFact] = {}
+        for row in await self._store.query(COUNTS, f"{tenant_id}|{year}"):
+            iso, _, booking_id = row.row.partition("|")
+            facts[booking_id] = BookingFact(
+                booking_id,
+                date.fromisoformat(iso),
+                Booker(str(row.data["Booker"])),
+                bool(row.data.get("Cancelled")),
+            )
+        for row in await self._store.scan(TRAILER, {}):  # kept small by retention
+            where = _day_of(row.partition)
+            if where is None or where[0] != tenant_id or where[1].year != year:
+                continue
+            booking = _booking(tenant_id, where[1], row)
+            facts[booking.id] = _fact(booking, row.row.startswith(CANCELLED))
+        return list(facts.values())

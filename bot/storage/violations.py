@@ -41,6 +41,14 @@ class Violations(Protocol):
         """The tenant's register, newest first (one partition)."""
         ...
 
+    async def everywhere(self) -> list[Violation]:
+        """Every tenant's cases: for the retention job only (a scan)."""
+        ...
+
+    async def remove(self, tenant_id: str, violation_id: str) -> None:
+        """Retention: the case goes, trail and all (a missing one is fine)."""
+        ...
+
 
 def _measure(value: object) -> Measure | None:
     return Measure(str(value)) if value else None
@@ -61,6 +69,7 @@ def _columns(v: Violation) -> dict[str, Any]:
         "DecidedAt": v.decided_at.isoformat() if v.decided_at else "",
         "Message": v.message,
         "Trail": json.dumps([[e.at.isoformat(), e.by, e.action] for e in v.trail]),
+        "AboutDirector": v.about_director,
     }
 
 
@@ -86,6 +95,7 @@ def _violation(tenant_id: str, row: Row) -> Violation:
             TrailEntry(datetime.fromisoformat(at), by, action)
             for at, by, action in json.loads(str(d.get("Trail", "[]")))
         ),
+        about_director=bool(d.get("AboutDirector", False)),
     )
 
 
@@ -119,6 +129,12 @@ class ViolationRepository:
         rows = await self._store.query(VIOLATIONS, tenant_id)
         found = [StoredViolation(_violation(tenant_id, r), r.etag or "") for r in rows]
         return sorted(found, key=lambda s: s.violation.recorded_at, reverse=True)
+
+    async def everywhere(self) -> list[Violation]:
+        return [_violation(r.partition, r) for r in await self._store.scan(VIOLATIONS, {})]
+
+    async def remove(self, tenant_id: str, violation_id: str) -> None:
+        await self._store.delete(VIOLATIONS, tenant_id, violation_id)
 
 
 __all__ = ["AlreadyExists", "StoredViolation", "ViolationRepository", "Violations"]

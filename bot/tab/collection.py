@@ -36,7 +36,7 @@ from bot.tab.pages import e
 from bot.tab.respond import html
 from cards import language_of, text
 from dialogs.collection import ALLOWED
-from dialogs.raffle import HISTORY, announcement_card, part_lines, winner_card
+from dialogs.raffle import HISTORY, announcement_card, part_lines, removed_text, winner_card
 from dialogs.requests_view import when
 
 log = logging.getLogger(__name__)
@@ -247,7 +247,7 @@ def raffle_page(
                     "raffle.summary",
                     date=when(raffle.drawn_at, locale),
                     participants=len(raffle.participants),
-                    gifts=len(raffle.prizes),
+                    gifts=sum(1 for p in raffle.prizes if not p.removed),
                 )
             )
             + "</p>"
@@ -255,10 +255,15 @@ def raffle_page(
     prizes = []
     for p in raffle.prizes:
         line = e(p.description)
-        if raffle.drawn:
+        if p.removed:  # taken out after the announcement: on the list, won by nobody
+            line += " · " + e(removed_text(p, locale))
+            if raffle.drawn:
+                nobody = text(locale, "raffle.removed_nobody")
+                line += f'<br><span class="status neutral">{e(nobody)}</span>'
+        elif raffle.drawn:
             winner = p.winner_name or text(locale, "raffle.someone")
             line += " · " + e(text(locale, "raffle.winner", name=winner))
-        if raffle.drawn and keeper:
+        if raffle.drawn and keeper and not p.removed:
             reason = p.not_notified_reason
             known = reason in ("no_reference", "RecipientUnreachable", "DeliveryFailed")
             told = (
@@ -291,7 +296,7 @@ def raffle_page(
     if raffle.drawn:
         problems = verify(raffle.published())
         check = (
-            [text(locale, "raffle.verified", count=len(raffle.prizes))]
+            [text(locale, "raffle.verified", count=sum(1 for p in raffle.prizes if not p.removed))]
             if not problems
             else [text(locale, "raffle.not_verified"), *problems]
         )

@@ -36,11 +36,11 @@ from bot.tab import registers as tab_registers
 from bot.tab.registers import Query
 from bot.tab.respond import html as _html
 from cards import text
-from dialogs.breach_dossier import mine_items
 from dialogs.breach_register import Narrowing
 from dialogs.breach_register import file_name as breach_file
 from dialogs.breach_register import pick_year as breach_year
 from dialogs.forms import clean_text
+from dialogs.mine import other_items
 from dialogs.overview import file_name as overview_file
 from dialogs.overview import pick_year as overview_year
 from dialogs.registers import file_name, pick_department, pick_kind, pick_year, years_to_read
@@ -199,7 +199,7 @@ class Tab:
     async def mine(self, request: web.Request, actor: Actor) -> web.Response:
         services = self.services
         own = await my_requests(services, actor)
-        leaks = await mine_items(services, actor, actor.locale)
+        leaks = await other_items(services, actor, actor.locale)
         nav = await self.nav(actor, "mine")
         return _html(pages.mine_page(services.kinds, own, leaks, actor.locale, nav))
 
@@ -252,7 +252,7 @@ class Tab:
         except RequestNotFound:
             return _html(pages.message(actor.locale, "requests.refused.not_found"), 404)
         advisor = stored.request.advisor.id if stored.request.advisor else None
-        if actor.user_id not in (stored.request.approver.id, advisor):
+        if actor.user_id not in (*(p.id for p in stored.request.deciders), advisor):
             log.warning("tab: %s refused (not the approver)", rid)
             return _html(pages.message(actor.locale, "requests.refused.not_approver"), 403)
         page = pages.detail_page(
@@ -362,7 +362,7 @@ class Tab:
                 stored = await load(self.services, actor.tenant_id, requester, rid)
             except RequestNotFound:
                 return _html(pages.message(actor.locale, "requests.refused.not_found"), 404)
-            if stored.request.approver.id != actor.user_id:
+            if not stored.request.may_be_decided_by(actor.user_id):
                 return _html(pages.message(actor.locale, f"requests.refused.{refused.code}"), 403)
             # A hand-over without a (valid) colleague: the search and the pick stay on the page.
             picked = await handover.picker(self.services, stored.request, actor, query, colleague)
@@ -411,7 +411,7 @@ class Tab:
             stored = await load(self.services, actor.tenant_id, requester, rid)
         except RequestNotFound:
             return _html(pages.message(actor.locale, "requests.refused.not_found"), 404)
-        if stored.request.approver.id != actor.user_id:
+        if not stored.request.may_be_decided_by(actor.user_id):
             log.warning("tab: colleague search on %s refused (not the approver)", rid)
             return _html(pages.message(actor.locale, "requests.refused.not_approver"), 403)
         picked = await handover.picker(self.services, stored.request, actor, query, chosen)

@@ -63,6 +63,8 @@ def page(kinds: Kinds, overview: Overview, years: Sequence[int], locale: str, na
         + _facts(t["decisions"], data["decisions"])
         + _facts(t["verdicts_title"], data["verdicts"])
         + _facts(t["leaks_title"], data["leaks"])
+        + _facts(t["trailer_title"], data["trailer"])
+        + _facts(t["violations_title"], data["violations"])
         + chart
         + exports
     )

@@ -270,7 +270,7 @@ def detail_page(
         except (KeyError, TypeError):
             title = text(locale, "requests.advice_from", advisor=advisor)
         parts.append(f'<h2>{e(title)}</h2><p class="advice">{e(request.advice)}</p>')
-    if request.pending and viewer_id == request.approver.id:
+    if request.pending and request.may_be_decided_by(viewer_id):
         parts.append(_decision_form(request, view, locale, comment, handover or HandOver()))
     if request.pending and request.advisor is not None and viewer_id == request.advisor.id:
         parts.append(_advice_form(request, locale, request.advice if advice is None else advice))

@@ -4,9 +4,12 @@ everyone (once per round, also with two instances), people confirm, status per d
 from __future__ import annotations
 
 import asyncio
+import csv
 import dataclasses
+import io
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from typing import Any
 
 from aiohttp.test_utils import TestServer
 
@@ -18,7 +21,9 @@ from bot.storage.acknowledgements import AcknowledgementRepository
 from dialogs.acknowledge import ask_card
 from tests.e2e.conftest import BotUnderTest
 from tests.e2e.test_gift_flow import install
-from tests.support.activities import FATIMA, LOTTE, PIETER, SANNE, TENANT
+from tests.e2e.test_registers import xlsx_rows
+from tests.support.activities import FATIMA, JOOST, LOTTE, PIETER, SANNE, TENANT
+from tests.support.download import download as fetch_export
 from tests.support.flows import actions, click, open_flow, texts
 
 REACHABLE = (SANNE, PIETER, FATIMA)
@@ -130,3 +135,79 @@ async def test_someone_not_asked_yet_can_confirm_and_counts_in_their_department(
     assert "je bevestiging is vastgelegd" in texts(thanks)
     [row] = await AcknowledgementRepository(services.store).people(TENANT, year)
     assert (row.person_id, row.department, row.confirmed) == (SANNE.aad_id, "Wonen", True)
+
+
+async def fetched(bot: BotUnderTest, url: str) -> tuple[str, bytes]:
+    """(file name, content) of a one-time export link, as a browser downloads it."""
+    response = await fetch_export(
+        bot.session, str(bot.server.make_url("/exports/" + url.rsplit("/", 1)[1]))
+    )
+    assert response.status == 200
+    disposition = response.headers["Content-Disposition"]
+    return disposition.split('filename="', 1)[1].rstrip('"'), await response.read()
+
+
+async def test_the_status_names_who_has_not_confirmed_for_hr_and_the_officer_and_exports_it(
+    bot: BotUnderTest,
+) -> None:
+    services = await started(bot)
+    await send_due(services, ask_card)
+    [card] = cards_to(bot, SANNE)
+    await click(bot, SANNE, card, "ack.confirm")
+
+    status = await open_flow(bot, LOTTE, "ack.status")
+    shown = texts(status)
+    assert "Nog niet bevestigd (6)" in shown
+    for name in ("Pieter Bakker", "Fatima el Amrani", "Marieke Jansen", "Henk de Boer"):
+        assert name in shown
+    assert "Sanne de Vries" not in shown
+    assert "Bedrijfsvoering (niet bereikt)" in shown  # Lotte never opened the bot
+
+    # HR follows it too (names included), but cannot start it.
+    hr = await open_flow(bot, JOOST, "ack.status")
+    assert "Pieter Bakker" in texts(hr) and "ack.start" not in str(hr)
+    refused = await bot.post(JOOST.invoke(bot.service_url, "ack.start", {}))
+    assert "Alleen de integriteitsfunctionaris" in texts((await refused.json())["value"])
+
+    # The export: everyone not confirmed, with e-mail, through the one-time link.
+    export = await click(bot, JOOST, hr, "ack.export", {"format": "csv"})
+    [link] = [a for a in export["actions"] if a["type"] == "Action.OpenUrl"]
+    name, body = await fetched(bot, link["url"])
+    assert name == f"bevestiging-gedragscode-{services.clock().year}-nog-niet.csv"
+    rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
+    assert sorted(r["Naam"] for r in rows) == [
+        "Fatima el Amrani",
+        "Henk de Boer",
+        "Joost Visser",
+        "Lotte Smit",
+        "Marieke Jansen",
+        "Pieter Bakker",
+    ]
+    [pieter] = [r for r in rows if r["Naam"] == "Pieter Bakker"]
+    assert pieter["E-mailadres"] == "pieter.bakker@woongroen.example"
+    assert pieter["Afdeling"] == "Wonen" and pieter["Status"] == "nog niet bevestigd"
+    xlsx = await click(bot, LOTTE, status, "ack.export", {"format": "xlsx"})
+    [link] = [a for a in xlsx["actions"] if a["type"] == "Action.OpenUrl"]
+    name, content = await fetched(bot, link["url"])
+    assert name.endswith(".xlsx")
+    assert len(xlsx_rows(content)) == 6
+    # An employee gets no list and no export.
+    denied = await bot.post(SANNE.invoke(bot.service_url, "ack.export", {"format": "csv"}))
+    assert "/exports/" not in str(await denied.json())
+
+
+async def test_every_acknowledgement_card_links_to_the_codes_text(bot: BotUnderTest) -> None:
+    services = await started(bot)
+    await send_due(services, ask_card)
+    [card] = cards_to(bot, SANNE)
+    url = services.settings.code_url
+
+    def links(card: dict[str, Any]) -> list[tuple[str, str]]:
+        return [(a["title"], a["url"]) for a in card["actions"] if a["type"] == "Action.OpenUrl"]
+
+    assert links(card) == [("Lees de volledige gedragscode", url)]
+    thanks = await click(bot, SANNE, card, "ack.confirm")
+    assert links(thanks) == [("Lees de volledige gedragscode", url)]
+    status = await open_flow(bot, LOTTE, "ack.status")
+    assert links(status) == [("Lees de volledige gedragscode", url)]
+    assert links(ask_card(2026, 1, "en-US", url)) == [("Read the full code of conduct", url)]

@@ -59,8 +59,9 @@ async def test_every_scenario_runs_and_nothing_is_lost(azurite_connection: str) 
     for screen in ("mijn meldingen", "openstaand", "register gift 2026", "overview 2026"):
         assert "entities" in screens[f"{screen} @ 20"], screen
         assert "(target <= 1.5x)" in screens[f"{screen} 40/20"], screen
-    # Her partition of requests, and her own index rows in the breach register (#18).
-    assert "2 requests (2 reads: 2 pages" in screens["mijn meldingen @ 40"]
+    # Her partition of requests, her own index rows in the breach register (#18), and her
+    # trailer bookings (one scan of the small trailer table filtered on her id, #16).
+    assert "3 requests (3 reads: 3 pages" in screens["mijn meldingen @ 40"]
     fan = rows["g"]
     assert fan["actions"] == 12
     assert "0 left unretried" in fan["extra"]["429s"]

@@ -421,3 +421,60 @@ async def test_with_no_other_hr_advisor_the_request_goes_on_without_advice(
     assert stored.request.audit[-1].action == "no_advisor"
     assert lacking_advice(stored.request) == "no_advisor"
     assert await deployed.services.requests.waiting(TENANT, JOOST) == []
+
+
+async def test_each_persons_type_comes_from_entra_and_the_rvc_groups(deployed: Deployed) -> None:
+    """What the raffle reads (§2: staff only): the RvC by its groups, contractors by Entra ID's
+    `employeeType`, former staff by their disabled account; everyone else staff."""
+    from bot.domain.people import PersonType
+    from bot.domain.raffle import eligibility
+
+    assert "employeeType" in deployed.graph.requests[0].split(",")
+    henk = await deployed.person(HENK)
+    sanne = await deployed.person(SANNE.aad_id)
+    assert (henk.type, sanne.type) == (PersonType.RVC, PersonType.STAFF)
+    fake = deployed.graph
+    fake.put_user(NEW, displayName="Nadia Nieuw", mail="nadia@woongroen.example",
+                  department="ICT", accountEnabled=True, employeeType="Contractor")  # fmt: skip
+    fake.put_user(PIETER.aad_id, accountEnabled=False)
+    deployed.clock.advance(minutes=15)
+    await deployed.sync_round()
+    nadia = await deployed.person(NEW)
+    pieter = await deployed.person(PIETER.aad_id)
+    assert (nadia.type, nadia.employee_type) == (PersonType.CONTRACTOR, "Contractor")
+    assert pieter.type is PersonType.FORMER
+    assert [eligibility(p) for p in (sanne, henk, nadia, pieter)] == [
+        "",
+        "rvc",
+        "contractor",
+        "inactive",
+    ]
+
+
+async def test_with_a_mailbox_set_the_app_mails_through_graph(
+    settings: Settings,
+    entra: FakeEntra,
+    graph: tuple[FakeGraph, str],
+    connector: tuple[MockConnector, str],
+    aiohttp_server: Callable[..., Awaitable[TestServer]],
+    clock: Clock,
+) -> None:
+    from bot.app import MAILER
+
+    fake, url = graph
+    fake.mailboxes.add("integriteit@woongroen.example")
+    environment = production_settings(
+        settings, entra, url, MAIL_SENDER="integriteit@woongroen.example"
+    )
+    async for bot in start(environment, connector, aiohttp_server, entra, clock):
+        app = bot.server.app
+        assert app[SERVICES].mailer is app[MAILER]
+        await app[MAILER].send("jan@vos.nl", "Jan de Vos", "Onderwerp", "<p>Hallo</p>")
+        [(mailbox, message)] = fake.mails
+        assert mailbox == "integriteit@woongroen.example"
+        assert message["toRecipients"] == [
+            {"emailAddress": {"address": "jan@vos.nl", "name": "Jan de Vos"}}
+        ]
+    without = production_settings(settings, entra, url)
+    async for bot in start(without, connector, aiohttp_server, entra, clock):
+        assert bot.server.app[SERVICES].mailer is None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -15,7 +15,16 @@ from tests.e2e.conftest import BotUnderTest
 from tests.e2e.test_dataleak_flow import MAIL, alert_of, report
 from tests.e2e.test_registers import decide, submit
 from tests.e2e.test_request_flows import INVITATION, SIDEJOB, TENANT_TIE
-from tests.support.activities import FATIMA, JOOST, LOTTE, MARIEKE, PIETER, SANNE, TeamsUser
+from tests.support.activities import (
+    FATIMA,
+    JOOST,
+    LOTTE,
+    MARIEKE,
+    PIETER,
+    SANNE,
+    TENANT,
+    TeamsUser,
+)
 from tests.support.download import download as fetch_export
 from tests.support.flows import WINE, click, inputs, objects, open_flow, texts
 from tests.support.leaks import Clock
@@ -140,6 +149,8 @@ async def test_the_yearly_overview_counts_a_year_built_through_the_flows(
         "Oordelen cadeaus",
         "Weigeringen",
         "Datalekken",
+        "Aanhangwagen",
+        "Overtredingen",
         "Per kwartaal",
     ]
     declarations = rows(book["Meldingen"])
@@ -179,6 +190,73 @@ async def test_only_the_director_the_rvc_chair_and_the_integrity_officer_see_the
     for insider in (MARIEKE, HENK, LOTTE):
         response = await bot.post(insider.invoke(bot.service_url, "overview.open"))
         assert "Integriteitsoverzicht" in texts((await response.json())["value"])
+
+
+async def test_trailer_bookings_and_violations_are_counted_as_numbers_only(
+    year_bot: BotUnderTest, clock: Clock
+) -> None:
+    """The trailer's bookings (by the year of the day booked) and the confidential violations
+    register (by the year recorded) are on the overview, card and files, as counts: no name,
+    no fact of a case. The trailer's counts outlive the bookings' own retention."""
+    from bot.app import SERVICES
+    from bot.services.retention import run_retention
+    from tests.e2e.test_property_and_trailer import book, desk
+    from tests.e2e.test_violations import WHAT, record
+
+    bot = year_bot
+    clock.now = datetime(2026, 11, 30, 9, tzinfo=UTC)
+    await book(bot, SANNE, "2026-12-12", "day")
+    await book(bot, JOOST, "2026-12-19", "morning")
+    await desk(bot, "2026-12-12", "morning", "Mevr. Jansen, Dorpsstraat 1")  # Sanne's goes
+    await desk(bot, "2026-12-22", "afternoon", "Dhr. Bos")
+    await book(bot, SANNE, "2027-01-05", "afternoon")  # another year
+    reference = await record(bot)  # Pieter records a case about Sanne
+    case = await click(
+        bot, MARIEKE, await open_flow(bot, MARIEKE, "violation.register"), "violation.view"
+    )
+    await click(bot, MARIEKE, case, "violation.decide", {"measure": "warning", "message": ""})
+
+    async def shown(year: str) -> tuple[dict[str, str], str]:
+        menu = await open_flow(bot, MARIEKE, "menu.open")
+        card = await click(bot, MARIEKE, menu, "overview.open", {"year": year})
+        return facts(card), texts(card)
+
+    figures, everything = await shown("2026")
+    assert figures["Reserveringen van medewerkers"] == "2"
+    assert figures["Daarvan vervallen omdat een huurder voorging"] == "1"
+    assert figures["Boekingen van huurders"] == "2"
+    assert figures["Vastgelegde vermoedelijke overtredingen"] == "1"
+    assert figures["Waarover de directeur-bestuurder besliste"] == "1"
+    assert figures["Besluit: waarschuwing"] == "1"
+    assert figures["Besluit: beëindiging van het dienstverband"] == "0"
+    for secret in (WHAT, reference, "Sanne", "Jansen", "Joost", "Pieter"):
+        assert secret not in everything
+    menu = await open_flow(bot, MARIEKE, "menu.open")
+    card = await click(bot, MARIEKE, menu, "overview.open", {"year": "2026"})
+    response = await download(bot, MARIEKE, card, "csv")
+    body = (await response.read()).decode("utf-8")
+    lines = list(csv.reader(io.StringIO(body.lstrip("\ufeff")), delimiter=";"))
+    assert ["Aanhangwagen", "Reserveringen van medewerkers", "Aantal", "2"] in lines
+    assert ["Overtredingen", "Besluit: waarschuwing", "Aantal", "1"] in lines
+    for secret in (WHAT, reference, "Sanne", "Jansen"):
+        assert secret not in body
+    book_ = load_workbook(io.BytesIO(await (await download(bot, MARIEKE, card, "xlsx")).read()))
+    assert rows(book_["Overtredingen"])["Vastgelegde vermoedelijke overtredingen"] == {"Aantal": 1}
+    assert rows(book_["Aanhangwagen"])["Boekingen van huurders"] == {"Aantal": 2}
+
+    # Retention removes 2026's bookings 90 days after their day; the year's counts stay.
+    services = bot.server.app[SERVICES]
+    clock.now = datetime(2027, 4, 1, 3, tzinfo=UTC)
+    assert await run_retention(services) == 4  # Sanne's (cancelled), Joost's, two tenants'
+    for day in (12, 19, 22):
+        assert await services.trailer.on_day(TENANT, date(2026, 12, day)) == []
+    figures, _ = await shown("2026")
+    assert figures["Reserveringen van medewerkers"] == "2"
+    assert figures["Daarvan vervallen omdat een huurder voorging"] == "1"
+    assert figures["Boekingen van huurders"] == "2"
+    figures, _ = await shown("2027")
+    assert figures["Reserveringen van medewerkers"] == "1"
+    assert figures["Vastgelegde vermoedelijke overtredingen"] == "0"
 
 
 def rows(sheet: Any) -> dict[str, dict[str, Any]]:

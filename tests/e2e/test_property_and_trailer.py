@@ -5,17 +5,27 @@ employee's provisional booking of that slot and tells its holder."""
 
 from __future__ import annotations
 
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
+from aiohttp import ClientSession
 
+from bot.settings import Settings
+from tests.conftest import DEMO_DIRECTORY
 from tests.e2e.conftest import BotUnderTest
 from tests.e2e.test_negotiations import facts
 from tests.e2e.test_questions_and_concern import _text
-from tests.support.activities import JOOST, PIETER, SANNE, TENANT, TeamsUser
-from tests.support.flows import actions, click, inputs, open_flow, texts
-from tests.support.leaks import services_of
+from tests.e2e.test_registers import submit
+from tests.support.activities import EMMA_EN, JOOST, PIETER, SANNE, TENANT, TeamsUser
+from tests.support.connector import MockConnector
+from tests.support.flows import WINE, actions, click, inputs, objects, open_flow, texts
+from tests.support.leaks import Clock, services_of, start_bot
 
 # The clock starts on Sunday 29 November 2026; TRAILER_FIRM_DAYS is 3 by default.
 SATURDAY = "2026-12-12"
@@ -195,3 +205,137 @@ async def test_a_day_in_the_past_is_refused_with_the_values_kept(desk_bot: BotUn
     card = await book(bot, SANNE, "2026-11-20", "morning")
     assert "Die dag is al voorbij" in texts(card)
     assert inputs(card)["day"] == "2026-11-20"
+
+
+async def open_item(bot: BotUnderTest, item: dict[str, Any]) -> dict[str, Any]:
+    response = await bot.post(SANNE.invoke(bot.service_url, "trailer.mine", item["data"]))
+    card: dict[str, Any] = (await response.json())["value"]
+    return card
+
+
+async def test_own_bookings_are_in_mijn_meldingen_with_their_standing_newest_first(
+    desk_bot: BotUnderTest, clock: Clock
+) -> None:
+    """Each of the employee's bookings is an item of mijn meldingen, beside her requests and in
+    order of booking: provisional, firm, or cancelled because a tenant went first; it opens the
+    booking (to cancel it) or the message; nobody else opens it."""
+    bot = desk_bot
+    await book(bot, SANNE, SATURDAY, "day")  # cancelled below, for a tenant
+    clock.advance(hours=1)
+    await submit(bot, SANNE, "gift", WINE)
+    clock.advance(hours=1)
+    await book(bot, SANNE, "2026-12-01", "afternoon")  # within three days: firm
+    clock.advance(hours=1)
+    await book(bot, SANNE, "2026-12-19", "morning")  # provisional
+    clock.advance(hours=1)
+    await book(bot, PIETER, "2026-12-20", "morning")  # Pieter's, not in hers
+    own_cancel = await book(bot, SANNE, "2026-12-21", "morning")
+    await click(bot, SANNE, own_cancel, "trailer.cancel")  # her own cancellation: gone
+    await desk(bot, SATURDAY, "morning", "Mevr. Jansen, Dorpsstraat 1")
+
+    mine = await open_flow(bot, SANNE, "mine.open")
+    items = [
+        (c["items"][0]["text"], c["items"][1]["text"], c["items"][2]["text"])
+        for c in objects(mine)
+        if c.get("type") == "Container" and len(c.get("items", [])) >= 3
+    ]
+    on = "De aanhangwagen op"
+    assert [(title, status) for title, _, status in items] == [
+        (f"{on} 19 december 2026, Ochtend (8.00-12.30 uur)", "Voorlopig (een huurder gaat voor)"),
+        (f"{on} 1 december 2026, Middag (12.30-17.00 uur)", "Staat vast"),
+        (items[2][0], items[2][2]),  # the gift, between the bookings
+        (f"{on} 12 december 2026, Hele dag (8.00-17.00 uur)", "Vervallen: een huurder ging voor"),
+    ]
+    assert items[0][1] == "Reservering aanhangwagen · gereserveerd op 29 november 2026"
+    assert "Cadeau" in items[2][1]
+    assert "Jansen" not in texts(mine) and "20 december" not in texts(mine)
+
+    opened = [a for a in actions(mine) if a["verb"] == "trailer.mine"]
+    assert len(opened) == 3
+    provisional = await open_item(bot, opened[0])
+    assert provisional["body"][0]["text"] == "De aanhangwagen is voor je gereserveerd"
+    assert "trailer.cancel" in [a["verb"] for a in actions(provisional)]
+    gone = await open_item(bot, opened[2])
+    assert gone["body"][0]["text"] == "Je reservering van de aanhangwagen is vervallen"
+    # Pieter with Sanne's booking on his card: not his, so not found.
+    forged = await bot.post(PIETER.invoke(bot.service_url, "trailer.mine", opened[0]["data"]))
+    assert "niet te vinden" in texts((await forged.json())["value"])
+
+    mine_en = await bot.post(EMMA_EN.invoke(bot.service_url, "mine.open"))
+    assert "Provisional (a tenant goes first)" in texts((await mine_en.json())["value"])
+
+
+async def test_with_nobody_at_the_trailer_desk_the_flow_says_whom_to_ask_and_logs_the_role(
+    settings: Settings,
+    connector: tuple[MockConnector, str],
+    aiohttp_server: Callable[..., Any],
+    session: ClientSession,
+    clock: Clock,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Without `trailer_desk` tenants' bookings cannot be entered, so "tenants go first" is not
+    kept by the bot: the employee's booking is still made, and the form and the receipt say
+    whom to ask; the desk's own verbs say whom to contact; the log names the role."""
+    directory = json.loads(DEMO_DIRECTORY.read_text("utf-8"))
+    for person in directory["people"]:
+        person["roles"] = [r for r in person.get("roles", []) if r != "trailer_desk"]
+    path = tmp_path / "directory.json"
+    path.write_text(json.dumps(directory), "utf-8")
+    bot = await start_bot(
+        replace(settings, directory_file=path), connector, aiohttp_server, session, clock
+    )
+    for user in (SANNE, PIETER):
+        await bot.post(user.install(bot.service_url))
+    ask = "In de bot staat niemand van de balie die boekingen van huurders aanneemt"
+    with caplog.at_level(logging.WARNING):
+        form = await open_flow(bot, SANNE, "trailer.open")
+        assert ask in texts(form)
+        booked = await click(bot, SANNE, form, "trailer.submit", {"day": SATURDAY, "slot": "day"})
+        assert booked["body"][0]["text"] == "De aanhangwagen is voor je gereserveerd"
+        assert ask in texts(booked) and "integriteitsfunctionaris" in texts(booked)
+        for verb in ("trailer.desk", "trailer.desk_submit"):
+            response = await bot.post(
+                PIETER.invoke(bot.service_url, verb, {"day": SATURDAY, "slot": "day"})
+            )
+            shown = texts((await response.json())["value"])
+            assert "niemand die rol" in shown and "integriteitsfunctionaris" in shown
+    assert [
+        b.booker.value for b in await services_of(bot).trailer.on_day(TENANT, SATURDAY_DAY)
+    ] == ["employee"]
+    logged = [r.getMessage() for r in caplog.records]
+    assert sum("role trailer_desk is not configured" in m for m in logged) >= 4
+    assert not any("Sanne" in m for m in logged)
+
+
+async def test_with_the_desk_configured_nothing_is_said_about_it(desk_bot: BotUnderTest) -> None:
+    form = await open_flow(desk_bot, SANNE, "trailer.open")
+    booked = await book(desk_bot, SANNE, SATURDAY, "morning")
+    for card in (form, booked):
+        assert "niemand van de balie" not in texts(card)
+
+
+async def test_the_desk_lists_the_coming_bookings_and_nobody_else_does(
+    desk_bot: BotUnderTest,
+) -> None:
+    bot = desk_bot
+    await book(bot, SANNE, SATURDAY, "morning")
+    await book(bot, SANNE, "2026-12-01", "day")  # firm already
+    await desk(bot, SATURDAY, "afternoon", "Dhr. Bos")
+    await book(bot, SANNE, "2027-02-01", "morning")  # beyond the four weeks
+    menu = await open_flow(bot, PIETER, "menu.open")
+    listed = await click(bot, PIETER, menu, "trailer.desk_list")
+    assert listed["body"][0]["text"] == (
+        "Reserveringen van de aanhangwagen tot en met 27 december 2026"
+    )
+    assert texts(listed).split("\n")[2:5] == [
+        "1 december 2026, Hele dag (8.00-17.00 uur): Sanne de Vries (medewerker, staat vast)",
+        "12 december 2026, Ochtend (8.00-12.30 uur): Sanne de Vries (medewerker, voorlopig tot "
+        "9 december 2026: een huurder gaat voor)",
+        "12 december 2026, Middag (12.30-17.00 uur): Dhr. Bos (huurder)",
+    ]
+    menu = await open_flow(bot, SANNE, "menu.open")
+    assert "trailer.desk_list" not in [a["verb"] for a in actions(menu)]
+    refused = await bot.post(SANNE.invoke(bot.service_url, "trailer.desk_list"))
+    assert "balie voor de aanhangwagen" in texts((await refused.json())["value"])
+    assert "Dhr. Bos" not in texts((await refused.json())["value"])

@@ -7,6 +7,7 @@ import asyncio
 import dataclasses
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from aiohttp.test_utils import TestServer
 
@@ -125,10 +126,39 @@ def test_retention_is_a_list_of_policies_with_configured_periods(settings: Setti
         ("requests", 30),
         ("breaches", custom.retention_breaches_days),
         ("trailer", custom.retention_trailer_days),
+        ("violations", custom.retention_violations_days),
         ("raffles", custom.retention_raffles_days),
         ("acknowledgements", custom.retention_acknowledgements_days),
+        ("supplier_contacts", custom.retention_supplier_contacts_days),
         ("removals", custom.retention_removals_days),
     ]
+
+
+async def test_supplier_contacts_are_removed_after_their_last_confirmation_or_mail(
+    bot: BotUnderTest,
+) -> None:
+    from bot.domain.supplier_contacts import ContactLine, imported
+
+    services = bot.server.app[SERVICES]
+    days = services.settings.retention_supplier_contacts_days
+    assert days == 1825
+
+    def contact(email: str, at: datetime) -> Any:
+        return imported(None, ContactLine(1, "Jan", "Vos", email), TENANT, "u6", at)
+
+    old = contact("old@vos.nl", NOW - timedelta(days=days + 1))
+    confirmed_lately = dataclasses.replace(
+        contact("kept@vos.nl", NOW - timedelta(days=days + 100)),
+        confirmed_at=NOW - timedelta(days=days - 1),
+    )
+    await services.supplier_contacts.put_all([old, confirmed_lately])
+    at_night = dataclasses.replace(services, clock=lambda: NOW)
+    assert await run_retention(at_night) == 1
+    assert [c.email for c in await services.supplier_contacts.contacts(TENANT)] == ["kept@vos.nl"]
+    removals = await services.removals.for_tenant(TENANT)
+    assert [(r.kind, r.record_id, r.policy) for r in removals] == [
+        ("supplier_contact", old.id, "supplier_contacts")
+    ]  # the fact of removal names no address
 
 
 async def test_raffles_acknowledgements_and_old_facts_of_removal_have_their_periods(
@@ -204,6 +234,54 @@ async def test_past_trailer_bookings_are_removed_after_their_period(bot: BotUnde
         ("old-mine", "trailer_booking", "trailer"),
         ("old-tenant", "trailer_booking", "trailer"),
     ]
+
+
+async def test_the_violations_register_keeps_a_case_five_years_after_the_decision(
+    bot: BotUnderTest,
+) -> None:
+    """The confidential register has its own period (RETENTION_VIOLATIONS_DAYS): from the
+    director's decision, or from the recording for a case never decided. The case goes trail
+    and all; the fact of removal names the kind and the id only."""
+    from bot.domain.violations import Measure, TrailEntry, Violation
+    from bot.storage.removals import REMOVALS
+    from bot.storage.violations import VIOLATIONS
+
+    services = bot.server.app[SERVICES]
+    assert services.settings.retention_violations_days == 1825
+
+    def case(vid: str, recorded: datetime, decided: datetime | None) -> Violation:
+        return Violation(
+            TENANT, vid, "u1", "Sanne de Vries", "u2", "Pieter Bakker", "§2", "Kerstpakket",
+            Measure.WARNING, recorded,
+            decision=Measure.WARNING if decided else None, decided_by="u6" if decided else "",
+            decided_at=decided, trail=(TrailEntry(recorded, "u2", "recorded"),),
+        )  # fmt: skip
+
+    period = timedelta(days=1825)
+    old = case("OVT-OLD", NOW - period - YEAR, NOW - period - timedelta(days=1))
+    # Recorded long ago but decided within the period: kept.
+    late = case("OVT-LATE", NOW - period - YEAR, NOW - period + timedelta(days=1))
+    never = case("OVT-NEVER", NOW - period - timedelta(days=1), None)
+    fresh = case("OVT-FRESH", NOW - timedelta(days=10), None)
+    for violation in (old, late, never, fresh):
+        await services.violations.create(violation)
+    at_night = dataclasses.replace(services, clock=lambda: NOW)
+    assert await run_retention(at_night) == 2
+    kept = [s.violation.id for s in await services.violations.all(TENANT)]
+    assert sorted(kept) == ["OVT-FRESH", "OVT-LATE"]
+    rows = [r.row for r in await services.store.query(VIOLATIONS, TENANT)]
+    assert sorted(rows) == ["OVT-FRESH", "OVT-LATE"]  # nothing of the others is left
+    removals = await RemovalLog(services.store).for_tenant(TENANT)
+    logged = sorted((r.kind, r.record_id, r.policy, r.retention_days) for r in removals)
+    assert logged == [
+        ("violation", "OVT-NEVER", "violations", 1825),
+        ("violation", "OVT-OLD", "violations", 1825),
+    ]
+    # The fact of removal carries nothing of the case (no name, no rule, no facts).
+    stored_facts = " ".join(
+        str(v) for r in await services.store.scan(REMOVALS, {}) for v in r.data.values()
+    )
+    assert "Sanne" not in stored_facts and "Kerstpakket" not in stored_facts
 
 
 async def side_job(

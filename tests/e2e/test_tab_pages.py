@@ -99,3 +99,52 @@ async def test_hr_reads_a_side_job_it_advises_on_but_gets_no_decision_form(tab: 
     assert 'class="advise"' in page
     refused = await decide(tab, JOOST, summary.id, {"choice": "approve", "comment": "Prima"})
     assert refused.status == 403
+
+
+async def test_the_tabs_mijn_meldingen_lists_own_trailer_bookings_with_their_standing(
+    tab: TabBot,
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from cards.dates import AMSTERDAM
+
+    await tab.post(SANNE.install(tab.service_url))
+    await tab.post(PIETER.install(tab.service_url))
+    day = (datetime.now(UTC).astimezone(AMSTERDAM) + timedelta(days=40)).date().isoformat()
+    form = await invoke(tab, SANNE, "trailer.open", {})
+    data = {**(action(form, "trailer.submit").get("data") or {}), "day": day, "slot": "morning"}
+    booked = await invoke(tab, SANNE, "trailer.submit", data)
+    assert booked["body"][0]["text"] == "De aanhangwagen is voor je gereserveerd"
+    page = await (await tab.get("/tab/api/mine", tab.sso(SANNE))).text()
+    assert "Reservering aanhangwagen" in page and "Voorlopig (een huurder gaat voor)" in page
+    other = await (await tab.get("/tab/api/mine", tab.sso(PIETER))).text()
+    assert "Reservering aanhangwagen" not in other
+
+
+async def test_the_tabs_raffle_page_shows_a_gift_taken_out_after_the_announcement(
+    tab: TabBot,
+) -> None:
+    """The secretariat's raffle page says which published gift went back, and that nobody
+    wins it; the check of the draw still holds."""
+    from tests.e2e.test_raffle import received_gifts
+
+    services = tab.server.app[SERVICES]
+    for user in (SANNE, PIETER, LOTTE):
+        await tab.post(user.install(tab.service_url))
+    gifts = await received_gifts(services, 3)
+    register = await invoke(tab, LOTTE, "collection.open", {})
+    await invoke(
+        tab, LOTTE, "raffle.announce", action(register, "raffle.announce").get("data") or {}
+    )
+    [announced] = await services.raffles.all(TENANT)
+    assert await services.collection.cancel(TENANT, gifts[0])  # given back to the employee
+    from bot.services.raffle import take_out_of_announced
+
+    assert await take_out_of_announced(services, TENANT, gifts[0]) == announced.id
+    page = await (await tab.get(f"/tab/api/raffles/{announced.id}", tab.sso(LOTTE))).text()
+    assert "Kerstpakket 0 · niet verloot: na de aankondiging teruggegeven" in page
+    await invoke(tab, LOTTE, "raffle.run", {})
+    page = await (await tab.get(f"/tab/api/raffles/{announced.id}", tab.sso(LOTTE))).text()
+    assert "Niemand wint dit cadeau" in page
+    assert "Klopt: de seed hoort bij de vooraf vastgelegde hash" in page
+    assert "2 cadeau(s)" in page  # the two drawn

@@ -93,3 +93,27 @@ async def test_retention_finds_and_removes_a_raffle(raffles: RaffleRepository) -
     await raffles.remove("t", older.id)
     await raffles.remove("t", older.id)
     assert [r.id for r in await raffles.all("t")] == [DRAWN.id]
+
+
+async def test_a_gift_taken_out_of_an_announced_raffle_is_recorded_once_and_not_after_the_draw(
+    raffles: RaffleRepository,
+) -> None:
+    await raffles.record(ANNOUNCED)
+    later = AT.replace(hour=10)
+    assert await raffles.remove_prize("t", ANNOUNCED.id, "CAD-2", later, "returned")
+    assert await raffles.remove_prize("t", ANNOUNCED.id, "CAD-2", AT.replace(hour=11), "gone")
+    stored = await raffles.get("t", ANNOUNCED.id)
+    assert stored is not None and not stored.drawn
+    [gone] = [p for p in stored.prizes if p.gift_id == "CAD-2"]
+    assert (gone.removed_at, gone.removed_reason) == (later, "returned")  # the first stands
+    assert stored.participants == ANNOUNCED.participants
+    assert [p.gift_id for p in stored.prizes] == ["CAD-1", "CAD-2"]  # still on the list
+    assert stored.published()["gifts"][1]["removedAt"] == later.isoformat()
+    assert "removedAt" not in stored.published()["gifts"][0]
+    assert not await raffles.remove_prize("t", ANNOUNCED.id, "CAD-9", later, "returned")
+
+    drawn = replace(stored, drawn_at=AT.replace(hour=12), drawn_by="lotte")
+    await raffles.complete_draw(drawn)
+    assert not await raffles.remove_prize("t", ANNOUNCED.id, "CAD-1", later, "returned")
+    after = await raffles.get("t", ANNOUNCED.id)
+    assert after is not None and [p.removed for p in after.prizes] == [False, True]

@@ -123,3 +123,59 @@ async def test_retention_finds_past_bookings_held_or_cancelled_and_removes_them(
     assert await trailer.on_day("tenant", SATURDAY) == []
     assert await trailer.cancelled("tenant", SATURDAY) == []
     assert await trailer.before(date(2027, 1, 1)) == [later]
+
+
+async def test_a_persons_own_bookings_and_a_years_counts_which_outlive_retention(
+    trailer: Trailer,
+) -> None:
+    from dataclasses import replace
+
+    from bot.domain.trailer import BookingFact
+
+    mine = booking("s1", Slot.DAY)
+    later = replace(
+        booking("s2", Slot.MORNING, day=date(2026, 12, 19)), created_at=AT.replace(hour=11)
+    )
+    await trailer.take(mine)
+    await trailer.take(later)
+    await trailer.take(booking("p1", Slot.AFTERNOON, person="pieter", day=date(2026, 12, 19)))
+    tenant = booking("t1", Slot.MORNING, Booker.TENANT, person="", day=SATURDAY)
+    await trailer.take(tenant, [mine])  # Sanne's whole day goes for the tenant
+    assert await trailer.of_person("tenant", "sanne") == [(later, False), (mine, True)]
+    assert await trailer.of_person("other tenant", "sanne") == []
+    assert await trailer.of_person("tenant", "") == []
+
+    def counted(facts: list[BookingFact]) -> list[tuple[str, str, bool]]:
+        return sorted((f.id, f.booker.value, f.cancelled) for f in facts)
+
+    expected = [
+        ("p1", "employee", False),
+        ("s1", "employee", True),
+        ("s2", "employee", False),
+        ("t1", "tenant", False),
+    ]
+    assert counted(await trailer.year_facts("tenant", 2026)) == expected
+    for b in (mine, tenant, later):
+        await trailer.remove("tenant", b.day, b.id)
+    await trailer.remove("tenant", SATURDAY, "s1")  # finished again the next night: once
+    assert await trailer.of_person("tenant", "sanne") == []
+    assert counted(await trailer.year_facts("tenant", 2026)) == expected
+    assert await trailer.year_facts("tenant", 2025) == []
+    assert await trailer.year_facts("other tenant", 2026) == []
+
+
+async def test_the_desks_list_holds_the_bookings_of_a_period_by_day_morning_first(
+    trailer: Trailer,
+) -> None:
+    day = booking("d1", Slot.DAY, day=date(2026, 12, 19))
+    afternoon = booking("a1", Slot.AFTERNOON, person="pieter")
+    morning = booking("m1", Slot.MORNING)
+    later = booking("l1", Slot.MORNING, day=date(2027, 1, 30))
+    for b in (day, afternoon, morning, later):
+        await trailer.take(b)
+    tenant = booking("t1", Slot.MORNING, Booker.TENANT, person="", day=date(2026, 12, 19))
+    await trailer.take(tenant, [day])  # cancelled for a tenant: not held any more
+    listed = await trailer.between("tenant", SATURDAY, date(2026, 12, 31))
+    assert [b.id for b in listed] == ["m1", "a1", "t1"]
+    assert await trailer.between("other tenant", SATURDAY, date(2026, 12, 31)) == []
+    assert [b.id for b in await trailer.between("tenant", SATURDAY, SATURDAY)] == ["m1", "a1"]

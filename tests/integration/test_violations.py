@@ -64,3 +64,15 @@ async def test_the_register_is_the_tenants_newest_first(violations: Violations) 
     await violations.create(later)
     await violations.create(replace(CASE, tenant_id="other"))
     assert [s.violation for s in await violations.all("t")] == [later, CASE]
+
+
+async def test_retention_finds_every_tenants_cases_and_removes_one(violations: Violations) -> None:
+    await violations.create(CASE)
+    await violations.create(replace(CASE, tenant_id="other", id="OVT-2"))
+    found = sorted((v.tenant_id, v.id) for v in await violations.everywhere())
+    assert found == [("other", "OVT-2"), ("t", "OVT-1")]
+    assert [v for v in await violations.everywhere() if v.id == "OVT-1"] == [CASE]
+    await violations.remove("t", "OVT-1")
+    await violations.remove("t", "OVT-1")  # a second removal (a run finished later) is fine
+    assert await violations.get("t", "OVT-1") is None
+    assert [v.id for v in await violations.everywhere()] == ["OVT-2"]

@@ -208,6 +208,9 @@ def _request_samples() -> list[tuple[str, Builder]]:
     ]
 
 
+CODE = "https://www.woongroen.example/gedragscode-integriteit"
+
+
 def _acknowledgement_samples() -> list[tuple[str, Builder]]:
     from cards import render
     from dialogs.acknowledge import ask_card
@@ -223,14 +226,43 @@ def _acknowledgement_samples() -> list[tuple[str, Builder]]:
                 "summary": "1 van de 2" if started else "Nog niet gestart",
                 "departments": facts,
                 "canStart": not started,
+                "canExport": started,
                 "start": "Start",
+                "missingTitle": "Nog niet bevestigd (1)" if started else "",
+                "missing": [{"title": "Pieter Bakker", "value": "Wonen"}] if started else [],
+                "missingMore": "",
+                "missingNone": "",
+                "codeUrl": "https://www.woongroen.example/gedragscode-integriteit",
+            },
+        )
+
+    def suppliers(locale: str, listed: bool) -> dict[str, Any]:
+        return render(
+            "supplier_code",
+            locale,
+            {
+                "note": "Geïmporteerd: 1 nieuw, 0 bijgewerkt." if listed else "",
+                "warning": "1 regel kon niet worden geïmporteerd." if listed else "",
+                "errors": ["Regel 3: dit is geen geldig e-mailadres"] if listed else [],
+                "summary": "0 van de 1 contactpersonen hebben bevestigd.",
+                "contacts": [{"title": "Jan de Vos (Bouwbedrijf Vos)", "value": "nog niet gemaild"}]
+                if listed
+                else [],
+                "more": "",
+                "csv": "Piet;Schilders Jansen;piet@" if listed else "",
+                "codeUrl": "https://www.woongroen.example/gedragscode-integriteit",
             },
         )
 
     return [
-        ("acknowledgement:ask", lambda locale: ask_card(2026, 0, locale)),
-        ("acknowledgement:reminder", lambda locale: ask_card(2026, 2, locale)),
-        ("acknowledgement:confirmed", lambda locale: ask_card(2026, 0, locale, confirmed=True)),
+        ("supplier_code:listed", lambda locale: suppliers(locale, True)),
+        ("supplier_code:empty", lambda locale: suppliers(locale, False)),
+        ("acknowledgement:ask", lambda locale: ask_card(2026, 0, locale, CODE)),
+        ("acknowledgement:reminder", lambda locale: ask_card(2026, 2, locale, CODE)),
+        (
+            "acknowledgement:confirmed",
+            lambda locale: ask_card(2026, 0, locale, CODE, confirmed=True),
+        ),
         ("acknowledgement_status:started", lambda locale: status(locale, True)),
         ("acknowledgement_status:not-started", lambda locale: status(locale, False)),
     ]

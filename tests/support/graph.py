@@ -5,6 +5,9 @@
   type the app declared, a topic with a webUrl for `text`, a preview text) and recorded in
   `notifications`; `feed_refusal` = 403 (no TeamsActivity.Send consent) or 404 (the app is not
   installed for the user) refuses them all;
+- `POST /v1.0/users/{mailbox}/sendMail`: checked as Graph does (a subject, an HTML or text body,
+  at least one recipient with an address; the mailbox must exist, else 404
+  `ErrorInvalidUser`), answered 202 and recorded in `mails` (mailbox, message);
 - `GET /v1.0/users/delta` and `GET /v1.0/groups/delta?$filter=id eq '..' or ..` (with
   `members@delta`): a first round lists everything, later rounds (from the `@odata.deltaLink`'s
   `$deltatoken`) only what changed since, removed users and members marked `@removed`; answers
@@ -45,6 +48,11 @@ class FakeGraph:
     feed_refusal: int | None = None
     feed_attempts: int = 0
     paths: list[str] = field(default_factory=list)  # path and query of every accepted request
+    # Mail: the mailboxes that exist, the accepted messages (mailbox, message), and addresses
+    # Graph refuses (400 ErrorInvalidRecipients).
+    mailboxes: set[str] = field(default_factory=set)
+    mails: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    bad_recipients: set[str] = field(default_factory=set)
     # The directory: users by id (Graph's property names), group id -> member ids.
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     groups: dict[str, set[str]] = field(default_factory=dict)
@@ -107,7 +115,36 @@ class FakeGraph:
         app.router.add_post(
             "/v1.0/users/{user}/teamwork/sendActivityNotification", self._activity_notification
         )
+        app.router.add_post("/v1.0/users/{user}/sendMail", self._send_mail)
         return app
+
+    async def _send_mail(self, request: web.Request) -> web.Response:
+        refused = self._refused(request)
+        if refused is not None:
+            return refused
+        mailbox = request.match_info["user"]
+        if mailbox.casefold() not in {m.casefold() for m in self.mailboxes}:
+            return _error(404, "ErrorInvalidUser", "The requested user is invalid.")
+        body = await request.json()
+        message = body.get("message") or {}
+        content = message.get("body") or {}
+        recipients = message.get("toRecipients") or []
+        problems = []
+        if not message.get("subject"):
+            problems.append("subject is required")
+        if content.get("contentType") not in ("HTML", "Text", "html", "text"):
+            problems.append("body.contentType must be Text or HTML")
+        if not recipients or not all(
+            isinstance(r, dict) and (r.get("emailAddress") or {}).get("address") for r in recipients
+        ):
+            problems.append("toRecipients needs an emailAddress.address")
+        if problems:
+            return _error(400, "ErrorInvalidRequest", "; ".join(problems))
+        addresses = {r["emailAddress"]["address"] for r in recipients}
+        if addresses & self.bad_recipients:
+            return _error(400, "ErrorInvalidRecipients", "At least one recipient is not valid.")
+        self.mails.append((mailbox, message))
+        return web.Response(status=202)
 
     def _refused(self, request: web.Request) -> web.Response | None:
         """401 without a valid Graph token; else the request is recorded and an injected

@@ -61,6 +61,7 @@ PARAMETER_SAMPLES: dict[str, Any] = {
     "botAppPassword": "client-secret-from-entra",
     "tenantId": _guid(),
     "meldregelingUrl": "https://intranet.woongroen.nl/meldregeling",
+    "codeUrl": "https://intranet.woongroen.nl/gedragscode-integriteit",
     "directoryGroups": _group_settings(),
     "extraSettings": {},
 }

@@ -127,3 +127,29 @@ def test_the_chart_is_a_small_png_with_a_bar_for_each_count() -> None:
     assert green in column  # the bars of K2 and K4
     empty = Image.open(io.BytesIO(bar_chart("x", ["K1"], {"Cadeaus": [0]}))).convert("RGB")
     assert green not in [empty.getpixel((x, HEIGHT - 60)) for x in range(40, WIDTH - 170)]
+
+
+def test_trailer_bookings_count_by_the_year_of_the_day_booked_each_once() -> None:
+    from datetime import date
+
+    from bot.domain.trailer import Booker, BookingFact
+
+    facts = [
+        BookingFact("a", date(2026, 12, 12), Booker.EMPLOYEE, True),
+        BookingFact("b", date(2026, 12, 12), Booker.TENANT, False),
+        BookingFact("c", date(2026, 1, 2), Booker.EMPLOYEE, False),
+        BookingFact("c", date(2026, 1, 2), Booker.EMPLOYEE, False),  # held and counted: once
+        BookingFact("d", date(2027, 1, 1), Booker.EMPLOYEE, False),
+    ]
+    trailer = yearly_overview(KINDS, [], [], 2026, trailer=facts).trailer
+    assert (trailer.employee, trailer.cancelled_for_tenant, trailer.tenant) == (2, 1, 1)
+
+
+def test_violations_are_numbers_only_with_every_measure_and_zero_without_any() -> None:
+    empty = yearly_overview(KINDS, [], [], 2026).violations
+    assert set(empty.values()) == {0} and "dismissal" in empty and "recorded" in empty
+    counted = yearly_overview(
+        KINDS, [], [], 2026, violations={"recorded": 3, "decided": 2, "warning": 2}
+    ).violations
+    assert (counted["recorded"], counted["decided"], counted["warning"]) == (3, 2, 2)
+    assert all(isinstance(v, int) for v in counted.values())  # nothing but numbers

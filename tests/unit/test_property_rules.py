@@ -117,3 +117,12 @@ def test_a_tenant_takes_a_provisional_employee_booking_but_not_a_firm_one_nor_a_
     with pytest.raises(BookingRefused) as tenant:
         plan_tenant([booking(Slot.AFTERNOON, Booker.TENANT)], Slot.DAY, TODAY, 3)
     assert tenant.value.code == "taken_by_tenant"
+
+
+def test_where_an_employees_booking_stands_for_mijn_meldingen() -> None:
+    from bot.domain.trailer import Standing, standing
+
+    held = booking(Slot.DAY)  # Saturday 12 December, firm from Wednesday 9 December
+    assert standing(held, False, TODAY, 3) is Standing.PROVISIONAL
+    assert standing(held, False, date(2026, 12, 9), 3) is Standing.FIRM
+    assert standing(held, True, TODAY, 3) is Standing.CANCELLED  # a tenant went first

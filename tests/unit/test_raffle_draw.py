@@ -62,3 +62,13 @@ def test_every_position_is_reachable() -> None:
 def test_no_participants_is_an_error() -> None:
     with pytest.raises(NoParticipants):
         draw([], GIFTS, "s")
+
+
+def test_a_removed_gift_is_won_by_nobody_and_moves_no_other_gift() -> None:
+    people = [f"p{n}" for n in range(5)]
+    gifts = [f"g{n}" for n in range(4)]
+    for seed in ("5eed", "other", "third"):
+        full = draw(people, gifts, seed)
+        without = draw(people, gifts, seed, removed=["g1"])
+        assert "g1" not in without
+        assert without == {g: w for g, w in full.items() if g != "g1"}  # the same winners

@@ -92,3 +92,34 @@ def test_the_verification_command(tmp_path: Path) -> None:
     broken = tmp_path / "broken.json"
     broken.write_text("{", encoding="utf-8")
     assert run(broken).returncode == 2
+
+
+def removed_record() -> dict[str, Any]:
+    """A raffle whose gift g1 was given back after the announcement, before the draw."""
+    participants = ["p1", "p2", "p3"]
+    winners = draw(participants, ["g1", "g2", "g3"], "5eed", removed=["g1"])
+    gifts = [
+        {"id": "g1", "description": "Wijn", "winner": "", "removedAt": "2026-12-03T10:00:00+00:00",
+         "removedReason": "returned"},
+        *({"id": g, "description": g, "winner": w} for g, w in winners.items()),
+    ]  # fmt: skip
+    return {
+        "id": "R2", "algorithm": ALGORITHM, "commitment": commitment("5eed"), "seed": "5eed",
+        "participants": participants, "gifts": gifts, "drawnAt": "2026-12-04T09:00:00+00:00",
+    }  # fmt: skip
+
+
+def test_a_gift_removed_before_the_draw_checks_out_and_a_tampered_removal_does_not() -> None:
+    assert verify(removed_record()) == []
+    # Drop the removal from the record: the draw gives g1 to someone, the record says nobody.
+    unrecorded = removed_record()
+    del unrecorded["gifts"][0]["removedAt"]
+    assert "gift g1: the draw gives" in verify(unrecorded)[0]
+    # A removed gift given to someone after all.
+    won = removed_record()
+    won["gifts"][0]["winner"] = "p2"
+    assert verify(won) == ["gift g1 was removed before the draw but has a winner"]
+    # A removal dated after the draw.
+    late = removed_record()
+    late["gifts"][0]["removedAt"] = "2026-12-05T09:00:00+00:00"
+    assert verify(late) == ["gift g1 is marked removed after the draw"]

@@ -18,6 +18,8 @@ from bot.domain.violations import (
     counts,
     decide,
     may_read,
+    readable,
+    retained_from,
     team_of,
     viewed,
 )
@@ -96,3 +98,48 @@ def test_an_overview_gets_numbers_only() -> None:
         "suspension": 0, "dismissal": 1,
     }  # fmt: skip
     assert counts([decided], 2025)["recorded"] == 0
+
+
+def test_retention_runs_from_the_decision_or_else_from_the_recording() -> None:
+    later = datetime(2027, 3, 5, 10, tzinfo=UTC)
+    assert retained_from(CASE) == AT  # never decided: from when it was recorded
+    decided = decide(CASE, "marieke", DIRECTOR, Measure.WARNING, "", later)
+    assert retained_from(decided) == later
+
+
+def test_counts_go_by_the_amsterdam_year() -> None:
+    late = datetime(2026, 12, 31, 23, 30, tzinfo=UTC)  # 00:30 on 1 January 2027 in Amsterdam
+    new_years_eve = Violation("t", "OVT-3", "a", "A", "p", "P", "§3", "x", None, late)
+    assert counts([new_years_eve], 2026)["recorded"] == 0
+    assert counts([new_years_eve], 2027)["recorded"] == 1
+
+
+MARIEKE = Person("marieke", "Marieke", roles=frozenset({Role.DIRECTOR}))
+CHAIR = frozenset({Role.RVC_CHAIR})
+
+
+def test_a_case_about_the_director_is_recorded_by_the_rvc_chair_only() -> None:
+    assert check_recording("henk", MARIEKE, CHAIR) == MARIEKE
+    for roles in (frozenset(), frozenset({Role.INTEGRITY_OFFICER}), DIRECTOR):
+        with pytest.raises(Refused):
+            check_recording("lotte", MARIEKE, roles)
+    people = [MARIEKE, SANNE]
+    assert [p.id for p in team_of("henk", people, CHAIR)] == ["marieke"]
+    assert team_of("lotte", people, frozenset({Role.INTEGRITY_OFFICER})) == []
+
+
+def test_a_case_about_the_director_is_read_and_decided_by_the_rvc_not_the_director() -> None:
+    case = Violation(
+        "t", "OVT-2", "marieke", "Marieke", "henk", "Henk", "§2", "Reis aangenomen", None, AT,
+        about_director=True,
+    )  # fmt: skip
+    assert readable(case, CHAIR) and readable(case, frozenset({Role.RVC_VICE_CHAIR}))
+    assert not readable(case, DIRECTOR)
+    assert not readable(case, frozenset({Role.INTEGRITY_OFFICER}))
+    assert not readable(CASE, CHAIR) and readable(CASE, DIRECTOR)
+    assert may_read(CHAIR)
+    with pytest.raises(Refused) as refused:
+        decide(case, "lotte", DIRECTOR | {Role.INTEGRITY_OFFICER}, Measure.WARNING, "", AT)
+    assert refused.value.code == "rvc_only"
+    decided = decide(case, "henk", CHAIR, Measure.WARNING, "", AT)
+    assert (decided.decision, decided.decided_by) == (Measure.WARNING, "henk")

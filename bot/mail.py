@@ -1,0 +1,114 @@
+"""Sending e-mail through Microsoft Graph: `POST /v1.0/users/{mailbox}/sendMail` from the
+configured mailbox (`MAIL_SENDER`), with an app token (MSAL client credentials, scope
+`https://graph.microsoft.com/.default`, application permission `Mail.Send`; an Exchange Online
+application access policy should limit it to that one mailbox). Graph answers 202 Accepted;
+throttling (429) and unavailability (5xx) are retried by the shared policy (`bot.retry`),
+honouring Retry-After. A refusal (400, 403, 404) raises `MailError` with Graph's error code,
+never the message text or the address.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import quote
+
+import aiohttp
+
+from bot.retry import RETRY_STATUSES, Retry, RetryPolicy, retry_after
+from bot.services.notify import MailError
+from bot.settings import Settings
+from bot.tokens import AppTokens, TokenError
+
+log = logging.getLogger(__name__)
+
+GRAPH_SCOPE = "https://graph.microsoft.com/.default"
+
+
+class GraphMailer:
+    """`Mailer` (bot.services.notify) backed by Microsoft Graph's sendMail."""
+
+    def __init__(
+        self,
+        tokens: AppTokens,
+        sender: str,
+        base_url: str = "https://graph.microsoft.com",
+        attempts: int = 4,
+        base_delay: float = 0.5,
+        timeout: float = 15.0,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self._tokens = tokens
+        self.sender = sender
+        self._base_url = base_url.rstrip("/")
+        self._policy = RetryPolicy(attempts=attempts, base_delay=base_delay, sleep=sleep)
+        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._session: aiohttp.ClientSession | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **options: Any) -> GraphMailer:
+        """The mailer for the bot's own app registration and `MAIL_SENDER`."""
+        tenant = settings.app_tenant_id or settings.tenant_id
+        if not (settings.app_id and settings.app_password and tenant and settings.mail_sender):
+            raise ValueError(
+                "mail needs MicrosoftAppId, MicrosoftAppPassword, a tenant id and MAIL_SENDER"
+            )
+        tokens = AppTokens(
+            settings.app_id, settings.app_password, f"{settings.graph_login_url}/{tenant}"
+        )
+        return cls(tokens, settings.mail_sender, settings.graph_base_url, **options)
+
+    async def send(self, to_address: str, to_name: str, subject: str, html: str) -> None:
+        """Send one message; MailError when Graph refused it or kept failing."""
+        url = f"{self._base_url}/v1.0/users/{quote(self.sender, safe='@')}/sendMail"
+        body = {
+            "message": {
+                "subject": subject,
+                "body": {"contentType": "HTML", "content": html},
+                "toRecipients": [{"emailAddress": {"address": to_address, "name": to_name}}],
+            },
+            "saveToSentItems": True,
+        }
+
+        async def attempt() -> None:
+            try:
+                token = await self._tokens.token(GRAPH_SCOPE)
+            except TokenError as error:
+                raise MailError(0, error.error) from error
+            headers = {"Authorization": f"Bearer {token}"}
+            try:
+                async with self._client().post(url, json=body, headers=headers) as response:
+                    if response.status in (200, 202, 204):
+                        return
+                    code = await _error_code(response)
+                    if response.status not in RETRY_STATUSES:
+                        raise MailError(response.status, code)
+                    log.info("Graph sendMail answered %d; retrying", response.status)
+                    raise Retry(
+                        MailError(response.status, code),
+                        retry_after(response.status, response.headers),
+                    )
+            except (aiohttp.ClientError, TimeoutError) as error:
+                raise Retry(MailError(0, type(error).__name__)) from error
+
+        await self._policy.call(attempt)
+
+    def _client(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(timeout=self._timeout)
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+
+
+async def _error_code(response: aiohttp.ClientResponse) -> str:
+    """Graph's error code (e.g. `ErrorInvalidRecipients`), never the message text."""
+    try:
+        body = await response.json(content_type=None)
+        return str(body["error"]["code"])
+    except (ValueError, KeyError, TypeError, aiohttp.ClientError):
+        return "unknown"
