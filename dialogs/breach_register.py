@@ -7,10 +7,11 @@ Excel), fetched through a one-time link (see bot.services.exports).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
-from bot.domain.breaches import AMSTERDAM, Breach, BreachStatus, Mark
+from bot.domain.breaches import AMSTERDAM, Breach, BreachStatus, Mark, is_overdue
 from bot.services.breaches import PRIVACY_OFFICE, NotPrivacyOffice, office_member
 from bot.services.context import Services
 from bot.services.documents import Section, to_pdf
@@ -119,6 +120,91 @@ def in_year(breaches: Sequence[Breach], year: int | None) -> list[Breach]:
     if year is None:
         return list(breaches)
     return [b for b in breaches if b.facts.discovered_at.astimezone(AMSTERDAM).year == year]
+
+
+# The privacy office's filters on the tab (and in the export made from it): open or closed (or
+# the step it is at), the risk decided, the AP decision, and the 72 hours (art. 33(1)).
+STATES = ("open", "reported", "acknowledged", "closed")
+RISKS = ("unassessed", "none", "risk", "high")
+AP_DECISIONS = ("yes", "no", "open")
+CLOCKS = ("late", "on_time")
+SEARCH_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class Narrowing:
+    """What the register is narrowed to; "" is "all". Each value is checked against what
+    exists (`of`), so a ticket's params or a query string cannot smuggle anything else in."""
+
+    state: str = ""
+    risk: str = ""
+    ap: str = ""
+    clock: str = ""
+    search: str = ""
+
+    @classmethod
+    def of(cls, raw: Mapping[str, object]) -> Narrowing:
+        def one(key: str, allowed: Sequence[str]) -> str:
+            value = raw.get(key)
+            return value if isinstance(value, str) and value in allowed else ""
+
+        typed = raw.get("q")
+        search = " ".join(typed.split())[:SEARCH_LIMIT] if isinstance(typed, str) else ""
+        return cls(
+            one("state", STATES), one("risk", RISKS), one("ap", AP_DECISIONS),
+            one("clock", CLOCKS), search,
+        )  # fmt: skip
+
+    def params(self) -> dict[str, str]:
+        """For an export ticket (the same keys `of` reads)."""
+        return {
+            "state": self.state, "risk": self.risk, "ap": self.ap, "clock": self.clock,
+            "q": self.search,
+        }  # fmt: skip
+
+
+def late(breach: Breach, now: datetime) -> bool:
+    """Past the 72 hours: still without the AP decision after them, or decided (or notified)
+    after them (art. 33(1): a late notification says why)."""
+    if breach.clock_running:
+        return is_overdue(breach.clock_start, now)
+    decided_late = breach.ap is not None and breach.ap.late
+    return decided_late or (breach.notification is not None and breach.notification.late)
+
+
+def _state_of(breach: Breach, state: str) -> bool:
+    if state == "open":
+        return breach.status is not BreachStatus.CLOSED
+    return breach.status.value == state
+
+
+def _risk_of(breach: Breach) -> str:
+    return breach.assessment.decided.value if breach.assessment else "unassessed"
+
+
+def _ap_of(breach: Breach) -> str:
+    return "open" if breach.ap is None else ("yes" if breach.ap.yes else "no")
+
+
+def narrowed(breaches: Sequence[Breach], narrowing: Narrowing, now: datetime) -> list[Breach]:
+    """The reports that match every chosen filter and the search: each typed word, ignoring
+    case, in the reference or in what happened."""
+    words = narrowing.search.casefold().split()
+    found = []
+    for b in breaches:
+        if narrowing.state and not _state_of(b, narrowing.state):
+            continue
+        if narrowing.risk and _risk_of(b) != narrowing.risk:
+            continue
+        if narrowing.ap and _ap_of(b) != narrowing.ap:
+            continue
+        if narrowing.clock and late(b, now) != (narrowing.clock == "late"):
+            continue
+        haystack = f"{b.id} {b.facts.description}".casefold()
+        if any(word not in haystack for word in words):
+            continue
+        found.append(b)
+    return found
 
 
 def _line(breach: Breach, locale: str) -> str:
@@ -291,6 +377,8 @@ async def export_file(services: Services, ticket: ExportTicket) -> ExportFile | 
     if not await has_role(services, ticket.tenant_id, ticket.user_id, PRIVACY_OFFICE):
         return None
     breaches = in_year(await services.breaches.register(ticket.tenant_id), ticket.year)
+    # From the tab, the file holds what its filters show (the card's export has none).
+    breaches = narrowed(breaches, Narrowing.of(ticket.params), services.clock())
     sheet = register_sheet(breaches, ticket.locale)
     name = file_name(ticket.locale, ticket.year, ticket.format)
     content = to_csv(sheet) if ticket.format == "csv" else to_xlsx([sheet])

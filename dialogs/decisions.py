@@ -174,7 +174,7 @@ async def withdraw(action: CardAction, services: Services) -> Card:
         if requester != action.actor.user_id:
             raise DecisionRefused("not_requester")
         presenter = CardPresenter(services.kinds)
-        request = await withdraw_request(services, presenter, action.actor, rid)
+        request = await withdraw_request(services, presenter, action.actor, rid, action.message_id)
         locale = action.actor.locale
         note = text(
             locale,

@@ -91,6 +91,7 @@ class RequestFlow:
                 form_id=form_id,
                 advisor_role=kind.advisor_of(facts),
                 decider_role=kind.decider(facts),
+                receipt_message=action.message_id or "",
             )
             result = await submit(services, CardPresenter(services.kinds), action.actor, draft)
             # Every time, not only when created: a retry after a storage failure must still

@@ -14,8 +14,10 @@ from bot.services.raffle import (
     AlreadyAnnounced,
     NotAnnounced,
     NothingToRaffle,
+    Part,
     RaffleBusy,
     announce_raffle,
+    my_part,
     run_raffle,
 )
 from bot.storage.errors import StorageError
@@ -269,26 +271,41 @@ async def open_raffles(action: CardAction, services: Services) -> Card:
     )
 
 
+def part_lines(raffle: RaffleRecord, part: Part, locale: str) -> list[str]:
+    """ "Doe ik mee?" in words: on the list or not (and why), and after the draw what the
+    person won (the card and the tab say it alike)."""
+    if part.listed:
+        lines = [text(locale, "raffle.you_are_in", count=len(raffle.participants))]
+    elif part.left_out:
+        reason = text(locale, f"raffle.excluded_reasons.{part.left_out}")
+        lines = [text(locale, "raffle.you_are_out", reason=reason)]
+    else:
+        lines = [
+            text(
+                locale,
+                "raffle.you_are_not_listed",
+                date=when(raffle.announced_at or raffle.drawn_at, locale),
+            )
+        ]
+    if raffle.drawn and part.listed:
+        lines.append(
+            text(locale, "raffle.you_won", gifts=", ".join(p.description for p in part.won))
+            if part.won
+            else text(locale, "raffle.you_did_not_win")
+        )
+    return lines
+
+
 async def check(action: CardAction, services: Services) -> Card:
     """ "Doe ik mee?": whether the person who clicked is on the raffle's list, and if not why."""
     locale = action.actor.locale
-    raffle = await _read(action, services)
-    if raffle is None:
+    rid = action.data.get("raffle")
+    found = await my_part(services, action.actor, rid if isinstance(rid, str) else "")
+    if found is None:
         return _message(locale, "unknown")
-    me = action.actor.user_id
-    left_out = next((e for e in raffle.excluded if e.person_id == me), None)
-    if me in raffle.participants:
-        line = text(locale, "raffle.you_are_in", count=len(raffle.participants))
-    elif left_out is not None:
-        reason = text(locale, f"raffle.excluded_reasons.{left_out.reason}")
-        line = text(locale, "raffle.you_are_out", reason=reason)
-    else:
-        line = text(
-            locale,
-            "raffle.you_are_not_listed",
-            date=when(raffle.announced_at or raffle.drawn_at, locale),
-        )
-    return _list(locale, text(locale, "raffle.check_title"), [line], [_entry(raffle, locale)])
+    raffle, part = found
+    lines = part_lines(raffle, part, locale)
+    return _list(locale, text(locale, "raffle.check_title"), lines, [_entry(raffle, locale)])
 
 
 async def check_draw(action: CardAction, services: Services) -> Card:

@@ -361,6 +361,11 @@ class CardPresenter:
         )
         return request_card(self.kinds, request, locale, viewer, heading=heading, note=note)
 
+    def receipt_card(self, request: ApprovalRequest, locale: str) -> dict[str, Any]:
+        """The requester's own card, as a withdrawal on it leaves it (the tab's withdrawal)."""
+        note = text(locale, "personal.withdrawn") if request.status is Status.WITHDRAWN else ""
+        return request_card(self.kinds, request, locale, request.requester.id, note=note)
+
     def picker_card(
         self,
         request: ApprovalRequest,

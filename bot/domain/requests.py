@@ -142,6 +142,9 @@ class ApprovalRequest:
     # Decided without the advice it asked for, and why: no_advisor, advice_lapsed ("" if not).
     decided_without: str = ""
     assignee: Person | None = None  # the colleague it was handed over to (a tenant's case)
+    # The chat message holding the requester's own card (the form they submitted, which became
+    # its receipt), so an action taken elsewhere (the tab) updates it too; "" when unknown.
+    receipt_message: str = ""
     # Who may decide besides the approver (the whole RvC when its chair declares and there is
     # no vice-chair): each gets the card, the first decision counts.
     co_approvers: tuple[Person, ...] = ()

@@ -69,6 +69,10 @@ class Presenter(Protocol):
 
     def handover_card(self, request: ApprovalRequest, locale: str) -> dict[str, Any]: ...
 
+    def receipt_card(self, request: ApprovalRequest, locale: str) -> dict[str, Any]:
+        """The requester's own card (their receipt) as the request now is."""
+        ...
+
 
 class RequestNotFound(LookupError):
     """No request with that id for that requester."""
@@ -86,6 +90,7 @@ class Draft:
     form_id: str  # the same form submitted twice (double click, Teams retry) is one request
     advisor_role: Role | None = None  # e.g. HR advises on side jobs before the manager decides
     decider_role: Role | None = None  # decided by this role instead of the manager (the press)
+    receipt_message: str = ""  # the chat message the form was on: it becomes the receipt
 
 
 # How long a "redelivery" claim holds: a sender that read the request after the claim must not
@@ -162,6 +167,7 @@ async def _submit(
         audit=audit,
         watchers=watchers,
         advisor=advisor,
+        receipt_message=draft.receipt_message[:200],
         co_approvers=co_approvers,
     )
     request = await with_step(services, request, now)
@@ -488,10 +494,14 @@ async def _announce_decision(
 
 
 async def _announce_withdrawal(
-    services: Services, presenter: Presenter, withdrawn: ApprovalRequest
+    services: Services,
+    presenter: Presenter,
+    withdrawn: ApprovalRequest,
+    on_message: str | None = None,
 ) -> None:
-    """Off the advisor's and the approver's lists, and the approver's card shows it; the
-    approver's inbox row is written last (it says "settled")."""
+    """Off the advisor's and the approver's lists, the approver's card shows it, and so does
+    the requester's own receipt card unless the withdrawal was made on it (`on_message`: the
+    card's answer replaces it then); the approver's inbox row is written last ("settled")."""
     await follow(services, withdrawn)
     await _update_advisor(services, presenter, withdrawn)
     entry = await services.requests.inbox_entry(
@@ -500,9 +510,27 @@ async def _announce_withdrawal(
     message_id = entry.message_id if entry else ""
     if message_id:
         await _update_card(services, withdrawn.approver.id, message_id, withdrawn, presenter)
+    await _update_receipt(services, presenter, withdrawn, on_message)
     await _update_co_approvers(services, presenter, withdrawn)
     await _tell_approver(services, presenter, withdrawn)
     await services.requests.put_inbox(withdrawn, message_id=message_id)
+
+
+async def _update_receipt(
+    services: Services, presenter: Presenter, request: ApprovalRequest, on_message: str | None
+) -> None:
+    """The requester's receipt card in their chat shows the request as it now is (a request
+    submitted before receipts were remembered has none: its card refreshes when opened)."""
+    receipt = request.receipt_message
+    if not receipt or receipt == on_message:
+        return
+    reference = await services.conversations.get(request.tenant_id, request.requester.id)
+    locale = reference.locale if reference else services.settings.default_locale
+    card = presenter.receipt_card(request, locale)
+    try:
+        await services.notifier.update_card(request.tenant_id, request.requester.id, receipt, card)
+    except DeliveryError as error:
+        log.warning("could not update the receipt of %s: %s", request.id, type(error).__name__)
 
 
 async def _tell_approver(
@@ -690,10 +718,15 @@ async def _update_card(
 
 
 async def withdraw_request(
-    services: Services, presenter: Presenter, actor: Actor, rid: str
+    services: Services,
+    presenter: Presenter,
+    actor: Actor,
+    rid: str,
+    message_id: str | None = None,
 ) -> ApprovalRequest:
     """The requester withdraws a pending request; like a decision, a lost race is re-applied
-    and a repeat completes what an earlier attempt left undone."""
+    and a repeat completes what an earlier attempt left undone. `message_id`: the card it was
+    withdrawn on (its answer shows it there); None from the tab, so the receipt card follows."""
     now = services.clock()
     for attempt in range(ATTEMPTS):
         stored = await load(services, actor.tenant_id, actor.user_id, rid)
@@ -710,7 +743,7 @@ async def withdraw_request(
         except (Conflict, AlreadyExists):
             await pause(attempt)
             continue
-        await _announce_withdrawal(services, presenter, withdrawn)
+        await _announce_withdrawal(services, presenter, withdrawn, message_id)
         return withdrawn
     log.error("withdrawal of %s lost %d races in a row", rid, ATTEMPTS)
     raise Conflict(f"could not record the withdrawal of {rid}")

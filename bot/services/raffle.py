@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -259,3 +259,34 @@ async def _tell_winners(
         for p in raffle.prizes
     )
     return replace(raffle, prizes=prizes)
+
+
+@dataclass(frozen=True)
+class Part:
+    """One person's place in a raffle ("Doe ik mee?"), from its published record: on the list
+    or not (and if left out, why), and after the draw what they won."""
+
+    listed: bool
+    left_out: str  # the eligibility reason they were left out for (inactive, rvc, ...), or ""
+    won: tuple[Prize, ...]
+
+
+def part_of(raffle: RaffleRecord, person_id: str) -> Part:
+    left_out = next((e.reason for e in raffle.excluded if e.person_id == person_id), "")
+    won = tuple(
+        p for p in raffle.prizes if raffle.drawn and not p.removed and p.winner_id == person_id
+    )
+    return Part(person_id in raffle.participants, left_out, won)
+
+
+async def my_part(
+    services: Services, actor: Actor, raffle_id: str
+) -> tuple[RaffleRecord, Part] | None:
+    """The raffle `raffle_id` and the signed-in person's part in it (None: no such raffle).
+    Open to every employee: the card's "Doe ik mee?" and the tab's raffle page."""
+    if not 0 < len(raffle_id) <= 60:
+        return None
+    raffle = await services.raffles.get(actor.tenant_id, raffle_id)
+    if raffle is None:
+        return None
+    return raffle, part_of(raffle, actor.user_id)

@@ -588,6 +588,7 @@ def _request_columns(request: ApprovalRequest) -> dict[str, Any]:
         "DecidedWithout": request.decided_without,
         "AssigneeId": request.assignee.id if request.assignee else "",
         "AssigneeName": request.assignee.name if request.assignee else "",
+        "ReceiptMessageId": request.receipt_message,
         "CoApprovers": json.dumps(
             [[p.id, p.name] for p in request.co_approvers], ensure_ascii=False
         )
@@ -693,6 +694,7 @@ def _request(
         assignee=Person(str(d["AssigneeId"]), str(d.get("AssigneeName", "")))
         if d.get("AssigneeId")
         else None,
+        receipt_message=str(d.get("ReceiptMessageId") or ""),
         audit=_trail(d, legacy) if trail else (),
         co_approvers=tuple(
             Person(str(i), str(n)) for i, n in json.loads(str(d.get("CoApprovers") or "[]"))

@@ -6,7 +6,9 @@ records them through the card's services)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlencode
 
 from bot.domain.breaches import Breach, BreachStatus, Proposal
 from bot.domain.registers import AMSTERDAM
@@ -14,7 +16,19 @@ from bot.services.spreadsheets import Cell
 from bot.tab.pages import e
 from cards import text
 from dialogs import breach_view
-from dialogs.breach_register import ALL, in_year, register_rows
+from dialogs.breach_register import (
+    ALL,
+    AP_DECISIONS,
+    CLOCKS,
+    RISKS,
+    STATES,
+    Narrowing,
+    in_year,
+    late,
+    narrowed,
+    pick_year,
+    register_rows,
+)
 from dialogs.breach_view import clock_line
 from dialogs.dataleak import office_contact, status_lines
 from dialogs.requests_view import when
@@ -28,68 +42,218 @@ def _cell(cell: Cell, locale: str) -> str:
     return str(cell)
 
 
+PAGE_SIZE = 25
+SORTS = ("newest", "oldest", "deadline", "reference")
+
+
+@dataclass(frozen=True)
+class BreachQuery:
+    """What the privacy office asked the register for (each value checked on the way in)."""
+
+    year: int | None
+    narrowing: Narrowing
+    sort: str
+    page: int
+
+    @classmethod
+    def of(cls, raw: Mapping[str, str], now: datetime) -> BreachQuery:
+        sort, page = raw.get("sort", ""), raw.get("page", "")
+        return cls(
+            pick_year(raw.get("year"), now),
+            Narrowing.of(raw),
+            sort if sort in SORTS else SORTS[0],
+            int(page) if page.isdigit() and 0 < int(page) < 10_000 else 1,
+        )
+
+    def params(self, **changed: object) -> str:
+        values: dict[str, object] = {
+            "year": self.year if self.year is not None else ALL,
+            **self.narrowing.params(),
+            "sort": self.sort,
+            "page": self.page,
+        }
+        values.update(changed)
+        return urlencode({k: str(v) for k, v in values.items()})
+
+
+def _sorted(breaches: Sequence[Breach], sort: str) -> list[Breach]:
+    if sort == "oldest":
+        return sorted(breaches, key=lambda b: (b.facts.discovered_at, b.id))
+    if sort == "deadline":  # the clock that runs out first on top; decided ones after
+        return sorted(breaches, key=lambda b: (not b.clock_running, b.deadline, b.id))
+    if sort == "reference":
+        return sorted(breaches, key=lambda b: b.id)
+    return sorted(breaches, key=lambda b: (b.facts.discovered_at, b.id), reverse=True)
+
+
+def _options(choices: Sequence[tuple[str, str]], chosen: str) -> str:
+    return "".join(
+        f'<option value="{e(v)}"' + (" selected" if v == chosen else "") + f">{e(t)}</option>"
+        for v, t in choices
+    )
+
+
+def _filter(name: str, label: str, choices: Sequence[tuple[str, str]], chosen: str) -> str:
+    return (
+        f'<div class="field"><label for="f-{name}">{e(label)}</label>'
+        f'<select id="f-{name}" name="{name}">{_options(choices, chosen)}</select></div>'
+    )
+
+
+def _status_text(breach: Breach, locale: str) -> str:
+    state = "closed" if breach.status is BreachStatus.CLOSED else "open"
+    return text(locale, f"dataleak.register.{state}")
+
+
+def _ap_text(breach: Breach, locale: str) -> str:
+    ap = "ap_open" if breach.ap is None else ("ap_yes" if breach.ap.yes else "ap_no")
+    return text(locale, f"dataleak.register.{ap}")
+
+
+def _risk_text(breach: Breach, locale: str) -> str:
+    if breach.assessment is None:
+        return text(locale, "tab.breaches.risks.unassessed")
+    return text(locale, f"tab.breaches.risks.{breach.assessment.decided.value}")
+
+
+def _clock_text(breach: Breach, now: datetime, locale: str) -> str:
+    if late(breach, now):
+        return text(locale, "tab.breaches.clock_late", deadline=when(breach.deadline, locale))
+    if breach.clock_running:
+        return text(locale, "tab.breaches.clock_running", deadline=when(breach.deadline, locale))
+    return text(locale, "tab.breaches.clock_on_time")
+
+
 def register_page(
-    breaches: Sequence[Breach], year: int | None, now: datetime, locale: str, nav: str
+    breaches: Sequence[Breach], query: BreachQuery, now: datetime, locale: str, nav: str
 ) -> str:
+    """The register with the privacy office's filters, search, sorting and paging; the export
+    takes the same filters (its ticket's params)."""
+
+    def t(key: str, **values: object) -> str:
+        return text(locale, key, **values)
+
     this_year = now.astimezone(AMSTERDAM).year
     years = sorted(
         {this_year, *(b.facts.discovered_at.astimezone(AMSTERDAM).year for b in breaches)},
         reverse=True,
     )
-    chosen = str(year) if year is not None else ALL
-    options = [(str(y), str(y)) for y in years] + [
-        (ALL, text(locale, "dataleak.register.all_years"))
-    ]
-    select = "".join(
-        f'<option value="{v}"' + (" selected" if v == chosen else "") + f">{e(t)}</option>"
-        for v, t in options
+    chosen = str(query.year) if query.year is not None else ALL
+    year_options = [(str(y), str(y)) for y in years] + [(ALL, t("dataleak.register.all_years"))]
+    n = query.narrowing
+    every = [("", t("tab.breaches.all"))]
+    filters = (
+        '<form data-view="/breaches" class="filters" role="search">'
+        + '<div class="field"><label for="f-q">'
+        + e(t("tab.breaches.search"))
+        + '</label><p class="hint" id="f-q-hint">'
+        + e(t("tab.breaches.search_hint"))
+        + '</p><input id="f-q" name="q" type="search" maxlength="100" '
+        + f'aria-describedby="f-q-hint" value="{e(n.search)}"></div>'
+        + _filter("year", t("tab.registers.year"), year_options, chosen)
+        + _filter(
+            "state",
+            t("tab.breaches.state"),
+            every + [(s, t(f"tab.breaches.states.{s}")) for s in STATES],
+            n.state,
+        )
+        + _filter(
+            "risk",
+            t("tab.breaches.risk"),
+            every + [(r, t(f"tab.breaches.risks.{r}")) for r in RISKS],
+            n.risk,
+        )
+        + _filter(
+            "ap",
+            t("tab.breaches.ap"),
+            every + [(a, t(f"tab.breaches.aps.{a}")) for a in AP_DECISIONS],
+            n.ap,
+        )
+        + _filter(
+            "clock",
+            t("tab.breaches.clock"),
+            every + [(c, t(f"tab.breaches.clocks.{c}")) for c in CLOCKS],
+            n.clock,
+        )
+        + _filter(
+            "sort",
+            t("tab.registers.sort"),
+            [(s, t(f"tab.breaches.sorts.{s}")) for s in SORTS],
+            query.sort,
+        )
+        + f'<button type="submit">{e(t("tab.registers.apply"))}</button></form>'
     )
-    shown = in_year(breaches, year)
-    headers, rows = register_rows(shown, locale)
-    wanted = (0, 1, 2, 3)  # reference, discovered, reported, kind ... as the export orders them
-    head = "".join(f'<th scope="col">{e(headers[i])}</th>' for i in wanted if i < len(headers))
+    found = _sorted(narrowed(in_year(breaches, query.year), n, now), query.sort)
+    pages = max(1, -(-len(found) // PAGE_SIZE))
+    page = min(query.page, pages)
+    shown = found[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    headers = [
+        t("dataleak.export.reference"),
+        t("dataleak.export.discovered_at"),
+        t("dataleak.export.description"),
+        t("tab.breaches.state"),
+        t("tab.breaches.risk"),
+        t("tab.breaches.ap"),
+        t("tab.breaches.clock"),
+    ]
+    head = "".join(f'<th scope="col">{e(h)}</th>' for h in headers)
     body = "".join(
         "<tr>"
-        + "".join(
-            (
-                f'<td><a href="#breaches" data-view="/breaches/{e(b.id)}">{e(b.id)}</a></td>'
-                if i == 0
-                else f"<td>{e(_cell(cells[i], locale))}</td>"
-            )
-            for i in wanted
-            if i < len(cells)
-        )
+        + f'<td><a href="#breaches" data-view="/breaches/{e(b.id)}">{e(b.id)}</a></td>'
+        + f"<td>{e(when(b.facts.discovered_at, locale))}</td>"
+        + f"<td>{e(_short(b.facts.description))}</td>"
+        + f"<td>{e(_status_text(b, locale))}</td>"
+        + f"<td>{e(_risk_text(b, locale))}</td>"
+        + f"<td>{e(_ap_text(b, locale))}</td>"
+        + f"<td>{e(_clock_text(b, now, locale))}</td>"
         + "</tr>"
-        for b, cells in zip(shown, rows, strict=True)
+        for b in shown
     )
     table = (
         f'<div class="table" role="region" tabindex="0" aria-label="'
-        f'{e(text(locale, "tab.breaches_title"))}"><table><thead><tr>{head}</tr></thead>'
+        f'{e(t("tab.breaches_title"))}"><table><thead><tr>{head}</tr></thead>'
         f"<tbody>{body}</tbody></table></div>"
         if shown
-        else f'<p class="empty">{e(text(locale, "tab.registers.none"))}</p>'
+        else f'<p class="empty">{e(t("tab.registers.none"))}</p>'
     )
+    paging = []
+    if page > 1:
+        paging.append(
+            f'<a href="#breaches" data-view="/breaches?{e(query.params(page=page - 1))}">'
+            f"{e(t('tab.registers.previous'))}</a>"
+        )
+    if page < pages:
+        paging.append(
+            f'<a href="#breaches" data-view="/breaches?{e(query.params(page=page + 1))}">'
+            f"{e(t('tab.registers.next'))}</a>"
+        )
+    hidden = {"year": chosen, **n.params()}
     exports = (
         '<form data-api="/tab/api/breaches/export" class="exports">'
-        f'<input type="hidden" name="year" value="{e(chosen)}">'
+        + "".join(f'<input type="hidden" name="{e(k)}" value="{e(v)}">' for k, v in hidden.items())
         + "".join(
             f'<button type="submit" name="format" value="{fmt}">'
-            f"{e(text(locale, 'tab.registers.export', format=fmt.upper()))}</button>"
+            f"{e(t('tab.registers.export', format=fmt.upper()))}</button>"
             for fmt in ("csv", "xlsx")
         )
         + "</form>"
     )
+    count = t("tab.breaches_count", count=len(found), page=page, pages=pages)
     return (
         nav
-        + f"<h1>{e(text(locale, 'tab.breaches_title'))}</h1>"
-        + '<form data-view="/breaches" class="filters"><div class="field">'
-        + f'<label for="f-year">{e(text(locale, "tab.registers.year"))}</label>'
-        + f'<select id="f-year" name="year">{select}</select></div>'
-        + f'<button type="submit">{e(text(locale, "tab.registers.apply"))}</button></form>'
-        + f'<p role="status">{e(text(locale, "tab.breaches_count", count=len(shown)))}</p>'
+        + f"<h1>{e(t('tab.breaches_title'))}</h1>"
+        + filters
+        + f'<p role="status">{e(count)}</p>'
         + table
+        + (f'<p class="paging">{" ".join(paging)}</p>' if paging else "")
         + exports
     )
+
+
+def _short(description: str, limit: int = 120) -> str:
+    """What happened, cut for the table (the case page has it whole)."""
+    flat = " ".join(description.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
 def case_page(

@@ -25,6 +25,8 @@ from bot.services.raffle import (
     NothingToRaffle,
     RaffleBusy,
     announce_raffle,
+    my_part,
+    part_of,
     run_raffle,
 )
 from bot.services.roles import has_role
@@ -34,7 +36,7 @@ from bot.tab.pages import e
 from bot.tab.respond import html
 from cards import language_of, text
 from dialogs.collection import ALLOWED
-from dialogs.raffle import HISTORY, announcement_card, removed_text, winner_card
+from dialogs.raffle import HISTORY, announcement_card, part_lines, removed_text, winner_card
 from dialogs.requests_view import when
 
 log = logging.getLogger(__name__)
@@ -180,22 +182,62 @@ def _raffles(entries: Sequence[CollectedGift], raffles: Sequence[RaffleRecord], 
     return "".join(parts)
 
 
-def raffle_page(raffle: RaffleRecord, locale: str, nav: str, note: str = "") -> str:
-    """One raffle: the gifts (and winners once drawn), the commitment, the seed after the draw,
-    who was left out and why, the check of the draw and the published record."""
-    heading = (
-        text(locale, "raffle.drawn_heading", date=when(raffle.drawn_at, locale))
-        if raffle.drawn
-        else text(locale, "raffle.announced_heading", date=when(raffle.announced_at, locale))
-    )
-    parts = [
-        nav,
+def _heading(raffle: RaffleRecord, locale: str) -> str:
+    if raffle.drawn:
+        return text(locale, "raffle.drawn_heading", date=when(raffle.drawn_at, locale))
+    return text(locale, "raffle.announced_heading", date=when(raffle.announced_at, locale))
+
+
+def raffles_page(raffles: Sequence[RaffleRecord], viewer_id: str, locale: str, nav: str) -> str:
+    """Verlotingen, for every employee (as the card's menu item): each raffle, newest first,
+    with whether the viewer takes part (and after the draw, whether they won)."""
+    parts = [nav, f"<h1>{e(text(locale, 'raffle.list_title'))}</h1>"]
+    if not raffles:
+        parts.append(f'<p class="empty">{e(text(locale, "raffle.none_yet"))}</p>')
+        return "".join(parts)
+    parts.append(f"<p>{e(text(locale, 'raffle.list_intro'))}</p>")
+    items = []
+    for r in raffles[:HISTORY]:
+        mine = part_lines(r, part_of(r, viewer_id), locale)
+        count = text(locale, "raffle.participants", count=len(r.participants))
+        items.append(
+            f'<li><a href="#raffles" data-view="/raffles/{e(r.id)}">{e(_heading(r, locale))}</a>'
+            + "".join(f"<p>{e(line)}</p>" for line in mine)
+            + f"<p>{e(count)} · {e(r.id)}</p></li>"
+        )
+    parts.append('<ul class="items">' + "".join(items) + "</ul>")
+    return "".join(parts)
+
+
+def raffle_page(
+    raffle: RaffleRecord,
+    locale: str,
+    nav: str,
+    note: str = "",
+    viewer_id: str = "",
+    keeper: bool = True,
+) -> str:
+    """One raffle: the viewer's own part ("Doe ik mee?"), the gifts (and winners once drawn),
+    the commitment, the seed after the draw, the check of the draw, how to check it oneself and
+    the published record. Those who keep the collection (`keeper`) also see whether each winner
+    was told and who was left out and why; everyone else sees what the card shows all staff."""
+    back = (
         f'<p><a href="#collection" data-view="/collection">'
-        f"{e(text(locale, 'raffle.back_to_collection'))}</a></p>",
-        f"<h1>{e(heading)}</h1>",
-    ]
+        f"{e(text(locale, 'raffle.back_to_collection'))}</a></p>"
+        if keeper
+        else f'<p><a href="#raffles" data-view="/raffles">{e(text(locale, "tab.back"))}</a></p>'
+    )
+    parts = [nav, back, f"<h1>{e(_heading(raffle, locale))}</h1>"]
     if note:
         parts.append(f'<p role="status" class="message good">{e(note)}</p>')
+    if viewer_id:
+        mine = part_lines(raffle, part_of(raffle, viewer_id), locale)
+        parts.append(
+            f'<section aria-labelledby="my-part"><h2 id="my-part">'
+            f"{e(text(locale, 'raffle.check_title'))}</h2>"
+            + "".join(f'<p class="message">{e(line)}</p>' for line in mine)
+            + "</section>"
+        )
     if raffle.drawn:
         parts.append(
             "<p>"
@@ -219,7 +261,9 @@ def raffle_page(raffle: RaffleRecord, locale: str, nav: str, note: str = "") -> 
                 nobody = text(locale, "raffle.removed_nobody")
                 line += f'<br><span class="status neutral">{e(nobody)}</span>'
         elif raffle.drawn:
-            line += " · " + e(text(locale, "raffle.winner", name=p.winner_name or p.winner_id))
+            winner = p.winner_name or text(locale, "raffle.someone")
+            line += " · " + e(text(locale, "raffle.winner", name=winner))
+        if raffle.drawn and keeper and not p.removed:
             reason = p.not_notified_reason
             known = reason in ("no_reference", "RecipientUnreachable", "DeliveryFailed")
             told = (
@@ -242,7 +286,7 @@ def raffle_page(raffle: RaffleRecord, locale: str, nav: str, note: str = "") -> 
     if raffle.drawn:
         facts.insert(1, text(locale, "raffle.seed", seed=raffle.seed))
     parts.append("<ul>" + "".join(f'<li class="code">{e(f)}</li>' for f in facts) + "</ul>")
-    if raffle.excluded:
+    if raffle.excluded and keeper:
         left_out = "".join(
             f"<li>{e(x.name or x.person_id)}: "
             f"{e(text(locale, f'raffle.excluded_reasons.{x.reason}'))}</li>"
@@ -324,9 +368,9 @@ async def announce(
         return html(await _page(services, actor, nav, error=text(locale, "raffle.busy")), 409)
     except AlreadyAnnounced as pending:
         note = text(locale, "raffle.already_announced")
-        return html(raffle_page(pending.raffle, locale, nav, note), 409)
+        return html(raffle_page(pending.raffle, locale, nav, note, viewer_id=actor.user_id), 409)
     note = text(locale, "raffle.announced_to", reached=reached, count=len(raffle.participants))
-    return html(raffle_page(raffle, locale, nav, note))
+    return html(raffle_page(raffle, locale, nav, note, viewer_id=actor.user_id))
 
 
 async def run(services: Services, request: web.Request, actor: Actor, nav: str) -> web.Response:
@@ -343,14 +387,23 @@ async def run(services: Services, request: web.Request, actor: Actor, nav: str) 
             NotAnnounced: "raffle.announce_first",
         }[type(refused)]
         return html(await _page(services, actor, nav, error=text(locale, key)), 409)
-    return html(raffle_page(raffle, locale, nav))
+    return html(raffle_page(raffle, locale, nav, viewer_id=actor.user_id))
+
+
+async def everyone(
+    services: Services, request: web.Request, actor: Actor, nav: str
+) -> web.Response:
+    """Verlotingen: every employee's list of raffles with their own part."""
+    raffles = (await services.raffles.all(actor.tenant_id))[:HISTORY]
+    return html(raffles_page(raffles, actor.user_id, actor.locale, nav))
 
 
 async def one(services: Services, request: web.Request, actor: Actor, nav: str) -> web.Response:
-    if not await keeps_collection(services, actor):
-        return _refused(actor.locale)
-    rid = request.match_info["raffle"][:60]
-    raffle = await services.raffles.get(actor.tenant_id, rid)
-    if raffle is None:
+    """One raffle for any employee, with their own part (the card's "Doe ik mee?" service);
+    the keepers of the collection see who was told and who was left out as well."""
+    found = await my_part(services, actor, request.match_info["raffle"][:60])
+    if found is None:
         return html(pages.message(actor.locale, "raffle.unknown"), 404)
-    return html(raffle_page(raffle, actor.locale, nav))
+    raffle, _ = found
+    keeper = await keeps_collection(services, actor)
+    return html(raffle_page(raffle, actor.locale, nav, viewer_id=actor.user_id, keeper=keeper))

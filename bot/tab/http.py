@@ -28,7 +28,7 @@ from bot.services.registers import OVERVIEW_ROLES, REGISTER_ROLES, departments, 
 from bot.services.roles import has_role
 from bot.sso import SsoRefused, SsoValidator, bearer
 from bot.storage.errors import StorageError
-from bot.tab import breach_actions, pages, request_actions
+from bot.tab import breach_actions, handover, pages, request_actions
 from bot.tab import breaches as tab_breaches
 from bot.tab import collection as tab_collection
 from bot.tab import overview as tab_overview
@@ -36,6 +36,7 @@ from bot.tab import registers as tab_registers
 from bot.tab.registers import Query
 from bot.tab.respond import html as _html
 from cards import text
+from dialogs.breach_register import Narrowing
 from dialogs.breach_register import file_name as breach_file
 from dialogs.breach_register import pick_year as breach_year
 from dialogs.forms import clean_text
@@ -121,7 +122,10 @@ class Tab:
             "/tab/api/raffles/run", self._signed(self._in("collection", tab_collection.run))
         )
         app.router.add_get(
-            "/tab/api/raffles/{raffle}", self._signed(self._in("collection", tab_collection.one))
+            "/tab/api/raffles", self._signed(self._in("raffles", tab_collection.everyone))
+        )
+        app.router.add_get(
+            "/tab/api/raffles/{raffle}", self._signed(self._in("raffles", tab_collection.one))
         )
         app.router.add_get("/tab/api/breaches", self._signed(self.breaches))
         app.router.add_post("/tab/api/breaches/export", self._signed(self.breaches_export))
@@ -275,9 +279,9 @@ class Tab:
             return _html(pages.message(actor.locale, "dataleak.refused.not_privacy_office"), 403)
         now = self.services.clock()
         found = await self.services.breaches.register(actor.tenant_id)
-        year = breach_year(request.query.get("year"), now)
+        query = tab_breaches.BreachQuery.of(request.query, now)
         nav = await self.nav(actor, "breaches")
-        return _html(tab_breaches.register_page(found, year, now, actor.locale, nav))
+        return _html(tab_breaches.register_page(found, query, now, actor.locale, nav))
 
     async def breach(self, request: web.Request, actor: Actor) -> web.Response:
         """One case with its clock; the privacy office only (bot.services.breaches.view)."""
@@ -309,9 +313,18 @@ class Tab:
         now = self.services.clock()
         raw_format = form.get("format")
         fmt = raw_format if isinstance(raw_format, str) and raw_format in FORMATS else "xlsx"
-        year = breach_year(form.get("year"), now)
+        raw = {k: v for k, v in form.items() if isinstance(v, str)}
+        year = breach_year(raw.get("year"), now)
+        narrowing = Narrowing.of(raw)  # the page's filters: the file holds what it shows
         ticket = await create_ticket(
-            self.services.tickets, actor.tenant_id, actor.user_id, fmt, year, actor.locale, now
+            self.services.tickets,
+            actor.tenant_id,
+            actor.user_id,
+            fmt,
+            year,
+            actor.locale,
+            now,
+            params=narrowing.params(),
         )
         name = breach_file(actor.locale, year, ticket.format)
         nav = await self.nav(actor, "breaches")
@@ -325,10 +338,23 @@ class Tab:
         choice = str(form.get("choice", ""))[:40]
         raw_comment = form.get("comment", "")
         comment = clean_text(raw_comment)[:20_000] if isinstance(raw_comment, str) else ""
+        query = handover.typed(form.get("colleague_q"))
+        raw_colleague = form.get("colleague", "")
+        colleague = raw_colleague[:64] if isinstance(raw_colleague, str) else ""
+        if form.get("find"):
+            return await self._find_colleague(actor, requester, rid, comment, query, colleague)
         kinds = self.services.kinds
         try:
             decided = await decide_request(
-                self.services, CardPresenter(kinds), actor, requester, rid, choice, comment, None
+                self.services,
+                CardPresenter(kinds),
+                actor,
+                requester,
+                rid,
+                choice,
+                comment,
+                None,
+                colleague_id=colleague,
             )
         except RequestNotFound:
             return _html(pages.message(actor.locale, "requests.refused.not_found"), 404)
@@ -340,6 +366,8 @@ class Tab:
                 return _html(pages.message(actor.locale, "requests.refused.not_found"), 404)
             if not stored.request.may_be_decided_by(actor.user_id):
                 return _html(pages.message(actor.locale, f"requests.refused.{refused.code}"), 403)
+            # A hand-over without a (valid) colleague: the search and the pick stay on the page.
+            picked = await handover.picker(self.services, stored.request, actor, query, colleague)
             page = pages.detail_page(
                 kinds,
                 stored.request,
@@ -348,6 +376,7 @@ class Tab:
                 "pending",
                 error=text(actor.locale, f"requests.refused.{refused.code}"),
                 comment=comment,
+                handover=picked,
             )
             return _html(page, 422 if refused.code == "comment_too_long" else 409)
         except StorageError as error:
@@ -374,6 +403,31 @@ class Tab:
         )
         page = pages.detail_page(kinds, decided, actor.locale, actor.user_id, "pending", note=note)
         return _html(page)
+
+    async def _find_colleague(
+        self, actor: Actor, requester: str, rid: str, comment: str, query: str, chosen: str
+    ) -> web.Response:
+        """ "Zoeken" in the colleague picker: the decision page again with the directory's
+        matches, the comment kept; nothing is decided. Only for the request's approver."""
+        try:
+            stored = await load(self.services, actor.tenant_id, requester, rid)
+        except RequestNotFound:
+            return _html(pages.message(actor.locale, "requests.refused.not_found"), 404)
+        if not stored.request.may_be_decided_by(actor.user_id):
+            log.warning("tab: colleague search on %s refused (not the approver)", rid)
+            return _html(pages.message(actor.locale, "requests.refused.not_approver"), 403)
+        picked = await handover.picker(self.services, stored.request, actor, query, chosen)
+        page = pages.detail_page(
+            self.services.kinds,
+            stored.request,
+            actor.locale,
+            actor.user_id,
+            "pending",
+            error="" if query else text(actor.locale, "tab.handover.type_first"),
+            comment=comment,
+            handover=picked,
+        )
+        return _html(page, 200 if query else 422)
 
 
 async def _registers(tab: Tab, request: web.Request, actor: Actor) -> web.Response:

@@ -6,12 +6,13 @@ card texts (`cards/locales`), through the same helpers the cards use.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from html import escape
 from typing import Any
 
 from bot.domain.kinds import Kinds
-from bot.domain.requests import ApprovalRequest, Status
+from bot.domain.requests import ApprovalRequest, Person, Status
 from bot.storage.requests import InboxEntry, RequestSummary
 from cards import text
 from cards.dates import AMSTERDAM, day_text
@@ -25,6 +26,18 @@ _STATUS_CLASS = {
     Status.DECLINED: "attention",
     Status.WITHDRAWN: "neutral",
 }
+
+
+@dataclass(frozen=True)
+class HandOver:
+    """The colleague picker on a decision form whose choices include handing the case over:
+    what was searched (`query`), the directory's people that match (None: not searched yet;
+    `more`: there were more than shown) and the one picked (an id, checked by the engine)."""
+
+    query: str = ""
+    matches: Sequence[Person] | None = None
+    more: bool = False
+    chosen: str = ""
 
 
 def e(value: object) -> str:
@@ -67,7 +80,8 @@ def nav(
     collection: bool = False,
 ) -> str:
     """The sections; registers, the overview, the collection and raffle and the breach register
-    only for the roles that may see them (checked again on the server when opened)."""
+    only for the roles that may see them (checked again on the server when opened); the raffles
+    ("Doe ik mee?") for everyone."""
     links = [("mine", text(locale, "personal.mine_title"))]
     pending = text(locale, "personal.pending_title")
     links.append(("pending", f"{pending} ({waiting})" if waiting else pending))
@@ -77,6 +91,7 @@ def nav(
         links.append(("overview", text(locale, "tab.overview_title")))
     if collection:
         links.append(("collection", text(locale, "tab.collection_nav")))
+    links.append(("raffles", text(locale, "raffle.names.menu")))  # every employee (§2)
     if breaches:
         links.append(("breaches", text(locale, "tab.breaches_nav")))
     items = "".join(
@@ -198,6 +213,7 @@ def detail_page(
     comment: str = "",
     addition: str = "",
     advice: str | None = None,
+    handover: HandOver | None = None,
 ) -> str:
     """One request with its facts and trail, and what the viewer may do on it, as on the card:
     its pending approver gets the decision form (the kind's choices for the verdict), its
@@ -255,7 +271,7 @@ def detail_page(
             title = text(locale, "requests.advice_from", advisor=advisor)
         parts.append(f'<h2>{e(title)}</h2><p class="advice">{e(request.advice)}</p>')
     if request.pending and request.may_be_decided_by(viewer_id):
-        parts.append(_decision_form(request, view, locale, comment))
+        parts.append(_decision_form(request, view, locale, comment, handover or HandOver()))
     if request.pending and request.advisor is not None and viewer_id == request.advisor.id:
         parts.append(_advice_form(request, locale, request.advice if advice is None else advice))
     if request.pending and requester:
@@ -291,7 +307,9 @@ _TRAIL_SHOWN = frozenset(
 )
 
 
-def _decision_form(request: ApprovalRequest, view: Any, locale: str, comment: str) -> str:
+def _decision_form(
+    request: ApprovalRequest, view: Any, locale: str, comment: str, handover: HandOver
+) -> str:
     blocked = view.blocked(request)
     title = f"<h2>{e(text(locale, 'tab.decide_title'))}</h2>"
     if blocked:
@@ -307,13 +325,52 @@ def _decision_form(request: ApprovalRequest, view: Any, locale: str, comment: st
         for choice in view.choices.offered(request.verdict)
     )
     action = f"/tab/api/pending/{e(request.requester.id)}/{e(request.id)}"
+    offered = view.choices.offered(request.verdict)
+    picker = _colleague_picker(locale, handover) if any(c.needs_colleague for c in offered) else ""
     return (
         f'<form data-api="{action}" class="decide">{title}'
         f'<label for="comment">{e(label)}</label>'
         f'<p class="hint" id="comment-hint">{e(text(locale, "tab.comment_hint"))}</p>'
         f'<textarea id="comment" name="comment" maxlength="1000" rows="3" '
         f'aria-describedby="comment-hint">{e(comment)}</textarea>'
-        f'<div class="choices">{buttons}</div></form>'
+        f'{picker}<div class="choices">{buttons}</div></form>'
+    )
+
+
+def _colleague_picker(locale: str, handover: HandOver) -> str:
+    """Who takes the case over: a search by name in the directory (the server's, on "Zoeken")
+    and the matches as radio buttons, never the whole staff in one list. Its search button
+    comes first in the form, so Enter in the search field searches rather than decides."""
+    found = ""
+    if handover.matches is not None:
+        if not handover.matches:
+            found = text(locale, "tab.handover.none", query=handover.query)
+        elif handover.more:
+            found = text(locale, "tab.handover.too_many", count=len(handover.matches))
+        else:
+            found = text(locale, "tab.handover.found", count=len(handover.matches))
+    radios = "".join(
+        f'<div class="check"><input type="radio" id="colleague-{n}" name="colleague" '
+        f'value="{e(p.id)}"'
+        + (" checked" if p.id == handover.chosen else "")
+        + f'><label for="colleague-{n}">{e(p.name or p.id)}</label></div>'
+        for n, p in enumerate(handover.matches or ())
+    )
+    if handover.chosen and not any(p.id == handover.chosen for p in handover.matches or ()):
+        radios += f'<input type="hidden" name="colleague" value="{e(handover.chosen)}">'
+    return (
+        f'<fieldset class="handover"><legend>{e(text(locale, "requests.colleague_label"))}'
+        "</legend>"
+        f'<p class="hint" id="colleague-hint">{e(text(locale, "tab.handover.hint"))}</p>'
+        '<div class="field"><label for="colleague-q">'
+        f"{e(text(locale, 'tab.handover.search'))}</label>"
+        '<input id="colleague-q" name="colleague_q" type="search" maxlength="60" '
+        f'autocomplete="off" aria-describedby="colleague-hint" value="{e(handover.query)}"></div>'
+        '<button type="submit" name="find" value="1" class="choice">'
+        f"{e(text(locale, 'tab.handover.find'))}</button>"
+        + (f'<p role="status" class="hint">{e(found)}</p>' if found else "")
+        + radios
+        + "</fieldset>"
     )
 
 

@@ -10,7 +10,7 @@ from aiohttp import ClientResponse
 
 from bot.app import SERVICES
 from bot.domain.requests import Status
-from tests.e2e.test_request_flows import SIDEJOB
+from tests.e2e.test_request_flows import INVITATION, SIDEJOB
 from tests.e2e.test_tab_pages import invitation, invoke
 from tests.support.activities import EMMA_EN, JOOST, PIETER, SANNE, TENANT, TeamsUser
 from tests.support.flows import action
@@ -145,3 +145,53 @@ async def test_hr_advises_on_the_page_and_the_managers_card_shows_it(tab: TabBot
     assert manager and "Geen bezwaar, wel melden" in str(manager[-1].activity)
     hr = [s for s in tab.connector.to(JOOST.conversation_id) if s.method == "PUT"]
     assert hr and "Geen bezwaar, wel melden" in str(hr[-1].activity)
+
+
+async def test_withdrawing_on_the_page_updates_the_requesters_own_receipt_card(
+    tab: TabBot,
+) -> None:
+    """The form Sanne submitted in her chat became her receipt; a withdrawal on the tab puts
+    that message right too (a withdrawal on the card itself does so with the card's answer)."""
+    for user in (SANNE, PIETER):
+        await tab.post(user.install(tab.service_url))
+    form = await invoke(tab, SANNE, "invitation.open", {})
+    data = {**(action(form, "invitation.submit").get("data") or {}), **INVITATION}
+    data["negotiating"] = "false"
+    submitted = await tab.post(
+        SANNE.invoke(tab.service_url, "invitation.submit", data, reply_to="form-card-7")
+    )
+    assert submitted.status == 200
+    [summary] = await tab.server.app[SERVICES].requests.for_requester(TENANT, SANNE.aad_id)
+    rid = summary.id
+    assert (await stored(tab, rid)).receipt_message == "form-card-7"
+
+    tab.connector.sent.clear()
+    done = await post(tab, SANNE, f"/tab/api/mine/{rid}/withdraw", {"confirm": "yes"})
+    assert done.status == 200
+    mine = [s for s in tab.connector.to(SANNE.conversation_id) if s.method == "PUT"]
+    assert [s.activity_id for s in mine] == ["form-card-7"], "the receipt card was not updated"
+    card = mine[0].card
+    assert card is not None
+    shown = str(card)
+    assert "Je melding is ingetrokken." in shown
+    assert "personal.withdraw" not in shown and "request.withdraw" not in shown  # no button left
+
+
+async def test_withdrawing_on_the_card_leaves_the_card_to_its_own_answer(tab: TabBot) -> None:
+    """On the card the withdrawal's answer replaces the card: no second update of it."""
+    for user in (SANNE, PIETER):
+        await tab.post(user.install(tab.service_url))
+    form = await invoke(tab, SANNE, "invitation.open", {})
+    data = {**(action(form, "invitation.submit").get("data") or {}), **INVITATION}
+    data["negotiating"] = "false"
+    await tab.post(SANNE.invoke(tab.service_url, "invitation.submit", data, reply_to="form-card-8"))
+    [summary] = await tab.server.app[SERVICES].requests.for_requester(TENANT, SANNE.aad_id)
+    tab.connector.sent.clear()
+    pointer = {"requestId": summary.id, "requesterId": SANNE.aad_id}
+    answer = await tab.post(
+        SANNE.invoke(tab.service_url, "request.withdraw", pointer, reply_to="form-card-8")
+    )
+    assert "ingetrokken" in str(await answer.json())
+    assert (await stored(tab, summary.id)).status is Status.WITHDRAWN
+    assert not [s for s in tab.connector.to(SANNE.conversation_id) if s.method == "PUT"]
+    assert [s for s in tab.connector.to(PIETER.conversation_id) if s.method == "PUT"]

@@ -114,6 +114,9 @@ class Presenter:
     def handover_card(self, request: ApprovalRequest, locale: str) -> dict[str, Any]:
         return {"card": "handover", "status": request.status.value}
 
+    def receipt_card(self, request: ApprovalRequest, locale: str) -> dict[str, Any]:
+        return {"card": "receipt", "status": request.status.value}
+
 
 PRESENTER = Presenter()
 
