@@ -28,14 +28,13 @@ from urllib.parse import quote
 import aiohttp
 from aiolimiter import AsyncLimiter
 
-from bot.retry import RETRY_STATUSES, Retry, RetryPolicy, retry_after
+from bot.graph_http import GRAPH_SCOPE, GraphHttp, error_code
+from bot.retry import RETRY_STATUSES, Retry, retry_after
 from bot.services.notify import FeedNotice
 from bot.settings import Settings
 from bot.tokens import AppTokens, TokenError
 
 log = logging.getLogger(__name__)
-
-GRAPH_SCOPE = "https://graph.microsoft.com/.default"
 
 
 class _Refused(Exception):
@@ -47,7 +46,7 @@ class _Refused(Exception):
         self.code = code
 
 
-class GraphActivityFeed:
+class GraphActivityFeed(GraphHttp):
     """`ActivityFeed` (bot.services.notify) backed by Microsoft Graph."""
 
     def __init__(
@@ -60,12 +59,8 @@ class GraphActivityFeed:
         timeout: float = 10.0,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
-        self._tokens = tokens
-        self._base_url = base_url.rstrip("/")
+        super().__init__(tokens, base_url, attempts, base_delay, timeout, sleep)
         self._limiter = AsyncLimiter(per_second, 1.0)
-        self._policy = RetryPolicy(attempts=attempts, base_delay=base_delay, sleep=sleep)
-        self._timeout = aiohttp.ClientTimeout(total=timeout)
-        self._session: aiohttp.ClientSession | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings, **options: Any) -> GraphActivityFeed:
@@ -96,7 +91,7 @@ class GraphActivityFeed:
                     async with self._client().post(url, json=body, headers=headers) as response:
                         if response.status in (200, 202, 204):
                             return True
-                        code = await _error_code(response)
+                        code = await error_code(response)
                         if response.status not in RETRY_STATUSES:
                             raise _Refused(response.status, code)
                         log.info("Graph activity feed answered %d; retrying", response.status)
@@ -117,21 +112,3 @@ class GraphActivityFeed:
                 refused.code,
             )
             return False
-
-    def _client(self) -> aiohttp.ClientSession:
-        if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(timeout=self._timeout)
-        return self._session
-
-    async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-
-
-async def _error_code(response: aiohttp.ClientResponse) -> str:
-    """Graph's error code (e.g. `Forbidden`), never the message text."""
-    try:
-        body = await response.json(content_type=None)
-        return str(body["error"]["code"])
-    except (ValueError, KeyError, TypeError, aiohttp.ClientError):
-        return "unknown"

@@ -22,7 +22,8 @@ from yarl import URL
 
 from bot.domain.directory import GroupsDelta, MemberChange, UserChange, UsersDelta
 from bot.domain.people import Person
-from bot.retry import RETRY_STATUSES, Retry, RetryPolicy, retry_after
+from bot.graph_http import GRAPH_SCOPE, GraphHttp, error_code
+from bot.retry import RETRY_STATUSES, Retry, retry_after
 from bot.services.managers import DeltaExpired, GraphError, GraphTokenError
 from bot.settings import Settings
 from bot.tokens import AppTokens, TokenError
@@ -31,13 +32,12 @@ log = logging.getLogger(__name__)
 
 __all__ = ["DeltaExpired", "GraphClient", "GraphError", "GraphTokenError"]
 
-GRAPH_SCOPE = "https://graph.microsoft.com/.default"
 USER_FIELDS = "displayName,mail,department,jobTitle,accountEnabled,employeeType"
 USER_TYPE = "#microsoft.graph.user"
 MAX_PAGES = 10_000  # a delta round that never ends is a fault, not a directory
 
 
-class GraphClient:
+class GraphClient(GraphHttp):
     """Microsoft Graph for the bot's app registration: the manager lookup (a `GraphLookup`)
     and the directory's delta rounds."""
 
@@ -50,11 +50,7 @@ class GraphClient:
         timeout: float = 10.0,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
-        self._tokens = tokens
-        self._base_url = base_url.rstrip("/")
-        self._policy = RetryPolicy(attempts=attempts, base_delay=base_delay, sleep=sleep)
-        self._timeout = aiohttp.ClientTimeout(total=timeout)
-        self._session: aiohttp.ClientSession | None = None
+        super().__init__(tokens, base_url, attempts, base_delay, timeout, sleep)
 
     @classmethod
     def from_settings(cls, settings: Settings, **options: Any) -> GraphClient:
@@ -145,7 +141,7 @@ class GraphClient:
                         return body
                     if response.status == 404:
                         return None
-                    code = await _error_code(response)
+                    code = await error_code(response)
                     if response.status == 410:
                         log.warning("Graph %s: the delta token expired (%s)", what, code)
                         raise DeltaExpired(410, code)
@@ -159,17 +155,6 @@ class GraphClient:
                 raise Retry(GraphError(0, type(error).__name__)) from error
 
         return await self._policy.call(attempt)
-
-    def _client(self) -> aiohttp.ClientSession:
-        # Created on first use, inside the running loop; one session (and pool) for all calls.
-        if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(timeout=self._timeout)
-        return self._session
-
-    async def close(self) -> None:
-        """Close the shared HTTP session."""
-        if self._session is not None:
-            await self._session.close()
 
 
 def _person(body: Any) -> Person:
@@ -216,12 +201,3 @@ def _user_change(item: dict[str, Any]) -> UserChange:
         employee_type=text("employeeType"),
         enabled=None if enabled is None else bool(enabled),
     )
-
-
-async def _error_code(response: aiohttp.ClientResponse) -> str:
-    """Graph's error code (e.g. `Authorization_RequestDenied`), never the message text."""
-    try:
-        body = await response.json(content_type=None)
-        return str(body["error"]["code"])
-    except (ValueError, KeyError, TypeError, aiohttp.ClientError):
-        return "unknown"

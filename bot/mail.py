@@ -17,17 +17,16 @@ from urllib.parse import quote
 
 import aiohttp
 
-from bot.retry import RETRY_STATUSES, Retry, RetryPolicy, retry_after
+from bot.graph_http import GRAPH_SCOPE, GraphHttp, error_code
+from bot.retry import RETRY_STATUSES, Retry, retry_after
 from bot.services.notify import MailError
 from bot.settings import Settings
 from bot.tokens import AppTokens, TokenError
 
 log = logging.getLogger(__name__)
 
-GRAPH_SCOPE = "https://graph.microsoft.com/.default"
 
-
-class GraphMailer:
+class GraphMailer(GraphHttp):
     """`Mailer` (bot.services.notify) backed by Microsoft Graph's sendMail."""
 
     def __init__(
@@ -40,12 +39,8 @@ class GraphMailer:
         timeout: float = 15.0,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
-        self._tokens = tokens
+        super().__init__(tokens, base_url, attempts, base_delay, timeout, sleep)
         self.sender = sender
-        self._base_url = base_url.rstrip("/")
-        self._policy = RetryPolicy(attempts=attempts, base_delay=base_delay, sleep=sleep)
-        self._timeout = aiohttp.ClientTimeout(total=timeout)
-        self._session: aiohttp.ClientSession | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings, **options: Any) -> GraphMailer:
@@ -82,7 +77,7 @@ class GraphMailer:
                 async with self._client().post(url, json=body, headers=headers) as response:
                     if response.status in (200, 202, 204):
                         return
-                    code = await _error_code(response)
+                    code = await error_code(response)
                     if response.status not in RETRY_STATUSES:
                         raise MailError(response.status, code)
                     log.info("Graph sendMail answered %d; retrying", response.status)
@@ -94,21 +89,3 @@ class GraphMailer:
                 raise Retry(MailError(0, type(error).__name__)) from error
 
         await self._policy.call(attempt)
-
-    def _client(self) -> aiohttp.ClientSession:
-        if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(timeout=self._timeout)
-        return self._session
-
-    async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-
-
-async def _error_code(response: aiohttp.ClientResponse) -> str:
-    """Graph's error code (e.g. `ErrorInvalidRecipients`), never the message text."""
-    try:
-        body = await response.json(content_type=None)
-        return str(body["error"]["code"])
-    except (ValueError, KeyError, TypeError, aiohttp.ClientError):
-        return "unknown"
