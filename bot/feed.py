@@ -25,14 +25,12 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote
 
-import aiohttp
 from aiolimiter import AsyncLimiter
 
-from bot.graph_http import GRAPH_SCOPE, GraphHttp, error_code
-from bot.retry import RETRY_STATUSES, Retry, retry_after
+from bot.graph_http import GraphHttp
 from bot.services.notify import FeedNotice
 from bot.settings import Settings
-from bot.tokens import AppTokens, TokenError
+from bot.tokens import AppTokens
 
 log = logging.getLogger(__name__)
 
@@ -80,30 +78,9 @@ class GraphActivityFeed(GraphHttp):
         url = f"{self._base_url}/v1.0/users/{user}/teamwork/sendActivityNotification"
         body = notice.body()
 
-        async def attempt() -> bool:
-            try:
-                token = await self._tokens.token(GRAPH_SCOPE)
-            except TokenError as error:
-                raise _Refused(0, error.error) from error
-            headers = {"Authorization": f"Bearer {token}"}
-            async with self._limiter:
-                try:
-                    async with self._client().post(url, json=body, headers=headers) as response:
-                        if response.status in (200, 202, 204):
-                            return True
-                        code = await error_code(response)
-                        if response.status not in RETRY_STATUSES:
-                            raise _Refused(response.status, code)
-                        log.info("Graph activity feed answered %d; retrying", response.status)
-                        raise Retry(
-                            _Refused(response.status, code),
-                            retry_after(response.status, response.headers),
-                        )
-                except (aiohttp.ClientError, TimeoutError) as error:
-                    raise Retry(_Refused(0, type(error).__name__)) from error
-
         try:
-            return await self._policy.call(attempt)
+            await self._post(url, body, "activity feed", _Refused, pace=self._limiter)
+            return True
         except _Refused as refused:
             log.warning(
                 "activity feed entry %s not made (%s %s): the chat message stands alone",

@@ -6,12 +6,18 @@ for outbound HTTP (bot/retry.py) and a timeout; and Graph's error code, never it
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
+from typing import Any
 
 import aiohttp
 
-from bot.retry import RetryPolicy
-from bot.tokens import AppTokens
+from bot.retry import RETRY_STATUSES, Retry, RetryPolicy, retry_after
+from bot.tokens import AppTokens, TokenError
+
+log = logging.getLogger(__name__)
 
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
 
@@ -36,6 +42,42 @@ class GraphHttp:
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(timeout=self._timeout)
         return self._session
+
+    async def _post(
+        self,
+        url: str,
+        body: Any,
+        what: str,
+        refused: Callable[[int, str], Exception],
+        pace: AbstractAsyncContextManager[Any] | None = None,
+    ) -> None:
+        """POST `body` as JSON under the retry policy; returns on 200/202/204. A refusal, a
+        token that cannot be had, or failures until the attempts run out raise
+        `refused(status, Graph's error code)` (status 0: no answer)."""
+
+        async def attempt() -> None:
+            try:
+                token = await self._tokens.token(GRAPH_SCOPE)
+            except TokenError as error:
+                raise refused(0, error.error) from error
+            headers = {"Authorization": f"Bearer {token}"}
+            async with pace or contextlib.nullcontext():
+                try:
+                    async with self._client().post(url, json=body, headers=headers) as response:
+                        if response.status in (200, 202, 204):
+                            return
+                        code = await error_code(response)
+                        if response.status not in RETRY_STATUSES:
+                            raise refused(response.status, code)
+                        log.info("Graph %s answered %d; retrying", what, response.status)
+                        raise Retry(
+                            refused(response.status, code),
+                            retry_after(response.status, response.headers),
+                        )
+                except (aiohttp.ClientError, TimeoutError) as error:
+                    raise Retry(refused(0, type(error).__name__)) from error
+
+        await self._policy.call(attempt)
 
     async def close(self) -> None:
         """Close the shared HTTP session."""

@@ -15,13 +15,10 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote
 
-import aiohttp
-
-from bot.graph_http import GRAPH_SCOPE, GraphHttp, error_code
-from bot.retry import RETRY_STATUSES, Retry, retry_after
+from bot.graph_http import GraphHttp
 from bot.services.notify import MailError
 from bot.settings import Settings
-from bot.tokens import AppTokens, TokenError
+from bot.tokens import AppTokens
 
 log = logging.getLogger(__name__)
 
@@ -67,25 +64,4 @@ class GraphMailer(GraphHttp):
             "saveToSentItems": True,
         }
 
-        async def attempt() -> None:
-            try:
-                token = await self._tokens.token(GRAPH_SCOPE)
-            except TokenError as error:
-                raise MailError(0, error.error) from error
-            headers = {"Authorization": f"Bearer {token}"}
-            try:
-                async with self._client().post(url, json=body, headers=headers) as response:
-                    if response.status in (200, 202, 204):
-                        return
-                    code = await error_code(response)
-                    if response.status not in RETRY_STATUSES:
-                        raise MailError(response.status, code)
-                    log.info("Graph sendMail answered %d; retrying", response.status)
-                    raise Retry(
-                        MailError(response.status, code),
-                        retry_after(response.status, response.headers),
-                    )
-            except (aiohttp.ClientError, TimeoutError) as error:
-                raise Retry(MailError(0, type(error).__name__)) from error
-
-        await self._policy.call(attempt)
+        await self._post(url, body, "sendMail", MailError)

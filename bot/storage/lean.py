@@ -17,7 +17,8 @@ What it does the SDK's way, so the service cannot tell the two apart:
   x-ms-version 2019-02-02, DataServiceVersion 3.0;
 - the SDK's retries as configured in `AzureTableStore` (2 retries, the first at once, then
   0.4 s; GET/PUT/DELETE on 408/429/500/502/503/504 and on transport errors, a POST only on
-  500/503/504; `Retry-After` honoured), so a write whose answer was lost is repeated exactly as
+  500/503/504; `Retry-After` honoured on 429 and 503, as everywhere: `bot.retry.retry_after`),
+  so a write whose answer was lost is repeated exactly as
   before (and meets its own ETag: see docs/architecture.md);
 - the same errors (`bot.storage.errors`) for the same answers.
 """
@@ -42,6 +43,7 @@ import aiohttp
 from azure.core.credentials_async import AsyncTokenCredential
 from yarl import URL
 
+from bot.retry import retry_after
 from bot.storage.errors import (
     AlreadyExists,
     Conflict,
@@ -277,7 +279,7 @@ class LeanTables:
                 retry = retry or (method == "POST" and status in _POST_RETRY_STATUSES)
                 if not retry or attempt >= RETRIES:
                     return status, got, answer
-                wait = _retry_after(got)
+                wait = retry_after(status, got)
             attempt += 1
             if wait is None:
                 wait = 0.0 if attempt == 1 else min(BACKOFF * 2 ** (attempt - 1), BACKOFF_MAX)
@@ -324,16 +326,6 @@ class LeanTables:
             self._meter.record(table, read=True, point=True, entities=int(status == 200))
         else:
             self._meter.record(table, read=False, written=written)
-
-
-def _retry_after(headers: Mapping[str, str]) -> float | None:
-    value = headers.get("Retry-After")
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        return None
 
 
 def _payload(partition: str, row: str, data: Mapping[str, Any]) -> bytes:
