@@ -407,5 +407,5 @@ async def test_a_message_of_one_huge_word_is_answered_at_once(
     started = time.monotonic()
     response = await teams_bot.post(SANNE.message(teams_bot.service_url, text))
     assert response.status == 200
-    assert time.monotonic() - started < 2.0
+    assert time.monotonic() - started < 5.0  # quadratic took minutes; a busy CI runner seconds
     await teams_bot.connector.wait_for(1)

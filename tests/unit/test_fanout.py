@@ -9,7 +9,7 @@ import pytest
 from bot.services.fanout import TokenBucket, fan_out
 
 # Timer slack on a busy machine: a grant may come this much after its slot, never before.
-LATE = 0.08
+LATE = 0.15
 
 
 async def grant_times(bucket: TokenBucket, count: int) -> list[float]:
@@ -24,10 +24,11 @@ async def grant_times(bucket: TokenBucket, count: int) -> list[float]:
 
 
 async def test_the_bucket_lets_a_burst_through_then_paces_at_the_rate() -> None:
-    bucket = TokenBucket(rate=20, burst=3)
+    # slow enough that a paced third grant (0.4 s) could not pass for part of the burst
+    bucket = TokenBucket(rate=5, burst=3)
     granted = await grant_times(bucket, 6)
     assert all(t < LATE for t in granted[:3])
-    for got, slot in zip(granted[3:], [0.05, 0.10, 0.15], strict=True):
+    for got, slot in zip(granted[3:], [0.2, 0.4, 0.6], strict=True):
         assert slot - 0.005 <= got <= slot + LATE
 
 
@@ -41,7 +42,7 @@ async def test_no_one_second_window_holds_more_than_burst_plus_rate() -> None:
         # and it does not go slower than asked: the grants take (count - burst) / rate seconds
         # (plus one late wake-up at most: a leaky bucket does not add up lateness)
         expected = (count - burst) / rate
-        assert expected - 0.01 <= granted[-1] - granted[0] <= expected + 0.15
+        assert expected - 0.01 <= granted[-1] - granted[0] <= expected + 0.5
 
     # three buckets at once (their waits overlap, so this takes 1.5 s, not 4.5 s)
     await asyncio.gather(check(45, 5), check(50, 1), check(7, 2))
