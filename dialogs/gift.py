@@ -205,6 +205,11 @@ async def _enrich(services: Services, actor: Actor, gift: Gift) -> Gift:
     return replace(completed, earlier=mine.earlier)
 
 
+def _by_requester(copy: ApprovalRequest) -> str:
+    """The grouping the earlier gifts ask of the register: whose gift a copy is."""
+    return copy.requester.id
+
+
 async def _with_earlier_gifts(services: Services, actor: Actor, gift: Gift) -> Gift:
     """Earlier gifts this year from the same giver, for the manager's judgement.
 
@@ -218,9 +223,11 @@ async def _with_earlier_gifts(services: Services, actor: Actor, gift: Gift) -> G
     if gift.received_on == date.min:
         mine = await services.requests.summaries(actor.tenant_id, actor.user_id)
     else:
-        copies = await services.requests.recent_register(actor.tenant_id, NAME, year)
+        copies = await services.requests.recent_group(
+            actor.tenant_id, NAME, year, _by_requester, actor.user_id
+        )
         mine = sorted(
-            (c for c in copies if c.requester.id == actor.user_id),
+            copies,
             key=lambda c: c.created_at,
             reverse=True,
         )

@@ -69,6 +69,11 @@ def giver_years(
     }
 
 
+def by_giver(copy: ApprovalRequest) -> str:
+    """The grouping `giver_year` asks of the register: a gift copy's organisation key."""
+    return giver_key(copy.facts) if isinstance(copy.facts, Gift) else ""
+
+
 async def giver_year(services: Services, actor: Actor, kind: Kind[Gift], gift: Gift) -> GiverYear:
     """What the gift's organisation gave across all staff in the gift's year, this gift
     included: from that year's gift register partition, as read at most a minute ago plus this
@@ -77,14 +82,11 @@ async def giver_year(services: Services, actor: Actor, kind: Kind[Gift], gift: G
     year's partition on every submission."""
     key = giver_key(gift)
     year = gift.received_on.year
-    copies = await services.requests.recent_register(actor.tenant_id, kind.name, year)
+    copies = await services.requests.recent_group(actor.tenant_id, kind.name, year, by_giver, key)
     same = [
         c
         for c in copies
-        if c.kind == kind.name
-        and giver_key(kind.facts_of(c)) == key
-        and kind.on_register(c)
-        and kind.register_day(c).year == year
+        if c.kind == kind.name and kind.on_register(c) and kind.register_day(c).year == year
     ]
     return GiverYear(
         len(same) + 1,

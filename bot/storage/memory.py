@@ -9,7 +9,7 @@ no keys or columns. The contract tests run the same suite against each twin and 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
@@ -219,6 +219,16 @@ class MemoryRequestRepository:
 
     async def recent_register(self, tenant_id: str, kind: str, year: int) -> list[ApprovalRequest]:
         return await self.register(tenant_id, kind, year)
+
+    async def recent_group(
+        self,
+        tenant_id: str,
+        kind: str,
+        year: int,
+        by: Callable[[ApprovalRequest], Hashable],
+        key: Hashable,
+    ) -> list[ApprovalRequest]:
+        return [c for c in await self.register(tenant_id, kind, year) if by(c) == key]
 
     async def register(self, tenant_id: str, kind: str, year: int) -> list[ApprovalRequest]:
         known = self.kinds.get(kind)

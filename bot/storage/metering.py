@@ -42,8 +42,15 @@ class Tally:
     written: int = 0  # entities sent by writes (a transaction's operations)
 
     def add(self, other: Tally) -> None:
-        for name, value in asdict(other).items():
-            setattr(self, name, getattr(self, name) + value)
+        # field by field: `asdict` per answered request cost the benchmarked bot 2 % of its CPU
+        self.requests += other.requests
+        self.reads += other.reads
+        self.writes += other.writes
+        self.pages += other.pages
+        self.continued += other.continued
+        self.point_reads += other.point_reads
+        self.entities += other.entities
+        self.written += other.written
 
 
 @dataclass

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -144,6 +144,19 @@ class Requests(Protocol):
         instance made since: for figures shown beside a submission, never for a screen."""
         ...
 
+    async def recent_group(
+        self,
+        tenant_id: str,
+        kind: str,
+        year: int,
+        by: Callable[[ApprovalRequest], Hashable],
+        key: Hashable,
+    ) -> list[ApprovalRequest]:
+        """The copies of `recent_register` for which `by(copy) == key`. `by` must be pure and
+        defined once (a module's function): the grouping is kept per function and updated
+        with every change, so a submission does not go through the whole year's copies."""
+        ...
+
     async def submitted_in(self, tenant_id: str, kind: str, year: int) -> list[ApprovalRequest]: ...
     async def submission_years(self, tenant_id: str) -> set[int]: ...
     async def backfill_registers(self) -> int: ...
@@ -209,6 +222,45 @@ def register_place(kinds: Kinds, request: ApprovalRequest) -> RegisterPlace:
     return RegisterPlace(partition, f"{submitted}|{request.id}", submitted, filed)
 
 
+Grouping = Callable[[ApprovalRequest], Hashable]
+
+
+class RecentCopies:
+    """One register partition as read, with this instance's own copy writes since, and the
+    groupings asked of it (`Requests.recent_group`) kept up to date copy by copy."""
+
+    def __init__(self, copies: dict[str, ApprovalRequest]) -> None:
+        self._rows = copies
+        self._groups: dict[Grouping, dict[Hashable, dict[str, ApprovalRequest]]] = {}
+
+    def all(self) -> list[ApprovalRequest]:
+        return list(self._rows.values())
+
+    def group(self, by: Grouping, key: Hashable) -> list[ApprovalRequest]:
+        groups = self._groups.get(by)
+        if groups is None:
+            groups = {}
+            for row, copy in self._rows.items():
+                groups.setdefault(by(copy), {})[row] = copy
+            self._groups[by] = groups
+        return list(groups.get(key, {}).values())
+
+    def put(self, row: str, copy: ApprovalRequest) -> None:
+        self.drop(row)
+        self._rows[row] = copy
+        for by, groups in self._groups.items():
+            groups.setdefault(by(copy), {})[row] = copy
+
+    def drop(self, row: str) -> None:
+        old = self._rows.pop(row, None)
+        if old is None:
+            return
+        for by, groups in self._groups.items():
+            members = groups.get(by(old))
+            if members is not None:
+                members.pop(row, None)
+
+
 def _marker_partition(tenant_id: str) -> str:
     """Per tenant, one row per kind and year of submission, naming where its copies are filed:
     what the overview reads to find a year's requests, and which years have any."""
@@ -224,10 +276,8 @@ class RequestRepository:
         self._marked: set[tuple[str, str, int, str]] = set()  # marker rows known written
         # register partition -> its copies by row, as read (at most RECENT_REGISTER s ago) and
         # changed since by this instance's own copy writes (see `recent_register`)
-        self._recent: TtlCache[str, dict[str, ApprovalRequest]] = TtlCache(
-            RECENT_REGISTER, size=256
-        )
-        self._loading: dict[str, asyncio.Future[dict[str, ApprovalRequest]]] = {}
+        self._recent: TtlCache[str, RecentCopies] = TtlCache(RECENT_REGISTER, size=256)
+        self._loading: dict[str, asyncio.Future[RecentCopies]] = {}
 
     async def create(self, request: ApprovalRequest) -> StoredRequest:
         """Write a new request, its trail inside it (AlreadyExists if written), then its register
@@ -301,12 +351,12 @@ class RequestRepository:
         await self._derived.upsert(REGISTER, place.partition, place.row, _register_columns(request))
         recent = self._recent.get(place.partition)
         if recent is not None:
-            recent[place.row] = replace(request, audit=())
+            recent.put(place.row, replace(request, audit=()))
 
     def _recent_drop(self, partition: str, row: str) -> None:
         recent = self._recent.get(partition)
         if recent is not None:
-            recent.pop(row, None)
+            recent.drop(row)
 
     async def _mark(self, tenant_id: str, kind: str, place: RegisterPlace) -> None:
         """Name the copy's partition in its submission year's marker row (a merge: writers of
@@ -343,6 +393,14 @@ class RequestRepository:
     async def recent_register(self, tenant_id: str, kind: str, year: int) -> list[ApprovalRequest]:
         """`register` from a read at most `RECENT_REGISTER` s old, kept up to date with this
         instance's own copy writes since; concurrent callers share one read."""
+        return (await self._recent_copies(tenant_id, kind, year)).all()
+
+    async def recent_group(
+        self, tenant_id: str, kind: str, year: int, by: Grouping, key: Hashable
+    ) -> list[ApprovalRequest]:
+        return (await self._recent_copies(tenant_id, kind, year)).group(by, key)
+
+    async def _recent_copies(self, tenant_id: str, kind: str, year: int) -> RecentCopies:
         known = self._kinds.get(kind)
         filed = CURRENT if known is not None and known.counts_onwards else str(year)
         partition = f"{tenant_id}|{kind}|{filed}"
@@ -354,11 +412,13 @@ class RequestRepository:
                 self._loading[partition] = loading
                 loading.add_done_callback(lambda _f: self._loading.pop(partition, None))
             copies = await asyncio.shield(loading)
-        return list(copies.values())
+        return copies
 
-    async def _read_recent(self, tenant_id: str, partition: str) -> dict[str, ApprovalRequest]:
+    async def _read_recent(self, tenant_id: str, partition: str) -> RecentCopies:
         rows = await self._store.query(REGISTER, partition)
-        copies = {r.row: _request(self._kinds, tenant_id, r.row.split("|", 1)[1], r) for r in rows}
+        copies = RecentCopies(
+            {r.row: _request(self._kinds, tenant_id, r.row.split("|", 1)[1], r) for r in rows}
+        )
         self._recent.put(partition, copies)
         return copies
 

@@ -19,6 +19,8 @@ from botbuilder.schema import Activity, ConversationReference
 from botframework.connector import models as connector_models
 from msrest.serialization import Deserializer, Model, Serializer
 
+from cards.render import Card
+
 # The Bot Framework schema's models by name, as msrest's (de)serializers want them.
 MODELS = {k: v for k, v in connector_models.__dict__.items() if isinstance(v, type)}
 _PLAIN = (str, int, float, bool)
@@ -86,6 +88,8 @@ class ActivitySerializer(Serializer):
             return value
         if kind is dict:
             return {str(k): self._object(v) for k, v in value.items()}
+        if kind is Card:  # rendered from a template: JSON already, and sent as it is
+            return value
         if kind is list:
             return [self._object(item) for item in value]
         if kind is datetime.datetime:

@@ -310,6 +310,46 @@ async def test_the_recent_register_follows_this_instances_own_changes_at_once(
     assert await repository.recent_register("tenant", "gift", NOW.year) == []
 
 
+def _requester(copy: ApprovalRequest) -> str:
+    return copy.requester.id
+
+
+def _giver(copy: ApprovalRequest) -> str:
+    return copy.facts.giver_name if isinstance(copy.facts, Gift) else ""
+
+
+async def test_a_recent_group_follows_every_change_into_and_out_of_its_group(
+    repository: Requests,
+) -> None:
+    # Two groupings asked of one partition; then a copy changes group, one is removed, one is
+    # added: each group answers as a fresh filter of the register would.
+    jan = await repository.create(a_request("CAD-G1"))
+    await repository.create(a_request("CAD-G2"))
+    assert {
+        c.id for c in await repository.recent_group("tenant", "gift", NOW.year, _giver, "Jan")
+    } == {
+        "CAD-G1",
+        "CAD-G2",
+    }
+    assert await repository.recent_group("tenant", "gift", NOW.year, _requester, "sanne") != []
+    moved = replace(jan.request, facts=replace(jan.request.facts, giver_name="Piet"))  # type: ignore[type-var]
+    await repository.update(jan, moved)
+    [piet] = await repository.recent_group("tenant", "gift", NOW.year, _giver, "Piet")
+    assert piet.id == "CAD-G1"
+    [still] = await repository.recent_group("tenant", "gift", NOW.year, _giver, "Jan")
+    assert still.id == "CAD-G2"
+    await repository.forget_register(still)
+    assert await repository.recent_group("tenant", "gift", NOW.year, _giver, "Jan") == []
+    other = replace(a_request("CAD-G3"), requester=Person("kees", "Kees Jansen"))
+    await repository.create(other)
+    mine = await repository.recent_group("tenant", "gift", NOW.year, _requester, "sanne")
+    assert [c.id for c in mine] == ["CAD-G1"]
+    [kees] = await repository.recent_group("tenant", "gift", NOW.year, _requester, "kees")
+    assert kees.id == "CAD-G3"
+    everyone = await repository.recent_register("tenant", "gift", NOW.year)
+    assert {c.id for c in everyone} == {"CAD-G1", "CAD-G3"}
+
+
 async def test_the_recent_register_reads_storage_once_while_fresh(
     azurite_connection: str, table_prefix: str
 ) -> None:

@@ -3,9 +3,11 @@ in tests/integration/test_metering.py)."""
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 import pytest
 
-from bot.storage.metering import _target
+from bot.storage.metering import Tally, _target
 
 
 @pytest.mark.parametrize(
@@ -30,3 +32,11 @@ def test_a_url_names_its_table_and_whether_it_is_one_entity(
     url: str, expected: tuple[str, bool]
 ) -> None:
     assert _target(url) == expected
+
+
+def test_adding_tallies_adds_every_count() -> None:
+    one = Tally(**{f.name: n + 1 for n, f in enumerate(fields(Tally))})
+    total = Tally()
+    total.add(one)
+    total.add(one)
+    assert all(getattr(total, f.name) == 2 * getattr(one, f.name) for f in fields(Tally))
