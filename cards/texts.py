@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
 LANGUAGES = ("nl", "en")
 
 
+@lru_cache(maxsize=256)
 def language_of(locale: str | None) -> str:
     """`en` for an English locale (en, en-US, en-GB ...), otherwise `nl`."""
     return "en" if (locale or "").lower().startswith("en") else "nl"
@@ -33,9 +34,15 @@ def texts_for(locale: str | None) -> dict[str, Any]:
 
 def text(locale: str | None, key: str, **values: object) -> str:
     """One text by dotted key, with `{name}` placeholders filled (for plain messages)."""
-    node: Any = texts_for(locale)
+    node = _text(language_of(locale), key)
+    return node.format(**values) if values else node
+
+
+@lru_cache(maxsize=4096)
+def _text(language: str, key: str) -> str:
+    node: Any = _load(language)
     for part in key.split("."):
         node = node[part]
     if not isinstance(node, str):
         raise KeyError(key)
-    return node.format(**values) if values else node
+    return node
