@@ -4,19 +4,28 @@
 the shared session (connection reuse, no thread hop), keeping msrest's user agent, deserializer
 and logger policies, and adding two of ours: the bearer token (from `bot.tokens`, MSAL off the
 event loop) and transport retries (the shared `bot.retry` policy).
+
+The three calls every turn and proactive message makes (send to a conversation, reply, update
+an activity) skip msrest's operation and pipeline machinery (`DirectConversations`): the same
+URL, headers, body, token, retries and errors, sent straight on the session. msrest's request
+building (a Python `eval` per URL part), its five policies and its response deserializer were
+about an eighth of an approval's CPU (docs/benchmarks.md); every other call goes through msrest.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import quote, urljoin
 
 import aiohttp
 from botframework.connector.aio import ConnectorClient
 from botframework.connector.aio.operations_async import ConversationsOperations
 from botframework.connector.auth import AuthenticationConstants
+from botframework.connector.models import ErrorResponseException, ResourceResponse
 from msrest.async_client import ServiceClientAsync
 from msrest.exceptions import ClientRequestError
 from msrest.pipeline import Request, Response
@@ -109,16 +118,19 @@ class ConnectorPool:
         # msrest's public client and deserializer for the operations, not the SDK client's own
         # private ones; all of them send through `config.pipeline`, set below.
         service = ServiceClientAsync(config)
-        client.conversations = ConversationsOperations(
+        tokens = _TokenPolicy(config.credentials)
+        client.conversations = DirectConversations(
             service,
             config,
             ActivitySerializer(),
             Deserializer(MODELS),  # type: ignore[no-untyped-call]
+            pool=self,
+            tokens=tokens,
         )
         config.pipeline = AsyncPipeline(
             [
                 config.user_agent_policy,
-                _TokenPolicy(config.credentials),
+                tokens,
                 _RetryPolicy(self.retries),
                 RawDeserializer(),
                 config.http_logger_policy,
@@ -132,6 +144,115 @@ class ConnectorPool:
         if self._session is not None and not self._session.closed:
             await self._session.close()
         self._session = None
+
+
+class DirectConversations(ConversationsOperations):  # type: ignore[misc]
+    """The SDK's conversation operations, with send, reply and update sent directly.
+
+    Same request as msrest's (URL, `x-ms-conversation-id` on a reply, JSON of
+    `ActivitySerializer`, user agent, bearer token), same retries (the pool's `_RetryPolicy`
+    rules), same answers: a `ResourceResponse`, or `ErrorResponseException` carrying the
+    response (status, headers, body) for anything but 200/201/202. Calls with custom headers,
+    `raw` or operation options, and every other operation, go through msrest as before.
+    """
+
+    def __init__(
+        self,
+        client: ServiceClientAsync,
+        config: Any,
+        serializer: ActivitySerializer,
+        deserializer: Deserializer,
+        *,
+        pool: ConnectorPool,
+        tokens: _TokenPolicy,
+    ) -> None:
+        super().__init__(client, config, serializer, deserializer)
+        self._activities = serializer
+        self._errors = deserializer
+        self._pool = pool
+        self._tokens = tokens
+        self._base = str(config.base_url).rstrip("/") + "/"
+        self._agent = str(config.user_agent)
+
+    async def send_to_conversation(self, conversation_id: str, activity: Any, **kwargs: Any) -> Any:
+        if kwargs:
+            return await super().send_to_conversation(conversation_id, activity, **kwargs)
+        return await self._send("POST", conversation_id, "", activity, reply=False)
+
+    async def reply_to_activity(
+        self, conversation_id: str, activity_id: str, activity: Any, **kwargs: Any
+    ) -> Any:
+        if kwargs:
+            return await super().reply_to_activity(conversation_id, activity_id, activity, **kwargs)
+        return await self._send("POST", conversation_id, activity_id, activity, reply=True)
+
+    async def update_activity(
+        self, conversation_id: str, activity_id: str, activity: Any, **kwargs: Any
+    ) -> Any:
+        if kwargs:
+            return await super().update_activity(conversation_id, activity_id, activity, **kwargs)
+        return await self._send("PUT", conversation_id, activity_id, activity, reply=False)
+
+    async def _send(
+        self, method: str, conversation_id: str, activity_id: str, activity: Any, *, reply: bool
+    ) -> ResourceResponse:
+        path = f"v3/conversations/{quote(str(conversation_id), safe='')}/activities"
+        if activity_id:
+            path += "/" + quote(str(activity_id), safe="")
+        url = urljoin(self._base, path)
+        body = json.dumps(self._activities.body(activity, "Activity"))
+        headers = {
+            "Accept": "application/json",
+            "Content-Type": "application/json; charset=utf-8",
+            "User-Agent": self._agent,
+        }
+        if reply:  # the SDK sends it with a reply only
+            headers["x-ms-conversation-id"] = str(conversation_id)
+        idempotent = method in _IDEMPOTENT
+
+        async def attempt() -> BufferedResponse:
+            authorization = await self._tokens.authorization()
+            if authorization:
+                headers["Authorization"] = authorization
+            try:
+                async with self._pool.session().request(
+                    method, url, headers=headers, data=body
+                ) as answer:
+                    payload = await answer.read()
+            except aiohttp.ClientConnectorError as error:  # nothing was sent: always again
+                raise Retry(ClientRequestError(f"Error occurred in request: {error!r}")) from error
+            except (aiohttp.ClientError, TimeoutError) as error:
+                raise ClientRequestError(f"Error occurred in request: {error!r}") from error
+            response = BufferedResponse(
+                None, answer.status, answer.reason or "", answer.headers, payload
+            )
+            if answer.status == 401:
+                self._tokens.forget()
+            if idempotent and answer.status in _RETRY_STATUS:
+                raise Retry(_PassingBuffered(response), retry_after(answer.status, answer.headers))
+            return response
+
+        try:
+            response = await self._pool.retries.call(attempt)
+        except _PassingBuffered as last:
+            response = last.response
+        if response.status_code not in (200, 201, 202):
+            raise ErrorResponseException(self._errors, response)
+        found = json.loads(response.body() or b"{}")
+        return ResourceResponse(id=found.get("id") if isinstance(found, dict) else None)
+
+
+# The SDK's operations read their URL template from the method (`self.<op>.metadata`).
+for _name in ("send_to_conversation", "reply_to_activity", "update_activity"):
+    getattr(DirectConversations, _name).metadata = getattr(ConversationsOperations, _name).metadata
+
+
+class _PassingBuffered(Exception):
+    """The last answer of a direct call, handed back when the retries are used up."""
+
+    def __init__(self, response: BufferedResponse) -> None:
+        super().__init__(response.status_code)
+        self.response = response
 
 
 class _AiohttpSender(AsyncHTTPSender[Any, Any]):
@@ -224,15 +345,25 @@ class _TokenPolicy(_Policy):
         self._needed = bool(app_id) and app_id != AuthenticationConstants.ANONYMOUS_SKILL_APP_ID
         self._tokens = _memo(credentials) if self._needed else None
 
+    async def authorization(self) -> str:
+        """The Authorization header's value ("" when the bot sends none)."""
+        return f"Bearer {await self._tokens.get()}" if self._tokens is not None else ""
+
+    def forget(self) -> None:
+        """The token was refused (401: revoked or rotated): fetch a new one next time."""
+        if self._tokens is not None:
+            self._tokens.forget()
+
     async def send(self, request: Request[Any], **kwargs: Any) -> Response[Any, Any]:
         headers = request.http_request.headers
-        if self._tokens is not None:
-            headers["Authorization"] = f"Bearer {await self._tokens.get()}"
+        authorization = await self.authorization()
+        if authorization:
+            headers["Authorization"] = authorization
         else:
             headers.pop("Authorization", None)
         response = await self._forward(request, **kwargs)
-        if response.http_response.status_code == 401 and self._tokens is not None:
-            self._tokens.forget()  # revoked or rotated: fetch a new one next time
+        if response.http_response.status_code == 401:
+            self.forget()
         return response
 
 

@@ -244,3 +244,91 @@ async def test_the_user_token_client_is_not_built_until_used() -> None:
     assert await first.get_user_token("u", "conn", "msteams", None) == "user-token"
     assert len(built) == 1
     await auth.close()
+
+
+@dataclass
+class Capture:
+    """Records each request as it reached the server: method, raw path, headers, JSON body."""
+
+    seen: list[tuple[str, str, dict[str, str], Any]] = field(default_factory=list)
+    statuses: list[int] = field(default_factory=list)
+
+    async def handle(self, request: web.Request) -> web.Response:
+        self.seen.append(
+            (request.method, request.raw_path, dict(request.headers), await request.json())
+        )
+        status = self.statuses.pop(0) if self.statuses else 200
+        return web.json_response({"id": f"m{len(self.seen)}"}, status=status)
+
+
+@pytest.fixture
+async def capture(
+    aiohttp_server: Callable[..., Awaitable[TestServer]],
+) -> AsyncIterator[tuple[Capture, str]]:
+    cap = Capture()
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", cap.handle)
+    server = await aiohttp_server(app)
+    yield cap, str(server.make_url("/teams/"))
+
+
+async def test_the_direct_calls_send_what_msrest_sends(capture: tuple[Capture, str]) -> None:
+    # Send, reply and update, each once directly and once through msrest (custom headers take
+    # the msrest path): the same method, path (a Teams thread id quoted the same), the SDK's
+    # headers and the same JSON; and the same answer back.
+    cap, service_url = capture
+    factory = FixedCredentialsFactory()
+    auth = fast_auth(factory)
+    conversation = "19:abc@thread.tacv2;messageid=1700000000000"
+    try:
+        connector = await auth.create_connector_factory(bot_claims(APP_ID)).create(
+            service_url, None
+        )
+        operations = connector.conversations
+        activity = message("Jouw melding CAD-1 is goedgekeurd [ok]")
+        activity.attachments = []
+        answers = []
+        for extra in ({}, {"custom_headers": {"x-test": "msrest"}}):
+            answers.append(await operations.send_to_conversation(conversation, activity, **extra))
+            answers.append(
+                await operations.reply_to_activity(conversation, "m/1", activity, **extra)
+            )
+            answers.append(await operations.update_activity(conversation, "m 1", activity, **extra))
+    finally:
+        await auth.close()
+    direct, through_msrest = cap.seen[:3], cap.seen[3:]
+    for (method, path, headers, body), (m_method, m_path, m_headers, m_body) in zip(
+        direct, through_msrest, strict=True
+    ):
+        assert (method, path, body) == (m_method, m_path, m_body)
+        for name in ("Authorization", "Content-Type", "Accept", "x-ms-conversation-id"):
+            assert headers.get(name) == m_headers.get(name), name
+        assert headers["User-Agent"] == m_headers["User-Agent"]
+    # (aiohttp's URL type leaves characters a path may hold as they are; "/" and " " stay quoted)
+    thread = "/teams/v3/conversations/19:abc@thread.tacv2;messageid=1700000000000/activities"
+    assert [path for _, path, _, _ in direct] == [thread, f"{thread}/m%2F1", f"{thread}/m%201"]
+    assert [a.id for a in answers[:3]] == ["m1", "m2", "m3"]
+    assert [a.id for a in answers[3:]] == ["m4", "m5", "m6"]
+
+
+async def test_a_refused_token_is_fetched_anew_for_the_next_direct_call(
+    capture: tuple[Capture, str],
+) -> None:
+    cap, service_url = capture
+    cap.statuses = [401]
+    factory = FixedCredentialsFactory()
+    auth = fast_auth(factory)
+    try:
+        connector = await auth.create_connector_factory(bot_claims(APP_ID)).create(
+            service_url, None
+        )
+        with pytest.raises(HttpOperationError) as caught:
+            await connector.conversations.send_to_conversation("a:1", message())
+        assert caught.value.response.status_code == 401
+        await connector.conversations.send_to_conversation("a:1", message())
+    finally:
+        await auth.close()
+    assert [headers["Authorization"] for _, _, headers, _ in cap.seen] == [
+        "Bearer token-1",
+        "Bearer token-2",
+    ]
