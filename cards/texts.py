@@ -38,11 +38,24 @@ def text(locale: str | None, key: str, **values: object) -> str:
     return node.format(**values) if values else node
 
 
-@lru_cache(maxsize=4096)
 def _text(language: str, key: str) -> str:
+    found = _found(language, key)
+    if found is None:
+        raise KeyError(key)
+    return found
+
+
+def text_if_any(locale: str | None, key: str) -> str | None:
+    """The text by dotted key as written (placeholders unfilled), or None when there is none
+    (or a group of texts is there instead): for trying a kind's own text before a shared one."""
+    return _found(language_of(locale), key)
+
+
+@lru_cache(maxsize=8192)
+def _found(language: str, key: str) -> str | None:
     node: Any = _load(language)
     for part in key.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
         node = node[part]
-    if not isinstance(node, str):
-        raise KeyError(key)
-    return node
+    return node if isinstance(node, str) else None

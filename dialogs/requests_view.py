@@ -10,6 +10,7 @@ from bot.domain.kinds import Kind, Kinds
 from bot.domain.requests import ApprovalRequest, Choice, Person, Status, lacking_advice
 from cards import render, text
 from cards.dates import day_text, moment_text
+from cards.texts import text_if_any
 from dialogs.kinds import RequestKind, request_kind
 
 _VERDICT_STYLES = {"keep": "good", "hand_in": "warning", "refuse": "attention"}
@@ -34,9 +35,12 @@ def when(moment: datetime | None, locale: str) -> str:
 def _first(locale: str, keys: list[str], **values: object) -> str:
     """The first of `keys` that has a text (a kind's own before the shared one)."""
     for key in keys[:-1]:
+        found = text_if_any(locale, key)  # none, or a group where a text was asked: the next
+        if found is None:
+            continue
         try:
-            return text(locale, key, **values)
-        except (KeyError, TypeError):  # no such text, or a text where a group was asked
+            return found.format(**values) if values else found
+        except KeyError:  # it names a value this caller does not have: the next
             continue
     return text(locale, keys[-1], **values)
 
