@@ -81,18 +81,11 @@ async def giver_year(services: Services, actor: Actor, kind: Kind[Gift], gift: G
     card, so a minute's lag on other instances' gifts is accepted for not reading the whole
     year's partition on every submission."""
     key = giver_key(gift)
-    year = gift.received_on.year
-    copies = await services.requests.recent_group(actor.tenant_id, kind.name, year, by_giver, key)
-    same = [
-        c
-        for c in copies
-        if c.kind == kind.name and kind.on_register(c) and kind.register_day(c).year == year
-    ]
-    return GiverYear(
-        len(same) + 1,
-        sum(kind.facts_of(c).value_cents for c in same) + gift.value_cents,
-        len({c.requester.id for c in same} | {actor.user_id}),
+    totals = await services.requests.recent_totals(
+        actor.tenant_id, kind.name, gift.received_on.year, by_giver, key
     )
+    colleagues = len(totals.requesters) + (actor.user_id not in totals.requesters)
+    return GiverYear(totals.count + 1, totals.value_cents + gift.value_cents, colleagues)
 
 
 async def with_list_and_totals(

@@ -26,6 +26,7 @@ from bot.storage.errors import AlreadyExists, Conflict, NotFound, StorageError
 from bot.storage.negotiations import Negotiations
 from bot.storage.requests import (
     CURRENT,
+    GroupTotals,
     InboxEntry,
     Requests,
     RequestSummary,
@@ -229,6 +230,26 @@ class MemoryRequestRepository:
         key: Hashable,
     ) -> list[ApprovalRequest]:
         return [c for c in await self.register(tenant_id, kind, year) if by(c) == key]
+
+    async def recent_totals(
+        self,
+        tenant_id: str,
+        kind: str,
+        year: int,
+        by: Callable[[ApprovalRequest], Hashable],
+        key: Hashable,
+    ) -> GroupTotals:
+        known = self.kinds.get(kind)
+        group = [
+            c
+            for c in await self.recent_group(tenant_id, kind, year, by, key)
+            if known is not None and c.kind == kind and known.on_register(c)
+        ]
+        requesters: dict[str, int] = {}
+        for copy in group:
+            requesters[copy.requester.id] = requesters.get(copy.requester.id, 0) + 1
+        value = sum((known.value_of(c) or 0) for c in group) if known is not None else 0
+        return GroupTotals(len(group), value, requesters)
 
     async def register(self, tenant_id: str, kind: str, year: int) -> list[ApprovalRequest]:
         known = self.kinds.get(kind)

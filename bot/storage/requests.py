@@ -22,11 +22,12 @@ import json
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from types import MappingProxyType
 from typing import Any, Protocol
 
 from bot.cache import TtlCache
 from bot.domain.amend import NOTES, notes_from_record, notes_record
-from bot.domain.kinds import AMSTERDAM, Kinds
+from bot.domain.kinds import AMSTERDAM, Kind, Kinds
 from bot.domain.requests import (
     ApprovalRequest,
     ApproverRole,
@@ -157,6 +158,19 @@ class Requests(Protocol):
         with every change, so a submission does not go through the whole year's copies."""
         ...
 
+    async def recent_totals(
+        self,
+        tenant_id: str,
+        kind: str,
+        year: int,
+        by: Callable[[ApprovalRequest], Hashable],
+        key: Hashable,
+    ) -> GroupTotals:
+        """What the copies of one group (as `recent_group`) that are on the kind's register
+        add up to: how many, their value (the kind's `value_of`) and whose they are. Kept as
+        running totals, so asking costs the same however large the group is."""
+        ...
+
     async def submitted_in(self, tenant_id: str, kind: str, year: int) -> list[ApprovalRequest]: ...
     async def submission_years(self, tenant_id: str) -> set[int]: ...
     async def backfill_registers(self) -> int: ...
@@ -225,13 +239,70 @@ def register_place(kinds: Kinds, request: ApprovalRequest) -> RegisterPlace:
 Grouping = Callable[[ApprovalRequest], Hashable]
 
 
+@dataclass(frozen=True)
+class GroupTotals:
+    """A group's register copies added up (`Requests.recent_totals`)."""
+
+    count: int
+    value_cents: int
+    requesters: Mapping[str, int]  # requester id -> how many of the group are theirs
+
+
+class _Totals:
+    """Running totals of one group: changed copy by copy, never recounted."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.value = 0
+        self.requesters: dict[str, int] = {}
+
+    def add(self, value: int, requester: str, sign: int) -> None:
+        self.count += sign
+        self.value += sign * value
+        left = self.requesters.get(requester, 0) + sign
+        if left:
+            self.requesters[requester] = left
+        else:
+            self.requesters.pop(requester, None)
+
+    def frozen(self) -> GroupTotals:
+        return GroupTotals(self.count, self.value, MappingProxyType(self.requesters))
+
+
 class RecentCopies:
     """One register partition as read, with this instance's own copy writes since, and the
-    groupings asked of it (`Requests.recent_group`) kept up to date copy by copy."""
+    groupings asked of it (`Requests.recent_group`, `recent_totals`) kept up to date copy by
+    copy. `counted` and `value` are the partition's kind's: on its register now, its value."""
 
-    def __init__(self, copies: dict[str, ApprovalRequest]) -> None:
+    def __init__(
+        self,
+        copies: dict[str, ApprovalRequest],
+        counted: Callable[[ApprovalRequest], bool] = lambda copy: True,
+        value: Callable[[ApprovalRequest], int] = lambda copy: 0,
+    ) -> None:
         self._rows = copies
+        self._counted = counted
+        self._value = value
         self._groups: dict[Grouping, dict[Hashable, dict[str, ApprovalRequest]]] = {}
+        self._totals: dict[Grouping, dict[Hashable, _Totals]] = {}
+
+    def totals(self, by: Grouping, key: Hashable) -> GroupTotals:
+        totals = self._totals.get(by)
+        if totals is None:
+            totals = {}
+            self._totals[by] = totals
+            for copy in self._rows.values():
+                self._count(totals, by, copy, 1)
+        found = totals.get(key)
+        return found.frozen() if found is not None else GroupTotals(0, 0, MappingProxyType({}))
+
+    def _count(
+        self, totals: dict[Hashable, _Totals], by: Grouping, copy: ApprovalRequest, sign: int
+    ) -> None:
+        if not self._counted(copy):
+            return
+        group = totals.setdefault(by(copy), _Totals())
+        group.add(self._value(copy), copy.requester.id, sign)
 
     def all(self) -> list[ApprovalRequest]:
         return list(self._rows.values())
@@ -250,6 +321,8 @@ class RecentCopies:
         self._rows[row] = copy
         for by, groups in self._groups.items():
             groups.setdefault(by(copy), {})[row] = copy
+        for by, totals in self._totals.items():
+            self._count(totals, by, copy, 1)
 
     def drop(self, row: str) -> None:
         old = self._rows.pop(row, None)
@@ -259,6 +332,16 @@ class RecentCopies:
             members = groups.get(by(old))
             if members is not None:
                 members.pop(row, None)
+        for by, totals in self._totals.items():
+            self._count(totals, by, old, -1)
+
+
+def _counted_by(kind: Kind[Any]) -> Callable[[ApprovalRequest], bool]:
+    return lambda copy: copy.kind == kind.name and kind.on_register(copy)
+
+
+def _valued_by(kind: Kind[Any]) -> Callable[[ApprovalRequest], int]:
+    return lambda copy: kind.value_of(copy) or 0
 
 
 def _marker_partition(tenant_id: str) -> str:
@@ -400,6 +483,11 @@ class RequestRepository:
     ) -> list[ApprovalRequest]:
         return (await self._recent_copies(tenant_id, kind, year)).group(by, key)
 
+    async def recent_totals(
+        self, tenant_id: str, kind: str, year: int, by: Grouping, key: Hashable
+    ) -> GroupTotals:
+        return (await self._recent_copies(tenant_id, kind, year)).totals(by, key)
+
     async def _recent_copies(self, tenant_id: str, kind: str, year: int) -> RecentCopies:
         known = self._kinds.get(kind)
         filed = CURRENT if known is not None and known.counts_onwards else str(year)
@@ -408,17 +496,20 @@ class RequestRepository:
         if copies is None:
             loading = self._loading.get(partition)
             if loading is None:
-                loading = asyncio.ensure_future(self._read_recent(tenant_id, partition))
+                loading = asyncio.ensure_future(self._read_recent(tenant_id, kind, partition))
                 self._loading[partition] = loading
                 loading.add_done_callback(lambda _f: self._loading.pop(partition, None))
             copies = await asyncio.shield(loading)
         return copies
 
-    async def _read_recent(self, tenant_id: str, partition: str) -> RecentCopies:
+    async def _read_recent(self, tenant_id: str, kind: str, partition: str) -> RecentCopies:
         rows = await self._store.query(REGISTER, partition)
-        copies = RecentCopies(
-            {r.row: _request(self._kinds, tenant_id, r.row.split("|", 1)[1], r) for r in rows}
-        )
+        read = {r.row: _request(self._kinds, tenant_id, r.row.split("|", 1)[1], r) for r in rows}
+        known = self._kinds.get(kind)
+        if known is None:
+            copies = RecentCopies(read)
+        else:
+            copies = RecentCopies(read, _counted_by(known), _valued_by(known))
         self._recent.put(partition, copies)
         return copies
 
