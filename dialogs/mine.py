@@ -8,7 +8,7 @@ from typing import Any
 from bot.domain.amend import InvalidNote, clean_note
 from bot.domain.people import Actor
 from bot.domain.requests import DecisionRefused
-from bot.services.approvals import RequestNotFound, load
+from bot.services.approvals import RequestNotFound, announce_note, load
 from bot.services.context import Services
 from bot.services.personal import add_note, my_requests
 from bot.storage.errors import StorageError
@@ -19,7 +19,7 @@ from dialogs.breach_dossier import mine_items
 from dialogs.decisions import refusal
 from dialogs.personal_view import mine_card
 from dialogs.registry import VerbRegistry
-from dialogs.requests_view import request_card
+from dialogs.requests_view import CardPresenter, request_card
 from dialogs.trailer import mine_items as trailer_items
 
 
@@ -106,6 +106,7 @@ async def add_to_mine(action: CardAction, services: Services) -> Card:
             return refusal(locale, refused.code)
         current = await load(services, actor.tenant_id, actor.user_id, rid)
         return request_card(services.kinds, current.request, locale, actor.user_id)
+    await announce_note(services, CardPresenter(services.kinds), request, action.message_id)
     note = text(locale, "personal.note_added")
     return request_card(services.kinds, request, locale, actor.user_id, note=note)
 

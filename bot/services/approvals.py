@@ -516,6 +516,27 @@ async def _announce_withdrawal(
     await services.requests.put_inbox(withdrawn, message_id=message_id)
 
 
+async def announce_note(
+    services: Services,
+    presenter: Presenter,
+    request: ApprovalRequest,
+    on_message: str | None = None,
+) -> None:
+    """The requester added information: the approver's card and the requester's receipt card
+    show it at once (`on_message`: the card it was added on, whose answer shows it already).
+    The note is recorded either way: a card that cannot be updated is logged, and refreshes
+    when it is next opened."""
+    try:
+        entry = await services.requests.inbox_entry(
+            request.tenant_id, request.approver.id, request.id
+        )
+        if entry is not None and entry.message_id and entry.message_id != on_message:
+            await _update_card(services, request.approver.id, entry.message_id, request, presenter)
+        await _update_receipt(services, presenter, request, on_message)
+    except StorageError as error:
+        log.warning("note on %s: cards not updated: %s", request.id, type(error).__name__)
+
+
 async def _update_receipt(
     services: Services, presenter: Presenter, request: ApprovalRequest, on_message: str | None
 ) -> None:

@@ -13,7 +13,13 @@ from aiohttp import web
 from bot.domain.amend import InvalidNote, clean_note
 from bot.domain.people import Actor
 from bot.domain.requests import DecisionRefused, Status
-from bot.services.approvals import RequestNotFound, advise_request, load, withdraw_request
+from bot.services.approvals import (
+    RequestNotFound,
+    advise_request,
+    announce_note,
+    load,
+    withdraw_request,
+)
 from bot.services.context import Services
 from bot.services.personal import add_note
 from bot.storage.errors import StorageError
@@ -67,6 +73,7 @@ async def add_information(services: Services, request: web.Request, actor: Actor
     except StorageError as error:
         log.warning("tab: addition to %s not recorded: %s", rid, type(error).__name__)
         return again(text(locale, "errors.storage_unavailable"), 503)
+    await announce_note(services, CardPresenter(kinds), updated)
     note = text(locale, "personal.note_added")
     return html(pages.detail_page(kinds, updated, locale, actor.user_id, "mine", note=note))
 

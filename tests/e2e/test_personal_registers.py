@@ -60,6 +60,13 @@ async def test_added_information_reaches_the_approver_who_decides_from_openstaan
     )
     assert "Je aanvulling is toegevoegd" in texts(added)
     assert "Het was een verjaardagstaart" in texts(added)
+    # the approver's card in the chat shows it at once (not only when it is next opened)
+    updated = [
+        s
+        for s in bot.connector.sent
+        if s.method == "PUT" and s.card and "Het was een verjaardagstaart" in texts(s.card)
+    ]
+    assert [s.conversation_id for s in updated] == [PIETER.conversation_id]
 
     menu = await open_flow(bot, PIETER, "menu.open")
     assert "Openstaand" in texts(menu)

@@ -13,7 +13,7 @@ from bot.domain.requests import Status
 from tests.e2e.test_request_flows import INVITATION, SIDEJOB
 from tests.e2e.test_tab_pages import invitation, invoke
 from tests.support.activities import EMMA_EN, JOOST, PIETER, SANNE, TENANT, TeamsUser
-from tests.support.flows import action
+from tests.support.flows import action, texts
 from tests.support.tab import TabBot
 
 
@@ -55,11 +55,19 @@ async def test_the_requester_adds_information_on_the_page(tab: TabBot) -> None:
     kept = await too_long.text()
     assert "maximaal 1000 tekens" in kept and f">{long}</textarea>" in kept  # nothing lost
 
+    tab.connector.sent.clear()
     done = await post(tab, SANNE, f"/tab/api/mine/{rid}/add", {"addition": "Ook de partner"})
     assert done.status == 200
     shown = await done.text()
     assert "Je aanvulling is toegevoegd" in shown and "Ook de partner" in shown
     assert [n.text for n in (await stored(tab, rid)).notes] == ["Ook de partner"]
+    # the approver's card in the chat follows the page (Sanne's receipt: see the test below)
+    updated = [
+        s
+        for s in tab.connector.sent
+        if s.method == "PUT" and s.card and "Ook de partner" in texts(s.card)
+    ]
+    assert [s.conversation_id for s in updated] == [PIETER.conversation_id]
 
     # Someone else cannot add to it: under their name it does not exist.
     other = await post(tab, PIETER, f"/tab/api/mine/{rid}/add", {"addition": "Van mij"})
@@ -164,6 +172,14 @@ async def test_withdrawing_on_the_page_updates_the_requesters_own_receipt_card(
     [summary] = await tab.server.app[SERVICES].requests.for_requester(TENANT, SANNE.aad_id)
     rid = summary.id
     assert (await stored(tab, rid)).receipt_message == "form-card-7"
+
+    # information added on the page shows on the receipt in the chat too
+    tab.connector.sent.clear()
+    added = await post(tab, SANNE, f"/tab/api/mine/{rid}/add", {"addition": "Met partner"})
+    assert added.status == 200
+    receipt = [s for s in tab.connector.to(SANNE.conversation_id) if s.method == "PUT"]
+    assert [s.activity_id for s in receipt] == ["form-card-7"]
+    assert receipt[0].card is not None and "Met partner" in texts(receipt[0].card)
 
     tab.connector.sent.clear()
     done = await post(tab, SANNE, f"/tab/api/mine/{rid}/withdraw", {"confirm": "yes"})
