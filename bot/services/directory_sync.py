@@ -160,10 +160,12 @@ async def sync_directory(services: Services, reader: DirectoryReader) -> SyncOut
     else:
         members = GroupsDelta((), "", full=True)
     group_roles = roles_by_group(groups)
-    before = frozenset(state.nested) if from_graph and state and state.groups_key == key else None
-    nested = nested_after(before or frozenset(), members)
+    # The nested groups earlier rounds showed (only for the same groups: else a full round).
+    kept = from_graph and state is not None and state.groups_key == key
+    before = frozenset(state.nested) if kept and state else frozenset[tuple[str, str]]()
+    nested = nested_after(before, members)
     transitive: dict[str, frozenset[str]] = {}
-    for group in groups_to_expand(before or frozenset(), nested, members):
+    for group in groups_to_expand(before, nested, members):
         transitive[group] = await reader.transitive_members(group)
         log.info(
             "role group of %s read through its nested groups: %d nested group(s), %d user(s)",
