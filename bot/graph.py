@@ -1,12 +1,15 @@
-"""Microsoft Graph client: the manager lookup (`GET /v1.0/users/{id}/manager`) and the
-directory's delta queries (`/v1.0/users/delta`, `/v1.0/groups/delta` with members).
+"""Microsoft Graph client: the manager lookup (`GET /v1.0/users/{id}/manager`), the
+directory's delta queries (`/v1.0/users/delta`, `/v1.0/groups/delta` with members) and the
+users in a role group through its nested groups
+(`/v1.0/groups/{id}/transitiveMembers/microsoft.graph.user`).
 
 The app token comes from MSAL's client-credentials flow (`bot.tokens`, scope
 `https://graph.microsoft.com/.default`, application permissions `User.Read.All` and
-`GroupMember.Read.All`), off the event loop. Graph itself is called with aiohttp over one shared
-session; passing answers (412, 429, 5xx) and transport failures are retried by the shared policy
-(`bot.retry`), honouring Retry-After. Each page of a delta round is one such call: a throttled
-page is waited for and asked again, the pages before it are kept.
+`GroupMember.Read.All`, which also covers transitiveMembers), off the event loop. Graph itself
+is called with aiohttp over one shared session; passing answers (412, 429, 5xx) and transport
+failures are retried by the shared policy (`bot.retry`), honouring Retry-After. Each page of a
+delta round (and of transitiveMembers) is one such call: a throttled page is waited for and
+asked again, the pages before it are kept.
 """
 
 from __future__ import annotations
@@ -20,7 +23,13 @@ from urllib.parse import quote
 import aiohttp
 from yarl import URL
 
-from bot.domain.directory import GroupsDelta, MemberChange, UserChange, UsersDelta
+from bot.domain.directory import (
+    GroupsDelta,
+    MemberChange,
+    NestedGroupChange,
+    UserChange,
+    UsersDelta,
+)
 from bot.domain.people import Person
 from bot.graph_http import GRAPH_SCOPE, GraphHttp, error_code
 from bot.retry import RETRY_STATUSES, Retry, retry_after
@@ -34,6 +43,8 @@ __all__ = ["DeltaExpired", "GraphClient", "GraphError", "GraphTokenError"]
 
 USER_FIELDS = "displayName,mail,department,jobTitle,accountEnabled,employeeType"
 USER_TYPE = "#microsoft.graph.user"
+GROUP_TYPE = "#microsoft.graph.group"
+PAGE_TOP = 999  # the most transitiveMembers answers in one page
 MAX_PAGES = 10_000  # a delta round that never ends is a fault, not a directory
 
 
@@ -88,6 +99,7 @@ class GraphClient(GraphHttp):
         )
         pages = await self._pages(start, delta_link, "groups delta")
         members: list[MemberChange] = []
+        nested: list[NestedGroupChange] = []
         removed: set[str] = set()
         for page in pages:
             for group in _values(page):
@@ -98,14 +110,39 @@ class GraphClient(GraphHttp):
                     removed.add(group_id)
                     continue
                 for member in group.get("members@delta") or []:
-                    if not isinstance(member, dict) or member.get("@odata.type") != USER_TYPE:
-                        continue  # nested groups, devices, service principals: not people
-                    members.append(
-                        MemberChange(group_id, str(member["id"]), "@removed" not in member)
-                    )
+                    if not isinstance(member, dict) or not member.get("id"):
+                        continue
+                    added = "@removed" not in member
+                    kind = member.get("@odata.type")
+                    if kind == USER_TYPE:
+                        members.append(MemberChange(group_id, str(member["id"]), added))
+                    elif kind == GROUP_TYPE:  # its users: `transitive_members`
+                        nested.append(NestedGroupChange(group_id, str(member["id"]), added))
+                    # devices, service principals, contacts: not people
         return GroupsDelta(
-            tuple(members), _delta_link(pages[-1]), delta_link is None, frozenset(removed)
+            tuple(members),
+            _delta_link(pages[-1]),
+            delta_link is None,
+            frozenset(removed),
+            tuple(nested),
         )
+
+    async def transitive_members(self, group_id: str) -> frozenset[str]:
+        """The ids of every user in the group, directly or through nested groups (every page
+        of `/groups/{id}/transitiveMembers/microsoft.graph.user`)."""
+        path = f"/v1.0/groups/{quote(group_id, safe='')}/transitiveMembers/microsoft.graph.user"
+        url = URL(f"{self._base_url}{path}").with_query({"$select": "id", "$top": str(PAGE_TOP)})
+        users: set[str] = set()
+        for _ in range(MAX_PAGES):
+            page = await self._get(url, "transitive members")
+            if page is None:
+                raise GraphError(404, "transitive members not found")
+            users.update(str(v["id"]) for v in _values(page) if v.get("id"))
+            next_link = page.get("@odata.nextLink")
+            if not next_link:
+                return frozenset(users)
+            url = URL(str(next_link), encoded=True)
+        raise GraphError(200, f"transitive members did not end after {MAX_PAGES} pages")
 
     async def _pages(self, start: URL, delta_link: str | None, what: str) -> list[dict[str, Any]]:
         """Every page of one delta round, following `@odata.nextLink` to `@odata.deltaLink`."""

@@ -7,10 +7,12 @@ the account is disabled or deleted, RvC when they are in one of the RvC's role g
 when Entra ID's `employeeType` says so (`CONTRACTOR_TYPES`), else staff.
 
 A person's roles are the roles of the groups they are a direct member of (one security group
-per role, `GROUP_<ROLE>_ID`). A person is active while their account is enabled and exists: a
-disabled account (`accountEnabled: false`) or a deleted one (`@removed` in the users delta, or
-absent from a full round) is inactive, keeps their row (older requests name them) and holds no
-role any more in practice (`with_role` and every role check skip inactive people).
+per role, `GROUP_<ROLE>_ID`); a role group with groups inside it (nested groups) is read whole
+each round (its transitive user members, `transitive`), and its roles are held by exactly
+those. A person is active while their account is enabled and exists: a disabled account
+(`accountEnabled: false`) or a deleted one (`@removed` in the users delta, or absent from a
+full round) is inactive, keeps their row (older requests name them) and holds no role any more
+in practice (`with_role` and every role check skip inactive people).
 """
 
 from __future__ import annotations
@@ -53,11 +55,21 @@ class MemberChange:
 
 
 @dataclass(frozen=True)
+class NestedGroupChange:
+    """One entry of a group's `members@delta` that is itself a group (a nested group)."""
+
+    group_id: str
+    nested_id: str
+    added: bool
+
+
+@dataclass(frozen=True)
 class GroupsDelta:
     members: tuple[MemberChange, ...]
     delta_link: str
     full: bool  # an initial round: `members` is every group's complete membership
     removed_groups: frozenset[str] = field(default_factory=frozenset)
+    nested: tuple[NestedGroupChange, ...] = ()  # groups added to or removed from a role group
 
 
 @dataclass(frozen=True)
@@ -81,8 +93,11 @@ def plan(
     users: UsersDelta,
     groups: GroupsDelta,
     group_roles: Mapping[str, frozenset[Role]],
+    transitive: Mapping[str, frozenset[str]] | None = None,
 ) -> Plan:
-    """Apply one round of deltas to the people as stored (`current`, by id)."""
+    """Apply one round of deltas to the people as stored (`current`, by id). `transitive`:
+    role groups (by id) read whole this round, with their members through nested groups; their
+    roles are held by exactly these users, whatever the members delta said."""
     people = dict(current)
     seen: set[str] = set()
     for change in users.changes:
@@ -112,6 +127,17 @@ def plan(
             roles[member.user_id] |= granted
         else:
             roles[member.user_id] -= granted
+    for group_id, user_ids in (transitive or {}).items():
+        granted = group_roles.get(group_id.lower(), frozenset())
+        for user_id in user_ids:
+            if user_id not in people:
+                people[user_id] = Person(id=user_id, name="")
+                roles[user_id] = set()
+        for person_id, held in roles.items():
+            if person_id in user_ids:
+                held |= granted
+            else:
+                held -= granted
     for person_id, held in roles.items():
         person = people[person_id]
         granted = frozenset(held)

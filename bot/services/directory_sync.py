@@ -3,7 +3,11 @@ someone leaves.
 
 A round reads `/users/delta` (people: name, mail, department, job title, account enabled) and
 `/groups/delta` for the role groups (`GROUP_<ROLE>_ID`) with their members, each from the delta
-link the previous round stored (none: a full first round), every page followed. The outcome
+link the previous round stored (none: a full first round), every page followed. A role group
+with groups inside it (nested groups: shown by the groups delta, remembered in the sync state
+until a round shows them removed) is read whole every round
+(`/groups/{id}/transitiveMembers/microsoft.graph.user`): its role is held by exactly those
+users; a role group without nested groups costs no request of its own. The outcome
 (`bot.domain.directory.plan`) is written to the people table, then the new delta links and the
 time of this success (the `directorysync` row that `/healthz` shows). A round that fails stores
 nothing: the next one starts again from the last stored links, so no change is skipped.
@@ -70,6 +74,8 @@ class DirectoryReader(Protocol):
 
     async def groups_delta(self, group_ids: list[str], delta_link: str | None) -> GroupsDelta: ...
 
+    async def transitive_members(self, group_id: str) -> frozenset[str]: ...
+
 
 class StartupRefused(Exception):
     """The bot cannot do what it promises with this configuration; the message names the
@@ -86,6 +92,35 @@ class SyncOutcome:
 def groups_key(groups: dict[Role, str]) -> str:
     """Names the configured role groups (role=group, sorted): a delta link is for these."""
     return ",".join(sorted(f"{role.value}={group.lower()}" for role, group in groups.items()))
+
+
+def nested_after(
+    before: frozenset[tuple[str, str]], delta: GroupsDelta
+) -> frozenset[tuple[str, str]]:
+    """The (role group, nested group) pairs after this groups round: a full round names them
+    all, a later one adds and removes some; a removed role group has none (ids lower case)."""
+    pairs = set() if delta.full else set(before)
+    for change in delta.nested:
+        pair = (change.group_id.lower(), change.nested_id.lower())
+        if change.added:
+            pairs.add(pair)
+        else:
+            pairs.discard(pair)
+    removed = {group.lower() for group in delta.removed_groups}
+    return frozenset(pair for pair in pairs if pair[0] not in removed)
+
+
+def groups_to_expand(
+    before: frozenset[tuple[str, str]], after: frozenset[tuple[str, str]], delta: GroupsDelta
+) -> list[str]:
+    """The role groups read whole this round: those with nested groups now, and after a delta
+    round also those that had some before (a nested group just removed takes its members'
+    role with it). Not a role group the round removed."""
+    groups = {group for group, _ in after}
+    if not delta.full:
+        groups |= {group for group, _ in before}
+    removed = {group.lower() for group in delta.removed_groups}
+    return sorted(groups - removed)
 
 
 def _lease(tenant_id: str) -> str:
@@ -124,8 +159,22 @@ async def sync_directory(services: Services, reader: DirectoryReader) -> SyncOut
             members = await reader.groups_delta(ids, None)
     else:
         members = GroupsDelta((), "", full=True)
+    group_roles = roles_by_group(groups)
+    # The nested groups earlier rounds showed (only for the same groups: else a full round).
+    kept = from_graph and state is not None and state.groups_key == key
+    before = frozenset(state.nested) if kept and state else frozenset[tuple[str, str]]()
+    nested = nested_after(before, members)
+    transitive: dict[str, frozenset[str]] = {}
+    for group in groups_to_expand(before, nested, members):
+        transitive[group] = await reader.transitive_members(group)
+        log.info(
+            "role group of %s read through its nested groups: %d nested group(s), %d user(s)",
+            ",".join(sorted(r.value for r in group_roles.get(group, frozenset()))),
+            sum(1 for g, _ in nested if g == group),
+            len(transitive[group]),
+        )
     current = {p.id: p for p in await services.directory.people(tenant)}
-    outcome = plan(current, users, members, roles_by_group(groups))
+    outcome = plan(current, users, members, group_roles, transitive)
     await services.directory.put_people(tenant, outcome.changed)
     for person in outcome.changed:
         services.menu_facts.drop((tenant, person.id))
@@ -136,7 +185,14 @@ async def sync_directory(services: Services, reader: DirectoryReader) -> SyncOut
     await services.directory.save_sync_state(
         tenant,
         SyncState(
-            GRAPH, services.clock(), users.delta_link, members.delta_link, key, people, departed
+            GRAPH,
+            services.clock(),
+            users.delta_link,
+            members.delta_link,
+            key,
+            people,
+            departed,
+            nested=tuple(sorted(nested)),
         ),
     )
     log.info(

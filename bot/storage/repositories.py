@@ -24,6 +24,7 @@ DIRECTORY_SYNC = "directorysync"
 TABLES: tuple[str, ...] = (CONVERSATIONS, PEOPLE, CONTACTS, DIRECTORY_SYNC)
 _SYNC_ROW = "state"
 _DEPARTED = "Departed"
+_NESTED = "NestedGroups"
 _BATCH = 100  # Azure's limit of operations per entity-group transaction
 
 
@@ -32,7 +33,9 @@ class SyncState:
     """Where the directory came from and how far its delta rounds got (one row per tenant).
 
     `groups_key` names the role groups the groups delta link was made for: when the groups
-    configured change, the next round starts again with a full one."""
+    configured change, the next round starts again with a full one. `nested` are the groups
+    inside role groups that the delta rounds have shown so far (role group id, nested group
+    id): those role groups are read whole every round."""
 
     source: str  # "graph" or "file"
     last_success: datetime | None = None
@@ -43,6 +46,7 @@ class SyncState:
     # People who left whose pending requests are still to be rerouted.
     departed: tuple[str, ...] = ()
     tenant: str = ""  # the partition the people are in (a file names its own tenant)
+    nested: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -195,6 +199,12 @@ class DirectoryRepository:
             people=int(data.get("People", 0)),
             departed=tuple(d for d in unchunked(_DEPARTED, data).split(",") if d),
             tenant=str(data.get("Tenant", "")) or tenant_id,
+            nested=tuple(
+                (group, nested)
+                for pair in unchunked(_NESTED, data).split(",")
+                if pair
+                for group, _, nested in [pair.partition("/")]
+            ),
         )
 
     async def save_sync_state(self, tenant_id: str, state: SyncState) -> None:
@@ -211,6 +221,7 @@ class DirectoryRepository:
                 "People": state.people,
                 "Tenant": state.tenant or tenant_id,
                 **chunked(_DEPARTED, ",".join(state.departed)),
+                **chunked(_NESTED, ",".join(f"{g}/{n}" for g, n in state.nested)),
             },
         )
 

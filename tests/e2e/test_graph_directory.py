@@ -478,3 +478,174 @@ async def test_with_a_mailbox_set_the_app_mails_through_graph(
     without = production_settings(settings, entra, url)
     async for bot in start(without, connector, aiohttp_server, entra, clock):
         assert bot.server.app[SERVICES].mailer is None
+
+
+# Groups inside role groups (nested groups), as a real tenant has them: "HR-team" is a member
+# of the HR role group, "HR-stagiairs" a member of HR-team.
+HR_TEAM = "9b000000-0000-4000-8000-0000000000a1"
+HR_INTERNS = "9b000000-0000-4000-8000-0000000000a2"
+INTERN = "0f6c2a10-1111-4a1e-9c01-000000000043"
+TRANSITIVE = "/transitiveMembers/microsoft.graph.user"
+
+
+def transitive_asked(fake: FakeGraph, since: int = 0) -> list[str]:
+    """The role groups whose transitiveMembers were asked (first pages), in order."""
+    return [
+        path.split("/")[3]
+        for path in fake.paths[since:]
+        if TRANSITIVE in path and "$skiptoken" not in path
+    ]
+
+
+def fill_hr_team(fake: FakeGraph) -> None:
+    fake.put_user(NEW, displayName="Nadia Nieuw", mail="nadia@woongroen.example",
+                  department="HR", accountEnabled=True)  # fmt: skip
+    fake.put_user(INTERN, displayName="Ivo Stagiair", department="HR", accountEnabled=True)
+    fake.add_member(HR_TEAM, NEW)
+    fake.add_member(HR_TEAM, SANNE.aad_id)
+    fake.add_member(HR_INTERNS, INTERN)
+    fake.add_group_member(HR_TEAM, HR_INTERNS)
+    fake.add_group_member(GROUPS[Role.HR], HR_TEAM)
+
+
+async def test_people_in_a_group_inside_a_role_group_get_the_role_and_lose_it_when_taken_out(
+    deployed: Deployed, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    fake = deployed.graph
+    assert transitive_asked(fake) == []  # start-up: no role group had a group inside it
+    fill_hr_team(fake)
+    deployed.clock.advance(minutes=15)
+    before = len(fake.paths)
+    with caplog.at_level(logging.INFO, logger="bot.services.directory_sync"):
+        await deployed.sync_round()
+
+    assert await deployed.holders(Role.HR) == {JOOST, NEW, SANNE.aad_id, INTERN}
+    assert await deployed.holders(Role.PRIVACY_DEPUTY) == {JOOST}  # other groups: as they were
+    assert (await deployed.person(INTERN)).name == "Ivo Stagiair"
+    assert transitive_asked(fake, before) == [GROUPS[Role.HR]]  # only the group with a group
+    state = await deployed.services.directory.sync_state(TENANT)
+    assert state is not None and state.nested == ((GROUPS[Role.HR], HR_TEAM),)
+    [line] = [r.getMessage() for r in caplog.records if "nested" in r.getMessage()]
+    assert "hr" in line and "1 nested group(s), 4 user(s)" in line
+    assert not any(p in line for p in (NEW, SANNE.aad_id, INTERN, JOOST, "Nadia", "Ivo"))
+
+    # Taken out of the nested group (and out of the group inside it): the role goes at the
+    # next round, although the role group's own members did not change.
+    fake.remove_member(HR_TEAM, SANNE.aad_id)
+    fake.remove_member(HR_INTERNS, INTERN)
+    deployed.clock.advance(minutes=15)
+    before = len(fake.paths)
+    await deployed.sync_round()
+    assert await deployed.holders(Role.HR) == {JOOST, NEW}
+    assert transitive_asked(fake, before) == [GROUPS[Role.HR]]  # remembered across rounds
+
+    # Direct members still come and go as before.
+    fake.remove_member(GROUPS[Role.HR], JOOST)
+    fake.add_member(GROUPS[Role.HR], PIETER.aad_id)
+    deployed.clock.advance(minutes=15)
+    await deployed.sync_round()
+    assert await deployed.holders(Role.HR) == {NEW, PIETER.aad_id}
+    assert await deployed.holders(Role.PRIVACY_DEPUTY) == {JOOST}
+
+
+async def test_a_group_taken_out_of_a_role_group_takes_the_role_from_its_members(
+    deployed: Deployed,
+) -> None:
+    fake = deployed.graph
+    fill_hr_team(fake)
+    deployed.clock.advance(minutes=15)
+    await deployed.sync_round()
+    assert await deployed.holders(Role.HR) == {JOOST, NEW, SANNE.aad_id, INTERN}
+
+    fake.remove_group_member(GROUPS[Role.HR], HR_TEAM)
+    deployed.clock.advance(minutes=15)
+    before = len(fake.paths)
+    await deployed.sync_round()
+    assert await deployed.holders(Role.HR) == {JOOST}
+    assert transitive_asked(fake, before) == [GROUPS[Role.HR]]  # read once more, to know
+    state = await deployed.services.directory.sync_state(TENANT)
+    assert state is not None and state.nested == ()
+
+    deployed.clock.advance(minutes=15)  # no group inside a role group any more: no extra ask
+    before = len(fake.paths)
+    await deployed.sync_round()
+    assert transitive_asked(fake, before) == []
+    assert await deployed.holders(Role.HR) == {JOOST}
+
+
+async def test_a_throttled_transitive_members_page_is_waited_for_and_asked_again(
+    deployed: Deployed,
+) -> None:
+    fake = deployed.graph
+    fill_hr_team(fake)
+    fake.fail_next_on(TRANSITIVE, 429, {"Retry-After": "1"})
+    fake.fail_next_on("$skiptoken", 503, {"Retry-After": "0"})  # a later page: kept going
+    deployed.clock.advance(minutes=15)
+    before = len(fake.paths)
+    started = time.monotonic()
+    await deployed.sync_round()
+    assert time.monotonic() - started >= 1.0  # Retry-After: 1 was honoured
+    assert transitive_asked(fake, before) == [GROUPS[Role.HR]] * 2  # refused once, asked again
+    assert sum(TRANSITIVE in p for p in fake.paths[before:]) == 4  # and its second page twice
+    assert await deployed.holders(Role.HR) == {JOOST, NEW, SANNE.aad_id, INTERN}
+
+
+async def test_a_round_whose_transitive_read_fails_stores_nothing(deployed: Deployed) -> None:
+    fake = deployed.graph
+    state = await deployed.services.directory.sync_state(TENANT)
+    fill_hr_team(fake)
+    for _ in range(4):  # every attempt
+        fake.fail_next_on(TRANSITIVE, 503)
+    deployed.clock.advance(minutes=15)
+    await deployed.sync_round()
+    assert await deployed.services.directory.sync_state(TENANT) == state
+    assert await deployed.holders(Role.HR) == {JOOST}
+
+    await deployed.sync_round()  # the next pass replays the deltas and reads the group whole
+    assert await deployed.holders(Role.HR) == {JOOST, NEW, SANNE.aad_id, INTERN}
+
+
+async def test_role_groups_without_groups_inside_them_cost_no_transitive_request(
+    deployed: Deployed,
+) -> None:
+    fake = deployed.graph
+    fake.put_user(NEW, displayName="Nadia Nieuw", accountEnabled=True)
+    fake.add_member(GROUPS[Role.HR], NEW)
+    fake.remove_member(GROUPS[Role.SECRETARIAT], LOTTE.aad_id)
+    deployed.clock.advance(minutes=15)
+    await deployed.sync_round()
+    fake.expire_delta_tokens()  # a full round as well
+    deployed.clock.advance(minutes=15)
+    await deployed.sync_round()
+    assert first_rounds(fake, "groups") == 2
+    assert transitive_asked(fake) == [] and "transitive" not in fake.answered
+    assert await deployed.holders(Role.HR) == {JOOST, NEW}
+
+
+async def test_a_group_inside_a_role_group_counts_from_the_first_round_and_in_full_rounds(
+    settings: Settings,
+    entra: FakeEntra,
+    graph: tuple[FakeGraph, str],
+    connector: tuple[MockConnector, str],
+    aiohttp_server: Callable[..., Awaitable[TestServer]],
+    clock: Clock,
+) -> None:
+    fake, url = graph
+    fill_hr_team(fake)
+    fake.remove_member(GROUPS[Role.HR], JOOST)  # HR only through HR-team
+    async for bot in start(production_settings(settings, entra, url), connector, aiohttp_server,
+                           entra, clock):  # fmt: skip
+        deployed = Deployed(bot, fake, clock)
+        assert await deployed.holders(Role.HR) == {NEW, SANNE.aad_id, INTERN}
+        assert transitive_asked(fake) == [GROUPS[Role.HR]]
+
+        fake.expire_delta_tokens()
+        fake.remove_member(HR_TEAM, NEW)
+        clock.advance(minutes=15)
+        before = len(fake.paths)
+        await deployed.sync_round()
+        assert first_rounds(fake, "groups") == 2  # a full round: nested groups named again
+        assert transitive_asked(fake, before) == [GROUPS[Role.HR]]
+        assert await deployed.holders(Role.HR) == {SANNE.aad_id, INTERN}

@@ -266,3 +266,41 @@ async def test_an_expired_delta_token_is_a_typed_error(
     graph[0].expire_delta_tokens()
     with pytest.raises(DeltaExpired):
         await lookup[0].users_delta(first.delta_link)
+
+
+async def test_nested_groups_are_reported_and_their_users_read_over_every_page(
+    lookup: tuple[GraphClient, Sleeps], graph: tuple[FakeGraph, str]
+) -> None:
+    fake, _ = graph
+    group, team, inner = (
+        "9a000000-0000-4000-8000-000000000005",
+        "9b000000-0000-4000-8000-0000000000a1",
+        "9b000000-0000-4000-8000-0000000000a2",
+    )
+    fake.add_member(group, "u0")
+    for n in range(1, 4):
+        fake.add_member(team, f"u{n}")
+    fake.add_member(inner, "u4")
+    fake.add_member(inner, "u1")  # in two of the groups: once
+    fake.add_group_member(team, inner)
+    fake.add_group_member(group, team)
+    client, sleeps = lookup
+    first = await client.groups_delta([group], None)
+    assert [(m.user_id, m.added) for m in first.members] == [("u0", True)]
+    assert [(n.group_id, n.nested_id, n.added) for n in first.nested] == [(group, team, True)]
+
+    fake.fail_next(429, {"Retry-After": "2"})
+    assert await client.transitive_members(group) == {"u0", "u1", "u2", "u3", "u4"}
+    assert fake.answered["transitive"] == 3  # five users, two a page
+    assert sleeps.seconds == [2.0]
+    [asked] = [p for p in fake.paths if "transitiveMembers" in p][:1]
+    assert asked.startswith(f"/v1.0/groups/{group}/transitiveMembers/microsoft.graph.user?")
+    assert "%24select=id" in asked or "$select=id" in asked
+
+    fake.remove_group_member(group, team)
+    later = await client.groups_delta([group], first.delta_link)
+    assert [(n.nested_id, n.added) for n in later.nested] == [(team, False)]
+    assert later.members == ()
+    with pytest.raises(GraphError) as missing:
+        await client.transitive_members("9c000000-0000-4000-8000-000000000000")
+    assert missing.value.status == 404

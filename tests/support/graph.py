@@ -12,11 +12,18 @@
   `members@delta`): a first round lists everything, later rounds (from the `@odata.deltaLink`'s
   `$deltatoken`) only what changed since, removed users and members marked `@removed`; answers
   are paged (`page_size` entries a page, `@odata.nextLink` with a `$skiptoken`), a group's
-  members may be spread over several pages as in Graph; expired tokens answer 410.
+  members may be spread over several pages as in Graph; expired tokens answer 410. A group's
+  members may be groups (`add_group_member`: `#microsoft.graph.group` entries in
+  `members@delta`);
+- `GET /v1.0/groups/{id}/transitiveMembers/microsoft.graph.user` (`$select`, `$top`): every
+  user in the group, directly or through nested groups (resolved at any depth, a cycle only
+  once), paged like the deltas (`page_size`, `@odata.nextLink` with a `$skiptoken`); an
+  unknown group answers 404 `Request_ResourceNotFound`.
 
 Requests must carry an app token issued by the fake Entra ID for Graph (signature, audience and
 expiry are checked). Faults (429 with Retry-After, 503 ...) can be queued (`fail_next`) or put on
-the n-th request (`fail_request`).
+the n-th request (`fail_request`), or on the next request whose path contains a text
+(`fail_next_on`).
 """
 
 from __future__ import annotations
@@ -33,6 +40,8 @@ from aiohttp import web
 from tests.support.entra import FakeEntra
 
 GRAPH_AUDIENCE = "https://graph.microsoft.com"
+USER = "#microsoft.graph.user"
+GROUP = "#microsoft.graph.group"
 
 
 @dataclass
@@ -53,18 +62,23 @@ class FakeGraph:
     mailboxes: set[str] = field(default_factory=set)
     mails: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     bad_recipients: set[str] = field(default_factory=set)
-    # The directory: users by id (Graph's property names), group id -> member ids.
+    # The directory: users by id (Graph's property names), group id -> member ids, group id ->
+    # the ids of the groups that are its members.
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     groups: dict[str, set[str]] = field(default_factory=dict)
+    group_members: dict[str, set[str]] = field(default_factory=dict)
     page_size: int = 2
     answered: dict[str, int] = field(default_factory=dict)  # 200 answers per route
     _version: int = 0
     _user_versions: dict[str, int] = field(default_factory=dict)  # last change of each user
     _removed: dict[str, int] = field(default_factory=dict)  # deleted user -> when
-    _member_events: list[tuple[int, str, str, bool]] = field(default_factory=list)
+    # (when, group, member id, added, the member's @odata.type)
+    _member_events: list[tuple[int, str, str, bool, str]] = field(default_factory=list)
     _tokens: dict[str, dict[str, Any]] = field(default_factory=dict)  # delta tokens
     _pages: dict[str, tuple[str, list[Any], dict[str, Any]]] = field(default_factory=dict)
     _faults_at: dict[int, tuple[int, dict[str, str]]] = field(default_factory=dict)
+    _faults_on: list[tuple[str, int, dict[str, str]]] = field(default_factory=list)
+    _lists: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # transitive pages
 
     def fail_next(self, status: int, headers: dict[str, str] | None = None) -> None:
         self.faults.append((status, headers or {}))
@@ -72,6 +86,12 @@ class FakeGraph:
     def fail_request(self, number: int, status: int, headers: dict[str, str] | None = None) -> None:
         """The `number`-th accepted request (1 = the first from now on counting all so far)."""
         self._faults_at[len(self.paths) + number] = (status, headers or {})
+
+    def fail_next_on(
+        self, path_part: str, status: int, headers: dict[str, str] | None = None
+    ) -> None:
+        """The next accepted request whose path and query contain `path_part`."""
+        self._faults_on.append((path_part, status, headers or {}))
 
     # --- the directory, as an administrator changes it -----------------------------------------
 
@@ -91,11 +111,35 @@ class FakeGraph:
 
     def add_member(self, group: str, user_id: str) -> None:
         self.groups.setdefault(group, set()).add(user_id)
-        self._member_events.append((self._tick(), group, user_id, True))
+        self._member_events.append((self._tick(), group, user_id, True, USER))
 
     def remove_member(self, group: str, user_id: str) -> None:
         self.groups.get(group, set()).discard(user_id)
-        self._member_events.append((self._tick(), group, user_id, False))
+        self._member_events.append((self._tick(), group, user_id, False, USER))
+
+    def add_group_member(self, group: str, nested: str) -> None:
+        """Make the group `nested` a member of `group` (a nested group)."""
+        self.groups.setdefault(nested, set())
+        self.group_members.setdefault(group, set()).add(nested)
+        self._member_events.append((self._tick(), group, nested, True, GROUP))
+
+    def remove_group_member(self, group: str, nested: str) -> None:
+        self.group_members.get(group, set()).discard(nested)
+        self._member_events.append((self._tick(), group, nested, False, GROUP))
+
+    def transitive_users(self, group: str) -> set[str]:
+        """Every user in the group, directly or through its nested groups."""
+        seen: set[str] = set()
+        users: set[str] = set()
+        todo = [group]
+        while todo:
+            current = todo.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            users |= self.groups.get(current, set())
+            todo.extend(self.group_members.get(current, set()))
+        return users
 
     def expire_delta_tokens(self) -> None:
         """Graph forgot every delta token (they answer 410 from now on)."""
@@ -111,6 +155,9 @@ class FakeGraph:
         app = web.Application()
         app.router.add_get("/v1.0/users/delta", self._users_delta)
         app.router.add_get("/v1.0/groups/delta", self._groups_delta)
+        app.router.add_get(
+            "/v1.0/groups/{group}/transitiveMembers/microsoft.graph.user", self._transitive_members
+        )
         app.router.add_get("/v1.0/users/{user}/manager", self._manager)
         app.router.add_post(
             "/v1.0/users/{user}/teamwork/sendActivityNotification", self._activity_notification
@@ -161,6 +208,11 @@ class FakeGraph:
         self.requests.append(request.query.get("$select", ""))
         self.paths.append(request.path_qs)
         fault = self._faults_at.pop(len(self.paths), None)
+        for n, (part, status, headers) in enumerate(self._faults_on):
+            if fault is None and part in request.path_qs:
+                fault = status, headers
+                del self._faults_on[n]
+                break
         if fault is None and self.faults:
             fault = self.faults.popleft()
         if fault is not None:
@@ -211,6 +263,45 @@ class FakeGraph:
         if refused is not None:
             return refused
         return self._delta_page(request, "groups")
+
+    async def _transitive_members(self, request: web.Request) -> web.Response:
+        refused = self._refused(request)
+        if refused is not None:
+            return refused
+        query = request.query
+        base = f"{request.scheme}://{request.host}{request.path}"
+        if "$skiptoken" in query:
+            if query["$skiptoken"] not in self._lists:
+                return _error(400, "BadRequest", "Unknown skip token.")
+            items = self._lists.pop(query["$skiptoken"])
+        else:
+            group = request.match_info["group"]
+            if group not in self.groups and group not in self.group_members:
+                return _error(
+                    404,
+                    "Request_ResourceNotFound",
+                    f"Resource '{group}' does not exist or one of its queried reference-property "
+                    "objects are not present.",
+                )
+            fields = [f for f in query.get("$select", "").split(",") if f]
+            items = []
+            for user_id in sorted(self.transitive_users(group)):
+                user = {**self.users.get(user_id, {}), "id": user_id}
+                shown = {k: v for k, v in user.items() if not fields or k in fields or k == "id"}
+                items.append({"@odata.type": "#microsoft.graph.user", **shown})
+        top = int(query.get("$top") or self.page_size)
+        size = min(top, self.page_size)
+        page, rest = items[:size], items[size:]
+        body: dict[str, Any] = {
+            "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users(id)",
+            "value": page,
+        }
+        if rest:
+            skip = uuid.uuid4().hex
+            self._lists[skip] = rest
+            body["@odata.nextLink"] = f"{base}?$select=id&$top={top}&$skiptoken={skip}"
+        self.answered["transitive"] = self.answered.get("transitive", 0) + 1
+        return web.json_response(body)
 
     def _delta_page(self, request: web.Request, kind: str) -> web.Response:
         query = request.query
@@ -273,14 +364,16 @@ class FakeGraph:
         for group in state["groups"]:
             if since is None:
                 for user_id in sorted(self.groups.get(group, set())):
-                    items.append((group, {"@odata.type": "#microsoft.graph.user", "id": user_id}))
+                    items.append((group, {"@odata.type": USER, "id": user_id}))
+                for nested in sorted(self.group_members.get(group, set())):
+                    items.append((group, {"@odata.type": GROUP, "id": nested}))
                 continue
-            latest: dict[str, bool] = {}
-            for when, event_group, user_id, added in self._member_events:
+            latest: dict[str, tuple[bool, str]] = {}
+            for when, event_group, member_id, added, kind in self._member_events:
                 if event_group == group and when > since:
-                    latest[user_id] = added
-            for user_id, added in latest.items():
-                entry: dict[str, Any] = {"@odata.type": "#microsoft.graph.user", "id": user_id}
+                    latest[member_id] = (added, kind)
+            for member_id, (added, kind) in latest.items():
+                entry: dict[str, Any] = {"@odata.type": kind, "id": member_id}
                 if not added:
                     entry["@removed"] = {"reason": "deleted"}
                 items.append((group, entry))

@@ -105,3 +105,29 @@ def test_one_group_may_serve_two_roles() -> None:
     result = plan({"b": BRAM}, users(), groups(MemberChange(HR_GROUP, "b", True)), both)
     [bram] = result.changed
     assert bram.roles == {Role.PRIVACY_OFFICER, Role.PRIVACY_DEPUTY, Role.HR}
+
+
+def test_a_group_read_whole_holds_its_roles_for_exactly_its_users() -> None:
+    """A role group with nested groups, read through transitiveMembers: who is in it gets its
+    roles (also someone the users delta has not shown yet), whoever is not loses them; the
+    roles of other groups stay."""
+    carla = Person("c", "Carla", roles=frozenset({Role.HR, Role.PRIVACY_OFFICER}))
+    result = plan(
+        {"a": ANNE, "b": BRAM, "c": carla},
+        users(),
+        groups(MemberChange(HR_GROUP, "c", True)),  # the delta's word is overruled
+        GROUP_ROLES,
+        {HR_GROUP.upper(): frozenset({"b", "d"})},
+    )
+    by_id = {p.id: p for p in result.changed}
+    assert by_id["a"].roles == frozenset()
+    assert by_id["b"].roles == {Role.PRIVACY_OFFICER, Role.HR}
+    assert by_id["c"].roles == {Role.PRIVACY_OFFICER}
+    assert (by_id["d"].name, by_id["d"].roles) == ("", {Role.HR})  # known by id until shown
+
+
+def test_without_groups_read_whole_the_members_delta_decides() -> None:
+    members = groups(MemberChange(HR_GROUP, "b", True))
+    assert plan({"b": BRAM}, users(), members, GROUP_ROLES, {}) == plan(
+        {"b": BRAM}, users(), members, GROUP_ROLES
+    )
