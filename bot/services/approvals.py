@@ -524,17 +524,25 @@ async def announce_note(
 ) -> None:
     """The requester added information: the approver's card and the requester's receipt card
     show it at once (`on_message`: the card it was added on, whose answer shows it already).
-    The note is recorded either way: a card that cannot be updated is logged, and refreshes
-    when it is next opened."""
-    try:
+    The note is recorded already: a card that cannot be updated, for whatever reason, is
+    logged and left to refresh when it is next opened, never turned into an error for the
+    person (who would add the note again)."""
+
+    async def approver_card() -> None:
         entry = await services.requests.inbox_entry(
             request.tenant_id, request.approver.id, request.id
         )
         if entry is not None and entry.message_id and entry.message_id != on_message:
             await _update_card(services, request.approver.id, entry.message_id, request, presenter)
+
+    async def receipt() -> None:
         await _update_receipt(services, presenter, request, on_message)
-    except StorageError as error:
-        log.warning("note on %s: cards not updated: %s", request.id, type(error).__name__)
+
+    for what, update in (("approver's card", approver_card), ("receipt", receipt)):
+        try:
+            await update()
+        except Exception as error:  # the note stands; the card refreshes when opened
+            log.warning("note on %s: %s not updated: %s", request.id, what, type(error).__name__)
 
 
 async def _update_receipt(

@@ -266,7 +266,8 @@ class _Totals:
             self.requesters.pop(requester, None)
 
     def frozen(self) -> GroupTotals:
-        return GroupTotals(self.count, self.value, MappingProxyType(self.requesters))
+        # a copy: totals handed out do not change under their holder
+        return GroupTotals(self.count, self.value, MappingProxyType(dict(self.requesters)))
 
 
 class RecentCopies:

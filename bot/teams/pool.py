@@ -196,8 +196,10 @@ class DirectConversations(ConversationsOperations):  # type: ignore[misc]
     async def _send(
         self, method: str, conversation_id: str, activity_id: str, activity: Any, *, reply: bool
     ) -> ResourceResponse:
+        if conversation_id is None or ((reply or method == "PUT") and activity_id is None):
+            raise ValueError("No value for given attribute")  # what msrest's url() raises
         path = f"v3/conversations/{quote(str(conversation_id), safe='')}/activities"
-        if activity_id:
+        if reply or method == "PUT":
             path += "/" + quote(str(activity_id), safe="")
         url = urljoin(self._base, path)
         body = json.dumps(self._activities.body(activity, "Activity"))
@@ -220,7 +222,9 @@ class DirectConversations(ConversationsOperations):  # type: ignore[misc]
                 ) as answer:
                     payload = await answer.read()
             except aiohttp.ClientConnectorError as error:  # nothing was sent: always again
-                raise Retry(ClientRequestError(f"Error occurred in request: {error!r}")) from error
+                refused = ClientRequestError(f"Error occurred in request: {error!r}")
+                refused.__cause__ = error  # kept through the retries, as msrest keeps it
+                raise Retry(refused) from error
             except (aiohttp.ClientError, TimeoutError) as error:
                 raise ClientRequestError(f"Error occurred in request: {error!r}") from error
             response = BufferedResponse(

@@ -135,7 +135,9 @@ def loan_texts(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     load: Callable[[str], dict[str, Any]] = cards.texts._load
     with_loan = {language: {**load(language), **TEXTS} for language in ("nl", "en")}
     monkeypatch.setattr(cards.texts, "_load", lambda language: with_loan[language])
+    cards.texts._found.cache_clear()  # texts looked up before are remembered per key
     yield
+    cards.texts._found.cache_clear()
 
 
 @pytest.fixture
