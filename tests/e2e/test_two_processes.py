@@ -39,6 +39,10 @@ def two_bots(
             # Two processes and Azurite share two cores here: this test is about the race, not
             # about Teams' few seconds, so a slow storage answer must not turn into "try again".
             "STORAGE_TIMEOUT_SECONDS": "30",
+            # The background jobs (recovery, reminders, directory) are not what races here;
+            # their exactly-once is shown in tests/e2e/test_reminders.py.
+            "JOBS_INTERVAL_SECONDS": "0",
+            "LOG_LEVEL": "DEBUG",
         }
         processes.append(spawn(bot_args(), env={**os.environ, **env}, log=tmp_path / f"bot{n}.log"))
     try:
@@ -69,11 +73,17 @@ async def _post(session: ClientSession, url: str, activity: dict[str, object]) -
     return await response.json() if response.content_type == "application/json" else {}
 
 
+def _logs(folder: Path) -> str:
+    """The two bots' logs, for a failure's message."""
+    return "".join(f"\n--- {p.name}\n{p.read_text()[-4000:]}" for p in sorted(folder.glob("*.log")))
+
+
 async def test_racing_decisions_on_two_processes_resolve_to_one(
     two_bots: tuple[str, str],
     connector_server: tuple[MockConnector, str],
     azurite_connection: str,
     table_prefix: str,
+    tmp_path: Path,
 ) -> None:
     first, second = two_bots
     connector, service_url = connector_server
@@ -83,7 +93,8 @@ async def test_racing_decisions_on_two_processes_resolve_to_one(
         form = (await _post(session, second, SANNE.invoke(service_url, "gift.open")))["value"]
         data = {**action(form, "gift.submit")["data"], **WINE}  # type: ignore[arg-type]
         receipt = await _post(session, first, SANNE.invoke(service_url, "gift.submit", data))
-        assert "staat bij Pieter" in texts(receipt["value"]), texts(receipt["value"])  # type: ignore[arg-type]
+        shown = texts(receipt["value"])  # type: ignore[arg-type]
+        assert "staat bij Pieter" in shown, shown + _logs(tmp_path)
         [card] = [
             s.card
             for s in connector.to(PIETER.conversation_id)
