@@ -150,7 +150,9 @@ def understand(text: str, knowledge: KnowledgeBase) -> Understanding:
     best = seen.topics[0][0]
     near = [(g, score) for g, score in seen.topics if score >= max(MIN_SCORE, NEAR_RATIO * top)]
     # Touching a confidential topic at all makes the whole turn confidential.
-    confidential = any(guideline.confidential for guideline, _ in near)
+    confidential = any(guideline.confidential for guideline, _ in near) or any(
+        knowledge.get(key).confidential and score >= MIN_SCORE for key, score in seen.own.items()
+    )
     if best.flow and not is_question(text, said) and _clear(best, seen, said, top, knowledge):
         return OpenFlow(best.flow, confidential=confidential)
     contact = any(guideline.id in CONTACT_AT_ONCE for guideline, _ in near)
@@ -164,6 +166,8 @@ def _clear(
     no other flow comes close, the closest statement among the examples did not ask about
     this topic, and either a trigger word says "I want to do this now" or the guideline's own
     words and the examples agree on the flow with a wider margin."""
+    if not best.triggers:
+        return False  # by design never a form from typed text (social media: ask first)
     rival = max((score for g, score in seen.topics[1:] if g.flow != best.flow), default=0.0)
     if seen.nearest:
         closest = seen.nearest[0][0]
