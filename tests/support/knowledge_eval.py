@@ -16,7 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.domain.intents import Answer, OpenFlow, ShowMenu, Understanding, understand
-from bot.domain.knowledge import knowledge_base
+from bot.domain.knowledge import (
+    KnowledgeBase,
+    knowledge_base,
+    shipped_examples,
+    shipped_guidelines,
+)
 
 DATA = Path(__file__).resolve().parents[1] / "unit" / "data"
 QUESTIONS = DATA / "questions.json"
@@ -80,11 +85,55 @@ def labelled(path: Path = QUESTIONS) -> list[tuple[str, str]]:
     return [(q["text"], q["label"]) for q in json.loads(path.read_text("utf-8"))]
 
 
-def evaluate(path: Path = QUESTIONS) -> list[Outcome]:
-    knowledge = knowledge_base()
+def evaluate(path: Path = QUESTIONS, knowledge: KnowledgeBase | None = None) -> list[Outcome]:
+    knowledge = knowledge or knowledge_base()
     return [
         Outcome(text, want, label(understand(text, knowledge))) for text, want in labelled(path)
     ]
+
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "bot" / "domain" / "examples.json"
+
+
+def examples_file() -> str:
+    """The shipped examples file as `--write-examples` makes it: the old set and the
+    development part, never the test part."""
+    scored = {text for text, _ in labelled(TEST)}  # 5 old-set sentences recur there verbatim
+    examples = [
+        {"text": text, "label": want}
+        for path in (QUESTIONS, DEV)
+        for text, want in labelled(path)
+        if text not in scored
+    ]
+    document = {
+        "_comment": (
+            "Labelled example sentences the matcher learns from (bot/domain/knowledge.py): "
+            "tests/unit/data/questions.json and questions_dev.json, never a sentence of the test "
+            "part. "
+            "Made by: python -m tests.support.knowledge_eval --write-examples"
+        ),
+        "examples": examples,
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def cross_validate(path: Path, folds: int = 5) -> list[Outcome]:
+    """Each item judged by a knowledge base whose examples leave out its fold (items are dealt
+    to the folds label by label, so every fold has every label): what the examples teach,
+    measured on sentences they do not contain. For the development part, whose sentences are
+    among the shipped examples."""
+    items = sorted(enumerate(labelled(path)), key=lambda pair: (pair[1][1], pair[0]))
+    fold_of = {index: rank % folds for rank, (index, _) in enumerate(items)}
+    guidelines = shipped_guidelines()
+    examples = shipped_examples()
+    outcomes: dict[int, Outcome] = {}
+    for fold in range(folds):
+        held = {labelled(path)[i][0] for i, f in fold_of.items() if f == fold}
+        knowledge = KnowledgeBase(guidelines, [e for e in examples if e.text not in held])
+        for index, (text, want) in enumerate(labelled(path)):
+            if fold_of[index] == fold:
+                outcomes[index] = Outcome(text, want, label(understand(text, knowledge)))
+    return [outcomes[i] for i in sorted(outcomes)]
 
 
 @dataclass(frozen=True)
@@ -134,10 +183,25 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("sets", nargs="*", type=Path, default=[QUESTIONS])
     parser.add_argument("--table", action="store_true", help="print the confusion table")
     parser.add_argument("--quiet", action="store_true", help="do not list the misses")
+    parser.add_argument(
+        "--folds",
+        type=int,
+        default=0,
+        help="judge each item without its fold's examples (k-fold cross-validation)",
+    )
+    parser.add_argument(
+        "--write-examples",
+        action="store_true",
+        help="write bot/domain/examples.json from the old set and the development part",
+    )
     args = parser.parse_args(argv)
+    if args.write_examples:
+        EXAMPLES.write_text(examples_file(), "utf-8")
+        print(f"wrote {EXAMPLES}")
+        return
     for path in args.sets:
-        outcomes = evaluate(path)
-        print(f"## {path.name}")
+        outcomes = cross_validate(path, args.folds) if args.folds else evaluate(path)
+        print(f"## {path.name}" + (f" ({args.folds}-fold)" if args.folds else ""))
         if not args.quiet:
             for miss in (o for o in outcomes if not o.correct):
                 print(f"miss: {miss.text!r}: expected {miss.expected}, got {miss.got}")

@@ -3,15 +3,32 @@
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
 from bot.domain.intents import Answer, NoMatch, OpenFlow, ShowMenu, understand
-from bot.domain.knowledge import KnowledgeError, knowledge_base, parse_guidelines
+from bot.domain.knowledge import (
+    Example,
+    KnowledgeBase,
+    KnowledgeError,
+    knowledge_base,
+    parse_examples,
+    parse_guidelines,
+)
 from bot.domain.ranking import _distance
 from dialogs.menu import flows
 from tests.support.kinds import KINDS
-from tests.support.knowledge_eval import DEV, TEST, evaluate, labelled, summarise
+from tests.support.knowledge_eval import (
+    DEV,
+    QUESTIONS,
+    TEST,
+    cross_validate,
+    evaluate,
+    examples_file,
+    labelled,
+    summarise,
+)
 
 KB = knowledge_base()
 
@@ -210,9 +227,12 @@ def test_other_answers_do_not_offer_the_contact() -> None:
 # matcher's keywords; the test part is only scored. What the matcher reaches on it is guarded
 # so it cannot silently get worse. The issue's targets (top-1 >= 95%, no form opened for the
 # wrong flow) are NOT met (docs/knowledge.md): these are the figures reached, not the targets.
-TEST_TOP1_REACHED = 0.62
-TEST_WRONG_FORMS_REACHED = 6
+TEST_TOP1_REACHED = 0.64
+TEST_WRONG_FORMS_REACHED = 5
 UNKNOWN_TARGET = 0.05
+# The development part is among the shipped examples, so it is judged cross-validated: each
+# fifth without its own sentences among the examples.
+DEV_CROSS_VALIDATED_TOP1_REACHED = 0.69
 
 
 def test_the_fresh_test_part_keeps_the_accuracy_reached() -> None:
@@ -221,6 +241,61 @@ def test_the_fresh_test_part_keeps_the_accuracy_reached() -> None:
     assert summary.accuracy >= TEST_TOP1_REACHED, f"top-1 {summary.accuracy:.1%}"
     assert summary.wrong_forms <= TEST_WRONG_FORMS_REACHED, summary
     assert summary.unknown_rate < UNKNOWN_TARGET, summary
+
+
+def test_the_development_part_cross_validated_keeps_the_accuracy_and_opens_no_wrong_form() -> None:
+    summary = summarise(cross_validate(DEV, folds=5))
+    assert summary.accuracy >= DEV_CROSS_VALIDATED_TOP1_REACHED, f"top-1 {summary.accuracy:.1%}"
+    assert summary.wrong_forms == 0, summary
+    assert summary.unknown_rate < UNKNOWN_TARGET, summary
+
+
+def test_the_examples_are_the_old_set_and_the_development_part_never_the_test_part() -> None:
+    """The shipped examples are exactly what `--write-examples` makes, and the matcher never
+    learns from a sentence it is scored on."""
+    examples = {(e.text, e.label) for e in KB.examples}
+    scored = {text for text, _ in labelled(TEST)}
+    assert examples == {
+        (text, want) for text, want in labelled(QUESTIONS) + labelled(DEV) if text not in scored
+    }
+    assert not scored & {e.text for e in KB.examples}
+    shipped = Path(__file__).resolve().parents[2] / "bot" / "domain" / "examples.json"
+    assert shipped.read_text("utf-8") == examples_file()
+
+
+def test_an_example_sentence_is_understood_as_it_was_labelled() -> None:
+    """The examples teach: a paraphrase close to one is answered like it, even when it avoids
+    the guideline's own words (a gift described by what happened)."""
+    result = understand("de loodgieter kwam gisteren langs met een doos bonbons", KB)
+    assert isinstance(result, OpenFlow) and result.flow == "gift"
+
+
+@pytest.mark.parametrize(
+    ("statement", "guideline"),
+    [
+        ("mijn buurman is huurder en gaf me een fles wijn", "gifts"),  # gift or tenant?
+        ("mijn oom huurt bij ons en nodigde me uit voor een etentje", "tenant_ties"),
+    ],
+)
+def test_a_statement_about_two_flows_opens_no_form(statement: str, guideline: str) -> None:
+    """A wrong form is worse than none: when another flow comes close, the statement gets the
+    best topic's answer, with its form one tap away, instead of a form."""
+    result = understand(statement, KB)
+    assert isinstance(result, Answer) and result.guideline.id == guideline
+
+
+@pytest.mark.parametrize(
+    "message", ["laat me de opties zien", "wat kun je allemaal", "what can you do", "my options?"]
+)
+def test_asking_what_the_bot_can_do_shows_the_menu(message: str) -> None:
+    assert understand(message, KB) == ShowMenu()
+
+
+def test_a_malformed_examples_file_is_refused() -> None:
+    with pytest.raises(KnowledgeError, match="examples"):
+        parse_examples({"examples": [{"label": "menu"}]})
+    with pytest.raises(KnowledgeError, match="unknown label"):
+        KnowledgeBase(KB.guidelines, [Example("hallo", "guideline:nope")])
 
 
 def test_the_fresh_set_is_labelled_with_known_labels_only() -> None:
