@@ -73,6 +73,12 @@ log = logging.getLogger(__name__)
 
 SERVICES = web.AppKey("services", Services)
 READY = web.AppKey("ready", asyncio.Event)
+# Set when preparing storage met a storage failure (it keeps trying): turns are served at once
+# then, each answered with the storage card, instead of waiting for READY.
+STORAGE_STRUGGLING = web.AppKey("storage_struggling", asyncio.Event)
+# How long a request that arrives while storage is being prepared waits for it (local mode
+# serves from the start; with an app id nothing is served before).
+READY_WAIT_SECONDS = 15.0
 # Microsoft Graph (manager lookup, directory sync); present only with an app secret and a tenant.
 MANAGER_LOOKUP = web.AppKey("manager_lookup", GraphClient)
 # The Graph directory's delta rounds; present when the directory comes from Graph.
@@ -151,10 +157,11 @@ def init_app(
     # Index the knowledge base and its labelled examples now (about 0.7 s), not in a first turn.
     knowledge_base()
 
-    middlewares = [_loopback_only] if settings.local_mode else []
+    middlewares = [_loopback_only, _ready_first] if settings.local_mode else []
     app = web.Application(middlewares=middlewares, client_max_size=4 * 1024 * 1024)
     app[SERVICES] = services
     app[READY] = asyncio.Event()
+    app[STORAGE_STRUGGLING] = asyncio.Event()
     app.cleanup_ctx.append(_storage_lifecycle)
     app.on_cleanup.append(lambda _app: close_connectors(adapter))
     if graph is not None:
@@ -309,7 +316,7 @@ async def _close_feed(app: web.Application) -> None:
 async def _storage_lifecycle(app: web.Application) -> AsyncIterator[None]:
     services = app[SERVICES]
     reader = app.get(DIRECTORY_READER)
-    prepared = _prepare_storage(services, app[READY], reader)
+    prepared = _prepare_storage(services, app[READY], reader, app[STORAGE_STRUGGLING])
     tasks: list[asyncio.Task[None]] = []
     if services.settings.local_mode:
         tasks.append(asyncio.create_task(prepared))
@@ -341,7 +348,10 @@ async def _jobs_when_ready(
 
 
 async def _prepare_storage(
-    services: Services, ready: asyncio.Event, reader: DirectoryReader | None = None
+    services: Services,
+    ready: asyncio.Event,
+    reader: DirectoryReader | None = None,
+    struggling: asyncio.Event | None = None,
 ) -> None:
     """Create the tables and load the directory (the file, or a first round from Graph); keep
     trying while storage is down. With an app id, check that the roles the bot cannot work
@@ -366,9 +376,31 @@ async def _prepare_storage(
             ready.set()
             return
         except StorageError as error:
+            if struggling is not None:
+                struggling.set()
             log.warning("storage not ready (%s); retrying in %.1fs", type(error).__name__, delay)
             await asyncio.sleep(delay)
             delay = min(delay * 2, 10.0)
+
+
+@web.middleware
+async def _ready_first(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Local mode serves while storage is still being prepared: a request that comes in then
+    (the Playground installs the app the moment it opens) waits until the tables are there and
+    the directory is loaded, so it is never judged against an empty directory ("no manager
+    known"). When preparing meets a storage failure, or takes too long, it goes on as before
+    (and gets the storage card where storage is needed)."""
+    app = request.app
+    ready, struggling = app[READY], app[STORAGE_STRUGGLING]
+    if not ready.is_set() and not struggling.is_set() and request.path != "/healthz":
+        waits = [asyncio.ensure_future(ready.wait()), asyncio.ensure_future(struggling.wait())]
+        try:
+            await asyncio.wait(waits, timeout=READY_WAIT_SECONDS, return_when="FIRST_COMPLETED")
+        finally:
+            for wait in waits:
+                wait.cancel()
+    response: web.StreamResponse = await handler(request)
+    return response
 
 
 @web.middleware
