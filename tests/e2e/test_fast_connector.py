@@ -27,6 +27,7 @@ from bot.teams.fast_connector import FastBotFrameworkAuthentication
 from bot.teams.pool import ConnectorPool
 from tests.e2e.conftest import BotUnderTest
 from tests.support.activities import SANNE
+from tests.support.capture import Capture, capture_server
 
 APP_ID = "2b7c4f0e-9d1a-4c3b-8e5f-6a7b8c9d0e1f"
 
@@ -246,30 +247,11 @@ async def test_the_user_token_client_is_not_built_until_used() -> None:
     await auth.close()
 
 
-@dataclass
-class Capture:
-    """Records each request as it reached the server: method, raw path, headers, JSON body."""
-
-    seen: list[tuple[str, str, dict[str, str], Any]] = field(default_factory=list)
-    statuses: list[int] = field(default_factory=list)
-
-    async def handle(self, request: web.Request) -> web.Response:
-        self.seen.append(
-            (request.method, request.raw_path, dict(request.headers), await request.json())
-        )
-        status = self.statuses.pop(0) if self.statuses else 200
-        return web.json_response({"id": f"m{len(self.seen)}"}, status=status)
-
-
 @pytest.fixture
 async def capture(
     aiohttp_server: Callable[..., Awaitable[TestServer]],
 ) -> AsyncIterator[tuple[Capture, str]]:
-    cap = Capture()
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", cap.handle)
-    server = await aiohttp_server(app)
-    yield cap, str(server.make_url("/teams/"))
+    yield await capture_server(aiohttp_server, "/teams/")
 
 
 async def test_the_direct_calls_send_what_msrest_sends(capture: tuple[Capture, str]) -> None:

@@ -7,11 +7,8 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
-from typing import Any
 
 import pytest
-from aiohttp import web
 from aiohttp.test_utils import TestServer
 from botbuilder.core import TurnContext
 from botbuilder.schema import ChannelAccount, ConversationAccount, ConversationReference
@@ -23,6 +20,7 @@ from bot.storage.repositories import ConversationReferences, StoredReference
 from bot.teams.adapter import build_adapter
 from bot.teams.handler import card_activity
 from bot.teams.proactive import TeamsNotifier
+from tests.support.capture import Capture, capture_server
 
 CARD = {
     "type": "AdaptiveCard",
@@ -31,25 +29,11 @@ CARD = {
 }
 
 
-@dataclass
-class Capture:
-    seen: list[tuple[str, str, dict[str, str], Any]] = field(default_factory=list)
-
-    async def handle(self, request: web.Request) -> web.Response:
-        body = await request.json()
-        self.seen.append((request.method, request.raw_path, dict(request.headers), body))
-        return web.json_response({"id": f"m{len(self.seen)}"})
-
-
 @pytest.fixture
 async def capture(
     aiohttp_server: Callable[..., Awaitable[TestServer]],
 ) -> AsyncIterator[tuple[Capture, str]]:
-    cap = Capture()
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", cap.handle)
-    server = await aiohttp_server(app)
-    yield cap, str(server.make_url("/emea/"))
+    yield await capture_server(aiohttp_server, "/emea/")
 
 
 def a_reference(service_url: str) -> ConversationReference:
