@@ -18,7 +18,7 @@ import asyncio
 import json
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote, urljoin
 
 import aiohttp
@@ -49,6 +49,7 @@ FOREIGN_TOKEN_REUSE_SECONDS = 240.0
 _IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 _RETRY_STATUS = frozenset({408, 500, 502, 503, 504})
 _TRANSPORT_ATTEMPTS = 4
+T = TypeVar("T")
 
 
 class BufferedResponse(AsyncClientResponse):
@@ -98,6 +99,19 @@ class ConnectorPool:
                 connector=aiohttp.TCPConnector(limit=100, keepalive_timeout=30),
             )
         return self._session
+
+    async def fetch(
+        self, method: str, url: str, headers: dict[str, str], data: Any, request: Any = None
+    ) -> BufferedResponse:
+        """One request on the shared session, its whole answer read; a transport failure is a
+        `ClientRequestError` (what callers of the stock `requests` transport catch), caused by
+        aiohttp's error. `request`: msrest's, kept on the answer."""
+        try:
+            async with self.session().request(method, url, headers=headers, data=data) as answer:
+                body = await answer.read()
+        except (aiohttp.ClientError, TimeoutError) as error:
+            raise ClientRequestError(f"Error occurred in request: {error!r}") from error
+        return BufferedResponse(request, answer.status, answer.reason or "", answer.headers, body)
 
     def get(self, key: tuple[str, str, str]) -> ConnectorClient | None:
         client = self._clients.get(key)
@@ -150,8 +164,8 @@ class DirectConversations(ConversationsOperations):  # type: ignore[misc]
     """The SDK's conversation operations, with send, reply and update sent directly.
 
     Same request as msrest's (URL, `x-ms-conversation-id` on a reply, JSON of
-    `ActivitySerializer`, user agent, bearer token), same retries (the pool's `_RetryPolicy`
-    rules), same answers: a `ResourceResponse`, or `ErrorResponseException` carrying the
+    `ActivitySerializer`, user agent, bearer token), same retries (`_transport_retries`,
+    as the pipeline's), same answers: a `ResourceResponse`, or `ErrorResponseException` carrying the
     response (status, headers, body) for anything but 200/201/202. Calls with custom headers,
     `raw` or operation options, and every other operation, go through msrest as before.
     """
@@ -210,36 +224,19 @@ class DirectConversations(ConversationsOperations):  # type: ignore[misc]
         }
         if reply:  # the SDK sends it with a reply only
             headers["x-ms-conversation-id"] = str(conversation_id)
-        idempotent = method in _IDEMPOTENT
 
-        async def attempt() -> BufferedResponse:
+        async def send() -> BufferedResponse:
             authorization = await self._tokens.authorization()
             if authorization:
                 headers["Authorization"] = authorization
-            try:
-                async with self._pool.session().request(
-                    method, url, headers=headers, data=body
-                ) as answer:
-                    payload = await answer.read()
-            except aiohttp.ClientConnectorError as error:  # nothing was sent: always again
-                refused = ClientRequestError(f"Error occurred in request: {error!r}")
-                refused.__cause__ = error  # kept through the retries, as msrest keeps it
-                raise Retry(refused) from error
-            except (aiohttp.ClientError, TimeoutError) as error:
-                raise ClientRequestError(f"Error occurred in request: {error!r}") from error
-            response = BufferedResponse(
-                None, answer.status, answer.reason or "", answer.headers, payload
-            )
-            if answer.status == 401:
+            response = await self._pool.fetch(method, url, headers, body)
+            if response.status_code == 401:
                 self._tokens.forget()
-            if idempotent and answer.status in _RETRY_STATUS:
-                raise Retry(_PassingBuffered(response), retry_after(answer.status, answer.headers))
             return response
 
-        try:
-            response = await self._pool.retries.call(attempt)
-        except _PassingBuffered as last:
-            response = last.response
+        response = await _transport_retries(
+            self._pool.retries, method, send, lambda response: response
+        )
         if response.status_code not in (200, 201, 202):
             raise ErrorResponseException(self._errors, response)
         found = json.loads(response.body() or b"{}")
@@ -249,14 +246,6 @@ class DirectConversations(ConversationsOperations):  # type: ignore[misc]
 # The SDK's operations read their URL template from the method (`self.<op>.metadata`).
 for _name in ("send_to_conversation", "reply_to_activity", "update_activity"):
     getattr(DirectConversations, _name).metadata = getattr(ConversationsOperations, _name).metadata
-
-
-class _PassingBuffered(Exception):
-    """The last answer of a direct call, handed back when the retries are used up."""
-
-    def __init__(self, response: BufferedResponse) -> None:
-        super().__init__(response.status_code)
-        self.response = response
 
 
 class _AiohttpSender(AsyncHTTPSender[Any, Any]):
@@ -276,19 +265,12 @@ class _AiohttpSender(AsyncHTTPSender[Any, Any]):
 
     async def send(self, request: Request[Any], **kwargs: Any) -> Response[Any, Any]:
         http_request = request.http_request
-        try:
-            async with self._pool.session().request(
-                http_request.method,
-                http_request.url,
-                headers=dict(http_request.headers),
-                data=http_request.data or None,
-            ) as answer:
-                body = await answer.read()
-        except (aiohttp.ClientError, TimeoutError) as error:
-            # What callers of the stock (requests) transport catch for transport failures.
-            raise ClientRequestError(f"Error occurred in request: {error!r}") from error
-        response = BufferedResponse(
-            http_request, answer.status, answer.reason or "", answer.headers, body
+        response = await self._pool.fetch(
+            http_request.method,
+            http_request.url,
+            dict(http_request.headers),
+            http_request.data or None,
+            http_request,
         )
         return Response(request, response)
 
@@ -301,42 +283,60 @@ class _Policy(AsyncHTTPPolicy[Any, Any]):
 
 
 class _PassingAnswer(Exception):
-    """The last passing answer, handed back to msrest when the retries are used up."""
+    """The last passing answer, handed back to the caller when the retries are used up."""
 
-    def __init__(self, response: Response[Any, Any]) -> None:
-        super().__init__(response.http_response.status_code)
-        self.response = response
+    def __init__(self, answer: Any) -> None:
+        super().__init__("passing answer")
+        self.answer = answer
+
+
+async def _transport_retries(
+    policy: RetryPolicy,
+    method: str,
+    send: Callable[[], Awaitable[T]],
+    status_of: Callable[[T], BufferedResponse],
+) -> T:
+    """The transport retry rules of both paths (msrest's pipeline and `DirectConversations`),
+    like the stock client's: a refused connection again for every method (nothing was sent),
+    408/5xx again only for idempotent methods (a POST may have been delivered; whether to send
+    it again is the notifier's call); Retry-After honoured (503). `send` raises
+    `ClientRequestError` for transport failures, caused by aiohttp's error."""
+    idempotent = method.upper() in _IDEMPOTENT
+
+    async def attempt() -> T:
+        try:
+            answer = await send()
+        except ClientRequestError as error:
+            if isinstance(error.__cause__, aiohttp.ClientConnectorError):
+                raise Retry(error) from error.__cause__
+            raise
+        response = status_of(answer)
+        if idempotent and response.status_code in _RETRY_STATUS:
+            wait = retry_after(response.status_code, response.headers)
+            raise Retry(_PassingAnswer(answer), wait)
+        return answer
+
+    try:
+        return await policy.call(attempt)
+    except _PassingAnswer as last:
+        passed: T = last.answer
+        return passed
 
 
 class _RetryPolicy(_Policy):
-    """Transport retries like the stock client's: refused connections for every method (nothing
-    was sent), 408/5xx only for idempotent methods (a POST may have been delivered; whether to
-    send it again is the notifier's call). Retry-After is honoured (503)."""
+    """`_transport_retries` in msrest's pipeline."""
 
     def __init__(self, policy: RetryPolicy) -> None:
         super().__init__()
         self._policy = policy
 
     async def send(self, request: Request[Any], **kwargs: Any) -> Response[Any, Any]:
-        idempotent = request.http_request.method.upper() in _IDEMPOTENT
-
-        async def attempt() -> Response[Any, Any]:
-            try:
-                response = await self._forward(request, **kwargs)
-            except ClientRequestError as error:
-                if isinstance(error.__cause__, aiohttp.ClientConnectorError):
-                    raise Retry(error) from error.__cause__
-                raise
-            status = response.http_response.status_code
-            if idempotent and status in _RETRY_STATUS:
-                wait = retry_after(status, response.http_response.headers)
-                raise Retry(_PassingAnswer(response), wait)
-            return response
-
-        try:
-            return await self._policy.call(attempt)
-        except _PassingAnswer as last:
-            return last.response
+        return await _transport_retries(
+            self._policy,
+            request.http_request.method,
+            lambda: self._forward(request, **kwargs),
+            lambda response: response.http_response,
+        )
 
 
 class _TokenPolicy(_Policy):
