@@ -24,11 +24,11 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import uuid
 from collections.abc import Awaitable, Callable
-from copy import copy
 from typing import Any
 
+from botbuilder.core import TurnContext
+from botbuilder.core.conversation_reference_extension import get_continuation_activity
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity, ActivityTypes, ConversationReference
 from botframework.connector.aio import ConnectorClient
@@ -191,18 +191,12 @@ class TeamsNotifier:
 
 
 def outgoing(activity: Activity, reference: ConversationReference) -> Activity:
-    """The activity addressed as a proactive turn addresses it: `get_continuation_activity`
-    (a new id, the reference's bot and user) then `TurnContext.apply_conversation_reference`
-    (no locale, from the bot to the user, a reply to that id)."""
+    """The activity addressed as a proactive turn addresses it, by the SDK's own steps: the
+    continuation activity of the reference (a new id), its conversation reference applied
+    (from the bot to the user, a reply to that id)."""
     activity.type = activity.type or ActivityTypes.message
-    activity.channel_id = reference.channel_id
-    activity.locale = None
-    activity.service_url = reference.service_url
-    activity.conversation = copy(reference.conversation)
-    activity.from_property = copy(reference.bot)
-    activity.recipient = copy(reference.user)
-    activity.reply_to_id = str(uuid.uuid1())
-    return activity
+    turn = TurnContext.get_conversation_reference(get_continuation_activity(reference))
+    return TurnContext.apply_conversation_reference(activity, turn)
 
 
 def _conversation(stored: StoredReference) -> ConversationReference:
