@@ -27,7 +27,7 @@ from typing import Any, Protocol
 
 from bot.cache import TtlCache
 from bot.domain.amend import NOTES, notes_from_record, notes_record
-from bot.domain.kinds import AMSTERDAM, Kind, Kinds
+from bot.domain.kinds import AMSTERDAM, Kinds
 from bot.domain.requests import (
     ApprovalRequest,
     ApproverRole,
@@ -337,12 +337,17 @@ class RecentCopies:
             self._count(totals, by, old, -1)
 
 
-def _counted_by(kind: Kind[Any]) -> Callable[[ApprovalRequest], bool]:
-    return lambda copy: copy.kind == kind.name and kind.on_register(copy)
-
-
-def _valued_by(kind: Kind[Any]) -> Callable[[ApprovalRequest], int]:
-    return lambda copy: kind.value_of(copy) or 0
+def recent_copies(kinds: Kinds, kind: str, copies: dict[str, ApprovalRequest]) -> RecentCopies:
+    """Copies of one kind's register partition, counted by the kind's rules (a kind this app
+    does not know: every copy, at no value)."""
+    known = kinds.get(kind)
+    if known is None:
+        return RecentCopies(copies)
+    return RecentCopies(
+        copies,
+        lambda copy: copy.kind == known.name and known.on_register(copy),
+        lambda copy: known.value_of(copy) or 0,
+    )
 
 
 def _marker_partition(tenant_id: str) -> str:
@@ -506,11 +511,7 @@ class RequestRepository:
     async def _read_recent(self, tenant_id: str, kind: str, partition: str) -> RecentCopies:
         rows = await self._store.query(REGISTER, partition)
         read = {r.row: _request(self._kinds, tenant_id, r.row.split("|", 1)[1], r) for r in rows}
-        known = self._kinds.get(kind)
-        if known is None:
-            copies = RecentCopies(read)
-        else:
-            copies = RecentCopies(read, _counted_by(known), _valued_by(known))
+        copies = recent_copies(self._kinds, kind, read)
         self._recent.put(partition, copies)
         return copies
 
