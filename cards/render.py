@@ -101,15 +101,17 @@ def _escape_tree(node: Any, key: str = "", container: Any = None) -> Any:
         return [_escape_tree(item, key, container) for item in node]
     if kind is not str and isinstance(node, dict | list):  # subclasses, the slow way
         return _escape_tree(dict(node) if isinstance(node, dict) else list(node), key, container)
-    if (
-        isinstance(node, str)
-        and key in _ESCAPED_KEYS
-        and not (
-            isinstance(container, Mapping) and str(container.get("type", "")).startswith("Input.")
-        )
-    ):
+    if isinstance(node, str) and _shown_as_markdown(key, container):
         return escape_markdown(node)
     return node
+
+
+def _shown_as_markdown(key: str, container: Any) -> bool:
+    """Whether a string under `key` of `container` is displayed as Markdown (an input's value
+    and label are not)."""
+    return key in _ESCAPED_KEYS and not (
+        isinstance(container, Mapping) and str(container.get("type", "")).startswith("Input.")
+    )
 
 
 def _trusted(path: str) -> bool:
@@ -257,9 +259,7 @@ def _compile_list(node: list[Any], key: str, container: Any) -> Fill:
 
 
 def _compile_string(text: str, key: str, container: Any) -> Fill:
-    escape = key in _ESCAPED_KEYS and not (
-        isinstance(container, Mapping) and str(container.get("type", "")).startswith("Input.")
-    )
+    escape = _shown_as_markdown(key, container)
     whole = _WHOLE.match(text)
     if whole and not whole.group(1):
         path = whole.group(2)
