@@ -31,7 +31,8 @@ from bot.domain.requests import ApprovalRequest, ApproverRole, AuditEntry, Perso
 from bot.storage import requests as request_tables
 from bot.storage.repositories import CONVERSATIONS
 from bot.storage.repositories import TABLES as BASE_TABLES
-from bot.storage.requests import RequestRepository
+from bot.storage.requests import RequestRepository, StoredRequest, sealed_request
+from bot.storage.seal import Seal
 from bot.storage.store import Write
 from bot.storage.tables import AzureTableStore
 
@@ -40,6 +41,7 @@ from bot.storage.tables import AzureTableStore
 # TEAMS_SENDS_PER_SECOND stays below Teams' 50/s, which caps d at 45 turns/s and e (two
 # proactive requests a turn) at 22.5; scenario g measures that pace.
 UNPACED = "1000000"
+SEAL_SECRET = "the benchmark's card seal key, 32+ characters"
 UNPACED_NOTE = (
     f"TEAMS_SENDS_PER_SECOND={UNPACED}: capacity like the unpaced echo a; in production "
     "Teams' 50/s caps this at {cap} turns/s"
@@ -192,13 +194,24 @@ async def approve_invoke(bench: Bench, key: str, title: str) -> Measurement:
         request_for(n, employee(n % EMPLOYEES), manager((n % EMPLOYEES) // TEAM), Status.PENDING)
         for n in range(count)
     ]
-    seeded = await seed(RequestRepository(store, CATALOGUE), pending)
+    written: dict[str, StoredRequest] = {}
+    seeded = await seed(RequestRepository(store, CATALOGUE), pending, written)
     await store.close()
+    # The approver's card carries the request's sealed copy on its buttons, as the bot seals
+    # it when it sends the card (same key: every instance shares CARD_SEAL_KEY).
+    env["CARD_SEAL_KEY"] = SEAL_SECRET
+    seal = Seal.from_secret(SEAL_SECRET)
+    sealed = {rid: sealed_request(seal, stored) for rid, stored in written.items()}
 
     def approve(i: int) -> dict[str, Any]:
         r = pending[i % count]
-        data = {"requestId": r.id, "requesterId": r.requester.id, "comment": "Prima"}
-        return invoke(bench.connector_url + "/", r.approver.id, "request.approve", data, "msg-1")
+        data = {
+            "requestId": r.id,
+            "requesterId": r.requester.id,
+            "sealed": sealed[r.id],
+            "comment": "Prima",
+        }
+        return invoke(bench.connector_url + "/", r.approver.id, "request.keep", data, "msg-1")
 
     async with bench.process(key, ["bot"], env=env) as bot:
         measured = await _measure(bench, key, title, bot, approve, replies=2, limit=count - spare)

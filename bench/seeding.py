@@ -23,7 +23,7 @@ from typing import Any
 from bench.common import TENANT, user_id
 from bot.domain.kinds import Kinds
 from bot.domain.requests import ApprovalRequest, ApproverRole, AuditEntry, Person, Status
-from bot.storage.requests import RequestRepository
+from bot.storage.requests import RequestRepository, StoredRequest
 from bot.storage.tables import AzureTableStore
 from dialogs import product_kinds
 
@@ -147,16 +147,23 @@ def records(stop: int, start: int = 0) -> Iterator[ApprovalRequest]:
         yield record(Block(n // BLOCK), n % BLOCK)
 
 
-async def seed(repository: RequestRepository, requests: Iterable[ApprovalRequest]) -> float:
+async def seed(
+    repository: RequestRepository,
+    requests: Iterable[ApprovalRequest],
+    stored: dict[str, StoredRequest] | None = None,
+) -> float:
     """Each request as the engine records it: the request with its trail, then what waits in
-    (or has left) its approver's inbox. `CONCURRENCY` at once; returns the seconds it took."""
+    (or has left) its approver's inbox. `CONCURRENCY` at once; returns the seconds it took.
+    `stored`: filled with each request as written (its ETag), by id."""
     started = time.monotonic()
     queue = iter(requests)
 
     async def worker() -> None:
         for request in queue:
-            await repository.create(request)
+            written = await repository.create(request)
             await repository.put_inbox(request)
+            if stored is not None:
+                stored[request.id] = written
 
     await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
     return time.monotonic() - started

@@ -54,6 +54,7 @@ from bot.storage.metering import TableMeter
 from bot.storage.negotiations import CachedNegotiations, NegotiationRepository
 from bot.storage.repositories import TABLES, ConversationReferences, DirectoryRepository
 from bot.storage.requests import RequestRepository
+from bot.storage.seal import Seal
 from bot.storage.store import TableStore
 from bot.storage.tables import AzureTableStore
 from bot.storage.trailer import TrailerRepository
@@ -150,6 +151,7 @@ def init_app(
         trailer=TrailerRepository(table_store),
         violations=ViolationRepository(table_store),
         clock=clock,
+        seal=card_seal(settings),
         feed=feed,
         mailer=mailer,
     )
@@ -198,6 +200,13 @@ def init_app(
             "serving loopback clients only"
         )
     return app
+
+
+def card_seal(settings: Settings) -> Seal:
+    """One key for every instance: CARD_SEAL_KEY, else derived from the app's secret (both in
+    Key Vault); with neither (local mode) a key of this process."""
+    secret = settings.card_seal_key or settings.app_password
+    return Seal.from_secret(secret) if secret else Seal.ephemeral()
 
 
 def _storage_credential(settings: Settings) -> AsyncTokenCredential | None:

@@ -204,6 +204,14 @@ def _link_secret(value: Any, name: str) -> str:
     return text
 
 
+def _seal_secret(value: Any, name: str) -> str:
+    """Empty (derived, see CARD_SEAL_KEY), or at least 32 characters (a key is derived from it)."""
+    text = str(value)
+    if text and len(text) < 32:
+        raise _fail(name, "must be at least 32 characters (or empty: derived from the app secret)")
+    return text
+
+
 def _public_url(value: Any, name: str) -> str:
     """Empty (derived from BOT_HOST and BOT_PORT), or an http(s) address; no trailing /."""
     text = str(value)
@@ -403,6 +411,14 @@ class Settings:
         "",
         "Secret that signs suppliers' confirmation links (at least 32 characters; keep it in "
         "Key Vault). Changing it makes links already sent invalid. Empty: no links are sent.",
+    )
+    card_seal_key: Annotated[str, _checked(_seal_secret)] = env(
+        "CARD_SEAL_KEY",
+        "",
+        "Secret (at least 32 characters; keep it in Key Vault) that seals the copy of a request "
+        "carried on its approver's card, so a decision is written without reading the request "
+        "first. Empty: derived from MicrosoftAppPassword, or without one a key per process (a "
+        "card from another instance or from before a restart is then read from storage).",
     )
     supplier_link_days: Annotated[
         int, _checked(_whole(1, 365, "a whole number of days from 1 to 365"))

@@ -19,6 +19,8 @@ from bot.services.approvals import (
 from bot.services.context import Services
 from bot.services.steps import confirm_returned
 from bot.storage.errors import StorageError
+from bot.storage.requests import sealed_request
+from bot.storage.seal import MAX_SEALED
 from cards import render, text
 from dialogs.base import Card, CardAction, log_storage_failure
 from dialogs.forms import clean_text
@@ -69,6 +71,13 @@ def _typed(action: CardAction, key: str, limit: int) -> str:
     return clean_text(raw)[:limit] if isinstance(raw, str) else ""
 
 
+def _sealed(action: CardAction) -> str:
+    """The sealed copy of the request the card's buttons carry (opened, or not, by the engine:
+    anything else than what the bot sealed is ignored there)."""
+    raw = action.data.get("sealed")
+    return raw if isinstance(raw, str) and len(raw) <= MAX_SEALED else ""
+
+
 def _decide(choice: str) -> Callable[[CardAction, Services], Awaitable[Card]]:
     """The handler of the button `request.<choice>` (which choices a request offers is the
     kind's to say; the engine refuses any other)."""
@@ -89,6 +98,7 @@ def _decide(choice: str) -> Callable[[CardAction, Services], Awaitable[Card]]:
                     comment,
                     action.message_id,
                     colleague_id=colleague,
+                    sealed=_sealed(action),
                 )
             except DecisionRefused as refused:
                 if refused.code == "comment_too_long":
@@ -158,13 +168,21 @@ async def refresh(action: CardAction, services: Services) -> Card:
     """Teams asks for the card as this viewer should see it."""
 
     async def work(rid: str, requester: str) -> Card:
-        request = (await load(services, action.actor.tenant_id, requester, rid)).request
+        stored = await load(services, action.actor.tenant_id, requester, rid)
+        request = stored.request
         advisor = request.advisor.id if request.advisor else None
         assignee = request.assignee.id if request.assignee else None
         viewers = (*(p.id for p in request.deciders), request.requester.id, advisor, assignee)
         if action.actor.user_id not in viewers:
             raise DecisionRefused("not_approver")
-        return request_card(services.kinds, request, action.actor.locale, action.actor.user_id)
+        sealed = (
+            sealed_request(services.seal, stored)
+            if request.may_be_decided_by(action.actor.user_id)
+            else ""
+        )
+        return request_card(
+            services.kinds, request, action.actor.locale, action.actor.user_id, sealed=sealed
+        )
 
     return await on_request(action, work)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from bot.services.approvals import RequestNotFound, load
 from bot.services.context import Services
 from bot.services.personal import waiting_for
+from bot.storage.requests import sealed_request
 from cards import render, text
 from dialogs.base import Card, CardAction
 from dialogs.decisions import refusal
@@ -38,7 +39,8 @@ async def show_pending(action: CardAction, services: Services) -> Card:
         return refusal(actor.locale, "not_found")
     if not stored.request.may_be_decided_by(actor.user_id):
         return refusal(actor.locale, "not_approver")
-    return CardPresenter(services.kinds).approver_card(stored.request, actor.locale)
+    sealed = sealed_request(services.seal, stored)
+    return CardPresenter(services.kinds).approver_card(stored.request, actor.locale, sealed=sealed)
 
 
 def register(registry: VerbRegistry) -> None:

@@ -142,12 +142,14 @@ def request_card(
     colleague_error: str = "",
     comment: str = "",
     advice: str = "",
+    sealed: str = "",
 ) -> dict[str, Any]:
     """The request as `viewer_id` sees it: decision buttons (the kind's choices for its
-    verdict) only for its pending approver; "add information" and "withdraw" only for its
-    requester while it is pending (`addition` keeps what they typed when it was refused with
-    `addition_error`). Once decided or withdrawn, the outcome is at the top, where the verdict
-    was, and the facts fold away beneath it."""
+    verdict) only for its pending approver (carrying `sealed`, the stored request's sealed
+    copy, so the decision needs no read: bot.storage.requests.sealed_request); "add
+    information" and "withdraw" only for its requester while it is pending (`addition` keeps
+    what they typed when it was refused with `addition_error`). Once decided or withdrawn, the
+    outcome is at the top, where the verdict was, and the facts fold away beneath it."""
     view = request_kind(kinds, request.kind)
     if view is None:
         raise LookupError(f"{request.id}: no request kind {request.kind!r} in this app")
@@ -248,6 +250,7 @@ def request_card(
             "addition": addition,
             "additionError": addition_error,
             "pointer": pointer,
+            "decidePointer": {**pointer, "sealed": sealed} if sealed and can_decide else pointer,
             "refresh": bool(request.watchers),
             "watchers": list(request.watchers),
             "reference": request.id,
@@ -310,9 +313,10 @@ class CardPresenter:
         )
 
     def approver_card(
-        self, request: ApprovalRequest, locale: str, note: str = ""
+        self, request: ApprovalRequest, locale: str, note: str = "", *, sealed: str = ""
     ) -> dict[str, Any]:
-        key = (id(request), locale, note)  # the request is kept with it, so its id stays its own
+        # The request is kept with it, so its id stays its own.
+        key = (id(request), locale, f"{note}\n{sealed}")
         done = self._rendered.get(key)
         if done is not None and done[0] is request:
             return done[1]
@@ -323,6 +327,7 @@ class CardPresenter:
             request.approver.id,
             heading=self._from(request, locale),
             note=note,
+            sealed=sealed,
         )
         if len(self._rendered) < 8:
             self._rendered[key] = (request, card)

@@ -39,7 +39,7 @@ from bot.services.steps import follow, with_step
 from bot.services.telling import tell
 from bot.storage.errors import AlreadyExists, Conflict, StorageError
 from bot.storage.repositories import StoredReference
-from bot.storage.requests import StoredRequest
+from bot.storage.requests import StoredRequest, sealed_request, unsealed_request
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,11 @@ log = logging.getLogger(__name__)
 class Presenter(Protocol):
     """Renders the cards the engine sends (implemented in dialogs, which own the cards)."""
 
-    def approver_card(self, request: ApprovalRequest, locale: str) -> dict[str, Any]: ...
+    def approver_card(
+        self, request: ApprovalRequest, locale: str, *, sealed: str = ""
+    ) -> dict[str, Any]:
+        """`sealed`: the stored request's sealed copy, carried by the decision buttons."""
+        ...
 
     def decision_notice(self, request: ApprovalRequest, locale: str) -> dict[str, Any]: ...
 
@@ -310,7 +314,9 @@ async def _deliver(
     Returns the stored request, whether it was delivered, whether it was rerouted, and the id
     of the approver's card."""
     request = stored.request
-    error, message_id = await _send_to_approver(services, presenter, request, known=reference)
+    error, message_id = await _send_to_approver(
+        services, presenter, request, known=reference, sealed=sealed_request(services.seal, stored)
+    )
     if error is None:
         return stored, True, False, message_id
     now = services.clock()
@@ -332,7 +338,9 @@ async def _deliver(
         if mri:
             rerouted = replace(rerouted, watchers=(*rerouted.watchers, mri))
         stored = await services.requests.update(stored, rerouted)
-        second, message_id = await _send_to_approver(services, presenter, rerouted)
+        second, message_id = await _send_to_approver(
+            services, presenter, rerouted, sealed=sealed_request(services.seal, stored)
+        )
         if second is None:
             return stored, True, True, message_id
         failed = replace(
@@ -350,14 +358,19 @@ async def _send_to_approver(
     request: ApprovalRequest,
     reminder: bool = False,
     known: StoredReference | None = None,
+    sealed: str = "",
 ) -> tuple[str | None, str]:
-    """(None, message id) when delivered, else (the reason it was not, "")."""
+    """(None, message id) when delivered, else (the reason it was not, ""). `sealed`: the
+    stored request's sealed copy, for the card's decision buttons."""
     reference = known or await services.conversations.get(request.tenant_id, request.approver.id)
     if reference is None:
         log.warning("approval card not delivered: NoConversationReference")
         return NoConversationReference.__name__, ""
-    card = (presenter.reminder_card if reminder else presenter.approver_card)(
-        request, reference.locale or services.settings.default_locale
+    locale = reference.locale or services.settings.default_locale
+    card = (
+        presenter.reminder_card(request, locale)
+        if reminder
+        else presenter.approver_card(request, locale, sealed=sealed)
     )
     try:
         message_id = await services.notifier.send_card(
@@ -392,6 +405,7 @@ async def decide_request(
     comment: str,
     message_id: str | None,
     colleague_id: str = "",
+    sealed: str = "",
 ) -> ApprovalRequest:
     """The approver decides: `choice` is one of the codes the request's kind offers for its
     verdict (bot.domain.choices). Anyone other than the designated approver is refused
@@ -401,10 +415,22 @@ async def decide_request(
     is re-read and re-applied while the decision is still valid; a repeat of a decision that
     already took effect completes whatever its first attempt left undone (`settle`). A write
     whose answer was lost but that landed (the SDK's retry then meets its own ETag) is found in
-    the trail on the re-read, and announced by this turn."""
+    the trail on the re-read, and announced by this turn.
+
+    `sealed`: the copy of the request the card carries (`sealed_request`). The decision is
+    judged on it and written with its ETag, without a read: storage still holds exactly that
+    version, or the write fails and the decision is judged again on a fresh read. A refusal
+    judged on the copy is never shown: storage may have changed since, so it is judged again
+    on what storage holds."""
     now = services.clock()
-    for attempt in range(ATTEMPTS):
-        stored = await load(services, actor.tenant_id, requester_id, rid)
+    copy = (
+        unsealed_request(services.seal, services.kinds, sealed, actor.tenant_id, requester_id, rid)
+        if sealed
+        else None
+    )
+    attempt = 0
+    while attempt < ATTEMPTS:
+        stored = copy or await load(services, actor.tenant_id, requester_id, rid)
         try:
             may_decide(stored.request, actor.user_id)
             kind = _kind(services, stored.request)
@@ -420,6 +446,9 @@ async def decide_request(
             decided = decide(stored.request, actor.user_id, picked, comment, now, assignee)
             decided = await with_step(services, decided, now)
         except DecisionRefused as refusal:
+            if copy is not None:  # judged on the card's copy: judge it on storage instead
+                copy = None
+                continue
             if refusal.code not in ("already_decided", "withdrawn"):
                 raise
             # Ours, its answer lost (the SDK retried and met its own ETag): nobody else is
@@ -431,7 +460,11 @@ async def decide_request(
             async with _unannounced_if_it_fails(services, rid):
                 stored = await services.requests.update(stored, decided)
         except (Conflict, AlreadyExists):
+            if copy is not None:  # the card's copy was older than storage: read it now
+                copy = None
+                continue
             await pause(attempt)
+            attempt += 1
             continue
         await _announce_decision(services, presenter, decided, message_id)
         return decided
@@ -699,7 +732,7 @@ async def advise_request(
             break
         advised = advise(stored.request, actor.user_id, text, now)
         try:
-            await services.requests.update(stored, advised)
+            stored = await services.requests.update(stored, advised)
             break
         except (Conflict, AlreadyExists):
             await pause(attempt)
@@ -708,7 +741,10 @@ async def advise_request(
         raise Conflict(f"could not record the advice on {rid}")
     entry = await services.requests.inbox_entry(advised.tenant_id, advised.approver.id, advised.id)
     if entry is not None and entry.message_id:
-        await _update_card(services, advised.approver.id, entry.message_id, advised, presenter)
+        sealed = sealed_request(services.seal, stored)  # the advised version, as stored
+        await _update_card(
+            services, advised.approver.id, entry.message_id, advised, presenter, sealed=sealed
+        )
     if own_card:
         await _update_advisor(services, presenter, advised)
     return advised
@@ -736,10 +772,15 @@ async def _update_card(
     request: ApprovalRequest,
     presenter: Presenter,
     advisor: bool = False,
+    sealed: str = "",
 ) -> None:
     reference = await services.conversations.get(request.tenant_id, person_id)
     locale = reference.locale if reference else services.settings.default_locale
-    card = (presenter.advisor_card if advisor else presenter.approver_card)(request, locale)
+    card = (
+        presenter.advisor_card(request, locale)
+        if advisor
+        else presenter.approver_card(request, locale, sealed=sealed)
+    )
     try:
         await services.notifier.update_card(request.tenant_id, person_id, message_id, card)
     except DeliveryError as error:

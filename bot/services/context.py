@@ -24,6 +24,7 @@ from bot.storage.raffles import RaffleRepository
 from bot.storage.removals import RemovalLog
 from bot.storage.repositories import ConversationReferences, DirectoryRepository
 from bot.storage.requests import Requests
+from bot.storage.seal import Seal
 from bot.storage.store import TableStore
 from bot.storage.supplier_contacts import SupplierContactRepository, SupplierContacts
 from bot.storage.trailer import Trailer
@@ -49,6 +50,8 @@ class Services:
     trailer: Trailer  # the trailer's bookings (§3, footnote 1)
     violations: Violations  # the confidential register of violations and measures
     clock: Callable[[], datetime] = utc_now
+    # Seals the copy of a request its approver's card carries (bot.storage.seal).
+    seal: Seal = field(default_factory=Seal.ephemeral)
     # (tenant, person) -> (roles, has an inbox): shapes the menu only, so a minute's lag is fine.
     submitting: KeyedLocks = field(default_factory=KeyedLocks)  # request ids being submitted
     # Requests whose deciding turn in this process saw its write fail (it may have landed):

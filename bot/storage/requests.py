@@ -41,6 +41,7 @@ from bot.storage.audit import audit_entries, trail_entries, trail_json
 from bot.storage.coalesce import Coalescer
 from bot.storage.columns import chunked, unchunked
 from bot.storage.errors import AlreadyExists, NotFound
+from bot.storage.seal import MAX_SEALED, Seal
 from bot.storage.store import Row, TableStore, Write
 
 REQUESTS = "requests"
@@ -780,6 +781,42 @@ def _step(value: object) -> Step | None:
         reminded_at=_moment(d.get("remindedAt")),
         escalated_at=_moment(d.get("escalatedAt")),
     )
+
+
+def sealed_request(seal: Seal, stored: StoredRequest) -> str:
+    """The stored request, as read or written (its columns, ETag and where its register copy
+    is), sealed for its approver's card: the decision then writes it with that ETag instead of
+    reading it first. "" when it would be too long to carry (the decision reads it)."""
+    request = stored.request
+    plain = json.dumps(
+        {"etag": stored.etag, "copy": stored.copy, "row": _request_columns(request)},
+        ensure_ascii=False,
+        separators=(",", ":"),
+    ).encode("utf-8")
+    token = seal.seal(plain, _sealed_about(request.tenant_id, request.requester.id, request.id))
+    return token if len(token) <= MAX_SEALED else ""
+
+
+def unsealed_request(
+    seal: Seal, kinds: Kinds, token: str, tenant_id: str, requester_id: str, request_id: str
+) -> StoredRequest | None:
+    """The request a card's sealed copy holds, if it was sealed for exactly this request (None
+    for anything else). It is what storage held at its ETag: a write conditional on that ETag
+    either finds it unchanged or fails with Conflict, as after a read."""
+    plain = seal.open(token, _sealed_about(tenant_id, requester_id, request_id))
+    if plain is None:
+        return None
+    try:
+        data = json.loads(plain)
+        head = Row(requester_partition(tenant_id, requester_id), _row_key(request_id), data["row"])
+        request = _request(kinds, tenant_id, request_id, head, (), trail=True)
+        return StoredRequest(request, str(data["etag"]), str(data["copy"]))
+    except (LookupError, TypeError, ValueError):  # sealed by a version that wrote it otherwise
+        return None
+
+
+def _sealed_about(tenant_id: str, requester_id: str, request_id: str) -> str:
+    return f"request\n{tenant_id}\n{requester_id}\n{request_id}"
 
 
 def _facts_record(request: ApprovalRequest) -> dict[str, Any]:

@@ -91,7 +91,9 @@ class RecordingNotifier:
 class Presenter:
     """Cards as plain records of what they would show."""
 
-    def approver_card(self, request: ApprovalRequest, locale: str) -> dict[str, Any]:
+    def approver_card(
+        self, request: ApprovalRequest, locale: str, *, sealed: str = ""
+    ) -> dict[str, Any]:
         return {"card": "approver", "status": request.status.value}
 
     def decision_notice(self, request: ApprovalRequest, locale: str) -> dict[str, Any]:
