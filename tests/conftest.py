@@ -7,12 +7,13 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from bot.settings import Settings, load_settings
 from bot.storage.tables import AzureTableStore
 from infra.local.services import azurite as start_azurite
 from infra.local.services import azurite_connection_string, free_port
-from tests.support.entra import FakeEntra
+from tests.support.entra import FakeEntra, new_key
 from tests.support.threaded import ThreadedServer
 from tests.support.tls import LoopbackTls, make_loopback_tls
 
@@ -67,14 +68,29 @@ def loopback_tls(tmp_path_factory: pytest.TempPathFactory) -> LoopbackTls:
     return make_loopback_tls(tmp_path_factory.mktemp("tls"))
 
 
+@pytest.fixture(scope="session")
+def signing_key() -> tuple[rsa.RSAPrivateKey, str]:
+    """The fake identity provider's signing key and key id, one for the whole run: the Bot
+    Framework SDK keeps the signing keys it fetched per metadata URL for the life of the process
+    (`JwtTokenExtractor.metadataCache`, refreshed at most once an hour), so a later fake on a
+    port the OS hands out again would otherwise be asked for a key id the SDK has never seen
+    (an IndexError inside the SDK, a 401 in the test). Tests of another key pass it themselves."""
+    return new_key(), "key-" + uuid.uuid4().hex[:8]
+
+
 @pytest.fixture
-def entra(loopback_tls: LoopbackTls, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeEntra]:
+def entra(
+    loopback_tls: LoopbackTls,
+    monkeypatch: pytest.MonkeyPatch,
+    signing_key: tuple[rsa.RSAPrivateKey, str],
+) -> Iterator[FakeEntra]:
     """A fake Entra ID + Bot Framework identity provider on loopback HTTPS, in its own thread.
 
     `requests` (used by MSAL and the Bot Framework SDK) trusts the test CA while it runs.
     """
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(loopback_tls.ca_file))
-    fake = FakeEntra()
+    key, kid = signing_key
+    fake = FakeEntra(key=key, kid=kid)
     with ThreadedServer(fake.app(), loopback_tls.server_context()) as server:
         fake.base_url = server.url
         yield fake
