@@ -107,6 +107,10 @@ def prefill_for(flow: str, text: str, services: Services) -> Prefill:
         from dialogs.dataleak import prefill as leak_prefill
 
         return leak_prefill(extract(text, today), text, services.clock())
+    if flow == "trailer":
+        from dialogs.trailer import prefill as trailer_prefill
+
+        return trailer_prefill(text, today)
     return Prefill()
 
 

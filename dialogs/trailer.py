@@ -6,10 +6,12 @@ employee booking of that slot, and its holder gets a card saying so."""
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from datetime import date
 from typing import Any
 
+from bot.domain.extract import extract
 from bot.domain.people import Actor, Role
 from bot.domain.trailer import (
     Booker,
@@ -27,7 +29,7 @@ from bot.storage.errors import StorageError
 from cards import render, text
 from cards.dates import AMSTERDAM, day_text
 from dialogs.base import Card, CardAction, log_storage_failure
-from dialogs.forms import Field, Form, Reader
+from dialogs.forms import Field, Form, Prefill, Reader
 from dialogs.registry import VerbRegistry
 from dialogs.roles import requires
 
@@ -148,12 +150,50 @@ async def _no_desk(services: Services, actor: Actor, verb: str) -> bool:
         return False
 
 
+_SLOT_WORDS = (
+    (re.compile(r"hele dag|gehele dag|heel de dag|all day|whole day|full day", re.I), Slot.DAY),
+    (re.compile(r"ochtend|'s morgens|voormiddag|morning", re.I), Slot.MORNING),
+    (re.compile(r"middag|afternoon", re.I), Slot.AFTERNOON),
+)
+
+
+# "zaterdagochtend", "maandagmiddag", "vrijdagmorgen": the day and the part of it, apart (and
+# the morning as "ochtend": "morgen" alone is tomorrow).
+_COMPOUND = re.compile(
+    r"\b(maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag)(ochtend|morgen|middag)\b",
+    re.IGNORECASE,
+)
+
+
+def _parts(match: re.Match[str]) -> str:
+    part = match.group(2).lower()
+    return f"{match.group(1)} {'ochtend' if part == 'morgen' else part}"
+
+
+def prefill(said: str, today: date) -> Prefill:
+    """What "ik wil de aanhangwagen reserveren voor zaterdagochtend" fills in: the day (the
+    next such day: a booking is never in the past) and the slot when a part of the day is
+    named. Shown on the form, editable; nothing is booked without the button."""
+    said = _COMPOUND.sub(_parts, said)
+    facts = extract(said, today, future=True)
+    values: dict[str, str] = {}
+    if facts.day is not None and facts.day >= today:
+        values[DAY.id] = facts.day.isoformat()
+    for pattern, slot in _SLOT_WORDS:
+        if pattern.search(said):
+            values[SLOT.id] = slot.value
+            break
+    return Prefill(values)
+
+
 async def open_form(action: CardAction, services: Services) -> Card:
+    """The booking form; filled in with what a typed sentence said (`prefill` data)."""
     locale = action.actor.locale
     banner = ""
     if await _no_desk(services, action.actor, "trailer.open"):
         banner = text(locale, "trailer.role_missing.trailer_desk")
-    return FORM.card(locale, uuid.uuid4().hex, {}, {}, banner)
+    values = FORM.prefill(action.data).values
+    return FORM.card(locale, uuid.uuid4().hex, values, {}, banner, prefilled=bool(values))
 
 
 async def submit(action: CardAction, services: Services) -> Card:

@@ -116,6 +116,28 @@ async def test_plain_sentences_open_the_flows(desk_bot: BotUnderTest) -> None:
     assert card["body"][0]["text"] == "Iets van Woongroen lenen"
 
 
+async def test_the_day_and_part_of_the_day_said_are_filled_in_and_booked_only_on_the_button(
+    desk_bot: BotUnderTest,
+) -> None:
+    """Sunday 29 November: "zaterdag" is Saturday 5 December; the form shows it, changeable."""
+    bot = desk_bot
+    said = "ik wil de aanhangwagen reserveren voor zaterdag"
+    form = await _text(bot, SANNE.message(bot.service_url, said))
+    assert inputs(form)["day"] == "2026-12-05"
+    assert not inputs(form).get("slot")  # no part of the day said: still to choose
+    morning = await _text(bot, SANNE.message(bot.service_url, "aanhangwagen lenen zaterdagochtend"))
+    assert (inputs(morning)["day"], inputs(morning)["slot"]) == ("2026-12-05", "morning")
+    whole = await _text(
+        bot, SANNE.message(bot.service_url, "aanhangwagen reserveren morgen de hele dag")
+    )
+    assert (inputs(whole)["day"], inputs(whole)["slot"]) == ("2026-11-30", "day")
+    assert await services_of(bot).trailer.of_person(TENANT, SANNE.aad_id) == []  # nothing yet
+    booked = await click(
+        bot, SANNE, form, "trailer.submit", {"day": "2026-12-05", "slot": "afternoon"}
+    )
+    assert "5 december 2026" in texts(booked)
+
+
 async def book(bot: BotUnderTest, user: TeamsUser, day: str, slot: str) -> dict[str, Any]:
     form = await open_flow(bot, user, "trailer.open")
     return await click(bot, user, form, "trailer.submit", {"day": day, "slot": slot})
