@@ -17,6 +17,7 @@ from bot.services.acknowledgements import (
 )
 from bot.services.context import Services
 from bot.services.exports import FORMATS, ExportFile, ExportTicket, create_ticket
+from bot.services.exports import link as export_link
 from bot.services.roles import has_role
 from bot.services.spreadsheets import CONTENT_TYPES, Column, Sheet, to_csv, to_xlsx
 from cards import render, text
@@ -166,7 +167,7 @@ async def export(action: CardAction, services: Services) -> Card:
         now,
         subject="acknowledgements",
     )
-    url = f"{services.settings.public_url}/exports/{ticket.token}"
+    url = export_link(services.settings.public_url, ticket)
     return export_link_card(
         actor.locale, file_name(actor.locale, year, ticket.format), url, "ack.status", {}
     )

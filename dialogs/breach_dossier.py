@@ -43,6 +43,7 @@ from bot.services.breaches import (
 )
 from bot.services.context import Services
 from bot.services.exports import LIFETIME, create_ticket
+from bot.services.exports import link as export_link
 from bot.storage.errors import StorageError
 from cards import render, text
 from cards.dates import day_text
@@ -255,7 +256,7 @@ async def _download(action: CardAction, services: Services, subject: str, title:
         {
             "ready": text(locale, "dataleak.register.export_ready", minutes=minutes),
             "download": text(locale, title, reference=breach.id),
-            "url": f"{services.settings.public_url}/exports/{ticket.token}",
+            "url": export_link(services.settings.public_url, ticket),
             "year": "all",
         },
     )

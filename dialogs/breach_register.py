@@ -16,6 +16,7 @@ from bot.services.breaches import PRIVACY_OFFICE, NotPrivacyOffice, office_membe
 from bot.services.context import Services
 from bot.services.documents import Section, to_pdf
 from bot.services.exports import FORMATS, LIFETIME, ExportFile, ExportTicket, create_ticket
+from bot.services.exports import link as export_link
 from bot.services.roles import has_role
 from bot.services.spreadsheets import CONTENT_TYPES, Column, Sheet, to_csv, to_xlsx
 from cards import render, text, texts_for
@@ -279,7 +280,7 @@ async def export_register(action: CardAction, services: Services) -> Card:
         {
             "ready": text(locale, "dataleak.register.export_ready", minutes=minutes),
             "download": text(locale, "dataleak.register.download", file=filename),
-            "url": f"{services.settings.public_url}/exports/{ticket.token}",
+            "url": export_link(services.settings.public_url, ticket),
             "year": str(year) if year is not None else ALL,
         },
     )

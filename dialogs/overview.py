@@ -22,6 +22,7 @@ from bot.domain.registers import AMSTERDAM
 from bot.services.charts import bar_chart, data_uri
 from bot.services.context import Services
 from bot.services.exports import FORMATS, ExportFile, ExportTicket, create_ticket
+from bot.services.exports import link as export_link
 from bot.services.overview import yearly
 from bot.services.registers import OVERVIEW_ROLES
 from bot.services.roles import has_role
@@ -286,7 +287,7 @@ async def export_overview(action: CardAction, services: Services) -> Card:
         now,
         subject="overview",
     )
-    url = f"{services.settings.public_url}/exports/{ticket.token}"
+    url = export_link(services.settings.public_url, ticket)
     name = file_name(actor.locale, year, ticket.format)
     return export_link_card(
         actor.locale, name, url, "overview.open", {"year": str(year)}, "overview.back"

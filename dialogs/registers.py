@@ -20,6 +20,7 @@ from bot.domain.requests import ApprovalRequest, lacking_advice
 from bot.domain.suppliers import quotes_text
 from bot.services.context import Services
 from bot.services.exports import FORMATS, LIFETIME, ExportFile, ExportTicket, create_ticket
+from bot.services.exports import link as export_link
 from bot.services.registers import REGISTER_ROLES, departments, offered_years, requests_of
 from bot.services.roles import has_role
 from bot.services.spreadsheets import (
@@ -391,7 +392,7 @@ async def export_register(action: CardAction, services: Services) -> Card:
         params={"kind": kind.name, "department": department},
     )
     name = file_name(actor.locale, kind.name, year, department, ticket.format)
-    url = f"{services.settings.public_url}/exports/{ticket.token}"
+    url = export_link(services.settings.public_url, ticket)
     filters = {
         "kind": kind.name,
         "year": str(year) if year else ALL,

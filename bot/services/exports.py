@@ -34,6 +34,7 @@ __all__ = [
     "TicketState",
     "create_ticket",
     "inspect",
+    "link",
     "redeem",
 ]
 
@@ -58,6 +59,12 @@ async def create_ticket(
     )
     await tickets.add(ticket)
     return ticket
+
+
+def link(public_url: str, ticket: ExportTicket) -> str:
+    """The address the ticket is downloaded from (`/exports/{token}`, served by bot.exports_http):
+    a page first, the file on its button."""
+    return f"{public_url}/exports/{ticket.token}"
 
 
 def _well_formed(token: str) -> bool:
