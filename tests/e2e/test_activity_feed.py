@@ -30,7 +30,7 @@ from tests.e2e.test_reminders import HAMPER, POLICY, PRESENTER, after_working_da
 from tests.support.activities import MARIEKE, PIETER, SANNE, TENANT
 from tests.support.entra import FakeEntra
 from tests.support.flows import texts
-from tests.support.graph import FakeGraph
+from tests.support.graph import FakeGraph, served
 
 ROOT = Path(__file__).resolve().parents[2]
 MANIFEST = json.loads((ROOT / "infra" / "appPackage" / "manifest.json").read_text("utf-8"))
@@ -58,13 +58,11 @@ class Sleeps:
 @pytest.fixture
 async def graph(
     entra: FakeEntra, aiohttp_server: Callable[..., Awaitable[TestServer]]
-) -> AsyncIterator[tuple[FakeGraph, str]]:
-    entra.clients[APP_ID] = SECRET
-    fake = FakeGraph(entra)
+) -> tuple[FakeGraph, str]:
+    fake, url = await served(entra, aiohttp_server, (APP_ID, SECRET))
     # Graph accepts only the activity types the app's manifest declares.
     fake.activity_types = {t["type"] for t in MANIFEST["activities"]["activityTypes"]}
-    server = await aiohttp_server(fake.app())
-    yield fake, str(server.make_url("")).rstrip("/")
+    return fake, url
 
 
 def feed_settings(entra: FakeEntra, graph_url: str, **extra: str) -> Settings:

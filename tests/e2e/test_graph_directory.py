@@ -28,7 +28,7 @@ from tests.support.connector import MockConnector
 from tests.support.directory import APP_ID, GROUPS, SECRET, fill_graph, production_settings
 from tests.support.entra import FakeEntra
 from tests.support.flows import WINE, click, open_flow, texts
-from tests.support.graph import FakeGraph
+from tests.support.graph import FakeGraph, served
 from tests.support.leaks import Clock
 
 JOOST = "0f6c2a10-1111-4a1e-9c01-000000000005"
@@ -62,11 +62,9 @@ class Deployed:
 async def graph(
     entra: FakeEntra, aiohttp_server: Callable[..., Awaitable[TestServer]]
 ) -> tuple[FakeGraph, str]:
-    entra.clients[APP_ID] = SECRET
-    fake = FakeGraph(entra)
+    fake, url = await served(entra, aiohttp_server, (APP_ID, SECRET))
     fill_graph(fake)
-    server = await aiohttp_server(fake.app())
-    return fake, str(server.make_url("")).rstrip("/")
+    return fake, url
 
 
 async def start(

@@ -23,7 +23,7 @@ from bot.settings import Settings
 from tests.conftest import DEMO_DIRECTORY, ROOT
 from tests.support.directory import APP_ID, GROUPS, SECRET, fill_graph, production_settings
 from tests.support.entra import FakeEntra
-from tests.support.graph import FakeGraph
+from tests.support.graph import FakeGraph, served
 
 FATIMA = "0f6c2a10-1111-4a1e-9c01-000000000004"
 EMPTY_GROUP = "9a000000-0000-4000-8000-0000000000ee"
@@ -33,11 +33,9 @@ EMPTY_GROUP = "9a000000-0000-4000-8000-0000000000ee"
 async def graph(
     entra: FakeEntra, aiohttp_server: Callable[..., Awaitable[TestServer]]
 ) -> tuple[FakeGraph, str]:
-    entra.clients[APP_ID] = SECRET
-    fake = FakeGraph(entra)
+    fake, url = await served(entra, aiohttp_server, (APP_ID, SECRET))
     fill_graph(fake)
-    server = await aiohttp_server(fake.app())
-    return fake, str(server.make_url("")).rstrip("/")
+    return fake, url
 
 
 async def refused(settings: Settings, aiohttp_server: Callable[..., Awaitable[TestServer]]) -> str:

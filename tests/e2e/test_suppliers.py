@@ -26,7 +26,7 @@ from tests.e2e.conftest import BotUnderTest
 from tests.support.activities import LOTTE, SANNE, TENANT
 from tests.support.entra import FakeEntra
 from tests.support.flows import click, inputs, open_flow, texts
-from tests.support.graph import FakeGraph
+from tests.support.graph import FakeGraph, served
 
 APP_ID = "8f1e2d3c-4b5a-4c6d-9e8f-0a1b2c3d4e5f"
 SECRET = "test-only-client-secret"
@@ -58,12 +58,8 @@ def settings(azurite_connection: str, table_prefix: str) -> Settings:
 @pytest.fixture
 async def graph(
     entra: FakeEntra, aiohttp_server: Callable[..., Awaitable[TestServer]]
-) -> AsyncIterator[tuple[FakeGraph, str]]:
-    entra.clients[APP_ID] = SECRET
-    fake = FakeGraph(entra)
-    fake.mailboxes.add(MAILBOX)
-    server = await aiohttp_server(fake.app())
-    yield fake, str(server.make_url("")).rstrip("/")
+) -> tuple[FakeGraph, str]:
+    return await served(entra, aiohttp_server, (APP_ID, SECRET), (MAILBOX,))
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from bot.settings import load_settings
 from bot.storage.tables import AzureTableStore
 from tests.conftest import DEMO_DIRECTORY
 from tests.support.entra import FakeEntra
-from tests.support.graph import FakeGraph
+from tests.support.graph import FakeGraph, served
 
 APP_ID = "8f1e2d3c-4b5a-4c6d-9e8f-0a1b2c3d4e5f"
 SECRET = "test-only-client-secret"
@@ -43,10 +43,8 @@ class Sleeps:
 @pytest.fixture
 async def graph(
     entra: FakeEntra, aiohttp_server: Callable[..., Awaitable[TestServer]]
-) -> AsyncIterator[tuple[FakeGraph, str]]:
-    fake = FakeGraph(entra)
-    server = await aiohttp_server(fake.app())
-    yield fake, str(server.make_url("")).rstrip("/")
+) -> tuple[FakeGraph, str]:
+    return await served(entra, aiohttp_server)
 
 
 def lookup_for(

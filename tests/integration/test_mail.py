@@ -4,7 +4,7 @@ named by Graph's error code (never the address)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 import pytest
 from aiohttp.test_utils import TestServer
@@ -14,7 +14,7 @@ from bot.services.notify import MailError
 from bot.tokens import AppTokens
 from tests.integration.test_graph import APP_ID, SECRET, TENANT, Sleeps
 from tests.support.entra import FakeEntra
-from tests.support.graph import FakeGraph
+from tests.support.graph import FakeGraph, served
 
 MAILBOX = "integriteit@woongroen.example"
 
@@ -22,12 +22,8 @@ MAILBOX = "integriteit@woongroen.example"
 @pytest.fixture
 async def graph(
     entra: FakeEntra, aiohttp_server: Callable[..., Awaitable[TestServer]]
-) -> AsyncIterator[tuple[FakeGraph, str]]:
-    entra.clients[APP_ID] = SECRET
-    fake = FakeGraph(entra)
-    fake.mailboxes.add(MAILBOX)
-    server = await aiohttp_server(fake.app())
-    yield fake, str(server.make_url("")).rstrip("/")
+) -> tuple[FakeGraph, str]:
+    return await served(entra, aiohttp_server, (APP_ID, SECRET), (MAILBOX,))
 
 
 def mailer(entra: FakeEntra, url: str, sleeps: Sleeps, mailbox: str = MAILBOX) -> GraphMailer:

@@ -31,11 +31,13 @@ from __future__ import annotations
 import re
 import uuid
 from collections import deque
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import jwt
 from aiohttp import web
+from aiohttp.test_utils import TestServer
 
 from tests.support.entra import FakeEntra
 
@@ -438,3 +440,20 @@ def _app_token(entra: FakeEntra, request: web.Request) -> bool:
     except jwt.InvalidTokenError:
         return False
     return True
+
+
+async def served(
+    entra: FakeEntra,
+    aiohttp_server: Callable[..., Awaitable[TestServer]],
+    client: tuple[str, str] | None = None,
+    mailboxes: tuple[str, ...] = (),
+) -> tuple[FakeGraph, str]:
+    """A FakeGraph on loopback (pytest-aiohttp's `aiohttp_server`) and its address; `client`:
+    the app registration (id, secret) the fake Entra ID issues Graph tokens to; `mailboxes`:
+    the mailboxes sendMail accepts."""
+    if client is not None:
+        entra.clients[client[0]] = client[1]
+    fake = FakeGraph(entra)
+    fake.mailboxes.update(mailboxes)
+    server = await aiohttp_server(fake.app())
+    return fake, str(server.make_url("")).rstrip("/")
