@@ -138,6 +138,9 @@ def understand(text: str, knowledge: KnowledgeBase) -> Understanding:
     said = words(text)
     if is_greeting(said):
         return ShowMenu()
+    command = command_named(said)
+    if command is not None:
+        return command
     register = register_named(said)
     if register is not None:
         return OpenFlow(register)
@@ -218,6 +221,41 @@ def _flow_of_best(scores: Mapping[str, float], seen: Assessment) -> str | None:
     flows = {g.id: g.flow for g, _ in seen.topics}
     ranked = sorted(((v, k) for k, v in scores.items() if k in flows), reverse=True)
     return flows[ranked[0][1]] if ranked else None
+
+
+# The bot's commands in Teams' command menu (infra/appPackage: manifest.json in Dutch, en.json
+# in English): choosing one sends its title as the message, which opens that flow as such,
+# whatever the knowledge base would make of the single word. `tests/unit/test_app_package.py`
+# checks that every title of the app package is here.
+COMMANDS: dict[str, str] = {
+    "cadeau": "gift",
+    "gift": "gift",
+    "uitnodiging": "invitation",
+    "invitation": "invitation",
+    "nevenfunctie": "sidejob",
+    "side job": "sidejob",
+    "leverancier": "supplier",
+    "supplier": "supplier",
+    "huurder": "tenant",
+    "tenant": "tenant",
+    "datalek": "dataleak",
+    "data leak": "dataleak",
+    "aanhangwagen": "trailer",
+    "trailer": "trailer",
+    "journalist": "press",
+    "press": "press",
+    "vertrouwenspersoon": "concern",
+    "confidential adviser": "concern",
+    "vraag": "question",
+    "question": "question",
+}
+CONFIDENTIAL_FLOWS = frozenset({"concern"})  # nothing is kept of who opened it
+
+
+def command_named(said: list[str]) -> OpenFlow | None:
+    """The flow of a command chosen from the command menu (its exact title, any case)."""
+    flow = COMMANDS.get(" ".join(said))
+    return OpenFlow(flow, confidential=flow in CONFIDENTIAL_FLOWS) if flow else None
 
 
 def register_named(said: list[str]) -> str | None:

@@ -25,6 +25,8 @@ FLOW_COMMANDS = [
     "leverancier",
     "huurder",
     "datalek",
+    "aanhangwagen",
+    "journalist",
     "vertrouwenspersoon",
     "vraag",
 ]
@@ -156,3 +158,23 @@ def test_the_package_needs_an_https_public_address() -> None:
     for wrong in ("http://localhost:3978", f"https://{HOST}/bot", "integriteitsbot"):
         with pytest.raises(ValueError, match="BOT_PUBLIC_URL"):
             host_of(wrong)
+
+
+def test_every_command_in_the_menu_opens_its_flow_in_both_languages() -> None:
+    """Choosing a command sends its title: each one opens the flow it names (before, "huurder"
+    and "vraag" were not understood at all)."""
+    from bot.domain.intents import OpenFlow, understand
+    from bot.domain.knowledge import knowledge_base
+
+    nl = [
+        c["title"]
+        for c in _json(SOURCE / "manifest.json")["bots"][0]["commandLists"][0]["commands"]
+    ]
+    en_file = _json(SOURCE / "en.json")
+    en = [en_file[f"bots[0].commandLists[0].commands[{i}].title"] for i in range(len(nl))]
+    flows = ["gift", "invitation", "sidejob", "supplier", "tenant", "dataleak", "trailer", "press"]
+    flows += ["concern", "question"]
+    for titles in (nl, en):
+        seen = [understand(t, knowledge_base()) for t in titles]
+        assert seen == [OpenFlow(f, confidential=f == "concern") for f in flows], titles
+        assert [understand(t.upper(), knowledge_base()) for t in titles] == seen
