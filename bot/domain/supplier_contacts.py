@@ -24,6 +24,9 @@ MAX_LINES = 2000  # one import; a longer list is imported in parts
 MAX_FIELD = 200
 SALT = "supplier-code-confirmation"
 HEADER_WORDS = frozenset({"naam", "name", "organisatie", "organisation", "organization"})
+# The optional fourth field: the language the contact is mailed in ("" = the default).
+LANGUAGES = {"nl": "nl-NL", "nederlands": "nl-NL", "dutch": "nl-NL", "en": "en-US"}
+LANGUAGES |= {"engels": "en-US", "english": "en-US"}
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,7 @@ class SupplierContact:
     sends: int = 0  # how many mails went out
     send_error: str = ""  # why the last send failed ("" when it went out)
     confirmed_at: datetime | None = None
+    locale: str = ""  # the language the mail goes out in ("": the deployment's default)
 
     @property
     def confirmed(self) -> bool:
@@ -58,6 +62,7 @@ class ContactLine:
     name: str
     organisation: str
     email: str
+    locale: str = ""  # from the optional fourth field (LANGUAGES)
 
 
 @dataclass(frozen=True)
@@ -66,7 +71,8 @@ class LineError:
     `supplier_code.errors`) and the line as typed, so it can be corrected."""
 
     line: int
-    code: str  # columns, name_missing, organisation_missing, email_invalid, duplicate, too_long
+    code: str  # columns, name_missing, organisation_missing, email_invalid, duplicate,
+    # too_long, language_unknown
     text: str
 
 
@@ -88,9 +94,9 @@ def _delimiter(sample: str) -> str:
 
 
 def parse_contacts(text: str) -> Parsed:
-    """The lines of a pasted or uploaded CSV: `naam;organisatie;e-mail` (or with commas or
-    tabs; a header line is allowed). Every line is either a contact or an error; none is
-    dropped without saying so."""
+    """The lines of a pasted or uploaded CSV: `naam;organisatie;e-mail`, optionally `;taal`
+    (nl or en; or with commas or tabs; a header line is allowed). Every line is either a
+    contact or an error; none is dropped without saying so."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     too_many = len([line for line in lines if line.strip()]) > MAX_LINES
     first = next((line for line in lines if line.strip()), "")
@@ -114,21 +120,22 @@ def parse_contacts(text: str) -> Parsed:
         if error is not None:
             errors.append(LineError(number, error, raw))
             continue
-        name, organisation, email = fields
+        name, organisation, email = fields[:3]
+        locale = LANGUAGES[fields[3].casefold()] if len(fields) > 3 else ""
         address = validate_email(email, check_deliverability=False).normalized
         key = contact_key(address)
         if key in seen:
             errors.append(LineError(number, "duplicate", raw))
             continue
         seen.add(key)
-        contacts.append(ContactLine(number, name, organisation, address))
+        contacts.append(ContactLine(number, name, organisation, address, locale))
     return Parsed(tuple(contacts), tuple(errors), too_many)
 
 
 def _check(fields: list[str]) -> str | None:
-    if len(fields) != 3:
+    if len(fields) not in (3, 4):
         return "columns"
-    name, organisation, email = fields
+    name, organisation, email = fields[:3]
     if any(len(f) > MAX_FIELD for f in fields):
         return "too_long"
     if not name:
@@ -139,6 +146,8 @@ def _check(fields: list[str]) -> str | None:
         validate_email(email, check_deliverability=False)
     except EmailNotValidError:
         return "email_invalid"
+    if len(fields) == 4 and fields[3].casefold() not in LANGUAGES:
+        return "language_unknown"
     return None
 
 
@@ -149,13 +158,20 @@ def imported(
     by: str,
     at: datetime,
 ) -> SupplierContact:
-    """A contact as an import leaves it: new, or the listed one with its name and organisation
-    as now given (whether it was sent and confirmed stays)."""
+    """A contact as an import leaves it: new, or the listed one with its name, organisation and
+    language as now given (whether it was sent and confirmed stays)."""
     if current is None:
         return SupplierContact(
-            tenant_id, contact_key(line.email), line.name, line.organisation, line.email, at, by
+            tenant_id,
+            contact_key(line.email),
+            line.name,
+            line.organisation,
+            line.email,
+            at,
+            by,
+            locale=line.locale,
         )
-    return replace(current, name=line.name, organisation=line.organisation)
+    return replace(current, name=line.name, organisation=line.organisation, locale=line.locale)
 
 
 def due_for(contacts: list[SupplierContact], reminder: bool) -> list[SupplierContact]:

@@ -98,7 +98,7 @@ async def send(
     counts = {"sent": 0, "failed": 0}
 
     async def one(contact: SupplierContact) -> None:
-        subject, html = compose(contact, confirm_url(services, contact), locale)
+        subject, html = compose(contact, confirm_url(services, contact), contact.locale or locale)
         try:
             await mailer.send(contact.email, contact.name, subject, html)
         except MailError as error:

@@ -2,9 +2,10 @@
 
 `suppliercontacts`: partition = tenant, row = `contact_key(email)` (no address in a key);
 `Name`, `Organisation`, `Email`, `ImportedAt`, `ImportedBy`, `SentAt`, `Sends`, `SendError`,
-`ConfirmedAt`. The officer's screen reads the tenant's one partition; a confirmation is one
-point read and one ETag-guarded write (a second confirmation changes nothing). The columns live
-here only; callers speak `SupplierContact`. Azure: `SupplierContactRepository`; memory:
+`ConfirmedAt`, `Locale` (the language mailed in, "" = the default). The officer's screen reads
+the tenant's one partition; a confirmation is one point read and one ETag-guarded write (a
+second confirmation changes nothing). The columns live here only; callers speak
+`SupplierContact`. Azure: `SupplierContactRepository`; memory:
 `bot.storage.memory.MemorySupplierContacts`.
 """
 
@@ -164,6 +165,7 @@ def _columns(contact: SupplierContact) -> dict[str, Any]:
         "Sends": contact.sends,
         "SendError": contact.send_error,
         "ConfirmedAt": _iso(contact.confirmed_at),
+        "Locale": contact.locale,
     }
 
 
@@ -181,4 +183,5 @@ def _contact(tenant_id: str, row: Row) -> SupplierContact:
         sends=int(d.get("Sends") or 0),
         send_error=str(d.get("SendError") or ""),
         confirmed_at=_moment(d.get("ConfirmedAt")),
+        locale=str(d.get("Locale") or ""),
     )

@@ -153,6 +153,23 @@ async def test_import_send_confirm_once_and_remind_only_the_others(
     assert all("Herinnering" in m["body"]["content"] for _, m in mailing.mails[3:])
 
 
+async def test_a_contact_listed_in_english_is_mailed_in_english(
+    bot: BotUnderTest, mailing: FakeGraph
+) -> None:
+    screen = await officer_screen(bot)
+    csv = (
+        "Jan de Vos;Bouwbedrijf Vos;jan@bouwbedrijfvos.nl\nJohn Smith;Smith Ltd;john@smith.co.uk;en"
+    )
+    imported = await click(bot, LOTTE, screen, "supplier_code.import", {"csv": csv})
+    assert "Geïmporteerd: 2 nieuw" in texts(imported)
+    await click(bot, LOTTE, imported, "supplier_code.send")
+    by_address = {m["toRecipients"][0]["emailAddress"]["address"]: m for _, m in mailing.mails}
+    assert by_address["jan@bouwbedrijfvos.nl"]["subject"].startswith("Woongroen: onze gedragscode")
+    john = by_address["john@smith.co.uk"]
+    assert john["subject"].startswith("Woongroen: our code of conduct"), john["subject"]
+    assert "Dear John Smith" in john["body"]["content"]
+
+
 async def test_expired_and_forged_links_are_refused_and_record_nothing(
     bot: BotUnderTest, mailing: FakeGraph
 ) -> None:

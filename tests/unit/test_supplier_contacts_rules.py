@@ -48,6 +48,28 @@ def test_good_lines_are_contacts_and_every_bad_line_says_why() -> None:
     assert parsed.errors[2].text == "Piet Jansen;Schilders Jansen;piet@"  # kept as typed
 
 
+def test_a_fourth_field_says_the_language_to_mail_in() -> None:
+    parsed = parse_contacts(
+        "naam;organisatie;e-mail;taal\n"
+        "Jan de Vos;Bouwbedrijf Vos;jan@vos.nl\n"
+        "John Smith;Smith Ltd;john@smith.co.uk;en\n"
+        "Anna Smit;Smit;anna@smit.nl;NL\n"
+        "Kees;Installatie BV;kees@installatie.nl;fr\n"
+        "Kees;Installatie BV;kees@installatie.nl;nl;extra\n"
+    )
+    assert [(c.email, c.locale) for c in parsed.contacts] == [
+        ("jan@vos.nl", ""),
+        ("john@smith.co.uk", "en-US"),
+        ("anna@smit.nl", "nl-NL"),
+    ]
+    assert [(e.line, e.code) for e in parsed.errors] == [(5, "language_unknown"), (6, "columns")]
+    john = parsed.contacts[1]
+    contact = imported(None, john, "t", "officer", NOW)
+    assert contact.locale == "en-US"
+    # imported again without the field: the default language again, as the list now says
+    assert imported(contact, replace(john, locale=""), "t", "o", NOW).locale == ""
+
+
 def test_commas_and_tabs_work_too_and_a_header_is_optional() -> None:
     commas = parse_contacts("Jan de Vos,Bouwbedrijf Vos,jan@vos.nl\r\nAnna,Smit,anna@smit.nl")
     assert [c.email for c in commas.contacts] == ["jan@vos.nl", "anna@smit.nl"]
