@@ -49,7 +49,7 @@ SENTENCES = [
     ("borrow", SANNE, "ik wil de ladder van kantoor lenen", "borrow.submit"),
     ("trailer", SANNE, "ik wil de aanhangwagen reserveren voor zaterdag", "trailer.submit"),
     ("press", SANNE, "een journalist wil mij interviewen", "press.submit"),
-    ("violation", PIETER, "ik wil een overtreding vastleggen", "violation.submit"),
+    ("violation", PIETER, "ik wil een overtreding melden", "violation.submit"),
 ]  # fmt: skip
 
 
@@ -59,6 +59,24 @@ async def test_each_flow_opens_from_a_plain_sentence(
 ) -> None:
     cards = await typed(flows_bot, user, sentence)
     assert any(submit in verbs(card) for card in cards), (flow, [verbs(c) for c in cards])
+
+
+async def test_reporting_a_violation_is_the_violation_form_for_a_manager_only(
+    flows_bot: BotUnderTest,
+) -> None:
+    """The issue's sentence: Pieter manages Sanne, so it is his team's violation form, with
+    the meldregeling as the other way; Sanne manages nobody, so hers is the meldregeling."""
+    [form] = await typed(flows_bot, PIETER, "ik wil een overtreding melden")
+    assert verbs(form) == ["violation.submit", "concern.open", "menu.open"]
+    assert "Sanne de Vries" in str(form)  # his team to choose from
+    concern = await click(flows_bot, PIETER, form, "concern.open")
+    assert VERTROUWENSPERSOON in texts(concern)
+
+    [answer] = await typed(flows_bot, SANNE, "ik wil een overtreding melden")
+    assert "meldregeling" in texts(answer)
+    assert not {"violation.open", "violation.submit"} & set(verbs(answer)), verbs(answer)
+    [english] = await typed(flows_bot, PIETER, "I want to report a violation")
+    assert "violation.submit" in verbs(english)
 
 
 async def test_social_media_stays_an_answer_that_offers_the_flow_and_respect_gets_the_contact(
