@@ -13,10 +13,11 @@ from bot.domain.kinds import Outcome
 from bot.domain.people import Role
 from bot.domain.requests import request_id
 from bot.services.approvals import Draft, Submitted, submit
-from bot.services.approvers import NoApprover, RoleNotConfigured
+from bot.services.approvers import ROLE_APPROVERS, NoApprover, RoleNotConfigured, deciding_role
 from bot.services.context import Services
 from bot.storage.errors import StorageError
 from cards import render, text
+from cards.texts import text_if_any
 from dialogs.base import Card, CardAction, log_storage_failure
 from dialogs.forms import MAX_ECHO, Reader
 from dialogs.kinds import RequestKind
@@ -39,6 +40,17 @@ def role_missing(locale: str, kind: str, role: Role) -> str:
         return text(locale, f"{kind}.role_missing.{role.value}")
     except KeyError:
         return text(locale, f"requests.role_missing.{role.value}")
+
+
+def unreachable_role(locale: str, kind: str, role: Role, approver: str) -> str:
+    """The receipt when nobody holding the deciding role could be reached: who, that it is
+    recorded and stays with them, and whom to contact meanwhile (the kind's own text, else the
+    general one)."""
+    found = text_if_any(locale, f"{kind}.undelivered.{role.value}")
+    if found is not None:
+        return found.format(approver=approver)
+    role_name = text(locale, f"requests.approver_roles.{ROLE_APPROVERS[role].value}")
+    return text(locale, "requests.receipt_undelivered_role", approver=approver, role=role_name)
 
 
 class RequestFlow:
@@ -202,6 +214,9 @@ def receipt(result: Submitted, locale: str) -> str:
     if not result.created and not result.completed:
         return text(locale, "requests.receipt_repeat")
     if not result.delivered:
+        deciding = deciding_role(result.request.approver_role)
+        if deciding is not None:
+            return unreachable_role(locale, result.request.kind, deciding, name)
         return text(locale, "requests.receipt_undelivered")
     if result.rerouted:
         return text(locale, "requests.receipt_rerouted", approver=name, role=role)

@@ -12,10 +12,20 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.domain.extract import extract
-from bot.domain.intents import Answer, OpenFlow, ShowMenu, Understanding, understand
+from bot.domain.intents import (
+    Answer,
+    OpenFlow,
+    ShowMenu,
+    Understanding,
+    for_managers,
+    understand,
+)
 from bot.domain.knowledge import knowledge_base
 from bot.domain.people import Actor
+from bot.services import violations
 from bot.services.context import Services
+from bot.storage.errors import StorageError
+from cards import text as locale_text
 from dialogs.answers import answer_card, no_match_card
 from dialogs.base import Card, CardAction
 from dialogs.concern import open_concern
@@ -39,6 +49,13 @@ class Reply:
 async def reply_to(actor: Actor, text: str, services: Services, registry: VerbRegistry) -> Reply:
     """Understand `text` and build the one card that answers it."""
     understanding = understand(text, knowledge_base())
+    instead = for_managers(text, understanding, knowledge_base())
+    if instead is not None and await _has_team(actor, services):
+        # "ik wil een overtreding melden" from a manager: their team's violation form, with
+        # the meldregeling one tap away (it may be about someone else). Still confidential.
+        card = await _dispatch(registry, actor, services, f"{instead}.open")
+        _offer_reporting(card, actor.locale)
+        return Reply([card], confidential=True)
     card = await card_for(understanding, actor, services, registry, text)
     if (
         isinstance(understanding, Answer)
@@ -86,6 +103,23 @@ async def card_for(
             facts_lines = kind.preview(suggested.values, suggested.inferred, actor.locale)
         return answer_card(actor.locale, guideline, flow_data=suggested.data(), for_you=facts_lines)
     return no_match_card(actor.locale)
+
+
+async def _has_team(actor: Actor, services: Services) -> bool:
+    """Whether this person may record a violation (someone on their team); a storage failure
+    counts as no, and they get the meldregeling as anyone would."""
+    try:
+        return await violations.has_team(services, actor)
+    except StorageError:
+        return False
+
+
+def _offer_reporting(card: Card, locale: str) -> None:
+    """The meldregeling and the vertrouwenspersoon as the other choice, next to "Vastleggen"."""
+    actions = card.get("actions")
+    if isinstance(actions, list):
+        verb = {"type": "Action.Execute", "title": locale_text(locale, "violations.to_concern")}
+        actions.insert(min(1, len(actions)), {**verb, "verb": "concern.open"})
 
 
 async def _dispatch(registry: VerbRegistry, actor: Actor, services: Services, verb: str) -> Card:

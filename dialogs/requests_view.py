@@ -413,6 +413,22 @@ class CardPresenter:
             ),
         )
 
+    def overdue_notice(
+        self, request: ApprovalRequest, locale: str, viewer_id: str
+    ) -> dict[str, Any]:
+        """A role (Communicatie, the director) has not decided in time: their overseer is told,
+        for information only (`viewer_id` is not a decider, so the card has no buttons)."""
+        role = text(locale, f"requests.approver_roles.{request.approver_role.value}")
+        note = text(
+            locale,
+            "requests.overdue_notice",
+            approver=request.approver.name or "?",
+            role=role,
+            reference=request.id,
+        )
+        heading = self._from(request, locale, "requests.overdue_notice_heading")
+        return request_card(self.kinds, request, locale, viewer_id, heading=heading, note=note)
+
     def feed_texts(self, request: ApprovalRequest, locale: str, escalated: bool) -> tuple[str, str]:
         key = "feed.escalated" if escalated else "feed.reminder"
         return text(locale, key, reference=request.id), text(locale, "feed.topic")

@@ -15,6 +15,12 @@ Pure: the knowledge base is passed in. The rules, in order:
 4. anything else gets the guideline as an answer ("mag ik een fles wijn aannemen?"); when a
    respect or safe-workplace guideline matches well (discrimination, intimidation, bullying,
    harassment), the vertrouwenspersoon's contact comes with it at once (`Answer.contact`).
+
+Who says it can matter, and `understand` does not know who: "ik wil een overtreding melden" is
+a suspicion to report through the meldregeling for an employee, but for a manager it is usually
+a violation by someone on their team to record (the code's introduction: the manager proposes,
+the director decides). `for_managers` says when such a sentence should open a manager's flow
+instead; the dialog checks that the person has a team.
 """
 
 from __future__ import annotations
@@ -301,3 +307,41 @@ def _triggered(guideline: Guideline, said: list[str]) -> bool:
     """Exact words on purpose: "reporter" must not count as "report"."""
     present = set(said)
     return any(set(words(trigger)) <= present for trigger in guideline.triggers)
+
+
+# Flows only a manager uses (dialogs/violations.py checks that the person has a team), offered
+# to a manager instead of the meldregeling when the sentence names them.
+MANAGER_FLOWS: frozenset[str] = frozenset({"violation"})
+REPORTING_FLOW = "concern"  # the meldregeling and the vertrouwenspersoon
+
+
+def for_managers(text: str, understanding: Understanding, knowledge: KnowledgeBase) -> str | None:
+    """The manager's flow to open instead of the meldregeling, or None: the sentence is a
+    statement (not a question) understood as reporting (the meldregeling, the concern flow), a
+    manager's flow's guideline comes close to the best, and one of its trigger words that is a
+    word of its own topic is said ("overtreding", "violation"; not a verb like "zag"). Everyone
+    else keeps the meldregeling: a suspicion about anyone is theirs to report there."""
+    flow: str | None
+    if isinstance(understanding, OpenFlow):
+        flow = understanding.flow
+    elif isinstance(understanding, Answer):
+        flow = understanding.guideline.flow
+    else:
+        return None
+    said = words(text)
+    if flow != REPORTING_FLOW or is_question(text, said):
+        return None
+    seen = knowledge.assess(text)
+    if not seen.topics:
+        return None
+    top = seen.topics[0][1]
+    present = set(said)
+    for guideline, score in seen.topics:
+        if guideline.flow not in MANAGER_FLOWS or score < max(MIN_SCORE, NEAR_RATIO * top):
+            continue
+        own = knowledge.topic_words(guideline.id)
+        for trigger in guideline.triggers:
+            word = words(trigger)
+            if len(word) == 1 and word[0] in present and word[0] in own:
+                return guideline.flow
+    return None

@@ -1,7 +1,9 @@
 """The approval engine's use cases: submit a request, decide it, withdraw it.
 
 Order matters for "never lost": the request is written before anyone is notified; a notification
-that cannot be delivered is rerouted to the fallback approver and written in the audit trail.
+that cannot be delivered is rerouted to the fallback approver and written in the audit trail. A
+request that a role decides (Communicatie, the director) or the RvC is never rerouted to the
+fallback approver: it goes to another holder of the role, or stays recorded as undelivered.
 """
 
 from __future__ import annotations
@@ -31,7 +33,14 @@ from bot.domain.requests import (
     reroute,
     withdraw,
 )
-from bot.services.approvers import RVC_ROUTES, fallback_approver, find_route, role_approver
+from bot.services.approvers import (
+    RVC_ROUTES,
+    deciding_role,
+    fallback_approver,
+    find_route,
+    role_approver,
+    role_holders,
+)
 from bot.services.contention import ATTEMPTS, pause
 from bot.services.context import Services
 from bot.services.notify import DeliveryError, NoConversationReference
@@ -72,6 +81,12 @@ class Presenter(Protocol):
         ...
 
     def handover_card(self, request: ApprovalRequest, locale: str) -> dict[str, Any]: ...
+
+    def overdue_notice(
+        self, request: ApprovalRequest, locale: str, viewer_id: str
+    ) -> dict[str, Any]:
+        """For whoever oversees the role that has not decided in time: the request, no buttons."""
+        ...
 
     def receipt_card(self, request: ApprovalRequest, locale: str) -> dict[str, Any]:
         """The requester's own card (their receipt) as the request now is."""
@@ -324,6 +339,9 @@ async def _deliver(
         request,
         audit=(*request.audit, AuditEntry(now, "system", "undelivered", error)),
     )
+    role = deciding_role(request.approver_role)
+    if role is not None:
+        return await _deliver_within_role(services, presenter, stored, failed, role, error)
     if request.approver_role in RVC_ROUTES:
         # Never to the integrity officer (who reports to the director): recorded, and the
         # recovery and reminder jobs try the RvC again.
@@ -350,6 +368,41 @@ async def _deliver(
         return await services.requests.update(stored, failed), False, True, ""
     log.error("approval card undeliverable to the fallback approver for %s", request.id)
     return await services.requests.update(stored, failed), False, False, ""
+
+
+async def _deliver_within_role(
+    services: Services,
+    presenter: Presenter,
+    stored: StoredRequest,
+    failed: ApprovalRequest,
+    role: Role,
+    error: str,
+) -> tuple[StoredRequest, bool, bool, str]:
+    """A request a role decides (Communicatie, the director) whose holder could not be reached
+    goes to another holder of that role, if there is one; never to the integrity officer, who
+    would then decide in the role's place. Nobody reachable: it stays recorded as undelivered
+    with a holder of the role (in their "openstaand"; the reminder job tries again), like the
+    RvC's routes. Not `rerouted` in the receipt's sense: it is still with the role."""
+    request = stored.request
+    now = services.clock()
+    pending = failed
+    tried = (request.requester.id, request.approver.id, *request.former_approvers)
+    for holder in await role_holders(request.tenant_id, role, services.directory, *tried):
+        moved = reroute(pending, holder, request.approver_role, error, now)
+        mri = await _mri(services, request.tenant_id, holder)
+        if mri:
+            moved = replace(moved, watchers=(*moved.watchers, mri))
+        stored = await services.requests.update(stored, moved)
+        again, message_id = await _send_to_approver(
+            services, presenter, moved, sealed=sealed_request(services.seal, stored)
+        )
+        if again is None:
+            return stored, True, False, message_id
+        error = again
+        entry = AuditEntry(now, "system", "undelivered", error)
+        pending = replace(moved, audit=(*moved.audit, entry))
+    log.error("approval card undeliverable to every holder of %s for %s", role.value, request.id)
+    return await services.requests.update(stored, pending), False, False, ""
 
 
 async def _send_to_approver(

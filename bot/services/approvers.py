@@ -221,6 +221,28 @@ ROLE_APPROVERS = {
 }
 
 
+# The other way round: the role a request put before a role (not a manager) belongs to.
+DECIDING_ROLES = {approver: role for role, approver in ROLE_APPROVERS.items()}
+
+
+def deciding_role(approver_role: ApproverRole) -> Role | None:
+    """The directory role that decides a request with this `approver_role` (Communicatie, the
+    director), or None for a manager's or the RvC's route. Such a request stays with holders of
+    that role: never rerouted to the integrity officer or escalated to anyone's manager."""
+    return DECIDING_ROLES.get(approver_role)
+
+
+async def role_holders(
+    tenant_id: str, role: Role, directory: DirectoryRepository, *excluded: str
+) -> list[Person]:
+    """Every active holder of `role` except `excluded` (the requester, those tried already)."""
+    return [
+        Person(p.id, p.name)
+        for p in await directory.with_role(tenant_id, role)
+        if p.id not in excluded
+    ]
+
+
 async def role_holder(
     tenant_id: str, role: Role, requester_id: str, directory: DirectoryRepository
 ) -> Person:

@@ -47,7 +47,7 @@ from bot.services.approvals import (
     _send_to_approver,
     _update_card,
 )
-from bot.services.approvers import NoApprover, find_route
+from bot.services.approvers import NoApprover, Route, deciding_role, find_route, role_holders
 from bot.services.context import Services
 from bot.services.managers import (
     DeltaExpired,
@@ -386,17 +386,34 @@ async def _move(
     request = stored.request
     if request.co_approvers:
         return await _promote_co_approver(services, stored, person_id)
-    try:
-        route = await find_route(
-            tenant_id, request.requester.id, services.directory, services.managers
+    deciding = deciding_role(request.approver_role)
+    if deciding is not None:
+        # Decided by a role (Communicatie, the director): another holder of it, never the
+        # requester's manager or the integrity officer in the role's place.
+        holders = await role_holders(
+            tenant_id, deciding, services.directory, request.requester.id, person_id
         )
-    except (NoApprover, ManagerLookupError) as failed:
-        log.error(
-            "request %s cannot be rerouted from a departed approver: %s",
-            request.id,
-            type(failed).__name__,
-        )
-        return 0
+        if not holders:
+            log.error(
+                "request %s stays with its departed approver: role %s is not configured in "
+                "the directory",
+                request.id,
+                deciding.value,
+            )
+            return 0
+        route = Route(holders[0], request.approver_role)
+    else:
+        try:
+            route = await find_route(
+                tenant_id, request.requester.id, services.directory, services.managers
+            )
+        except (NoApprover, ManagerLookupError) as failed:
+            log.error(
+                "request %s cannot be rerouted from a departed approver: %s",
+                request.id,
+                type(failed).__name__,
+            )
+            return 0
     target, role = route.approver, route.role
     if target.id == person_id:
         return 0

@@ -1,7 +1,11 @@
 """The reminder job: pending requests are reminded to their approver, then escalated to the
 approver's own manager. Each step is claimed with an ETag-guarded write of the request before
 anything is sent, so with several instances every reminder goes out exactly once; nothing is
-kept in memory, so restarts lose nothing."""
+kept in memory, so restarts lose nothing.
+
+A request a role decides (Communicatie, the director) is not moved when it lies too long:
+whoever oversees that role is told (the RvC chair about the director, the holder's manager or
+the director about Communicatie), and the role keeps deciding."""
 
 from __future__ import annotations
 
@@ -17,11 +21,13 @@ from bot.services.approvers import (
     RVC_ROUTES,
     NoApprover,
     RoleNotConfigured,
+    deciding_role,
     fallback_approver,
     role_holder,
+    role_holders,
 )
 from bot.services.context import Services
-from bot.services.notify import FeedNotice
+from bot.services.notify import DeliveryError, FeedNotice
 from bot.storage.errors import AlreadyExists, Conflict
 from bot.storage.requests import StoredRequest
 
@@ -115,6 +121,9 @@ async def _remind(services: Services, presenter: Presenter, stored: StoredReques
 async def _escalate(services: Services, presenter: Presenter, stored: StoredRequest) -> int:
     now = services.clock()
     request = stored.request
+    role = deciding_role(request.approver_role)
+    if role is not None:
+        return await _tell_overseer(services, presenter, stored, role)
     target = await _escalation_target(services, request)
     if target is None:
         return 0
@@ -139,6 +148,55 @@ async def _escalate(services: Services, presenter: Presenter, stored: StoredRequ
     services.menu_facts.drop((escalated.tenant_id, escalated.approver.id))
     await _to_feed(services, presenter, escalated, escalated=True)
     return 1
+
+
+async def _tell_overseer(
+    services: Services, presenter: Presenter, stored: StoredRequest, role: Role
+) -> int:
+    """A request a role decides lies too long: the role's overseer gets a card for their
+    information (no buttons: they are not its approver) and the trail says so; the request
+    stays with the role. Once, claimed like any escalation."""
+    now = services.clock()
+    request = stored.request
+    overseer = await _overseer(services, request, role)
+    if overseer is None:
+        log.warning("request %s not escalated: nobody oversees role %s", request.id, role.value)
+        return 0
+    claimed = replace(
+        request,
+        escalated_at=now,
+        audit=(
+            *request.audit,
+            AuditEntry(now, "system", "overseer_told", f"{overseer.id} (claim {_token()})"),
+        ),
+    )
+    if not await _claim(services, stored, claimed):
+        return 0
+    reference = await services.conversations.get(request.tenant_id, overseer.id)
+    if reference is None:
+        await _note(services, claimed, "overseer_not_told", "NoConversationReference")
+        return 1
+    locale = reference.locale or services.settings.default_locale
+    card = presenter.overdue_notice(claimed, locale, overseer.id)
+    try:
+        await services.notifier.send_card(request.tenant_id, overseer.id, card, reference)
+    except DeliveryError as error:
+        await _note(services, claimed, "overseer_not_told", type(error).__name__)
+    return 1
+
+
+async def _overseer(services: Services, request: ApprovalRequest, role: Role) -> Person | None:
+    """Who is told when a role leaves a request lying: about the director, the RvC chair;
+    about Communicatie, the holder's own manager, else the director. Never the requester or
+    the approver."""
+    mine = (request.requester.id, request.approver.id)
+    if role is not Role.DIRECTOR:
+        manager = await services.managers.manager_of(request.tenant_id, request.approver.id)
+        if manager is not None and manager.id not in mine:
+            return manager
+    above = Role.RVC_CHAIR if role is Role.DIRECTOR else Role.DIRECTOR
+    found = await role_holders(request.tenant_id, above, services.directory, *mine)
+    return found[0] if found else None
 
 
 async def _to_feed(

@@ -50,6 +50,15 @@ async def team(services: Services, actor: Actor) -> list[Any]:
     return team_of(actor.user_id, await services.directory.people(actor.tenant_id), roles)
 
 
+async def has_team(services: Services, actor: Actor) -> bool:
+    """Whether this person may record a suspected violation (`team` is not empty), read from
+    the directory as a whole: no read names the person, so a confidential turn that asks this
+    leaves no trace of who asked (tests/e2e/test_confidential_leaves_no_trace.py)."""
+    people = await services.directory.people(actor.tenant_id)
+    me = next((p for p in people if p.id == actor.user_id and p.active), None)
+    return bool(team_of(actor.user_id, people, me.roles if me is not None else frozenset()))
+
+
 async def record(
     services: Services,
     actor: Actor,

@@ -21,10 +21,10 @@ from bot.app import SERVICES
 from bot.settings import Settings
 from tests.conftest import DEMO_DIRECTORY
 from tests.e2e.conftest import BotUnderTest
-from tests.e2e.test_code_kinds import typed
-from tests.support.activities import LOTTE, MARIEKE, PIETER, SANNE, TENANT, TeamsUser
+from tests.e2e.test_code_kinds import INFORMATION, INTERVIEW, POST, typed
+from tests.support.activities import FATIMA, LOTTE, MARIEKE, PIETER, SANNE, TENANT, TeamsUser
 from tests.support.connector import MockConnector
-from tests.support.flows import actions, click, open_flow, texts
+from tests.support.flows import actions, click, inputs, open_flow, texts
 from tests.support.leaks import Clock, start_bot
 
 VERTROUWENSPERSOON = "Ingrid Mulder"  # in the demo directory
@@ -49,7 +49,7 @@ SENTENCES = [
     ("borrow", SANNE, "ik wil de ladder van kantoor lenen", "borrow.submit"),
     ("trailer", SANNE, "ik wil de aanhangwagen reserveren voor zaterdag", "trailer.submit"),
     ("press", SANNE, "een journalist wil mij interviewen", "press.submit"),
-    ("violation", PIETER, "ik wil een overtreding vastleggen", "violation.submit"),
+    ("violation", PIETER, "ik wil een overtreding melden", "violation.submit"),
 ]  # fmt: skip
 
 
@@ -59,6 +59,24 @@ async def test_each_flow_opens_from_a_plain_sentence(
 ) -> None:
     cards = await typed(flows_bot, user, sentence)
     assert any(submit in verbs(card) for card in cards), (flow, [verbs(c) for c in cards])
+
+
+async def test_reporting_a_violation_is_the_violation_form_for_a_manager_only(
+    flows_bot: BotUnderTest,
+) -> None:
+    """The issue's sentence: Pieter manages Sanne, so it is his team's violation form, with
+    the meldregeling as the other way; Sanne manages nobody, so hers is the meldregeling."""
+    [form] = await typed(flows_bot, PIETER, "ik wil een overtreding melden")
+    assert verbs(form) == ["violation.submit", "concern.open", "menu.open"]
+    assert "Sanne de Vries" in str(form)  # his team to choose from
+    concern = await click(flows_bot, PIETER, form, "concern.open")
+    assert VERTROUWENSPERSOON in texts(concern)
+
+    [answer] = await typed(flows_bot, SANNE, "ik wil een overtreding melden")
+    assert "meldregeling" in texts(answer)
+    assert not {"violation.open", "violation.submit"} & set(verbs(answer)), verbs(answer)
+    [english] = await typed(flows_bot, PIETER, "I want to report a violation")
+    assert "violation.submit" in verbs(english)
 
 
 async def test_social_media_stays_an_answer_that_offers_the_flow_and_respect_gets_the_contact(
@@ -206,3 +224,68 @@ async def test_respect_with_no_vertrouwenspersoon_says_where_to_find_one_and_log
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "vertrouwenspersoon is not configured" in logged
     assert "Sanne" not in logged and "gepest" not in logged
+
+
+async def test_an_interview_with_no_director_says_whom_to_contact_and_keeps_what_was_typed(
+    settings: Settings,
+    connector: tuple[MockConnector, str],
+    aiohttp_server: Callable[..., Any],
+    session: ClientSession,
+    clock: Clock,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """`press.role_missing.director`: nobody may consent, so nothing is recorded; a question
+    for information still goes to Communicatie (it needs no director)."""
+    bot = await bot_with(
+        without_role("director"), settings, connector, aiohttp_server, session, clock, tmp_path
+    )
+    await bot.post(FATIMA.install(bot.service_url))
+    bot.connector.sent.clear()
+    with caplog.at_level(logging.WARNING):
+        form = await open_flow(bot, SANNE, "press.open")
+        refused = await click(bot, SANNE, form, "press.submit", INTERVIEW)
+    shown = texts(refused)
+    assert "In de bot staat geen directeur-bestuurder" in shown
+    assert "Geef geen interview" in shown and "afdeling Communicatie" in shown
+    assert "PER-" not in shown
+    kept = inputs(refused)
+    assert kept["question"] == INTERVIEW["question"] and kept["journalist"] == "Eva Bos"
+    assert await bot.server.app[SERVICES].requests.for_requester(TENANT, SANNE.aad_id) == []
+    assert bot.connector.to(FATIMA.conversation_id) == []  # no advice asked either
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "role director is not configured in the directory" in logged
+    assert "Sanne" not in logged and "Eva Bos" not in logged
+
+    receipt = await click(bot, SANNE, form, "press.submit", INFORMATION)
+    assert "Je melding staat bij Fatima el Amrani" in texts(receipt)
+
+
+async def test_a_post_with_no_communicatie_says_whom_to_ask_and_keeps_what_was_typed(
+    settings: Settings,
+    connector: tuple[MockConnector, str],
+    aiohttp_server: Callable[..., Any],
+    session: ClientSession,
+    clock: Clock,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """`social.role_missing.communications`: nothing recorded, ask the department directly."""
+    bot = await bot_with(
+        without_role("communications"),
+        settings, connector, aiohttp_server, session, clock, tmp_path,
+    )  # fmt: skip
+    with caplog.at_level(logging.WARNING):
+        form = await open_flow(bot, SANNE, "social.open")
+        refused = await click(bot, SANNE, form, "social.submit", POST)
+    shown = texts(refused)
+    assert "In de bot staat niemand van Communicatie" in shown
+    assert "Vraag het de afdeling Communicatie rechtstreeks" in shown
+    assert "plaats het niet zolang je twijfelt" in shown
+    assert "SOC-" not in shown
+    kept = inputs(refused)
+    assert kept["post"] == POST["post"] and kept["channel"] == "LinkedIn"
+    assert await bot.server.app[SERVICES].requests.for_requester(TENANT, SANNE.aad_id) == []
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "role communications is not configured in the directory" in logged
+    assert "Sanne" not in logged and "mevrouw Jansen" not in logged

@@ -41,6 +41,8 @@ CONFIDENTIAL_TEXTS = (
     "ik kreeg gisteren 200 euro van Bouwbedrijf Vos en word daarmee gepest",  # opens the gift form
     "Bouwbedrijf Vos gaf me een cadeaubon van 200 euro en bedreigde me",  # answers about gifts
     "Waar vind ik de vertrouwenspersoon?",
+    # Sanne manages nobody: the meldregeling, and asking whether she has a team names nobody.
+    "ik wil een overtreding melden",
 )
 # Respect and a safe workplace (§1): discrimination, intimidation, bullying, harassment.
 RESPECT_TEXTS = (

@@ -18,13 +18,15 @@ from bot.cache import TtlCache
 from bot.directory import import_directory, read_directory
 from bot.domain.amend import add_information
 from bot.domain.gifts import Gift
-from bot.domain.people import Actor
+from bot.domain.people import Actor, Role
+from bot.domain.press import PressRequest
 from bot.domain.reminders import ReminderPolicy
-from bot.domain.requests import ApprovalRequest, DecisionRefused, Status
+from bot.domain.requests import ApprovalRequest, ApproverRole, DecisionRefused, Status
 from bot.services import approvals
 from bot.services.approvals import Draft, decide_request, submit, withdraw_request
 from bot.services.approvers import DirectoryManagers
 from bot.services.context import Services
+from bot.services.directory_sync import reroute_departed
 from bot.services.notify import RecipientUnreachable
 from bot.services.personal import add_note
 from bot.services.recovery import settle_unannounced
@@ -47,7 +49,10 @@ from tests.support.kinds import KINDS
 TENANT = "6d1f3a52-8c4e-4b7a-9e21-5f0c3d8b7a10"
 SANNE = "0f6c2a10-1111-4a1e-9c01-000000000001"
 PIETER = "0f6c2a10-1111-4a1e-9c01-000000000002"
-LOTTE = "0f6c2a10-1111-4a1e-9c01-000000000006"
+FATIMA = "0f6c2a10-1111-4a1e-9c01-000000000004"  # Communicatie
+MARIEKE = "0f6c2a10-1111-4a1e-9c01-000000000003"  # the director, Fatima's manager
+JOOST = "0f6c2a10-1111-4a1e-9c01-000000000005"
+LOTTE = "0f6c2a10-1111-4a1e-9c01-000000000006"  # the integrity officer (the fallback approver)
 START = datetime(2026, 11, 29, 10, tzinfo=UTC)
 
 
@@ -115,6 +120,11 @@ class Presenter:
 
     def handover_card(self, request: ApprovalRequest, locale: str) -> dict[str, Any]:
         return {"card": "handover", "status": request.status.value}
+
+    def overdue_notice(
+        self, request: ApprovalRequest, locale: str, viewer_id: str
+    ) -> dict[str, Any]:
+        return {"card": "overdue_notice", "viewer": viewer_id, "approver": request.approver.id}
 
     def receipt_card(self, request: ApprovalRequest, locale: str) -> dict[str, Any]:
         return {"card": "receipt", "status": request.status.value}
@@ -373,3 +383,138 @@ async def test_a_reminder_claim_whose_answer_came_back_as_a_conflict_still_remin
         {"card": "approver", "status": "pending"},
         {"card": "reminder", "status": "pending"},
     ]
+
+
+# A journalist's question: Communicatie decides it (the kind's `decider`), not the manager.
+JOURNALIST = Draft(
+    kind="press",
+    prefix="PER",
+    facts=PressRequest.from_record(
+        {"journalist": "Eva Bos", "asks": "information", "question": "Waarom?"}
+    ),
+    verdict="refer_to_communications",
+    reasons=("refer_journalist", "meanwhile"),
+    form_id="press-1",
+    decider_role=Role.COMMUNICATIONS,
+)
+
+
+async def reachable(services: Services, *people: str) -> None:
+    for person in people:
+        reference = json.dumps({"user": {"id": f"29:{person}"}})
+        await services.conversations.save(StoredReference(TENANT, person, reference, "nl-NL"))
+
+
+async def test_a_request_communicatie_decides_stays_with_communicatie_when_unreachable(
+    services: Services,
+) -> None:
+    """Fatima (Communicatie) never opened the bot: the integrity officer must not get the
+    journalist's question in her place (and could then decide it)."""
+    result = await submit(services, PRESENTER, SANNE_ACTOR, JOURNALIST)
+
+    assert result.created and not result.delivered and not result.rerouted
+    request = result.request
+    assert (request.approver.id, request.approver_role) == (FATIMA, ApproverRole.COMMUNICATIONS)
+    assert [(e.action, e.detail) for e in request.audit] == [
+        ("submitted", ""),
+        ("undelivered", "NoConversationReference"),
+    ]
+    assert notifier(services).to(LOTTE) == [] and notifier(services).sent == []
+    assert [e.request_id for e in await services.requests.waiting(TENANT, FATIMA)] == [request.id]
+    assert await services.requests.waiting(TENANT, LOTTE) == []
+    for who in (actor(LOTTE, "Lotte Smit"), PIETER_ACTOR):
+        with pytest.raises(DecisionRefused) as refused:
+            await decide_request(
+                services, PRESENTER, who, SANNE, request.id, "taken_over", "", None
+            )
+        assert refused.value.code == "not_approver"
+
+
+async def test_an_unreachable_role_holder_hands_over_to_another_holder_of_the_role(
+    services: Services,
+) -> None:
+    joost = await services.directory.get_person(TENANT, JOOST)
+    assert joost is not None
+    await services.directory.put_person(
+        TENANT, dataclasses.replace(joost, roles=joost.roles | {Role.COMMUNICATIONS})
+    )
+    await reachable(services, JOOST)  # Fatima, the first holder, still never opened the bot
+
+    result = await submit(services, PRESENTER, SANNE_ACTOR, JOURNALIST)
+
+    assert result.delivered and not result.rerouted
+    request = result.request
+    assert (request.approver.id, request.approver_role) == (JOOST, ApproverRole.COMMUNICATIONS)
+    assert request.former_approvers == (FATIMA,)
+    assert [e.action for e in request.audit] == ["submitted", "undelivered", "rerouted"]
+    assert notifier(services).to(JOOST) == [{"card": "approver", "status": "pending"}]
+    assert notifier(services).to(LOTTE) == []
+    assert [e.request_id for e in await services.requests.waiting(TENANT, JOOST)] == [request.id]
+
+
+async def test_a_role_holder_who_lets_it_lie_is_reported_to_their_manager_who_cannot_decide(
+    services: Services, clock: Clock
+) -> None:
+    await reachable(services, FATIMA, MARIEKE)
+    request = (await submit(services, PRESENTER, SANNE_ACTOR, JOURNALIST)).request
+    clock.now += timedelta(days=3)  # Sunday to Wednesday: three working days
+    assert await remind_and_escalate(services, PRESENTER, ReminderPolicy()) == 1
+    clock.now += timedelta(days=2)  # Friday: five working days
+
+    assert await remind_and_escalate(services, PRESENTER, ReminderPolicy()) == 1
+    assert await remind_and_escalate(services, PRESENTER, ReminderPolicy()) == 0
+
+    stored = await services.requests.get(TENANT, SANNE, request.id)
+    assert stored is not None
+    still = stored.request
+    assert (still.approver.id, still.approver_role) == (FATIMA, ApproverRole.COMMUNICATIONS)
+    assert still.escalated_at == clock.now
+    assert [e.action for e in still.audit] == ["submitted", "reminded", "overseer_told"]
+    assert notifier(services).to(MARIEKE) == [
+        {"card": "overdue_notice", "viewer": MARIEKE, "approver": FATIMA}
+    ]
+    assert await services.requests.waiting(TENANT, MARIEKE) == []
+    with pytest.raises(DecisionRefused) as refused:
+        await decide_request(
+            services,
+            PRESENTER,
+            actor(MARIEKE, "Marieke"),
+            SANNE,
+            request.id,
+            "taken_over",
+            "",
+            None,
+        )
+    assert refused.value.code == "not_approver"
+    decided = await decide_request(
+        services, PRESENTER, actor(FATIMA, "Fatima"), SANNE, request.id, "taken_over", "", None
+    )
+    assert decided.status is Status.APPROVED and decided.decided_by == FATIMA
+
+
+async def test_a_departed_role_holder_is_replaced_by_another_holder_never_by_the_manager(
+    services: Services,
+) -> None:
+    await reachable(services, FATIMA, JOOST)
+    request = (await submit(services, PRESENTER, SANNE_ACTOR, JOURNALIST)).request
+    fatima = await services.directory.get_person(TENANT, FATIMA)
+    assert fatima is not None
+    await services.directory.put_person(TENANT, dataclasses.replace(fatima, active=False))
+
+    # Nobody else is Communicatie: it stays where it is (not to Pieter, Sanne's manager).
+    assert await reroute_departed(services, PRESENTER, TENANT, [FATIMA], {}) == (0, ())
+    stored = await services.requests.get(TENANT, SANNE, request.id)
+    assert stored is not None and stored.request.approver.id == FATIMA
+    assert notifier(services).to(PIETER) == []
+
+    joost = await services.directory.get_person(TENANT, JOOST)
+    assert joost is not None
+    await services.directory.put_person(
+        TENANT, dataclasses.replace(joost, roles=joost.roles | {Role.COMMUNICATIONS})
+    )
+    assert await reroute_departed(services, PRESENTER, TENANT, [FATIMA], {}) == (1, ())
+    stored = await services.requests.get(TENANT, SANNE, request.id)
+    assert stored is not None
+    moved = stored.request
+    assert (moved.approver.id, moved.approver_role) == (JOOST, ApproverRole.COMMUNICATIONS)
+    assert notifier(services).to(JOOST) == [{"card": "approver", "status": "pending"}]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain.intents import Answer, NoMatch, OpenFlow, ShowMenu, understand
+from bot.domain.intents import Answer, NoMatch, OpenFlow, ShowMenu, for_managers, understand
 from bot.domain.knowledge import (
     Example,
     KnowledgeBase,
@@ -303,3 +303,27 @@ def test_the_fresh_set_is_labelled_with_known_labels_only() -> None:
     known |= {"menu", "none"}
     for path in (DEV, TEST):
         assert {want for _, want in labelled(path)} <= known, path
+
+
+@pytest.mark.parametrize(
+    ("sentence", "for_a_manager"),
+    [
+        ("ik wil een overtreding melden", "violation"),  # the issue's own sentence
+        ("ik wil een overtreding van een medewerker melden", "violation"),
+        ("i want to report a violation", "violation"),
+        ("ik wil een misstand melden", None),  # a suspicion: the meldregeling, for anyone
+        ("ik wil een integriteitsschending melden", None),
+        ("ik wil melden dat een collega de code overtreedt", None),
+        ("ik wil melden wat ik zag", None),  # "zag" is a verb, not the topic's name
+        ("mag ik een overtreding melden?", None),  # a question gets the answer
+        ("wat gebeurt er als iemand de gedragscode overtreedt?", None),
+    ],
+)
+def test_reporting_a_violation_is_a_managers_flow_only_when_the_sentence_names_it(
+    sentence: str, for_a_manager: str | None
+) -> None:
+    understood = understand(sentence, KB)
+    assert for_managers(sentence, understood, KB) == for_a_manager
+    if for_a_manager is not None:
+        # Anyone who manages nobody keeps the meldregeling: `understand` is unchanged.
+        assert isinstance(understood, Answer | OpenFlow) and understood.confidential
