@@ -221,25 +221,37 @@ async def returned(action: CardAction, services: Services) -> Card:
     return await on_request(action, work)
 
 
+# Refusals of advice that show the advisor's card again, with what they gave kept in it.
+_ADVICE_AGAIN = frozenset({"advice_too_long", "position_required", "reason_required"})
+
+
 async def advise(action: CardAction, services: Services) -> Card:
-    """The advisor (e.g. HR on a side job) gives advice; the manager sees it on their card."""
+    """The advisor (e.g. HR on a side job) gives advice, or (Communicatie on an interview) its
+    position with remarks; the approver sees it on their card."""
 
     async def work(rid: str, requester: str) -> Card:
         advice = _typed(action, "advice", MAX_TYPED)
+        position = _typed(action, "position", 40)
         presenter = CardPresenter(services.kinds)
         try:
             request = await advise_request(
-                services, presenter, action.actor, requester, rid, advice
+                services, presenter, action.actor, requester, rid, advice, position=position
             )
         except DecisionRefused as refused:
-            if refused.code != "advice_too_long":
+            if refused.code not in _ADVICE_AGAIN:
                 raise
             log.info("%s on %r refused: %s", action.verb, rid, refused.code)
             locale = action.actor.locale
             stored = (await load(services, action.actor.tenant_id, requester, rid)).request
             note = text(locale, f"requests.refused.{refused.code}")
             return request_card(
-                services.kinds, stored, locale, action.actor.user_id, note=note, advice=advice
+                services.kinds,
+                stored,
+                locale,
+                action.actor.user_id,
+                note=note,
+                advice=advice,
+                position=position,
             )
         return presenter.advisor_card(request, action.actor.locale)
 

@@ -23,7 +23,7 @@ from bot.domain.scripts import foreign_letters
 from bot.domain.suppliers import quotes_text
 from cards import language_of, text
 from cards.dates import day_text
-from cards.texts import texts_for
+from cards.texts import text_if_any, texts_for
 from dialogs.forms import Form, Prefill, Reader
 
 if TYPE_CHECKING:
@@ -74,6 +74,11 @@ def _no_messages(request: ApprovalRequest) -> list[dict[str, str]]:
 
 def _refusal_text(request: ApprovalRequest, code: str, locale: str) -> str:
     return text(locale, f"requests.refused.{code}")
+
+
+def _withheld_text(request: ApprovalRequest, code: str, locale: str) -> str:
+    advisor = (request.advisor.name if request.advisor else "") or "?"
+    return text(locale, f"{request.kind}.withheld.{code}", advisor=advisor, advice=request.advice)
 
 
 def _always_needed(facts: Any) -> str | None:
@@ -149,6 +154,10 @@ class RequestKind(Kind[F]):
     # The approver's line while `blocked` says they cannot decide yet (e.g. until when HR has
     # to advise); by default the refusal text of its code.
     blocked_text: Callable[[ApprovalRequest, str, str], str] = _refusal_text
+    # The approver's line when `choices.withheld` keeps some choices from a request (why only
+    # "geen toestemming" is left); by default `<name>.withheld.<code>`, given the advisor's
+    # name (`advisor`) and advice (`advice`).
+    withheld_text: Callable[[ApprovalRequest, str, str], str] = _withheld_text
     # Texts the requester can send on (e.g. to a giver, when a gift goes back): {title, text}.
     giver_messages: Callable[[ApprovalRequest], list[dict[str, str]]] = _no_messages
     # Verdicts the rule settles on the spot: the answer card shows the verdict and its reasons,
@@ -192,6 +201,22 @@ class RequestKind(Kind[F]):
 
     def advisor_of(self, facts: F) -> Role | None:
         return self.advisor_for(facts) if self.advisor_for is not None else self.advisor_role
+
+    def position_text(self, position: str, locale: str) -> str:
+        """An advisor's position in words ("Akkoord", "Niet akkoord"); "" for none: the kind's
+        own `<name>.positions.<code>`, else the shared `requests.positions.<code>`."""
+        if not position:
+            return ""
+        own = text_if_any(locale, f"{self.name}.positions.{position}")
+        return own if own is not None else text(locale, f"requests.positions.{position}")
+
+    def advice_text(self, request: ApprovalRequest, locale: str) -> str:
+        """The advice as one line (the register's `advice` column): its position in words
+        first, when it has one ("Niet akkoord: niet in deze periode"), else the text as given."""
+        words = self.position_text(request.advice_position, locale)
+        if not words:
+            return request.advice
+        return f"{words}: {request.advice}" if request.advice else words
 
     def rows_of(self, request: ApprovalRequest, locale: str) -> Rows:
         return self.card_rows(self.facts_of(request), locale)

@@ -1,7 +1,8 @@
 """A journalist calls (§5 Communicatie): the request goes to Communicatie with the journalist's
-question; an interview also needs Communicatie's agreement (its advice on the card) and the
-director's consent (the director decides, only after Communicatie). The employee is told what
-to say meanwhile."""
+question; an interview also needs Communicatie's agreement (its position on the card: akkoord,
+or niet akkoord with the reason) and the director's consent (the director decides, only after
+Communicatie, and can only refuse what Communicatie did not agree to). The employee is told
+what to say meanwhile."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from bot.domain.people import Actor
 from bot.domain.press import (
     ASKS,
     CHOICES,
+    POSITIONS,
     SECTION,
     PressRequest,
     advisor,
@@ -94,7 +96,7 @@ KIND = RequestKind(
         RegisterColumn("journalist", lambda p: p.journalist, header="press.facts.journalist"),
         RegisterColumn("medium", lambda p: p.medium, header="press.facts.medium"),
         RegisterColumn("question", lambda p: p.question, header="press.facts.question"),
-        RegisterColumn("advice", fmt="advice"),
+        RegisterColumn("advice", fmt="advice", header="press.facts.advice"),
     ),
     verdicts="press.verdicts",
     reasons="press.reasons",
@@ -104,5 +106,6 @@ KIND = RequestKind(
     decider=decider,
     advisor_for=advisor,
     blocked=waiting_for_communications,
+    advice_positions=POSITIONS,
     enrich=_communications_first,
 )

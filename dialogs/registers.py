@@ -123,7 +123,7 @@ def _cell(
     if fmt == "verdict":
         return _choice(locale, "registers.verdicts", request.verdict) if request.verdict else ""
     if fmt == "advice":
-        return request.advice
+        return kind.advice_text(request, locale)
     if fmt == "assignee":
         return request.assignee.name if request.assignee else ""
     if fmt == "without_advice":

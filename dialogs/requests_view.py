@@ -143,13 +143,15 @@ def request_card(
     comment: str = "",
     advice: str = "",
     sealed: str = "",
+    position: str | None = None,
 ) -> dict[str, Any]:
     """The request as `viewer_id` sees it: decision buttons (the kind's choices for its
     verdict) only for its pending approver (carrying `sealed`, the stored request's sealed
     copy, so the decision needs no read: bot.storage.requests.sealed_request); "add
     information" and "withdraw" only for its requester while it is pending (`addition` keeps
-    what they typed when it was refused with `addition_error`). Once decided or withdrawn, the
-    outcome is at the top, where the verdict was, and the facts fold away beneath it."""
+    what they typed when it was refused with `addition_error`; `advice` and `position` keep
+    what its advisor gave when that was refused). Once decided or withdrawn, the outcome is at
+    the top, where the verdict was, and the facts fold away beneath it."""
     view = request_kind(kinds, request.kind)
     if view is None:
         raise LookupError(f"{request.id}: no request kind {request.kind!r} in this app")
@@ -172,7 +174,8 @@ def request_card(
     pointer = {"requestId": request.id, "requesterId": request.requester.id}
     can_decide = request.pending and request.may_be_decided_by(viewer_id)
     blocked = view.blocked(request) if can_decide else None
-    offered = view.choices.offered(request.verdict)
+    held = view.choices.withheld(request) if can_decide and blocked is None else None
+    offered = view.choices.open_to(request)
     if colleagues:  # picking who takes the case over: only the choices that need a colleague
         offered = tuple(c for c in offered if c.needs_colleague)
     choices = [
@@ -183,6 +186,7 @@ def request_card(
         }
         for choice in offered
     ]
+    can_advise = request.pending and request.advisor is not None and viewer_id == request.advisor.id
     decided = request.status in (Status.APPROVED, Status.DECLINED)
     closed = not request.pending
     outcome = outcome_title(kinds, request, locale, requester) if decided else ""
@@ -231,20 +235,17 @@ def request_card(
             "giverMessages": view.giver_messages(request) if requester and step else [],
             "canDecide": can_decide and blocked is None,
             "blocked": view.blocked_text(request, blocked, locale) if blocked else "",
+            "withheld": view.withheld_text(request, held.why, locale) if held else "",
             "choices": choices,
             "commentLabel": _first(locale, [f"{view.name}.comment_label", "requests.comment"]),
             "commentPlaceholder": _first(
                 locale, [f"{view.name}.comment_placeholder", "requests.comment_placeholder"]
             ),
+            "adviceShown": request.advised,
             "advice": request.advice,
-            "adviceTitle": _first(
-                locale,
-                [f"{view.name}.advice_from", "requests.advice_from"],
-                advisor=request.advisor.name if request.advisor else "",
-            ),
-            "canAdvise": request.pending
-            and request.advisor is not None
-            and viewer_id == request.advisor.id,
+            "adviceTitle": advice_title(view, request, locale),
+            "canAdvise": can_advise,
+            **_advice_form(view, request, locale, can_advise, position),
             "canAmend": request.pending and requester,
             "notes": [{"text": f"{when(at, locale)}: {note}"} for at, note in notes_of(request)],
             "addition": addition,
@@ -256,6 +257,40 @@ def request_card(
             "reference": request.id,
         },
     )
+
+
+def advice_title(view: RequestKind[Any], request: ApprovalRequest, locale: str) -> str:
+    """The heading of the advice on a card or page: whose advice ("Advies van Joost Visser"),
+    or, with a position, whose position it is and since when ("Akkoord van Communicatie
+    (Fatima el Amrani) op 3 december 2026 om 10:12")."""
+    advisor = (request.advisor.name if request.advisor else "") or "?"
+    position = request.advice_position
+    if position:
+        keys = [f"{view.name}.position_from.{position}", f"requests.position_from.{position}"]
+        return _first(locale, keys, advisor=advisor, date=when(request.advised_at, locale))
+    return _first(locale, [f"{view.name}.advice_from", "requests.advice_from"], advisor=advisor)
+
+
+def _advice_form(
+    view: RequestKind[Any],
+    request: ApprovalRequest,
+    locale: str,
+    can_advise: bool,
+    position: str | None,
+) -> dict[str, Any]:
+    """The advisor's inputs: the text (free-text advice, or the remarks with a position) and,
+    on a kind whose advice is a position, its choices (the one given so far picked)."""
+    positions = [
+        {"title": view.position_text(p.code, locale), "value": p.code}
+        for p in view.advice_positions
+    ]
+    return {
+        "positions": positions if can_advise else [],
+        "positionValue": request.advice_position if position is None else position,
+        "positionLabel": _first(locale, [f"{view.name}.position_label", "requests.position_label"]),
+        "positionError": text(locale, "requests.refused.position_required"),
+        "adviceLabel": _first(locale, [f"{view.name}.advice_label", "requests.advice_label"]),
+    }
 
 
 def _with_advice_line(request: ApprovalRequest, status: str, locale: str) -> str:

@@ -9,12 +9,25 @@ it stricter (or say no).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from bot.domain.requests import APPROVE, DECLINE, ApprovalRequest, Choice, DecisionRefused, Status
 
-__all__ = ["APPROVE", "DECLINE", "Choice", "Choices"]
+__all__ = ["APPROVE", "DECLINE", "Choice", "Choices", "Withheld"]
+
+
+@dataclass(frozen=True)
+class Withheld:
+    """Choices of its verdict that a request cannot be given now, and why: e.g. consent to an
+    interview Communicatie did not agree to (the card says `<kind>.withheld.<why>`)."""
+
+    codes: frozenset[str]
+    why: str  # a stable reason code
+
+
+def _none_withheld(request: ApprovalRequest) -> Withheld | None:
+    return None
 
 
 @dataclass(frozen=True)
@@ -27,10 +40,19 @@ class Choices:
     # Verdicts that make the request a report to take note of, not a question to decide:
     # reminded once, never escalated.
     acknowledged: frozenset[str] = frozenset()
+    # Per request, which of its verdict's choices are not open to it now (None: all are), read
+    # from what is stored on it (e.g. the advisor's position).
+    withheld: Callable[[ApprovalRequest], Withheld | None] = _none_withheld
 
     def offered(self, verdict: str) -> tuple[Choice, ...]:
         """The approver's buttons for a request with this verdict, the code's own first."""
         return self.by_verdict.get(verdict) or self.by_verdict.get("", (APPROVE, DECLINE))
+
+    def open_to(self, request: ApprovalRequest) -> tuple[Choice, ...]:
+        """The buttons for this request as it stands: its verdict's, less any withheld."""
+        offered = self.offered(request.verdict)
+        held = self.withheld(request)
+        return offered if held is None else tuple(c for c in offered if c.code not in held.codes)
 
     @property
     def codes(self) -> frozenset[str]:
@@ -42,15 +64,16 @@ class Choices:
 
         The buttons of cards sent before choices existed were "approve" and "decline": on a
         kind that no longer offers those, approve means going along with the code's verdict
-        (the first choice) and decline the strictest one (the last)."""
+        (the first choice) and decline the strictest one (the last). A choice `withheld` from
+        this request is not offered, whichever way it is asked for."""
         offered = self.offered(request.verdict)
-        for choice in offered:
+        open_now = self.open_to(request)
+        for choice in open_now:
             if choice.code == code:
                 return choice
-        if code == APPROVE.code:
-            return offered[0]
-        if code == DECLINE.code:
-            return offered[-1]
+        legacy = {APPROVE.code: offered[0], DECLINE.code: offered[-1]}.get(code)
+        if legacy is not None and legacy in open_now:
+            return legacy
         raise DecisionRefused("choice_not_offered")
 
     def outcome_of(self, request: ApprovalRequest) -> str:

@@ -15,7 +15,7 @@ from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.domain.choices import Choices
-from bot.domain.requests import ApprovalRequest, Facts, Status
+from bot.domain.requests import ApprovalRequest, Facts, Position, Status
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 F = TypeVar("F", bound=Facts)
@@ -76,6 +76,9 @@ class Kind(Generic[F]):
     choices: Choices = field(default_factory=Choices)  # what the approver can decide, per verdict
     # Why the approver cannot decide yet (a refusal code, e.g. waiting for HR's advice).
     blocked: Callable[[ApprovalRequest], str | None] = _never_blocked
+    # What its advisor answers: none, free text (HR on a side job); else one of these
+    # positions, with the text as remarks (Communicatie on an interview: agree, disagree).
+    advice_positions: tuple[Position, ...] = ()
     # What the requester does next, tracked as the request's Step: a verdict (while pending)
     # or an outcome (once decided) -> a step code (hand_in, give_back).
     steps: Mapping[str, str] = field(default_factory=dict)

@@ -8,22 +8,41 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.domain.choices import Choices
+from bot.domain.choices import Choices, Withheld
 from bot.domain.kinds import Outcome
 from bot.domain.people import Role
 from bot.domain.records import string
-from bot.domain.requests import ApprovalRequest, Choice, Status
+from bot.domain.requests import ApprovalRequest, Choice, Position, Status
 
 SECTION = "§5 Communicatie"
 ASKS = ("information", "interview")
 REFER = "refer_to_communications"  # a request for information: Communicatie takes it over
-INTERVIEW = "interview_needs_consent"  # Communicatie agrees (advice), the director consents
+INTERVIEW = "interview_needs_consent"  # Communicatie agrees (a position), the director consents
 
 TAKEN_OVER = Choice("taken_over", Status.APPROVED, "positive")
 CONSENT = Choice("consent", Status.APPROVED, "positive")
 NO_CONSENT = Choice("no_consent", Status.DECLINED, "destructive", needs_comment=True)
-CHOICES = Choices(by_verdict={REFER: (TAKEN_OVER,), INTERVIEW: (CONSENT, NO_CONSENT)})
 WAITING_FOR_COMMUNICATIONS = "waiting_for_communications"  # the refusal code while blocked
+
+# Communicatie's position on an interview (its advice): agreement is a yes or a no, not prose.
+AGREE = Position("agree")
+DISAGREE = Position("disagree", needs_reason=True)  # and why, on the record
+POSITIONS = (AGREE, DISAGREE)
+COMMUNICATIONS_DISAGREES = "communications_disagrees"  # why consent is withheld
+
+
+def consent_withheld(request: ApprovalRequest) -> Withheld | None:
+    """An interview Communicatie does not agree to cannot be consented to: the director can
+    only refuse it. Advice stored before positions were (free text only) withholds nothing."""
+    if request.verdict == INTERVIEW and request.advice_position == DISAGREE.code:
+        return Withheld(frozenset({CONSENT.code}), COMMUNICATIONS_DISAGREES)
+    return None
+
+
+CHOICES = Choices(
+    by_verdict={REFER: (TAKEN_OVER,), INTERVIEW: (CONSENT, NO_CONSENT)},
+    withheld=consent_withheld,
+)
 
 
 @dataclass(frozen=True)
@@ -87,8 +106,9 @@ def advisor(press: PressRequest) -> Role | None:
 
 
 def waiting_for_communications(request: ApprovalRequest) -> str | None:
-    """An interview cannot be consented to before Communicatie has given its position (the
-    engine refuses with this code; the card shows `requests.refused.<code>`)."""
-    if request.verdict == INTERVIEW and not request.advice.strip():
+    """An interview cannot be decided before Communicatie has given its position (the engine
+    refuses with this code; the card shows `requests.refused.<code>`). Free-text advice stored
+    before positions were counts as given."""
+    if request.verdict == INTERVIEW and not request.advised:
         return WAITING_FOR_COMMUNICATIONS
     return None

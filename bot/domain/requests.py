@@ -73,6 +73,15 @@ DECLINE = Choice("decline", Status.DECLINED, "destructive")
 
 
 @dataclass(frozen=True)
+class Position:
+    """One answer an advisor picks, on a kind whose advice is a position rather than free text
+    (Communicatie on an interview: akkoord or niet akkoord); see `Kind.advice_positions`."""
+
+    code: str  # stable: stored as the request's `advice_position` (agree, disagree)
+    needs_reason: bool = False  # the advice text (why) is required with it
+
+
+@dataclass(frozen=True)
 class AuditEntry:
     at: datetime
     actor_id: str
@@ -131,7 +140,10 @@ class ApprovalRequest:
     audit: tuple[AuditEntry, ...] = field(default_factory=tuple)
     watchers: tuple[str, ...] = ()  # Teams ids (29:...) of requester and approver, for card refresh
     advisor: Person | None = None  # e.g. HR for a side job: advises, does not decide
-    advice: str = ""
+    advice: str = ""  # free text (HR); with a position: the remarks, or the reason
+    # The advisor's position, on a kind that asks for one (`Position.code`: agree, disagree);
+    # "" for free-text advice, and for advice given before positions were stored.
+    advice_position: str = ""
     advised_at: datetime | None = None
     reminded_at: datetime | None = None
     escalated_at: datetime | None = None
@@ -152,6 +164,11 @@ class ApprovalRequest:
     @property
     def pending(self) -> bool:
         return self.status is Status.PENDING
+
+    @property
+    def advised(self) -> bool:
+        """Whether the advisor has given advice: a text, or a position (akkoord)."""
+        return bool(self.advice.strip() or self.advice_position)
 
     @property
     def deciders(self) -> tuple[Person, ...]:
@@ -190,7 +207,7 @@ def lacking_advice(request: ApprovalRequest) -> str | None:
     why it was. None when advised, or when no advice was asked."""
     if request.decided_without:
         return request.decided_without
-    if not request.pending or request.advice:
+    if not request.pending or request.advised:
         return None
     actions = {e.action for e in request.audit}
     if NO_ADVISOR in actions:
@@ -273,18 +290,58 @@ def decide(
     )
 
 
-def advise(request: ApprovalRequest, actor_id: str, advice: str, now: datetime) -> ApprovalRequest:
-    """The designated advisor adds (or revises) advice while the request is pending."""
+def advise(
+    request: ApprovalRequest,
+    actor_id: str,
+    advice: str,
+    now: datetime,
+    position: str = "",
+    positions: tuple[Position, ...] = (),
+) -> ApprovalRequest:
+    """The designated advisor adds (or revises) advice while the request is pending.
+
+    `positions`: what the request's kind asks of its advisor (`Kind.advice_positions`); none:
+    free-text advice, required. Else one of them is required (`position_required`), with the
+    text as remarks, required when the position needs a reason (`reason_required`)."""
     if request.advisor is None or actor_id != request.advisor.id:
         raise DecisionRefused("not_advisor")
     if not request.pending:
         raise DecisionRefused("already_decided")
-    if not advice.strip():
-        raise DecisionRefused("empty_advice")
     if len(advice) > MAX_ADVICE:
         raise DecisionRefused("advice_too_long")  # refused whole, never cut
-    entry = AuditEntry(now, actor_id, "advised", advice)
-    return replace(request, advice=advice, advised_at=now, audit=(*request.audit, entry))
+    if positions:
+        chosen = next((p for p in positions if p.code == position), None)
+        if chosen is None:
+            raise DecisionRefused("position_required")
+        if chosen.needs_reason and not advice.strip():
+            raise DecisionRefused("reason_required")
+        advice = advice.strip()
+    elif position:
+        raise DecisionRefused("position_not_offered")  # this kind's advice is free text
+    elif not advice.strip():
+        raise DecisionRefused("empty_advice")
+    entry = AuditEntry(now, actor_id, "advised", advice_detail(position, advice))
+    return replace(
+        request,
+        advice=advice,
+        advice_position=position,
+        advised_at=now,
+        audit=(*request.audit, entry),
+    )
+
+
+def advice_detail(position: str, advice: str) -> str:
+    """The trail's `advised` detail: the advice as given, after its position when it has one
+    ("disagree: niet in deze periode"), so each revision keeps the position it had."""
+    if not position:
+        return advice
+    return f"{position}: {advice}" if advice else position
+
+
+def position_in(entry: AuditEntry, positions: tuple[Position, ...]) -> str:
+    """The position an `advised` trail entry recorded ("" for free-text advice)."""
+    code = entry.detail.partition(":")[0].strip()
+    return code if entry.action == "advised" and any(p.code == code for p in positions) else ""
 
 
 def withdraw(request: ApprovalRequest, actor_id: str, now: datetime) -> ApprovalRequest:

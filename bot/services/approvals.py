@@ -774,16 +774,19 @@ async def advise_request(
     rid: str,
     text: str,
     own_card: bool = False,
+    position: str = "",
 ) -> ApprovalRequest:
     """The advisor (e.g. HR) adds advice; the approver's card shows it at once. `own_card`:
-    the advice was not given on the advisor's card (the tab), so that card follows too."""
+    the advice was not given on the advisor's card (the tab), so that card follows too.
+    `position`: the advisor's choice on a kind whose advice is one (`Kind.advice_positions`)."""
     now = services.clock()
     for attempt in range(ATTEMPTS):
         stored = await load(services, actor.tenant_id, requester_id, rid)
         if _landed(stored.request, actor.user_id, now):
             advised = stored.request  # this turn's advice landed; its answer was lost
             break
-        advised = advise(stored.request, actor.user_id, text, now)
+        positions = _kind(services, stored.request).advice_positions
+        advised = advise(stored.request, actor.user_id, text, now, position, positions)
         try:
             stored = await services.requests.update(stored, advised)
             break

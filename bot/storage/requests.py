@@ -733,6 +733,7 @@ def _request_columns(request: ApprovalRequest) -> dict[str, Any]:
         "AdvisorId": request.advisor.id if request.advisor else "",
         "AdvisorName": request.advisor.name if request.advisor else "",
         "Advice": request.advice,
+        "AdvicePosition": request.advice_position,
         "AdvisedAt": _iso(request.advised_at),
         "RemindedAt": _iso(request.reminded_at),
         "EscalatedAt": _iso(request.escalated_at),
@@ -874,6 +875,7 @@ def _request(
         if d.get("AdvisorId")
         else None,
         advice=str(d.get("Advice", "")),
+        advice_position=str(d.get("AdvicePosition") or ""),
         advised_at=_moment(d.get("AdvisedAt")),
         reminded_at=_moment(d.get("RemindedAt")),
         escalated_at=_moment(d.get("EscalatedAt")),

@@ -12,13 +12,21 @@ from html import escape
 from typing import Any
 
 from bot.domain.kinds import Kinds
-from bot.domain.requests import ApprovalRequest, Person, Status
+from bot.domain.requests import ApprovalRequest, AuditEntry, Person, Status, position_in
 from bot.storage.requests import InboxEntry, RequestSummary
 from cards import text
 from cards.dates import AMSTERDAM, day_text
-from dialogs.kinds import request_kind
+from dialogs.kinds import RequestKind, request_kind
 from dialogs.personal_view import kind_name, outcome_line
-from dialogs.requests_view import choice_title, noun, outcome_title, status_line, step_line, when
+from dialogs.requests_view import (
+    advice_title,
+    choice_title,
+    noun,
+    outcome_title,
+    status_line,
+    step_line,
+    when,
+)
 
 _STATUS_CLASS = {
     Status.PENDING: "pending",
@@ -214,11 +222,13 @@ def detail_page(
     addition: str = "",
     advice: str | None = None,
     handover: HandOver | None = None,
+    position: str | None = None,
 ) -> str:
     """One request with its facts and trail, and what the viewer may do on it, as on the card:
-    its pending approver gets the decision form (the kind's choices for the verdict), its
-    advisor the advice form, its requester "add information" and "withdraw" (`addition` and
-    `advice` keep what was typed when it was refused)."""
+    its pending approver gets the decision form (the kind's choices open to the request), its
+    advisor the advice form (with the kind's positions, if it has any), its requester "add
+    information" and "withdraw" (`addition`, `advice` and `position` keep what was given when
+    it was refused)."""
     view = request_kind(kinds, request.kind)
     if view is None:
         return message(locale, "requests.refused.not_found")
@@ -263,27 +273,40 @@ def detail_page(
     if request.notes:
         notes = "".join(f"<li>{e(when(n.at, locale))}: {e(n.text)}</li>" for n in request.notes)
         parts.append(f"<h2>{e(text(locale, 'tab.notes_title'))}</h2><ul>{notes}</ul>")
-    if request.advice:
-        advisor = (request.advisor.name if request.advisor else "") or "?"
-        try:
-            title = text(locale, f"{view.name}.advice_from", advisor=advisor)
-        except (KeyError, TypeError):
-            title = text(locale, "requests.advice_from", advisor=advisor)
-        parts.append(f'<h2>{e(title)}</h2><p class="advice">{e(request.advice)}</p>')
+    if request.advised:
+        title = advice_title(view, request, locale)
+        said = f'<p class="advice">{e(request.advice)}</p>' if request.advice else ""
+        parts.append(f"<h2>{e(title)}</h2>{said}")
     if request.pending and request.may_be_decided_by(viewer_id):
         parts.append(_decision_form(request, view, locale, comment, handover or HandOver()))
     if request.pending and request.advisor is not None and viewer_id == request.advisor.id:
-        parts.append(_advice_form(request, locale, request.advice if advice is None else advice))
+        typed = request.advice if advice is None else advice
+        chosen = request.advice_position if position is None else position
+        parts.append(_advice_form(request, view, locale, typed, chosen))
     if request.pending and requester:
         parts.append(_requester_forms(request, locale, addition))
     trail = "".join(
-        f"<li><time>{e(when(entry.at, locale))}</time> {e(_trail_label(locale, entry.action))}</li>"
+        f"<li><time>{e(when(entry.at, locale))}</time> "
+        f"{e(_entry_label(locale, view, request, entry))}</li>"
         for entry in request.audit
         if entry.action in _TRAIL_SHOWN
     )
     if trail:
         parts.append(f'<h2>{e(text(locale, "tab.trail_title"))}</h2><ol class="trail">{trail}</ol>')
     return "".join(parts)
+
+
+def _entry_label(
+    locale: str, view: RequestKind[Any], request: ApprovalRequest, entry: AuditEntry
+) -> str:
+    """A trail entry in words; advice given as a position says which, and by whom."""
+    position = position_in(entry, view.advice_positions)
+    if not position:
+        return _trail_label(locale, entry.action)
+    advisor = request.advisor
+    who = (advisor.name if advisor is not None and advisor.id == entry.actor_id else "") or "?"
+    words = view.position_text(position, locale)
+    return text(locale, "tab.trail_position", position=words, advisor=who)
 
 
 # Trail actions a person sees (bookkeeping such as claims and settling stays out).
@@ -313,22 +336,29 @@ def _decision_form(
     blocked = view.blocked(request)
     title = f"<h2>{e(text(locale, 'tab.decide_title'))}</h2>"
     if blocked:
-        return title + f'<p class="message attention">{e(text(locale, blocked))}</p>'
+        why = view.blocked_text(request, blocked, locale)  # as on the card
+        return title + f'<p class="message attention">{e(why)}</p>'
     try:
         label = text(locale, f"{view.name}.comment_label")
     except (KeyError, TypeError):
         label = text(locale, "requests.comment")
+    offered = view.choices.open_to(request)  # less what the kind withholds from it now
     buttons = "".join(
         f'<button type="submit" name="choice" value="{e(choice.code)}" '
         f'class="choice {e(choice.style)}">{e(choice_title(view, request.verdict, choice, locale))}'
         "</button>"
-        for choice in view.choices.offered(request.verdict)
+        for choice in offered
+    )
+    held = view.choices.withheld(request)
+    why = (
+        f'<p class="message attention">{e(view.withheld_text(request, held.why, locale))}</p>'
+        if held is not None
+        else ""
     )
     action = f"/tab/api/pending/{e(request.requester.id)}/{e(request.id)}"
-    offered = view.choices.offered(request.verdict)
     picker = _colleague_picker(locale, handover) if any(c.needs_colleague for c in offered) else ""
     return (
-        f'<form data-api="{action}" class="decide">{title}'
+        f'<form data-api="{action}" class="decide">{title}{why}'
         f'<label for="comment">{e(label)}</label>'
         f'<p class="hint" id="comment-hint">{e(text(locale, "tab.comment_hint"))}</p>'
         f'<textarea id="comment" name="comment" maxlength="1000" rows="3" '
@@ -374,15 +404,36 @@ def _colleague_picker(locale: str, handover: HandOver) -> str:
     )
 
 
-def _advice_form(request: ApprovalRequest, locale: str, typed: str) -> str:
-    """The advisor's form (HR on a side job), as on the advisor's card."""
+def _advice_form(
+    request: ApprovalRequest, view: RequestKind[Any], locale: str, typed: str, chosen: str
+) -> str:
+    """The advisor's form, as on the advisor's card: free-text advice (HR on a side job), or
+    one of the kind's positions with remarks (Communicatie on an interview)."""
     action = f"/tab/api/pending/{e(request.requester.id)}/{e(request.id)}/advise"
+    if not view.advice_positions:
+        return (
+            f'<form data-api="{action}" class="advise">'
+            f"<h2>{e(text(locale, 'requests.advise'))}</h2>"
+            f'<label for="advice">{e(text(locale, "requests.advice_label"))}</label>'
+            f'<textarea id="advice" name="advice" maxlength="2000" rows="4" required>{e(typed)}'
+            "</textarea>"
+            f'<div class="choices"><button type="submit" class="choice positive">'
+            f"{e(text(locale, 'requests.advise'))}</button></div></form>"
+        )
+    legend = _first_text(locale, [f"{view.name}.position_label", "requests.position_label"])
+    label = _first_text(locale, [f"{view.name}.advice_label", "requests.advice_label"])
+    radios = "".join(
+        f'<div class="check"><input type="radio" id="position-{e(p.code)}" name="position" '
+        f'value="{e(p.code)}" required' + (" checked" if p.code == chosen else "") + ">"
+        f'<label for="position-{e(p.code)}">{e(view.position_text(p.code, locale))}</label></div>'
+        for p in view.advice_positions
+    )
     return (
         f'<form data-api="{action}" class="advise">'
         f"<h2>{e(text(locale, 'requests.advise'))}</h2>"
-        f'<label for="advice">{e(text(locale, "requests.advice_label"))}</label>'
-        f'<textarea id="advice" name="advice" maxlength="2000" rows="4" required>{e(typed)}'
-        "</textarea>"
+        f'<fieldset class="position"><legend>{e(legend)}</legend>{radios}</fieldset>'
+        f'<label for="advice">{e(label)}</label>'
+        f'<textarea id="advice" name="advice" maxlength="2000" rows="4">{e(typed)}</textarea>'
         f'<div class="choices"><button type="submit" class="choice positive">'
         f"{e(text(locale, 'requests.advise'))}</button></div></form>"
     )

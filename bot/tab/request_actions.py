@@ -1,8 +1,9 @@
 """What a person does on a request's page besides deciding, as on the card: the requester adds
-information or withdraws (confirmed first), the advisor (HR on a side job) gives advice. Each
-goes through the service the card's button calls (`bot.services.personal.add_note`,
-`bot.services.approvals.withdraw_request` / `advise_request`), which checks who may do it
-against storage; the person comes from the sign-on token."""
+information or withdraws (confirmed first), the advisor gives advice (HR on a side job) or its
+position (Communicatie on an interview). Each goes through the service the card's button calls
+(`bot.services.personal.add_note`, `bot.services.approvals.withdraw_request` /
+`advise_request`), which checks who may do it against storage; the person comes from the
+sign-on token."""
 
 from __future__ import annotations
 
@@ -131,15 +132,25 @@ async def withdraw(services: Services, request: web.Request, actor: Actor) -> we
 
 
 async def advise(services: Services, request: web.Request, actor: Actor) -> web.Response:
-    """The advisor's advice (HR on a side job), through the card's engine: the approver's card
-    and the advisor's own card in the chat show it."""
+    """The advisor's advice (HR on a side job) or position with remarks (Communicatie on an
+    interview), through the card's engine and its rules: the approver's card and the
+    advisor's own card in the chat show it."""
     locale, kinds = actor.locale, services.kinds
     requester, rid = request.match_info["requester"][:64], request.match_info["rid"][:40]
-    raw = _typed(await request.post(), "advice", 10_000)
+    form = await request.post()
+    raw = _typed(form, "advice", 10_000)
     advice = clean_text(raw)
+    position = _typed(form, "position", 20)[:40]
     try:
         advised = await advise_request(
-            services, CardPresenter(kinds), actor, requester, rid, advice, own_card=True
+            services,
+            CardPresenter(kinds),
+            actor,
+            requester,
+            rid,
+            advice,
+            own_card=True,
+            position=position,
         )
     except RequestNotFound:
         return _not_found(locale)
@@ -162,6 +173,7 @@ async def advise(services: Services, request: web.Request, actor: Actor) -> web.
             "pending",
             error=text(locale, key),
             advice=raw,
+            position=position,
         )
         return html(page, 409 if code else 503)
     note = text(locale, "tab.advised_here")

@@ -23,7 +23,7 @@ from bot.settings import Settings
 from tests.conftest import DEMO_DIRECTORY
 from tests.e2e.conftest import BotUnderTest
 from tests.e2e.test_overview import facts
-from tests.e2e.test_registers import show
+from tests.e2e.test_registers import download, show, xlsx_rows
 from tests.support.activities import (
     EMMA_EN,
     FATIMA,
@@ -207,8 +207,13 @@ async def test_an_interview_needs_communicaties_agreement_then_the_directors_con
     assert (await stored(bot, reference)).pending
 
     [advice_card] = posted(bot, FATIMA)
+    # Communicatie's agreement is a position, not only words (#16: akkoord, with remarks).
     advised = await click(
-        bot, FATIMA, advice_card, "request.advise", {"advice": "Akkoord, ik ben erbij"}
+        bot,
+        FATIMA,
+        advice_card,
+        "request.advise",
+        {"position": "agree", "advice": "Akkoord, ik ben erbij"},
     )
     assert "Akkoord van Communicatie (Fatima el Amrani)" in texts(advised)
     updated = [s.card for s in bot.connector.to(MARIEKE.conversation_id) if s.method == "PUT"]
@@ -227,6 +232,167 @@ async def test_an_interview_needs_communicaties_agreement_then_the_directors_con
     notice = posted(bot, SANNE)[-1]
     assert "Je mag het interview geven, in afstemming met Communicatie" in texts(notice)
     assert "Akkoord van Communicatie (Fatima el Amrani)" in texts(notice)
+
+
+def put_to(bot: BotUnderTest, user: TeamsUser) -> list[dict[str, Any]]:
+    """The cards the bot updated in `user`'s chat, in order."""
+    return [s.card for s in bot.connector.to(user.conversation_id) if s.method == "PUT" and s.card]
+
+
+async def test_an_interview_communicatie_does_not_agree_to_can_only_be_refused(
+    kinds_bot: BotUnderTest, clock: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
+    bot = kinds_bot
+    [form] = await typed(bot, SANNE, "een journalist wil mij interviewen")
+    receipt = await click(bot, SANNE, form, "press.submit", INTERVIEW)
+    reference = reference_in(receipt, "PER-")
+    [advice_card] = posted(bot, FATIMA)
+    assert inputs(advice_card)["position"] == ""  # a required choice, nothing picked yet
+
+    # Without a position, or "niet akkoord" without a reason: refused, what was typed kept.
+    bare = await click(bot, FATIMA, advice_card, "request.advise", {"advice": "Liever niet"})
+    assert "Kies eerst je standpunt" in texts(bare)
+    assert inputs(bare)["advice"] == "Liever niet"
+    no_reason = await click(
+        bot, FATIMA, advice_card, "request.advise", {"position": "disagree", "advice": " "}
+    )
+    assert "Geef bij niet akkoord de reden" in texts(no_reason)
+    assert inputs(no_reason)["position"] == "disagree"
+    forged = await click(bot, FATIMA, advice_card, "request.advise", {"position": "maybe"})
+    assert "Kies eerst je standpunt" in texts(forged)
+    assert not (await stored(bot, reference)).advised
+
+    reason = "Het project loopt nog; eerst de bewoners informeren"
+    advised = await click(
+        bot, FATIMA, advice_card, "request.advise", {"position": "disagree", "advice": reason}
+    )
+    assert "Communicatie (Fatima el Amrani) is niet akkoord" in texts(advised)
+    assert inputs(advised)["position"] == "disagree"  # she may revise it while it is pending
+    request = await stored(bot, reference)
+    assert (request.advice_position, request.advice) == ("disagree", reason)
+    entry = request.audit[-1]
+    assert (entry.action, entry.actor_id) == ("advised", FATIMA.aad_id)
+    assert entry.detail == f"disagree: {reason}"
+
+    # The director's card: only "geen toestemming", and why.
+    director = put_to(bot, MARIEKE)[-1]
+    assert decision_verbs(director) == ["request.no_consent"]
+    shown = texts(director)
+    assert "Communicatie (Fatima el Amrani) is niet akkoord met dit interview" in shown
+    assert reason in shown and "alleen 'Geen toestemming'" in shown
+
+    # A consent forged from card data (with the card's sealed copy, or without) is refused
+    # by the engine and logged; so is an old card's "approve".
+    with caplog.at_level(logging.INFO):
+        for verb in ("request.consent", "request.approve"):
+            forged_consent = await bot.post(
+                MARIEKE.invoke(
+                    bot.service_url,
+                    verb,
+                    {**action(director, "request.no_consent")["data"], "comment": ""},
+                )
+            )
+            assert "Die keuze hoort niet bij deze melding" in str(await forged_consent.json())
+    assert f"request.consent on '{reference}' refused: choice_not_offered" in caplog.text
+    assert (await stored(bot, reference)).pending
+
+    # The requester's receipt shows Communicatie's position too.
+    mine = await bot.post(
+        SANNE.invoke(
+            bot.service_url,
+            "request.refresh",
+            {"requestId": reference, "requesterId": SANNE.aad_id},
+        )
+    )
+    assert "Communicatie (Fatima el Amrani) is niet akkoord" in texts((await mine.json())["value"])
+
+    # Communicatie revises its position: the director's card follows, consent is open again.
+    clock.now += timedelta(minutes=5)
+    revised = await click(bot, FATIMA, advised, "request.advise", {"position": "agree"})
+    assert "Akkoord van Communicatie (Fatima el Amrani)" in texts(revised)
+    director = put_to(bot, MARIEKE)[-1]
+    assert decision_verbs(director) == ["request.consent", "request.no_consent"]
+    assert "niet akkoord met dit interview" not in texts(director)
+    request = await stored(bot, reference)
+    assert (request.advice_position, request.advice) == ("agree", "")
+    assert [e.detail for e in request.audit if e.action == "advised"] == [
+        f"disagree: {reason}",
+        "agree",
+    ]
+
+    # And back to "niet akkoord": the card the director still has offers consent, but the
+    # engine judges on what is stored now.
+    stale = director
+    clock.now += timedelta(minutes=5)
+    await click(bot, FATIMA, revised, "request.advise", {"position": "disagree", "advice": reason})
+    refused = await click(bot, MARIEKE, stale, "request.consent", {"comment": ""}, "m-9")
+    assert "Die keuze hoort niet bij deze melding" in texts(refused)
+    assert (await stored(bot, reference)).pending
+
+    await click(
+        bot, MARIEKE, put_to(bot, MARIEKE)[-1], "request.no_consent", {"comment": "Niet nu"}, "m-9"
+    )
+    request = await stored(bot, reference)
+    assert request.status is Status.DECLINED and request.outcome == "no_consent"
+    notice = posted(bot, SANNE)[-1]
+    assert "Geen interview: verwijs de journalist naar Communicatie" in texts(notice)
+    assert "Communicatie (Fatima el Amrani) is niet akkoord" in texts(notice)
+
+    # The register says the position in words (its exported file, as the integrity officer
+    # keeps it).
+    register = await show(bot, LOTTE, "press")
+    [row] = xlsx_rows(await (await download(bot, LOTTE, register, "xlsx")).read())
+    assert row["Kenmerk"] == reference
+    assert row["Standpunt Communicatie"] == f"Niet akkoord: {reason}"
+
+
+async def test_an_interview_advised_in_words_before_positions_is_still_decided_either_way(
+    kinds_bot: BotUnderTest,
+) -> None:
+    """A request stored with Communicatie's advice as text only (before positions were kept)
+    reads and can be decided as before: both choices."""
+    bot = kinds_bot
+    [form] = await typed(bot, SANNE, "een journalist wil mij interviewen")
+    reference = reference_in(await click(bot, SANNE, form, "press.submit", INTERVIEW), "PER-")
+    requests = services_of(bot).requests
+    found = await requests.get(TENANT, SANNE.aad_id, reference)
+    assert found is not None
+    await requests.update(found, replace(found.request, advice="Prima, ga je gang"))
+    refreshed = await bot.post(
+        MARIEKE.invoke(
+            bot.service_url,
+            "request.refresh",
+            {"requestId": reference, "requesterId": SANNE.aad_id},
+        )
+    )
+    card = (await refreshed.json())["value"]
+    assert decision_verbs(card) == ["request.consent", "request.no_consent"]
+    assert "Akkoord van Communicatie (Fatima el Amrani)" in texts(card)  # the text's heading
+    await click(bot, MARIEKE, card, "request.consent", {"comment": ""}, "m-1")
+    assert (await stored(bot, reference)).outcome == "consent"
+
+
+async def test_in_english_communications_position_is_in_english(kinds_bot: BotUnderTest) -> None:
+    bot = kinds_bot
+    [form] = await typed(bot, EMMA_EN, "a journalist wants to interview me")
+    receipt = await click(bot, EMMA_EN, form, "press.submit", INTERVIEW)
+    reference = reference_in(receipt, "PER-")
+    [advice_card] = posted(bot, FATIMA)
+    found = await services_of(bot).requests.get(TENANT, EMMA_EN.aad_id, reference)
+    assert found is not None
+    # Fatima's card is in Dutch (her locale); the requester's receipt in English.
+    await click(
+        bot, FATIMA, advice_card, "request.advise", {"position": "disagree", "advice": "Not now"}
+    )
+    mine = await bot.post(
+        EMMA_EN.invoke(
+            bot.service_url,
+            "request.refresh",
+            {"requestId": reference, "requesterId": EMMA_EN.aad_id},
+        )
+    )
+    shown = texts((await mine.json())["value"])
+    assert "Communications (Fatima el Amrani) does not agree" in shown and "Not now" in shown
 
 
 async def test_a_question_about_posting_offers_to_ask_communicatie_first(

@@ -1,18 +1,31 @@
 """The actions a person has on a request's card, on its tab page (HTTP with real sign-on
 tokens): the requester adds information and withdraws (after a confirmation), HR advises on a
-side job; each through the card's engine, refused for anyone else in the user's language."""
+side job, Communicatie gives its position on an interview; each through the card's engine,
+refused for anyone else in the user's language."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+import pytest
 from aiohttp import ClientResponse
 
 from bot.app import SERVICES
 from bot.domain.requests import Status
+from tests.e2e.test_code_kinds import INTERVIEW
 from tests.e2e.test_request_flows import INVITATION, SIDEJOB
-from tests.e2e.test_tab_pages import invitation, invoke
-from tests.support.activities import EMMA_EN, JOOST, PIETER, SANNE, TENANT, TeamsUser
+from tests.e2e.test_tab_pages import decide, invitation, invoke
+from tests.support.activities import (
+    EMMA_EN,
+    FATIMA,
+    JOOST,
+    MARIEKE,
+    PIETER,
+    SANNE,
+    TENANT,
+    TeamsUser,
+)
 from tests.support.flows import action, texts
 from tests.support.tab import TabBot
 
@@ -211,3 +224,78 @@ async def test_withdrawing_on_the_card_leaves_the_card_to_its_own_answer(tab: Ta
     assert (await stored(tab, summary.id)).status is Status.WITHDRAWN
     assert not [s for s in tab.connector.to(SANNE.conversation_id) if s.method == "PUT"]
     assert [s for s in tab.connector.to(PIETER.conversation_id) if s.method == "PUT"]
+
+
+async def interview(tab: TabBot) -> str:
+    for user in (SANNE, FATIMA, MARIEKE):
+        await tab.post(user.install(tab.service_url))
+    form = await invoke(tab, SANNE, "press.open", {})
+    data = {**(action(form, "press.submit").get("data") or {}), **INTERVIEW}
+    await invoke(tab, SANNE, "press.submit", data)
+    [summary] = await tab.server.app[SERVICES].requests.for_requester(TENANT, SANNE.aad_id)
+    return summary.id
+
+
+async def test_communicatie_gives_its_position_on_the_page_and_the_director_can_only_refuse(
+    tab: TabBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    rid = await interview(tab)
+    path = f"/tab/api/pending/{SANNE.aad_id}/{rid}/advise"
+    detail = f"/tab/api/pending/{SANNE.aad_id}/{rid}"
+
+    # Before Communicatie: the director's page says why there is nothing to decide yet.
+    waiting = await (await tab.get(detail, tab.sso(MARIEKE))).text()
+    assert "Communicatie heeft nog niet laten weten of zij akkoord is" in waiting
+    assert 'name="choice"' not in waiting
+
+    page = await (await tab.get(detail, tab.sso(FATIMA))).text()
+    assert f'data-api="{path}"' in page
+    assert "<legend>Is Communicatie akkoord met dit interview?</legend>" in page
+    assert 'name="position" value="agree" required>' in page
+    assert 'name="position" value="disagree" required>' in page
+
+    words = await post(tab, FATIMA, path, {"advice": "Liever niet"})  # no position
+    assert words.status == 409
+    kept = await words.text()
+    assert "Kies eerst je standpunt" in kept and ">Liever niet</textarea>" in kept
+    no_reason = await post(tab, FATIMA, path, {"position": "disagree", "advice": ""})
+    assert no_reason.status == 409
+    assert "Geef bij niet akkoord de reden" in await no_reason.text()
+    assert 'value="disagree" required checked>' in await no_reason.text()
+    refused = await post(tab, MARIEKE, path, {"position": "agree"})  # not the advisor
+    assert refused.status == 403
+    assert not (await stored(tab, rid)).advised
+
+    tab.connector.sent.clear()
+    reason = "Eerst de bewoners informeren"
+    done = await post(tab, FATIMA, path, {"position": "disagree", "advice": reason})
+    assert done.status == 200
+    shown = await done.text()
+    assert "Communicatie (Fatima el Amrani) is niet akkoord" in shown
+    assert "Standpunt van Fatima el Amrani: Niet akkoord" in shown  # the trail: who, and when
+    request = await stored(tab, rid)
+    assert (request.advice_position, request.advice) == ("disagree", reason)
+    director_card = [s for s in tab.connector.to(MARIEKE.conversation_id) if s.method == "PUT"]
+    assert director_card and "request.consent" not in str(director_card[-1].activity)
+    assert "request.no_consent" in str(director_card[-1].activity)
+
+    decision = await (await tab.get(detail, tab.sso(MARIEKE))).text()
+    assert 'value="no_consent"' in decision and 'value="consent"' not in decision
+    assert "Communicatie (Fatima el Amrani) is niet akkoord met dit interview" in decision
+    assert reason in decision
+
+    with caplog.at_level(logging.WARNING):
+        forged = await decide(tab, MARIEKE, rid, {"choice": "consent", "comment": ""})
+    assert forged.status == 409
+    assert "Die keuze hoort niet bij deze melding" in await forged.text()
+    assert f"tab: decision on {rid} refused (choice_not_offered)" in caplog.text
+    assert (await stored(tab, rid)).pending
+
+    # Revised on the page: agreement opens consent again.
+    again = await post(tab, FATIMA, path, {"position": "agree", "advice": ""})
+    assert again.status == 200
+    decision = await (await tab.get(detail, tab.sso(MARIEKE))).text()
+    assert 'value="consent"' in decision and 'value="no_consent"' in decision
+    consented = await decide(tab, MARIEKE, rid, {"choice": "consent", "comment": ""})
+    assert consented.status == 200
+    assert (await stored(tab, rid)).outcome == "consent"

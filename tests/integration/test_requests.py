@@ -561,6 +561,30 @@ async def test_a_handover_and_a_decision_without_advice_are_stored(repository: R
     assert stored.request.decided_without == "advice_lapsed"
 
 
+async def test_an_advisors_position_is_stored_and_advice_without_one_still_reads(
+    repository: Requests,
+) -> None:
+    """Communicatie's position on an interview reads back from Azure Tables and the twin alike
+    (and from a card's sealed copy); a request written before positions were has none."""
+    from bot.domain.kinds import Kinds
+    from bot.storage.requests import sealed_request, unsealed_request
+    from bot.storage.seal import Seal
+
+    created = await repository.create(replace(a_request(), advice="Prima"))
+    stored = await repository.get("tenant", "sanne", "CAD-AAAA-BBBB")
+    assert stored is not None
+    assert (stored.request.advice, stored.request.advice_position) == ("Prima", "")
+    advised = replace(a_request(), advice="Niet nu", advice_position="disagree", advised_at=NOW)
+    await repository.update(created, advised)
+    stored = await repository.get("tenant", "sanne", "CAD-AAAA-BBBB")
+    assert stored is not None
+    assert (stored.request.advice, stored.request.advice_position) == ("Niet nu", "disagree")
+    seal = Seal.ephemeral()
+    token = sealed_request(seal, stored)
+    copy = unsealed_request(seal, Kinds(()), token, "tenant", "sanne", "CAD-AAAA-BBBB")
+    assert copy is not None and copy.request.advice_position == "disagree"
+
+
 async def test_recent_totals_add_up_a_group_as_its_copies_change(repository: Requests) -> None:
     # Running totals on Azure (changed copy by copy), a fresh count in memory: the same answers.
     def gift(rid: str, who: Person, cents: int) -> ApprovalRequest:

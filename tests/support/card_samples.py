@@ -509,6 +509,20 @@ def _flow_samples() -> list[tuple[str, Builder]]:
                     lambda locale, r=handed: presenter.handover_card(r, locale),
                 )
             )
+        if kind == "press":  # Communicatie's position: the director can only refuse
+            against = replace(base, advice_position="disagree", advice="Niet nu")
+            out.append(
+                (
+                    "request:press-withheld",
+                    lambda locale, r=against: presenter.approver_card(r, locale),
+                )
+            )
+            out.append(
+                (
+                    "request:press-position",
+                    lambda locale, r=against: presenter.advisor_card(r, locale),
+                )
+            )
         if kind == "sidejob":
             from dialogs.flow import not_needed_card
 

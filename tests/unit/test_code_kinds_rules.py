@@ -14,6 +14,7 @@ from bot.domain.people import Role
 from bot.domain.press import CHOICES as PRESS_CHOICES
 from bot.domain.press import (
     INTERVIEW,
+    POSITIONS,
     REFER,
     PressRequest,
     advisor,
@@ -24,10 +25,13 @@ from bot.domain.press import (
 from bot.domain.requests import (
     ApprovalRequest,
     ApproverRole,
+    AuditEntry,
     DecisionRefused,
     Person,
     Status,
+    advise,
     decide,
+    position_in,
 )
 from bot.domain.social import CHOICES as SOCIAL_CHOICES
 from bot.domain.social import SocialPost, social_rule
@@ -98,6 +102,76 @@ def test_no_consent_to_an_interview_needs_a_reason() -> None:
     assert refused.value.code == "comment_required"
     decided = decide(request, "marieke", no, "Niet nu, het project loopt nog", NOW)
     assert decided.status is Status.DECLINED and decided.outcome == "no_consent"
+
+
+def offered_codes(request: ApprovalRequest) -> list[str]:
+    return [c.code for c in PRESS_CHOICES.open_to(request)]
+
+
+def test_communicaties_position_is_required_and_no_agreement_needs_its_reason() -> None:
+    request = pending(TALK, INTERVIEW)
+    for position, text, code in (
+        ("", "Akkoord", "position_required"),  # words alone are no position
+        ("maybe", "", "position_required"),  # nor is anything but the kind's positions
+        ("disagree", "  ", "reason_required"),
+    ):
+        with pytest.raises(DecisionRefused) as refused:
+            advise(request, "fatima", text, NOW, position, POSITIONS)
+        assert refused.value.code == code
+    with pytest.raises(DecisionRefused) as refused:
+        advise(request, "marieke", "", NOW, "agree", POSITIONS)
+    assert refused.value.code == "not_advisor"
+    agreed = advise(request, "fatima", " ", NOW, "agree", POSITIONS)  # remarks are optional
+    assert (agreed.advice_position, agreed.advice, agreed.advised) == ("agree", "", True)
+    assert position_in(agreed.audit[-1], POSITIONS) == "agree"
+
+
+def test_the_director_can_only_refuse_an_interview_communicatie_does_not_agree_to() -> None:
+    request = pending(TALK, INTERVIEW)
+    assert waiting_for_communications(request) == "waiting_for_communications"
+    against = advise(request, "fatima", "Niet in deze periode", NOW, "disagree", POSITIONS)
+    assert waiting_for_communications(against) is None  # decidable, but only one way
+    assert offered_codes(against) == ["no_consent"]
+    for forged in ("consent", "approve"):  # an old card's approve is the code's own: consent
+        with pytest.raises(DecisionRefused) as refused:
+            PRESS_CHOICES.pick(against, forged)
+        assert refused.value.code == "choice_not_offered"
+    assert PRESS_CHOICES.pick(against, "decline").code == "no_consent"
+    entry = against.audit[-1]
+    assert (entry.action, entry.actor_id, entry.at) == ("advised", "fatima", NOW)
+    assert position_in(entry, POSITIONS) == "disagree"
+
+    # Revised while pending: agreement opens consent again; the trail keeps both.
+    agreed = advise(against, "fatima", "", NOW, "agree", POSITIONS)
+    assert offered_codes(agreed) == ["consent", "no_consent"]
+    assert PRESS_CHOICES.pick(agreed, "consent").code == "consent"
+    assert [position_in(e, POSITIONS) for e in agreed.audit] == ["disagree", "agree"]
+    decided = decide(agreed, "marieke", PRESS_CHOICES.pick(agreed, "consent"), "", NOW)
+    with pytest.raises(DecisionRefused) as refused:
+        advise(decided, "fatima", "Toch niet", NOW, "disagree", POSITIONS)
+    assert refused.value.code == "already_decided"  # no revising once decided
+
+
+def test_an_interview_advised_in_words_before_positions_is_decided_as_before() -> None:
+    old = replace(pending(TALK, INTERVIEW), advice="Akkoord, ik ben erbij")
+    assert waiting_for_communications(old) is None
+    assert offered_codes(old) == ["consent", "no_consent"]
+    for detail in ("Akkoord, ik ben erbij", "Akkoord: ja"):  # words, whatever they say
+        assert position_in(AuditEntry(NOW, "fatima", "advised", detail), POSITIONS) == ""
+
+
+def test_free_text_advice_stays_free_text_and_takes_no_position() -> None:
+    """HR on a side job (a kind without positions) advises in words, as before."""
+    job = replace(pending(TALK, INTERVIEW), kind="sidejob", verdict="manager_after_hr")
+    with pytest.raises(DecisionRefused) as refused:
+        advise(job, "fatima", "  ", NOW)
+    assert refused.value.code == "empty_advice"
+    with pytest.raises(DecisionRefused) as refused:
+        advise(job, "fatima", "Geen bezwaar", NOW, "agree")
+    assert refused.value.code == "position_not_offered"
+    advised = advise(job, "fatima", "Geen bezwaar", NOW)
+    assert (advised.advice, advised.advice_position) == ("Geen bezwaar", "")
+    assert advised.audit[-1].detail == "Geen bezwaar"
 
 
 @pytest.mark.parametrize(
