@@ -803,6 +803,10 @@ async def advise_request(
         )
     if own_card:
         await _update_advisor(services, presenter, advised)
+    try:  # the requester's receipt shows the advice too (e.g. Communicatie's position)
+        await _update_receipt(services, presenter, advised, None)
+    except Exception as error:  # the advice stands; the receipt refreshes when opened
+        log.warning("advice on %s: receipt not updated: %s", advised.id, type(error).__name__)
     return advised
 
 

@@ -187,7 +187,7 @@ async def test_an_interview_needs_communicaties_agreement_then_the_directors_con
 ) -> None:
     bot = kinds_bot
     [form] = await typed(bot, SANNE, "een journalist wil mij interviewen")
-    receipt = await click(bot, SANNE, form, "press.submit", INTERVIEW)
+    receipt = await click(bot, SANNE, form, "press.submit", INTERVIEW, reply_to="form-1")
     reference = reference_in(receipt, "PER-")
     assert "Je melding staat bij Marieke Jansen (de directeur-bestuurder)" in texts(receipt)
     assert "eerst Communicatie, dan de directeur-bestuurder" in texts(receipt)
@@ -216,6 +216,10 @@ async def test_an_interview_needs_communicaties_agreement_then_the_directors_con
         {"position": "agree", "advice": "Akkoord, ik ben erbij"},
     )
     assert "Akkoord van Communicatie (Fatima el Amrani)" in texts(advised)
+    # Sanne's receipt in her chat shows it at once.
+    [own_receipt] = [s for s in bot.connector.to(SANNE.conversation_id) if s.method == "PUT"]
+    assert own_receipt.activity_id == "form-1" and own_receipt.card is not None
+    assert "Akkoord van Communicatie (Fatima el Amrani)" in texts(own_receipt.card)
     updated = [s.card for s in bot.connector.to(MARIEKE.conversation_id) if s.method == "PUT"]
     assert updated and updated[-1] is not None
     assert decision_verbs(updated[-1]) == ["request.consent", "request.no_consent"]

@@ -50,7 +50,9 @@ async def forged(bot: BotUnderTest, user: TeamsUser, verb: str, reference: str) 
 async def communicatie_agrees(bot: BotUnderTest) -> None:
     """Fatima (Communicatie) gives her agreement on the interview, on her advice card."""
     advice_card = posted(bot, FATIMA)[-1]
-    await click(bot, FATIMA, advice_card, "request.advise", {"advice": "Akkoord"})
+    await click(
+        bot, FATIMA, advice_card, "request.advise", {"position": "agree", "advice": "Akkoord"}
+    )
 
 
 async def run_reminders(bot: BotUnderTest, clock: Clock) -> int:
