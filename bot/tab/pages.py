@@ -57,7 +57,8 @@ def shell(locale: str, local_signin: str = "") -> str:
         f"<title>{e(text(lang, 'tab.title'))}</title>"
         '<link rel="stylesheet" href="/tab/static/tab.css"></head><body>'
         f'<a class="skip" href="#main">{e(text(lang, "tab.skip"))}</a>'
-        f'<main id="main" tabindex="-1" data-failed="{e(text(lang, "tab.failed"))}"{signin}>'
+        f'<main id="main" tabindex="-1" data-failed="{e(text(lang, "tab.failed"))}"'
+        f' data-no-teams-js="{e(text(lang, "tab.no_teams_js"))}"{signin}>'
         f'<p role="status">{e(text(lang, "tab.loading"))}</p></main>'
         '<script src="/tab/static/teams-js.js"></script>'
         '<script src="/tab/static/tab.js"></script>'

@@ -133,6 +133,39 @@ async def test_the_approver_decides_on_the_page_and_the_card_in_the_chat_follows
     await no_sideways_scroll(mine)
 
 
+@pytest.mark.parametrize(
+    ("lang", "says"),
+    [
+        ("nl-nl", "Aanmelden lukt niet: het onderdeel van Teams waarmee deze pagina je aanmeldt"),
+        ("en-us", "Signing in does not work: the part of Teams this page signs you in with"),
+    ],
+)
+async def test_without_teams_js_the_page_says_sign_in_fails(
+    tab: TabBot, browser: Browser, lang: str, says: str
+) -> None:
+    """TeamsJS does not load (a deployment without it answers 404): the page says so, in the
+    user's language, instead of staying on "Laden…"."""
+    page = await browser.new_page(viewport={"width": 360, "height": 740})
+    await page.route("**/tab/static/teams-js.js", lambda route: route.fulfill(status=404))
+    await page.goto(tab.url(f"/tab?lang={lang}"))
+    await expect(page.get_by_role("alert")).to_contain_text(says)
+    await expect(page.get_by_role("status")).to_have_count(0)  # no "Laden…" left
+
+
+async def test_the_page_loads_the_served_teams_js(tab: TabBot, browser: Browser) -> None:
+    """Without a stand-in: the bot serves TeamsJS itself and the page loads it (outside Teams
+    it then waits for a host, which is not what this checks)."""
+    page = await browser.new_page()
+    answers = []
+    page.on("response", lambda r: answers.append((r.url, r.status)))
+    await page.goto(tab.url("/tab"))
+    await page.wait_for_function("typeof window.microsoftTeams === 'object'")
+    assert (tab.url("/tab/static/teams-js.js"), 200) in answers
+    pinned = json.loads((Path(__file__).parents[2] / "package.json").read_text())
+    version = await page.evaluate("window.microsoftTeams.version")
+    assert version == pinned["dependencies"]["@microsoft/teams-js"]
+
+
 async def test_a_decision_on_the_card_shows_on_the_page(tab: TabBot, browser: Browser) -> None:
     rid = await declare_wine(tab)
     await invoke(tab, PIETER, "request.give_back", {"requestId": rid, "requesterId": SANNE.aad_id})
