@@ -28,7 +28,7 @@ from bot.services.registers import OVERVIEW_ROLES, REGISTER_ROLES, departments, 
 from bot.services.roles import has_role
 from bot.sso import SsoRefused, SsoValidator, bearer
 from bot.storage.errors import StorageError
-from bot.tab import breach_actions, handover, pages, request_actions
+from bot.tab import breach_actions, handover, own_items, pages, request_actions
 from bot.tab import breaches as tab_breaches
 from bot.tab import collection as tab_collection
 from bot.tab import overview as tab_overview
@@ -93,6 +93,21 @@ class Tab:
         )
         app.router.add_post(
             "/tab/api/mine/{rid}/withdraw", self._signed(self._with(request_actions.withdraw))
+        )
+        # Mijn meldingen's other items: a data-leak report (its reporter), a trailer booking.
+        app.router.add_get("/tab/api/leaks/{bid}", self._signed(self._with(own_items.leak)))
+        app.router.add_post(
+            "/tab/api/leaks/{bid}/add", self._signed(self._with(own_items.add_to_leak))
+        )
+        app.router.add_post(
+            "/tab/api/leaks/{bid}/answer", self._signed(self._with(own_items.answer_leak))
+        )
+        app.router.add_get(
+            "/tab/api/trailer/{day}/{booking}", self._signed(self._with(own_items.booking))
+        )
+        app.router.add_post(
+            "/tab/api/trailer/{day}/{booking}/cancel",
+            self._signed(self._with(own_items.cancel_booking)),
         )
         app.router.add_get("/tab/api/pending", self._signed(self.pending))
         app.router.add_get("/tab/api/pending/{requester}/{rid}", self._signed(self.pending_detail))
