@@ -6,7 +6,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
-# TeamsJS for the tab, copied out of node_modules (which App Service does not get; .webappignore).
+# TeamsJS for the tab: committed (bot/tab/static/vendor/, package data, so every checkout, wheel and
+# deployment zip has it; docs/tab.md); refreshed from node_modules (package.json pins the version)
+# when that changes, and tests/unit/test_tab_teams_js.py checks the two are the same file.
 TEAMS_JS := bot/tab/static/vendor/MicrosoftTeams.min.js
 
 .PHONY: install chromium run test lint typecheck unit integration e2e bench package icons clean
@@ -26,6 +28,7 @@ $(NODE_STAMP): package.json package-lock.json
 $(TEAMS_JS): $(NODE_STAMP)
 	mkdir -p $(dir $@)
 	cp node_modules/@microsoft/teams-js/dist/umd/MicrosoftTeams.min.js $@
+	cp node_modules/@microsoft/teams-js/LICENSE $(dir $@)LICENSE-teams-js.txt
 
 chromium:
 	@command -v chromium >/dev/null || { \

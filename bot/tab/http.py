@@ -28,7 +28,7 @@ from bot.services.registers import OVERVIEW_ROLES, REGISTER_ROLES, departments, 
 from bot.services.roles import has_role
 from bot.sso import SsoRefused, SsoValidator, bearer
 from bot.storage.errors import StorageError
-from bot.tab import breach_actions, handover, pages, request_actions
+from bot.tab import breach_actions, handover, own_items, pages, request_actions
 from bot.tab import breaches as tab_breaches
 from bot.tab import collection as tab_collection
 from bot.tab import overview as tab_overview
@@ -48,12 +48,10 @@ from dialogs.requests_view import CardPresenter
 
 log = logging.getLogger(__name__)
 
-ROOT = Path(__file__).resolve().parents[2]
 STATIC = Path(__file__).resolve().parent / "static"
-# TeamsJS, shipped from node_modules (package.json pins it), never from a CDN.
-TEAMS_JS = (
-    ROOT / "node_modules" / "@microsoft" / "teams-js" / "dist" / "umd" / "MicrosoftTeams.min.js"
-)
+# TeamsJS, never from a CDN: the copy committed beside the tab's script (the version package.json
+# pins), package data of the installed bot, so App Service has it without node_modules.
+TEAMS_JS = STATIC / "vendor" / "MicrosoftTeams.min.js"
 
 _SIGN_IN_TEXTS = {
     "missing": "tab.signin.missing",
@@ -95,6 +93,21 @@ class Tab:
         )
         app.router.add_post(
             "/tab/api/mine/{rid}/withdraw", self._signed(self._with(request_actions.withdraw))
+        )
+        # Mijn meldingen's other items: a data-leak report (its reporter), a trailer booking.
+        app.router.add_get("/tab/api/leaks/{bid}", self._signed(self._with(own_items.leak)))
+        app.router.add_post(
+            "/tab/api/leaks/{bid}/add", self._signed(self._with(own_items.add_to_leak))
+        )
+        app.router.add_post(
+            "/tab/api/leaks/{bid}/answer", self._signed(self._with(own_items.answer_leak))
+        )
+        app.router.add_get(
+            "/tab/api/trailer/{day}/{booking}", self._signed(self._with(own_items.booking))
+        )
+        app.router.add_post(
+            "/tab/api/trailer/{day}/{booking}/cancel",
+            self._signed(self._with(own_items.cancel_booking)),
         )
         app.router.add_get("/tab/api/pending", self._signed(self.pending))
         app.router.add_get("/tab/api/pending/{requester}/{rid}", self._signed(self.pending_detail))
@@ -141,8 +154,8 @@ class Tab:
         return _html(pages.shell(_locale(request), signin))
 
     async def teams_js(self, request: web.Request) -> web.StreamResponse:
-        if not TEAMS_JS.is_file():
-            log.error("TeamsJS missing at %s: run `make install`", TEAMS_JS)
+        if not TEAMS_JS.is_file():  # checked at start (add_tab); removed since?
+            log.error("TeamsJS missing at %s: the tab cannot sign in", TEAMS_JS)
             raise web.HTTPNotFound()
         return web.FileResponse(TEAMS_JS, headers={"Content-Type": "text/javascript"})
 
@@ -525,8 +538,23 @@ async def _overview_export(tab: Tab, request: web.Request, actor: Actor) -> web.
     return _html(tab_registers.download(actor.locale, name, ticket.token, nav))
 
 
+class TeamsJsMissing(RuntimeError):
+    """The installed bot has no TeamsJS: the tab could not sign anyone in."""
+
+
+def check_teams_js(path: Path = TEAMS_JS) -> None:
+    """Refuse to start without TeamsJS, rather than serve a tab that stays on "Laden…"."""
+    if not path.is_file() or path.stat().st_size == 0:
+        raise TeamsJsMissing(
+            f"TeamsJS is missing at {path}: the tab cannot sign in. It is committed in "
+            "bot/tab/static/vendor/ and shipped as package data (pyproject.toml); "
+            "deploy from a clean checkout (infra/README.md, section 5)"
+        )
+
+
 def add_tab(app: web.Application, services: Services) -> None:
-    """Serve the tab on `app`."""
+    """Serve the tab on `app` (refused without TeamsJS: TeamsJsMissing)."""
+    check_teams_js()
     Tab(services, SsoValidator(services.settings)).routes(app)
 
 

@@ -65,7 +65,8 @@ def shell(locale: str, local_signin: str = "") -> str:
         f"<title>{e(text(lang, 'tab.title'))}</title>"
         '<link rel="stylesheet" href="/tab/static/tab.css"></head><body>'
         f'<a class="skip" href="#main">{e(text(lang, "tab.skip"))}</a>'
-        f'<main id="main" tabindex="-1" data-failed="{e(text(lang, "tab.failed"))}"{signin}>'
+        f'<main id="main" tabindex="-1" data-failed="{e(text(lang, "tab.failed"))}"'
+        f' data-no-teams-js="{e(text(lang, "tab.no_teams_js"))}"{signin}>'
         f'<p role="status">{e(text(lang, "tab.loading"))}</p></main>'
         '<script src="/tab/static/teams-js.js"></script>'
         '<script src="/tab/static/tab.js"></script>'
@@ -148,10 +149,16 @@ def mine_page(
             )
         )
     for other in others:
+        path = other_path(other)
+        title = (
+            f'<a href="#mine" data-view="{e(path)}">{e(other["title"])}</a>'
+            if path
+            else f'<span class="title">{e(other["title"])}</span>'
+        )
         dated.append(
             (
                 str(other["at"]),
-                f'<li><span class="title">{e(other["title"])}</span><p>{e(other["line"])}</p>'
+                f"<li>{title}<p>{e(other['line'])}</p>"
                 f'<span class="status neutral">{e(other["status"])}</span></li>',
             )
         )
@@ -163,6 +170,17 @@ def mine_page(
         + intro
         + _list(rows, text(locale, "personal.mine_empty"))
     )
+
+
+def other_path(item: dict[str, Any]) -> str | None:
+    """The tab's page of a data-leak report or trailer booking in mijn meldingen: what the
+    card's "Openen" opens (`bot/tab/own_items.py` serves it)."""
+    data = item.get("data") or {}
+    if item.get("verb") == "dataleak.mine" and data.get("breachId"):
+        return f"/leaks/{data['breachId']}"
+    if item.get("verb") == "trailer.mine" and data.get("day") and data.get("booking"):
+        return f"/trailer/{data['day']}/{data['booking']}"
+    return None
 
 
 def pending_page(kinds: Kinds, entries: list[InboxEntry], locale: str, nav_html: str) -> str:

@@ -68,14 +68,39 @@ async def invoke(tab: TabBot, user: TeamsUser, verb: str, data: dict[str, Any]) 
 
 async def declare_wine(tab: TabBot) -> str:
     """Sanne declares a bottle of wine in the chat; Pieter gets the card. Its reference."""
+    rid, _ = await declare_wine_with_card(tab)
+    return rid
+
+
+def action_titles(card: Any) -> list[str]:
+    """The titles of every button anywhere in a card."""
+    if isinstance(card, dict):
+        button = str(card.get("type", "")).startswith("Action.")
+        found = [str(card.get("title", ""))] if button else []
+        return found + [t for value in card.values() for t in action_titles(value)]
+    if isinstance(card, list):
+        return [t for value in card for t in action_titles(value)]
+    return []
+
+
+async def declare_wine_with_card(tab: TabBot) -> tuple[str, str]:
+    """`declare_wine`, and the id of the message that holds Pieter's card: the loopback
+    connector answers the n-th POST with "msg-n"."""
     for user in (SANNE, PIETER):
         assert (await tab.post(user.install(tab.service_url))).status == 200
     form = await invoke(tab, SANNE, "gift.open", {})
     data = {**(action(form, "gift.submit").get("data") or {}), **WINE}
     await invoke(tab, SANNE, "gift.submit", data)
     [summary] = await tab.server.app[SERVICES].requests.for_requester(TENANT, SANNE.aad_id)
+    posts = [s for s in tab.connector.sent if s.method == "POST"]
+    [number] = [
+        n
+        for n, sent in enumerate(posts, start=1)
+        if sent.conversation_id == PIETER.conversation_id
+        and "Gezien, mag houden" in action_titles(sent.card)
+    ]
     tab.connector.sent.clear()
-    return summary.id
+    return summary.id, f"msg-{number}"
 
 
 async def no_sideways_scroll(page: Page) -> None:
@@ -86,7 +111,7 @@ async def no_sideways_scroll(page: Page) -> None:
 async def test_the_approver_decides_on_the_page_and_the_card_in_the_chat_follows(
     tab: TabBot, browser: Browser
 ) -> None:
-    rid = await declare_wine(tab)
+    rid, card_message = await declare_wine_with_card(tab)
     page = await open_tab(browser, tab, PIETER)
     await expect(page.get_by_role("heading", name="Mijn meldingen")).to_be_visible()
     await no_sideways_scroll(page)
@@ -119,6 +144,17 @@ async def test_the_approver_decides_on_the_page_and_the_card_in_the_chat_follows
     # The engine's own follow-up: Pieter's card in the chat updated in place, Sanne told.
     updates = [s for s in tab.connector.to(PIETER.conversation_id) if s.method == "PUT"]
     assert len(updates) == 1 and updates[0].activity_id
+    # ... the message that holds his card, now showing the decision and no decision buttons.
+    [update] = updates
+    assert update.activity_id == card_message
+    assert update.card is not None
+    shown = json.dumps(update.card, ensure_ascii=False)
+    assert "Prima, geniet ervan" in shown
+    assert "Mag het cadeau houden" in shown and "Gezien door jou op" in shown
+    titles = action_titles(update.card)
+    for choice in ("Gezien, mag houden", "Toch inleveren", "Teruggeven"):
+        assert choice not in titles, titles
+    assert '"request.' not in json.dumps(update.card["actions"])  # no decision verb left
     [notice] = tab.connector.to(SANNE.conversation_id)
     assert notice.card is not None and "Prima, geniet ervan" in json.dumps(notice.card)
 
@@ -131,6 +167,39 @@ async def test_the_approver_decides_on_the_page_and_the_card_in_the_chat_follows
     await expect(trail.nth(0)).to_contain_text("Gemeld")
     await expect(trail.nth(1)).to_contain_text("Besloten: akkoord")
     await no_sideways_scroll(mine)
+
+
+@pytest.mark.parametrize(
+    ("lang", "says"),
+    [
+        ("nl-nl", "Aanmelden lukt niet: het onderdeel van Teams waarmee deze pagina je aanmeldt"),
+        ("en-us", "Signing in does not work: the part of Teams this page signs you in with"),
+    ],
+)
+async def test_without_teams_js_the_page_says_sign_in_fails(
+    tab: TabBot, browser: Browser, lang: str, says: str
+) -> None:
+    """TeamsJS does not load (a deployment without it answers 404): the page says so, in the
+    user's language, instead of staying on "Laden…"."""
+    page = await browser.new_page(viewport={"width": 360, "height": 740})
+    await page.route("**/tab/static/teams-js.js", lambda route: route.fulfill(status=404))
+    await page.goto(tab.url(f"/tab?lang={lang}"))
+    await expect(page.get_by_role("alert")).to_contain_text(says)
+    await expect(page.get_by_role("status")).to_have_count(0)  # no "Laden…" left
+
+
+async def test_the_page_loads_the_served_teams_js(tab: TabBot, browser: Browser) -> None:
+    """Without a stand-in: the bot serves TeamsJS itself and the page loads it (outside Teams
+    it then waits for a host, which is not what this checks)."""
+    page = await browser.new_page()
+    answers = []
+    page.on("response", lambda r: answers.append((r.url, r.status)))
+    await page.goto(tab.url("/tab"))
+    await page.wait_for_function("typeof window.microsoftTeams === 'object'")
+    assert (tab.url("/tab/static/teams-js.js"), 200) in answers
+    pinned = json.loads((Path(__file__).parents[2] / "package.json").read_text())
+    version = await page.evaluate("window.microsoftTeams.version")
+    assert version == pinned["dependencies"]["@microsoft/teams-js"]
 
 
 async def test_a_decision_on_the_card_shows_on_the_page(tab: TabBot, browser: Browser) -> None:

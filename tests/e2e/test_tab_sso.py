@@ -26,12 +26,33 @@ async def test_a_valid_token_opens_mijn_meldingen_for_the_person_in_it(tab: TabB
 
 
 async def test_the_person_is_the_tokens_oid_not_anything_the_page_says(tab: TabBot) -> None:
-    """Sanne declares a gift; Pieter's token does not show it, whatever the page asks."""
-    response = await tab.post(SANNE.message(tab.service_url, "hallo"))
-    assert response.status == 200
-    answer = await tab.get(f"/tab/api/mine?user={SANNE.aad_id}", tab.sso(PIETER))
-    assert answer.status == 200
-    assert "Je hebt nog niets gemeld." in await answer.text()
+    """Sanne declares an invitation; Pieter's token does not show it, whatever the page asks
+    (a query string or a header naming Sanne)."""
+    from tests.e2e.test_tab_pages import invitation
+
+    rid = await invitation(tab)
+    own = await tab.get("/tab/api/mine", tab.sso(SANNE))
+    assert own.status == 200
+    assert "Diner na oplevering De Linde" in await own.text()  # there is something to leak
+    sanne = SANNE.aad_id
+    for path in (
+        f"/tab/api/mine?user={sanne}",
+        f"/tab/api/mine?userId={sanne}&oid={sanne}&requester={sanne}",
+    ):
+        answer = await tab.get(path, tab.sso(PIETER))
+        assert answer.status == 200
+        shown = await answer.text()
+        assert "Diner na oplevering De Linde" not in shown
+        assert "Je hebt nog niets gemeld." in shown
+    forged = await tab.session.get(
+        tab.url("/tab/api/mine"),
+        headers={"Authorization": f"Bearer {tab.sso(PIETER)}", "X-User-Id": sanne},
+    )
+    assert "Diner na oplevering De Linde" not in await forged.text()
+    # Her request's own page is not found under Pieter's name either.
+    detail = await tab.get(f"/tab/api/mine/{rid}?user={sanne}&requester={sanne}", tab.sso(PIETER))
+    assert detail.status == 404
+    assert "Diner na oplevering De Linde" not in await detail.text()
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ base."""
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import subprocess
 import sys
@@ -75,3 +76,69 @@ def test_the_wheel_holds_every_file_and_the_installed_bot_reads_its_data(tmp_pat
         text=True,
     )
     assert result.returncode == 0, result.stderr
+
+
+# What infra/README.md (section 5) zips for App Service, from a clean checkout.
+DEPLOYED = ("bot", "dialogs", "cards", "pyproject.toml", "requirements.txt", "constraints.txt")
+TEAMS_JS = "bot/tab/static/vendor/MicrosoftTeams.min.js"
+
+
+def _deployment_zip() -> list[str]:
+    """The files `zip -r app.zip <DEPLOYED>` takes from a clean checkout: the tracked ones."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--", *DEPLOYED],
+        cwd=ROOT, check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    return [name for name in listed.split("\0") if name]
+
+
+def test_the_deployed_bot_serves_teams_js_without_node_modules(tmp_path: Path) -> None:
+    """The tab signs in with TeamsJS: the deployment zip of a clean checkout, installed as App
+    Service installs it (a wheel; no node_modules, no `make install`), answers its route with
+    the script, so the page does not stay on "Laden…"."""
+    files = _deployment_zip()
+    assert TEAMS_JS in files, "TeamsJS is not in a clean checkout's deployment zip"
+    source = tmp_path / "src"
+    for name in files:
+        (source / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / name, source / name)
+    wheels = tmp_path / "wheels"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+         "-w", str(wheels), str(source)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    [wheel] = wheels.glob("*.whl")
+    site = tmp_path / "site"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site),
+         str(wheel)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    expected = (ROOT / TEAMS_JS).read_bytes()
+    probe = (
+        "import asyncio, hashlib\n"
+        "from aiohttp import web\n"
+        "from aiohttp.test_utils import TestClient, TestServer\n"
+        "import bot.tab.http as tab\n"
+        f"assert tab.__file__.startswith({str(site)!r}), tab.__file__\n"
+        "tab.check_teams_js()\n"
+        "async def main():\n"
+        "    app = web.Application()\n"
+        "    tab.Tab(None, None).routes(app)\n"  # the static routes use neither
+        "    async with TestClient(TestServer(app)) as client:\n"
+        "        answer = await client.get('/tab/static/teams-js.js')\n"
+        "        body = await answer.read()\n"
+        "        print(answer.status, answer.content_type, hashlib.sha256(body).hexdigest())\n"
+        "asyncio.run(main())\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    digest = hashlib.sha256(expected).hexdigest()
+    assert result.stdout.split() == ["200", "text/javascript", digest]

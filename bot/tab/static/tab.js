@@ -25,9 +25,14 @@
     return new Promise(function () {});
   }
 
+  // TeamsJS did not load (its file missing, blocked): say so instead of "Laden…"; the server
+  // logged the missing file when it was asked for it.
+  var NO_TEAMS_JS = { text: "data-no-teams-js" };
+
   // Every call asks TeamsJS again: it keeps the token and renews it before it expires.
   function token() {
     if (outsideTeams) return localToken();
+    if (typeof window.microsoftTeams === "undefined") return Promise.reject(NO_TEAMS_JS);
     if (!ready) {
       ready = microsoftTeams.app.initialize();
       ready.catch(function () { ready = null; });
@@ -66,10 +71,11 @@
         return answer.text();
       })
       .then(function (html) { if (mine === latest) show(html); })
-      .catch(function () {
+      .catch(function (error) {
         if (mine !== latest) return;
         show('<p role="alert" class="message attention"></p>');
-        main.querySelector("[role=alert]").textContent = main.getAttribute("data-failed");
+        var which = error === NO_TEAMS_JS ? NO_TEAMS_JS.text : "data-failed";
+        main.querySelector("[role=alert]").textContent = main.getAttribute(which);
       })
       .then(function () { if (mine === latest) main.removeAttribute("aria-busy"); });
   }
