@@ -205,9 +205,10 @@ def _link_secret(value: Any, name: str) -> str:
 
 
 def _seal_secret(value: Any, name: str) -> str:
-    """Empty (derived, see CARD_SEAL_KEY), or at least 32 characters (a key is derived from it)."""
+    """Empty (derived, see CARD_SEAL_KEY), or at least 32 characters other than spaces around
+    it (a key is derived from it)."""
     text = str(value)
-    if text and len(text) < 32:
+    if text and len(text.strip()) < 32:
         raise _fail(name, "must be at least 32 characters (or empty: derived from the app secret)")
     return text
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -129,6 +130,12 @@ def step_line(request: ApprovalRequest, locale: str, requester: bool) -> str:
     )
 
 
+# Teams refuses a card message over 28 KB; a card carrying the request's sealed copy on its
+# buttons is kept below this (counted in characters: the activity around it and a few
+# multi-byte letters stay within the margin).
+CARD_BUDGET = 24_000
+
+
 def request_card(
     kinds: Kinds,
     request: ApprovalRequest,
@@ -191,7 +198,7 @@ def request_card(
     closed = not request.pending
     outcome = outcome_title(kinds, request, locale, requester) if decided else ""
     step = request.step
-    return render(
+    card = render(
         "request",
         locale,
         {
@@ -257,6 +264,25 @@ def request_card(
             "reference": request.id,
         },
     )
+    if sealed and len(json.dumps(card, ensure_ascii=False, separators=(",", ":"))) > CARD_BUDGET:
+        # The copy rides on each decision button: on a long request it would take the card
+        # past what Teams takes. Without it the decision reads the request first, as from the tab.
+        return request_card(
+            kinds,
+            request,
+            locale,
+            viewer_id,
+            note=note,
+            heading=heading,
+            addition=addition,
+            addition_error=addition_error,
+            colleagues=colleagues,
+            colleague_error=colleague_error,
+            comment=comment,
+            advice=advice,
+            position=position,
+        )
+    return card
 
 
 def advice_title(view: RequestKind[Any], request: ApprovalRequest, locale: str) -> str:

@@ -46,7 +46,7 @@ from bot.services.context import Services
 from bot.services.notify import DeliveryError, NoConversationReference
 from bot.services.steps import follow, with_step
 from bot.services.telling import tell
-from bot.storage.errors import AlreadyExists, Conflict, StorageError
+from bot.storage.errors import AlreadyExists, Conflict, NotFound, StorageError
 from bot.storage.repositories import StoredReference
 from bot.storage.requests import StoredRequest, sealed_request, unsealed_request
 
@@ -512,10 +512,12 @@ async def decide_request(
         try:
             async with _unannounced_if_it_fails(services, rid):
                 stored = await services.requests.update(stored, decided)
-        except (Conflict, AlreadyExists):
-            if copy is not None:  # the card's copy was older than storage: read it now
+        except (Conflict, AlreadyExists, NotFound) as error:
+            if copy is not None:  # the card's copy is older than storage (or than its removal)
                 copy = None
                 continue
+            if isinstance(error, NotFound):
+                raise RequestNotFound(rid) from error
             await pause(attempt)
             attempt += 1
             continue
@@ -705,7 +707,7 @@ async def _unannounced_if_it_fails(services: Services, rid: str) -> AsyncIterato
     process, that nobody is announcing it, so a repeat here completes it at once."""
     try:
         yield
-    except (Conflict, AlreadyExists):
+    except (Conflict, AlreadyExists, NotFound):  # not written (NotFound: removed meanwhile)
         raise
     except StorageError:
         services.unannounced.put(rid, True)

@@ -19,7 +19,7 @@ from bot.services.context import Services
 from bot.settings import load_settings
 from bot.storage.memory import MemoryRequestRepository
 from bot.storage.requests import StoredRequest, sealed_request, unsealed_request
-from bot.storage.seal import MAX_SEALED, Seal
+from bot.storage.seal import MAX_AGE, MAX_SEALED, Seal
 from tests.support.kinds import KINDS
 from tests.unit.test_approval_engine import (
     LOTTE,
@@ -87,7 +87,7 @@ def test_a_copy_opens_only_under_its_key_and_for_what_it_was_sealed_for() -> Non
         lambda t: "not base64 at all %%%",
         lambda t: "é" * 10,
         lambda t: "A" * (MAX_SEALED + 4),
-        lambda t: base64.urlsafe_b64encode(b"\x02" + base64.urlsafe_b64decode(t)[1:]).decode(),
+        lambda t: base64.urlsafe_b64encode(b"\x01" + base64.urlsafe_b64decode(t)[1:]).decode(),
     ],
 )
 def test_anything_but_the_copy_as_sealed_opens_as_nothing(damage: object) -> None:
@@ -95,6 +95,20 @@ def test_anything_but_the_copy_as_sealed_opens_as_nothing(damage: object) -> Non
     token = seal.seal(b"the request", "request A")
     assert callable(damage)
     assert seal.open(damage(token), "request A") is None
+
+
+def test_a_copy_opens_for_thirty_days_after_it_was_sealed() -> None:
+    """A card lies in a chat for ever; the request it copies is removed in time."""
+    now = [1_800_000_000.0]
+    seal = Seal.from_secret(SECRET, clock=lambda: now[0])
+    token = seal.seal(b"the request", "request A")
+    now[0] += MAX_AGE - 60
+    assert seal.open(token, "request A") == b"the request"
+    now[0] += 120
+    assert seal.open(token, "request A") is None
+    # a copy dated far ahead of this instance's clock does not open either
+    ahead = Seal.from_secret(SECRET, clock=lambda: 1_800_000_000.0 + 3600).seal(b"x", "a")
+    assert Seal.from_secret(SECRET, clock=lambda: 1_800_000_000.0).open(ahead, "a") is None
 
 
 def test_the_card_cannot_read_the_copy() -> None:
@@ -118,8 +132,9 @@ def test_every_instance_has_the_same_key_from_the_settings() -> None:
 def test_a_short_card_seal_key_stops_start_up_naming_it() -> None:
     from bot.settings import SettingsError
 
-    with pytest.raises(SettingsError, match="CARD_SEAL_KEY"):
-        load_settings({"CARD_SEAL_KEY": "too short"}, dotenv=None)
+    for short in ("too short", "  " + "x" * 30 + "  "):
+        with pytest.raises(SettingsError, match="CARD_SEAL_KEY"):
+            load_settings({"CARD_SEAL_KEY": short}, dotenv=None)
 
 
 # -- the request in it ---------------------------------------------------------------------
