@@ -352,12 +352,8 @@ async def _deliver(
             request.tenant_id, request.requester.id, services.directory
         )
         rerouted = reroute(failed, fallback, ApproverRole.FALLBACK, error, now)
-        mri = await _mri(services, request.tenant_id, fallback)
-        if mri:
-            rerouted = replace(rerouted, watchers=(*rerouted.watchers, mri))
-        stored = await services.requests.update(stored, rerouted)
-        second, message_id = await _send_to_approver(
-            services, presenter, rerouted, sealed=sealed_request(services.seal, stored)
+        stored, rerouted, second, message_id = await _move_and_send(
+            services, presenter, stored, rerouted
         )
         if second is None:
             return stored, True, True, message_id
@@ -368,6 +364,21 @@ async def _deliver(
         return await services.requests.update(stored, failed), False, True, ""
     log.error("approval card undeliverable to the fallback approver for %s", request.id)
     return await services.requests.update(stored, failed), False, False, ""
+
+
+async def _move_and_send(
+    services: Services, presenter: Presenter, stored: StoredRequest, moved: ApprovalRequest
+) -> tuple[StoredRequest, ApprovalRequest, str | None, str]:
+    """Record the request with its new approver (who watches its card from now on), then send
+    them the card: (stored, the request as recorded, why not delivered or None, message id)."""
+    mri = await _mri(services, moved.tenant_id, moved.approver)
+    if mri:
+        moved = replace(moved, watchers=(*moved.watchers, mri))
+    stored = await services.requests.update(stored, moved)
+    error, message_id = await _send_to_approver(
+        services, presenter, moved, sealed=sealed_request(services.seal, stored)
+    )
+    return stored, moved, error, message_id
 
 
 async def _deliver_within_role(
@@ -389,13 +400,7 @@ async def _deliver_within_role(
     tried = (request.requester.id, request.approver.id, *request.former_approvers)
     for holder in await role_holders(request.tenant_id, role, services.directory, *tried):
         moved = reroute(pending, holder, request.approver_role, error, now)
-        mri = await _mri(services, request.tenant_id, holder)
-        if mri:
-            moved = replace(moved, watchers=(*moved.watchers, mri))
-        stored = await services.requests.update(stored, moved)
-        again, message_id = await _send_to_approver(
-            services, presenter, moved, sealed=sealed_request(services.seal, stored)
-        )
+        stored, moved, again, message_id = await _move_and_send(services, presenter, stored, moved)
         if again is None:
             return stored, True, False, message_id
         error = again
