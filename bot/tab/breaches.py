@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from bot.domain.breaches import Breach, BreachStatus, Proposal
 from bot.domain.registers import AMSTERDAM
 from bot.services.spreadsheets import Cell
-from bot.tab.pages import e
+from bot.tab.pages import e, notices
 from cards import text
 from dialogs import breach_view
 from dialogs.breach_register import (
@@ -282,10 +282,7 @@ def case_page(
         f'<p><a href="#breaches" data-view="/breaches">{e(text(locale, "tab.back"))}</a></p>',
         f"<h1>{e(text(locale, 'tab.breach_title', reference=breach.id))}</h1>",
     ]
-    if notice:
-        parts.append(f'<p role="status" class="message good">{e(notice)}</p>')
-    if error:
-        parts.append(f'<p role="alert" class="message attention">{e(error)}</p>')
+    parts += notices(notice, error)
     if breach.clock_running:
         parts.append(f'<p class="message attention clock">{e(clock_line(breach, locale, now))}</p>')
     recorded = [line["text"] for line in status_lines(breach, locale)]

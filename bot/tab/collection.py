@@ -89,10 +89,7 @@ def collection_page(
         for v, t in options
     )
     parts = [nav, f"<h1>{e(text(locale, 'gift.collection.title'))}</h1>"]
-    if note:
-        parts.append(f'<p role="status" class="message good">{e(note)}</p>')
-    if error:
-        parts.append(f'<p role="alert" class="message attention">{e(error)}</p>')
+    parts += pages.notices(note, error)
     parts.append(
         '<form data-view="/collection" class="filters"><div class="field">'
         f'<label for="f-status">{e(text(locale, "tab.registers.status"))}</label>'
@@ -228,8 +225,7 @@ def raffle_page(
         else f'<p><a href="#raffles" data-view="/raffles">{e(text(locale, "tab.back"))}</a></p>'
     )
     parts = [nav, back, f"<h1>{e(_heading(raffle, locale))}</h1>"]
-    if note:
-        parts.append(f'<p role="status" class="message good">{e(note)}</p>')
+    parts += pages.notices(note)
     if viewer_id:
         mine = part_lines(raffle, part_of(raffle, viewer_id), locale)
         parts.append(

@@ -23,7 +23,7 @@ from bot.services import trailer as trailer_service
 from bot.services.breaches import BreachNotFound, add_to_report, answer, own_report
 from bot.services.context import Services
 from bot.storage.errors import StorageError
-from bot.tab.pages import e, message
+from bot.tab.pages import e, message, notices
 from bot.tab.respond import html
 from cards import text, texts_for
 from cards.dates import AMSTERDAM, day_text
@@ -82,10 +82,7 @@ def leak_page(
         f"<h1>{e(text(locale, 'dataleak.mine.noun'))}</h1>",
         f"<p>{e(text(locale, 'dataleak.mine.line', date=reported, reference=breach.id))}</p>",
     ]
-    if note:
-        parts.append(f'<p role="status" class="message good">{e(note)}</p>')
-    if error:
-        parts.append(f'<p role="alert" class="message attention">{e(error)}</p>')
+    parts += notices(note, error)
     parts.append(
         f'<p><span class="status neutral">'
         f"{e(text(locale, 'dataleak.receipt.status', status=status))}</span></p>"

@@ -74,6 +74,15 @@ def shell(locale: str, local_signin: str = "") -> str:
     )
 
 
+def notices(note: str = "", error: str = "") -> list[str]:
+    """What the page says about what was just done: a notice (a status) and a refusal (an
+    alert), each only when there is one."""
+    shown = [f'<p role="status" class="message good">{e(note)}</p>'] if note else []
+    if error:
+        shown.append(f'<p role="alert" class="message attention">{e(error)}</p>')
+    return shown
+
+
 def message(locale: str, key: str, **values: object) -> str:
     """One message as a fragment (a refusal, a sign-on problem)."""
     return f'<p role="alert" class="message attention">{e(text(locale, key, **values))}</p>'
@@ -257,10 +266,7 @@ def detail_page(
         f"<p>{e(noun(kinds, request.kind, locale))} · "
         f"{e(text(locale, 'tab.reference', reference=request.id))}</p>",
     ]
-    if note:
-        parts.append(f'<p role="status" class="message good">{e(note)}</p>')
-    if error:
-        parts.append(f'<p role="alert" class="message attention">{e(error)}</p>')
+    parts += notices(note, error)
     parts.append(
         f"<p>{_status(status_line(kinds, request, locale, viewer_id), request.status)}</p>"
     )
