@@ -33,3 +33,4 @@ async def test_each_command_opens_its_flow(bot: BotUnderTest, title: str, verb: 
 async def test_an_english_command_opens_its_flow_in_english(bot: BotUnderTest) -> None:
     card = await _text(bot, EMMA_EN.message(bot.service_url, "tenant"))
     assert "tenant.submit" in [a["verb"] for a in actions(card)]
+    assert card["body"][0]["text"] == "A tenant you know personally"
