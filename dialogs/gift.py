@@ -37,6 +37,7 @@ from dialogs.negotiations import listed_line
 
 NAME = "gift"
 PREFIX = "CAD"
+EARLIER_SHOWN = 10  # earlier gifts from the same giver shown beside a new one (newest first)
 
 # One of person and organisation is required: the heading says so, the fields are optional each.
 GIVER = Field("giverHeading", "heading", "gift.giver_heading")
@@ -244,7 +245,9 @@ async def _with_earlier_gifts(services: Services, actor: Actor, gift: Gift) -> G
         value = format_euros(earlier.value_cents, language_of(actor.locale))
         day = day_text(earlier.received_on, actor.locale)
         lines.append(f"{day}: {earlier.description} ({value})")
-    return replace(gift, earlier=tuple(lines[:10]))
+        if len(lines) == EARLIER_SHOWN:  # older ones are not even formatted
+            break
+    return replace(gift, earlier=tuple(lines))
 
 
 def _giver_messages(request: ApprovalRequest) -> list[dict[str, str]]:
