@@ -262,3 +262,20 @@ async def test_the_managers_card_lists_the_employees_earlier_gifts_from_that_giv
     assert "Eerder dit jaar van dezelfde gever" in shown
     assert "Kerstpakket" in shown
     assert "Taart van Lotte" not in shown and "Pen (" not in shown
+
+
+async def test_the_managers_card_shows_at_most_ten_earlier_gifts_from_that_giver(
+    bot: BotUnderTest,
+) -> None:
+    """A giver's eleventh earlier gift is not shown: the card keeps to the newest ten."""
+    await install(bot, SANNE, PIETER)
+    for n in range(1, 12):
+        await declare(bot, {**WINE, "description": f"Fles nummer {n}"})
+    bot.connector.sent.clear()
+    await declare(bot, WINE)
+    [to_manager] = bot.connector.to(PIETER.conversation_id)
+    assert to_manager.card is not None
+    shown = texts(to_manager.card)
+    assert "Eerder dit jaar van dezelfde gever" in shown
+    listed = [n for n in range(1, 12) if f"Fles nummer {n} (" in shown]
+    assert len(listed) == 10, listed
