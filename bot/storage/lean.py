@@ -40,6 +40,7 @@ from typing import Any
 from urllib.parse import quote
 
 import aiohttp
+import orjson
 from azure.core.credentials_async import AsyncTokenCredential
 from yarl import URL
 
@@ -357,7 +358,7 @@ def _payload(partition: str, row: str, data: Mapping[str, Any]) -> bytes:
     out["PartitionKey@odata.type"] = "Edm.String"
     out["RowKey"] = row
     out["RowKey@odata.type"] = "Edm.String"
-    return json.dumps(out, ensure_ascii=False, separators=(",", ":")).encode()
+    return orjson.dumps(out)  # compact UTF-8, as Azure Tables reads it
 
 
 def can_encode(data: Mapping[str, Any]) -> bool:

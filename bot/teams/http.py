@@ -13,6 +13,7 @@ import json
 import logging
 import uuid
 
+import orjson
 from aiohttp import web
 from aiohttp.typedefs import Handler
 from botbuilder.core import Bot
@@ -104,7 +105,11 @@ async def _turn(
     # half-way between its storage writes; Teams' redelivery then finds it complete.
     response = await asyncio.shield(adapter.process_activity(authenticated, activity, bot.on_turn))
     if response is not None:
-        return web.json_response(response.body, status=response.status)
+        return web.Response(
+            body=orjson.dumps(response.body),
+            status=response.status,
+            content_type="application/json",
+        )
     return web.Response(status=200)
 
 

@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 from urllib.parse import quote, urljoin
 
 import aiohttp
+import orjson
 from botframework.connector.aio import ConnectorClient
 from botframework.connector.aio.operations_async import ConversationsOperations
 from botframework.connector.auth import AuthenticationConstants
@@ -216,7 +217,7 @@ class DirectConversations(ConversationsOperations):  # type: ignore[misc]
         if reply or method == "PUT":
             path += "/" + quote(str(activity_id), safe="")
         url = urljoin(self._base, path)
-        body = json.dumps(self._activities.body(activity, "Activity"))
+        body = orjson.dumps(self._activities.body(activity, "Activity"))
         headers = {
             "Accept": "application/json",
             "Content-Type": "application/json; charset=utf-8",

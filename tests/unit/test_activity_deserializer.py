@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -103,3 +104,32 @@ def test_any_json_gives_what_msrest_gives_or_fails_as_msrest_fails(
     except DeserializationError:
         ours = None
     assert ours == theirs
+
+
+ZONES = st.sampled_from(["Z", "+00:00", "+01:00", "-05:30", "+14:00", "z", ""])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.datetimes(min_value=datetime(1899, 1, 2), max_value=datetime(2101, 1, 1)),
+    st.integers(min_value=0, max_value=9),
+    ZONES,
+)
+def test_a_timestamp_is_the_instant_msrest_reads(moment: datetime, digits: int, zone: str) -> None:
+    """Teams' timestamps are read by the standard library, other spellings by msrest: either
+    way the same instant as msrest's, with a time zone (or msrest's error)."""
+    fraction = f"{moment.microsecond:06d}{moment.microsecond % 10}"[:digits]
+    value = moment.strftime("%Y-%m-%dT%H:%M:%S") + (f".{fraction}" if digits else "") + zone
+    body = {**SANNE.message(URL, "hallo"), "timestamp": value}
+    try:
+        theirs: Any = msrest(body).timestamp
+    except DeserializationError:
+        theirs = DeserializationError
+    try:
+        ours: Any = activity_from_json(body).timestamp
+    except DeserializationError:
+        ours = DeserializationError
+    assert ours == theirs
+    if ours is not DeserializationError:
+        assert (ours.tzinfo is None) == (theirs.tzinfo is None)
+        assert ours.utcoffset() == theirs.utcoffset()
