@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
+from operator import attrgetter
 from typing import Any
 
 from bot.domain.extract import Facts
@@ -206,9 +207,12 @@ async def _enrich(services: Services, actor: Actor, gift: Gift) -> Gift:
     return replace(completed, earlier=mine.earlier)
 
 
-def _by_requester(copy: ApprovalRequest) -> str:
-    """The grouping the earlier gifts ask of the register: whose gift a copy is."""
-    return copy.requester.id
+def _by_requester_and_giver(copy: ApprovalRequest) -> tuple[str, str]:
+    """The grouping the earlier gifts ask of the register: whose gift a copy is, and from
+    which giver (so a submission goes through that giver's gifts only, not all of the year's)."""
+    gift = copy.facts
+    giver = _giver_key(gift.giver_name, gift.giver_organisation) if isinstance(gift, Gift) else ""
+    return copy.requester.id, giver
 
 
 async def _with_earlier_gifts(services: Services, actor: Actor, gift: Gift) -> Gift:
@@ -220,19 +224,15 @@ async def _with_earlier_gifts(services: Services, actor: Actor, gift: Gift) -> G
     changes), so this costs no storage request of its own. Without a day of receipt, their
     own partition is read as before."""
     year = gift.received_on.year
+    giver = _giver_key(gift.giver_name, gift.giver_organisation)
     mine: list[Any]
     if gift.received_on == date.min:
         mine = await services.requests.summaries(actor.tenant_id, actor.user_id)
     else:
         copies = await services.requests.recent_group(
-            actor.tenant_id, NAME, year, _by_requester, actor.user_id
+            actor.tenant_id, NAME, year, _by_requester_and_giver, (actor.user_id, giver)
         )
-        mine = sorted(
-            copies,
-            key=lambda c: c.created_at,
-            reverse=True,
-        )
-    giver = _giver_key(gift.giver_name, gift.giver_organisation)
+        mine = sorted(copies, key=attrgetter("created_at"), reverse=True)
     lines = []
     for request in mine:
         earlier = request.facts

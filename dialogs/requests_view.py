@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
+
+import orjson
 
 from bot.domain.amend import notes_of
 from bot.domain.kinds import Kind, Kinds
@@ -131,8 +132,8 @@ def step_line(request: ApprovalRequest, locale: str, requester: bool) -> str:
 
 
 # Teams refuses a card message over 28 KB; a card carrying the request's sealed copy on its
-# buttons is kept below this (counted in characters: the activity around it and a few
-# multi-byte letters stay within the margin).
+# buttons is kept below this (counted in UTF-8 bytes of its compact JSON, as it is sent: the
+# activity around it stays within the margin).
 CARD_BUDGET = 24_000
 
 
@@ -264,7 +265,7 @@ def request_card(
             "reference": request.id,
         },
     )
-    if sealed and len(json.dumps(card, ensure_ascii=False, separators=(",", ":"))) > CARD_BUDGET:
+    if sealed and len(orjson.dumps(card)) > CARD_BUDGET:
         # The copy rides on each decision button: on a long request it would take the card
         # past what Teams takes. Without it the decision reads the request first, as from the tab.
         return request_card(

@@ -24,6 +24,8 @@ class Foreign:
 def foreign_letters(name: str) -> tuple[Foreign, ...]:
     """Letters of another script in a name that also has Latin letters (a name wholly in one
     other script, "Борис", is not mixed and returns nothing)."""
+    if name.isascii():  # every ASCII letter is Latin (most names, and cheap to tell)
+        return ()
     scripts = {categories.alias(c) for c in name if c.isalpha()}
     if "LATIN" not in scripts or scripts <= _NEUTRAL:
         return ()
