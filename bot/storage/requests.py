@@ -20,10 +20,12 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable, Hashable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from types import MappingProxyType
 from typing import Any, Protocol
+
+import orjson
 
 from bot.cache import TtlCache
 from bot.domain.amend import NOTES, notes_from_record, notes_record
@@ -62,6 +64,9 @@ class StoredRequest:
     # written before copies were recorded): moving or removing the copy starts from there, even
     # after a kind's filing rules changed.
     copy: str = ""
+    # The columns this version was written with, when this instance wrote it (its register
+    # copy and the sealed copy on the approver's card are made from them, not built again).
+    columns: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -377,8 +382,8 @@ class RequestRepository:
         copy = place.key if place else ""
         columns = {**_request_columns(request), COPY: copy}
         row = await self._store.insert(REQUESTS, partition, _row_key(request.id), columns)
-        await self._sync(request, place, "")
-        return StoredRequest(request, row.etag or "", copy)
+        await self._sync(request, place, "", columns)
+        return StoredRequest(request, row.etag or "", copy, columns)
 
     async def get(self, tenant_id: str, requester_id: str, request_id: str) -> StoredRequest | None:
         """The request with its trail: one point read (a request written before trails were
@@ -406,8 +411,8 @@ class RequestRepository:
         row = await self._store.replace(
             REQUESTS, partition, _row_key(updated.id), columns, stored.etag
         )
-        await self._sync(updated, place, stored.copy or self._copy_at(stored.request))
-        return StoredRequest(updated, row.etag or "", copy)
+        await self._sync(updated, place, stored.copy or self._copy_at(stored.request), columns)
+        return StoredRequest(updated, row.etag or "", copy, columns)
 
     def _place(self, request: ApprovalRequest) -> RegisterPlace | None:
         """Where the request's register copy goes (None: its kind has no register)."""
@@ -430,7 +435,14 @@ class RequestRepository:
         old = self._copy_at(before) if before is not None else ""
         await self._sync(request, self._place(request), old)
 
-    async def _sync(self, request: ApprovalRequest, place: RegisterPlace | None, old: str) -> None:
+    async def _sync(
+        self,
+        request: ApprovalRequest,
+        place: RegisterPlace | None,
+        old: str,
+        columns: Mapping[str, Any] | None = None,
+    ) -> None:
+        """`columns`: the request's own, as just written (else built from `request`)."""
         if place is None:
             return
         if old and old != place.key:
@@ -438,7 +450,9 @@ class RequestRepository:
             await self._store.delete(REGISTER, old_partition, old_row)
             self._recent_drop(old_partition, old_row)
         await self._mark(request.tenant_id, request.kind, place)
-        await self._derived.upsert(REGISTER, place.partition, place.row, _register_columns(request))
+        await self._derived.upsert(
+            REGISTER, place.partition, place.row, _register_columns(request, columns)
+        )
         recent = self._recent.get(place.partition)
         if recent is not None:
             recent.put(place.row, replace(request, audit=()))
@@ -701,11 +715,13 @@ def _row_key(request_id: str) -> str:
     return f"r|{request_id}"
 
 
-def _register_columns(request: ApprovalRequest) -> dict[str, Any]:
-    """A register copy: the head's columns (not its trail) plus where the original lives."""
-    head = {
-        k: v for k, v in _request_columns(request).items() if not k.startswith(TRAIL) and k != COPY
-    }
+def _register_columns(
+    request: ApprovalRequest, columns: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """A register copy: the head's columns (not its trail) plus where the original lives.
+    `columns`: the request's own, when they were just built for its write."""
+    own = columns if columns is not None else _request_columns(request)
+    head = {k: v for k, v in own.items() if not k.startswith(TRAIL) and k != COPY}
     return {
         **head,
         "RequesterPartition": requester_partition(request.tenant_id, request.requester.id),
@@ -723,7 +739,7 @@ def _request_columns(request: ApprovalRequest) -> dict[str, Any]:
         "ApproverId": request.approver.id,
         "ApproverName": request.approver.name,
         "ApproverRole": request.approver_role.value,
-        **chunked(FACTS, json.dumps(_facts_record(request), ensure_ascii=False)),
+        **chunked(FACTS, orjson.dumps(_facts_record(request)).decode()),
         **chunked(TRAIL, trail_json(request.audit)),
         "CreatedAt": request.created_at.isoformat(),
         "DecidedAt": request.decided_at.isoformat() if request.decided_at else "",
@@ -789,11 +805,11 @@ def sealed_request(seal: Seal, stored: StoredRequest) -> str:
     is), sealed for its approver's card: the decision then writes it with that ETag instead of
     reading it first. "" when it would be too long to carry (the decision reads it)."""
     request = stored.request
-    plain = json.dumps(
-        {"etag": stored.etag, "copy": stored.copy, "row": _request_columns(request)},
-        ensure_ascii=False,
-        separators=(",", ":"),
-    ).encode("utf-8")
+    if stored.columns is not None:  # as this instance just wrote it
+        row = {k: v for k, v in stored.columns.items() if k != COPY}
+    else:
+        row = _request_columns(request)
+    plain = orjson.dumps({"etag": stored.etag, "copy": stored.copy, "row": row})
     token = seal.seal(plain, _sealed_about(request.tenant_id, request.requester.id, request.id))
     return token if len(token) <= MAX_SEALED else ""
 

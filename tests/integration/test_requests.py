@@ -28,7 +28,7 @@ from bot.domain.sidejobs import SideJob
 from bot.storage import AlreadyExists, Conflict
 from bot.storage.collection import Collection, CollectionRepository
 from bot.storage.memory import MemoryCollection, MemoryRequestRepository
-from bot.storage.requests import REQUESTS, TABLES, RequestRepository, Requests
+from bot.storage.requests import REQUESTS, TABLES, RequestRepository, Requests, StoredRequest
 from bot.storage.tables import AzureTableStore
 from tests.support.kinds import KINDS
 
@@ -583,6 +583,29 @@ async def test_an_advisors_position_is_stored_and_advice_without_one_still_reads
     token = sealed_request(seal, stored)
     copy = unsealed_request(seal, Kinds(()), token, "tenant", "sanne", "CAD-AAAA-BBBB")
     assert copy is not None and copy.request.advice_position == "disagree"
+
+
+async def test_the_copy_sealed_right_after_a_write_is_the_request_as_read_back(
+    repository: Requests,
+) -> None:
+    """The approver's card is sealed from the version just written (its own columns, not
+    built again): it opens to exactly what a read of storage gives, ETag included."""
+    from bot.storage.requests import sealed_request, unsealed_request
+    from bot.storage.seal import Seal
+
+    seal = Seal.ephemeral()
+
+    async def opened(written: StoredRequest) -> None:
+        token = sealed_request(seal, written)
+        copy = unsealed_request(seal, KINDS, token, "tenant", "sanne", "CAD-AAAA-BBBB")
+        read = await repository.get("tenant", "sanne", "CAD-AAAA-BBBB")
+        assert copy is not None and read is not None
+        assert (copy.request, copy.etag, copy.copy) == (read.request, read.etag, read.copy)
+
+    created = await repository.create(a_request())
+    await opened(created)
+    noted = replace(a_request(), comment="Gezien", advice="Ok", advised_at=NOW)
+    await opened(await repository.update(created, noted))
 
 
 async def test_recent_totals_add_up_a_group_as_its_copies_change(repository: Requests) -> None:
