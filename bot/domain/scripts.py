@@ -6,6 +6,7 @@ Detection and the look-alike table come from `confusable_homoglyphs` (Unicode's 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from confusable_homoglyphs import categories, confusables
 
@@ -21,6 +22,7 @@ class Foreign:
     resembles: str  # "" when it resembles no Latin letter
 
 
+@lru_cache(maxsize=4096)  # names recur on every card of a request; the answer is immutable
 def foreign_letters(name: str) -> tuple[Foreign, ...]:
     """Letters of another script in a name that also has Latin letters (a name wholly in one
     other script, "Борис", is not mixed and returns nothing)."""
