@@ -268,22 +268,16 @@ def _reader(data_type: str) -> Convert:
         return _json_object
     if data_type.startswith("[") and data_type.endswith("]"):
         item = _reader(data_type[1:-1])
-
-        def items(value: Any) -> Any:
-            if type(value) is not list:
-                raise _Unsupported(data_type)
-            return [None if v is None else item(v) for v in value]
-
-        return items
+        return _of_type(
+            list, data_type, lambda value: [None if v is None else item(v) for v in value]
+        )
     if data_type.startswith("{") and data_type.endswith("}"):
         entry = _reader(data_type[1:-1])
-
-        def entries(value: Any) -> Any:
-            if type(value) is not dict:
-                raise _Unsupported(data_type)
-            return {k: None if v is None else entry(v) for k, v in value.items()}
-
-        return entries
+        return _of_type(
+            dict,
+            data_type,
+            lambda value: {k: None if v is None else entry(v) for k, v in value.items()},
+        )
     model = MODELS.get(data_type)
     if model is not None:
         return lambda value: model_from_json(model, value)
@@ -292,6 +286,17 @@ def _reader(data_type: str) -> Convert:
         raise _Unsupported(data_type)
 
     return unsupported
+
+
+def _of_type(expected: type, data_type: str, build: Convert) -> Convert:
+    """`build(value)` for a JSON value of exactly type `expected` (any other is msrest's)."""
+
+    def read(value: Any) -> Any:
+        if type(value) is not expected:
+            raise _Unsupported(data_type)
+        return build(value)
+
+    return read
 
 
 # What Teams sends (e.g. 2026-11-29T10:00:01.005Z): read with the standard library; anything
