@@ -24,6 +24,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+import orjson
+
 from cards.texts import texts_for
 
 _WHOLE = re.compile(r"^\$\{(!?)([^{}]+)\}$")
@@ -80,6 +82,13 @@ def render(name: str, locale: str, data: Mapping[str, Any] | None = None) -> dic
     if not isinstance(result, dict):
         raise TemplateError(f"template {name} did not render to an object")
     return Card(result)
+
+
+def card_json(value: Any) -> bytes:
+    """A card, or an activity or answer carrying cards, as the compact UTF-8 JSON Teams gets
+    (orjson: a tenth of json.dumps' CPU). A key that is not a string is written as one, as
+    json.dumps writes it, never refused mid-send."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
 
 
 def escape_markdown(text: str) -> str:

@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-import orjson
-
 from bot.domain.amend import notes_of
 from bot.domain.kinds import Kind, Kinds
 from bot.domain.requests import ApprovalRequest, Choice, Person, Status, lacking_advice
 from cards import render, text
 from cards.dates import day_text, moment_text
+from cards.render import card_json
 from cards.texts import text_if_any
 from dialogs.kinds import RequestKind, request_kind
 
@@ -265,7 +264,7 @@ def request_card(
             "reference": request.id,
         },
     )
-    if sealed and len(orjson.dumps(card)) > CARD_BUDGET:
+    if sealed and len(card_json(card)) > CARD_BUDGET:
         # The copy rides on each decision button: on a long request it would take the card
         # past what Teams takes. Without it the decision reads the request first, as from the tab.
         return request_card(

@@ -13,7 +13,6 @@ import json
 import logging
 import uuid
 
-import orjson
 from aiohttp import web
 from aiohttp.typedefs import Handler
 from botbuilder.core import Bot
@@ -24,6 +23,7 @@ from opentelemetry import trace
 
 from bot.logs import request_scope
 from bot.teams.codec import activity_from_json
+from cards.render import card_json
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +106,7 @@ async def _turn(
     response = await asyncio.shield(adapter.process_activity(authenticated, activity, bot.on_turn))
     if response is not None:
         return web.Response(
-            body=orjson.dumps(response.body),
+            body=card_json(response.body),
             status=response.status,
             content_type="application/json",
         )

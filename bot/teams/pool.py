@@ -22,7 +22,6 @@ from typing import Any, TypeVar
 from urllib.parse import quote, urljoin
 
 import aiohttp
-import orjson
 from botframework.connector.aio import ConnectorClient
 from botframework.connector.aio.operations_async import ConversationsOperations
 from botframework.connector.auth import AuthenticationConstants
@@ -39,6 +38,7 @@ from multidict import CIMultiDict
 from bot.retry import Retry, RetryPolicy, retry_after
 from bot.teams.codec import MODELS, ActivitySerializer
 from bot.tokens import TokenMemo
+from cards.render import card_json
 
 MAX_CLIENTS = 256
 # How long one request to the Bot Connector may take in all before it counts as failed (a time-out
@@ -217,7 +217,7 @@ class DirectConversations(ConversationsOperations):  # type: ignore[misc]
         if reply or method == "PUT":
             path += "/" + quote(str(activity_id), safe="")
         url = urljoin(self._base, path)
-        body = orjson.dumps(self._activities.body(activity, "Activity"))
+        body = card_json(self._activities.body(activity, "Activity"))
         headers = {
             "Accept": "application/json",
             "Content-Type": "application/json; charset=utf-8",

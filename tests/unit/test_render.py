@@ -1,7 +1,7 @@
 import pytest
 
 from cards import escape_markdown, render, text
-from cards.render import TemplateError
+from cards.render import TemplateError, card_json
 from dialogs.menu import menu_card
 from tests.support.kinds import KINDS
 
@@ -112,3 +112,16 @@ def test_rendering_never_changes_the_cached_template() -> None:
         menu_card(KINDS, "nl-NL", "Sanne de Vries")["body"][0]["text"]
         == "Integriteitsbot van Woongroen"
     )
+
+
+def test_a_card_is_sent_as_the_json_json_dumps_gives_compact_and_in_utf8() -> None:
+    """What goes to Teams reads back as json.dumps would have written it: a key that is not a
+    string (e.g. a count put into a card's data) becomes one instead of failing the send."""
+    import json
+
+    card = menu_card(KINDS, "nl-NL")
+    carried = {"type": "message", "attachments": [{"content": card}], "value": {3: "drie"}}
+    sent = card_json(carried)
+    assert json.loads(sent) == json.loads(json.dumps(carried))
+    assert b", " not in sent.split(b'"text"')[0]  # compact
+    assert "é".encode() in card_json({"t": "café"})  # UTF-8, not \\u escapes
