@@ -81,6 +81,9 @@ class TeamsNotifier:
         self._app_id = app_id
         self._conversations = conversations
         self._policy = RetryPolicy(attempts=attempts, base_delay=base_delay, sleep=sleep)
+        # Parsed stored references by their JSON: every send reads one, and parsing it was
+        # about 1 % of an approval's CPU. Never changed (`outgoing` copies what it uses).
+        self._parsed: LRUCache[str, ConversationReference] = LRUCache(maxsize=4096)
 
     async def _stored(
         self, tenant_id: str, user_id: str, known: StoredReference | None = None
@@ -147,7 +150,7 @@ class TeamsNotifier:
         different reference, try once more with it, so a request is never rerouted (or a
         person left uninformed) because of this process's stale copy."""
         try:
-            await self._with_retries(_conversation(stored), logic)
+            await self._with_retries(self._conversation(stored), logic)
         except (RecipientUnreachable, DeliveryFailed) as error:
             if not stored.cached or not _refused(error):
                 raise
@@ -160,7 +163,14 @@ class TeamsNotifier:
             if fresh is None or fresh.reference == stored.reference:
                 raise  # the cached reference was the current one: Teams' answer stands
             log.warning("a cached conversation reference was out of date; using the stored one")
-            await self._with_retries(_conversation(fresh), logic)
+            await self._with_retries(self._conversation(fresh), logic)
+
+    def _conversation(self, stored: StoredReference) -> ConversationReference:
+        parsed = self._parsed.get(stored.reference)
+        if parsed is None:
+            parsed = reference_from_json(json.loads(stored.reference))
+            self._parsed[stored.reference] = parsed
+        return parsed
 
     async def _with_retries(
         self,
@@ -210,18 +220,6 @@ def outgoing(activity: Activity, reference: ConversationReference) -> Activity:
     if reference.channel_id not in (Channels.direct_line, Channels.webchat):
         activity.reply_to_id = str(uuid.uuid4())
     return activity
-
-
-# Parsed stored references by their JSON: every proactive send reads one, and parsing it was
-# about 1 % of an approval's CPU. Entries are never changed (`outgoing` copies what it uses).
-_PARSED: LRUCache[str, ConversationReference] = LRUCache(maxsize=4096)
-
-
-def _conversation(stored: StoredReference) -> ConversationReference:
-    parsed = _PARSED.get(stored.reference)
-    if parsed is None:
-        parsed = _PARSED[stored.reference] = reference_from_json(json.loads(stored.reference))
-    return parsed
 
 
 def _refused(error: DeliveryError) -> bool:
